@@ -1,0 +1,75 @@
+"""Registry of segregation indices.
+
+Each index is registered once with a *vectorised array core*, so that point estimates, batch
+computation and permutation inference all share one implementation:
+
+- single-group core: ``core(x, t, **ctx) -> ndarray (k,)`` where ``x`` is an ``(n, k)`` float array
+  of group counts for ``k`` replicates (the observed table is ``k = 1``; inference passes many
+  simulated tables at once) and ``t`` the ``(n,)`` or ``(n, k)`` totals;
+- multigroup core: ``core(X, **ctx) -> ndarray (k,)`` where ``X`` is a ``(k, n, g)`` array of
+  counts for ``g`` groups;
+- ``prepare(gdf, **options) -> dict`` computes, once per geometry, the context a spatial index
+  needs (distances, weights, areas, centroids...). Aspatial indices have ``prepare=None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["INDICES", "IndexSpec", "get_index", "register"]
+
+Kind = Literal["single", "multi"]
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """Description of one registered index."""
+
+    name: str
+    kind: Kind
+    core: Callable[..., Any]
+    prepare: Callable[..., dict[str, Any]] | None = None
+    source: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def spatial(self) -> bool:
+        """Whether the index needs geometry."""
+        return self.prepare is not None
+
+
+INDICES: dict[str, IndexSpec] = {}
+
+
+def register(
+    name: str,
+    *,
+    kind: Kind,
+    prepare: Callable[..., dict[str, Any]] | None = None,
+    source: str = "",
+    **options: Any,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register an array core under ``name`` (decorator)."""
+
+    def deco(core: Callable[..., Any]) -> Callable[..., Any]:
+        if name in INDICES:
+            msg = f"index {name!r} is registered twice"
+            raise RuntimeError(msg)
+        INDICES[name] = IndexSpec(name, kind, core, prepare, source, dict(options))
+        return core
+
+    return deco
+
+
+def get_index(name: str) -> IndexSpec:
+    """Return the registered index ``name``, or raise a clear error listing the known names."""
+    from geoseg.errors import InputError
+
+    try:
+        return INDICES[name]
+    except KeyError:
+        known = ", ".join(sorted(INDICES))
+        msg = f"unknown segregation index {name!r}; choose one of: {known}"
+        raise InputError(msg) from None
