@@ -1,0 +1,33 @@
+"""``geoseg validate``: check a project file and every input it names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from geoseg.cli._common import config_argument_path
+
+__all__ = ["validate"]
+
+
+@click.command()
+@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def validate(config: Path | None) -> None:
+    """Validate a project file (geoseg.toml) and the files it names.
+
+    Every problem of every input is reported at once. Exit code 0 when the project can be
+    analysed (warnings, such as codes without a polygon, are listed), 2 when it cannot.
+
+    \b
+    Example:
+        geoseg validate geoseg.toml
+        geoseg validate            # the embedded example city
+    """
+    from geoseg.io import validate_project
+
+    path = config_argument_path(config)
+    lines = validate_project(path)
+    for line in lines:
+        click.echo(line)
+    click.echo(f"{path}: OK, ready for analysis")
