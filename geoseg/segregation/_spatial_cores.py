@@ -1,0 +1,586 @@
+"""Vectorised array cores and geometry preparation of geoseg's spatial single-group indices.
+
+Each core follows the registry convention (:mod:`geoseg.segregation._registry`):
+``core(x, t, **ctx) -> ndarray (k,)`` with ``x`` the ``(n, k)`` group counts of ``k`` replicate
+tables and ``t`` the ``(n,)`` or ``(n, k)`` totals. The ``prepare_*`` functions compute the
+geometry context once per layer (and memoise it on the geometry's content), so permutation
+inference only repeats the cheap array algebra.
+
+Numerical conventions follow pysal/segregation 2.5 wherever its results are the published
+reference values (see the public docstrings in :mod:`geoseg.segregation.spatial`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components, shortest_path
+from scipy.spatial import cKDTree
+from scipy.spatial.distance import cdist
+
+from geoseg.errors import InputError
+from geoseg.segregation._registry import register
+from geoseg.segregation._spatial_input import (
+    adjacency,
+    cached,
+    centroids,
+    check_crs,
+    check_geometry,
+)
+
+__all__ = [
+    "CENTERS",
+    "KERNELS",
+    "prepare_area",
+    "prepare_boundary",
+    "prepare_center",
+    "prepare_contiguity",
+    "prepare_decay",
+    "prepare_hops",
+    "prepare_kernel",
+    "prepare_perimeter_area",
+]
+
+logger = logging.getLogger(__name__)
+
+CENTERS = ("mean", "median", "population_weighted_mean", "largest_population")
+KERNELS = ("triangular", "uniform", "quadratic", "quartic", "gaussian")
+_MD88 = "Massey & Denton (1988), Social Forces 67(2)"
+
+
+# --------------------------------------------------------------------------- array helpers
+def _xt(x: Any, t: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``x`` as ``(n, k)`` floats and ``t`` as ``(n, 1)`` or ``(n, k)`` floats."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    t = np.asarray(t, dtype=float)
+    if t.ndim == 1:
+        t = t[:, None]
+    return x, t
+
+
+def _dissimilarity(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Duncan & Duncan's D per replicate, with p_i = 0 where t_i = 0."""
+    tb = np.broadcast_to(t, x.shape)
+    T = tb.sum(axis=0)
+    P = x.sum(axis=0) / T
+    p = np.where(tb > 0, x / np.where(tb > 0, tb, 1.0), 0.0)
+    return (tb * np.abs(p - P)).sum(axis=0) / (2.0 * T * P * (1.0 - P))
+
+
+def _shares(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    tb = np.broadcast_to(t, x.shape)
+    return np.where(tb > 0, x / np.where(tb > 0, tb, 1.0), 0.0)
+
+
+def _lorenz_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``sum_i a_{i-1} b_i - a_i b_{i-1}`` along axis 0 (Duncan's centralization curve)."""
+    return (a[:-1] * b[1:]).sum(axis=0) - (a[1:] * b[:-1]).sum(axis=0)
+
+
+def _times(c: Any, t: np.ndarray, k: int) -> np.ndarray:
+    """``c @ t`` broadcast to ``k`` columns, computing it once when the totals are shared."""
+    out = c @ t
+    return np.broadcast_to(out, (out.shape[0], k))
+
+
+# --------------------------------------------------------------------------- prepare steps
+def _layer(gdf: gpd.GeoDataFrame, allow_geographic: bool) -> np.ndarray:
+    check_crs(gdf, allow_geographic=allow_geographic)
+    return check_geometry(gdf)
+
+
+def prepare_area(gdf: gpd.GeoDataFrame, *, allow_geographic: bool = False) -> dict[str, Any]:
+    """Areas of the polygons and their ascending / descending orders."""
+    geoms = _layer(gdf, allow_geographic)
+
+    def build() -> dict[str, Any]:
+        area = shapely.area(geoms).astype(float)
+        return {
+            "area": area,
+            "ascending": np.argsort(area, kind="stable"),
+            "descending": np.argsort(-area, kind="stable"),
+        }
+
+    return cached("area", gdf, build)
+
+
+def _center_point(xy: np.ndarray, center: Any, weights: np.ndarray | None) -> np.ndarray:
+    if isinstance(center, str):
+        if center not in CENTERS:
+            msg = f"center={center!r} is unknown; use one of {', '.join(CENTERS)} or an (x, y) pair"
+            raise InputError(msg)
+        if center == "mean":
+            return xy.mean(axis=0)
+        if center == "median":
+            return np.median(xy, axis=0)
+        if weights is None:
+            msg = f"center={center!r} needs the totals: pass total=<column name> to prepare"
+            raise InputError(msg)
+        if center == "population_weighted_mean":
+            return np.average(xy, axis=0, weights=weights)
+        return xy[weights == weights.max()].mean(axis=0)
+    point = np.asarray(center, dtype=float)
+    if point.shape != (2,) or not np.isfinite(point).all():
+        msg = f"center={center!r} must be one of {', '.join(CENTERS)} or a finite (x, y) pair"
+        raise InputError(msg)
+    return point
+
+
+def prepare_center(
+    gdf: gpd.GeoDataFrame,
+    *,
+    center: Any = "mean",
+    total: Any = None,
+    allow_geographic: bool = False,
+) -> dict[str, Any]:
+    """Order of the areas by centroid distance to the centre, plus their areas.
+
+    ``total`` (a column name or an array) is needed only for the population-based centres; the
+    centre is then fixed from these observed totals.
+    """
+    geoms = _layer(gdf, allow_geographic)
+    weights = None
+    if total is not None:
+        weights = np.asarray(gdf[total] if isinstance(total, str) else total, dtype=float)
+    xy = centroids(geoms)
+    point = _center_point(xy, center, weights)
+    dist = np.hypot(xy[:, 0] - point[0], xy[:, 1] - point[1])
+    area = prepare_area(gdf, allow_geographic=allow_geographic)["area"]
+    return {"order": np.argsort(dist, kind="stable"), "area": area, "center": point}
+
+
+def prepare_decay(
+    gdf: gpd.GeoDataFrame,
+    *,
+    alpha: float = 0.6,
+    beta: float = 0.5,
+    allow_geographic: bool = False,
+) -> dict[str, Any]:
+    """Distance-decay proximity matrix ``c`` between the areas (pysal/segregation convention).
+
+    ``c_ij = 1 - exp(-d_ij / S_j)`` with ``d`` the centroid distances and ``S_j`` the sum of the
+    distances from area ``j``; ``c_ii = 1 - exp(-(alpha * a_i) ** beta)`` with ``a_i`` the area.
+    """
+    if alpha < 0 or beta < 0:
+        msg = f"alpha and beta must be non-negative, got alpha={alpha}, beta={beta}"
+        raise InputError(msg)
+    geoms = _layer(gdf, allow_geographic)
+
+    def build() -> dict[str, Any]:
+        xy = centroids(geoms)
+        d = cdist(xy, xy)
+        scaled = d / d.sum(axis=1)[None, :]
+        c = -np.expm1(-scaled)
+        area = prepare_area(gdf, allow_geographic=allow_geographic)["area"]
+        np.fill_diagonal(c, -np.expm1(-((alpha * area) ** beta)))
+        return {"c": c, "c_colsum": c.sum(axis=0), "c_total": float(c.sum())}
+
+    return cached("decay", gdf, build, alpha=alpha, beta=beta)
+
+
+def _edges(w: sparse.spmatrix) -> dict[str, Any]:
+    coo = sparse.coo_matrix(w)
+    keep = coo.data != 0
+    return {"rows": coo.row[keep], "cols": coo.col[keep], "weight": coo.data[keep]}
+
+
+def _row_standardize(w: sparse.csr_matrix) -> sparse.csr_matrix:
+    rs = np.asarray(w.sum(axis=1)).ravel()
+    inv = np.divide(1.0, rs, out=np.zeros_like(rs), where=rs > 0)
+    return sparse.diags(inv) @ w
+
+
+def prepare_contiguity(
+    gdf: gpd.GeoDataFrame, *, standardize: bool = False, allow_geographic: bool = False
+) -> dict[str, Any]:
+    """Queen contiguity (shared boundary point) as an edge list, optionally row-standardised."""
+    geoms = _layer(gdf, allow_geographic)
+    w = cached("queen", gdf, lambda: {"w": adjacency(geoms, shared_edge=False)})["w"]
+    if standardize:
+        w = _row_standardize(w)
+    ctx = _edges(w)
+    ctx["weight"] = ctx["weight"] / ctx["weight"].sum()
+    return ctx
+
+
+def _boundary(gdf: gpd.GeoDataFrame, geoms: np.ndarray) -> sparse.csr_matrix:
+    return cached("boundary", gdf, lambda: {"w": adjacency(geoms, shared_edge=True)})["w"]
+
+
+def prepare_boundary(
+    gdf: gpd.GeoDataFrame, *, standardize: bool = True, allow_geographic: bool = False
+) -> dict[str, Any]:
+    """Shared-boundary-length weights as an edge list, normalised to sum to one."""
+    geoms = _layer(gdf, allow_geographic)
+    w = _boundary(gdf, geoms)
+    if standardize:
+        w = _row_standardize(w)
+    ctx = _edges(w)
+    ctx["weight"] = ctx["weight"] / ctx["weight"].sum()
+    return ctx
+
+
+def prepare_perimeter_area(
+    gdf: gpd.GeoDataFrame, *, standardize: bool = True, allow_geographic: bool = False
+) -> dict[str, Any]:
+    """Shared-boundary weights times the perimeter/area terms of Wong (1993)."""
+    geoms = _layer(gdf, allow_geographic)
+    w = _boundary(gdf, geoms)
+    ctx = _edges(w)
+    if standardize:
+        ctx["weight"] = ctx["weight"] / ctx["weight"].sum()
+    ratio = shapely.length(geoms) / shapely.area(geoms)
+    pa = ratio[ctx["rows"]] + ratio[ctx["cols"]]
+    ctx["weight"] = ctx["weight"] * pa / (2.0 * ratio.max())
+    return ctx
+
+
+def prepare_hops(
+    gdf: gpd.GeoDataFrame, *, m: int = 1000, allow_geographic: bool = False
+) -> dict[str, Any]:
+    """Queen-contiguity path lengths (number of steps) and connected components."""
+    if int(m) < 2:
+        msg = f"m (number of thresholds) must be at least 2, got {m}"
+        raise InputError(msg)
+    geoms = _layer(gdf, allow_geographic)
+
+    def build() -> dict[str, Any]:
+        w = cached("queen", gdf, lambda: {"w": adjacency(geoms, shared_edge=False)})["w"]
+        hops = shortest_path(w, directed=False, unweighted=True)
+        _, component = connected_components(w, directed=False)
+        finite = np.where(np.isfinite(hops), hops, 0.0)
+        top = finite.max(initial=0.0)
+        dtype = np.uint8 if top <= 255 else np.uint16 if top <= 65535 else np.uint32
+        return {"steps": finite.astype(dtype), "component": component}
+
+    ctx = cached("hops", gdf, build)
+    ctx["grid"] = np.linspace(0.0, 1.0, int(m))
+    return ctx
+
+
+def _kernel_values(z: np.ndarray, function: str) -> np.ndarray:
+    if function == "triangular":
+        return 1.0 - z
+    if function == "uniform":
+        return np.full_like(z, 0.5)
+    if function == "quadratic":
+        return 0.75 * (1.0 - z**2)
+    if function == "quartic":
+        return (15.0 / 16.0) * (1.0 - z**2) ** 2
+    return (2.0 * np.pi) ** -0.5 * np.exp(-(z**2) / 2.0)
+
+
+def prepare_kernel(
+    gdf: gpd.GeoDataFrame,
+    *,
+    distance: float | None = None,
+    function: str = "triangular",
+    allow_geographic: bool = False,
+) -> dict[str, Any]:
+    """Fixed-bandwidth kernel between centroids (diagonal 1), or none for the aspatial form."""
+    if function not in KERNELS:
+        msg = f"function={function!r} is unknown; use one of {', '.join(KERNELS)}"
+        raise InputError(msg)
+    if distance is None:
+        return {"kernel": None}
+    if not distance > 0:
+        msg = f"distance must be a positive bandwidth in CRS units, got {distance}"
+        raise InputError(msg)
+    geoms = _layer(gdf, allow_geographic)
+
+    def build() -> dict[str, Any]:
+        xy = centroids(geoms)
+        n = len(xy)
+        pairs = cKDTree(xy).query_pairs(float(distance), output_type="ndarray")
+        i, j = pairs[:, 0], pairs[:, 1]
+        z = np.hypot(*(xy[i] - xy[j]).T) / float(distance)
+        v = _kernel_values(z, function)
+        rows = np.concatenate([i, j, np.arange(n)])
+        cols = np.concatenate([j, i, np.arange(n)])
+        vals = np.concatenate([v, v, np.ones(n)])
+        return {"kernel": sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))}
+
+    return cached("kernel", gdf, build, distance=float(distance), function=function)
+
+
+# --------------------------------------------------------------------------- cores
+@register("delta", kind="single", prepare=prepare_area, source=_MD88)
+def delta_core(x: Any, t: Any, *, area: np.ndarray, **_: Any) -> np.ndarray:
+    """Delta: half the sum of |x_i/X - a_i/A| (Hoover's concentration index)."""
+    x, _t = _xt(x, t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 0.5 * np.abs(x / x.sum(axis=0) - (area / area.sum())[:, None]).sum(axis=0)
+
+
+@register("absolute_centralization", kind="single", prepare=prepare_center, source=_MD88)
+def absolute_centralization_core(
+    x: Any, t: Any, *, order: np.ndarray, area: np.ndarray, **_: Any
+) -> np.ndarray:
+    """ACE from cumulative group and area shares ordered by distance to the centre."""
+    x, _t = _xt(x, t)
+    xs = x[order]
+    a = np.cumsum(area[order]) / area.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _lorenz_area(np.cumsum(xs, axis=0) / xs.sum(axis=0), a[:, None])
+
+
+@register("relative_centralization", kind="single", prepare=prepare_center, source=_MD88)
+def relative_centralization_core(x: Any, t: Any, *, order: np.ndarray, **_: Any) -> np.ndarray:
+    """RCE from cumulative group and complement shares ordered by distance to the centre."""
+    x, t = _xt(x, t)
+    xs = x[order]
+    ys = (t - x)[order] if t.shape == x.shape else t[order] - xs
+    with np.errstate(divide="ignore", invalid="ignore"):
+        X = np.cumsum(xs, axis=0) / xs.sum(axis=0)
+        Y = np.cumsum(ys, axis=0) / ys.sum(axis=0)
+    return _lorenz_area(X, Y)
+
+
+def _concentration_terms(
+    x: np.ndarray, t: np.ndarray, area: np.ndarray, ascending: np.ndarray, descending: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (sum x a / X, sum over the n1 smallest t a / T1, sum over the largest t a / T2)."""
+    n, k = x.shape
+    tb = np.broadcast_to(t, x.shape)
+    X = x.sum(axis=0)
+    T = tb.sum(axis=0)
+    share = X / T
+    ta = tb[ascending]
+    cum_t = np.cumsum(ta, axis=0)
+    # n1: the fewest smallest areas that hold as many people as the group has
+    n1 = (cum_t / T < share).sum(axis=0) + 1
+    n2_aux = (np.cumsum(tb[descending], axis=0) / T < share).sum(axis=0) + 1
+    n2 = n - n2_aux
+    cols = np.arange(k)
+    weighted = ta * area[ascending][:, None]
+    cum_w = np.cumsum(weighted, axis=0)
+    tail_t = np.cumsum(ta[::-1], axis=0)[::-1]
+    tail_w = np.cumsum(weighted[::-1], axis=0)[::-1]
+    small = cum_w[n1 - 1, cols] / cum_t[n1 - 1, cols]
+    large = tail_w[n2, cols] / tail_t[n2, cols]
+    group = (x * area[:, None]).sum(axis=0) / X
+    return group, small, large
+
+
+@register("absolute_concentration", kind="single", prepare=prepare_area, source=_MD88)
+def absolute_concentration_core(
+    x: Any,
+    t: Any,
+    *,
+    area: np.ndarray,
+    ascending: np.ndarray,
+    descending: np.ndarray,
+    **_: Any,
+) -> np.ndarray:
+    """ACO: the group's occupied area relative to the smallest and largest possible."""
+    x, t = _xt(x, t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        group, small, large = _concentration_terms(x, t, area, ascending, descending)
+        return 1.0 - (group - small) / (large - small)
+
+
+@register("relative_concentration", kind="single", prepare=prepare_area, source=_MD88)
+def relative_concentration_core(
+    x: Any,
+    t: Any,
+    *,
+    area: np.ndarray,
+    ascending: np.ndarray,
+    descending: np.ndarray,
+    **_: Any,
+) -> np.ndarray:
+    """RCO: the group's mean occupied area against the rest of the population's."""
+    x, t = _xt(x, t)
+    y = t - x
+    with np.errstate(divide="ignore", invalid="ignore"):
+        group, small, large = _concentration_terms(x, t, area, ascending, descending)
+        other = (y * area[:, None]).sum(axis=0) / y.sum(axis=0)
+        return (group / other - 1.0) / (small / large - 1.0)
+
+
+@register("absolute_clustering", kind="single", prepare=prepare_decay, source=_MD88)
+def absolute_clustering_core(
+    x: Any, t: Any, *, c: np.ndarray, c_total: float, **_: Any
+) -> np.ndarray:
+    """ACL: the group's mean proximity to itself against a uniform spread."""
+    x, t = _xt(x, t)
+    n, k = x.shape
+    X = x.sum(axis=0)
+    ct = _times(c, t, k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base = X / n**2 * c_total
+        num = (x / X * (c @ x)).sum(axis=0) - base
+        den = (x / X * ct).sum(axis=0) - base
+        return num / den
+
+
+@register("relative_clustering", kind="single", prepare=prepare_decay, source=_MD88)
+def relative_clustering_core(x: Any, t: Any, *, c_colsum: np.ndarray, **_: Any) -> np.ndarray:
+    """RCL: P_xx / P_yy - 1 in pysal/segregation's arithmetic (see the public docstring)."""
+    x, t = _xt(x, t)
+    y = t - x
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pxx = (x**2 * c_colsum[:, None]).sum(axis=0) / x.sum(axis=0) ** 2
+        pyy = (y**2 * c_colsum[:, None]).sum(axis=0) / y.sum(axis=0) ** 2
+        return pxx / pyy - 1.0
+
+
+@register(
+    "spatial_proximity", kind="single", prepare=prepare_decay, source="White (1983); " + _MD88
+)
+def spatial_proximity_core(x: Any, t: Any, *, c: np.ndarray, **_: Any) -> np.ndarray:
+    """SP = (X P_xx + Y P_yy) / (T P_tt) with P_gg = g' c g / G^2."""
+    x, t = _xt(x, t)
+    k = x.shape[1]
+    y = t - x
+    tb = np.broadcast_to(t, x.shape)
+    X, Y, T = x.sum(axis=0), y.sum(axis=0), tb.sum(axis=0)
+    ct = _times(c, t, k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pxx = (x * (c @ x)).sum(axis=0) / X**2
+        pyy = (y * (c @ y)).sum(axis=0) / Y**2
+        ptt = (tb * ct).sum(axis=0) / T**2
+        return (X * pxx + Y * pyy) / (T * ptt)
+
+
+def _decay_exposure(x: np.ndarray, t: np.ndarray, other: np.ndarray, c: np.ndarray) -> np.ndarray:
+    k = x.shape[1]
+    s = _times(c, t, k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(s > 0, other / np.where(s > 0, s, 1.0), 0.0)
+        return (x / x.sum(axis=0) * (c @ ratio)).sum(axis=0)
+
+
+@register("distance_decay_isolation", kind="single", prepare=prepare_decay, source="Morgan (1983)")
+def distance_decay_isolation_core(x: Any, t: Any, *, c: np.ndarray, **_: Any) -> np.ndarray:
+    """DDxPx: distance-decay isolation (pysal/segregation's normalisation)."""
+    x, t = _xt(x, t)
+    return _decay_exposure(x, t, x, c)
+
+
+@register(
+    "distance_decay_interaction", kind="single", prepare=prepare_decay, source="Morgan (1983)"
+)
+def distance_decay_interaction_core(x: Any, t: Any, *, c: np.ndarray, **_: Any) -> np.ndarray:
+    """DDxPy: distance-decay interaction (pysal/segregation's normalisation)."""
+    x, t = _xt(x, t)
+    return _decay_exposure(x, t, t - x, c)
+
+
+def _edge_dissimilarity(x: np.ndarray, t: np.ndarray, ctx: dict[str, Any]) -> np.ndarray:
+    """D minus the weighted mean absolute difference of shares across the edges."""
+    p = _shares(x, t)
+    diff = np.abs(p[ctx["rows"]] - p[ctx["cols"]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _dissimilarity(x, t) - ctx["weight"] @ diff
+
+
+@register(
+    "spatial_dissimilarity", kind="single", prepare=prepare_contiguity, source="Morrill (1991)"
+)
+def spatial_dissimilarity_core(x: Any, t: Any, **ctx: Any) -> np.ndarray:
+    """D(adj): D minus the mean share difference between queen neighbours."""
+    x, t = _xt(x, t)
+    return _edge_dissimilarity(x, t, ctx)
+
+
+@register(
+    "boundary_spatial_dissimilarity",
+    kind="single",
+    prepare=prepare_boundary,
+    source="Wong (1993), Urban Studies 30(3)",
+)
+def boundary_spatial_dissimilarity_core(x: Any, t: Any, **ctx: Any) -> np.ndarray:
+    """D(w): D minus the share difference weighted by shared boundary length."""
+    x, t = _xt(x, t)
+    return _edge_dissimilarity(x, t, ctx)
+
+
+@register(
+    "perimeter_area_ratio_dissimilarity",
+    kind="single",
+    prepare=prepare_perimeter_area,
+    source="Wong (1993), Urban Studies 30(3)",
+)
+def perimeter_area_ratio_dissimilarity_core(x: Any, t: Any, **ctx: Any) -> np.ndarray:
+    """D(s): boundary weights scaled by the perimeter/area ratios of both areas."""
+    x, t = _xt(x, t)
+    return _edge_dissimilarity(x, t, ctx)
+
+
+def _prefix_pair_sums(steps: np.ndarray, component: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``F[c, r]``: steps summed over ordered pairs of the first ``r`` areas of ``order[:, c]``.
+
+    ``steps`` holds the finite path lengths as small integers (0 between unconnected areas);
+    prefixes that span more than one connected ``component`` are infinite.
+    """
+    n, k = order.shape
+    out = np.zeros((k, n + 1))
+    rank = np.empty_like(order)
+    rank[order, np.arange(k)[None, :]] = np.arange(n)[:, None]
+    position = np.arange(n)[None, :, None]
+    step = max(1, int(3e7 // max(n * n, 1)))
+    for start in range(0, k, step):  # chunks bound memory; each chunk is vectorised
+        cols = slice(start, min(start + step, k))
+        rows = steps[order[:, cols].T]  # (c, n, n): row a is the a-th area's path lengths
+        earlier = rank[:, cols].T[:, None, :] < position  # columns ranked before row a
+        lower = np.where(earlier, rows, 0).sum(axis=2, dtype=np.int64)
+        out[cols, 1:] = 2.0 * np.cumsum(lower, axis=1)
+    comp = component[order]  # (n, k)
+    spans = np.maximum.accumulate(comp != comp[:1], axis=0)  # prefix reaches a 2nd component
+    out[:, 1:][spans.T] = np.inf
+    return out
+
+
+@register(
+    "spatial_prox_profile",
+    kind="single",
+    prepare=prepare_hops,
+    source="Hong & Sadahiro (2014); Hong, Choi & Sadahiro (2014)",
+)
+def spatial_prox_profile_core(
+    x: Any, t: Any, *, steps: np.ndarray, component: np.ndarray, grid: np.ndarray, **_: Any
+) -> np.ndarray:
+    """SPP: area between the spatial proximity profile and its evenness baseline."""
+    x, t = _xt(x, t)
+    k = x.shape[1]
+    m = len(grid)
+    tb = np.broadcast_to(t, x.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(tb > 0, x / np.where(tb > 0, tb, 1.0), -1.0)  # no population: never counted
+    passes = np.searchsorted(grid, p, side="right")  # thresholds each area's share reaches
+    hist = np.bincount((passes + (m + 1) * np.arange(k)).ravel(), minlength=k * (m + 1))
+    hist = hist.reshape(k, m + 1)
+    sizes = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1][:, 1:]  # (k, m) areas at or above grid_j
+    order = np.argsort(-passes, axis=0, kind="stable")
+    prefix = _prefix_pair_sums(steps, component, order)
+    pair_sum = np.take_along_axis(prefix, sizes, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        curve = (sizes**2 - sizes) / pair_sum
+    curve[~np.isfinite(curve)] = 0.0
+    share = x.sum(axis=0) / tb.sum(axis=0)
+    below = grid[None, :] < share[:, None]
+    diff = (np.where(below, curve, 0.0).sum(axis=1) - np.where(below, 0.0, curve).sum(axis=1)) / m
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (share - diff) / (1.0 - share)
+
+
+@register("minmax", kind="single", prepare=prepare_kernel, source="O'Sullivan & Wong (2007)")
+def minmax_core(x: Any, t: Any, *, kernel: Any = None, **_: Any) -> np.ndarray:
+    """MinMax: 1 - overlap / union of the group and complement density surfaces."""
+    x, t = _xt(x, t)
+    y = t - x
+    if kernel is not None:
+        x = np.round(kernel @ x)
+        y = np.round(kernel @ np.broadcast_to(y, x.shape))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d1 = x / x.sum(axis=0)
+        d2 = y / y.sum(axis=0)
+        return 1.0 - np.minimum(d1, d2).sum(axis=0) / np.maximum(d1, d2).sum(axis=0)
