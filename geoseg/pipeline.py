@@ -1,0 +1,417 @@
+"""The whole job on one project: load, analyse, write tables, maps and the report.
+
+``geoseg run`` is a thin wrapper around :func:`run_project`. Each stage is a plain function that
+takes the loaded project and returns tables; :func:`run_project` chains them and writes every
+output atomically into the output folder, refusing to replace files it did not write itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geoseg._atomic import check_not_input, write_text, write_with
+from geoseg.errors import InputError
+
+__all__ = ["STAGES", "RunResult", "run_project"]
+
+logger = logging.getLogger(__name__)
+
+#: Stages of a run, in order.
+STAGES = ("segregation", "hotspots", "access", "maps")
+#: File listing what a run wrote; a folder holding it may be rewritten by the next run.
+MANIFEST = "geoseg-run.json"
+
+
+@dataclass
+class RunResult:
+    """What a run produced.
+
+    Attributes
+    ----------
+    output, maps
+        The results folder and the maps folder.
+    indices, trend
+        Tidy segregation indices (year, level, group, index, value, p_value, ci_low, ci_high)
+        and their change between the first and the last year.
+    hotspots, hotspot_counts, hotspot_changes
+        Local Moran's I per area, variable and year; years in each cluster per area; areas that
+        entered or left a cluster.
+    access, equity
+        Per-area walking access (area, kind, group) and equity of access per kind.
+    files
+        Every file written.
+    warnings
+        Findings that did not stop the run (codes without polygons, unplaced residents, ...).
+    """
+
+    output: Path
+    maps: Path
+    indices: pd.DataFrame | None = None
+    trend: pd.DataFrame | None = None
+    hotspots: pd.DataFrame | None = None
+    hotspot_counts: pd.DataFrame | None = None
+    hotspot_changes: pd.DataFrame | None = None
+    access: pd.DataFrame | None = None
+    equity: pd.DataFrame | None = None
+    files: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def _timed(result: RunResult, stage: str) -> Iterator[None]:
+    t0 = time.perf_counter()
+    logger.info("%s ...", stage)
+    yield
+    result.timings[stage] = time.perf_counter() - t0
+    logger.info("%s done in %.1f s", stage, result.timings[stage])
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def segregation_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every configured segregation index for every year, and its trend.
+
+    Returns
+    -------
+    (indices, trend)
+        The tidy table of :func:`geoseg.segregation.compute_indices` and one row per
+        (group, index) with the first and last year's values, their change and, where the
+        index supports it, the p-value of the two-sample test of change.
+    """
+    from geoseg.segregation import compute_indices, segregation_trend
+
+    project = data.project
+    reg = project.registers
+    idx = compute_indices(
+        data.register,
+        groups=reg.groups,
+        total=reg.total,
+        index=project.indices.names or None,
+        areas=data.areas,
+        id_column=reg.id,
+        year_column=reg.year,
+        multigroup=reg.multigroup or None,
+        permutations=project.indices.permutations,
+        seed=project.indices.seed,
+    )
+    trend = segregation_trend(
+        idx,
+        register=data.register,
+        groups=reg.groups,
+        total=reg.total,
+        id_column=reg.id,
+        year_column=reg.year,
+        permutations=project.indices.permutations,
+        seed=project.indices.seed,
+    )
+    return idx, trend
+
+
+def _year_frames(data: Any) -> Iterator[tuple[int | None, gpd.GeoDataFrame]]:
+    """The areas joined with each year's register rows."""
+    reg = data.project.registers
+    table = data.register
+    years: list[Any] = (
+        sorted(table[reg.year].dropna().unique()) if reg.year and reg.year in table else [None]
+    )
+    for year in years:
+        rows = table if year is None else table[table[reg.year] == year]
+        rows = rows.drop_duplicates(reg.id).set_index(reg.id)
+        joined = data.areas.join(rows.drop(columns=[reg.id], errors="ignore"), how="inner")
+        yield (None if year is None else int(year)), joined
+
+
+def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Local Moran's I for every configured variable and rate, every year, and their trends.
+
+    Returns
+    -------
+    (hotspots, counts, changes)
+        One row per (variable, year, area); per (variable, area) the number of years in each
+        cluster; per (variable, area, pair of years) the entries and exits of clusters.
+    """
+    from geoseg.hotspots import hotspot_trends, local_moran, local_moran_rate
+    from geoseg.weights import build_weights
+
+    cfg = data.project.hotspots
+    lang = data.project.project.lang
+    frames, counts, changes = [], [], []
+    weights = build_weights(data.areas, cfg.weights)
+    specs: list[tuple[str, Callable[[gpd.GeoDataFrame], Any]]] = []
+    for var in cfg.variables:
+        specs.append(
+            (
+                var,
+                lambda gdf, v=var: local_moran(
+                    gdf,
+                    v,
+                    weights=_weights_for(gdf, data.areas, weights, cfg.weights),
+                    permutations=cfg.permutations,
+                    seed=cfg.seed,
+                    alpha=cfg.alpha,
+                    correction=cfg.correction,
+                    language=lang,
+                ),
+            )
+        )
+    for rate in cfg.rates:
+        num, den = rate.split(":", 1)
+        specs.append(
+            (
+                f"{num}/{den}",
+                lambda gdf, n=num, d=den: local_moran_rate(
+                    gdf[gdf[d] > 0],
+                    n,
+                    d,
+                    weights=_weights_for(gdf[gdf[d] > 0], data.areas, weights, cfg.weights),
+                    permutations=cfg.permutations,
+                    seed=cfg.seed,
+                    alpha=cfg.alpha,
+                    correction=cfg.correction,
+                    language=lang,
+                ),
+            )
+        )
+    for name, compute in specs:
+        by_year: dict[Any, pd.DataFrame] = {}
+        for year, gdf in _year_frames(data):
+            column = name.split("/")[0]
+            usable = gdf[gdf[column].notna()]
+            if len(usable) < 3:
+                continue
+            res = pd.DataFrame(compute(usable).drop(columns="geometry", errors="ignore"))
+            res.insert(0, "year", year)
+            res.insert(0, "variable", name)
+            by_year[year] = res
+        if not by_year:
+            logger.warning("hotspots: no year has values of %s; skipped", name)
+            continue
+        frames.extend(by_year.values())
+        trends = hotspot_trends(by_year)
+        counts.append(trends.counts.assign(variable=name))
+        changes.append(trends.changes.assign(variable=name))
+    if not frames:
+        empty = pd.DataFrame()
+        return empty, empty, empty
+    return (
+        pd.concat(frames, ignore_index=True),
+        pd.concat(counts).reset_index(drop=True) if counts else pd.DataFrame(),
+        pd.concat(changes, ignore_index=True) if changes else pd.DataFrame(),
+    )
+
+
+def _weights_for(gdf: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, full: Any, spec: str) -> Any:
+    """The city's weights when every area is present, else weights of the subset."""
+    if len(gdf) == len(areas):
+        return full
+    from geoseg.weights import build_weights
+
+    return build_weights(gdf, spec)
+
+
+def access_stage(data: Any, *, cache_dir: Path | None = None) -> Any:
+    """Walking access to every service kind (see :func:`geoseg.access.access_for_project`)."""
+    from geoseg.access import access_for_project
+
+    acc = data.project.access
+    return access_for_project(
+        data, minutes=acc.minutes, speed_kmh=acc.speed_kmh, cache_dir=cache_dir
+    )
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def _check_output_folder(folder: Path, names: Sequence[str], overwrite: bool) -> None:
+    """Refuse to replace files that an earlier geoseg run did not write, unless ``overwrite``."""
+    manifest = folder / MANIFEST
+    ours: set[str] = set()
+    if manifest.is_file():
+        try:
+            ours = set(json.loads(manifest.read_text(encoding="utf-8")).get("files", []))
+        except (OSError, ValueError):
+            ours = set()
+    clash = [n for n in names if (folder / n).exists() and n not in ours]
+    if clash and not overwrite:
+        shown = ", ".join(clash[:5])
+        msg = (
+            f"{folder}: {len(clash)} file(s) not written by geoseg would be replaced ({shown}); "
+            "choose another --output folder or pass --overwrite."
+        )
+        raise InputError(msg)
+
+
+def _inputs(project: Any) -> list[Path]:
+    paths = [project.path, project.areas.path, project.registers.path]
+    for extra in (project.services.path, project.network.path, project.population.grid):
+        if extra is not None:
+            paths.append(extra)
+    return [Path(p) for p in paths]
+
+
+def run_project(
+    config: str | Path | None = None,
+    *,
+    output: str | Path | None = None,
+    maps: str | Path | None = None,
+    stages: Sequence[str] = STAGES,
+    lang: str | None = None,
+    overwrite: bool = False,
+    cache_dir: str | Path | None = None,
+) -> RunResult:
+    """Run the whole job on a project and write its results, maps and report.
+
+    Parameters
+    ----------
+    config
+        The project file (``geoseg.toml``); ``None`` uses the embedded example city.
+    output
+        Results folder (GeoPackage and CSV). Default: the project's ``[project] output``;
+        for the example city ``./output``.
+    maps
+        Maps folder (``index.html``, one HTML file per map, ``report.html``). Default:
+        ``<output>/maps``; for the example city ``./maps``.
+    stages
+        Any of ``"segregation"``, ``"hotspots"``, ``"access"``, ``"maps"``.
+    lang
+        ``"sv"`` or ``"en"`` labels on maps and in the report (default: the project's).
+    overwrite
+        Replace files in the output folders that an earlier geoseg run did not write.
+    cache_dir
+        Where the street network's compact form is cached (default: geoseg's cache folder).
+
+    Returns
+    -------
+    RunResult
+    """
+    from geoseg.io import load_project, read_config
+
+    unknown = sorted(set(stages) - set(STAGES))
+    if unknown:
+        msg = f"unknown stage(s) {', '.join(unknown)}; choose from {', '.join(STAGES)}"
+        raise InputError(msg)
+    example = config is None
+    if example:
+        from geoseg.example import example_config
+
+        config = example_config()
+    project = read_config(config)
+    out = (
+        Path(output)
+        if output is not None
+        else (Path("output") if example else project.project.output)
+    )
+    maps_dir = Path(maps) if maps is not None else (Path("maps") if example else out / "maps")
+    result = RunResult(output=out, maps=maps_dir)
+    lang = lang or project.project.lang
+
+    with _timed(result, "load"):
+        data = load_project(project)
+    result.warnings.extend(data.warnings)
+    for w in data.warnings:
+        logger.warning("%s", w)
+
+    access = None
+    if "segregation" in stages:
+        with _timed(result, "segregation"):
+            result.indices, result.trend = segregation_stage(data)
+    if "hotspots" in stages and (project.hotspots.variables or project.hotspots.rates):
+        with _timed(result, "hotspots"):
+            result.hotspots, result.hotspot_counts, result.hotspot_changes = hotspot_stage(data)
+    if "access" in stages and data.services is not None and data.has_network:
+        with _timed(result, "access"):
+            access = access_stage(data, cache_dir=Path(cache_dir) if cache_dir else None)
+        result.access = access.summary
+        result.equity = access.equity
+        if len(access.rejected):
+            n = len(access.rejected)
+            note = f"access: {n} resident or service point(s) not placed on the network"
+            result.warnings.append(note)
+            logger.warning("%s", note)
+
+    with _timed(result, "write"):
+        _write_tables(result, data, access, overwrite=overwrite)
+    if "maps" in stages:
+        from geoseg._publish import publish
+
+        with _timed(result, "maps"):
+            result.files.extend(
+                publish(result, data, access, maps_dir=maps_dir, lang=lang, overwrite=overwrite)
+            )
+    return result
+
+
+def _write_tables(result: RunResult, data: Any, access: Any, *, overwrite: bool) -> None:
+    """Write the CSV tables and the GeoPackage of per-area results."""
+    from geoseg.disclosure import suppress_counts
+
+    threshold = data.project.disclosure.threshold
+    tables: dict[str, pd.DataFrame] = {}
+    if result.indices is not None:
+        tables["segregation_indices.csv"] = result.indices
+    if result.trend is not None:
+        tables["segregation_trend.csv"] = result.trend
+    if result.hotspots is not None and len(result.hotspots):
+        tables["hotspots.csv"] = result.hotspots
+        tables["hotspot_counts.csv"] = result.hotspot_counts
+        tables["hotspot_changes.csv"] = result.hotspot_changes
+    if result.access is not None:
+        published, _ = suppress_counts(result.access, ["residents"], threshold=threshold)
+        tables["access_areas.csv"] = published
+        tables["access_equity.csv"] = result.equity
+    names = [*tables, "results.gpkg", MANIFEST]
+    out = result.output
+    _check_output_folder(out, names, overwrite)
+    inputs = _inputs(data.project)
+    for name, table in tables.items():
+        check_not_input(out / name, inputs)
+        result.files.append(write_text(out / name, table.to_csv(index=False)))
+
+    layers = _gpkg_layers(result, data)
+    if layers:
+        gpkg = out / "results.gpkg"
+        check_not_input(gpkg, inputs)
+
+        def write(tmp: Path) -> None:
+            for layer, gdf in layers.items():
+                gdf.to_file(tmp, layer=layer, driver="GPKG")
+
+        result.files.append(write_with(gpkg, write))
+    manifest = {
+        "files": [p.name for p in result.files] + [MANIFEST],
+        "project": str(data.project.path),
+    }
+    write_text(out / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
+
+
+def _gpkg_layers(result: RunResult, data: Any) -> dict[str, gpd.GeoDataFrame]:
+    """Per-area results as GeoPackage layers (areas' geometry, one row per area)."""
+    areas = data.areas[["geometry"]].copy()
+    areas.insert(0, "code", areas.index.astype(str))
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    if result.hotspots is not None and len(result.hotspots):
+        latest = result.hotspots[result.hotspots["year"] == result.hotspots["year"].max()]
+        for var, rows in latest.groupby("variable"):
+            table = rows.set_index("id").drop(columns=["variable"], errors="ignore")
+            layer = "hotspots_" + str(var).replace("/", "_per_")
+            layers[layer] = areas.join(table, how="inner")
+    if result.access is not None and len(result.access):
+        acc = result.access
+        if "group" in acc:
+            acc = acc[acc["group"] == acc["group"].iloc[0]]
+        for kind, rows in acc.groupby("kind"):
+            table = rows.set_index("id").drop(columns=["kind"], errors="ignore")
+            layers[f"access_{kind}"] = areas.join(table, how="inner")
+    return layers
