@@ -386,7 +386,7 @@ def _write_tables(result: RunResult, data: Any, access: Any, *, overwrite: bool)
 
         def write(tmp: Path) -> None:
             for layer, gdf in layers.items():
-                gdf.to_file(tmp, layer=layer, driver="GPKG")
+                gdf.to_file(tmp, layer=layer, driver="GPKG", index=False)
 
         result.files.append(write_with(gpkg, write))
     manifest = {

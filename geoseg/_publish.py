@@ -1,0 +1,277 @@
+"""Publish a run: one HTML map per result, ``index.html`` linking them, and ``report.html``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geoseg.errors import InputError
+
+__all__ = ["indicator_table", "publish"]
+
+logger = logging.getLogger(__name__)
+
+#: Indicators mapped as shares of a denominator: (numerator, denominator, English, Swedish).
+SHARE_INDICATORS = (
+    ("foreign_born", "pop_total", "Foreign-born (%)", "Utrikes födda (%)"),
+    (
+        "low_economic_standard",
+        "pop_total",
+        "Low economic standard (%)",
+        "Låg ekonomisk standard (%)",
+    ),
+    ("employed_20_64", "age_20_64", "Employment rate 20-64 (%)", "Förvärvsfrekvens 20-64 (%)"),
+    ("dwellings_rental", None, "Rental dwellings (%)", "Hyresrätter (%)"),
+)
+TENURE = ("dwellings_rental", "dwellings_tenant_owned", "dwellings_owner_occupied")
+#: Amount indicators mapped as they are.
+AMOUNT_LABELS = {
+    "median_income_tkr": ("Median disposable income (kSEK)", "Medianinkomst (tkr)"),
+    "voter_turnout": ("Voter turnout (%)", "Valdeltagande (%)"),
+}
+
+
+def indicator_table(
+    register: pd.DataFrame, *, id_column: str, year_column: str | None
+) -> pd.DataFrame:
+    """Shares and amounts per (area, year) for maps: ``code``, ``year``, ``indicator``, ``value``.
+
+    Shares are per cent of their denominator; the denominator is kept as ``base`` so that a
+    share resting on fewer persons than the disclosure threshold can be suppressed.
+    """
+    rows = []
+    year = register[year_column] if year_column and year_column in register else None
+    for num, den, en, sv in SHARE_INDICATORS:
+        if num not in register:
+            continue
+        if den is None:
+            if not all(c in register for c in TENURE):
+                continue
+            base = register[list(TENURE)].sum(axis=1)
+        elif den in register:
+            base = register[den]
+        else:
+            continue
+        value = 100.0 * register[num] / base.where(base > 0)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "code": register[id_column].astype(str),
+                    "year": year,
+                    "indicator": num,
+                    "label_en": en,
+                    "label_sv": sv,
+                    "value": value,
+                    "count": register[num],
+                    "base": base,
+                }
+            )
+        )
+    for col, (en, sv) in AMOUNT_LABELS.items():
+        if col in register:
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "code": register[id_column].astype(str),
+                        "year": year,
+                        "indicator": col,
+                        "label_en": en,
+                        "label_sv": sv,
+                        "value": register[col],
+                        "count": float("nan"),
+                        "base": register.get("pop_total", float("nan")),
+                    }
+                )
+            )
+    if not rows:
+        return pd.DataFrame(columns=["code", "year", "indicator", "value"])
+    return pd.concat(rows, ignore_index=True)
+
+
+def _title(lang: str, en: str, sv: str) -> str:
+    return sv if lang == "sv" else en
+
+
+def publish(
+    result: Any,
+    data: Any,
+    access: Any,
+    *,
+    maps_dir: Path,
+    lang: str,
+    overwrite: bool = False,
+) -> list[Path]:
+    """Write every map of a run, ``index.html`` and ``report.html`` into ``maps_dir``."""
+    from geoseg import maps as gm
+    from geoseg.pipeline import _check_output_folder
+
+    project = data.project
+    fictional = project.project.fictional
+    threshold = project.disclosure.threshold
+    reg = project.registers
+    areas = data.areas.copy()
+    name_col = project.areas.name
+    if name_col and name_col in areas and name_col != "name":
+        areas["name"] = areas[name_col]
+    if "name" not in areas:
+        areas["name"] = areas.index.astype(str)
+    common: dict[str, Any] = {"lang": lang, "fictional": fictional, "threshold": threshold}
+    planned: list[tuple[str, str, Any]] = []
+
+    indicators = indicator_table(data.register, id_column=reg.id, year_column=reg.year)
+    for ind, rows in indicators.groupby("indicator", sort=False):
+        label = _title(lang, rows["label_en"].iloc[0], rows["label_sv"].iloc[0])
+        table = rows.assign(suppressed=rows["base"] < threshold)
+        planned.append(
+            (
+                f"indicator_{ind}.html",
+                label,
+                lambda t=table, lab=label: gm.choropleth_map(
+                    areas,
+                    t,
+                    column="value",
+                    label=lab,
+                    code_column="code",
+                    suppressed="suppressed",
+                    title=lab,
+                    **common,
+                ),
+            )
+        )
+
+    if reg.multigroup and len(reg.multigroup) >= 2:
+        from geoseg.segregation import location_quotient
+
+        latest = _latest(data.register, reg.year)
+        lq = location_quotient(latest.set_index(reg.id), groups=list(reg.multigroup))
+        lq_title = _title(
+            lang, "Location quotients (latest year)", "Lokaliseringskvoter (senaste år)"
+        )
+        lq = lq.assign(suppressed=latest.set_index(reg.id)[reg.total].reindex(lq.index) < threshold)
+        planned.append(
+            (
+                "segregation_location_quotient.html",
+                lq_title,
+                lambda: gm.local_index_map(
+                    areas,
+                    lq,
+                    columns=list(lq.columns.drop("suppressed")),
+                    centers=dict.fromkeys(lq.columns.drop("suppressed"), 1.0),
+                    suppressed="suppressed",
+                    title=lq_title,
+                    **common,
+                ),
+            )
+        )
+
+    if result.hotspots is not None and len(result.hotspots):
+        latest_year = result.hotspots["year"].max()
+        for var, rows in result.hotspots[result.hotspots["year"] == latest_year].groupby(
+            "variable"
+        ):
+            hs = rows.set_index("id")
+            safe = str(var).replace("/", "_per_")
+            title = _title(
+                lang, f"Hotspots: {var} ({latest_year})", f"Kluster: {var} ({latest_year})"
+            )
+            planned.append(
+                (
+                    f"hotspots_{safe}.html",
+                    title,
+                    lambda h=hs, t=title, y=latest_year: gm.lisa_map(
+                        areas, h, alpha=project.hotspots.alpha, year=y, title=t, **common
+                    ),
+                )
+            )
+
+    if access is not None:
+        summary = access.summary
+        if "group" in summary:
+            summary = summary[summary["group"] == (reg.total or summary["group"].iloc[0])]
+        for kind, rows in summary.groupby("kind"):
+            services = access.services[access.services["kind"] == kind]
+            title = _title(lang, f"Walking access: {kind}", f"Gångavstånd: {kind}")
+            planned.append(
+                (
+                    f"access_{kind}.html",
+                    title,
+                    lambda r=rows, s=services, k=kind, t=title: gm.access_map(
+                        areas,
+                        r,
+                        kind=k,
+                        services=s,
+                        minutes=project.access.minutes,
+                        title=t,
+                        **common,
+                    ),
+                )
+            )
+
+    names = [file for file, _, _ in planned] + ["index.html", "report.html"]
+    _check_output_folder(maps_dir, names, overwrite)
+    maps_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    entries = []
+    for file, title, build in planned:
+        try:
+            m = build()
+        except InputError as exc:
+            logger.warning("map %s skipped: %s", file, exc)
+            continue
+        written.append(gm.save_map(m, maps_dir / file))
+        entries.append({"file": file, "title": title})
+    entries.append({"file": "report.html", "title": _title(lang, "Report", "Rapport")})
+
+    report_path = maps_dir / "report.html"
+    from geoseg.report import write_report
+
+    latest_ind = _latest(indicators, "year") if len(indicators) else indicators
+    main_table = (
+        latest_ind.pivot_table(index="code", columns="indicator", values="value")
+        if len(latest_ind)
+        else pd.DataFrame()
+    )
+    hot = None
+    if result.hotspots is not None and len(result.hotspots):
+        y = result.hotspots["year"].max()
+        hot = {
+            str(v): rows.set_index("id")
+            for v, rows in result.hotspots[result.hotspots["year"] == y].groupby("variable")
+        }
+    acc_table = None
+    if access is not None:
+        acc_table = access.summary
+        if "group" in acc_table:
+            acc_table = acc_table[acc_table["group"] == (reg.total or acc_table["group"].iloc[0])]
+    written.append(
+        write_report(
+            report_path,
+            title=project.project.name,
+            lang=lang,
+            fictional=fictional,
+            segregation=result.indices,
+            tables={_title(lang, "Indicators, latest year", "Indikatorer, senaste år"): main_table},
+            hotspots=hot,
+            access=acc_table,
+            areas=areas,
+            maps=[(e["file"], e["title"]) for e in entries if e["file"] != "report.html"],
+            sources=[f"{project.areas.path.name}", f"{reg.path.name}"],
+            minutes=project.access.minutes,
+            threshold=threshold,
+        )
+    )
+    written.append(
+        gm.write_index(
+            maps_dir, entries, title=project.project.name, lang=lang, fictional=fictional
+        )
+    )
+    return written
+
+
+def _latest(table: pd.DataFrame, year_column: str | None) -> pd.DataFrame:
+    if not year_column or year_column not in table or table[year_column].isna().all():
+        return table
+    return table[table[year_column] == table[year_column].max()]
