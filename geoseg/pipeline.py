@@ -90,7 +90,7 @@ def segregation_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
         (group, index) with the first and last year's values, their change and, where the
         index supports it, the p-value of the two-sample test of change.
     """
-    from geoseg.segregation import compute_indices, segregation_trend
+    from geoseg.segregation import compute_indices
 
     project = data.project
     reg = project.registers
@@ -108,8 +108,8 @@ def segregation_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     trend = segregation_trend(
         idx,
-        register=data.register,
-        groups=reg.groups,
+        data.register,
+        areas=data.areas,
         total=reg.total,
         id_column=reg.id,
         year_column=reg.year,
@@ -117,6 +117,92 @@ def segregation_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
         seed=project.indices.seed,
     )
     return idx, trend
+
+
+#: Indices whose change between the first and the last year is tested in a run.
+TREND_TESTED = ("dissimilarity", "isolation", "multigroup_dissimilarity")
+
+
+def segregation_trend(
+    indices: pd.DataFrame,
+    register: pd.DataFrame,
+    *,
+    areas: gpd.GeoDataFrame | None,
+    total: str | None,
+    id_column: str,
+    year_column: str | None,
+    permutations: int,
+    seed: int,
+    tested: Sequence[str] = TREND_TESTED,
+) -> pd.DataFrame:
+    """Change of every index from the first to the last year, with a test for key indices.
+
+    Parameters
+    ----------
+    indices
+        The tidy table of :func:`geoseg.segregation.compute_indices`.
+    register
+        The register it was computed from (for the test of change).
+    tested
+        Indices whose change gets a p-value from
+        :func:`geoseg.segregation.compare_years` (paired relabelling of years within areas,
+        alternative "greater": has segregation grown?).
+
+    Returns
+    -------
+    DataFrame
+        One row per (level, group, index): ``year_first``, ``year_last``, ``value_first``,
+        ``value_last``, ``change`` and ``p_value_increase`` (NaN where not tested).
+    """
+    from geoseg.segregation import compare_years
+
+    columns = ["level", "group", "index", "year_first", "year_last", "value_first", "value_last"]
+    if indices.empty or "year" not in indices or indices["year"].nunique() < 2:
+        return pd.DataFrame(columns=[*columns, "change", "p_value_increase"])
+    keys = [k for k in ("level", "group", "index") if k in indices]
+    rows = []
+    for key, grp in indices.dropna(subset=["value"]).groupby(keys, dropna=False, sort=False):
+        grp = grp.sort_values("year")
+        first, last = grp.iloc[0], grp.iloc[-1]
+        rows.append(
+            dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+            | {
+                "year_first": int(first["year"]),
+                "year_last": int(last["year"]),
+                "value_first": first["value"],
+                "value_last": last["value"],
+            }
+        )
+    trend = pd.DataFrame(rows)
+    trend["change"] = trend["value_last"] - trend["value_first"]
+    trend["p_value_increase"] = float("nan")
+    if not permutations or year_column is None:
+        return trend
+    by_year = {int(y): t.set_index(id_column) for y, t in register.groupby(year_column)}
+    for i, row in trend.iterrows():
+        if row["index"] not in tested:
+            continue
+        a, b = by_year[row["year_first"]], by_year[row["year_last"]]
+        common = a.index.intersection(b.index)
+        a, b = a.loc[common], b.loc[common]
+        a, b = a[a[total] > 0], b[b[total] > 0]
+        common = a.index.intersection(b.index)
+        kwargs: dict[str, Any] = (
+            {"groups": [g for g in str(row["group"]).split("+")]}
+            if str(row["index"]).startswith("multigroup")
+            else {"group": row["group"], "total": total}
+        )
+        test = compare_years(
+            a.loc[common],
+            b.loc[common],
+            index=row["index"],
+            permutations=permutations,
+            method="paired",
+            seed=seed,
+            **kwargs,
+        )
+        trend.loc[i, "p_value_increase"] = test.p_value
+    return trend
 
 
 def _year_frames(data: Any) -> Iterator[tuple[int | None, gpd.GeoDataFrame]]:
