@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,7 +178,7 @@ def segregation_trend(
     trend["p_value_increase"] = float("nan")
     if not permutations or year_column is None:
         return trend
-    by_year = {int(y): t.set_index(id_column) for y, t in register.groupby(year_column)}
+    by_year = {int(str(y)): t.set_index(id_column) for y, t in register.groupby(year_column)}
     for i, row in trend.iterrows():
         if row["index"] not in tested:
             continue
@@ -216,7 +216,7 @@ def _year_frames(data: Any) -> Iterator[tuple[int | None, gpd.GeoDataFrame]]:
         rows = table if year is None else table[table[reg.year] == year]
         rows = rows.drop_duplicates(reg.id).set_index(reg.id)
         joined = data.areas.join(rows.drop(columns=[reg.id], errors="ignore"), how="inner")
-        yield (None if year is None else int(year)), joined
+        yield (None if year is None else int(str(year))), joined
 
 
 def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -233,51 +233,38 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
     cfg = data.project.hotspots
     lang = data.project.project.lang
-    frames, counts, changes = [], [], []
+    frames: list[pd.DataFrame] = []
+    counts: list[pd.DataFrame] = []
+    changes: list[pd.DataFrame] = []
     weights = build_weights(data.areas, cfg.weights)
-    specs: list[tuple[str, Callable[[gpd.GeoDataFrame], Any]]] = []
-    for var in cfg.variables:
-        specs.append(
-            (
-                var,
-                lambda gdf, v=var: local_moran(
-                    gdf,
-                    v,
-                    weights=_weights_for(gdf, data.areas, weights, cfg.weights),
-                    permutations=cfg.permutations,
-                    seed=cfg.seed,
-                    alpha=cfg.alpha,
-                    correction=cfg.correction,
-                    language=lang,
-                ),
-            )
-        )
-    for rate in cfg.rates:
-        num, den = rate.split(":", 1)
-        specs.append(
-            (
-                f"{num}/{den}",
-                lambda gdf, n=num, d=den: local_moran_rate(
-                    gdf[gdf[d] > 0],
-                    n,
-                    d,
-                    weights=_weights_for(gdf[gdf[d] > 0], data.areas, weights, cfg.weights),
-                    permutations=cfg.permutations,
-                    seed=cfg.seed,
-                    alpha=cfg.alpha,
-                    correction=cfg.correction,
-                    language=lang,
-                ),
-            )
-        )
-    for name, compute in specs:
+    # (name, column, denominator): a plain variable has no denominator
+    specs: list[tuple[str, str, str | None]] = [(v, v, None) for v in cfg.variables]
+    specs += [(r.replace(":", "/"), *r.split(":", 1)) for r in cfg.rates]  # type: ignore[misc]
+    options: dict[str, Any] = {
+        "permutations": cfg.permutations,
+        "seed": cfg.seed,
+        "alpha": cfg.alpha,
+        "correction": cfg.correction,
+        "language": lang,
+    }
+
+    def compute(gdf: gpd.GeoDataFrame, column: str, den: str | None) -> Any:
+        if den is None:
+            w = _weights_for(gdf, data.areas, weights, cfg.weights)
+            return local_moran(gdf, column, weights=w, **options)
+        gdf = gdf[gdf[den] > 0]
+        w = _weights_for(gdf, data.areas, weights, cfg.weights)
+        return local_moran_rate(gdf, column, den, weights=w, **options)
+
+    for name, column, den in specs:
         by_year: dict[Any, pd.DataFrame] = {}
         for year, gdf in _year_frames(data):
-            column = name.split("/")[0]
             usable = gdf[gdf[column].notna()]
             if len(usable) < 3:
                 continue
-            res = pd.DataFrame(compute(usable).drop(columns="geometry", errors="ignore"))
+            res = pd.DataFrame(
+                compute(usable, column, den).drop(columns="geometry", errors="ignore")
+            )
             res.insert(0, "year", year)
             res.insert(0, "variable", name)
             by_year[year] = res
@@ -389,11 +376,11 @@ def run_project(
         msg = f"unknown stage(s) {', '.join(unknown)}; choose from {', '.join(STAGES)}"
         raise InputError(msg)
     example = config is None
-    if example:
+    if config is None:
         from geoseg.example import example_config
 
         config = example_config()
-    project = read_config(config)
+    project = read_config(Path(config))
     out = (
         Path(output)
         if output is not None
@@ -444,7 +431,7 @@ def _write_tables(result: RunResult, data: Any, access: Any, *, overwrite: bool)
     from geoseg.disclosure import suppress_counts
 
     threshold = data.project.disclosure.threshold
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, pd.DataFrame | None] = {}
     if result.indices is not None:
         tables["segregation_indices.csv"] = result.indices
     if result.trend is not None:
@@ -462,6 +449,8 @@ def _write_tables(result: RunResult, data: Any, access: Any, *, overwrite: bool)
     _check_output_folder(out, names, overwrite)
     inputs = _inputs(data.project)
     for name, table in tables.items():
+        if table is None:
+            continue
         check_not_input(out / name, inputs)
         result.files.append(write_text(out / name, table.to_csv(index=False)))
 

@@ -78,7 +78,7 @@ def _clean(value: Any) -> Any:
 def records(df: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """JSON-ready records: NaN becomes null, NumPy scalars become Python numbers."""
     frame = df if columns is None else df.loc[:, list(columns)]
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    return [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 def _table(df: pd.DataFrame) -> str:
