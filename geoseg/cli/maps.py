@@ -1,0 +1,46 @@
+"""``geoseg maps``: publish the maps, index page and report of a project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from geoseg.cli._common import overwrite_option
+
+__all__ = ["maps"]
+
+
+@click.command()
+@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "maps_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Maps folder (default: the project's OUTPUT/maps; ./maps for the example city).",
+)
+@click.option("--lang", type=click.Choice(["sv", "en"]), help="Language of labels.")
+@click.option("--no-access", is_flag=True, help="Skip the walking-access maps (faster).")
+@overwrite_option()
+def maps(
+    config: Path | None, maps_dir: Path | None, lang: str | None, no_access: bool, overwrite: bool
+) -> None:
+    """Write every map, maps/index.html and the report (offline, self-contained HTML).
+
+    The analyses the maps show are computed first; no table is written besides the maps.
+
+    \b
+    Examples:
+        geoseg maps                       # the example city, into ./maps
+        geoseg maps geoseg.toml --lang en --out published/
+    """
+    import tempfile
+
+    from geoseg.pipeline import run_project
+
+    stages = ["segregation", "hotspots", "maps"] + ([] if no_access else ["access"])
+    with tempfile.TemporaryDirectory(prefix="geoseg-maps-") as tmp:
+        result = run_project(
+            config, output=Path(tmp), maps=maps_dir, stages=stages, lang=lang, overwrite=overwrite
+        )
+    click.echo(f"maps: {result.maps / 'index.html'}")
