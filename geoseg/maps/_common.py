@@ -1,0 +1,426 @@
+"""Shared machinery of geoseg's maps: the base map, value tables, classes, legends, saving.
+
+Every map function in :mod:`geoseg.maps` builds on :func:`base_map`, which draws nothing from the
+internet: the areas (and optional water) come from the data, so the map reads without tiles.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import mapclassify
+import numpy as np
+import pandas as pd
+
+from geoseg._atomic import write_text
+from geoseg._html import format_number
+from geoseg.disclosure import suppress_counts, suppressed_label
+from geoseg.errors import InputError, format_codes
+from geoseg.maps._assets import GEOSEG_CSS, GEOSEG_JS, leaflet_css, leaflet_js
+from geoseg.maps._elements import DataBlock, GeoLayer, Legend, Note
+from geoseg.maps._geometry import area_codes, feature_collection, prepare_layer
+from geoseg.maps._i18n import check_lang, tr
+from geoseg.maps._palettes import MISSING_COLOUR, SUPPRESSED_COLOUR
+
+__all__ = [
+    "AREA_HOVER",
+    "AREA_STYLE",
+    "MapContext",
+    "base_map",
+    "classify",
+    "finish",
+    "map_html",
+    "save_map",
+    "values_by_code",
+]
+
+logger = logging.getLogger(__name__)
+
+AREA_STYLE = {"color": "#4d4d4d", "weight": 0.6, "fillOpacity": 0.8, "className": "geoseg-area"}
+AREA_HOVER = {"weight": 2.5, "color": "#000000"}
+SCHEMES = ("quantiles", "natural_breaks", "equal_interval")
+
+#: CDN assets folium links that geoseg replaces (Leaflet) or does not need for its own maps.
+_REPLACED = ("leaflet.js", "leaflet.css")
+_UNNEEDED = (
+    "jquery",
+    "bootstrap",
+    "awesome-markers",
+    "fontawesome",
+    "glyphicons",
+    "awesome.rotate",
+)
+_SCRIPT_RE = re.compile(r'<script src="(https?:)?//[^"]*"></script>\s*')
+_LINK_RE = re.compile(r'<link rel="stylesheet" href="(https?:)?//[^"]*"/>\s*')
+_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data:; font-src data:"
+)
+
+
+class MapContext:
+    """What a map function needs after :func:`base_map`: the map, shared geometry and labels."""
+
+    def __init__(
+        self,
+        m: folium.Map,
+        data: DataBlock,
+        codes: list[str],
+        names: dict[str, str],
+        lang: str,
+        threshold: float,
+    ) -> None:
+        self.map = m
+        self.data = data
+        self.codes = codes
+        self.names = names
+        self.lang = lang
+        self.threshold = threshold
+
+    def area_rows(self, code: str) -> list[list[Any]]:
+        """Tooltip rows naming an area: its name and code."""
+        return [[tr("name", self.lang), self.names.get(code, "")], [tr("code", self.lang), code]]
+
+    def suppressed_text(self) -> str:
+        return suppressed_label(self.threshold, lang=self.lang)
+
+
+def base_map(
+    areas: gpd.GeoDataFrame,
+    *,
+    title: str | None,
+    lang: str,
+    fictional: bool,
+    tiles: str | None,
+    water: gpd.GeoDataFrame | None,
+    tolerance: float | None,
+    threshold: float,
+    name_column: str = "name",
+) -> MapContext:
+    """Create a map fitted to ``areas`` with their geometry, optional water, title and notes."""
+    check_lang(lang)
+    if not isinstance(areas, gpd.GeoDataFrame):
+        msg = "areas must be a GeoDataFrame indexed by area code (see geoseg.io.read_boundaries)."
+        raise InputError(msg)
+    codes = area_codes(areas)
+    if name_column in areas.columns:
+        names = {
+            c: ("" if pd.isna(n) else str(n))
+            for c, n in zip(codes, areas[name_column], strict=True)
+        }
+    else:
+        logger.info("areas have no %r column; tooltips show codes only", name_column)
+        names = {}
+    geoms = prepare_layer(areas, what="areas", tolerance=tolerance, coverage=True)
+    west, south, east, north = (float(v) for v in geoms.total_bounds)
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        tiles=tiles,
+        zoom_start=11,
+        control_scale=True,
+    )
+    m.fit_bounds([[south, west], [north, east]])
+    if water is not None and len(water):
+        w = water.to_crs(areas.crs) if water.crs is not None and areas.crs is not None else water
+        if w.crs is not None and areas.crs is not None:
+            x0, y0, x1, y1 = areas.total_bounds
+            pad = 0.1 * max(x1 - x0, y1 - y0)
+            w = w.clip((x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+        wg = prepare_layer(w, what="water", tolerance=tolerance, coverage=False)
+        wkeys = [f"w{i}" for i in range(len(wg))]
+        wblock = DataBlock(feature_collection(wg, wkeys))
+        m.add_child(wblock)
+        m.add_child(
+            GeoLayer(
+                wblock,
+                {},
+                name=tr("water", lang),
+                interactive=False,
+                control=False,
+                style={
+                    "color": "#6b9bc3",
+                    "weight": 0.5,
+                    "fillColor": "#a6cbe8",
+                    "fillOpacity": 1.0,
+                },
+            )
+        )
+    block = DataBlock(feature_collection(geoms, codes))
+    m.add_child(block)
+    if title:
+        m.add_child(Note(title, position="topleft", cls="geoseg-title"))
+    if fictional:
+        m.add_child(Note(tr("fictional", lang), position="bottomleft", cls="geoseg-fictional"))
+    return MapContext(m, block, codes, names, lang, threshold)
+
+
+def values_by_code(
+    data: pd.DataFrame | pd.Series,
+    *,
+    codes: Sequence[str],
+    what: str,
+    code_column: str | None = None,
+) -> pd.DataFrame:
+    """Return ``data`` as a DataFrame indexed by area code (text), without modifying it.
+
+    The code is taken from ``code_column`` if given, else from a ``code`` or ``id`` column, else
+    from the index. Codes that are not among the areas are reported (they cannot be drawn).
+    """
+    df = data.to_frame() if isinstance(data, pd.Series) else data.copy()
+    col = code_column
+    if col is None:
+        col = next((c for c in ("code", "id", "area_code") if c in df.columns), None)
+    if col is not None:
+        if col not in df.columns:
+            msg = f"{what}: column {col!r} with area codes not found; columns: {list(df.columns)}"
+            raise InputError(msg)
+        df.index = pd.Index(df[col].astype(str), name="code")
+    else:
+        df.index = pd.Index([str(c) for c in df.index], name="code")
+    unknown = sorted(set(df.index) - set(codes))
+    if unknown:
+        logger.warning(
+            "%s: %d code(s) not among the areas are not drawn: %s",
+            what,
+            len(unknown),
+            format_codes(unknown),
+        )
+    return df
+
+
+def apply_suppression(
+    df: pd.DataFrame,
+    *,
+    columns: Sequence[str],
+    counts: Sequence[str],
+    suppressed: str | pd.Series | None,
+    threshold: float,
+    what: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Suppress small counts in ``df`` and return it with a per-cell mask over ``columns``.
+
+    ``counts`` are count columns checked against ``threshold``; values in ``columns`` on those
+    rows are suppressed too. ``suppressed`` marks rows already suppressed upstream (a boolean
+    column name or a boolean Series aligned with ``df``'s rows).
+    """
+    counts = [c for c in counts]
+    cols = list(dict.fromkeys([*columns, *counts]))
+    out = df
+    mask = pd.DataFrame(False, index=df.index, columns=cols)
+    if counts:
+        out, m = suppress_counts(
+            df, counts, threshold=threshold, dependent=[c for c in columns if c not in counts]
+        )
+        for c in m.columns:
+            mask[c] = m[c].to_numpy()
+    if suppressed is not None:
+        if isinstance(suppressed, str):
+            if suppressed not in df.columns:
+                msg = f"{what}: column {suppressed!r} (suppression marks) not found"
+                raise InputError(msg)
+            flags = df[suppressed].fillna(False).astype(bool).to_numpy()
+        else:
+            if len(suppressed) != len(df):
+                msg = f"{what}: the suppression mask has {len(suppressed)} rows, the data {len(df)}"
+                raise InputError(msg)
+            flags = np.asarray(suppressed, dtype=bool)
+        if flags.any():
+            out = out.copy()
+            for c in cols:
+                mask[c] = mask[c].to_numpy() | flags
+                out[c] = out[c].astype(float).mask(flags)
+            logger.info("%s: %d row(s) marked as suppressed upstream", what, int(flags.sum()))
+    return out, mask
+
+
+def classify(
+    values: np.ndarray, *, scheme: str, k: int, breaks: Sequence[float] | None = None
+) -> np.ndarray:
+    """Return the upper class bounds for ``values`` (finite values only).
+
+    Notes
+    -----
+    ``quantiles`` and ``equal_interval`` as in mapclassify; ``natural_breaks`` is Fisher's
+    exact optimal partition (Fisher 1958, "On grouping for maximum homogeneity", JASA 53),
+    computed by ``mapclassify.FisherJenks`` so that the classes are deterministic.
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if breaks is not None:
+        b = np.sort(np.asarray(list(breaks), dtype=float))
+        if len(v) and v.max() > b[-1]:
+            b = np.append(b, v.max())
+        return b
+    if scheme not in SCHEMES:
+        msg = f"unknown classification scheme {scheme!r}; choose one of {', '.join(SCHEMES)}"
+        raise InputError(msg)
+    if len(v) == 0:
+        return np.array([])
+    k = int(max(1, min(k, len(np.unique(v)))))
+    if k == 1:
+        return np.array([v.max()])
+    name = {
+        "quantiles": "quantiles",
+        "natural_breaks": "fisher_jenks",
+        "equal_interval": "equal_interval",
+    }[scheme]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        bins = np.asarray(mapclassify.classify(v, name, k=k).bins, dtype=float)
+    return np.unique(bins)
+
+
+def bin_index(values: np.ndarray, bins: np.ndarray) -> np.ndarray:
+    """Return the class of each value: the first bin whose upper bound is >= the value."""
+    idx = np.searchsorted(bins, values, side="left")
+    return np.minimum(idx, len(bins) - 1)
+
+
+def bin_entries(
+    bins: np.ndarray, colours: Sequence[str], lowest: float, *, lang: str, digits: int
+) -> list[dict[str, Any]]:
+    """Legend entries ``lower – upper`` for each class."""
+    entries = []
+    lo = lowest
+    for b, colour in zip(bins, colours, strict=True):
+        label = (
+            f"{format_number(lo, lang=lang, digits=digits)} – "
+            f"{format_number(b, lang=lang, digits=digits)}"
+        )
+        entries.append({"color": colour, "label": label})
+        lo = b
+    return entries
+
+
+def status_entries(
+    lang: str, threshold: float, *, suppressed: bool, missing: bool
+) -> list[dict[str, Any]]:
+    """Legend entries for suppressed values and areas without data, when present."""
+    out = []
+    if suppressed:
+        out.append({"color": SUPPRESSED_COLOUR, "label": suppressed_label(threshold, lang=lang)})
+    if missing:
+        out.append({"color": MISSING_COLOUR, "label": tr("no_data", lang)})
+    return out
+
+
+def finish(ctx: MapContext, legends: list[dict[str, Any]], *, layer_control: bool = True) -> None:
+    """Add the legend and the layer control (last, so that it sees every layer)."""
+    if legends:
+        ctx.map.add_child(Legend(legends))
+    if layer_control:
+        folium.LayerControl(collapsed=False).add_to(ctx.map)
+
+
+def area_layer(
+    ctx: MapContext,
+    info: dict[str, list[Any]],
+    *,
+    name: str,
+    show: bool = True,
+    overlay: bool = False,
+) -> GeoLayer:
+    """Add a layer of all areas coloured and labelled by ``info`` (``{code: [style, rows]}``)."""
+    layer = GeoLayer(
+        ctx.data,
+        info,
+        name=name,
+        style=AREA_STYLE,
+        hover=AREA_HOVER,
+        missing={"fillColor": MISSING_COLOUR},
+        overlay=overlay,
+        show=show,
+    )
+    ctx.map.add_child(layer)
+    return layer
+
+
+def map_html(m: folium.Map) -> str:
+    """Render ``m`` as a self-contained HTML page that needs no network.
+
+    The CDN links folium adds are removed; Leaflet's script and style (from ``django-leaflet``)
+    and geoseg's helper are inlined, and a Content-Security-Policy forbids any network fetch.
+    """
+    html = m.get_root().render()
+    dropped = []
+
+    def drop(match: re.Match[str]) -> str:
+        url = re.search(r'(?:src|href)="([^"]*)"', match.group(0))
+        if url:
+            dropped.append(url.group(1))
+        return ""
+
+    html = _SCRIPT_RE.sub(drop, html)
+    html = _LINK_RE.sub(drop, html)
+    unknown = [u for u in dropped if not any(s in u.lower() for s in (*_REPLACED, *_UNNEEDED))]
+    if unknown:
+        logger.warning(
+            "map_html: removed external assets geoseg does not supply offline; "
+            "parts of the map that need them will not work: %s",
+            ", ".join(unknown),
+        )
+    head = (
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        f"<style>{leaflet_css()}</style>\n<style>{GEOSEG_CSS}</style>\n"
+        f"<script>{leaflet_js()}</script>\n<script>{GEOSEG_JS}</script>\n"
+    )
+    pos = html.find("<head>")
+    if pos < 0:
+        return head + html
+    pos += len("<head>")
+    return html[:pos] + "\n" + head + html[pos:]
+
+
+def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:
+    """Write ``m`` to ``path`` as a self-contained offline HTML file, atomically.
+
+    The page is written to a temporary file in the same folder and renamed over ``path``, so a
+    reader never sees a half-written map. Returns the path written.
+    """
+    target = write_text(path, map_html(m))
+    os.chmod(target, 0o644)  # a published page, readable by a web server
+    logger.info("wrote map %s (%.0f kB)", target, target.stat().st_size / 1024)
+    return target
+
+
+def feature_layer(
+    ctx: MapContext,
+    gdf: gpd.GeoDataFrame,
+    info: dict[str, list[Any]],
+    *,
+    name: str,
+    style: dict[str, Any],
+    what: str,
+    tolerance: float | None,
+    radius: float | None = None,
+    show: bool = True,
+    interactive: bool = True,
+) -> GeoLayer:
+    """Add an overlay of other features (services, isochrones, plan features).
+
+    ``info`` is keyed by ``str(position)`` of the rows of ``gdf``.
+    """
+    geoms = prepare_layer(gdf, what=what, tolerance=tolerance, coverage=False)
+    block = DataBlock(feature_collection(geoms, [str(i) for i in range(len(gdf))]))
+    ctx.map.add_child(block)
+    layer = GeoLayer(
+        block,
+        info,
+        name=name,
+        style=style,
+        overlay=True,
+        show=show,
+        interactive=interactive,
+        radius=radius,
+        hover={"weight": 3} if interactive else None,
+    )
+    ctx.map.add_child(layer)
+    return layer

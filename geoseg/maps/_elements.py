@@ -1,0 +1,141 @@
+"""Folium elements that draw geoseg layers, legends and notes with the offline helper script.
+
+Every element writes its data with :func:`geoseg._html.js_json` and lets the browser build the
+visible text with DOM text nodes (``geoseg.table``, ``geoseg.legend``, ``geoseg.note`` in
+:mod:`geoseg.maps._assets`), so nothing from the data is ever parsed as HTML. Layer names, which
+Leaflet's layer control inserts as HTML, are escaped here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from branca.element import MacroElement
+from folium.map import Layer
+from folium.template import Template
+
+from geoseg._html import escape, js_json
+
+__all__ = ["DataBlock", "GeoLayer", "Legend", "Note"]
+
+
+class DataBlock(MacroElement):
+    """A JavaScript variable holding a GeoJSON FeatureCollection shared by several layers."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = geoseg.decode({{ this.payload }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "geoseg_data"
+        self.payload = js_json(data)
+
+
+class GeoLayer(Layer):
+    """A GeoJSON layer styled and labelled per feature key.
+
+    Parameters
+    ----------
+    data
+        The :class:`DataBlock` with the geometry (features carry the key in ``properties.k``).
+    info
+        ``{key: [style, rows]}`` where ``style`` is a dict of Leaflet path options and ``rows``
+        a list of ``[label, text, suppressed]`` triples shown in the tooltip.
+    name
+        Layer name shown in the layer control (escaped here).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = geoseg.layer({{ this.data_name }}, {{ this.info_json }},
+            {{ this.options_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        data: DataBlock,
+        info: dict[str, list[Any]],
+        *,
+        name: str,
+        style: dict[str, Any],
+        hover: dict[str, Any] | None = None,
+        missing: dict[str, Any] | None = None,
+        overlay: bool = True,
+        control: bool = True,
+        show: bool = True,
+        interactive: bool = True,
+        radius: float | None = None,
+    ) -> None:
+        super().__init__(name=escape(name), overlay=overlay, control=control, show=show)
+        self._name = "geoseg_layer"
+        self.data_name = data.get_name()
+        self.info_json = js_json(info)
+        options: dict[str, Any] = {"style": style, "interactive": interactive}
+        if hover:
+            options["hover"] = hover
+        if missing:
+            options["missing"] = missing
+        if radius:
+            options["radius"] = radius
+        self.options_json = js_json(options)
+
+
+class Legend(MacroElement):
+    """A legend box; each block may be tied to a layer and is shown only while it is on the map.
+
+    ``specs`` is a list of ``{"title": str, "entries": [{"color", "label", ...}], "layer":
+    GeoLayer | None}``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geoseg.legend({{ this._parent.get_name() }}, {{ this.specs_json }},
+            {{ this.position_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, specs: list[dict[str, Any]], *, position: str = "bottomright") -> None:
+        super().__init__()
+        self._name = "geoseg_legend"
+        clean = []
+        for s in specs:
+            layer = s.get("layer")
+            clean.append(
+                {
+                    "title": str(s.get("title", "")),
+                    "entries": list(s.get("entries", [])),
+                    "layer": layer.get_name() if layer is not None else None,
+                }
+            )
+        self.specs_json = js_json(clean)
+        self.position_json = js_json(position)
+
+
+class Note(MacroElement):
+    """A text box on the map (title, fictional-data note, suppression note)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geoseg.note({{ this._parent.get_name() }}, {{ this.text_json }},
+            {{ this.position_json }}, {{ this.cls_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str, *, position: str = "topleft", cls: str = "") -> None:
+        super().__init__()
+        self._name = "geoseg_note"
+        self.text_json = js_json(str(text))
+        self.position_json = js_json(position)
+        self.cls_json = js_json(cls)

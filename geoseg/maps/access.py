@@ -1,0 +1,293 @@
+"""Walking-access maps: areas by walking time to a kind of service, services, isochrones."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geoseg._html import format_number
+from geoseg.errors import InputError
+from geoseg.maps._common import (
+    apply_suppression,
+    area_layer,
+    base_map,
+    bin_entries,
+    bin_index,
+    feature_layer,
+    finish,
+    status_entries,
+    values_by_code,
+)
+from geoseg.maps._i18n import tr
+from geoseg.maps._palettes import MISSING_COLOUR, OKABE_ITO, sequential
+from geoseg.settings import DEFAULT_MINUTES, SERVICE_KINDS, SUPPRESSION_THRESHOLD
+
+__all__ = ["access_map", "kind_label"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BREAKS = (5.0, 10.0, 15.0, 20.0, 30.0)
+_UNREACHABLE = "#636363"
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """Return the display name of a service kind (from :data:`geoseg.settings.SERVICE_KINDS`)."""
+    spec = SERVICE_KINDS.get(kind)
+    return spec.get(lang, spec.get("en", kind)) if spec else str(kind).replace("_", " ")
+
+
+def _select_kind(df: pd.DataFrame, kind: str | None, what: str) -> pd.DataFrame:
+    if "kind" not in df.columns:
+        return df
+    kinds = sorted(map(str, pd.unique(df["kind"].dropna())))
+    if kind is None:
+        if len(kinds) > 1:
+            msg = f"{what}: several kinds ({', '.join(kinds)}); pass kind=... to choose one"
+            raise InputError(msg)
+        return df
+    sel = df[df["kind"].astype(str) == kind]
+    if sel.empty:
+        msg = f"{what}: no rows of kind {kind!r} (kinds: {', '.join(kinds) or 'none'})"
+        raise InputError(msg)
+    return sel
+
+
+def access_map(
+    areas: gpd.GeoDataFrame,
+    access: pd.DataFrame,
+    *,
+    kind: str | None = None,
+    services: gpd.GeoDataFrame | None = None,
+    isochrones: gpd.GeoDataFrame | None = None,
+    measure: str = "mean_minutes",
+    minutes: float = DEFAULT_MINUTES,
+    breaks: Sequence[float] = DEFAULT_BREAKS,
+    palette: str = "YlOrRd",
+    year: int | None = None,
+    show_isochrones: bool = False,
+    threshold: float = SUPPRESSION_THRESHOLD,
+    title: str | None = None,
+    lang: str = "en",
+    fictional: bool = False,
+    water: gpd.GeoDataFrame | None = None,
+    tiles: str | None = None,
+    tolerance: float | None = 5.0,
+    name_column: str = "name",
+) -> folium.Map:
+    """Map walking time to one kind of service per area, with the services and isochrones.
+
+    Parameters
+    ----------
+    access
+        Per-area access results (area code in an ``id`` column or the index) with ``kind``,
+        ``residents``, ``mean_minutes``, ``median_minutes``, ``share_within``, ``fca_ratio``.
+    kind
+        The service kind to map (required when ``access`` holds several).
+    services
+        Service points (``service_id``, ``kind``, ``name``, ``capacity``), drawn as markers.
+    isochrones
+        Walking-time polygons (``service_id``, ``kind``, ``minutes``), one toggleable layer per
+        ``minutes`` value (hidden at start unless ``show_isochrones``).
+    measure
+        The column that colours the areas (``mean_minutes`` or ``median_minutes``).
+    minutes
+        The walking-time threshold behind ``share_within`` (for its label).
+    breaks
+        Upper class bounds in minutes; times above the last bound form one more class.
+
+    Notes
+    -----
+    Times are network walking times (shortest paths over the street network, Dijkstra 1959)
+    averaged over residents; ``fca_ratio`` is the two-step floating catchment area ratio (Luo &
+    Wang 2003), both as computed by :mod:`geoseg.access`. ``residents`` is a count and is
+    suppressed below ``threshold`` together with the share within the threshold.
+    """
+    ctx = base_map(
+        areas,
+        title=title,
+        lang=lang,
+        fictional=fictional,
+        tiles=tiles,
+        water=water,
+        tolerance=tolerance,
+        threshold=threshold,
+        name_column=name_column,
+    )
+    df = _select_kind(
+        values_by_code(access, codes=ctx.codes, what="access results"), kind, "access results"
+    )
+    if kind is None and "kind" in df.columns and len(df):
+        kind = str(df["kind"].iloc[0])
+    if measure not in df.columns:
+        msg = f"access results: column {measure!r} not found; columns: {list(df.columns)}"
+        raise InputError(msg)
+    dup = df.index[df.index.duplicated()].unique()
+    if len(dup):
+        msg = f"access results: area code(s) {', '.join(dup[:10])} appear more than once"
+        raise InputError(msg)
+    shown = [
+        c
+        for c in ("residents", "mean_minutes", "median_minutes", "share_within", "fca_ratio")
+        if c in df.columns
+    ]
+    counts = ["residents"] if "residents" in df.columns else []
+    dependent = [c for c in ("share_within", "fca_ratio") if c in df.columns]
+    df, mask = apply_suppression(
+        df,
+        columns=dependent,
+        counts=counts,
+        suppressed=None,
+        threshold=threshold,
+        what="access results",
+    )
+    bins = np.asarray(sorted(float(b) for b in breaks), dtype=float)
+    finite = df[measure].to_numpy(dtype=float, na_value=np.nan)
+    top = np.nanmax(finite[np.isfinite(finite)]) if np.isfinite(finite).any() else bins[-1]
+    if top > bins[-1]:
+        bins = np.append(bins, top)
+    colours = sequential(palette, len(bins))
+    kind_name = kind_label(kind, lang) if kind else ""
+    labels = {
+        "residents": tr("residents", lang),
+        "mean_minutes": tr("mean_minutes", lang),
+        "median_minutes": tr("median_minutes", lang),
+        "share_within": tr("share_within", lang, m=format_number(minutes, lang=lang, digits=0)),
+        "fca_ratio": tr("fca_ratio", lang),
+    }
+    pos = {c: i for i, c in enumerate(df.index)}
+    info: dict[str, list[Any]] = {}
+    any_missing = any_unreachable = any_supp = False
+    for code in ctx.codes:
+        rows = ctx.area_rows(code)
+        if kind_name:
+            rows.append([tr("service", lang), kind_name])
+        if year is not None:
+            rows.append([tr("year", lang), str(year)])
+        i = pos.get(code)
+        if i is None:
+            info[code] = [
+                {"fillColor": MISSING_COLOUR},
+                [*rows, [labels[measure], tr("no_data", lang)]],
+            ]
+            any_missing = True
+            continue
+        v = float(df[measure].iloc[i]) if pd.notna(df[measure].iloc[i]) else np.nan
+        if np.isfinite(v):
+            style = {"fillColor": colours[int(bin_index(np.array([v]), bins)[0])]}
+        elif np.isinf(v) or ("residents" in df.columns and np.isnan(v)):
+            style = {"fillColor": _UNREACHABLE}
+            any_unreachable = True
+        else:
+            style = {"fillColor": MISSING_COLOUR}
+            any_missing = True
+        for col in shown:
+            if col in mask.columns and bool(mask[col].iloc[i]):
+                rows.append([labels[col], ctx.suppressed_text(), 1])
+                any_supp = True
+                continue
+            val = df[col].iloc[i]
+            if col in ("mean_minutes", "median_minutes") and not np.isfinite(float(val)):
+                text = tr("unreachable", lang)
+            elif col == "share_within":
+                text = f"{format_number(100 * float(val), lang=lang, digits=0)} %"
+            elif col == "residents":
+                text = format_number(round(float(val)), lang=lang)
+            else:
+                text = format_number(val, lang=lang, digits=2 if col == "fca_ratio" else 1)
+            rows.append([labels[col], text])
+        info[code] = [style, rows]
+    area_layer(ctx, info, name=tr("walk_access", lang, kind=kind_name.lower() or "?"))
+    legends = []
+    if isochrones is not None and len(isochrones):
+        legends += _isochrone_layers(
+            ctx, isochrones, kind=kind, show=show_isochrones, tolerance=tolerance
+        )
+    if services is not None and len(services):
+        _service_layer(ctx, services, kind=kind)
+    entries = bin_entries(bins, colours, 0.0, lang=lang, digits=0)
+    if any_unreachable:
+        entries.append({"color": _UNREACHABLE, "label": tr("unreachable", lang)})
+    entries += status_entries(lang, threshold, suppressed=any_supp, missing=any_missing)
+    finish(ctx, [{"title": labels[measure], "entries": entries}, *legends])
+    return ctx.map
+
+
+def _service_layer(ctx: Any, services: gpd.GeoDataFrame, *, kind: str | None) -> None:
+    lang = ctx.lang
+    pts = services
+    if kind is not None and "kind" in services.columns:
+        pts = services[services["kind"].astype(str) == kind]
+    if pts.empty:
+        logger.warning("services: none of kind %r to draw", kind)
+        return
+    info: dict[str, list[Any]] = {}
+    for i in range(len(pts)):
+        row = pts.iloc[i]
+        rows = [[tr("service", lang), "" if pd.isna(row.get("name")) else str(row.get("name"))]]
+        if "kind" in pts.columns:
+            rows.append([tr("kind", lang), kind_label(str(row["kind"]), lang)])
+        if "capacity" in pts.columns and pd.notna(row.get("capacity")):
+            rows.append([tr("capacity", lang), format_number(row["capacity"], lang=lang, digits=0)])
+        info[str(i)] = [{}, rows]
+    style = {
+        "color": "#000000",
+        "weight": 1.5,
+        "fillColor": OKABE_ITO[0],
+        "fillOpacity": 1.0,
+        "className": "geoseg-service",
+    }
+    name = f"{tr('services', lang)}: {kind_label(kind, lang)}" if kind else tr("services", lang)
+    feature_layer(ctx, pts, info, name=name, style=style, what="services", tolerance=None, radius=6)
+
+
+def _isochrone_layers(
+    ctx: Any, iso: gpd.GeoDataFrame, *, kind: str | None, show: bool, tolerance: float | None
+) -> list[dict[str, Any]]:
+    lang = ctx.lang
+    if "minutes" not in iso.columns:
+        msg = f"isochrones: column 'minutes' missing (columns: {list(iso.columns)})"
+        raise InputError(msg)
+    sel = iso
+    if kind is not None and "kind" in iso.columns:
+        sel = iso[iso["kind"].astype(str) == kind]
+    levels = sorted(pd.unique(sel["minutes"].dropna()))
+    legends = []
+    dashes = ["", "6 4", "2 4", "10 3 2 3"]
+    for n, level in enumerate(levels):
+        part = sel[sel["minutes"] == level]
+        label = tr("within_minutes", lang, m=format_number(level, lang=lang, digits=0))
+        colour = OKABE_ITO[(n + 1) % len(OKABE_ITO)]
+        style = {
+            "color": colour,
+            "weight": 2,
+            "fillColor": colour,
+            "fillOpacity": 0.12,
+            "dashArray": dashes[n % len(dashes)],
+            "className": "geoseg-isochrone",
+        }
+        info: dict[str, list[Any]] = {str(i): [{}, []] for i in range(len(part))}
+        layer = feature_layer(
+            ctx,
+            part,
+            info,
+            name=label,
+            style=style,
+            what="isochrones",
+            tolerance=tolerance,
+            show=show,
+            interactive=False,
+        )
+        legends.append(
+            {
+                "title": "",
+                "layer": layer,
+                "entries": [{"color": colour, "label": label, "line": True}],
+            }
+        )
+    return legends

@@ -1,0 +1,376 @@
+"""Choropleth maps of indicators per area and year, and of local segregation indices."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geoseg._html import format_number
+from geoseg.errors import InputError
+from geoseg.maps._common import (
+    apply_suppression,
+    area_layer,
+    base_map,
+    bin_entries,
+    bin_index,
+    classify,
+    finish,
+    status_entries,
+    values_by_code,
+)
+from geoseg.maps._i18n import tr
+from geoseg.maps._palettes import SUPPRESSED_COLOUR, diverging, sequential
+from geoseg.settings import SUPPRESSION_THRESHOLD
+
+__all__ = ["choropleth_map", "local_index_map"]
+
+logger = logging.getLogger(__name__)
+
+
+def _layer_info(
+    ctx: Any,
+    df: pd.DataFrame,
+    mask: pd.DataFrame,
+    *,
+    column: str,
+    label: str,
+    bins: np.ndarray,
+    colours: Sequence[str],
+    year: object,
+    extra: Sequence[tuple[str, str]],
+    digits: int,
+) -> tuple[dict[str, list[Any]], bool, bool]:
+    lang = ctx.lang
+    info: dict[str, list[Any]] = {}
+    any_supp = any_missing = False
+    rows_by_code = {c: i for i, c in enumerate(df.index)}
+    values = df[column].to_numpy(dtype=float, na_value=np.nan) if len(df) else np.array([])
+    classes = bin_index(values, bins) if len(bins) else np.zeros(len(values), int)
+    for code in ctx.codes:
+        rows = ctx.area_rows(code)
+        i = rows_by_code.get(code)
+        if year is not None:
+            rows.append([tr("year", lang), str(year)])
+        if i is None:
+            rows.append([label, tr("no_data", lang)])
+            info[code] = [{"fillColor": "#ffffff"}, rows]
+            any_missing = True
+            continue
+        if bool(mask[column].iloc[i]):
+            rows.append([label, ctx.suppressed_text(), 1])
+            style = {"fillColor": SUPPRESSED_COLOUR, "dashArray": "3"}
+            any_supp = True
+        elif np.isfinite(values[i]):
+            rows.append([label, format_number(values[i], lang=lang, digits=digits)])
+            style = {"fillColor": colours[int(classes[i])]}
+        else:
+            rows.append([label, tr("no_data", lang)])
+            style = {"fillColor": "#ffffff"}
+            any_missing = True
+        for col, col_label in extra:
+            if col in mask.columns and bool(mask[col].iloc[i]):
+                rows.append([col_label, ctx.suppressed_text(), 1])
+            else:
+                rows.append([col_label, format_number(df[col].iloc[i], lang=lang, digits=digits)])
+        info[code] = [style, rows]
+    return info, any_supp, any_missing
+
+
+def choropleth_map(
+    areas: gpd.GeoDataFrame,
+    data: pd.DataFrame | pd.Series,
+    *,
+    column: str = "value",
+    label: str | None = None,
+    year: int | Sequence[int] | None = None,
+    year_column: str = "year",
+    code_column: str | None = None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: Sequence[float] | None = None,
+    palette: str = "YlGnBu",
+    diverging_center: float | None = None,
+    digits: int = 1,
+    count_columns: Sequence[str] = (),
+    suppressed: str | pd.Series | None = None,
+    tooltip_columns: Sequence[str] | dict[str, str] = (),
+    threshold: float = SUPPRESSION_THRESHOLD,
+    title: str | None = None,
+    lang: str = "en",
+    fictional: bool = False,
+    water: gpd.GeoDataFrame | None = None,
+    tiles: str | None = None,
+    tolerance: float | None = 5.0,
+    name_column: str = "name",
+) -> folium.Map:
+    """Map one indicator per area, one switchable layer per year, with a classed legend.
+
+    Parameters
+    ----------
+    areas
+        Areas indexed by code, projected CRS, with a ``name`` column.
+    data
+        Values per area: indexed by area code, or with a ``code`` / ``id`` column (or
+        ``code_column``); with a ``year_column`` for several years (tidy table).
+    column
+        The value column to map. ``label`` is its name in the tooltip and legend.
+    year
+        The year(s) to draw; ``None`` draws every year in the data (the latest is shown first).
+    scheme, k, breaks
+        Classification: ``"quantiles"``, ``"natural_breaks"`` (Fisher-Jenks) or
+        ``"equal_interval"`` with ``k`` classes, or explicit upper ``breaks``. The classes are
+        computed once over all drawn years, so colours compare across years.
+    palette, diverging_center
+        A sequential palette name (see :mod:`geoseg.maps._palettes`), or with
+        ``diverging_center`` a diverging one (``RdBu``, ``PuOr``, ``BrBG``) centred on that value.
+    count_columns
+        Count columns of ``data``; on rows where one is below ``threshold`` the value is hidden
+        and marked (``"<5, suppressed"``). If ``column`` is itself a count, list it here.
+    suppressed
+        Rows already suppressed upstream: a boolean column of ``data`` or a boolean Series.
+    tooltip_columns
+        Further columns shown in the tooltip (a dict maps column to label).
+    title, lang, fictional, water, tiles, tolerance
+        Map title; ``"en"`` or ``"sv"`` labels; the fictional-data note; water polygons drawn
+        under the areas; a tile layer name (``None``: no basemap, the map works offline);
+        simplification tolerance in metres.
+
+    Returns
+    -------
+    folium.Map
+        Save it with :func:`geoseg.maps.save_map` for an offline file.
+
+    Notes
+    -----
+    Classification by quantiles, equal intervals or Fisher-Jenks natural breaks (Fisher 1958;
+    Jenks 1977) via mapclassify (Rey et al., PySAL).
+    """
+    ctx = base_map(
+        areas,
+        title=title,
+        lang=lang,
+        fictional=fictional,
+        tiles=tiles,
+        water=water,
+        tolerance=tolerance,
+        threshold=threshold,
+        name_column=name_column,
+    )
+    df = values_by_code(data, codes=ctx.codes, what="choropleth data", code_column=code_column)
+    if column not in df.columns:
+        msg = (
+            f"choropleth data: value column {column!r} not found; columns: "
+            f"{', '.join(map(str, df.columns))}; pass column=..."
+        )
+        raise InputError(msg)
+    extra = (
+        list(tooltip_columns.items())
+        if isinstance(tooltip_columns, dict)
+        else [(c, c) for c in tooltip_columns]
+    )
+    missing = [c for c, _ in extra if c not in df.columns]
+    if missing:
+        msg = f"choropleth data: tooltip column(s) {', '.join(missing)} not found"
+        raise InputError(msg)
+    label = label or column
+    df, mask = apply_suppression(
+        df,
+        columns=[column, *(c for c, _ in extra)],
+        counts=list(count_columns),
+        suppressed=suppressed,
+        threshold=threshold,
+        what="choropleth data",
+    )
+    if year_column in df.columns:
+        years = sorted(pd.unique(df[year_column].dropna()))
+        if year is not None:
+            wanted = [year] if np.isscalar(year) else list(year)  # type: ignore[arg-type]
+            absent = [y for y in wanted if y not in years]
+            if absent:
+                msg = (
+                    f"choropleth data: year(s) {', '.join(map(str, absent))} not in column "
+                    f"{year_column!r} (years: {', '.join(map(str, years))})"
+                )
+                raise InputError(msg)
+            years = sorted(wanted)
+        keep = df[year_column].isin(years).to_numpy()
+    else:
+        years = [year] if year is not None and np.isscalar(year) else [None]
+        keep = np.ones(len(df), bool)
+    shown = df[keep]
+    visible = shown[column].to_numpy(dtype=float, na_value=np.nan)
+    visible = visible[~mask[column].to_numpy()[keep]]
+    if diverging_center is not None:
+        bins, colours, lowest = _diverging_bins(visible, diverging_center, k, palette)
+    else:
+        bins = classify(visible, scheme=scheme, k=k, breaks=breaks)
+        colours = sequential(palette, max(len(bins), 1))
+        lowest = float(np.nanmin(visible)) if np.isfinite(visible).any() else 0.0
+        if breaks is not None:
+            lowest = min(lowest, 0.0)
+    any_supp = any_missing = False
+    for pos, yr in enumerate(reversed(years)):
+        part_mask = mask[keep]
+        if yr is not None and year_column in shown.columns:
+            sel = (shown[year_column] == yr).to_numpy()
+            part, part_mask = shown[sel], part_mask[sel]
+        else:
+            part = shown
+        dup = part.index[part.index.duplicated()].unique()
+        if len(dup):
+            msg = (
+                f"choropleth data: area code(s) {', '.join(map(str, dup[:10]))} appear more "
+                f"than once{f' in {yr}' if yr is not None else ''}; give one row per area "
+                f"and year (or a {year_column!r} column)."
+            )
+            raise InputError(msg)
+        info, s, mis = _layer_info(
+            ctx,
+            part,
+            part_mask,
+            column=column,
+            label=label,
+            bins=bins,
+            colours=colours,
+            year=yr,
+            extra=extra,
+            digits=digits,
+        )
+        any_supp, any_missing = any_supp or s, any_missing or mis
+        name = f"{label} {yr}" if yr is not None else label
+        area_layer(ctx, info, name=name, show=pos == 0)
+    entries = bin_entries(bins, colours, lowest, lang=lang, digits=digits) if len(bins) else []
+    entries += status_entries(lang, threshold, suppressed=any_supp, missing=any_missing)
+    finish(ctx, [{"title": label, "entries": entries}])
+    return ctx.map
+
+
+def _diverging_bins(
+    values: np.ndarray, center: float, k: int, palette: str
+) -> tuple[np.ndarray, list[str], float]:
+    """Symmetric classes around ``center`` with an odd number of classes."""
+    finite = values[np.isfinite(values)]
+    span = float(np.max(np.abs(finite - center))) if len(finite) else 1.0
+    span = span or 1.0
+    k = max(3, k + (1 - k % 2))
+    edges = np.linspace(center - span, center + span, k + 1)
+    return edges[1:], diverging(palette, k), float(edges[0])
+
+
+def local_index_map(
+    areas: gpd.GeoDataFrame,
+    data: pd.DataFrame,
+    *,
+    columns: Sequence[str] | dict[str, str],
+    year: int | None = None,
+    year_column: str = "year",
+    code_column: str | None = None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    palette: str = "Purples",
+    centers: dict[str, float] | None = None,
+    digits: int = 2,
+    suppressed: str | pd.Series | None = None,
+    threshold: float = SUPPRESSION_THRESHOLD,
+    title: str | None = None,
+    lang: str = "en",
+    fictional: bool = False,
+    water: gpd.GeoDataFrame | None = None,
+    tiles: str | None = None,
+    tolerance: float | None = 5.0,
+    name_column: str = "name",
+) -> folium.Map:
+    """Map local segregation indices per area: one switchable layer and legend per index.
+
+    Parameters
+    ----------
+    data
+        Local index values per area (indexed by code or with a ``code`` / ``id`` column); one
+        column per index, optionally a ``year_column`` (then ``year`` picks one, default latest).
+    columns
+        The index columns to draw (a dict maps column to its label).
+    centers
+        Columns whose values have a natural centre (e.g. ``{"location_quotient": 1.0}``) are
+        drawn with a diverging palette around it.
+
+    Other parameters are as in :func:`choropleth_map`.
+
+    Notes
+    -----
+    Local indices as computed by :mod:`geoseg.segregation` (e.g. location quotients, local
+    entropy); classes by mapclassify, as in :func:`choropleth_map`.
+    """
+    ctx = base_map(
+        areas,
+        title=title,
+        lang=lang,
+        fictional=fictional,
+        tiles=tiles,
+        water=water,
+        tolerance=tolerance,
+        threshold=threshold,
+        name_column=name_column,
+    )
+    df = values_by_code(data, codes=ctx.codes, what="local index data", code_column=code_column)
+    pairs = list(columns.items()) if isinstance(columns, dict) else [(c, c) for c in columns]
+    missing = [c for c, _ in pairs if c not in df.columns]
+    if missing or not pairs:
+        msg = (
+            f"local index data: column(s) {', '.join(missing) or '(none given)'} not found; "
+            f"columns: {', '.join(map(str, df.columns))}"
+        )
+        raise InputError(msg)
+    if year_column in df.columns:
+        yr = year if year is not None else max(df[year_column].dropna())
+        sel = (df[year_column] == yr).to_numpy()
+        if not sel.any():
+            msg = f"local index data: no rows for year {yr} in column {year_column!r}"
+            raise InputError(msg)
+        df = df[sel]
+        if isinstance(suppressed, pd.Series):
+            suppressed = suppressed[sel]
+    else:
+        yr = year
+    df, mask = apply_suppression(
+        df,
+        columns=[c for c, _ in pairs],
+        counts=[],
+        suppressed=suppressed,
+        threshold=threshold,
+        what="local index data",
+    )
+    legends = []
+    for pos, (col, label) in enumerate(pairs):
+        vals = df[col].to_numpy(dtype=float, na_value=np.nan)
+        vals = vals[~mask[col].to_numpy()]
+        if centers and col in centers:
+            div = palette if palette in ("RdBu", "PuOr", "BrBG") else "PuOr"
+            bins, colours, lowest = _diverging_bins(vals, centers[col], k, div)
+        else:
+            bins = classify(vals, scheme=scheme, k=k)
+            colours = sequential(palette, max(len(bins), 1))
+            lowest = float(np.nanmin(vals)) if np.isfinite(vals).any() else 0.0
+        info, s, mis = _layer_info(
+            ctx,
+            df,
+            mask,
+            column=col,
+            label=label,
+            bins=bins,
+            colours=colours,
+            year=yr,
+            extra=[],
+            digits=digits,
+        )
+        layer = area_layer(ctx, info, name=label, show=pos == 0)
+        entries = bin_entries(bins, colours, lowest, lang=lang, digits=digits) if len(bins) else []
+        entries += status_entries(lang, threshold, suppressed=s, missing=mis)
+        legends.append({"title": label, "entries": entries, "layer": layer})
+    finish(ctx, legends)
+    return ctx.map

@@ -1,0 +1,167 @@
+"""LISA cluster maps: local Moran's I hotspots and coldspots with their significance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geoseg._html import format_number
+from geoseg.errors import InputError
+from geoseg.maps._common import (
+    apply_suppression,
+    area_layer,
+    base_map,
+    finish,
+    status_entries,
+    values_by_code,
+)
+from geoseg.maps._i18n import tr
+from geoseg.maps._palettes import LISA_COLOURS, SUPPRESSED_COLOUR
+from geoseg.settings import SUPPRESSION_THRESHOLD
+
+__all__ = ["QUADRANT_KEYS", "lisa_map"]
+
+#: Quadrant number (1 HH, 2 LH, 3 LL, 4 HL) to label key; 0 is "not significant".
+QUADRANT_KEYS = {1: "hh", 2: "lh", 3: "ll", 4: "hl", 0: "ns"}
+_REQUIRED = ("value", "I", "quadrant")
+
+
+def lisa_map(
+    areas: gpd.GeoDataFrame,
+    hotspots: pd.DataFrame,
+    *,
+    alpha: float | None = None,
+    p_column: str = "p_adjusted",
+    label: str = "value",
+    year: int | None = None,
+    digits: int = 2,
+    suppressed: str | pd.Series | None = None,
+    threshold: float = SUPPRESSION_THRESHOLD,
+    title: str | None = None,
+    lang: str = "en",
+    fictional: bool = False,
+    water: gpd.GeoDataFrame | None = None,
+    tiles: str | None = None,
+    tolerance: float | None = 5.0,
+    name_column: str = "name",
+) -> folium.Map:
+    """Map local Moran's I clusters: HH, LH, LL, HL where significant, grey where not.
+
+    Parameters
+    ----------
+    hotspots
+        Indexed by area code (or with a ``code`` / ``id`` column) with ``value``, ``I``,
+        ``quadrant`` (1 HH, 2 LH, 3 LL, 4 HL) and the p-value column ``p_column`` (default
+        ``p_adjusted``, the FDR-adjusted pseudo p-value; ``p_value`` is used if absent).
+    alpha
+        An area is significant when its p-value is at most ``alpha``. ``None`` (default) uses
+        the results' ``significant`` column when present (the analysis's own decision), else
+        0.05.
+    label
+        What ``value`` measures (shown in the tooltip), e.g. "Foreign-born share (%)".
+    year
+        Shown in the tooltips when given.
+    suppressed
+        Rows whose value must not be published (a boolean column or Series): the value and
+        cluster are hidden and the area marked.
+
+    Other parameters are as in :func:`geoseg.maps.choropleth_map`.
+
+    Notes
+    -----
+    Local Moran's I, :math:`I_i = z_i \\sum_j w_{ij} z_j / (\\sum_k z_k^2 / n)` (Anselin 1995,
+    "Local indicators of spatial association - LISA", *Geographical Analysis* 27), with
+    conditional permutation pseudo p-values and Benjamini-Hochberg FDR adjustment as computed by
+    :mod:`geoseg.hotspots`. Colours: the conventional red (HH) / blue (LL) cluster scheme from
+    ColorBrewer RdBu, which stays distinguishable with colour-vision deficiencies.
+    """
+    ctx = base_map(
+        areas,
+        title=title,
+        lang=lang,
+        fictional=fictional,
+        tiles=tiles,
+        water=water,
+        tolerance=tolerance,
+        threshold=threshold,
+        name_column=name_column,
+    )
+    df = values_by_code(hotspots, codes=ctx.codes, what="hotspot results")
+    if p_column not in df.columns and "p_value" in df.columns:
+        p_column = "p_value"
+    missing = [c for c in (*_REQUIRED, p_column) if c not in df.columns]
+    if missing:
+        msg = (
+            f"hotspot results: column(s) {', '.join(missing)} missing (columns: "
+            f"{', '.join(map(str, df.columns))}); pass the output of geoseg.hotspots."
+        )
+        raise InputError(msg)
+    dup = df.index[df.index.duplicated()].unique()
+    if len(dup):
+        msg = f"hotspot results: area code(s) {', '.join(dup[:10])} appear more than once"
+        raise InputError(msg)
+    df, mask = apply_suppression(
+        df,
+        columns=["value", "I", p_column],
+        counts=[],
+        suppressed=suppressed,
+        threshold=threshold,
+        what="hotspot results",
+    )
+    quadrant = pd.to_numeric(df["quadrant"], errors="coerce").fillna(0).astype(int).to_numpy()
+    pvals = df[p_column].to_numpy(dtype=float, na_value=np.nan)
+    if alpha is None and "significant" in df.columns:
+        flags = df["significant"].fillna(False).astype(bool).to_numpy()
+        significant = flags & np.isin(quadrant, [1, 2, 3, 4])
+    else:
+        alpha = 0.05 if alpha is None else alpha
+        significant = (pvals <= alpha) & np.isin(quadrant, [1, 2, 3, 4])
+    cluster = np.where(significant, quadrant, 0)
+    pos = {c: i for i, c in enumerate(df.index)}
+    info: dict[str, list[Any]] = {}
+    present: set[int] = set()
+    any_supp = any_missing = False
+    for code in ctx.codes:
+        rows = ctx.area_rows(code)
+        if year is not None:
+            rows.append([tr("year", lang), str(year)])
+        i = pos.get(code)
+        if i is None:
+            rows.append([label, tr("no_data", lang)])
+            info[code] = [{"fillColor": "#ffffff"}, rows]
+            any_missing = True
+            continue
+        if bool(mask["value"].iloc[i]):
+            rows.append([label, ctx.suppressed_text(), 1])
+            info[code] = [{"fillColor": SUPPRESSED_COLOUR, "dashArray": "3"}, rows]
+            any_supp = True
+            continue
+        c = int(cluster[i])
+        present.add(c)
+        rows += [
+            [label, format_number(df["value"].iloc[i], lang=lang, digits=digits)],
+            [tr("local_moran", lang), format_number(df["I"].iloc[i], lang=lang, digits=3)],
+            [
+                tr(p_column if p_column in ("p_value", "p_adjusted") else "p_value", lang),
+                format_number(pvals[i], lang=lang, digits=3),
+            ],
+            [tr("cluster", lang), tr(QUADRANT_KEYS[c], lang)],
+        ]
+        style: dict[str, Any] = {"fillColor": LISA_COLOURS[c]}
+        if c:
+            style.update({"weight": 1.5, "color": "#1a1a1a"})
+        info[code] = [style, rows]
+    area_layer(ctx, info, name=tr("cluster", lang))
+    entries = [
+        {"color": LISA_COLOURS[c], "label": tr(QUADRANT_KEYS[c], lang)} for c in (1, 4, 2, 3, 0)
+    ]
+    entries += status_entries(lang, threshold, suppressed=any_supp, missing=any_missing)
+    title_text = tr("local_moran", lang)
+    if alpha is not None:
+        title_text += f" (p ≤ {format_number(alpha, lang=lang, digits=2)})"
+    finish(ctx, [{"title": title_text, "entries": entries}])
+    return ctx.map

@@ -1,0 +1,552 @@
+"""The single-file HTML report: tables, trend charts, hotspot, access and plan summaries, methods.
+
+:func:`write_report` takes the pipeline's results in one call and writes one self-contained HTML
+file (inline CSS and inline SVG charts; no script, no CDN, no image files), so it opens offline.
+Everything from the data is escaped and counts below the disclosure threshold are suppressed and
+marked.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geoseg._atomic import write_text
+from geoseg._html import escape, format_number, safe_href
+from geoseg._svg import trend_svg
+from geoseg.disclosure import suppress_counts, suppressed_label
+from geoseg.errors import InputError
+from geoseg.maps._i18n import check_lang, tr
+from geoseg.settings import DEFAULT_MINUTES, SERVICE_KINDS, SUPPRESSION_THRESHOLD
+
+__all__ = ["METHODS", "trend_svg", "write_report"]
+
+
+logger = logging.getLogger(__name__)
+
+#: Formula and source of each method the report may name, keyed by index or method name.
+METHODS: dict[str, tuple[str, str]] = {
+    "dissimilarity": ("D = ½ Σᵢ |aᵢ/A − bᵢ/B|", "Duncan & Duncan (1955), Am. Sociol. Rev. 20"),
+    "isolation": ("xPx = Σᵢ (xᵢ/X)(xᵢ/tᵢ)", "Bell (1954); Massey & Denton (1988), Soc. Forces 67"),
+    "interaction": ("xPy = Σᵢ (xᵢ/X)(yᵢ/tᵢ)", "Bell (1954); Massey & Denton (1988)"),
+    "entropy": ("H = Σᵢ tᵢ (E − Eᵢ) / (E T), E = −Σₘ πₘ ln πₘ", "Theil & Finizza (1971)"),
+    "gini": ("G = Σᵢ Σⱼ tᵢ tⱼ |pᵢ − pⱼ| / (2 T² P (1 − P))", "Duncan & Duncan (1955)"),
+    "atkinson": ("A = 1 − P/(1−P) |Σᵢ (1−pᵢ)^(1−b) pᵢ^b tᵢ/(P T)|^(1/(1−b))", "Atkinson (1970)"),
+    "correlation_ratio": ("V = (xPx − P)/(1 − P)", "Bell (1954); White (1986)"),
+    "location_quotient": ("LQᵢₘ = (xᵢₘ/tᵢ)/(Xₘ/T)", "Isard (1960)"),
+    "local_moran": (
+        "Iᵢ = (n−1) zᵢ Σⱼ wᵢⱼ zⱼ / Σₖ zₖ², conditional permutation pseudo p-values",
+        "Anselin (1995), Geogr. Anal. 27",
+    ),
+    "fdr": (
+        "Benjamini-Hochberg false discovery rate adjustment of p-values",
+        "Benjamini & Hochberg (1995), J. R. Stat. Soc. B 57",
+    ),
+    "walking_time": (
+        "shortest network path length / walking speed (multi-source Dijkstra)",
+        "Dijkstra (1959); street network from OpenStreetMap via OSMnx (Boeing 2017)",
+    ),
+    "fca": (
+        "Rⱼ = Sⱼ / Σ_{k: dₖⱼ≤d₀} Pₖ; Aᵢ = Σ_{j: dᵢⱼ≤d₀} Rⱼ (two-step floating catchment)",
+        "Luo & Wang (2003), Environ. Plann. B 30",
+    ),
+    "suppression": (
+        "counts below the threshold are replaced by “<t” in published output",
+        "threshold rule, Hundepool et al. (2012), Statistical Disclosure Control",
+    ),
+}
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "contents": ("Contents", "Innehåll"),
+    "segregation": ("Segregation over the years", "Segregation över åren"),
+    "tables": ("Main tables", "Huvudtabeller"),
+    "hotspots": ("Hotspots (local Moran's I)", "Hotspots (lokalt Morans I)"),
+    "access": ("Walking access to services", "Gångavstånd till verksamheter"),
+    "plan": ("Plan impact", "Planens påverkan"),
+    "methods": ("Methods", "Metoder"),
+    "sources": ("Data sources", "Datakällor"),
+    "maps": ("Maps", "Kartor"),
+    "index": ("Index", "Index"),
+    "level": ("Level", "Nivå"),
+    "group": ("Group", "Grupp"),
+    "ci": ("95 % interval", "95 %-intervall"),
+    "change": ("Change", "Förändring"),
+    "areas_n": ("Areas", "Områden"),
+    "significant_areas": ("Significant areas", "Signifikanta områden"),
+    "weighted_mean": ("Mean walking time, residents (min)", "Medelgångtid, invånare (min)"),
+    "share_res": ("Residents within {m} min", "Invånare inom {m} min"),
+    "longest": ("Areas with the longest walks", "Områden med längst gångtid"),
+    "gain": ("Areas with shorter walks", "Områden med kortare gångtid"),
+    "loss": ("Areas with longer walks", "Områden med längre gångtid"),
+    "mean_change": ("Mean change, residents (min)", "Medelförändring, invånare (min)"),
+    "verdict": ("Verdict", "Bedömning"),
+    "formula": ("Formula", "Formel"),
+    "source": ("Source", "Källa"),
+    "method": ("Method", "Metod"),
+    "none": ("No results.", "Inga resultat."),
+}
+
+
+def _t(key: str, lang: str, **fmt: object) -> str:
+    if key in _TEXT:
+        text = _TEXT[key][1 if lang == "sv" else 0]
+        return text.format(**fmt) if fmt else text
+    return tr(key, lang, **fmt)
+
+
+def _fmt(value: object, lang: str, digits: int = 2) -> str:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return format_number(int(value), lang=lang)
+    if isinstance(value, (float, np.floating)):
+        return format_number(float(value), lang=lang, digits=digits)
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _table(
+    df: pd.DataFrame,
+    lang: str,
+    *,
+    mask: pd.DataFrame | None = None,
+    threshold: float = SUPPRESSION_THRESHOLD,
+    digits: int = 2,
+    labels: Mapping[str, str] | None = None,
+    index: bool = False,
+) -> str:
+    """An escaped HTML table; cells true in ``mask`` show the suppression mark.
+
+    Columns of counts (those in ``mask``) are shown as whole numbers; ``year`` as is.
+    """
+    labels = labels or {}
+    whole = set(mask.columns) if mask is not None else set()
+    cols = list(df.columns)
+    head = "".join(f"<th>{escape(labels.get(str(c), c))}</th>" for c in cols)
+    if index:
+        head = f"<th>{escape(df.index.name or '')}</th>" + head
+    body = []
+    mark = escape(suppressed_label(threshold, lang=lang))
+    for r in range(len(df)):
+        cells = [f"<th>{escape(df.index[r])}</th>"] if index else []
+        for c in cols:
+            if mask is not None and c in mask.columns and bool(mask[c].iloc[r]):
+                cells.append(f'<td class="supp">{mark}</td>')
+            else:
+                v = df[c].iloc[r]
+                cls = ' class="num"' if isinstance(v, (int, float, np.number)) else ""
+                if c == "year" and pd.notna(v):
+                    text = str(int(v)) if isinstance(v, (int, float, np.number)) else str(v)
+                elif c in whole and isinstance(v, (float, np.floating)) and float(v).is_integer():
+                    text = _fmt(int(v), lang, digits)
+                else:
+                    text = _fmt(v, lang, digits)
+                cells.append(f"<td{cls}>{escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _segregation_section(seg: pd.DataFrame, lang: str) -> tuple[str, set[str]]:
+    need = {"year", "index", "value"}
+    missing = sorted(need - set(seg.columns))
+    if missing:
+        msg = (
+            f"report: the segregation table lacks column(s) {', '.join(missing)}; expected the "
+            "tidy table year, level, group, index, value, p_value, ci_low, ci_high."
+        )
+        raise InputError(msg)
+    df = seg.copy()
+    for c in ("level", "group"):
+        if c not in df.columns:
+            df[c] = ""
+    df[["level", "group", "index"]] = df[["level", "group", "index"]].fillna("").astype(str)
+    parts = []
+    for (level, index), part in df.groupby(["level", "index"], sort=True):
+        title = f"{index} ({level})" if level else str(index)
+        series = {str(g) or str(index): p for g, p in part.groupby("group", sort=True)}
+        parts.append(f"<figure>{trend_svg(series, title=title, lang=lang)}</figure>")
+    last = df[df["year"] == df["year"].max()].copy()
+    first = df[df["year"] == df["year"].min()].set_index(["level", "group", "index"])["value"]
+    key = pd.MultiIndex.from_frame(last[["level", "group", "index"]])
+    if df["year"].nunique() > 1:
+        last[_t("change", lang) + f" {df['year'].min()}–{df['year'].max()}"] = (
+            last["value"].to_numpy() - first.reindex(key).to_numpy()
+        )
+    cols = ["year", "level", "group", "index", "value"]
+    cols += [c for c in ("p_value", "ci_low", "ci_high") if c in last.columns]
+    cols += [c for c in last.columns if c.startswith(_t("change", lang))]
+    labels = {
+        "year": tr("year", lang),
+        "level": _t("level", lang),
+        "group": _t("group", lang),
+        "index": _t("index", lang),
+        "value": tr("value", lang),
+        "p_value": tr("p_value", lang),
+        "ci_low": _t("ci", lang) + " ↓",
+        "ci_high": _t("ci", lang) + " ↑",
+    }
+    table = _table(
+        last[cols].sort_values(["level", "index", "group"]), lang, labels=labels, digits=3
+    )
+    return "".join(parts) + table, set(df["index"].str.lower())
+
+
+def _hotspot_section(
+    results: Mapping[str, pd.DataFrame], names: Mapping[str, str], lang: str, threshold: float
+) -> str:
+    out = []
+    keys = ("hh", "hl", "lh", "ll", "ns")
+    for title, res in results.items():
+        if "quadrant" not in res.columns:
+            msg = f"report: hotspot results {title!r} lack the column 'quadrant'"
+            raise InputError(msg)
+        q = pd.to_numeric(res["quadrant"], errors="coerce").fillna(0).astype(int)
+        if "significant" in res.columns:
+            sig = res["significant"].fillna(False).astype(bool)
+        else:
+            sig = res.get("p_adjusted", res.get("p_value", pd.Series(1.0, res.index))) <= 0.05
+        cluster = q.where(sig, 0)
+        code_of = {1: "hh", 2: "lh", 3: "ll", 4: "hl", 0: "ns"}
+        counts = cluster.map(code_of).value_counts()
+        summary = pd.DataFrame(
+            {
+                tr("cluster", lang): [tr(k, lang) for k in keys],
+                _t("areas_n", lang): [int(counts.get(k, 0)) for k in keys],
+            }
+        )
+        out.append(f"<h3>{escape(title)}</h3>" + _table(summary, lang))
+        sel = res[cluster > 0]
+        if len(sel):
+            codes = [str(c) for c in (sel["id"] if "id" in sel.columns else sel.index)]
+            pcol = "p_adjusted" if "p_adjusted" in sel.columns else "p_value"
+            tab = pd.DataFrame(
+                {
+                    tr("code", lang): codes,
+                    tr("name", lang): [names.get(c, "") for c in codes],
+                    tr("value", lang): sel["value"].to_numpy() if "value" in sel else np.nan,
+                    tr("cluster", lang): [tr(code_of[int(c)], lang) for c in cluster[cluster > 0]],
+                    tr("p_adjusted", lang): np.asarray(sel[pcol]),
+                }
+            ).sort_values([tr("cluster", lang), tr("code", lang)])
+            out.append(f"<h4>{escape(_t('significant_areas', lang))}</h4>" + _table(tab, lang))
+    return "".join(out)
+
+
+def _weighted(values: pd.Series, weights: pd.Series) -> float:
+    v = values.to_numpy(dtype=float, na_value=np.nan)
+    w = weights.to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(v) & np.isfinite(w)
+    return float(np.average(v[ok], weights=w[ok])) if ok.any() and w[ok].sum() > 0 else math.nan
+
+
+def _kind_name(kind: str, lang: str) -> str:
+    spec = SERVICE_KINDS.get(kind)
+    return spec.get(lang, kind) if spec else kind
+
+
+def _area_table(
+    df: pd.DataFrame, cols: list[str], names: Mapping[str, str], lang: str, threshold: float
+) -> str:
+    codes = [str(c) for c in (df["id"] if "id" in df.columns else df.index)]
+    tab = pd.DataFrame({"code": codes, "name": [names.get(c, "") for c in codes]})
+    for c in cols:
+        tab[c] = df[c].to_numpy()
+    counts = [c for c in ("residents",) if c in cols]
+    dependent = [c for c in ("share_within", "before_share", "after_share") if c in cols]
+    tab, mask = suppress_counts(tab, counts, threshold=threshold, dependent=dependent)
+    labels = {"code": tr("code", lang), "name": tr("name", lang)}
+    labels.update(
+        {c: tr(c, lang) if c != "share_within" else tr("share_within_plain", lang) for c in cols}
+    )
+    return _table(tab, lang, mask=mask, threshold=threshold, labels=labels, digits=1)
+
+
+def _access_section(
+    acc: pd.DataFrame, names: Mapping[str, str], lang: str, minutes: float, threshold: float
+) -> str:
+    kinds = sorted(map(str, pd.unique(acc["kind"]))) if "kind" in acc.columns else [""]
+    rows, out = [], []
+    for kind in kinds:
+        part = acc[acc["kind"].astype(str) == kind] if kind else acc
+        res = part["residents"] if "residents" in part.columns else pd.Series(1.0, part.index)
+        total = float(res.sum())
+        rows.append(
+            {
+                tr("kind", lang): _kind_name(kind, lang),
+                _t("areas_n", lang): len(part),
+                tr("residents", lang): round(total),
+                _t("weighted_mean", lang): _weighted(part["mean_minutes"], res),
+                _t("share_res", lang, m=format_number(minutes, lang=lang, digits=0)): 100
+                * _weighted(part["share_within"], res)
+                if "share_within" in part
+                else math.nan,
+            }
+        )
+        worst = part.sort_values("mean_minutes", ascending=False).head(10)
+        cols = [
+            c
+            for c in ("residents", "mean_minutes", "median_minutes", "share_within")
+            if c in worst.columns
+        ]
+        out.append(
+            f"<h4>{escape(_t('longest', lang))}: {escape(_kind_name(kind, lang))}</h4>"
+            + _area_table(worst, cols, names, lang, threshold)
+        )
+    summary = pd.DataFrame(rows)
+    summary, mask = suppress_counts(summary, [tr("residents", lang)], threshold=threshold)
+    return _table(summary, lang, mask=mask, threshold=threshold, digits=1) + "".join(out)
+
+
+def _plan_section(
+    plan: pd.DataFrame, names: Mapping[str, str], lang: str, threshold: float, verdict: str | None
+) -> str:
+    out = []
+    if verdict:
+        out.append(
+            f'<p class="verdict"><b>{escape(_t("verdict", lang))}:</b> {escape(verdict)}</p>'
+        )
+    kinds = sorted(map(str, pd.unique(plan["kind"]))) if "kind" in plan.columns else [""]
+    rows = []
+    for kind in kinds:
+        part = plan[plan["kind"].astype(str) == kind] if kind else plan
+        ch = part["change_minutes"].astype(float)
+        res = part["residents"] if "residents" in part.columns else pd.Series(1.0, part.index)
+        rows.append(
+            {
+                tr("kind", lang): _kind_name(kind, lang),
+                _t("gain", lang): int((ch < -0.5).sum()),
+                _t("loss", lang): int((ch > 0.5).sum()),
+                _t("mean_change", lang): _weighted(ch, res),
+            }
+        )
+        moved = part[ch.abs() > 0.5].sort_values("change_minutes")
+        cols = [
+            c
+            for c in (
+                "residents",
+                "before_minutes",
+                "after_minutes",
+                "change_minutes",
+                "before_share",
+                "after_share",
+            )
+            if c in moved.columns
+        ]
+        if len(moved):
+            out.append(
+                f"<h4>{escape(_kind_name(kind, lang))}</h4>"
+                + _area_table(moved.head(20), cols, names, lang, threshold)
+            )
+    return _table(pd.DataFrame(rows), lang, digits=1) + "".join(out)
+
+
+def _methods_section(
+    indices: set[str],
+    *,
+    hotspots: bool,
+    access: bool,
+    plan: bool,
+    extra: Mapping[str, str] | None,
+    lang: str,
+) -> str:
+    keys = [k for k in METHODS if any(k in i for i in indices)]
+    if hotspots:
+        keys += ["local_moran", "fdr"]
+    if access or plan:
+        keys += ["walking_time"]
+    if access:
+        keys += ["fca"]
+    keys += ["suppression"]
+    rows = [(k, *METHODS[k]) for k in dict.fromkeys(keys)]
+    registry = _registry_sources(indices - {k for k, _, _ in rows})
+    rows += [(name, "", src) for name, src in registry.items()]
+    rows += [(name, text, "") for name, text in (extra or {}).items()]
+    df = pd.DataFrame(rows, columns=[_t("method", lang), _t("formula", lang), _t("source", lang)])
+    return _table(df, lang)
+
+
+def _registry_sources(names: set[str]) -> dict[str, str]:
+    try:
+        from geoseg.segregation._registry import INDICES
+    except ImportError:  # pragma: no cover - the registry ships with geoseg
+        return {}
+    return {n: INDICES[n].source for n in sorted(names) if n in INDICES and INDICES[n].source}
+
+
+_CSS = """
+body {font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #1a1a1a;}
+h1 {font-size: 1.7em;} h2 {border-bottom: 2px solid #0072B2; padding-bottom: 2px;}
+table {border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.92em;}
+th, td {border: 1px solid #ccc; padding: 3px 8px; text-align: left;}
+thead th {background: #eef3f8;} td.num {text-align: right; font-variant-numeric: tabular-nums;}
+td.supp {font-style: italic; color: #6a3d9a;}
+.fictional {background: #fff3cd; border: 2px solid #8a6d00; padding: 0.5em 0.8em;
+  font-weight: 700;}
+figure {margin: 0.5em 0;} svg.chart {max-width: 100%; height: auto; font-size: 11px;}
+svg .grid {stroke: #e3e3e3;} svg .axis {stroke: #555;} svg .ct {font-weight: 600;
+  font-size: 13px;} svg text {fill: #222;}
+"""
+
+
+def write_report(
+    path: str | os.PathLike[str],
+    *,
+    title: str,
+    lang: str = "en",
+    fictional: bool = False,
+    segregation: pd.DataFrame | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    count_columns: Sequence[str] = (),
+    hotspots: Mapping[str, pd.DataFrame] | pd.DataFrame | None = None,
+    access: pd.DataFrame | None = None,
+    plan: pd.DataFrame | None = None,
+    plan_verdict: str | None = None,
+    areas: pd.DataFrame | None = None,
+    name_column: str = "name",
+    maps: Sequence[tuple[str, str]] = (),
+    methods: Mapping[str, str] | None = None,
+    sources: Sequence[str] = (),
+    minutes: float = DEFAULT_MINUTES,
+    threshold: float = SUPPRESSION_THRESHOLD,
+    intro: str | None = None,
+) -> Path:
+    """Write the single-file HTML report of a geoseg run.
+
+    Parameters
+    ----------
+    path
+        The HTML file to write (atomically).
+    title, lang, fictional, intro
+        Report title; ``"en"`` or ``"sv"``; the visible fictional-data note; an introduction.
+    segregation
+        Tidy index table with ``year``, ``level``, ``group``, ``index``, ``value`` and
+        optionally ``p_value``, ``ci_low``, ``ci_high``: one trend chart per (level, index)
+        and a table of the latest year with the change since the first.
+    tables
+        Further main tables, title → DataFrame (e.g. indicators of the latest year). Columns
+        named in ``count_columns`` are suppressed below ``threshold``.
+    hotspots
+        Local Moran's I results (``quadrant``, ``significant`` or ``p_adjusted``, ``value``),
+        one DataFrame or a mapping title → DataFrame (e.g. one per indicator and year).
+    access
+        Per-area access results (``id``, ``kind``, ``residents``, ``mean_minutes``,
+        ``median_minutes``, ``share_within``, ``fca_ratio``) for all kinds.
+    plan, plan_verdict
+        Per-area plan comparison (``kind``, ``before_minutes``, ``after_minutes``,
+        ``change_minutes``, optional shares and ``residents``) and the verdict sentence.
+    areas
+        Areas indexed by code with ``name_column``, for names in the tables.
+    maps
+        Links ``(relative file, title)`` to the published maps (e.g. ``("maps/index.html",
+        "All maps")``).
+    methods, sources
+        Extra methods (name → formula or description) and the data sources (one line each).
+    minutes
+        The walking-time threshold behind ``share_within``.
+    threshold
+        Disclosure threshold for counts (``residents`` and ``count_columns``).
+
+    Returns
+    -------
+    pathlib.Path
+        The report written.
+
+    Notes
+    -----
+    The methods section names each formula used (see :data:`METHODS`, e.g. Duncan & Duncan
+    1955 for the dissimilarity index, Anselin 1995 for local Moran's I, Luo & Wang 2003 for
+    2SFCA) and, for other indices, the source recorded in geoseg's index registry.
+    """
+    check_lang(lang)
+    names: dict[str, str] = {}
+    if areas is not None and name_column in areas.columns:
+        names = {
+            str(c): ("" if pd.isna(n) else str(n))
+            for c, n in zip(areas.index, areas[name_column], strict=True)
+        }
+    sections: list[tuple[str, str, str]] = []
+    indices: set[str] = set()
+    if segregation is not None and len(segregation):
+        body, indices = _segregation_section(segregation, lang)
+        sections.append(("segregation", _t("segregation", lang), body))
+    if tables:
+        parts = []
+        for name, df in tables.items():
+            cols = [c for c in count_columns if c in df.columns]
+            shown, mask = suppress_counts(df, cols, threshold=threshold)
+            parts.append(
+                f"<h3>{escape(name)}</h3>"
+                + _table(shown, lang, mask=mask, threshold=threshold, index=True)
+            )
+        sections.append(("tables", _t("tables", lang), "".join(parts)))
+    if hotspots is not None:
+        results = (
+            {_t("hotspots", lang): hotspots}
+            if isinstance(hotspots, pd.DataFrame)
+            else dict(hotspots)
+        )
+        sections.append(
+            ("hotspots", _t("hotspots", lang), _hotspot_section(results, names, lang, threshold))
+        )
+    if access is not None and len(access):
+        sections.append(
+            ("access", _t("access", lang), _access_section(access, names, lang, minutes, threshold))
+        )
+    if plan is not None and len(plan):
+        sections.append(
+            ("plan", _t("plan", lang), _plan_section(plan, names, lang, threshold, plan_verdict))
+        )
+    if maps:
+        items = "".join(f'<li><a href="{safe_href(f)}">{escape(t)}</a></li>' for f, t in maps)
+        sections.append(("maps", _t("maps", lang), f"<ul>{items}</ul>"))
+    sections.append(
+        (
+            "methods",
+            _t("methods", lang),
+            _methods_section(
+                indices,
+                hotspots=hotspots is not None,
+                access=access is not None,
+                plan=plan is not None,
+                extra=methods,
+                lang=lang,
+            ),
+        )
+    )
+    if sources:
+        items = "".join(f"<li>{escape(s)}</li>" for s in sources)
+        sections.append(("sources", _t("sources", lang), f"<ul>{items}</ul>"))
+    html = [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">",
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+    ]
+    if fictional:
+        html.append(f'<p class="fictional">{escape(tr("fictional", lang))}</p>')
+    if intro:
+        html.append(f"<p>{escape(intro)}</p>")
+    html.append(f"<p>{escape(tr('suppression_note', lang, t=_threshold_text(threshold)))}</p>")
+    toc = "".join(f'<li><a href="#{sid}">{escape(head)}</a></li>' for sid, head, _ in sections)
+    html.append(f"<nav><h2>{escape(_t('contents', lang))}</h2><ul>{toc}</ul></nav>")
+    for sid, head, body in sections:
+        html.append(
+            f'<section id="{sid}"><h2>{escape(head)}</h2>'
+            f"{body or escape(_t('none', lang))}</section>"
+        )
+    html.append("</body></html>\n")
+    out = write_text(path, "\n".join(html))
+    os.chmod(out, 0o644)
+    logger.info("wrote report %s with %d section(s)", out, len(sections))
+    return out
+
+
+def _threshold_text(threshold: float) -> str:
+    return str(int(threshold)) if float(threshold).is_integer() else str(threshold)

@@ -1,0 +1,113 @@
+"""Headless Chromium for the browser tests: Debian's ``chromium`` driven by Playwright, offline.
+
+Import the fixtures into a test module (``from tests._browser import browser, offline_page``) or
+use :func:`open_offline`. The browser is started with a fresh user-data folder and every http(s)
+request is aborted, so a page that needs the network fails the test.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    """Return the path of Debian's chromium, or ``None`` when it is not installed."""
+    for cand in CHROMIUM_CANDIDATES:
+        if Path(cand).is_file():
+            return cand
+    found = shutil.which("chromium")
+    return found
+
+
+@dataclass
+class PageLog:
+    """What happened while a page was open: console errors, page errors, dialogs, requests."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    network: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A persistent Chromium context with a fresh profile, offline; skips without chromium."""
+    exe = chromium_path()
+    if exe is None:
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    profile = tempfile.mkdtemp(prefix="geoseg-chromium-")
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            profile,
+            executable_path=exe,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1200, "height": 900},
+        )
+        context.set_offline(True)
+        try:
+            yield context
+        finally:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+def open_offline(context: Any, path: Path) -> tuple[Any, PageLog]:
+    """Open ``path`` from ``file://`` in a new page with all http(s) aborted; return page, log."""
+    log = PageLog()
+    page = context.new_page()
+
+    def abort(route: Any) -> None:
+        log.network.append(route.request.url)
+        route.abort()
+
+    page.route("http://**/*", abort)
+    page.route("https://**/*", abort)
+    page.on(
+        "console", lambda msg: log.console_errors.append(msg.text) if msg.type == "error" else None
+    )
+    page.on("pageerror", lambda exc: log.page_errors.append(str(exc)))
+
+    def on_dialog(dialog: Any) -> None:
+        log.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(Path(path).resolve().as_uri())
+    page.wait_for_load_state("load")
+    return page, log
+
+
+def hover_area(page: Any, lat: float, lon: float) -> None:
+    """Move the mouse onto the map at (lat, lon), using the page's Leaflet map object."""
+    point = page.evaluate(
+        """([lat, lon]) => {
+            const div = document.querySelector('.folium-map');
+            const map = window[div.id];
+            const p = map.latLngToContainerPoint([lat, lon]);
+            const r = div.getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y];
+        }""",
+        [lat, lon],
+    )
+    page.mouse.move(point[0] - 3, point[1] - 3)
+    page.mouse.move(point[0], point[1])

@@ -1,0 +1,199 @@
+"""Published maps, index and report opened in headless Debian Chromium, offline, from file://."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from _browser import browser, hover_area, open_offline  # noqa: F401  (fixture)
+from _mapdata import INJECTED, grid_areas
+
+from geoseg.maps import (
+    access_map,
+    choropleth_map,
+    lisa_map,
+    local_index_map,
+    plan_map,
+    save_map,
+    write_index,
+)
+from geoseg.report import write_report
+
+pytestmark = pytest.mark.browser
+
+N_AREAS = 12
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    out = tmp_path_factory.mktemp("published")
+    maps = out / "maps"
+    areas = grid_areas()
+    codes = list(areas.index)
+    rng = np.random.default_rng(5)
+    tidy = pd.DataFrame(
+        {
+            "code": codes * 2,
+            "year": [2022] * 12 + [2023] * 12,
+            "value": rng.uniform(0, 50, 24),
+            "pop": [3] + [40] * 23,
+        }
+    )
+    c = areas.geometry.centroid
+    services = gpd.GeoDataFrame(
+        {"service_id": ["s1"], "kind": ["library"], "name": [INJECTED], "capacity": [5.0]},
+        geometry=[c.iloc[4]],
+        crs=areas.crs,
+    )
+    iso = gpd.GeoDataFrame(
+        {"service_id": ["s1"], "kind": ["library"], "minutes": [10]},
+        geometry=[c.iloc[4].buffer(400)],
+        crs=areas.crs,
+    )
+    acc = pd.DataFrame(
+        {
+            "id": codes,
+            "kind": "library",
+            "residents": [2.0] + [50.0] * 11,
+            "mean_minutes": np.linspace(3, 30, 12),
+            "median_minutes": 4.0,
+            "share_within": 0.5,
+            "fca_ratio": 0.3,
+        }
+    )
+    hs = pd.DataFrame(
+        {
+            "value": np.arange(12.0),
+            "I": 0.4,
+            "quadrant": [1, 2, 3, 4] * 3,
+            "p_value": 0.01,
+            "p_adjusted": [0.01, 0.2] * 6,
+        },
+        index=codes,
+    )
+    plan = pd.DataFrame(
+        {
+            "id": codes,
+            "kind": "library",
+            "before_minutes": 20.0,
+            "after_minutes": np.linspace(10, 30, 12),
+            "change_minutes": np.linspace(-10, 10, 12),
+        }
+    )
+    water = gpd.GeoDataFrame(
+        {"kind": ["river"]},
+        geometry=[areas.union_all().buffer(300).difference(areas.union_all())],
+        crs=areas.crs,
+    )
+    common = {"fictional": True, "water": water, "title": INJECTED}
+    files = {
+        "indicator.html": choropleth_map(
+            areas, tidy, count_columns=["pop"], label=INJECTED, **common
+        ),
+        "local.html": local_index_map(areas, hs, columns=["value", "I"], **common),
+        "lisa.html": lisa_map(areas, hs, lang="sv", **common),
+        "access.html": access_map(
+            areas, acc, services=services, isochrones=iso, show_isochrones=True, **common
+        ),
+        "plan.html": plan_map(areas, plan, **common),
+    }
+    for name, m in files.items():
+        save_map(m, maps / name)
+    write_index(maps, [(n, f"{INJECTED} {n}") for n in files], fictional=True)
+    seg = pd.DataFrame(
+        {
+            "year": [2020, 2021, 2022],
+            "level": "a",
+            "group": INJECTED,
+            "index": "dissimilarity",
+            "value": [0.3, 0.31, 0.33],
+        }
+    )
+    write_report(
+        out / "report.html",
+        title=INJECTED,
+        fictional=True,
+        segregation=seg,
+        hotspots=hs,
+        access=acc,
+        areas=areas,
+        maps=[("maps/index.html", "Maps")],
+    )
+    centre = areas.geometry.representative_point().to_crs(4326)
+    return {"dir": out, "maps": list(files), "centre": centre}
+
+
+def _clean(page, log):
+    assert log.console_errors == [] and log.page_errors == []
+    assert log.dialogs == []  # no alert() ran
+    assert log.network == []  # nothing asked for the network
+    assert page.locator('img[src="x"]').count() == 0
+
+
+@pytest.mark.parametrize(
+    "name", ["indicator.html", "local.html", "lisa.html", "access.html", "plan.html"]
+)
+def test_map_works_offline_and_shows_tooltips(browser, published, name):  # noqa: F811
+    page, log = open_offline(browser, published["dir"] / "maps" / name)
+    try:
+        page.wait_for_selector("path.geoseg-area")
+        assert page.locator("path.geoseg-area").count() == N_AREAS
+        assert page.locator(".leaflet-control-layers").count() == 1
+        note = page.locator(".geoseg-fictional").inner_text()
+        assert ("Fiktiv exempelstad" if name == "lisa.html" else "Fictional example city") in note
+        pt = published["centre"].loc["0101"]
+        hover_area(page, pt.y, pt.x)
+        tip = page.locator(".leaflet-tooltip")
+        tip.wait_for(state="visible", timeout=5000)
+        text = tip.inner_text()
+        assert INJECTED in text and "0101" in text
+        if name == "indicator.html":
+            assert "2023" in text and "<5" not in text  # the small count is in 2022 only
+            # the injected layer name is shown as text in the layer control
+            assert INJECTED in page.locator(".leaflet-control-layers").inner_text()
+        if name == "access.html":
+            assert page.locator("path.geoseg-service").count() == 1
+            assert page.locator("path.geoseg-isochrone").count() == 1
+        # the injected title and layer names are text too
+        assert INJECTED in page.locator(".geoseg-title").inner_text()
+        page.mouse.move(1, 1)
+        page.wait_for_timeout(100)
+        _clean(page, log)
+    finally:
+        page.close()
+
+
+def test_year_switch_keeps_one_layer_of_areas(browser, published):  # noqa: F811
+    page, log = open_offline(browser, published["dir"] / "maps" / "indicator.html")
+    try:
+        page.wait_for_selector("path.geoseg-area")
+        page.locator(".leaflet-control-layers label", has_text="2022").click()
+        page.wait_for_timeout(200)
+        assert page.locator("path.geoseg-area").count() == N_AREAS
+        pt = published["centre"].loc["0101"]
+        hover_area(page, pt.y, pt.x)
+        tip = page.locator(".leaflet-tooltip")
+        tip.wait_for(state="visible", timeout=5000)
+        assert "2022" in tip.inner_text() and "<5, suppressed" in tip.inner_text()
+        _clean(page, log)
+    finally:
+        page.close()
+
+
+def test_index_and_report_open_offline(browser, published):  # noqa: F811
+    page, log = open_offline(browser, published["dir"] / "maps" / "index.html")
+    try:
+        assert page.locator("a").count() == len(published["maps"])
+        assert INJECTED in page.locator("a").first.inner_text()
+        _clean(page, log)
+    finally:
+        page.close()
+    page, log = open_offline(browser, published["dir"] / "report.html")
+    try:
+        assert INJECTED in page.locator("h1").inner_text()
+        assert page.locator("svg.chart polyline").count() == 1
+        assert "Fictional example city" in page.locator(".fictional").inner_text()
+        _clean(page, log)
+    finally:
+        page.close()

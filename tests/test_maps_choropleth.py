@@ -1,0 +1,168 @@
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from _mapdata import INJECTED, grid_areas, layer_infos, layer_names, row, voronoi_areas
+
+from geoseg.errors import InputError
+from geoseg.maps import choropleth_map, local_index_map, map_html, save_map
+from geoseg.maps._geometry import feature_collection, prepare_layer
+
+
+@pytest.fixture
+def areas():
+    return grid_areas()
+
+
+@pytest.fixture
+def tidy(areas):
+    rng = np.random.default_rng(1)
+    codes = list(areas.index)
+    return pd.DataFrame(
+        {
+            "code": codes * 2,
+            "year": [2022] * len(codes) + [2023] * len(codes),
+            "value": rng.uniform(0, 100, 2 * len(codes)).round(3),
+            "pop": [50] * (2 * len(codes)),
+        }
+    )
+
+
+def test_one_layer_per_year_with_pooled_quantile_classes(areas, tidy):
+    m = choropleth_map(areas, tidy, label="Share", k=4)
+    assert layer_names(m) == ["Share 2023", "Share 2022"]
+    infos = layer_infos(m)
+    bins = np.quantile(tidy["value"], [0.25, 0.5, 0.75, 1.0])  # independent oracle
+    colours = sorted({info[c][0]["fillColor"] for info in infos for c in info})
+    assert len(colours) == 4
+    # areas in the same quantile class share a colour, across years
+    for info, year in zip(infos, [2023, 2022], strict=True):
+        part = tidy[tidy["year"] == year].set_index("code")["value"]
+        for code, v in part.items():
+            cls = int(np.searchsorted(bins, v, side="left"))
+            same = [c for c, w in part.items() if int(np.searchsorted(bins, w, side="left")) == cls]
+            assert {info[c][0]["fillColor"] for c in same} == {info[code][0]["fillColor"]}
+            assert row(info, code, "Year") == str(year)
+            assert row(info, code, "Code") == code
+
+
+def test_small_counts_never_reach_the_map(areas, tidy):
+    data = tidy.copy()
+    data.loc[0, "pop"] = 3
+    data.loc[0, "value"] = 77.777
+    m = choropleth_map(areas, data, count_columns=["pop"], tooltip_columns={"pop": "Pop"})
+    info = layer_infos(m)[1]  # 2022 layer
+    code = data.loc[0, "code"]
+    assert row(info, code, "value") == "<5, suppressed"
+    assert row(info, code, "Pop") == "<5, suppressed"
+    html = map_html(m)
+    assert "77.8" not in html and "77,8" not in html
+    assert "\\u003c5, suppressed" in html
+
+
+def test_injected_name_is_escaped_everywhere(areas, tidy):
+    m = choropleth_map(areas, tidy, label=INJECTED, title=INJECTED, fictional=True)
+    html = map_html(m)
+    assert INJECTED not in html
+    assert "<img" not in html
+    # the layer-control name is HTML-escaped, then JSON-escaped inside the script
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html
+
+
+def test_offline_page_has_no_cdn_and_inlines_leaflet(areas, tidy, tmp_path):
+    m = choropleth_map(areas, tidy)
+    path = save_map(m, tmp_path / "sub" / "map.html")
+    html = path.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r'<link[^>]+href="(https?:)?//', html)
+    assert "Leaflet 1.9" in html and "Content-Security-Policy" in html
+    assert "tile.openstreetmap" not in html
+    assert [p.name for p in path.parent.iterdir()] == ["map.html"]  # no temp file left
+
+
+def test_swedish_labels_and_fictional_note(areas, tidy):
+    m = choropleth_map(areas, tidy, lang="sv", fictional=True, year=2023)
+    info = layer_infos(m)[0]
+    assert row(info, "0102", "Område") == "Område 0-1 åäö"
+    html = map_html(m)
+    assert "Fiktiv exempelstad" in html
+    with pytest.raises(InputError, match="'de'"):
+        choropleth_map(areas, tidy, lang="de")
+
+
+def test_errors_name_columns_years_and_codes(areas, tidy):
+    with pytest.raises(InputError, match="'rate'"):
+        choropleth_map(areas, tidy, column="rate")
+    with pytest.raises(InputError, match="2019"):
+        choropleth_map(areas, tidy, year=2019)
+    dup = pd.concat([tidy, tidy.iloc[:1]])
+    with pytest.raises(InputError, match="0101"):
+        choropleth_map(areas, dup)
+
+
+def test_coordinates_roundtrip_within_rounding(areas):
+    geoms = prepare_layer(areas, what="areas", tolerance=None, coverage=True)
+    fc = feature_collection(geoms, list(areas.index))
+    ring = np.asarray(fc["features"][5]["geometry"]["coordinates"][0]).reshape(-1, 2)
+    decoded = np.cumsum(ring, axis=0) / fc["scale"]
+    expected = shapely.get_coordinates(geoms.iloc[5].exterior)
+    np.testing.assert_allclose(decoded, expected, atol=1.1e-6)
+
+
+def test_coverage_simplification_keeps_shared_edges():
+    # zig-zag boundaries: 3,000 small cells dissolved into 150 areas
+    fine = voronoi_areas(3000, seed=2)
+    seeds = voronoi_areas(150, seed=3).geometry.representative_point()
+    nearest = seeds.sindex.nearest(fine.geometry.representative_point(), return_all=False)[1]
+    cells = fine.assign(group=nearest).dissolve("group")
+    simple = prepare_layer(cells, what="areas", tolerance=50.0, coverage=True)
+    n_before = shapely.get_num_coordinates(cells.geometry.to_numpy()).sum()
+    assert shapely.get_num_coordinates(simple.to_numpy()).sum() < 0.5 * n_before
+    # still a coverage: neither overlaps nor gaps between neighbours (up to float noise)
+    back = simple.to_crs(3006).to_numpy()
+    union = shapely.union_all(back)
+    assert shapely.area(back).sum() - union.area < 1.0
+    assert abs(union.area - shapely.union_all(cells.geometry.to_numpy()).area) < 1e-3 * union.area
+    holes = shapely.polygons(shapely.get_rings(union)[1:])
+    assert shapely.area(holes).sum() < 1.0  # only float slivers from reprojection
+
+
+@pytest.mark.slow
+def test_thousand_areas_fit_in_two_megabytes(tmp_path):
+    cells = voronoi_areas(1000)
+    data = pd.Series(np.arange(len(cells), dtype=float), index=cells.index, name="value")
+    m = choropleth_map(cells, data, scheme="natural_breaks", title="1,000 areas")
+    size = save_map(m, tmp_path / "big.html").stat().st_size
+    assert size <= 2_000_000, size
+    assert len(layer_infos(m)[0]) == 1000
+
+
+@pytest.mark.real
+def test_real_basomraden_fit_in_two_megabytes(real_data, tmp_path):
+    import geopandas as gpd
+
+    bas = gpd.read_file(real_data / "gbg_omraden" / "basomraden.gpkg")
+    bas = bas.set_index("omrade_kod").rename(columns={"omrade_namn": "name"})
+    data = pd.DataFrame({"value": bas["area_km2"]})
+    m = choropleth_map(bas, data, label="km²")
+    size = save_map(m, tmp_path / "bas.html").stat().st_size
+    assert len(bas) == 1025 and size <= 2_000_000, size
+
+
+def test_local_index_map_has_a_legend_per_index(areas):
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame(
+        {"lq": rng.uniform(0.2, 2.5, len(areas)), "entropy": rng.uniform(0, 1, len(areas))},
+        index=areas.index,
+    )
+    m = local_index_map(
+        areas, data, columns={"lq": "Location quotient", "entropy": "Entropy"}, centers={"lq": 1.0}
+    )
+    assert layer_names(m) == ["Location quotient", "Entropy"]
+    lq_info = layer_infos(m)[0]
+    # diverging around 1: areas below and above 1 never share a colour
+    below = {lq_info[c][0]["fillColor"] for c in data.index[data["lq"] < 0.9]}
+    above = {lq_info[c][0]["fillColor"] for c in data.index[data["lq"] > 1.1]}
+    assert below and above and not below & above

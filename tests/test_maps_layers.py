@@ -1,0 +1,141 @@
+"""LISA, access and plan maps and the index page."""
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from _mapdata import INJECTED, grid_areas, layer_infos, layer_names, row
+
+from geoseg.errors import InputError
+from geoseg.maps import access_map, lisa_map, map_html, plan_map, save_map, write_index
+from geoseg.maps._palettes import LISA_COLOURS
+
+
+@pytest.fixture
+def areas():
+    return grid_areas()
+
+
+def test_lisa_colours_follow_quadrant_and_significance(areas):
+    codes = list(areas.index)
+    quad = [1, 2, 3, 4] * 3
+    p = [0.01, 0.02, 0.5, 0.04, 0.2, 0.001, 0.03, 0.9, 0.01, 0.01, 0.01, 0.01]
+    hs = pd.DataFrame(
+        {
+            "id": codes,
+            "value": np.arange(12.0),
+            "I": np.linspace(-1, 1, 12),
+            "quadrant": quad,
+            "p_value": p,
+            "p_adjusted": p,
+        },
+        index=codes,
+    )
+    info = layer_infos(lisa_map(areas, hs, alpha=0.05))[0]
+    for code, q, pv in zip(codes, quad, p, strict=True):
+        expected = LISA_COLOURS[q] if pv <= 0.05 else LISA_COLOURS[0]
+        assert info[code][0]["fillColor"] == expected
+    assert row(info, codes[2], "Cluster") == "Not significant"
+    assert row(info, codes[0], "Cluster") == "High-High (hotspot)"
+    # the analysis's own decision wins when given
+    hs["significant"] = False
+    info = layer_infos(lisa_map(areas, hs, lang="sv"))[0]
+    assert {v[0]["fillColor"] for v in info.values()} == {LISA_COLOURS[0]}
+    assert row(info, codes[0], "Kluster") == "Inte signifikant"
+    with pytest.raises(InputError, match="quadrant"):
+        lisa_map(areas, hs.drop(columns="quadrant"))
+
+
+def _access(areas):
+    codes = list(areas.index)
+    return pd.DataFrame(
+        {
+            "id": codes * 2,
+            "kind": ["library"] * 12 + ["family_centre"] * 12,
+            "residents": [3.0] + [100.0] * 11 + [200.0] * 12,
+            "mean_minutes": [2.0, 7, 12, 17, 25, 40, np.inf, 4, 6, 8, 9, 11] + [5.0] * 12,
+            "median_minutes": [2.0] * 24,
+            "share_within": [0.9871] + [0.5] * 23,
+            "fca_ratio": [0.2] * 24,
+        }
+    )
+
+
+def test_access_map_colours_services_isochrones_and_suppression(areas):
+    acc = _access(areas)
+    c = areas.geometry.centroid
+    services = gpd.GeoDataFrame(
+        {
+            "service_id": ["s1", "s2"],
+            "kind": ["library", "youth_centre"],
+            "name": [INJECTED, "Fritids"],
+            "capacity": [10.0, np.nan],
+        },
+        geometry=[c.iloc[0], c.iloc[5]],
+        crs=areas.crs,
+    )
+    iso = gpd.GeoDataFrame(
+        {"service_id": ["s1", "s1"], "kind": ["library"] * 2, "minutes": [5, 10]},
+        geometry=[c.iloc[0].buffer(300), c.iloc[0].buffer(600)],
+        crs=areas.crs,
+    )
+    m = access_map(areas, acc, kind="library", services=services, isochrones=iso)
+    names = layer_names(m)
+    assert names[0] == "Walking time to library"
+    assert names[1:3] == ["Within 5 min walk", "Within 10 min walk"]
+    assert names[3] == "Services: Library"
+    infos = layer_infos(m)
+    area_info, service_info = infos[0], infos[3]
+    assert len(service_info) == 1  # only the library
+    assert row(service_info, "0", "Service") == INJECTED  # shown as text by the page
+    assert row(area_info, "0101", "Residents") == "<5, suppressed"
+    assert row(area_info, "0101", "Share within 15 min") == "<5, suppressed"
+    assert "98.7" not in map_html(m) and "99 %" not in map_html(m)
+    assert row(area_info, "0203", "Mean walking time (min)") == "Not reachable"
+    # classes by the fixed minute breaks: 2 and 4 minutes share the first class
+    assert area_info["0101"][0]["fillColor"] == area_info["0204"][0]["fillColor"]  # 2 and 4 min
+    assert area_info["0101"][0]["fillColor"] != area_info["0102"][0]["fillColor"]
+    with pytest.raises(InputError, match=r"library, family_centre|family_centre, library"):
+        access_map(areas, acc)
+
+
+def test_plan_map_diverges_around_zero(areas):
+    codes = list(areas.index)
+    change = [-10, -3, 0, 0.2, 3, 10, 0, 0, 0, 0, 0, -10]
+    plan = pd.DataFrame(
+        {
+            "id": codes,
+            "kind": "library",
+            "before_minutes": 20.0,
+            "after_minutes": [20.0 + v for v in change],
+            "change_minutes": change,
+            "before_share": 0.5,
+            "after_share": 0.6,
+        }
+    )
+    feats = gpd.GeoDataFrame(
+        {"action": ["add"], "name": ["Nytt bibliotek"]},
+        geometry=[shapely.Point(areas.geometry.centroid.iloc[3].coords[0])],
+        crs=areas.crs,
+    )
+    m = plan_map(areas, plan, features=feats, lang="sv")
+    info = layer_infos(m)[0]
+    fill = {c: info[c][0]["fillColor"] for c in codes}
+    assert fill["0103"] == fill["0104"]  # 0 and 0.2 are both "no change"
+    assert fill["0101"] == fill["0304"] != fill["0202"]  # -10 vs +10
+    assert len({fill["0101"], fill["0102"], fill["0103"], fill["0201"], fill["0202"]}) == 5
+    assert row(info, "0202", "Förändring (min)") == "+10,0"
+    assert layer_names(m)[1] == "Plan"
+
+
+def test_index_links_every_map_and_escapes(tmp_path, areas):
+    data = pd.Series(np.arange(12.0), index=areas.index, name="value")
+    from geoseg.maps import choropleth_map
+
+    save_map(choropleth_map(areas, data), tmp_path / "a.html")
+    out = write_index(tmp_path, [("a.html", INJECTED, "desc <b>")], fictional=True, lang="sv")
+    html = out.read_text(encoding="utf-8")
+    assert 'href="a.html"' in html and "<img" not in html and "Fiktiv exempelstad" in html
+    with pytest.raises(InputError, match=r"missing\.html.*javascript:alert"):
+        write_index(tmp_path, [("missing.html", "x"), ("javascript:alert(1)", "y")])

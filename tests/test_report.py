@@ -1,0 +1,126 @@
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from _mapdata import INJECTED, grid_areas
+
+from geoseg._svg import trend_svg
+from geoseg.errors import InputError
+from geoseg.report import write_report
+
+
+@pytest.fixture
+def seg():
+    rows = []
+    for year, d in zip([2020, 2021, 2022, 2023], [0.30, 0.32, 0.35, 0.36], strict=True):
+        for group, shift in (("foreign_born", 0.0), (INJECTED, 0.1)):
+            rows.append(
+                {
+                    "year": year,
+                    "level": "primary",
+                    "group": group,
+                    "index": "dissimilarity",
+                    "value": d + shift,
+                    "p_value": 0.001,
+                    "ci_low": d + shift - 0.02,
+                    "ci_high": d + shift + 0.02,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_report_has_every_section_escaped_and_suppressed(tmp_path, seg):
+    areas = grid_areas()
+    codes = list(areas.index)
+    hs = pd.DataFrame(
+        {
+            "value": np.arange(12.0),
+            "I": 0.5,
+            "quadrant": [1, 3] * 6,
+            "p_adjusted": [0.01] * 6 + [0.5] * 6,
+            "significant": [True] * 6 + [False] * 6,
+        },
+        index=codes,
+    )
+    acc = pd.DataFrame(
+        {
+            "id": codes,
+            "kind": "library",
+            "residents": [2.0] + [100.0] * 11,
+            "mean_minutes": np.linspace(50, 5, 12),
+            "median_minutes": 5.0,
+            "share_within": [0.123456] + [0.5] * 11,
+            "fca_ratio": 1.0,
+        }
+    )
+    plan = pd.DataFrame(
+        {
+            "id": codes,
+            "kind": "library",
+            "before_minutes": 20.0,
+            "after_minutes": 15.0,
+            "change_minutes": -5.0,
+            "residents": 100.0,
+        }
+    )
+    table = pd.DataFrame({"pop": [4, 1234], "name": [INJECTED, "B"]}, index=["0101", "0102"])
+    out = write_report(
+        tmp_path / "report.html",
+        title=f"Report {INJECTED}",
+        lang="en",
+        fictional=True,
+        segregation=seg,
+        tables={"Indicators": table},
+        count_columns=["pop"],
+        hotspots={"Income 2023": hs},
+        access=acc,
+        plan=plan,
+        plan_verdict="passes",
+        areas=areas,
+        maps=[("maps/index.html", "All maps")],
+        sources=["SCB RegSO 2023"],
+    )
+    html = out.read_text(encoding="utf-8")
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script" not in html  # no script at all
+    for head in (
+        "Segregation over the years",
+        "Hotspots",
+        "Walking access",
+        "Plan impact",
+        "Methods",
+        "Data sources",
+        "Fictional example city",
+    ):
+        assert head in html
+    assert "Duncan &amp; Duncan (1955)" in html and "Anselin (1995)" in html
+    assert "Luo &amp; Wang (2003)" in html
+    # counts below 5 and the share of that area never appear
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert "4" not in cells and "2" not in cells and "12.3" not in cells
+    assert "&lt;5, suppressed" in cells
+    assert "1,234" in cells
+    # hotspot summary: 3 HH and 3 LL significant, 6 not significant
+    assert re.search(r"High-High \(hotspot\)</td><td class=\"num\">3<", html)
+    assert re.search(r"Not significant</td><td class=\"num\">6<", html)
+
+
+def test_trend_chart_draws_one_point_per_year(seg):
+    series = {g: p for g, p in seg.groupby("group")}
+    svg = trend_svg(series, title="D", lang="sv")
+    assert svg.count("<polyline") == 2
+    pts = re.findall(r'<polyline points="([^"]+)"', svg)[0].split()
+    assert len(pts) == 4
+    xs = [float(p.split(",")[0]) for p in pts]
+    ys = [float(p.split(",")[1]) for p in pts]
+    assert xs == sorted(xs) and ys == sorted(ys, reverse=True)  # rising index drawn upwards
+    assert "<polygon" in svg  # confidence band
+    assert INJECTED not in svg and "0,3" in svg  # Swedish decimal comma on the axis
+
+
+def test_bad_segregation_table_names_the_columns(tmp_path):
+    with pytest.raises(InputError, match="index, value"):
+        write_report(tmp_path / "r.html", title="x", segregation=pd.DataFrame({"year": [2020]}))
+    with pytest.raises(InputError, match="'fi'"):
+        write_report(tmp_path / "r.html", title="x", lang="fi")
