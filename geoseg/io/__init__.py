@@ -1,0 +1,32 @@
+"""Reading and validating geoseg's inputs.
+
+Only this package touches files or the network. Every loader returns the shapes fixed in
+``docs/data-model.md`` and reports all problems of an input at once as a
+:class:`geoseg.errors.GeoSegError` subclass whose message names the file.
+"""
+
+from __future__ import annotations
+
+from geoseg.io.boundaries import read_boundaries, read_layer
+from geoseg.io.config import Project, read_config
+from geoseg.io.grid import read_population_grid
+from geoseg.io.network import read_network
+from geoseg.io.project import ProjectData, load_project, validate_project
+from geoseg.io.registers import check_register_against_areas, compare_codes, read_register
+from geoseg.io.services import read_services
+
+__all__ = [
+    "Project",
+    "ProjectData",
+    "check_register_against_areas",
+    "compare_codes",
+    "load_project",
+    "read_boundaries",
+    "read_config",
+    "read_layer",
+    "read_network",
+    "read_population_grid",
+    "read_register",
+    "read_services",
+    "validate_project",
+]

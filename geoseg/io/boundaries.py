@@ -1,0 +1,278 @@
+"""Reading and validating area boundaries (polygons with a text code)."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geoseg._validate import (
+    as_text_codes,
+    check_file,
+    duplicated_values,
+    missing_columns_problem,
+    require_projected_crs,
+)
+from geoseg.errors import CRSError, InputError, ValidationError, format_codes
+
+__all__ = ["read_boundaries", "read_layer", "read_vector"]
+
+logger = logging.getLogger(__name__)
+
+_POLYGONAL = {"Polygon", "MultiPolygon"}
+
+
+def _pick_layer(path: Path, layer: str | int | None) -> str | int | None:
+    """Return the layer to read; refuse to guess between several spatial layers."""
+    try:
+        layers = pyogrio.list_layers(path)
+    except Exception as exc:  # GDAL raises several types for unreadable data sources
+        msg = (
+            f"{path}: cannot be opened as a vector file ({type(exc).__name__}: {exc}); "
+            "use a GeoPackage, GeoJSON, Shapefile or another format GDAL reads."
+        )
+        raise InputError(msg) from exc
+    names = [str(row[0]) for row in layers]
+    if layer is not None:
+        if isinstance(layer, str) and layer not in names:
+            msg = f"{path}: no layer {layer!r}; the file has layers {', '.join(names) or 'none'}."
+            raise InputError(msg)
+        return layer
+    spatial = [str(row[0]) for row in layers if row[1] is not None]
+    if len(spatial) > 1:
+        msg = (
+            f"{path}: has several layers with geometry ({', '.join(spatial)}); "
+            "name the one to read (layer=... or 'layer' in the project file)."
+        )
+        raise InputError(msg)
+    if not names:
+        msg = f"{path}: holds no layers."
+        raise InputError(msg)
+    return spatial[0] if spatial else None
+
+
+def read_vector(path: Path, *, layer: str | int | None, what: str) -> gpd.GeoDataFrame:
+    """Read a vector layer with pyogrio, turning every failure into an :class:`InputError`."""
+    chosen = _pick_layer(path, layer)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            gdf = pyogrio.read_dataframe(path, layer=chosen)
+    except Exception as exc:  # GDAL raises several types for damaged files
+        msg = f"{path}: cannot read the {what} ({type(exc).__name__}: {exc})."
+        raise InputError(msg) from exc
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        msg = f"{path}: the {what} has no geometry column; it must hold geometries."
+        raise InputError(msg)
+    return gdf
+
+
+def _repair(
+    geoms: np.ndarray, codes: pd.Series
+) -> tuple[np.ndarray, list[str], list[str], list[str]]:
+    """Repair invalid polygons; return geometries and the codes repaired / empty / not polygons."""
+    out = geoms.copy()
+    missing = shapely.is_missing(out)
+    empty = ~missing & shapely.is_empty(out)
+    types = np.array([g.geom_type if g is not None else "" for g in out], dtype=object)
+    wrong = ~missing & ~empty & ~np.isin(types, list(_POLYGONAL))
+    invalid = ~missing & ~empty & ~wrong & ~shapely.is_valid(out)
+    repaired: list[str] = []
+    broken: list[str] = []
+    for pos in np.flatnonzero(invalid):
+        fixed = shapely.make_valid(out[pos])
+        parts = [g for g in shapely.get_parts(fixed) if g.geom_type in _POLYGONAL]
+        polygon = shapely.union_all(parts) if parts else None
+        if polygon is None or polygon.is_empty or polygon.area <= 0:
+            broken.append(str(codes.iloc[pos]))
+        else:
+            out[pos] = polygon
+            repaired.append(str(codes.iloc[pos]))
+    no_geom = [str(c) for c in codes[missing | empty]]
+    not_poly = [f"{codes.iloc[i]} ({types[i]})" for i in np.flatnonzero(wrong)]
+    return out, repaired, no_geom + broken, not_poly
+
+
+def read_boundaries(
+    path: str | Path,
+    *,
+    id_column: str,
+    layer: str | int | None = None,
+    name_column: str | None = None,
+    crs: Any = "EPSG:3006",
+) -> gpd.GeoDataFrame:
+    """Read area polygons, validate them and reproject them to the analysis CRS.
+
+    Parameters
+    ----------
+    path
+        Any vector file GDAL reads (GeoPackage, GeoJSON, Shapefile, ...).
+    id_column
+        Column with the area code. Read as text; codes stored as numbers are converted (with a
+        warning, since leading zeros may already be lost).
+    layer
+        Layer name or number; needed only when the file has several layers with geometry.
+    name_column
+        Optional column with the area name (checked to exist).
+    crs
+        Projected analysis CRS in metres (SWEREF 99 TM by default). Geographic CRSs are refused.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Index: the codes as text, named after ``id_column``; the id column kept as text; all
+        other attributes; polygons in ``crs``.
+
+    Raises
+    ------
+    CRSError
+        The layer has no CRS, or ``crs`` is geographic or unknown.
+    ValidationError
+        Every other problem at once: missing columns, missing or duplicate codes, empty or
+        unrepairable geometries, geometries that are not polygons.
+
+    Notes
+    -----
+    Invalid polygons (self-intersections, bow-ties) are repaired with shapely's ``make_valid``
+    (GEOS ``MakeValid``); the polygonal parts of the result are kept and the repaired codes
+    are logged.
+    """
+    target = require_projected_crs(crs, what=f"{path}: boundaries")
+    p = check_file(path, "boundary file")
+    gdf = read_vector(p, layer=layer, what="boundary layer")
+    source = str(p)
+    problems: list[str] = []
+    if len(gdf) == 0:
+        msg = f"{p}: the boundary layer holds no features; it needs one polygon per area."
+        raise InputError(msg)
+    required = [id_column, *([name_column] if name_column else [])]
+    missing = missing_columns_problem([c for c in gdf.columns if c != "geometry"], required)
+    if missing:
+        problems.append(missing)
+    codes = pd.Series([f"feature {i + 1}" for i in range(len(gdf))], index=gdf.index, dtype=object)
+    if id_column in gdf.columns:
+        text, numeric = as_text_codes(gdf[id_column])
+        if numeric:
+            logger.warning(
+                "%s: column %r stores area codes as numbers; leading zeros may already be lost. "
+                "Store codes as text in the source file.",
+                p,
+                id_column,
+            )
+        nocode = text.isna()
+        if nocode.any():
+            problems.append(
+                f"column {id_column!r} is empty for features "
+                f"{format_codes((np.flatnonzero(nocode) + 1).tolist())}; give every area a code"
+            )
+        dups = duplicated_values(text)
+        if dups:
+            problems.append(
+                f"column {id_column!r} has duplicate codes {format_codes(dups)}; make each area "
+                "code unique (dissolve multi-part areas into one feature)"
+            )
+        codes = text.where(text.notna(), codes)
+    geoms, repaired, bad, not_poly = _repair(gdf.geometry.to_numpy(), codes)
+    if repaired:
+        logger.warning(
+            "%s: repaired invalid polygons of areas %s with make_valid", p, format_codes(repaired)
+        )
+    if bad:
+        problems.append(
+            f"areas {format_codes(bad)} have an empty, missing or unrepairable geometry; "
+            "fix or remove them"
+        )
+    if not_poly:
+        problems.append(
+            f"areas {format_codes(not_poly)} are not polygons; boundaries must be polygons"
+        )
+    crs_problem = None
+    if gdf.crs is None:
+        crs_problem = (
+            "the layer has no CRS; set it in the file (e.g. QGIS 'Assign projection', or "
+            "gdf.set_crs('EPSG:3006') and save) before using it"
+        )
+    if problems:
+        raise ValidationError(source, [*problems, *([crs_problem] if crs_problem else [])])
+    if crs_problem:
+        msg = f"{p}: {crs_problem}."
+        raise CRSError(msg)
+    out = gdf.copy()
+    out[id_column] = codes.astype(object)
+    out = out.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+    out = _to_target(out, target, p)
+    out.index = pd.Index(codes.astype(str).tolist(), name=id_column, dtype=object)
+    logger.info("%s: %d areas read (CRS %s)", p, len(out), target.to_string())
+    return out
+
+
+def _to_target(gdf: gpd.GeoDataFrame, target: Any, path: Path) -> gpd.GeoDataFrame:
+    """Reproject ``gdf`` to ``target``, refusing results with non-finite coordinates."""
+    if gdf.crs == target:
+        return gdf
+    logger.info("%s: reprojecting from %s to %s", path, gdf.crs, target)
+    out = gdf.to_crs(target)
+    if len(out) and not np.all(np.isfinite(out.total_bounds)):
+        msg = (
+            f"{path}: reprojecting from {gdf.crs} to {target} gave invalid coordinates; check "
+            "that the file's CRS is right."
+        )
+        raise CRSError(msg)
+    return out
+
+
+def read_layer(
+    path: str | Path, *, layer: str | int | None = None, crs: Any = "EPSG:3006"
+) -> gpd.GeoDataFrame:
+    """Read a context layer (water, districts, buildings) and reproject it to ``crs``.
+
+    Unlike :func:`read_boundaries` no id column is required. Invalid geometries are repaired
+    with shapely's ``make_valid``; empty and missing geometries are dropped with a warning.
+
+    Parameters
+    ----------
+    path
+        Any vector file GDAL reads.
+    layer
+        Layer name or number; needed only when the file has several layers with geometry.
+    crs
+        Projected target CRS in metres.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer's features in ``crs``, index as in the file.
+
+    Raises
+    ------
+    CRSError
+        The layer has no CRS, or ``crs`` is geographic or unknown.
+    InputError
+        The file cannot be read.
+    """
+    target = require_projected_crs(crs, what=f"{path}: layer")
+    p = check_file(path, "layer file")
+    gdf = read_vector(p, layer=layer, what="layer")
+    if gdf.crs is None:
+        msg = (
+            f"{p}: the layer has no CRS; set it in the file (e.g. QGIS 'Assign projection', or "
+            "gdf.set_crs(...) and save) before using it."
+        )
+        raise CRSError(msg)
+    geoms = gdf.geometry
+    gone = geoms.isna() | geoms.is_empty
+    if gone.any():
+        logger.warning("%s: dropping %d features without geometry", p, int(gone.sum()))
+    out = gdf.loc[~gone].copy()
+    invalid = ~out.geometry.is_valid
+    if invalid.any():
+        logger.warning("%s: repairing %d invalid geometries with make_valid", p, int(invalid.sum()))
+        out.loc[invalid, out.geometry.name] = out.geometry[invalid].make_valid()
+    return _to_target(out, target, p)

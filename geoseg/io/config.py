@@ -1,0 +1,447 @@
+"""The project file (``geoseg.toml``): dataclasses mirroring ``docs/config.md`` and its reader.
+
+:func:`read_config` checks the whole file at once: unknown sections and keys (with a "did you
+mean"), values of the wrong type or out of range, and input files that do not exist; every
+problem is listed in one :class:`geoseg.errors.ConfigError`. Paths are resolved against the
+folder of the project file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geoseg._validate import closest, require_projected_crs
+from geoseg.errors import ConfigError, GeoSegError
+from geoseg.settings import (
+    ANALYSIS_CRS,
+    DEFAULT_MINUTES,
+    DEFAULT_SEED,
+    SERVICE_KINDS,
+    SUPPRESSION_THRESHOLD,
+    WALK_SPEED_KMH,
+)
+
+__all__ = [
+    "AccessConfig",
+    "AreasConfig",
+    "DisclosureConfig",
+    "HotspotsConfig",
+    "IndicesConfig",
+    "NetworkConfig",
+    "PopulationConfig",
+    "Project",
+    "ProjectSection",
+    "RegistersConfig",
+    "ServicesConfig",
+    "read_config",
+]
+
+_LANGS = ("sv", "en")
+_CORRECTIONS = ("fdr", "bonferroni", "none")
+_NETWORK_TYPES = ("walk", "bike", "drive", "drive_service", "all", "all_public")
+_WEIGHTS = re.compile(r"queen|rook|knn:[1-9]\d*|distance:\d+(\.\d+)?")
+_RATE = re.compile(r"[^:\s]+:[^:\s]+")
+#: Keys holding input files that must exist (``cache_folder`` and ``output`` are created).
+_INPUT_FILES = frozenset({"path", "grid"})
+
+
+def _default_kinds() -> dict[str, str]:
+    return {kind: spec["demand"] for kind, spec in SERVICE_KINDS.items()}
+
+
+@dataclass
+class ProjectSection:
+    """``[project]``: name, fictional flag, analysis CRS, output folder, language."""
+
+    name: str = "geoseg project"
+    fictional: bool = False
+    crs: str = ANALYSIS_CRS
+    output: Path = Path("output")
+    lang: str = "sv"
+
+
+@dataclass
+class AreasConfig:
+    """``[areas]``: the boundary file and its columns."""
+
+    path: Path
+    id: str
+    layer: str | None = None
+    name: str | None = None
+    district: str | None = None
+    district_name: str | None = None
+
+
+@dataclass
+class RegistersConfig:
+    """``[registers]``: the register table and the roles of its columns.
+
+    ``year = ""`` marks a single-year table.
+    """
+
+    path: Path
+    id: str
+    year: str | None = "year"
+    total: str | None = None
+    groups: list[str] = field(default_factory=list)
+    multigroup: list[str] = field(default_factory=list)
+    counts: list[str] = field(default_factory=list)
+    amounts: list[str] = field(default_factory=list)
+    income: str | None = None
+    disadvantage: str | None = None
+    sheet: str | None = None
+    encoding: str | None = None
+    sep: str | None = None
+    allow_missing: bool = False
+
+    def count_columns(self, extra: typing.Iterable[str] = ()) -> list[str]:
+        """All columns validated as counts: ``counts``, ``total``, groups, disadvantage, extra."""
+        cols = [
+            *self.counts,
+            *([self.total] if self.total else []),
+            *self.groups,
+            *self.multigroup,
+            *([self.disadvantage] if self.disadvantage else []),
+            *extra,
+        ]
+        return [c for c in dict.fromkeys(cols) if c not in self.amounts]
+
+    def amount_columns(self) -> list[str]:
+        """All columns validated as amounts: ``amounts`` and ``income``."""
+        return list(dict.fromkeys([*self.amounts, *([self.income] if self.income else [])]))
+
+
+@dataclass
+class ServicesConfig:
+    """``[services]``: service points and ``[services.kinds]`` (kind -> demand column)."""
+
+    path: Path | None = None
+    id: str = "service_id"
+    kind: str = "kind"
+    name: str = "name"
+    capacity: str = "capacity"
+    x: str = "x"
+    y: str = "y"
+    crs: str | None = None
+    layer: str | None = None
+    kinds: dict[str, str] = field(default_factory=_default_kinds)
+
+
+@dataclass
+class NetworkConfig:
+    """``[network]``: an OSM / GraphML file or a place to download (cached)."""
+
+    path: Path | None = None
+    place: str | None = None
+    network_type: str = "walk"
+    cache_folder: Path | None = None
+
+
+@dataclass
+class PopulationConfig:
+    """``[population]``: optional population grid."""
+
+    grid: Path | None = None
+
+
+@dataclass
+class IndicesConfig:
+    """``[indices]``: which segregation indices, permutations and seed."""
+
+    names: list[str] = field(default_factory=list)
+    permutations: int = 99
+    seed: int = DEFAULT_SEED
+
+
+@dataclass
+class HotspotsConfig:
+    """``[hotspots]``: variables, rates, weights and inference options."""
+
+    variables: list[str] = field(default_factory=list)
+    rates: list[str] = field(default_factory=list)
+    weights: str = "queen"
+    permutations: int = 999
+    alpha: float = 0.05
+    correction: str = "fdr"
+    seed: int = DEFAULT_SEED
+
+
+@dataclass
+class AccessConfig:
+    """``[access]``: walking speed, time threshold and maximum snapping distance."""
+
+    speed_kmh: float = WALK_SPEED_KMH
+    minutes: float = DEFAULT_MINUTES
+    max_snap_m: float = 500.0
+
+
+@dataclass
+class DisclosureConfig:
+    """``[disclosure]``: counts below ``threshold`` are suppressed in published output."""
+
+    threshold: int = SUPPRESSION_THRESHOLD
+
+
+@dataclass
+class Project:
+    """A whole project file, every section filled with its defaults where absent."""
+
+    path: Path
+    folder: Path
+    project: ProjectSection
+    areas: AreasConfig
+    registers: RegistersConfig
+    services: ServicesConfig = field(default_factory=ServicesConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    population: PopulationConfig = field(default_factory=PopulationConfig)
+    indices: IndicesConfig = field(default_factory=IndicesConfig)
+    hotspots: HotspotsConfig = field(default_factory=HotspotsConfig)
+    access: AccessConfig = field(default_factory=AccessConfig)
+    disclosure: DisclosureConfig = field(default_factory=DisclosureConfig)
+
+    @property
+    def crs(self) -> str:
+        """The analysis CRS."""
+        return self.project.crs
+
+    @property
+    def output(self) -> Path:
+        """The results folder (absolute)."""
+        return self.project.output
+
+
+_SECTIONS: dict[str, type] = {
+    "project": ProjectSection,
+    "areas": AreasConfig,
+    "registers": RegistersConfig,
+    "services": ServicesConfig,
+    "network": NetworkConfig,
+    "population": PopulationConfig,
+    "indices": IndicesConfig,
+    "hotspots": HotspotsConfig,
+    "access": AccessConfig,
+    "disclosure": DisclosureConfig,
+}
+
+
+def _type_name(hint: Any) -> str:
+    """Human name of a type hint for messages."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        return _type_name(args[0])
+    if origin is list:
+        return "a list of texts"
+    if origin is dict:
+        return "a table of texts"
+    return {
+        str: "a text",
+        bool: "true or false",
+        int: "a whole number",
+        float: "a number",
+        Path: "a path (text)",
+    }.get(hint, str(hint))
+
+
+def _convert(value: Any, hint: Any, folder: Path) -> tuple[bool, Any]:
+    """Check ``value`` against ``hint``; return ``(ok, converted)``."""
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _convert(value, inner[0], folder)
+    if origin is list:
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return ok, list(value) if ok else value
+    if origin is dict:
+        ok = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+        return ok, dict(value) if ok else value
+    if hint is bool:
+        return isinstance(value, bool), value
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool), value
+    if hint is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return ok, float(value) if ok else value
+    if hint is str:
+        return isinstance(value, str), value
+    if hint is Path:
+        ok = isinstance(value, str) and value.strip() != ""
+        return ok, (folder / value) if ok else value
+    return False, value  # pragma: no cover - every field type is handled above
+
+
+def _build(
+    name: str, cls: type, table: Any, folder: Path, problems: list[str], present: bool
+) -> Any:
+    """Build one section's dataclass from its TOML table, collecting problems."""
+    if not isinstance(table, dict):
+        problems.append(f"[{name}] must be a table (a section), not {type(table).__name__}")
+        table = {}
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in fields:
+            problems.append(
+                f"[{name}] unknown key {key!r}{closest(key, fields)}; known keys: "
+                f"{', '.join(fields)}"
+            )
+            continue
+        if name == "registers" and key == "year" and value == "":
+            values[key] = None
+            continue
+        ok, converted = _convert(value, hints[key], folder)
+        if ok:
+            values[key] = converted
+            if key in _INPUT_FILES and not converted.exists():
+                problems.append(f"[{name}] {key}: file {converted} not found")
+        else:
+            problems.append(f"[{name}] {key} must be {_type_name(hints[key])}, got {value!r}")
+    required = [
+        f.name
+        for f in fields.values()
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    absent = [k for k in required if k not in values]
+    if absent:
+        if present or name in ("areas", "registers"):
+            problems.append(
+                f"[{name}] needs {', '.join(repr(k) for k in absent)}"
+                + ("" if present else f" (the [{name}] section is missing)")
+            )
+        return None
+    for key in ("path", "grid", "cache_folder", "output"):
+        default = fields[key].default if key in fields else None
+        if key not in values and isinstance(default, Path):
+            values[key] = folder / default
+    return cls(**values)
+
+
+def _check_values(project: dict[str, Any], problems: list[str]) -> None:
+    """Check ranges and choices of the built sections (all problems appended)."""
+    proj: ProjectSection = project["project"]
+    try:
+        require_projected_crs(proj.crs, what="[project] crs")
+    except GeoSegError as exc:
+        problems.append(str(exc))
+    if proj.lang not in _LANGS:
+        problems.append(f"[project] lang must be one of {', '.join(_LANGS)}, got {proj.lang!r}")
+    reg: RegistersConfig | None = project["registers"]
+    if reg is not None and reg.sep is not None and len(reg.sep) != 1:
+        problems.append(f"[registers] sep must be one character, got {reg.sep!r}")
+    srv: ServicesConfig = project["services"]
+    if srv.crs is not None:
+        from pyproj import CRS
+
+        try:
+            CRS.from_user_input(srv.crs)
+        except Exception as exc:  # pyproj raises its own error type for unknown CRSs
+            problems.append(f"[services] crs {srv.crs!r} is not a known CRS ({exc})")
+    net: NetworkConfig = project["network"]
+    if net.path is not None and net.place is not None:
+        problems.append("[network] give either path or place, not both")
+    if net.network_type not in _NETWORK_TYPES:
+        problems.append(
+            f"[network] network_type must be one of {', '.join(_NETWORK_TYPES)}, "
+            f"got {net.network_type!r}"
+        )
+    ind: IndicesConfig = project["indices"]
+    hot: HotspotsConfig = project["hotspots"]
+    for label, value in (
+        ("[indices] permutations", ind.permutations),
+        ("[hotspots] permutations", hot.permutations),
+        ("[indices] seed", ind.seed),
+        ("[hotspots] seed", hot.seed),
+        ("[disclosure] threshold", project["disclosure"].threshold),
+    ):
+        if value < 0:
+            problems.append(f"{label} must be >= 0, got {value}")
+    if not 0 < hot.alpha < 1:
+        problems.append(f"[hotspots] alpha must lie between 0 and 1, got {hot.alpha}")
+    if hot.correction not in _CORRECTIONS:
+        problems.append(
+            f"[hotspots] correction must be one of {', '.join(_CORRECTIONS)}, "
+            f"got {hot.correction!r}"
+        )
+    if not _WEIGHTS.fullmatch(hot.weights):
+        problems.append(
+            f"[hotspots] weights must be queen, rook, knn:K or distance:METRES, got {hot.weights!r}"
+        )
+    bad_rates = [r for r in hot.rates if not _RATE.fullmatch(r)]
+    if bad_rates:
+        problems.append(
+            f"[hotspots] rates must be written NUMERATOR:DENOMINATOR, got {', '.join(bad_rates)}"
+        )
+    acc: AccessConfig = project["access"]
+    for label, value in (
+        ("speed_kmh", acc.speed_kmh),
+        ("minutes", acc.minutes),
+        ("max_snap_m", acc.max_snap_m),
+    ):
+        if not value > 0:
+            problems.append(f"[access] {label} must be > 0, got {value}")
+
+
+def read_config(path: str | Path) -> Project:
+    """Read and check a project file.
+
+    Parameters
+    ----------
+    path
+        The TOML project file (``geoseg.toml``).
+
+    Returns
+    -------
+    Project
+        Every section as a dataclass, defaults filled in, paths absolute (resolved against the
+        project file's folder).
+
+    Raises
+    ------
+    ConfigError
+        The file is missing or not TOML, or it has problems (all listed at once): unknown
+        sections or keys, values of the wrong type or out of range, missing required keys,
+        input files that do not exist.
+    """
+    p = Path(path)
+    if not p.is_file():
+        msg = f"{p}: project file not found; give the path of a geoseg.toml (see docs/config.md)."
+        raise ConfigError(msg)
+    try:
+        data = tomllib.loads(p.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        msg = f"{p}: the project file must be UTF-8 text ({exc})."
+        raise ConfigError(msg) from exc
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{p}: is not valid TOML ({exc}); check quotes, brackets and '=' signs."
+        raise ConfigError(msg) from exc
+    folder = p.resolve().parent
+    problems: list[str] = []
+    for key in data:
+        if key not in _SECTIONS:
+            problems.append(
+                f"unknown section [{key}]{closest(key, _SECTIONS)}; known sections: "
+                f"{', '.join(_SECTIONS)}"
+            )
+    built: dict[str, Any] = {}
+    for name, cls in _SECTIONS.items():
+        section = _build(name, cls, data.get(name, {}), folder, problems, name in data)
+        if section is None and name not in ("areas", "registers"):
+            section = cls()
+        built[name] = section
+    if built["project"] is not None:
+        _check_values(built, problems)
+    if problems:
+        n = len(problems)
+        msg = f"{p}: {n} problem{'s' if n != 1 else ''} found:\n  - " + "\n  - ".join(problems)
+        err = ConfigError(msg)
+        err.problems = problems  # type: ignore[attr-defined]
+        raise err
+    return Project(path=p.resolve(), folder=folder, **built)

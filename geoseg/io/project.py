@@ -1,0 +1,291 @@
+"""Loading every input of a project and checking them against each other."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+
+from geoseg.errors import GeoSegError, NetworkError, ValidationError, format_codes
+from geoseg.io.boundaries import read_boundaries
+from geoseg.io.config import Project, read_config
+from geoseg.io.grid import read_population_grid
+from geoseg.io.network import read_network
+from geoseg.io.registers import check_register_against_areas, read_register
+from geoseg.io.services import read_services
+
+__all__ = ["ProjectData", "load_project", "validate_project"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ProjectData:
+    """The loaded inputs of a project.
+
+    Attributes
+    ----------
+    project
+        The project file's settings.
+    areas
+        Area polygons (index: area code).
+    register
+        The tidy register table.
+    services
+        Service points, or ``None`` when the project has no ``[services]`` path.
+    grid
+        Population grid points, or ``None`` when the project has no grid.
+    warnings
+        Cross-check findings that do not stop the analysis (codes without polygons, ...).
+    """
+
+    project: Project
+    areas: gpd.GeoDataFrame
+    register: pd.DataFrame
+    services: gpd.GeoDataFrame | None = None
+    grid: gpd.GeoDataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
+    _network: nx.MultiDiGraph | None = field(default=None, repr=False)
+
+    @property
+    def has_network(self) -> bool:
+        """Whether the project names a street network (file or place)."""
+        net = self.project.network
+        return net.path is not None or net.place is not None
+
+    def network(self) -> nx.MultiDiGraph:
+        """Read the street network on first use (it is the slowest input) and keep it.
+
+        Raises
+        ------
+        NetworkError
+            The project names no network, or it cannot be read.
+        """
+        if self._network is None:
+            net = self.project.network
+            if not self.has_network:
+                msg = (
+                    f"{self.project.path}: the project has no street network; add [network] "
+                    "path (an .osm / .osm.bz2 / .graphml file) or place."
+                )
+                raise NetworkError(msg)
+            self._network = read_network(
+                net.path,
+                place=net.place,
+                crs=self.project.crs,
+                network_type=net.network_type,
+                cache_folder=net.cache_folder or (self.project.folder / "cache" / "osmnx"),
+            )
+        return self._network
+
+
+def _try(problems: list[str], func: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call a loader; turn its GeoSegError into a collected problem."""
+    try:
+        return func(*args, **kwargs)
+    except GeoSegError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def _cross_check(data: dict[str, Any], project: Project, problems: list[str]) -> list[str]:
+    """Check the loaded inputs against each other; return warnings, append fatal problems."""
+    warnings: list[str] = []
+    areas, register = data["areas"], data["register"]
+    a_cfg, r_cfg = project.areas, project.registers
+    if areas is not None:
+        for key in ("district", "district_name"):
+            col = getattr(a_cfg, key)
+            if col is not None and col not in areas.columns:
+                problems.append(
+                    f"{a_cfg.path}: [areas] {key} names column {col!r}, which the boundaries "
+                    f"do not have; columns: {', '.join(map(repr, areas.columns))}"
+                )
+    if areas is not None and register is not None:
+        warnings.extend(
+            check_register_against_areas(
+                register,
+                areas,
+                id_column=r_cfg.id,
+                source=str(r_cfg.path),
+                year_column=r_cfg.year if r_cfg.year in register.columns else None,
+            )
+        )
+    services = data["services"]
+    if areas is not None and services is not None and len(services):
+        reach = areas.geometry.union_all().buffer(project.access.max_snap_m)
+        outside = ~services.geometry.within(reach)
+        if outside.any():
+            warnings.append(
+                f"{project.services.path}: services {format_codes(services.index[outside])} lie "
+                f"more than {project.access.max_snap_m:g} m outside the areas"
+            )
+    grid = data["grid"]
+    if areas is not None and grid is not None and len(grid):
+        union = areas.geometry.union_all()
+        shapely.prepare(union)
+        xy = shapely.get_coordinates(grid.geometry.to_numpy())
+        inside = shapely.contains_xy(union, xy[:, 0], xy[:, 1])
+        lost = float(grid["population"].to_numpy()[~inside].sum())
+        if lost > 0:
+            share = lost / float(grid["population"].sum())
+            warnings.append(
+                f"{project.population.grid}: {int(np.count_nonzero(~inside))} inhabited cells "
+                f"({share:.1%} of the grid's population) have their centre outside every area"
+            )
+    return warnings
+
+
+def load_project(project: Project | str | Path) -> ProjectData:
+    """Read every input of a project and check them against each other.
+
+    Parameters
+    ----------
+    project
+        A :class:`~geoseg.io.config.Project` or the path of a project file.
+
+    Returns
+    -------
+    ProjectData
+        Areas, register, services and grid; the street network is read on first call of
+        :meth:`ProjectData.network`. Mismatches that do not stop an analysis (register codes
+        without polygons, polygons without data, services outside the areas) are in
+        ``warnings`` and logged.
+
+    Raises
+    ------
+    ValidationError
+        The problems of every input at once (each loader's message, plus cross-checks such as a
+        district column the boundaries lack or hotspot variables the register lacks).
+    """
+    proj = project if isinstance(project, Project) else read_config(project)
+    crs = proj.crs
+    problems: list[str] = []
+    a, r, s = proj.areas, proj.registers, proj.services
+    data: dict[str, Any] = {}
+    data["areas"] = _try(
+        problems,
+        read_boundaries,
+        a.path,
+        id_column=a.id,
+        layer=a.layer,
+        name_column=a.name,
+        crs=crs,
+    )
+    demand = [c for c in s.kinds.values() if c not in r.amount_columns()] if s.path else []
+    counts = r.count_columns(demand)
+    # hotspot variables and rate parts must exist and be numeric: validated as amounts
+    hot = [*proj.hotspots.variables, *(p for rate in proj.hotspots.rates for p in rate.split(":"))]
+    amounts = [c for c in dict.fromkeys([*r.amount_columns(), *hot]) if c not in counts]
+    data["register"] = _try(
+        problems,
+        read_register,
+        r.path,
+        id_column=r.id,
+        year_column=r.year,
+        count_columns=counts,
+        amount_columns=amounts,
+        total_column=r.total,
+        sheet=r.sheet,
+        encoding=r.encoding,
+        sep=r.sep,
+        allow_missing=r.allow_missing,
+    )
+    data["services"] = None
+    if s.path is not None:
+        data["services"] = _try(
+            problems,
+            read_services,
+            s.path,
+            id_column=s.id,
+            kind_column=s.kind,
+            name_column=s.name,
+            capacity_column=s.capacity,
+            x_column=s.x,
+            y_column=s.y,
+            source_crs=s.crs or crs,
+            crs=crs,
+            kinds=list(s.kinds),
+            layer=s.layer,
+        )
+    data["grid"] = None
+    if proj.population.grid is not None:
+        data["grid"] = _try(problems, read_population_grid, proj.population.grid, crs=crs)
+    warnings = _cross_check(data, proj, problems)
+    if problems:
+        raise ValidationError(str(proj.path), problems)
+    return ProjectData(
+        project=proj,
+        areas=data["areas"],
+        register=data["register"],
+        services=data["services"],
+        grid=data["grid"],
+        warnings=warnings,
+    )
+
+
+def validate_project(path: str | Path, *, network: bool = True) -> list[str]:
+    """Check a project file and all its inputs; return a readable report.
+
+    Parameters
+    ----------
+    path
+        The project file.
+    network
+        Also read the street network (the slowest input).
+
+    Returns
+    -------
+    list of str
+        One line per input (what was read) followed by the warnings.
+
+    Raises
+    ------
+    ConfigError
+        The project file itself has problems.
+    ValidationError
+        Any input has problems (all listed at once).
+    """
+    data = load_project(path)
+    proj = data.project
+    lines = [f"project file {proj.path}: OK ({proj.project.name}, CRS {proj.crs})"]
+    lines.append(f"areas: {len(data.areas)} polygons from {proj.areas.path}")
+    reg = data.register
+    years = ""
+    if proj.registers.year and proj.registers.year in reg.columns:
+        ys = sorted(set(reg[proj.registers.year].tolist()))
+        years = f", years {ys[0]}-{ys[-1]}" if ys else ""
+    lines.append(
+        f"register: {len(reg)} rows, {reg[proj.registers.id].nunique()} areas{years} "
+        f"from {proj.registers.path}"
+    )
+    if data.services is not None:
+        kinds = data.services["kind"].value_counts().sort_index()
+        lines.append(
+            f"services: {len(data.services)} ("
+            + ", ".join(f"{k} {n}" for k, n in kinds.items())
+            + f") from {proj.services.path}"
+        )
+    if data.grid is not None:
+        lines.append(
+            f"population grid: {len(data.grid)} inhabited cells, "
+            f"{data.grid['population'].sum():.0f} persons from {proj.population.grid}"
+        )
+    if network and data.has_network:
+        try:
+            G = data.network()
+        except GeoSegError as exc:
+            raise ValidationError(str(proj.path), [str(exc)]) from exc
+        src = proj.network.path or f"place {proj.network.place!r}"
+        lines.append(
+            f"street network: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges from {src}"
+        )
+    lines.extend(f"warning: {w}" for w in data.warnings)
+    return lines

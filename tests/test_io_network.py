@@ -1,0 +1,153 @@
+"""Tests of geoseg.io.network: OSM XML (plain and bz2), GraphML, place downloads offline."""
+
+from __future__ import annotations
+
+import bz2
+import math
+import socket
+from pathlib import Path
+
+import networkx as nx
+import osmnx as ox
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyproj import Transformer
+
+from geoseg.errors import CRSError, GeoSegError, NetworkError
+from geoseg.io import read_network
+
+SETTINGS = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+NODES = {
+    1: (57.7000, 11.9500),
+    2: (57.7000, 11.9600),
+    3: (57.7050, 11.9600),
+    4: (57.7050, 11.9700),
+    5: (57.7100, 11.9700),
+    6: (57.7100, 11.9800),
+    7: (57.7150, 11.9800),
+}
+WAYS = [
+    (10, [1, 2, 3], {"highway": "residential", "oneway": "yes"}),
+    (11, [3, 4], {"highway": "footway", "bridge": "yes"}),
+    (12, [4, 5], {"highway": "motorway"}),
+    (13, [5, 6, 7, 5], {"building": "yes"}),
+    (14, [6, 7], {"highway": "service", "access": "private"}),
+    (15, [5, 7], {"highway": "path", "foot": "no"}),
+]
+
+
+def osm_xml(ways=WAYS) -> str:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
+    lines += [f'<node id="{i}" lat="{lat}" lon="{lon}"/>' for i, (lat, lon) in NODES.items()]
+    for wid, refs, tags in ways:
+        inner = "".join(f'<nd ref="{r}"/>' for r in refs)
+        inner += "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
+        lines.append(f'<way id="{wid}">{inner}</way>')
+    lines.append("</osm>")
+    return "\n".join(lines)
+
+
+def great_circle(a: int, b: int) -> float:
+    """Haversine distance in metres between two test nodes (mean Earth radius)."""
+    (lat1, lon1), (lat2, lon2) = NODES[a], NODES[b]
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_009 * math.asin(math.sqrt(h))
+
+
+def expect_error(func, path: Path, **kwargs) -> GeoSegError:
+    before = path.read_bytes()
+    with pytest.raises(GeoSegError) as info:
+        func(path, **kwargs)
+    assert str(path) in str(info.value)
+    assert path.read_bytes() == before
+    return info.value
+
+
+@pytest.fixture
+def osm_file(tmp_path):
+    path = tmp_path / "streets.osm"
+    path.write_text(osm_xml(), encoding="utf-8")
+    return path
+
+
+def test_walk_network_from_xml(osm_file):
+    G = read_network(osm_file)
+    assert isinstance(G, nx.MultiDiGraph)
+    # only ways 10 and 11 are walkable: one simplified street 1-...-4, walkable both ways
+    assert sorted(G.nodes) == [1, 4]
+    assert sorted((u, v) for u, v in G.edges()) == [(1, 4), (4, 1)]
+    expected = great_circle(1, 2) + great_circle(2, 3) + great_circle(3, 4)
+    for _, _, d in G.edges(data=True):
+        assert d["length"] == pytest.approx(expected, rel=1e-3)
+    tr = Transformer.from_crs(4326, 3006, always_xy=True)
+    x, y = tr.transform(NODES[1][1], NODES[1][0])
+    assert G.nodes[1]["x"] == pytest.approx(x, abs=0.01) and G.nodes[1]["y"] == pytest.approx(y)
+    assert G.graph["crs"] == "EPSG:3006" or str(G.graph["crs"]).endswith("3006")
+
+
+def test_bz2_and_graphml_give_the_same_graph(osm_file, tmp_path):
+    packed = tmp_path / "streets.osm.bz2"
+    packed.write_bytes(bz2.compress(osm_file.read_bytes()))
+    G1, G2 = read_network(osm_file), read_network(packed)
+    assert nx.utils.edges_equal(G1.edges, G2.edges)
+    graphml = tmp_path / "streets.graphml"
+    ox.save_graphml(G1, graphml)
+    G3 = read_network(graphml)
+    assert sorted(G3.edges()) == sorted(G1.edges())
+    assert all(d["length"] > 0 for _, _, d in G3.edges(data=True))
+
+
+def test_empty_network_names_file(tmp_path):
+    path = tmp_path / "houses.osm"
+    path.write_text(osm_xml([(13, [5, 6, 7, 5], {"building": "yes"})]))
+    err = expect_error(read_network, path)
+    assert isinstance(err, NetworkError) and "empty" in str(err)
+
+
+def test_bad_arguments(tmp_path, osm_file):
+    with pytest.raises(NetworkError):
+        read_network()
+    with pytest.raises(NetworkError):
+        read_network(osm_file, place="Göteborg")
+    with pytest.raises(NetworkError, match="not found"):
+        read_network(tmp_path / "missing.osm")
+    with pytest.raises(CRSError):
+        read_network(osm_file, crs="EPSG:4326")
+    other = tmp_path / "streets.shp"
+    other.write_text("x")
+    assert "unknown street network format" in str(expect_error(read_network, other))
+
+
+def test_place_offline_becomes_network_error(tmp_path, monkeypatch):
+    def offline(*args, **kwargs):
+        raise OSError("network is unreachable (test)")
+
+    monkeypatch.setattr(socket, "getaddrinfo", offline)
+    monkeypatch.setattr(socket, "create_connection", offline)
+    before = (ox.settings.use_cache, ox.settings.cache_folder)
+    with pytest.raises(NetworkError, match=r"Göteborg, Sweden.*local OSM file"):
+        read_network(place="Göteborg, Sweden", cache_folder=tmp_path / "cache")
+    assert (ox.settings.use_cache, ox.settings.cache_folder) == before  # settings restored
+    assert (tmp_path / "cache").is_dir()
+
+
+@SETTINGS
+@given(data=st.binary(max_size=300), suffix=st.sampled_from([".osm", ".osm.bz2", ".graphml"]))
+def test_property_random_bytes(tmp_path_factory, data, suffix):
+    path = tmp_path_factory.mktemp("net") / f"streets{suffix}"
+    path.write_bytes(data)
+    assert isinstance(expect_error(read_network, path), NetworkError)
+
+
+@SETTINGS
+@given(cut=st.integers(0, 2000))
+def test_property_truncated_xml(tmp_path_factory, cut):
+    text = osm_xml().encode()
+    path = tmp_path_factory.mktemp("cut") / "streets.osm"
+    path.write_bytes(text[: min(cut, len(text) - 10)])
+    assert isinstance(expect_error(read_network, path), NetworkError)
