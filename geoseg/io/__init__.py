@@ -10,7 +10,7 @@ from __future__ import annotations
 from geoseg.io.boundaries import read_boundaries, read_layer
 from geoseg.io.config import Project, read_config
 from geoseg.io.grid import read_population_grid
-from geoseg.io.network import read_network
+from geoseg.io.network import read_network, write_network
 from geoseg.io.project import ProjectData, load_project, validate_project
 from geoseg.io.registers import check_register_against_areas, compare_codes, read_register
 from geoseg.io.services import read_services
@@ -29,4 +29,5 @@ __all__ = [
     "read_register",
     "read_services",
     "validate_project",
+    "write_network",
 ]

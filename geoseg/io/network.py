@@ -20,7 +20,7 @@ import osmnx as ox
 from geoseg._validate import require_projected_crs
 from geoseg.errors import NetworkError
 
-__all__ = ["read_network"]
+__all__ = ["read_network", "write_network"]
 
 logger = logging.getLogger(__name__)
 
@@ -236,3 +236,33 @@ def read_network(
         target.to_string(),
     )
     return G
+
+
+def write_network(
+    graph: nx.MultiDiGraph,
+    path: str | Path,
+    *,
+    overwrite: bool = False,
+    inputs: Any = (),
+) -> Path:
+    """Save a street network as GraphML (atomically; never over an input file).
+
+    Parameters
+    ----------
+    graph
+        The network as returned by :func:`read_network`.
+    path
+        The ``.graphml`` file to write; :func:`read_network` reads it back.
+    overwrite
+        Replace an existing file.
+    inputs
+        Files the network was read from; writing over one of them is refused.
+    """
+    from geoseg._atomic import check_not_input, write_with
+
+    target = Path(path)
+    if target.suffix.lower() != ".graphml":
+        msg = f"{target}: a street network is saved as GraphML; give a file name ending in .graphml"
+        raise NetworkError(msg)
+    check_not_input(target, inputs)
+    return write_with(target, lambda tmp: ox.save_graphml(graph, tmp), overwrite=overwrite)
