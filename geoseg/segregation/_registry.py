@@ -8,6 +8,9 @@ computation and permutation inference all share one implementation:
   simulated tables at once) and ``t`` the ``(n,)`` or ``(n, k)`` totals;
 - multigroup core: ``core(X, **ctx) -> ndarray (k,)`` where ``X`` is a ``(k, n, g)`` array of
   counts for ``g`` groups;
+- local core (kind ``"local"``): ``core(X, **ctx) -> ndarray`` of shape ``(k, n)`` or
+  ``(k, n, g)``, one value per area (and group) for each replicate; the batch API, which reports
+  one value per city, skips them;
 - ``prepare(gdf, **options) -> dict`` computes, once per geometry, the context a spatial index
   needs (distances, weights, areas, centroids...). Aspatial indices have ``prepare=None``.
 """
@@ -20,7 +23,7 @@ from typing import Any, Literal
 
 __all__ = ["INDICES", "IndexSpec", "get_index", "register"]
 
-Kind = Literal["single", "multi"]
+Kind = Literal["single", "multi", "local"]
 
 
 @dataclass(frozen=True)

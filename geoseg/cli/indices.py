@@ -1,0 +1,103 @@
+"""``geoseg indices``: segregation indices for every year and group of a register."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from geoseg.cli._common import emit, format_option
+from geoseg.settings import DEFAULT_SEED
+
+__all__ = ["indices"]
+
+JSON_COLUMNS = ["year", "group", "index", "value", "p_value", "ci_low", "ci_high"]
+
+
+@click.command()
+@click.argument("areas", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "id_column", required=True, help="Area code column of AREAS.")
+@click.option(
+    "--register",
+    "register_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Register table (CSV, Excel or PxWeb JSON-stat) with counts per area and year.",
+)
+@click.option("--register-id", help="Area code column of the register (default: --id).")
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    required=True,
+    help="Group count column (repeat for several groups).",
+)
+@click.option("--total", required=True, help="Total population column.")
+@click.option(
+    "--year-column",
+    default=None,
+    help="Year column of the register (default: 'year', when present).",
+)
+@click.option(
+    "--index",
+    "index_names",
+    multiple=True,
+    help="Index to compute (repeat; default: every index).",
+)
+@click.option(
+    "--permutations",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Simulated tables for p-values (evenness null; 0 = none).",
+)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
+@format_option()
+def indices(
+    areas: Path,
+    id_column: str,
+    register_path: Path,
+    register_id: str | None,
+    groups: tuple[str, ...],
+    total: str,
+    year_column: str | None,
+    index_names: tuple[str, ...],
+    permutations: int,
+    seed: int,
+    fmt: str,
+) -> None:
+    """Compute segregation indices per year: single-group indices for each --group against
+    --total, multigroup indices for all groups together, spatial indices on AREAS.
+
+    \b
+    Example:
+        geoseg indices data/boundaries/example_areas.gpkg --id code \\
+            --register data/registers/example_registers.csv --register-id area_code \\
+            --group foreign_born --group born_sweden --total pop_total \\
+            --index dissimilarity --index multigroup_gini --permutations 999 --format json
+    """
+    from geoseg.io import read_boundaries, read_register
+    from geoseg.segregation import compute_indices
+
+    register_id = register_id or id_column
+    gdf = read_boundaries(areas, id_column=id_column)
+    register = read_register(
+        register_path,
+        id_column=register_id,
+        year_column=year_column or "year",
+        count_columns=[*groups, total],
+        total_column=total,
+    )
+    year = year_column or "year"
+    table = compute_indices(
+        register,
+        groups=list(groups),
+        total=total,
+        index=list(index_names) or None,
+        areas=gdf,
+        id_column=register_id,
+        year_column=year if year in register.columns else None,
+        permutations=permutations,
+        seed=seed,
+    )
+    emit(table.drop(columns="level"), fmt, json_columns=JSON_COLUMNS)

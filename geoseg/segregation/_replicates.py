@@ -1,0 +1,147 @@
+"""Shared machinery of the inference functions: p-values, observed values, replicate runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from geoseg.errors import InputError
+from geoseg.segregation import _engine
+from geoseg.segregation._inputs import Prepared
+
+__all__ = [
+    "check_null",
+    "evaluate_tables",
+    "observed",
+    "p_value",
+    "percentile_interval",
+    "rng_from",
+    "simulate_bootstrap",
+    "simulate_null",
+]
+
+Seed = int | np.random.Generator | None
+
+
+def rng_from(seed: Seed) -> np.random.Generator:
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def p_value(observed: Any, simulated: np.ndarray, alternative: str = "two-sided") -> Any:
+    """Pseudo p-value(s) of ``observed`` against ``simulated`` along the last axis.
+
+    NaN replicates (tables where the index is undefined) are ignored.
+    """
+    sim = np.asarray(simulated, dtype=float)
+    obs = np.asarray(observed, dtype=float)[..., None]
+    valid = ~np.isnan(sim)
+    k = valid.sum(axis=-1)
+    ge = ((sim >= obs - 1e-12 * np.abs(obs)) & valid).sum(axis=-1)
+    le = ((sim <= obs + 1e-12 * np.abs(obs)) & valid).sum(axis=-1)
+    p_ge = (1.0 + ge) / (k + 1.0)
+    p_le = (1.0 + le) / (k + 1.0)
+    if alternative == "greater":
+        out = p_ge
+    elif alternative == "less":
+        out = p_le
+    elif alternative == "two-sided":
+        out = np.minimum(1.0, 2.0 * np.minimum(p_ge, p_le))
+    else:
+        msg = f"alternative must be 'two-sided', 'greater' or 'less', got {alternative!r}"
+        raise InputError(msg)
+    out = np.where(np.isnan(np.asarray(observed, dtype=float)), np.nan, out)
+    return float(out) if out.ndim == 0 else out
+
+
+def check_null(null: str) -> None:
+    if null not in ("evenness", "systematic"):
+        msg = f"null must be 'evenness' or 'systematic', got {null!r}"
+        raise InputError(msg)
+
+
+def simulate_null(prep: Prepared, k: int, null: str, rng: np.random.Generator) -> np.ndarray:
+    """Values of a prepared index on ``k`` tables drawn under ``null`` (vectorised, chunked)."""
+    check_null(null)
+    spec = prep.spec
+    if spec.kind == "single":
+        x, t = prep.arrays
+
+        def make(size: int) -> tuple[np.ndarray, ...]:
+            return _engine.null_single(x, t, size, null, rng)
+
+        cells = prep.n * int(spec.options.get("iterations", 1) if spec.options.get("random") else 1)
+    else:
+        (X,) = prep.arrays
+
+        def make(size: int) -> tuple[np.ndarray, ...]:
+            return (_engine.null_multi(X, size, null, rng),)
+
+        cells = X.size
+    return _engine.run_replicates(make, spec, k, cells, ctx=prep.ctx, options=prep.options, rng=rng)
+
+
+def evaluate_tables(
+    prep: Prepared, xs: np.ndarray, ts: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Values of a prepared single-group index on given replicate tables ``xs`` (n, k)."""
+    k = xs.shape[1]
+    out = np.empty(k)
+    for sl in _engine.chunks(k, prep.n):
+        t = ts if ts.ndim == 1 else ts[:, sl]
+        out[sl] = _engine.evaluate(
+            prep.spec, (xs[:, sl], t), ctx=prep.ctx, options=prep.options, rng=rng
+        )
+    return out
+
+
+def simulate_bootstrap(prep: Prepared, k: int, method: str, rng: np.random.Generator) -> np.ndarray:
+    """Values of a prepared index on ``k`` bootstrap tables (see :func:`bootstrap_ci`)."""
+    if method not in ("residents", "areas"):
+        msg = f"bootstrap method must be 'residents' or 'areas', got {method!r}"
+        raise InputError(msg)
+    if method == "areas" and prep.spec.spatial:
+        msg = (
+            f"index {prep.spec.name!r} is spatial: resampling areas would break the geometry; "
+            "use method='residents'"
+        )
+        raise InputError(msg)
+    if prep.spec.kind == "single":
+        x, t = prep.arrays
+
+        def make(size: int) -> tuple[np.ndarray, ...]:
+            return _engine.bootstrap_single(x, t, size, method, rng)
+
+        cells = prep.n
+    else:
+        (X,) = prep.arrays
+
+        def make(size: int) -> tuple[np.ndarray, ...]:
+            return (_engine.bootstrap_multi(X, size, method, rng),)
+
+        cells = X.size
+    return _engine.run_replicates(
+        make, prep.spec, k, cells, ctx=prep.ctx, options=prep.options, rng=rng
+    )
+
+
+def observed(prep: Prepared, rng: np.random.Generator) -> float:
+    """The index on the observed table."""
+    if prep.spec.kind == "single":
+        x, t = prep.arrays
+        arrays: tuple[np.ndarray, ...] = (x[:, None], t)
+    else:
+        arrays = (prep.arrays[0][None],)
+    return float(
+        _engine.evaluate(prep.spec, arrays, ctx=prep.ctx, options=prep.options, rng=rng)[0]
+    )
+
+
+def percentile_interval(sims: np.ndarray, level: float) -> tuple[float, float]:
+    """Percentile interval of bootstrap values (NaN replicates ignored)."""
+    sims = sims[~np.isnan(sims)]
+    if sims.size == 0:
+        return (float("nan"), float("nan"))
+    a = (1.0 - level) / 2.0
+    low, high = np.quantile(sims, [a, 1.0 - a])
+    return float(low), float(high)

@@ -1,0 +1,377 @@
+"""Batch computation: many indices for many years, groups and area levels as one tidy table."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from geoseg.errors import InputError, ValidationError, format_codes
+from geoseg.segregation._engine import null_single, split_options
+from geoseg.segregation._inputs import Prepared, check_projected, spatial_context
+from geoseg.segregation._registry import INDICES, IndexSpec, get_index
+from geoseg.segregation._replicates import (
+    evaluate_tables,
+    observed,
+    p_value,
+    percentile_interval,
+    simulate_bootstrap,
+    simulate_null,
+)
+from geoseg.segregation._tables import multi_counts, single_counts
+from geoseg.settings import DEFAULT_SEED
+
+__all__ = ["COLUMNS", "available_indices", "compute_indices"]
+
+logger = logging.getLogger(__name__)
+
+#: Largest single-group null table (cells) kept in memory and shared across indices.
+_SHARED_CELLS = 30_000_000
+
+#: Columns of the tidy result table.
+COLUMNS = ["year", "level", "group", "index", "value", "p_value", "ci_low", "ci_high"]
+
+
+def available_indices(*, kind: str | None = None, spatial: bool | None = None) -> list[str]:
+    """Names of the registered city-wide indices (single-group and multigroup), sorted."""
+    _load_spatial()
+    return sorted(
+        name
+        for name, spec in INDICES.items()
+        if not _is_local(spec)
+        and (kind is None or spec.kind == kind)
+        and (spatial is None or spec.spatial == spatial)
+    )
+
+
+def _is_local(spec: IndexSpec) -> bool:
+    """Local indices (one value per area): kind ``"local"`` or registered with ``local=True``."""
+    return spec.kind == "local" or bool(spec.options.get("local"))
+
+
+def _load_spatial() -> None:
+    """Import the spatial index modules so that they register (if they are installed)."""
+    import importlib
+
+    for mod in ("geoseg.segregation.spatial", "geoseg.segregation.spatial_local"):
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+
+
+def _rng(seed: Any, *key: object) -> np.random.Generator:
+    """An independent generator per result row, so values do not depend on what else runs."""
+    if isinstance(seed, np.random.Generator):
+        seed = int(seed.integers(2**32))
+    words = [zlib.crc32(str(k).encode()) for k in key]
+    return np.random.default_rng([int(seed or 0), *words])
+
+
+def _codes(register: pd.DataFrame, id_column: str | None) -> pd.Series:
+    if id_column is None:
+        return pd.Series(register.index.astype(str), index=register.index)
+    if id_column not in register.columns:
+        if register.index.name == id_column:
+            return pd.Series(register.index.astype(str), index=register.index)
+        msg = f"register: id column {id_column!r} not found; columns: {', '.join(register.columns)}"
+        raise InputError(msg)
+    return register[id_column].astype(str)
+
+
+def _check_missing(
+    register: pd.DataFrame, columns: Sequence[str], codes: pd.Series, year_column: str | None
+) -> None:
+    missing = [c for c in columns if c not in register.columns]
+    if missing:
+        msg = (
+            f"register: column(s) {', '.join(map(repr, missing))} not found; available: "
+            f"{', '.join(map(str, register.columns))}"
+        )
+        raise InputError(msg)
+    problems = []
+    for col in columns:
+        bad = register[col].isna().to_numpy()
+        if bad.any():
+            where = codes[bad].to_numpy()
+            if year_column:
+                yrs = register.loc[bad, year_column].to_numpy()
+                where = np.array([f"{c} ({y})" for c, y in zip(where, yrs, strict=True)])
+            problems.append(
+                f"column {col!r} has missing counts for areas {format_codes(where)}; fill them "
+                "(for example with 0 if nobody lives there) or drop these rows"
+            )
+    if problems:
+        source = "register"
+        raise ValidationError(source, problems)
+
+
+def _areas_for(areas: Any, level: Any) -> Any:
+    if isinstance(areas, Mapping):
+        return areas.get(level)
+    return areas
+
+
+def compute_indices(
+    register: pd.DataFrame,
+    *,
+    groups: Sequence[str],
+    total: str | None = None,
+    index: Sequence[str] | str | None = None,
+    areas: Any = None,
+    id_column: str | None = None,
+    year_column: str | None = "year",
+    level: str | None = None,
+    multigroup: Sequence[str] | bool | None = None,
+    permutations: int = 0,
+    seed: int | np.random.Generator | None = DEFAULT_SEED,
+    null: Literal["evenness", "systematic"] = "evenness",
+    ci: bool = False,
+    ci_level: float = 0.95,
+    ci_replicates: int = 999,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> pd.DataFrame:
+    """Compute segregation indices for every year, level and group as one tidy table.
+
+    Parameters
+    ----------
+    register
+        Tidy table, one row per (area, year[, level]) with count columns (int or float).
+    groups
+        Group count columns. Single-group indices are computed for each of them against
+        ``total``; multigroup indices for all of them together (see ``multigroup``).
+    total
+        Total population column, needed by single-group indices (they are skipped, with a
+        logged note, without it).
+    index
+        Index names (see :func:`available_indices`); ``None`` means every registered index.
+    areas
+        GeoDataFrame of the areas indexed by area code (projected CRS), or a mapping
+        ``{level: GeoDataFrame}``. Spatial indices are skipped with a logged note without it;
+        a geographic CRS is refused (:class:`geoseg.errors.CRSError`).
+    id_column
+        Register column with the area code (default: the register's index).
+    year_column
+        Column with the year; when absent from the register all rows are one period.
+    level
+        Optional register column naming the area level of each row (for example
+        ``"primärområde"`` and ``"mellanområde"``); each level is computed separately.
+    multigroup
+        Columns for the multigroup indices: ``None`` or ``True`` uses ``groups`` (when there
+        are at least two), ``False`` skips them, a list uses those columns.
+    permutations
+        Number of simulated tables for p-values (0: no p-values). The single-group indices of
+        one group and year are evaluated on the same simulated tables. The p-value is two-sided
+        (an index can be far from its null value in either direction; exposure indices such
+        as ``interaction`` fall, not rise, with segregation).
+    seed
+        Seed; each row gets its own generator derived from the seed and the row's year, level,
+        group and index, so a value does not depend on which other indices are computed.
+    null
+        Null model of the randomization test (see
+        :func:`geoseg.segregation.inference.segregation_test`).
+    ci
+        Add percentile bootstrap intervals (residents redrawn within each area, see
+        :func:`geoseg.segregation.inference.bootstrap_ci`).
+    ci_level, ci_replicates
+        Confidence level and number of bootstrap tables.
+    options
+        Per-index options, such as ``{"atkinson": {"b": 0.3}}``; for a spatial index, options
+        its ``prepare`` accepts go there and the rest to its core.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year, level, group, index, value, p_value, ci_low, ci_high``; multigroup
+        rows have the groups joined by ``+`` as ``group``; NaN where not computed.
+
+    Notes
+    -----
+    Areas whose population is zero in a year are dropped from that year (logged). Missing
+    counts are refused, naming the area codes and years. Where an index is undefined for a
+    table (a group with no members) the value is NaN and the reason is logged.
+    """
+    _load_spatial()
+    names = _resolve_names(index)
+    opts: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (options or {}).items()}
+    groups = list(groups)
+    mg: list[str] = []
+    if multigroup is None or multigroup is True:
+        mg = groups if len(groups) >= 2 else []
+    elif multigroup is not False:
+        mg = list(multigroup)  # type: ignore[arg-type]
+    specs = [get_index(n) for n in names]
+    single = [s for s in specs if s.kind == "single"]
+    multi = [s for s in specs if s.kind == "multi"]
+    if single and total is None:
+        logger.info("no total column given: single-group indices skipped")
+        single = []
+    if multi and not mg:
+        logger.info("fewer than two groups: multigroup indices skipped")
+        multi = []
+    if any(s.spatial for s in single + multi):
+        if areas is None:
+            skipped = sorted(s.name for s in single + multi if s.spatial)
+            logger.info("no area geometry given: spatial indices skipped (%s)", ", ".join(skipped))
+            single = [s for s in single if not s.spatial]
+            multi = [s for s in multi if not s.spatial]
+        else:
+            for layer in areas.values() if isinstance(areas, Mapping) else [areas]:
+                check_projected(layer)
+    columns = list(dict.fromkeys([*groups, *([total] if total else []), *mg]))
+    codes = _codes(register, id_column)
+    has_year = year_column is not None and year_column in register.columns
+    if level is not None and level not in register.columns:
+        msg = f"register: level column {level!r} not found"
+        raise InputError(msg)
+    _check_missing(register, columns, codes, year_column if has_year else None)
+    frame = register.loc[:, columns].copy()
+    frame.index = pd.Index(codes.to_numpy(), name="code")
+    none = np.full(len(register), None, dtype=object)
+    keys = pd.DataFrame(
+        {
+            "year": register[year_column].to_numpy() if has_year else none,
+            "level": register[level].to_numpy() if level else none,
+        }
+    )
+    rows: list[dict[str, Any]] = []
+    run = _Run(opts, seed, int(permutations), null, ci, ci_level, int(ci_replicates))
+    groups_of_rows: dict[Any, Any] = keys.groupby(
+        ["year", "level"], dropna=False, sort=True
+    ).indices
+    for key, pos in groups_of_rows.items():
+        yr, lv = key
+        table = frame.iloc[pos]
+        _check_unique(table, yr, lv)
+        year = None if not has_year else _plain(yr)
+        lvl = None if not level else _plain(lv)
+        what = f"year {year}" if has_year else "the register"
+        layer = _areas_for(areas, lvl)
+        for g in groups if single else []:
+            x, t, idx = single_counts(table, g, total, source=f"register, {what}")  # type: ignore[arg-type]
+            n_zero = len(table) - len(idx)
+            if n_zero and g == groups[0]:
+                logger.info("%s: %d area(s) with zero population dropped", what, n_zero)
+            run.null_tables = None
+            for spec in single:
+                rows.append(run.row(spec, (x, t), idx, layer, year, lvl, g))
+        if multi:
+            X, idx = multi_counts(table, mg, source=f"register, {what}")
+            for spec in multi:
+                rows.append(run.row(spec, (X,), idx, layer, year, lvl, "+".join(mg)))
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    return out.astype({"value": float, "p_value": float, "ci_low": float, "ci_high": float})
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _check_unique(table: pd.DataFrame, year: Any, level: Any) -> None:
+    dup = table.index[table.index.duplicated()]
+    if len(dup):
+        msg = (
+            f"register: area codes {format_codes(dup.unique())} appear more than once for year "
+            f"{_plain(year)}{'' if level is None else f', level {_plain(level)}'}; give one row "
+            "per area and year (or name the level column with level=)"
+        )
+        raise InputError(msg)
+
+
+def _resolve_names(index: Sequence[str] | str | None) -> list[str]:
+    if index is None:
+        return available_indices()
+    names = [index] if isinstance(index, str) else list(index)
+    for name in names:
+        get_index(name)  # unknown names raise, listing the known ones
+    local = [n for n in names if _is_local(INDICES[n])]
+    if local:
+        msg = (
+            f"index {', '.join(local)}: local indices give one value per area and are not part "
+            "of the city-wide table; use geoseg.segregation.location_quotient and friends"
+        )
+        raise InputError(msg)
+    return list(dict.fromkeys(names))
+
+
+@dataclass
+class _Run:
+    """Settings shared by every row of one :func:`compute_indices` call."""
+
+    options: dict[str, dict[str, Any]]
+    seed: Any
+    permutations: int
+    null: str
+    ci: bool
+    ci_level: float
+    ci_replicates: int
+    ctx_cache: dict[tuple, dict[str, Any]] = field(default_factory=dict)
+    #: null tables of the current (year, level, group), shared by its single-group indices
+    null_tables: tuple[np.ndarray, np.ndarray] | None = None
+
+    def row(
+        self,
+        spec: IndexSpec,
+        arrays: tuple[np.ndarray, ...],
+        idx: pd.Index,
+        layer: Any,
+        year: Any,
+        level: Any,
+        group: str,
+    ) -> dict[str, Any]:
+        """One result row; NaN where the index is undefined or cannot be computed."""
+        row: dict[str, Any] = {"year": year, "level": level, "group": group, "index": spec.name}
+        row.update(value=np.nan, p_value=np.nan, ci_low=np.nan, ci_high=np.nan)
+        prep_opts, core_opts = split_options(spec, self.options.get(spec.name))
+        ctx: dict[str, Any] = {}
+        if spec.spatial:
+            if layer is None:
+                logger.info("%s: no geometry for level %s; skipped", spec.name, level)
+                return row
+            key = (spec.name, level, tuple(idx), tuple(sorted(prep_opts.items())))
+            if key not in self.ctx_cache:
+                self.ctx_cache[key] = spatial_context(spec, layer, idx, prep_opts)
+            ctx = self.ctx_cache[key]
+        prep = Prepared(spec, arrays, idx, ctx, core_opts)
+        if spec.kind == "single":
+            X_, T_ = float(arrays[0].sum()), float(arrays[1].sum())
+            if not 0 < X_ < T_:
+                share = f"{X_ / T_:.3g}" if T_ else "nan"
+                logger.info(
+                    "%s, year %s: group %r has share %s of the population; %s undefined",
+                    level or "areas",
+                    year,
+                    group,
+                    share,
+                    spec.name,
+                )
+                return row
+        rng = _rng(self.seed, year, level, group, spec.name)
+        row["value"] = observed(prep, rng)
+        if self.permutations > 0:
+            row["p_value"] = p_value(row["value"], self._null(prep, year, level, group, rng))
+        if self.ci:
+            boots = simulate_bootstrap(prep, self.ci_replicates, "residents", rng)
+            row["ci_low"], row["ci_high"] = percentile_interval(boots, self.ci_level)
+        return row
+
+    def _null(
+        self, prep: Prepared, year: Any, level: Any, group: str, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Null distribution; single-group indices of one group share the same tables."""
+        k = self.permutations
+        if prep.spec.kind != "single" or prep.n * k > _SHARED_CELLS:
+            return simulate_null(prep, k, self.null, rng)
+        if self.null_tables is None:
+            x, t = prep.arrays
+            null_rng = _rng(self.seed, year, level, group, "null tables")
+            self.null_tables = null_single(x, t, k, self.null, null_rng)
+        return evaluate_tables(prep, *self.null_tables, rng)
