@@ -95,6 +95,18 @@ def _title(lang: str, en: str, sv: str) -> str:
     return sv if lang == "sv" else en
 
 
+def variable_label(variable: str, lang: str) -> str:
+    """Readable name of a register variable or a ``NUM/DEN`` rate."""
+    num = str(variable).split("/")[0]
+    for col, _, en, sv in SHARE_INDICATORS:
+        if col == num:
+            return _title(lang, en, sv)
+    if num in AMOUNT_LABELS:
+        en, sv = AMOUNT_LABELS[num]
+        return _title(lang, en, sv)
+    return str(variable).replace("_", " ")
+
+
 def publish(
     result: Any,
     data: Any,
@@ -106,6 +118,7 @@ def publish(
 ) -> list[Path]:
     """Write every map of a run, ``index.html`` and ``report.html`` into ``maps_dir``."""
     from geoseg import maps as gm
+    from geoseg.maps.access import kind_label
     from geoseg.pipeline import _check_output_folder
 
     project = data.project
@@ -193,7 +206,8 @@ def publish(
             summary = summary[summary["group"] == (reg.total or summary["group"].iloc[0])]
         for kind, rows in summary.groupby("kind"):
             services = access.services[access.services["kind"] == kind]
-            title = _title(lang, f"Walking access: {kind}", f"Gångavstånd: {kind}")
+            what = kind_label(str(kind), lang)
+            title = _title(lang, f"Walking time: {what}", f"Gångtid: {what}")
             planned.append(
                 (
                     f"access_{kind}.html",
@@ -238,7 +252,7 @@ def publish(
     if result.hotspots is not None and len(result.hotspots):
         y = result.hotspots["year"].max()
         hot = {
-            str(v): rows.set_index("id")
+            variable_label(str(v), lang): rows.set_index("id")
             for v, rows in result.hotspots[result.hotspots["year"] == y].groupby("variable")
         }
     acc_table = None
