@@ -1,0 +1,250 @@
+"""``geoseg hotspots``: local Moran's I clusters of one variable or rate for one year."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import click
+
+from geoseg.cli._common import emit, format_option, output_option, overwrite_option
+from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED
+
+__all__ = ["JSON_COLUMNS", "hotspots"]
+
+logger = logging.getLogger(__name__)
+
+#: Keys of each JSON record.
+JSON_COLUMNS = ["id", "value", "I", "quadrant", "p_value", "p_adjusted", "label"]
+_TABLE_COLUMNS = [*JSON_COLUMNS, "significant"]
+
+
+@click.command()
+@click.argument("areas", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "id_column", required=True, help="Area code column of AREAS.")
+@click.option(
+    "--register",
+    "register_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Register table (CSV, Excel or PxWeb JSON-stat) with values per area and year.",
+)
+@click.option("--register-id", help="Area code column of the register (default: --id).")
+@click.option("--variable", help="Column to analyse (e.g. median_income_tkr).")
+@click.option(
+    "--rate",
+    help="Rate NUMERATOR:DENOMINATOR of two count columns, analysed after empirical Bayes "
+    "standardisation (e.g. foreign_born:pop_total).",
+)
+@click.option("--year", type=int, help="Year to analyse (default: the latest in the register).")
+@click.option(
+    "--year-column", default="year", show_default=True, help="Year column of the register."
+)
+@click.option(
+    "--weights",
+    "weights_spec",
+    default="queen",
+    show_default=True,
+    help="Spatial weights: queen, rook, knn:K, distance:METRES or kernel:BANDWIDTH.",
+)
+@click.option(
+    "--permutations",
+    type=click.IntRange(min=1),
+    default=DEFAULT_PERMUTATIONS,
+    show_default=True,
+    help="Conditional permutations per area.",
+)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
+@click.option(
+    "--alpha",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=0.05,
+    show_default=True,
+    help="Significance level for the adjusted p-values.",
+)
+@click.option(
+    "--correction",
+    type=click.Choice(["fdr", "bonferroni", "none"]),
+    default="fdr",
+    show_default=True,
+    help="Multiple-testing correction (fdr = Benjamini-Hochberg).",
+)
+@format_option(extra=("gpkg",))
+@output_option()
+@overwrite_option()
+def hotspots(
+    areas: Path,
+    id_column: str,
+    register_path: Path,
+    register_id: str | None,
+    variable: str | None,
+    rate: str | None,
+    year: int | None,
+    year_column: str,
+    weights_spec: str,
+    permutations: int,
+    seed: int,
+    alpha: float,
+    correction: str,
+    fmt: str,
+    output: Path | None,
+    overwrite: bool,
+) -> None:
+    """Find clusters (High-High, Low-Low, High-Low, Low-High) of one register variable or rate
+    with local Moran's I, conditional permutation p-values and a multiple-testing correction.
+
+    Areas without a neighbour are joined to their two nearest areas (reported on standard
+    error); areas without a value are left out (reported) and the weights are built on the rest.
+
+    \b
+    Example:
+        geoseg hotspots data/boundaries/example_areas.gpkg --id code \\
+            --register data/registers/example_registers.csv --register-id area_code \\
+            --variable median_income_tkr --year 2023 --weights queen \\
+            --permutations 999 --seed 12345 --format json
+    """
+    from geoseg.errors import InputError
+    from geoseg.weights import parse_weights_spec
+
+    if (variable is None) == (rate is None):
+        msg = "give exactly one of --variable COLUMN or --rate NUMERATOR:DENOMINATOR."
+        raise click.UsageError(msg)
+    numerator = denominator = None
+    if rate is not None:
+        numerator, _, denominator = rate.partition(":")
+        if not numerator or not denominator:
+            msg = f"--rate {rate!r}: write NUMERATOR:DENOMINATOR, e.g. foreign_born:pop_total."
+            raise InputError(msg)
+    parse_weights_spec(weights_spec)  # fail on a bad spec before reading any file
+    table, chosen_year = _load(
+        areas,
+        id_column,
+        register_path,
+        register_id or id_column,
+        [variable] if variable else [numerator, denominator],  # type: ignore[list-item]
+        counts=rate is not None,
+        year=year,
+        year_column=year_column,
+    )
+    result = _compute(
+        table,
+        variable=variable,
+        numerator=numerator,
+        denominator=denominator,
+        weights_spec=weights_spec,
+        options={
+            "permutations": permutations,
+            "seed": seed,
+            "alpha": alpha,
+            "correction": correction,
+        },
+    )
+    if chosen_year is not None:
+        logger.info("hotspots for year %s", chosen_year)
+
+    def write_gpkg(path: Path) -> None:
+        layer = result.drop(columns=["id"]).rename_axis("id").reset_index()
+        layer.to_file(path, layer="hotspots", driver="GPKG")
+
+    plain = result.drop(columns="geometry")
+    columns = JSON_COLUMNS if fmt == "json" else _TABLE_COLUMNS
+    emit(
+        plain.loc[:, columns],
+        fmt,
+        output=output,
+        json_columns=JSON_COLUMNS,
+        overwrite=overwrite,
+        gdf_writer=write_gpkg,
+    )
+
+
+def _load(
+    areas_path: Path,
+    id_column: str,
+    register_path: Path,
+    register_id: str,
+    columns: list[str],
+    *,
+    counts: bool,
+    year: int | None,
+    year_column: str,
+) -> tuple[Any, int | None]:
+    """Read both files and join the chosen year's values onto the areas."""
+    from geoseg.errors import InputError, format_codes
+    from geoseg.io import read_boundaries, read_register
+
+    gdf = read_boundaries(areas_path, id_column=id_column)
+    register = read_register(
+        register_path,
+        id_column=register_id,
+        year_column=year_column,
+        count_columns=columns if counts else None,
+        amount_columns=None if counts else columns,
+    )
+    chosen: int | None = None
+    if year_column in register.columns:
+        years = sorted(int(y) for y in register[year_column].dropna().unique())
+        chosen = years[-1] if year is None else year
+        if chosen not in years:
+            msg = (
+                f"{register_path}: --year {year} is not in column '{year_column}' "
+                f"(years: {', '.join(map(str, years))})."
+            )
+            raise InputError(msg)
+        register = register[register[year_column] == chosen]
+    elif year is not None:
+        msg = (
+            f"{register_path}: --year {year} given but the register has no column "
+            f"'{year_column}'; name it with --year-column or leave out --year."
+        )
+        raise InputError(msg)
+    values = register.set_index(register[register_id].astype(str))[columns]
+    joined = gdf.join(values, how="left")
+    absent = joined.index[joined[columns].isna().any(axis=1)]
+    if len(absent) == len(joined):
+        msg = (
+            f"{register_path}: no area of {areas_path} has a value of "
+            f"{', '.join(columns)}{f' in {chosen}' if chosen is not None else ''}; check "
+            f"--id/--register-id (codes such as {format_codes(gdf.index[:3])})."
+        )
+        raise InputError(msg)
+    if len(absent):
+        logger.warning(
+            "%d area(s) without a value of %s are left out: %s",
+            len(absent),
+            ", ".join(columns),
+            format_codes(absent),
+        )
+        joined = joined.drop(index=absent)
+    return joined, chosen
+
+
+def _compute(
+    table: Any,
+    *,
+    variable: str | None,
+    numerator: str | None,
+    denominator: str | None,
+    weights_spec: str,
+    options: dict[str, Any],
+) -> Any:
+    """Build the weights and run local Moran's I (plain or empirical Bayes rate)."""
+    from geoseg.errors import format_codes
+    from geoseg.hotspots import local_moran, local_moran_rate
+    from geoseg.weights import build_weights
+
+    if variable is not None or denominator is None:
+        weights = build_weights(table, weights_spec)
+        return local_moran(table, variable, weights=weights, **options)
+    empty = table.index[table[denominator] <= 0]
+    if len(empty):
+        logger.warning(
+            "%d area(s) with %s = 0 have no rate and are left out: %s",
+            len(empty),
+            denominator,
+            format_codes(empty),
+        )
+        table = table.drop(index=empty)
+    weights = build_weights(table, weights_spec)
+    return local_moran_rate(table, str(numerator), denominator, weights=weights, **options)

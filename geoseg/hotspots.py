@@ -1,0 +1,559 @@
+"""Hotspots: global and local Moran's I, Getis-Ord Gi*, multiple testing, labels, trends.
+
+Every local function takes a table of areas (a GeoDataFrame, a DataFrame or a Series indexed by
+area code), the name of the column(s) to analyse and spatial weights, and returns a new table
+indexed like the input with one row per area::
+
+    from geoseg.weights import build_weights
+    from geoseg.hotspots import local_moran
+
+    w = build_weights(areas, "queen")
+    lisa = local_moran(areas, "median_income_tkr", weights=w, seed=12345)
+    lisa[["I", "quadrant", "p_value", "p_adjusted", "label"]]
+
+Statistics and quadrants are the same as esda's (``Moran_Local``, ``Moran_Local_BV``,
+``Moran_Local_Rate``, ``G_Local``) for the same data and weights; significance uses conditional
+permutation with the same folded pseudo p-value, drawn with NumPy from ``seed``, then adjusted
+for multiple testing (Benjamini-Hochberg by default). An area is significant when its adjusted
+p-value is at most ``alpha``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from geoseg import _hotspot_inputs as _in
+from geoseg import _lisa
+from geoseg._lisa import GlobalMoran
+from geoseg.errors import DataError, InputError, format_codes
+from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED
+
+__all__ = [
+    "CORRECTIONS",
+    "LANGUAGES",
+    "GlobalMoran",
+    "HotspotTrends",
+    "adjust_pvalues",
+    "cluster_labels",
+    "getis_ord",
+    "global_moran",
+    "hotspot_trends",
+    "local_moran",
+    "local_moran_bivariate",
+    "local_moran_rate",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Multiple-testing corrections accepted by the ``correction`` option.
+CORRECTIONS = _in.CORRECTIONS
+#: Languages of the cluster labels.
+LANGUAGES = _in.LANGUAGES
+
+Data = Any  # a DataFrame, GeoDataFrame or Series indexed by area code
+Weights = Any  # SpatialWeights, libpysal Graph, scipy sparse matrix, or None
+
+
+def adjust_pvalues(p_values: Any, *, correction: str = "fdr") -> np.ndarray:
+    """Adjust p-values for multiple testing across areas.
+
+    Parameters
+    ----------
+    p_values
+        One p-value per area; NaN is ignored (not counted) and stays NaN.
+    correction
+        ``"fdr"`` (Benjamini-Hochberg), ``"bonferroni"`` or ``"none"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values, in the input order, capped at 1.
+
+    Notes
+    -----
+    Benjamini & Hochberg (1995), "Controlling the false discovery rate", J. R. Stat. Soc. B
+    57(1): with m tests and sorted p-values p_(1) <= ... <= p_(m), the adjusted value of p_(i)
+    is min over j >= i of m p_(j) / j. Rejecting where it is <= alpha controls the false
+    discovery rate at alpha. Bonferroni: min(1, m p).
+    """
+    _in.check_choice("correction", correction, CORRECTIONS)
+    return _lisa.adjust(np.asarray(p_values, dtype=float), correction)
+
+
+def cluster_labels(cluster: Any, *, language: str = "en", statistic: str = "moran") -> np.ndarray:
+    """Turn cluster codes into labels.
+
+    Parameters
+    ----------
+    cluster
+        Codes: 0 not significant, 1-4 the quadrant of a significant area (1 High-High,
+        2 Low-High, 3 Low-Low, 4 High-Low, as esda numbers them); for Gi* 1 hot and 3 cold.
+    language
+        ``"en"`` or ``"sv"`` (Hög-Hög, Låg-Låg, Hög-Låg, Låg-Hög, Ej signifikant).
+    statistic
+        ``"moran"`` or ``"gi"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One label (str) per code.
+    """
+    _in.check_choice("language", language, LANGUAGES)
+    _in.check_choice("statistic", statistic, ("moran", "gi"))
+    table = (_lisa.CLUSTER_LABELS if statistic == "moran" else _lisa.GI_LABELS)[language]
+    codes = np.asarray(cluster, dtype=np.int64)
+    unknown = sorted(set(codes.tolist()) - set(table))
+    if unknown:
+        msg = f"cluster codes {unknown} are not {statistic} cluster codes {sorted(table)}."
+        raise InputError(msg)
+    return np.array([table[int(c)] for c in codes], dtype=object)
+
+
+def global_moran(
+    data: Data,
+    column: str | None = None,
+    *,
+    weights: Weights = None,
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: int | np.random.Generator | None = DEFAULT_SEED,
+) -> GlobalMoran:
+    """Global Moran's I with normal, randomisation and permutation inference.
+
+    Parameters
+    ----------
+    data, column
+        The areas and the column to analyse (``column`` is omitted for a Series).
+    weights
+        :class:`geoseg.weights.SpatialWeights`, a libpysal ``Graph`` or a square sparse matrix
+        in the order of ``data``; row-standardised here. ``None`` builds queen weights from a
+        GeoDataFrame.
+    permutations, seed
+        Number of random permutations and the seed of NumPy's generator.
+
+    Returns
+    -------
+    GlobalMoran
+        ``I``, ``expected``, the variances, z-scores and two-sided p-values under normality and
+        randomisation, and the permutation ``p_value``, ``mean_sim``, ``std_sim``, ``z_sim``.
+
+    Notes
+    -----
+    Moran (1950); moments from Cliff & Ord (1981), *Spatial Processes*, eqs. 1.35-1.36.
+    """
+    _in.check_permutations(permutations)
+    values, _ = _in.column_values(data, column)
+    W, _, _ = _in.weights_matrix(data, weights, values.index)
+    y = _in.finite(values, column)
+    return _lisa.global_moran_arrays(y, W, np.random.default_rng(seed), permutations)
+
+
+def local_moran(
+    data: Data,
+    column: str | None = None,
+    *,
+    weights: Weights = None,
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: int | np.random.Generator | None = DEFAULT_SEED,
+    alpha: float = 0.05,
+    correction: str = "fdr",
+    language: str = "en",
+) -> Any:
+    """Local Moran's I (LISA) with conditional permutation inference and cluster labels.
+
+    Parameters
+    ----------
+    data, column
+        The areas (GeoDataFrame, DataFrame or Series indexed by area code) and the column.
+    weights
+        As in :func:`global_moran`.
+    permutations, seed
+        Conditional permutations per area and the seed of NumPy's generator.
+    alpha
+        Significance level applied to the adjusted p-values (significant when <= alpha).
+    correction
+        ``"fdr"`` (Benjamini-Hochberg), ``"bonferroni"`` or ``"none"``.
+    language
+        Language of ``label``: ``"en"`` or ``"sv"``.
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+        Indexed like ``data`` (a GeoDataFrame keeps its geometry and CRS), with columns ``id``,
+        ``value``, ``I``, ``quadrant`` (1 HH, 2 LH, 3 LL, 4 HL), ``p_value``, ``p_adjusted``,
+        ``label``, ``significant``, ``cluster`` (quadrant if significant, else 0), ``z`` (the
+        standardised value), ``lag`` (spatial lag of ``z``), ``mean_sim``, ``std_sim``,
+        ``z_sim``, ``n_neighbors`` and ``island`` (joined by the island rule).
+
+    Notes
+    -----
+    Anselin (1995), "Local indicators of spatial association: LISA", Geogr. Anal. 27(2):
+    I_i = (n - 1) z_i sum_j w_ij z_j / sum_k z_k^2, with z = (y - mean) / sd (population sd)
+    and row-standardised w. The pseudo p-value is (min(#{I_r >= I_i}, #{I_r < I_i}) + 1) /
+    (R + 1) over R conditional permutations that hold z_i fixed and draw the neighbours' values
+    from the other areas. This folded value, esda's convention, tests in the direction of the
+    observed statistic (one-sided); double it, capped at 1, for a two-sided test.
+    """
+    return _local_moran(
+        data, column, column, weights, permutations, seed, alpha, correction, language, "moran"
+    )
+
+
+def local_moran_bivariate(
+    data: Data,
+    x: str,
+    y: str,
+    *,
+    weights: Weights = None,
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: int | np.random.Generator | None = DEFAULT_SEED,
+    alpha: float = 0.05,
+    correction: str = "fdr",
+    language: str = "en",
+) -> Any:
+    """Bivariate local Moran's I: an area's ``x`` against its neighbours' ``y``.
+
+    Parameters and result are those of :func:`local_moran`; ``value`` holds ``x``,
+    ``neighbor_value`` holds ``y`` and ``lag`` is the spatial lag of standardised ``y``.
+
+    Notes
+    -----
+    Anselin, Syabri & Smirnov (2002), "Visualizing multivariate spatial correlation with
+    dynamically linked windows": I_i = (n - 1) zx_i sum_j w_ij zy_j / sum_k zx_k^2, the
+    quadrant from the signs of zx_i and the lag of zy; permutations shuffle ``y`` among the
+    neighbours while ``x`` of the area is held fixed.
+    """
+    return _local_moran(data, x, y, weights, permutations, seed, alpha, correction, language, "bv")
+
+
+def local_moran_rate(
+    data: Data,
+    events: str,
+    base: str,
+    *,
+    weights: Weights = None,
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: int | np.random.Generator | None = DEFAULT_SEED,
+    alpha: float = 0.05,
+    correction: str = "fdr",
+    language: str = "en",
+) -> Any:
+    """Local Moran's I of a rate ``events / base`` after empirical Bayes standardisation.
+
+    Small populations give unstable rates that would otherwise show up as spurious High-High or
+    Low-Low clusters; the Assunção-Reis standardisation divides each rate's deviation from the
+    city rate by its expected standard error, which shrinks the influence of small areas.
+
+    Parameters and result are those of :func:`local_moran`; ``value`` is the raw rate,
+    ``eb_rate`` the empirical Bayes standardised rate that is analysed, ``events`` and ``base``
+    the inputs. ``base`` must be positive in every area.
+
+    Notes
+    -----
+    Assunção & Reis (1999), "A new proposal to adjust Moran's I for population density",
+    Statistics in Medicine 18(16); formula in :func:`geoseg._lisa.empirical_bayes_rates`.
+    The local statistic is then that of :func:`local_moran`.
+    """
+    return _local_moran(
+        data, events, base, weights, permutations, seed, alpha, correction, language, "rate"
+    )
+
+
+def getis_ord(
+    data: Data,
+    column: str | None = None,
+    *,
+    weights: Weights = None,
+    star: bool = True,
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: int | np.random.Generator | None = DEFAULT_SEED,
+    alpha: float = 0.05,
+    correction: str = "fdr",
+    language: str = "en",
+) -> Any:
+    """Getis-Ord local statistic Gi* (or Gi) with permutation inference: hot and cold spots.
+
+    Parameters
+    ----------
+    data, column, weights, permutations, seed, alpha, correction, language
+        As in :func:`local_moran`. Values should be non-negative (counts, amounts).
+    star
+        ``True`` for Gi* (the area itself is part of its neighbourhood), ``False`` for Gi.
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+        Indexed like ``data``, with columns ``id``, ``value``, ``G``, ``expected_G``, ``z``
+        (analytical z-score), ``p_value`` (permutation), ``p_adjusted``, ``label``
+        ("Hot spot"/"Cold spot", Swedish "Het punkt"/"Kall punkt"), ``significant``,
+        ``cluster`` (1 hot, 3 cold, 0 not significant), ``mean_sim``, ``std_sim``, ``z_sim``,
+        ``n_neighbors`` and ``island``.
+
+    Notes
+    -----
+    Getis & Ord (1992), Geogr. Anal. 24(3); Ord & Getis (1995), Geogr. Anal. 27(4). For Gi*
+    the area gets a self-weight equal to the largest weight of its row before row
+    standardisation (1 for binary weights), so G*_i = sum_j w*_ij y_j / sum_j y_j. The z-score
+    is (sum_j w*_ij y_j - W*_i ybar) / (s sqrt((n S*_1i - W*_i^2) / (n - 1))) with
+    W*_i = sum_j w*_ij, S*_1i = sum_j w*_ij^2 and s the population sd; for Gi the sums and
+    moments exclude area i and n becomes n - 1. The z-score does not depend on the scale of a
+    row, so it is the same for binary and row-standardised weights. An area is a hot spot when
+    it is significant and z > 0, a cold spot when significant and z < 0.
+    """
+    _in.check_options(permutations, alpha, correction, language)
+    values, col = _in.column_values(data, column)
+    W, islands, _ = _in.weights_matrix(data, weights, values.index)
+    y = _in.finite(values, col)
+    n = len(y)
+    W_off, _ = _lisa.offdiagonal(W)
+    card = np.diff(W_off.indptr)
+    if star:
+        row_max = np.zeros(n)
+        nonempty = card > 0
+        row_max[nonempty] = np.maximum.reduceat(W_off.data, W_off.indptr[:-1][nonempty])
+        row_max[~nonempty] = 1.0
+        W_star = sp.csr_array(W_off + sp.diags_array(row_max))
+        row_sum = np.asarray(W_star.sum(axis=1)).ravel()
+        W_use = sp.csr_array(sp.diags_array(1.0 / row_sum) @ W_star)
+    else:
+        W_use = W_off
+    W_use_off, self_w = _lisa.offdiagonal(W_use)
+    total = y.sum()
+    if star:
+        denominator = np.full(n, total)
+        own_out = np.zeros(n)
+    else:
+        denominator = total - y
+        own_out = np.ones(n)
+    G = (W_use @ y) / denominator
+    # Ord & Getis moments over the n (Gi*) or n - 1 (Gi) values that enter the sum.
+    m = n - own_out
+    mean = (total - own_out * y) / m
+    var = ((y * y).sum() - own_out * y * y) / m - mean**2
+    w_sum = np.asarray(W_use.sum(axis=1)).ravel()
+    w_sq = np.asarray(W_use.multiply(W_use).sum(axis=1)).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (W_use @ y - w_sum * mean) / np.sqrt(var * (m * w_sq - w_sum**2) / (m - 1))
+    expected = w_sum / m
+
+    rng = np.random.default_rng(seed)
+    ids = _lisa.draw_neighbour_ids(rng, n, max(int(card.max()), 1), permutations)
+    perm = _lisa.conditional_permutation(
+        G,
+        y,
+        W_use_off,
+        ids,
+        lambda lags, sl: (lags + (self_w[sl] * y[sl])[:, None]) / denominator[sl, None],
+    )
+    isolated = card == 0
+    p = np.where(isolated, np.nan, perm.p_value)
+    p_adj = _lisa.adjust(p, correction)
+    significant = np.nan_to_num(p_adj, nan=1.0) <= alpha
+    cluster = np.where(significant, np.where(z > 0, 1, 3), 0)
+    _warn_isolates(values.index, isolated)
+    columns = {
+        "id": values.index.astype(str),
+        "value": y,
+        "G": G,
+        "expected_G": expected,
+        "z": z,
+        "p_value": p,
+        "p_adjusted": p_adj,
+        "label": cluster_labels(cluster, language=language, statistic="gi"),
+        "significant": significant,
+        "cluster": cluster,
+        "mean_sim": perm.mean,
+        "std_sim": perm.std,
+        "z_sim": _in.safe_divide(G - perm.mean, perm.std),
+        "n_neighbors": card,
+        "island": islands,
+    }
+    meta = {"statistic": "gi_star" if star else "gi", "column": col}
+    return _in.result_frame(data, columns, meta, permutations, seed, alpha, correction, weights)
+
+
+@dataclass(frozen=True)
+class HotspotTrends:
+    """Clusters over several years.
+
+    Attributes
+    ----------
+    counts
+        One row per area: the number of years in each label (one column per label), plus
+        ``years_observed``, ``years_significant`` and ``last_label``.
+    changes
+        One row per area and pair of consecutive years where the cluster changed, with columns
+        ``id``, ``year_from``, ``year_to``, ``label_from``, ``label_to`` and ``change``:
+        ``"entered"`` (not significant -> cluster), ``"left"`` (cluster -> not significant) or
+        ``"switched"`` (one cluster to another).
+    """
+
+    counts: pd.DataFrame
+    changes: pd.DataFrame
+
+
+def hotspot_trends(results: Mapping[Any, pd.DataFrame]) -> HotspotTrends:
+    """Summarise local cluster results of several years.
+
+    Parameters
+    ----------
+    results
+        Results of :func:`local_moran` (or the other local functions) keyed by year. Each needs
+        the columns ``label`` and ``significant``; areas may be missing in some years.
+
+    Returns
+    -------
+    HotspotTrends
+        Per-area counts of years in each cluster and the areas that entered or left a cluster
+        between consecutive years (years sorted; a year where the area is missing breaks the
+        chain, so no change is reported across it).
+    """
+    if len(results) < 1:
+        msg = "hotspot_trends: give the results of at least one year."
+        raise InputError(msg)
+    missing = [
+        str(year)
+        for year, frame in results.items()
+        if not {"label", "significant"} <= set(frame.columns)
+    ]
+    if missing:
+        msg = (
+            f"hotspot_trends: results of year(s) {', '.join(missing)} lack the columns 'label' "
+            "and 'significant'; pass the tables returned by local_moran or getis_ord."
+        )
+        raise InputError(msg)
+    years = sorted(results)
+    label = pd.DataFrame({y: results[y]["label"].astype(object) for y in years})
+    sig = pd.DataFrame({y: results[y]["significant"].astype("boolean") for y in years})
+    order = _in.label_order(pd.unique(label.stack().to_numpy()))
+    counts = pd.DataFrame(
+        {name: (label == name).sum(axis=1).astype(np.int64) for name in order},
+        index=label.index,
+    )
+    counts["years_observed"] = label.notna().sum(axis=1).astype(np.int64)
+    counts["years_significant"] = sig.fillna(False).sum(axis=1).astype(np.int64)
+    counts["last_label"] = label.ffill(axis=1).iloc[:, -1]
+    counts.index.name = next(iter(results.values())).index.name
+
+    rows = []
+    for before, after in itertools.pairwise(years):
+        both = label[before].notna() & label[after].notna()
+        moved = both & (label[before] != label[after])
+        for code in label.index[moved]:
+            s0, s1 = bool(sig.at[code, before]), bool(sig.at[code, after])
+            change = "entered" if s1 and not s0 else "left" if s0 and not s1 else "switched"
+            rows.append(
+                (str(code), before, after, label.at[code, before], label.at[code, after], change)
+            )
+    changes = pd.DataFrame(
+        rows, columns=["id", "year_from", "year_to", "label_from", "label_to", "change"]
+    )
+    return HotspotTrends(counts=counts, changes=changes)
+
+
+# ---------------------------------------------------------------------------- internals
+
+
+def _local_moran(
+    data: Data,
+    first: str | None,
+    second: str | None,
+    weights: Weights,
+    permutations: int,
+    seed: Any,
+    alpha: float,
+    correction: str,
+    language: str,
+    kind: str,
+) -> Any:
+    """Shared body of the univariate, bivariate and rate local Moran's I."""
+    _in.check_options(permutations, alpha, correction, language)
+    values, col = _in.column_values(data, first)
+    W, islands, _ = _in.weights_matrix(data, weights, values.index)
+    extra: dict[str, Any] = {}
+    x = _in.finite(values, col)
+    if kind == "rate":
+        base_values, _ = _in.column_values(data, second)
+        b = _in.finite(base_values, second)
+        bad = values.index[(b <= 0) | (x < 0)]
+        if len(bad):
+            msg = (
+                f"rate {first}/{second}: areas {format_codes(bad)} have a non-positive "
+                f"'{second}' or a negative '{first}'; drop those areas or fix the counts."
+            )
+            raise DataError(msg)
+        eb = _lisa.empirical_bayes_rates(x, b)
+        extra = {"eb_rate": eb, "events": x, "base": b}
+        shown, x = x / b, eb
+        y = x
+    elif kind == "bv":
+        other, _ = _in.column_values(data, second)
+        y = _in.finite(other, second)
+        shown = x
+        extra = {"neighbor_value": y}
+    else:
+        y = x
+        shown = x
+    n = len(x)
+    zx = _in.standardise(x, values.index, col)
+    zy = zx if kind != "bv" else _in.standardise(y, values.index, second)
+    W_off, self_w = _lisa.offdiagonal(W)
+    card = np.diff(W_off.indptr)
+    lag = W @ zy
+    scaling = (n - 1) / (zx * zx).sum()
+    I = scaling * zx * lag
+
+    rng = np.random.default_rng(seed)
+    ids = _lisa.draw_neighbour_ids(rng, n, max(int(card.max()), 1), permutations)
+    perm = _lisa.conditional_permutation(
+        I,
+        zy,
+        W_off,
+        ids,
+        lambda lags, sl: (scaling * zx[sl])[:, None] * (lags + (self_w[sl] * zy[sl])[:, None]),
+    )
+    isolated = card == 0
+    p = np.where(isolated, np.nan, perm.p_value)
+    quadrant = _lisa.quadrants(zx, lag)
+    p_adj = _lisa.adjust(p, correction)
+    significant = np.nan_to_num(p_adj, nan=1.0) <= alpha
+    cluster = np.where(significant, quadrant, 0)
+    _warn_isolates(values.index, isolated)
+    columns = {
+        "id": values.index.astype(str),
+        "value": shown,
+        **extra,
+        "I": I,
+        "quadrant": quadrant,
+        "p_value": p,
+        "p_adjusted": p_adj,
+        "label": cluster_labels(cluster, language=language),
+        "significant": significant,
+        "cluster": cluster,
+        "z": zx,
+        "lag": lag,
+        "mean_sim": perm.mean,
+        "std_sim": perm.std,
+        "z_sim": _in.safe_divide(I - perm.mean, perm.std),
+        "n_neighbors": card,
+        "island": islands,
+    }
+    statistic = {"moran": "local_moran", "bv": "local_moran_bivariate", "rate": "local_moran_rate"}
+    meta = {"statistic": statistic[kind], "column": col, "second_column": second}
+    return _in.result_frame(data, columns, meta, permutations, seed, alpha, correction, weights)
+
+
+def _warn_isolates(index: pd.Index, isolated: np.ndarray) -> None:
+    if isolated.any():
+        logger.warning(
+            "areas %s have no neighbour in the given weights; they get no p-value and are "
+            "never significant (build weights with geoseg.weights.build_weights to join them)",
+            format_codes(index[isolated]),
+        )
