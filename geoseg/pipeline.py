@@ -260,7 +260,7 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         by_year: dict[Any, pd.DataFrame] = {}
         for year, gdf in _year_frames(data):
             usable = gdf[gdf[column].notna()]
-            if len(usable) < 3:
+            if len(usable) < 4:
                 continue
             res = pd.DataFrame(
                 compute(usable, column, den).drop(columns="geometry", errors="ignore")

@@ -46,7 +46,7 @@ __all__ = [
 _LANGS = ("sv", "en")
 _CORRECTIONS = ("fdr", "bonferroni", "none")
 _NETWORK_TYPES = ("walk", "bike", "drive", "drive_service", "all", "all_public")
-_WEIGHTS = re.compile(r"queen|rook|knn:[1-9]\d*|distance:\d+(\.\d+)?")
+_WEIGHTS = re.compile(r"queen|rook|knn:[1-9]\d*|(distance|kernel):\d+(\.\d+)?")
 _RATE = re.compile(r"[^:\s]+:[^:\s]+")
 #: Keys holding input files that must exist (``cache_folder`` and ``output`` are created).
 _INPUT_FILES = frozenset({"path", "grid"})
@@ -372,7 +372,8 @@ def _check_values(project: dict[str, Any], problems: list[str]) -> None:
         )
     if not _WEIGHTS.fullmatch(hot.weights):
         problems.append(
-            f"[hotspots] weights must be queen, rook, knn:K or distance:METRES, got {hot.weights!r}"
+            f"[hotspots] weights must be queen, rook, knn:K, distance:METRES or kernel:METRES, "
+            f"got {hot.weights!r}"
         )
     bad_rates = [r for r in hot.rates if not _RATE.fullmatch(r)]
     if bad_rates:
