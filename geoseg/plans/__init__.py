@@ -1,0 +1,36 @@
+"""Plan checks: who gains and who loses walking access under a proposed plan.
+
+Typical use::
+
+    from geoseg.io import load_project
+    from geoseg.plans import check_plan, compute_baseline, read_plan, read_rules
+
+    data = load_project("geoseg.toml")
+    baseline = compute_baseline(data)                 # once
+    plan = read_plan("plan.geojson", baseline=baseline)
+    result = check_plan(baseline, plan, rules=read_rules("rules.toml"))
+    result.verdict, result.violations, result.areas
+"""
+
+from __future__ import annotations
+
+from geoseg.plans.baseline import Baseline, KindBaseline, compute_baseline
+from geoseg.plans.compare import AREA_KEYS, VIOLATION_KEYS, PlanCheck, check_plan
+from geoseg.plans.planfile import ACTIONS, Plan, read_plan
+from geoseg.plans.rules import Rules, default_rules, read_rules
+
+__all__ = [
+    "ACTIONS",
+    "AREA_KEYS",
+    "VIOLATION_KEYS",
+    "Baseline",
+    "KindBaseline",
+    "Plan",
+    "PlanCheck",
+    "Rules",
+    "check_plan",
+    "compute_baseline",
+    "default_rules",
+    "read_plan",
+    "read_rules",
+]

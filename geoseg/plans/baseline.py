@@ -1,0 +1,304 @@
+"""The baseline of a plan check: walking access today, computed once and reused.
+
+:func:`compute_baseline` runs the access stage (:func:`geoseg.access.access_for_project`) and
+keeps, per service kind, the distance from every street node to its nearest service, which
+service that is and the shortest-path forest. Checking a plan then recomputes only what the plan
+can change (see :mod:`geoseg.plans.compare`), so many plans can be checked against one baseline.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geoseg.access import Snapped, WalkNetwork, access_for_project, metres_to_minutes, subset
+from geoseg.errors import ConfigError, PlanError
+from geoseg.plans._routing import NodeState, full_state, point_metres
+from geoseg.settings import WALK_SPEED_KMH
+
+__all__ = ["Baseline", "KindBaseline", "compute_baseline"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class KindBaseline:
+    """Baseline access to one service kind.
+
+    Attributes
+    ----------
+    kind
+        The service kind.
+    services
+        Its services snapped to the network (position ``i`` is service ``labels[i]``).
+    labels
+        Service ids.
+    state
+        Node distances, nearest-service positions and shortest-path forest.
+    metres, nearest
+        Per placed resident: metres to the nearest service and its position (-1: none).
+    """
+
+    kind: str
+    services: Snapped
+    labels: np.ndarray
+    state: NodeState
+    metres: np.ndarray
+    nearest: np.ndarray
+
+
+@dataclass(eq=False)
+class Baseline:
+    """Everything a plan check needs from the project, computed once.
+
+    Attributes
+    ----------
+    network
+        The walking network.
+    residents
+        Every resident point: ``area``, one column of persons per group, ``geometry``.
+    placed
+        Positions (into ``residents``) of the points placed on the network, in the order of
+        ``snapped``.
+    snapped
+        The placed resident points.
+    services
+        The project's services (index ``service_id``; ``kind``, ``name``, ``capacity``).
+    kinds
+        Per kind, a :class:`KindBaseline`.
+    areas
+        Area polygons (index: area code).
+    district
+        Area code -> district code (``None`` when the project names no district column).
+    indicator
+        Area code -> share of residents with the disadvantage indicator (for the equity gap).
+    composition
+        Area code -> each group's share of the area's total (to fill in new housing).
+    counts
+        The latest year's register (index: area code).
+    groups, total
+        Group columns summarised and the total column.
+    minutes, speed_kmh, max_snap_m
+        Threshold, walking speed and largest snapping distance.
+    """
+
+    network: WalkNetwork
+    residents: gpd.GeoDataFrame
+    placed: np.ndarray
+    snapped: Snapped
+    services: gpd.GeoDataFrame
+    kinds: dict[str, KindBaseline]
+    areas: gpd.GeoDataFrame
+    district: pd.Series | None
+    indicator: pd.Series | None
+    composition: pd.DataFrame
+    counts: pd.DataFrame
+    groups: list[str]
+    total: str
+    minutes: float
+    speed_kmh: float
+    max_snap_m: float
+    title: str = "geoseg"
+    lang: str = "en"
+    fictional: bool = False
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def edge_tree(self) -> shapely.STRtree:
+        """A spatial index of the network's street lines (built once)."""
+        if "tree" not in self._cache:
+            self._cache["tree"] = shapely.STRtree(self.network.edge_lines())
+        return self._cache["tree"]
+
+    def adjacency(self) -> tuple[list[int], list[int], list[float]]:
+        """The network's CSR arrays as Python lists (for pruned Dijkstra updates)."""
+        if "adj" not in self._cache:
+            g = self.network.graph
+            self._cache["adj"] = (g.indptr.tolist(), g.indices.tolist(), g.data.tolist())
+        return self._cache["adj"]
+
+    def indicator_share(self, column: str | None) -> pd.Series | None:
+        """Area code -> share of residents counted in ``column`` (default: the project's
+        disadvantage indicator).
+
+        Raises
+        ------
+        PlanError
+            The register has no such column.
+        """
+        if column is None:
+            return self.indicator
+        if column not in self.counts.columns or self.total not in self.counts.columns:
+            msg = (
+                f"rules: [equity_gap] indicator {column!r} is not a register column; name one "
+                f"of {', '.join(map(str, self.counts.columns))} or set enabled = false."
+            )
+            raise PlanError(msg)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (self.counts[column] / self.counts[self.total]).astype(float)
+
+    def minutes_before(self, kind: str) -> np.ndarray:
+        """Minutes from every resident point (``inf`` when unplaced) to the nearest ``kind``."""
+        out = np.full(len(self.residents), np.inf)
+        out[self.placed] = metres_to_minutes(self.kinds[kind].metres, self.speed_kmh)
+        return out
+
+
+def _get(obj: Any, *path: str, default: Any = None) -> Any:
+    cur = obj
+    for name in path:
+        if cur is None:
+            return default
+        cur = cur.get(name) if isinstance(cur, Mapping) else getattr(cur, name, None)
+    return default if cur is None else cur
+
+
+def _latest(register: pd.DataFrame, id_col: str, year_col: str | None) -> pd.DataFrame:
+    reg = register
+    if year_col and year_col in reg.columns:
+        reg = reg[reg[year_col] == reg[year_col].max()]
+    if id_col in reg.columns:
+        reg = reg.set_index(reg[id_col].astype(str))
+    return reg[~reg.index.duplicated()]
+
+
+def compute_baseline(
+    project_data: Any,
+    *,
+    kinds: Sequence[str] | None = None,
+    minutes: float | None = None,
+    speed_kmh: float | None = None,
+    max_snap_m: float | None = None,
+    cache_dir: str | Path | None = None,
+) -> Baseline:
+    """Compute today's walking access of a project once, for checking plans against it.
+
+    Parameters
+    ----------
+    project_data
+        The loaded project (:func:`geoseg.io.load_project`).
+    kinds
+        Service kinds to check; default every kind present.
+    minutes, speed_kmh, max_snap_m
+        Threshold, walking speed and largest snapping distance; default the project's
+        ``[access]`` settings (15 minutes, 4.8 km/h, 500 m).
+    cache_dir
+        Network cache folder.
+
+    Returns
+    -------
+    Baseline
+
+    Notes
+    -----
+    Residents, services and the network are those of :func:`geoseg.access.access_for_project`,
+    so the baseline minutes are exactly what ``geoseg access`` reports. On top, one
+    multi-source Dijkstra per kind keeps node distances, nearest services and predecessors.
+    """
+    project = _get(project_data, "project", default=project_data)
+    settings = _get(project, "access")
+    minutes = float(minutes if minutes is not None else _get(settings, "minutes", default=15.0))
+    speed = float(
+        speed_kmh if speed_kmh is not None else _get(settings, "speed_kmh", default=WALK_SPEED_KMH)
+    )
+    snap = float(
+        max_snap_m if max_snap_m is not None else _get(settings, "max_snap_m", default=500)
+    )
+    result = access_for_project(
+        project_data,
+        kinds=kinds,
+        minutes=minutes,
+        speed_kmh=speed,
+        max_snap_m=snap,
+        cache_dir=cache_dir,
+    )
+    areas: gpd.GeoDataFrame = project_data.areas
+    total = str(_get(project, "registers", "total", default="pop_total"))
+    res = result.residents
+    keep_cols = [
+        c
+        for c in res.columns
+        if not c.startswith(("minutes_", "nearest_", "count_", "fca_")) and c != "share"
+    ]
+    residents = res[keep_cols].copy()
+    groups = [
+        c
+        for c in residents.columns
+        if c not in {"area", "method", "geometry"} and pd.api.types.is_numeric_dtype(residents[c])
+    ]
+    placed = res.index.get_indexer(result.snapped_residents.index)
+    if np.any(placed < 0):  # pragma: no cover - the access stage keeps its own labels
+        msg = "access stage: snapped resident labels do not match the resident points"
+        raise ConfigError(msg)
+    counts = _latest(
+        project_data.register,
+        str(_get(project, "registers", "id", default="code")),
+        _get(project, "registers", "year", default="year"),
+    )
+    disadvantage = _get(project, "registers", "disadvantage", default="low_economic_standard")
+    indicator = None
+    if disadvantage in counts.columns and total in counts.columns:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            indicator = (counts[disadvantage] / counts[total]).astype(float)
+    comp = pd.DataFrame(index=counts.index)
+    for g in groups:
+        if g in counts.columns and total in counts.columns:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                comp[g] = (counts[g] / counts[total]).astype(float)
+    district_col = _get(project, "areas", "district")
+    district = None
+    if district_col and district_col in areas.columns:
+        district = areas[district_col].astype(str)
+        district.index = areas.index.astype(str)
+    svc_s = result.snapped_services
+    services = result.services
+    per_kind: dict[str, KindBaseline] = {}
+    net = result.network
+    for kind in result.demand:
+        mask = services.loc[svc_s.index, "kind"].astype(str).to_numpy() == kind
+        ks = subset(svc_s, mask)
+        state = full_state(net.graph, ks)
+        metres, best = point_metres(state, result.snapped_residents, ks, np.arange(len(ks)))
+        per_kind[kind] = KindBaseline(
+            kind=kind,
+            services=ks,
+            labels=np.asarray(ks.index, dtype=object),
+            state=state,
+            metres=metres,
+            nearest=best,
+        )
+    logger.info(
+        "plan baseline: %d resident points, %d services, kinds %s",
+        len(residents),
+        len(services),
+        ", ".join(per_kind),
+    )
+    proj_info = _get(project, "project")
+    return Baseline(
+        network=net,
+        residents=residents,
+        placed=placed,
+        snapped=result.snapped_residents,
+        services=services,
+        kinds=per_kind,
+        areas=areas,
+        district=district,
+        indicator=indicator,
+        composition=comp,
+        counts=counts,
+        groups=groups,
+        total=total,
+        minutes=minutes,
+        speed_kmh=speed,
+        max_snap_m=snap,
+        title=str(_get(proj_info, "name", default="geoseg")),
+        lang=str(_get(proj_info, "lang", default="en")),
+        fictional=bool(_get(proj_info, "fictional", default=False)),
+    )

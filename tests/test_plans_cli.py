@@ -1,0 +1,132 @@
+"""``geoseg check-plan`` on the example plans: verdicts, exit codes, JSON contract, map."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from geoseg.cli import main
+
+EXPECTED = {
+    "new_family_centre": "pass",
+    "close_meeting_place": "fail",
+    "footbridge": "pass",
+    "housing": "pass",
+}
+
+
+@pytest.fixture(scope="module")
+def runs(example_data, tmp_path_factory):
+    out = {}
+    folder = tmp_path_factory.mktemp("plans")
+    runner = CliRunner()
+    for name in EXPECTED:
+        target = folder / f"{name}.json"
+        res = runner.invoke(
+            main,
+            [
+                "-q",
+                "check-plan",
+                str(example_data / "plans" / f"{name}.geojson"),
+                "--format",
+                "json",
+                "-o",
+                str(target),
+            ],
+        )
+        out[name] = (res, target)
+    return out
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_example_plan_verdict_and_exit_code(runs, name):
+    res, target = runs[name]
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    assert doc["verdict"] == EXPECTED[name], res.output
+    assert res.exit_code == (0 if EXPECTED[name] == "pass" else 1)
+    assert set(doc) >= {"verdict", "violations", "areas", "summary"}
+    for v in doc["violations"]:
+        assert set(v) == {"rule", "area", "kind", "detail"}
+    keys = {
+        "id",
+        "kind",
+        "before_minutes",
+        "after_minutes",
+        "change_minutes",
+        "before_share",
+        "after_share",
+    }
+    assert doc["areas"] and all(set(a) == keys for a in doc["areas"])
+    assert (doc["verdict"] == "fail") == bool(doc["violations"])
+    html = target.with_suffix(".html")
+    assert html.is_file() and "<html" in html.read_text(encoding="utf-8").lower()
+
+
+def test_new_family_centre_narrows_the_gap(runs):
+    doc = json.loads(runs["new_family_centre"][1].read_text(encoding="utf-8"))
+    assert doc["summary"]["gap_change"]["family_centre"] < 0
+    assert doc["summary"]["gain"]["family_centre"] > 0
+    assert doc["summary"]["lose"]["family_centre"] == 0
+    for a in doc["areas"]:
+        if a["kind"] == "family_centre" and a["change_minutes"] is not None:
+            assert a["change_minutes"] <= 1e-9  # a new service never lengthens a walk
+
+
+def test_closing_a_meeting_place_breaks_the_meeting_place_rule(runs):
+    doc = json.loads(runs["close_meeting_place"][1].read_text(encoding="utf-8"))
+    rules = {v["rule"] for v in doc["violations"]}
+    assert "meeting_place" in rules
+    assert all(v["kind"] == "meeting_place" for v in doc["violations"])
+
+
+def test_footbridge_and_housing_change_what_they_should(runs):
+    bridge = json.loads(runs["footbridge"][1].read_text(encoding="utf-8"))
+    assert bridge["summary"]["new_paths"] == 1
+    assert sum(bridge["summary"]["gain"].values()) > 0
+    assert sum(bridge["summary"]["lose"].values()) == 0  # a new path only shortens walks
+    housing = json.loads(runs["housing"][1].read_text(encoding="utf-8"))
+    assert housing["summary"]["new_residents"] == pytest.approx(1200.0)
+
+
+def test_bad_plan_exits_2_with_all_problems(tmp_path):
+    path = tmp_path / "bad.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": ['
+        '{"type": "Feature", "properties": {"action": "demolish"},'
+        ' "geometry": {"type": "Point", "coordinates": [12.0, 57.7]}},'
+        '{"type": "Feature", "properties": {"action": "remove_service", "service_id": "NOPE"},'
+        ' "geometry": null}]}',
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(main, ["-q", "check-plan", str(path)])
+    assert res.exit_code == 2
+    assert "unknown action 'demolish'" in res.output and "'NOPE'" in res.output
+
+
+def test_table_output_and_rules_option(example_data, tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        "[meeting_place]\nenabled = false\n[max_minutes_increase]\nenabled = false\n"
+        "[equity_gap]\nenabled = false\n"
+    )
+    res = CliRunner().invoke(
+        main,
+        [
+            "-q",
+            "check-plan",
+            str(example_data / "plans" / "close_meeting_place.geojson"),
+            "--rules",
+            str(rules),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "verdict: pass" in res.output and "residents who gain and who lose" in res.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[meeting_place]\nminutes = -1\n")
+    res = CliRunner().invoke(
+        main,
+        ["-q", "check-plan", str(example_data / "plans" / "housing.geojson"), "--rules", str(bad)],
+    )
+    assert res.exit_code == 2 and "must not be negative" in res.output

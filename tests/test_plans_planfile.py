@@ -1,0 +1,167 @@
+"""Reading plan files and rules files: every problem reported at once."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from geoseg.errors import PlanError
+from geoseg.io import load_project
+from geoseg.plans import compute_baseline, read_plan, read_rules
+from geoseg.plans.rules import default_rules
+
+
+@pytest.fixture(scope="module")
+def baseline(example_data):
+    return compute_baseline(load_project(example_data / "geoseg.toml"))
+
+
+def _write(path, rows, crs="EPSG:3006"):
+    gdf = gpd.GeoDataFrame(
+        [{k: v for k, v in r.items() if k != "geometry"} for r in rows],
+        geometry=[r.get("geometry") for r in rows],
+        crs=crs,
+    )
+    gdf.to_file(path, driver="GPKG")
+    return path
+
+
+def test_every_problem_is_reported_at_once(baseline, tmp_path):
+    far = shapely.Point(330000, 6420000)
+    rows = [
+        {"action": "build_tower", "geometry": shapely.Point(321000, 6402000)},
+        {
+            "action": "add_service",
+            "kind": "family_centre",
+            "capacity": None,
+            "geometry": shapely.Point(321000, 6402000),
+        },
+        {
+            "action": "add_service",
+            "kind": "",
+            "capacity": 10.0,
+            "geometry": shapely.LineString([(321000, 6402000), (321100, 6402000)]),
+        },
+        {
+            "action": "add_service",
+            "kind": "swimming_pool",
+            "capacity": 10.0,
+            "geometry": shapely.Point(321000, 6402000),
+        },
+        {"action": "remove_service", "service_id": "XX999", "geometry": None},
+        {"action": "remove_service", "name": "Ingen sådan plats", "geometry": None},
+        {
+            "action": "add_path",
+            "name": "bro",
+            "geometry": shapely.LineString([(321000, 6402000), (far.x, far.y)]),
+        },
+        {"action": "close_path", "geometry": shapely.Point(321000, 6402000)},
+        {"action": "add_housing", "residents": -5.0, "geometry": shapely.Point(321000, 6402000)},
+        {
+            "action": "add_housing",
+            "residents": 100.0,
+            "age_0_5": 80.0,
+            "age_65_plus": 40.0,
+            "geometry": shapely.Point(321000, 6402000),
+        },
+        {"action": "add_housing", "residents": 100.0, "geometry": far},
+    ]
+    with pytest.raises(PlanError) as info:
+        read_plan(_write(tmp_path / "bad.gpkg", rows), baseline=baseline)
+    text = str(info.value)
+    assert "11 problems" in text or "12 problems" in text or "13 problems" in text
+    for needle in [
+        "feature 1",
+        "unknown action 'build_tower'",
+        "feature 2",
+        "'capacity' must be a positive number",
+        "feature 3",
+        "missing 'kind'",
+        "needs a Point",
+        "feature 4",
+        "'swimming_pool' is not among",
+        "feature 5",
+        "no service with service_id 'XX999'",
+        "feature 6",
+        "no service named 'Ingen sådan plats'",
+        "feature 7",
+        "from any open street",
+        "feature 8",
+        "needs a LineString or MultiLineString or Polygon",
+        "feature 9",
+        "'residents' must be a positive number",
+        "feature 10",
+        "age bands add up to 120",
+        "feature 11",
+        "outside every area",
+    ]:
+        assert needle in text, needle
+
+
+def test_geojson_in_longitude_latitude_is_reprojected(baseline, tmp_path):
+    p = shapely.Point(321950, 6402050)
+    path = tmp_path / "plan.geojson"
+    gpd.GeoDataFrame(
+        {"action": ["add_service"], "kind": ["library"], "capacity": [3]},
+        geometry=[p],
+        crs="EPSG:3006",
+    ).to_crs(4326).to_file(path, driver="GeoJSON")
+    plan = read_plan(path, baseline=baseline)
+    assert plan.features.crs.equals("EPSG:3006")
+    assert plan.features.geometry.iloc[0].distance(p) < 0.01
+
+
+def test_missing_file_and_missing_action(tmp_path):
+    with pytest.raises(PlanError, match="not found"):
+        read_plan(tmp_path / "nope.geojson")
+    path = _write(tmp_path / "x.gpkg", [{"kind": "a", "geometry": shapely.Point(0, 0)}])
+    with pytest.raises(PlanError, match="no 'action' property"):
+        read_plan(path)
+
+
+def test_remove_by_ambiguous_or_repeated_name(baseline, tmp_path):
+    name = str(baseline.services.loc["MP007", "name"])
+    rows = [
+        {"action": "remove_service", "name": name, "geometry": None},
+        {"action": "remove_service", "service_id": "MP007", "geometry": None},
+    ]
+    with pytest.raises(PlanError, match="already closed by feature 1"):
+        read_plan(_write(tmp_path / "dup.gpkg", rows), baseline=baseline)
+
+
+def test_rules_defaults_and_overrides(tmp_path):
+    assert read_rules(None) == default_rules()
+    path = tmp_path / "r.toml"
+    path.write_text("[max_minutes_increase]\nminutes = 2.5\n[meeting_place]\nenabled = false\n")
+    rules = read_rules(path)
+    assert rules.max_minutes_increase.minutes == 2.5
+    assert not rules.meeting_place.enabled
+    assert rules.equity_gap == default_rules().equity_gap
+    for r in (rules.max_minutes_increase, rules.family_centre_share, rules.equity_gap):
+        assert r.protects  # each rule names what it protects
+
+
+def test_rules_problems_all_at_once(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text(
+        "[max_minutes_increase]\nminutes = 'five'\ntypo = 1\n"
+        "[family_centre_share]\nmin_share = 1.5\n[no_such_rule]\nx = 1\n"
+    )
+    with pytest.raises(PlanError) as info:
+        read_rules(path)
+    text = str(info.value)
+    assert "4 problems" in text
+    assert "must be a number" in text and "unknown key 'typo'" in text
+    assert "between 0 and 1" in text and "unknown section [no_such_rule]" in text
+
+
+def test_shipped_rules_file_equals_the_defaults(example_data):
+    rules = read_rules(example_data / "plans" / "rules.toml")
+    d = default_rules()
+    assert (
+        rules.max_minutes_increase,
+        rules.family_centre_share,
+        rules.equity_gap,
+        rules.meeting_place,
+    ) == (d.max_minutes_increase, d.family_centre_share, d.equity_gap, d.meeting_place)
