@@ -1,0 +1,445 @@
+"""The walking network as compact arrays (CSR), built once from an OSMnx graph and cached.
+
+A :class:`WalkNetwork` holds an undirected street graph as a SciPy CSR matrix of edge lengths in
+metres, the node coordinates and one straight or curved line per undirected edge (used to snap
+points to streets and to draw isochrones). Every routine in :mod:`geoseg.access` takes this object;
+edits for plan checks (:func:`add_edges`, :func:`remove_edges`) return a new one cheaply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+import shapely
+
+from geoseg.errors import NetworkError
+
+__all__ = [
+    "CACHE_VERSION",
+    "WalkNetwork",
+    "add_edges",
+    "build_network",
+    "default_cache_dir",
+    "file_digest",
+    "load_network",
+    "metres_to_minutes",
+    "minutes_to_metres",
+    "remove_edges",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Bumped whenever the cached array layout changes, so that old caches are rebuilt.
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True, eq=False)
+class WalkNetwork:
+    """An undirected walking network as arrays.
+
+    Attributes
+    ----------
+    graph
+        Symmetric ``scipy.sparse.csr_matrix`` (n x n) of edge lengths in metres. Explicit zeros
+        are edges of length zero.
+    x, y
+        Node coordinates in the network's CRS (metres).
+    node_ids
+        The source graph's node labels (OSM ids), position ``i`` is CSR node ``i``.
+    edge_u, edge_v
+        CSR node indices of each undirected edge, ``edge_u < edge_v``.
+    edge_length
+        Length of each undirected edge in metres (the shortest of any parallel edges).
+    coords, coord_offsets
+        Edge lines, flattened: edge ``e`` runs through
+        ``coords[coord_offsets[e]:coord_offsets[e + 1]]`` from ``edge_u[e]`` to ``edge_v[e]``.
+    crs
+        CRS of the coordinates (text), or ``None`` when unknown.
+    """
+
+    graph: sp.csr_matrix
+    x: np.ndarray
+    y: np.ndarray
+    node_ids: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_length: np.ndarray
+    coords: np.ndarray
+    coord_offsets: np.ndarray
+    crs: str | None = None
+    _lines: list[Any] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return int(self.x.shape[0])
+
+    @property
+    def n_edges(self) -> int:
+        """Number of undirected edges."""
+        return int(self.edge_u.shape[0])
+
+    def edge_lines(self) -> np.ndarray:
+        """Shapely LineStrings of the edges (built once, then reused)."""
+        if not self._lines:
+            counts = np.diff(self.coord_offsets)
+            parts = np.repeat(np.arange(self.n_edges), counts)
+            lines = shapely.linestrings(self.coords, indices=parts)
+            self._lines.append(np.asarray(lines))
+        return self._lines[0]
+
+    def node_index(self, labels: Any) -> np.ndarray:
+        """CSR indices of source-graph node labels (raises for unknown labels)."""
+        order = np.argsort(self.node_ids, kind="stable")
+        wanted = np.asarray(labels)
+        pos = np.searchsorted(self.node_ids, wanted, sorter=order)
+        pos = np.clip(pos, 0, len(order) - 1)
+        found = order[pos]
+        bad = self.node_ids[found] != wanted
+        if np.any(bad):
+            msg = (
+                f"street network: node ids {list(np.atleast_1d(wanted)[np.atleast_1d(bad)][:10])} "
+                "are not in the network; use ids from the network's nodes."
+            )
+            raise NetworkError(msg)
+        return found
+
+
+def metres_to_minutes(metres: Any, speed_kmh: float) -> Any:
+    """Walking minutes for a distance: ``metres / (speed_kmh / 3.6) / 60``."""
+    return np.asarray(metres, dtype=float) / (speed_kmh / 3.6) / 60.0
+
+
+def minutes_to_metres(minutes: float, speed_kmh: float) -> float:
+    """Distance walked in ``minutes`` at ``speed_kmh``."""
+    return float(minutes) * 60.0 * speed_kmh / 3.6
+
+
+def _csr(n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray) -> sp.csr_matrix:
+    rows = np.concatenate([u, v])
+    cols = np.concatenate([v, u])
+    data = np.concatenate([length, length]).astype(float)
+    order = np.lexsort((cols, rows))
+    rows, cols, data = rows[order], cols[order], data[order]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(indptr, rows + 1, 1)
+    np.cumsum(indptr, out=indptr)
+    return sp.csr_matrix((data, cols.astype(np.int32), indptr), shape=(n, n))
+
+
+def build_network(graph: nx.MultiDiGraph, *, crs: str | None = None) -> WalkNetwork:
+    """Turn a projected OSMnx graph into an undirected walking network of arrays.
+
+    Parameters
+    ----------
+    graph
+        OSMnx ``MultiDiGraph`` with node attributes ``x``, ``y`` (metres) and edge attribute
+        ``length`` (metres); an edge ``geometry`` (LineString) is used when present.
+    crs
+        CRS of the coordinates; by default the graph's ``crs`` attribute.
+
+    Returns
+    -------
+    WalkNetwork
+
+    Notes
+    -----
+    Walking ignores one-way rules, so every directed edge becomes an undirected one; of parallel
+    edges between two nodes the shortest is kept (it is the one any shortest path uses). Self-loops
+    are dropped (they are never on a shortest path).
+    """
+    if graph.number_of_nodes() == 0:
+        msg = "street network: the graph has no nodes; check the OSM file or the place name."
+        raise NetworkError(msg)
+    crs_text = crs if crs is not None else graph.graph.get("crs")
+    node_ids = np.array(list(graph.nodes))
+    index = {node: i for i, node in enumerate(graph.nodes)}
+    try:
+        x = np.array([d["x"] for _, d in graph.nodes(data=True)], dtype=float)
+        y = np.array([d["y"] for _, d in graph.nodes(data=True)], dtype=float)
+    except KeyError as exc:
+        msg = f"street network: nodes lack the coordinate attribute {exc}; read it with OSMnx."
+        raise NetworkError(msg) from None
+    best: dict[tuple[int, int], tuple[float, Any, bool]] = {}
+    missing = 0
+    for a, b, data in graph.edges(data=True):
+        u, v = index[a], index[b]
+        if u == v:
+            continue
+        length = data.get("length")
+        geom = data.get("geometry")
+        if length is None:
+            missing += 1
+            continue
+        key = (u, v) if u < v else (v, u)
+        old = best.get(key)
+        if old is None or float(length) < old[0]:
+            best[key] = (float(length), geom, u > v)
+    if missing:
+        msg = (
+            f"street network: {missing} edges have no 'length' attribute; read the network with "
+            "geoseg.io.read_network (OSMnx adds lengths in metres)."
+        )
+        raise NetworkError(msg)
+    keys = sorted(best)
+    m = len(keys)
+    edge_u = np.fromiter((k[0] for k in keys), dtype=np.int64, count=m)
+    edge_v = np.fromiter((k[1] for k in keys), dtype=np.int64, count=m)
+    edge_length = np.fromiter((best[k][0] for k in keys), dtype=float, count=m)
+    if np.any(edge_length < 0) or not np.all(np.isfinite(edge_length)):
+        msg = "street network: some edge lengths are negative or not finite; re-read the network."
+        raise NetworkError(msg)
+    chunks: list[np.ndarray] = []
+    counts = np.empty(m, dtype=np.int64)
+    for e, k in enumerate(keys):
+        _, geom, flipped = best[k]
+        if geom is None:
+            xy = np.array([[x[k[0]], y[k[0]]], [x[k[1]], y[k[1]]]])
+        else:
+            xy = shapely.get_coordinates(geom)
+            if flipped:
+                xy = xy[::-1]
+        chunks.append(xy)
+        counts[e] = len(xy)
+    coords = np.concatenate(chunks) if chunks else np.empty((0, 2))
+    offsets = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    net = WalkNetwork(
+        graph=_csr(len(x), edge_u, edge_v, edge_length),
+        x=x,
+        y=y,
+        node_ids=node_ids,
+        edge_u=edge_u,
+        edge_v=edge_v,
+        edge_length=edge_length,
+        coords=coords,
+        coord_offsets=offsets,
+        crs=None if crs_text is None else str(crs_text),
+    )
+    logger.info("walking network: %d nodes, %d undirected edges", net.n_nodes, net.n_edges)
+    return net
+
+
+def _with_edges(
+    net: WalkNetwork, u: np.ndarray, v: np.ndarray, length: np.ndarray, coords: list[np.ndarray]
+) -> WalkNetwork:
+    counts = np.array([len(c) for c in coords], dtype=np.int64)
+    offsets = np.zeros(len(coords) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    flat = np.concatenate(coords) if coords else np.empty((0, 2))
+    return WalkNetwork(
+        graph=_csr(net.n_nodes, u, v, length),
+        x=net.x,
+        y=net.y,
+        node_ids=net.node_ids,
+        edge_u=u,
+        edge_v=v,
+        edge_length=length,
+        coords=flat,
+        coord_offsets=offsets,
+        crs=net.crs,
+    )
+
+
+def _edge_coords(net: WalkNetwork) -> list[np.ndarray]:
+    o = net.coord_offsets
+    return [net.coords[o[e] : o[e + 1]] for e in range(net.n_edges)]
+
+
+def remove_edges(net: WalkNetwork, edges: Any) -> WalkNetwork:
+    """Return a copy of ``net`` without the given edges (for plans that close a path).
+
+    Parameters
+    ----------
+    net
+        The network.
+    edges
+        Indices of undirected edges (into ``net.edge_u``), or an (m, 2) array of CSR node pairs.
+    """
+    arr = np.asarray(edges)
+    if arr.ndim == 2:
+        a, b = np.minimum(arr[:, 0], arr[:, 1]), np.maximum(arr[:, 0], arr[:, 1])
+        key = net.edge_u * net.n_nodes + net.edge_v
+        drop = np.isin(key, a * net.n_nodes + b)
+    else:
+        drop = np.zeros(net.n_edges, dtype=bool)
+        drop[arr.astype(np.int64)] = True
+    keep = ~drop
+    all_coords = _edge_coords(net)
+    return _with_edges(
+        net,
+        net.edge_u[keep],
+        net.edge_v[keep],
+        net.edge_length[keep],
+        [c for c, k in zip(all_coords, keep, strict=True) if k],
+    )
+
+
+def add_edges(net: WalkNetwork, u: Any, v: Any, length: Any = None) -> WalkNetwork:
+    """Return a copy of ``net`` with new straight edges between existing nodes (a new path).
+
+    Parameters
+    ----------
+    net
+        The network.
+    u, v
+        CSR node indices of the new edges' ends.
+    length
+        Lengths in metres; by default the straight-line distance between the ends.
+    """
+    u = np.atleast_1d(np.asarray(u, dtype=np.int64))
+    v = np.atleast_1d(np.asarray(v, dtype=np.int64))
+    if length is None:
+        length = np.hypot(net.x[u] - net.x[v], net.y[u] - net.y[v])
+    length = np.atleast_1d(np.asarray(length, dtype=float))
+    a, b = np.minimum(u, v), np.maximum(u, v)
+    new_coords = [
+        np.array([[net.x[i], net.y[i]], [net.x[j], net.y[j]]]) for i, j in zip(a, b, strict=True)
+    ]
+    ok = a != b
+    return _with_edges(
+        net,
+        np.concatenate([net.edge_u, a[ok]]),
+        np.concatenate([net.edge_v, b[ok]]),
+        np.concatenate([net.edge_length, length[ok]]),
+        _edge_coords(net) + [c for c, k in zip(new_coords, ok, strict=True) if k],
+    )
+
+
+def file_digest(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a file's content (hex)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def default_cache_dir() -> Path:
+    """``$GEOSEG_CACHE_DIR`` or ``$XDG_CACHE_HOME/geoseg`` (``~/.cache/geoseg``), ``/network``."""
+    env = os.environ.get("GEOSEG_CACHE_DIR")
+    if env:
+        return Path(env) / "network"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "geoseg" / "network"
+
+
+def _save(net: WalkNetwork, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npz.tmp")
+    os.close(fd)
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez(
+                fh,
+                indptr=net.graph.indptr,
+                indices=net.graph.indices,
+                data=net.graph.data,
+                x=net.x,
+                y=net.y,
+                node_ids=net.node_ids,
+                edge_u=net.edge_u,
+                edge_v=net.edge_v,
+                edge_length=net.edge_length,
+                coords=net.coords,
+                coord_offsets=net.coord_offsets,
+                crs=np.array("" if net.crs is None else net.crs),
+            )
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _load(target: Path) -> WalkNetwork:
+    with np.load(target, allow_pickle=False) as z:
+        n = len(z["x"])
+        graph = sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=(n, n))
+        crs = str(z["crs"])
+        return WalkNetwork(
+            graph=graph,
+            x=z["x"],
+            y=z["y"],
+            node_ids=z["node_ids"],
+            edge_u=z["edge_u"],
+            edge_v=z["edge_v"],
+            edge_length=z["edge_length"],
+            coords=z["coords"],
+            coord_offsets=z["coord_offsets"],
+            crs=crs or None,
+        )
+
+
+def cache_path(path: str | os.PathLike[str], *, crs: str, cache_dir: Path | None = None) -> Path:
+    """Where the arrays of the network in ``path`` are cached (depends on content and CRS)."""
+    key = hashlib.sha256(f"{file_digest(path)}|{crs}|v{CACHE_VERSION}".encode()).hexdigest()
+    return (cache_dir or default_cache_dir()) / f"walk-{key[:32]}.npz"
+
+
+def load_network(
+    path: str | os.PathLike[str],
+    *,
+    crs: str = "EPSG:3006",
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    reader: Callable[..., nx.MultiDiGraph] | None = None,
+) -> WalkNetwork:
+    """Read a street network file into a :class:`WalkNetwork`, through an on-disk cache.
+
+    Parameters
+    ----------
+    path
+        OSM XML (``.osm``, ``.osm.bz2``) or GraphML file, read by ``geoseg.io.read_network``.
+    crs
+        Projected CRS in metres.
+    cache_dir
+        Folder of cached arrays; default :func:`default_cache_dir`.
+    use_cache
+        ``False`` always rebuilds (and does not write the cache).
+    reader
+        Function ``reader(path, crs=crs)`` returning the projected OSMnx graph; default
+        ``geoseg.io.read_network``.
+
+    Notes
+    -----
+    The cache file name is a hash of the file's content, the CRS and the array layout version, so
+    an edited file is rebuilt and an unchanged one (even renamed or moved) is read in milliseconds.
+    """
+    source = Path(path)
+    if not source.is_file():
+        msg = f"{source}: street network file not found; check [network] path in the project file."
+        raise NetworkError(msg)
+    folder = None if cache_dir is None else Path(cache_dir)
+    target = cache_path(source, crs=crs, cache_dir=folder)
+    if use_cache and target.is_file():
+        try:
+            net = _load(target)
+        except (OSError, ValueError, KeyError) as exc:
+            logger.warning("%s: unreadable network cache (%s); rebuilding", target, exc)
+        else:
+            logger.info("%s: walking network read from cache %s", source, target)
+            return net
+    if reader is None:
+        from geoseg.io.network import read_network
+
+        reader = read_network
+    graph = reader(source, crs=crs)
+    net = build_network(graph, crs=crs)
+    if use_cache:
+        try:
+            _save(net, target)
+        except OSError as exc:
+            logger.warning("%s: could not write the network cache (%s)", target, exc)
+        else:
+            logger.info("%s: walking network cached in %s", source, target)
+    return net
