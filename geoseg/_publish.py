@@ -131,7 +131,12 @@ def publish(
         areas["name"] = areas[name_col]
     if "name" not in areas:
         areas["name"] = areas.index.astype(str)
-    common: dict[str, Any] = {"lang": lang, "fictional": fictional, "threshold": threshold}
+    common: dict[str, Any] = {
+        "lang": lang,
+        "fictional": fictional,
+        "threshold": threshold,
+        "water": data.water,
+    }
     planned: list[tuple[str, str, Any]] = []
 
     indicators = indicator_table(data.register, id_column=reg.id, year_column=reg.year)

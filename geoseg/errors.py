@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
-    "ConfigError",
     "CRSError",
+    "ConfigError",
     "DataError",
     "GeoSegError",
     "InputError",

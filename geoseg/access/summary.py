@@ -101,7 +101,7 @@ def area_summary(
             tot = np.bincount(inv, weights=w, minlength=len(codes))
             wr = np.where(reach, w, 0.0)
             tot_r = np.bincount(inv, weights=wr, minlength=len(codes))
-            sum_t = np.bincount(inv, weights=np.where(reach, w * t, 0.0), minlength=len(codes))
+            sum_t = np.bincount(inv, weights=w * np.where(reach, t, 0.0), minlength=len(codes))
             inside = np.bincount(inv, weights=np.where(t <= within, w, 0.0), minlength=len(codes))
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean = np.where(tot_r > 0, sum_t / tot_r, np.nan)

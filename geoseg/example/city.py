@@ -70,6 +70,7 @@ id = "code"
 name = "name"
 district = "district_code"
 district_name = "district_name"
+water = "boundaries/example_water.gpkg"
 
 [registers]
 path = "registers/example_registers.csv"

@@ -49,7 +49,7 @@ _NETWORK_TYPES = ("walk", "bike", "drive", "drive_service", "all", "all_public")
 _WEIGHTS = re.compile(r"queen|rook|knn:[1-9]\d*|(distance|kernel):\d+(\.\d+)?")
 _RATE = re.compile(r"[^:\s]+:[^:\s]+")
 #: Keys holding input files that must exist (``cache_folder`` and ``output`` are created).
-_INPUT_FILES = frozenset({"path", "grid"})
+_INPUT_FILES = frozenset({"path", "grid", "water"})
 
 
 def _default_kinds() -> dict[str, str]:
@@ -77,6 +77,7 @@ class AreasConfig:
     name: str | None = None
     district: str | None = None
     district_name: str | None = None
+    water: Path | None = None
 
 
 @dataclass

@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 
 from geoseg.errors import GeoSegError, NetworkError, ValidationError, format_codes
-from geoseg.io.boundaries import read_boundaries
+from geoseg.io.boundaries import read_boundaries, read_layer
 from geoseg.io.config import Project, read_config
 from geoseg.io.grid import read_population_grid
 from geoseg.io.network import read_network
@@ -42,6 +42,9 @@ class ProjectData:
         Service points, or ``None`` when the project has no ``[services]`` path.
     grid
         Population grid points, or ``None`` when the project has no grid.
+    water
+        Water polygons (``[areas] water``), or ``None``: drawn on maps, and services whose
+        way to the nearest street crosses water are reported.
     warnings
         Cross-check findings that do not stop the analysis (codes without polygons, ...).
     """
@@ -52,6 +55,7 @@ class ProjectData:
     services: gpd.GeoDataFrame | None = None
     grid: gpd.GeoDataFrame | None = None
     warnings: list[str] = field(default_factory=list)
+    water: gpd.GeoDataFrame | None = None
     _network: nx.MultiDiGraph | None = field(default=None, repr=False)
 
     @property
@@ -218,6 +222,9 @@ def load_project(project: Project | str | Path) -> ProjectData:
     data["grid"] = None
     if proj.population.grid is not None:
         data["grid"] = _try(problems, read_population_grid, proj.population.grid, crs=crs)
+    data["water"] = None
+    if a.water is not None:
+        data["water"] = _try(problems, read_layer, a.water, crs=crs)
     warnings = _cross_check(data, proj, problems)
     if problems:
         raise ValidationError(str(proj.path), problems)
@@ -228,6 +235,7 @@ def load_project(project: Project | str | Path) -> ProjectData:
         services=data["services"],
         grid=data["grid"],
         warnings=warnings,
+        water=data["water"],
     )
 
 
