@@ -119,7 +119,7 @@ def publish(
     """Write every map of a run, ``index.html`` and ``report.html`` into ``maps_dir``."""
     from geoseg import maps as gm
     from geoseg.maps.access import kind_label
-    from geoseg.pipeline import _check_output_folder
+    from geoseg.pipeline import MANIFEST, _check_output_folder, write_manifest
 
     project = data.project
     fictional = project.project.fictional
@@ -211,17 +211,19 @@ def publish(
             summary = summary[summary["group"] == (reg.total or summary["group"].iloc[0])]
         for kind, rows in summary.groupby("kind"):
             services = access.services[access.services["kind"] == kind]
+            iso = result.isochrones
             what = kind_label(str(kind), lang)
             title = _title(lang, f"Walking time: {what}", f"Gångtid: {what}")
             planned.append(
                 (
                     f"access_{kind}.html",
                     title,
-                    lambda r=rows, s=services, k=kind, t=title: gm.access_map(
+                    lambda r=rows, s=services, k=kind, t=title, i=iso: gm.access_map(
                         areas,
                         r,
                         kind=k,
                         services=s,
+                        isochrones=i,
                         minutes=project.access.minutes,
                         title=t,
                         **common,
@@ -229,7 +231,7 @@ def publish(
                 )
             )
 
-    names = [file for file, _, _ in planned] + ["index.html", "report.html"]
+    names = [file for file, _, _ in planned] + ["index.html", "report.html", MANIFEST]
     _check_output_folder(maps_dir, names, overwrite)
     maps_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -287,6 +289,7 @@ def publish(
             maps_dir, entries, title=project.project.name, lang=lang, fictional=fictional
         )
     )
+    write_manifest(maps_dir, written, project=project.path)
     return written
 
 

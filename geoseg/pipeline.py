@@ -48,6 +48,9 @@ class RunResult:
         entered or left a cluster.
     access, equity
         Per-area walking access (area, kind, group) and equity of access per kind.
+    isochrones
+        Areas within 5, 10 and 15 minutes' walk of each service kind (one polygon per kind
+        and threshold, the union over the kind's services).
     files
         Every file written.
     warnings
@@ -63,6 +66,7 @@ class RunResult:
     hotspot_changes: pd.DataFrame | None = None
     access: pd.DataFrame | None = None
     equity: pd.DataFrame | None = None
+    isochrones: gpd.GeoDataFrame | None = None
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -304,6 +308,37 @@ def access_stage(data: Any, *, cache_dir: Path | None = None) -> Any:
     )
 
 
+def isochrone_stage(access: Any, *, minutes: Sequence[float] = (5.0, 10.0, 15.0)) -> Any:
+    """Isochrones of every service kind: the union over its services per time threshold.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``kind``, ``minutes``, ``services`` (how many services of the kind) and
+        ``geometry``, in the network's CRS.
+    """
+    import shapely
+
+    from geoseg.access import isochrones
+
+    iso = isochrones(
+        access.network, access.snapped_services, minutes=minutes, speed_kmh=access.speed_kmh
+    )
+    kinds = access.services["kind"].astype(str).reindex(iso["service"]).to_numpy()
+    iso = iso.assign(kind=kinds)
+    rows = []
+    for (kind, level), part in iso.groupby(["kind", "minutes"], sort=True):
+        rows.append(
+            {
+                "kind": kind,
+                "minutes": float(level),
+                "services": int(part["service"].nunique()),
+                "geometry": shapely.union_all(part.geometry.to_numpy()),
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=iso.crs)
+
+
 # --------------------------------------------------------------------------- outputs
 
 
@@ -321,7 +356,7 @@ def _check_output_folder(folder: Path, names: Sequence[str], overwrite: bool) ->
         shown = ", ".join(clash[:5])
         msg = (
             f"{folder}: {len(clash)} file(s) not written by geoseg would be replaced ({shown}); "
-            "choose another --output folder or pass --overwrite."
+            "choose another folder or pass --overwrite."
         )
         raise InputError(msg)
 
@@ -408,6 +443,7 @@ def run_project(
             access = access_stage(data, cache_dir=Path(cache_dir) if cache_dir else None)
         result.access = access.summary
         result.equity = access.equity
+        result.isochrones = isochrone_stage(access)
         if len(access.rejected):
             n = len(access.rejected)
             note = f"access: {n} resident or service point(s) not placed on the network"
@@ -464,11 +500,14 @@ def _write_tables(result: RunResult, data: Any, access: Any, *, overwrite: bool)
                 gdf.to_file(tmp, layer=layer, driver="GPKG", index=False)
 
         result.files.append(write_with(gpkg, write))
-    manifest = {
-        "files": [p.name for p in result.files] + [MANIFEST],
-        "project": str(data.project.path),
-    }
-    write_text(out / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
+    write_manifest(out, result.files, project=data.project.path)
+
+
+def write_manifest(folder: Path, files: Sequence[Path], *, project: Path) -> None:
+    """Record which files of ``folder`` geoseg wrote, so that the next run may replace them."""
+    names = sorted({p.name for p in files if Path(p).parent.resolve() == folder.resolve()})
+    manifest = {"files": [*names, MANIFEST], "project": str(project)}
+    write_text(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
 
 
 def _gpkg_layers(result: RunResult, data: Any) -> dict[str, gpd.GeoDataFrame]:
@@ -482,6 +521,8 @@ def _gpkg_layers(result: RunResult, data: Any) -> dict[str, gpd.GeoDataFrame]:
             table = rows.set_index("id").drop(columns=["variable"], errors="ignore")
             layer = "hotspots_" + str(var).replace("/", "_per_")
             layers[layer] = areas.join(table, how="inner")
+    if result.isochrones is not None and len(result.isochrones):
+        layers["isochrones"] = result.isochrones
     if result.access is not None and len(result.access):
         acc = result.access
         if "group" in acc:
