@@ -159,3 +159,38 @@ def test_spatial_indices_are_called_generically_from_the_registry():
     got = out[out.year == 2020].set_index("index")["value"]
     assert got["delta"] == pytest.approx(spatial.delta(gdf, group="a", total="tot"))
     assert out.p_value.notna().all()
+
+
+SPATIAL_WITH_EMPTY = [
+    "delta",
+    "absolute_centralization",
+    "absolute_clustering",
+    "spatial_dissimilarity",
+    "boundary_spatial_dissimilarity",
+    "spatial_prox_profile",
+]
+
+
+def test_spatial_indices_keep_zero_population_areas():
+    reg = _register()
+    empty = (reg.year == 2020) & (reg.code == "0005")  # an inner area with eight neighbours
+    reg.loc[empty, ["tot", "a", "b"]] = 0.0
+    areas = _areas()
+    out = seg.compute_indices(
+        reg, groups=["a"], total="tot", id_column="code", areas=areas, index=SPATIAL_WITH_EMPTY
+    )
+    got = out[out.year == 2020].set_index("index")["value"]
+    gdf = areas.join(reg[reg.year == 2020].set_index("code")[["a", "tot"]])
+    without = gdf.drop(index="0005")
+    changed = 0
+    for name in SPATIAL_WITH_EMPTY:
+        func = getattr(seg, name)
+        direct = func(gdf, group="a", total="tot")
+        assert got[name] == pytest.approx(direct, rel=1e-12, abs=1e-12), name
+        changed += direct != pytest.approx(func(without, group="a", total="tot"), rel=1e-9)
+        test = seg.segregation_test(
+            gdf, index=name, group="a", total="tot", areas=areas, permutations=9
+        )
+        assert test.statistic == pytest.approx(direct, rel=1e-12, abs=1e-12), name
+    # dropping the empty area changes the geometry, hence the values
+    assert changed >= 4

@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 import geoseg.segregation as seg
+from geoseg.errors import CRSError, InputError
 from geoseg.segregation import _engine
 
 
@@ -157,7 +158,7 @@ def test_local_test_matches_binomial_tail():
     ent = seg.local_test(
         df, index="local_entropy", groups=["grp", "other"], permutations=199, seed=5
     )
-    assert list(ent.columns) == ["value", "p_value"] and ent.index.equals(df.index)
+    assert list(ent.columns) == ["value", "p_value", "p_adjusted"] and ent.index.equals(df.index)
     pd.testing.assert_series_equal(
         ent["value"], seg.local_entropy(df, groups=["grp", "other"]), check_names=False
     )
@@ -169,3 +170,107 @@ def test_simulation_indices_are_seeded():
     v2 = seg.modified_gini(df, group="grp", total="tot", seed=4, iterations=50)
     v3 = seg.modified_gini(df, group="grp", total="tot", seed=5, iterations=50)
     assert v1 == v2 and v1 != v3
+
+
+def _grid(seed=0, side=5):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    rng = np.random.default_rng(seed)
+    n = side * side
+    t = rng.integers(50, 300, n).astype(float)
+    x = rng.binomial(t.astype(int), np.linspace(0.05, 0.7, n)).astype(float)
+    y = rng.binomial((t - x).astype(int), 0.4).astype(float)
+    geoms = [box(i % side, i // side, i % side + 1, i // side + 1) for i in range(n)]
+    return gpd.GeoDataFrame(
+        {"grp": x, "tot": t, "mid": y, "rest": t - x - y},
+        geometry=geoms,
+        crs="EPSG:3006",
+        index=[f"{i:03d}" for i in range(n)],
+    )
+
+
+def test_local_test_spatial_local_indices_match_a_loop_over_the_public_functions():
+    gdf = _grid()
+    k = 39
+    res = seg.local_test(
+        gdf,
+        index="local_relative_centralization",
+        groups=["grp"],
+        total="tot",
+        permutations=k,
+        correction="none",
+        seed=3,
+    )
+    direct = seg.local_relative_centralization(gdf, group="grp", total="tot")
+    np.testing.assert_allclose(res["value"], direct)
+    # the same conditional null drawn by hand, each table scored by the public function
+    rng = np.random.default_rng(3)
+    t = gdf["tot"].to_numpy().astype(np.int64)
+    P = np.array([gdf["grp"].sum(), (gdf["tot"] - gdf["grp"]).sum()]) / gdf["tot"].sum()
+    sims = rng.multinomial(t, P, size=(k, len(t)))
+    ge = np.zeros(len(gdf))
+    le = np.zeros(len(gdf))
+    for table in sims:
+        sim = gdf.assign(grp=table[:, 0].astype(float))
+        vals = seg.local_relative_centralization(sim, group="grp", total="tot").to_numpy()
+        ge += vals >= direct.to_numpy() - 1e-12
+        le += vals <= direct.to_numpy() + 1e-12
+    expected = np.minimum(1.0, 2.0 * np.minimum(1 + ge, 1 + le) / (k + 1))
+    np.testing.assert_allclose(res["p_value"], expected)
+    dist = seg.local_test(
+        gdf, index="local_distortion", groups=["grp", "mid", "rest"], permutations=19, seed=1
+    )
+    np.testing.assert_allclose(
+        dist["value"], seg.local_distortion(gdf, groups=["grp", "mid", "rest"])
+    )
+    assert dist["p_value"].between(0, 1).all()
+    with pytest.raises(CRSError):
+        seg.local_test(
+            gdf.to_crs("EPSG:4326"), index="local_distortion", groups=["grp", "mid", "rest"]
+        )
+    with pytest.raises(InputError, match="one group"):
+        seg.local_test(gdf, index="local_relative_centralization", groups=["grp", "mid"])
+
+
+def test_local_test_adjusts_p_values_for_multiple_testing():
+    from geoseg.segregation._local_test import adjust_p_values
+
+    p = np.array([0.01, 0.04, 0.03, 0.2, np.nan])
+    # Benjamini-Hochberg by hand: sorted 0.01, 0.03, 0.04, 0.2 times 4/rank, made monotone
+    bh = np.array([0.04, 0.16 / 3, 0.16 / 3, 0.2, np.nan])
+    np.testing.assert_allclose(adjust_p_values(p, "fdr"), bh)
+    np.testing.assert_allclose(adjust_p_values(p, "bonferroni"), [0.04, 0.16, 0.12, 0.8, np.nan])
+    np.testing.assert_allclose(adjust_p_values(p, "none"), p)
+    df = _table(n=30)
+    kw = dict(index="location_quotient", groups=["grp"], total="tot", permutations=99, seed=2)
+    fdr = seg.local_test(df, **kw)
+    bonf = seg.local_test(df, correction="bonferroni", **kw)
+    raw = fdr[("grp", "p_value")].to_numpy()
+    np.testing.assert_allclose(fdr[("grp", "p_adjusted")], adjust_p_values(raw, "fdr"))
+    np.testing.assert_allclose(bonf[("grp", "p_adjusted")], np.minimum(raw * 30, 1.0))
+    assert (fdr[("grp", "p_adjusted")] >= raw - 1e-15).all()
+    with pytest.raises(InputError, match="correction"):
+        seg.local_test(df, correction="holm", **kw)
+
+
+def test_carrington_troske_tables_are_shared_without_changing_values():
+    from geoseg.segregation._sampling import binomial_columns
+
+    t = np.array([[10, 20], [30, 5], [7, 9]])
+    p = np.array([0.3, 0.6])
+    first, second = np.random.default_rng(8), np.random.default_rng(8)
+    a = binomial_columns(first, t, p, 50)
+    b = binomial_columns(second, t, p, 50)  # served from the memo
+    c = binomial_columns(np.random.default_rng(8), t, p, 50)  # memo emptied: drawn again
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, c)
+    assert first.random() == second.random()  # both generators left in the same state
+    assert a.shape == (3, 100) and abs(a[0, :50].mean() - 3.0) < 1.5
+    reg = _table(n=40).assign(year=2020, code=[f"{i:03d}" for i in range(40)])
+    kw = dict(groups=["grp"], total="tot", id_column="code", seed=11)
+    both = seg.compute_indices(reg, index=["modified_dissimilarity", "modified_gini"], **kw)
+    alone_d = seg.compute_indices(reg, index="modified_dissimilarity", **kw)
+    alone_g = seg.compute_indices(reg, index="modified_gini", **kw)
+    assert both.value.iloc[0] == alone_d.value.iloc[0]
+    assert both.value.iloc[1] == alone_g.value.iloc[0]

@@ -347,3 +347,41 @@ def test_inputs_are_not_modified_and_results_keep_the_index():
     out = spatial_local.local_relative_centralization(gdf, group="grp", total="tot")
     pd.testing.assert_frame_equal(gdf, before)
     assert out.index.equals(gdf.index)
+
+
+# --------------------------------------------------------------------------- dense matrices
+def test_hop_matrix_equals_scipy_shortest_paths():
+    from scipy import sparse
+    from scipy.sparse.csgraph import shortest_path
+
+    from geoseg.segregation._spatial_matrices import hop_matrix
+
+    graphs = []
+    for seed in range(4):  # several components and isolated areas
+        a = sparse.random(120, 120, density=0.015, random_state=seed)
+        a = ((a + a.T) > 0).astype(float)
+        a.setdiag(0)
+        a.eliminate_zeros()
+        graphs.append(a)
+    chain = sparse.diags([np.ones(299), np.ones(299)], [1, -1]).tocsr()  # paths of 299 steps
+    for a in [*graphs, chain]:
+        steps, component = hop_matrix(a)
+        ref = shortest_path(a, directed=False, unweighted=True)
+        np.testing.assert_array_equal(steps, np.where(np.isfinite(ref), ref, 0))
+        same = component[:, None] == component[None, :]
+        np.testing.assert_array_equal(same, np.isfinite(ref))
+    assert hop_matrix(chain)[0].dtype == np.uint16 and hop_matrix(graphs[0])[0].dtype == np.uint8
+
+
+def test_decay_matrix_equals_the_textbook_expression():
+    from scipy.spatial.distance import cdist
+
+    from geoseg.segregation._spatial_matrices import decay_matrix
+
+    rng = np.random.default_rng(2)
+    xy = rng.uniform(0, 5e4, size=(700, 2))  # several row blocks
+    diagonal = rng.random(700)
+    d = cdist(xy, xy)
+    ref = -np.expm1(-d / d.sum(axis=1)[None, :])
+    np.fill_diagonal(ref, diagonal)
+    np.testing.assert_allclose(decay_matrix(xy, diagonal), ref, rtol=1e-15, atol=0)

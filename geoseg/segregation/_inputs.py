@@ -89,22 +89,24 @@ def prepare_index(
 ) -> Prepared:
     """Validate the table for index ``name`` and build what its core needs.
 
-    Zero-population areas are dropped. For a spatial index the areas are ``areas`` or, when
-    ``data`` is itself a GeoDataFrame, ``data``.
+    Zero-population areas are dropped for aspatial indices; spatial indices keep them (they
+    still shape contiguity, areas and distances). For a spatial index the areas are ``areas``
+    or, when ``data`` is itself a GeoDataFrame, ``data``.
     """
     spec = get_index(name)
+    drop = not spec.spatial
     prep_opts, core_opts = split_options(spec, options)
     if spec.kind == "single":
         if group is None or total is None:
             msg = f"index {name!r} is a single-group index: give group= and total= columns"
             raise InputError(msg)
-        x, t, idx = single_counts(data, group, total, source=source)
+        x, t, idx = single_counts(data, group, total, source=source, drop_empty=drop)
         arrays: tuple[np.ndarray, ...] = (x, t)
     elif spec.kind == "multi":
         if not groups:
             msg = f"index {name!r} is a multigroup index: give groups= (two or more columns)"
             raise InputError(msg)
-        X, idx = multi_counts(data, groups, source=source)
+        X, idx = multi_counts(data, groups, source=source, drop_empty=drop)
         arrays = (X,)
     else:
         msg = f"index {name!r} is local (one value per area); use its own function"

@@ -19,9 +19,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components, shortest_path
 from scipy.spatial import cKDTree
-from scipy.spatial.distance import cdist
 
 from geoseg.errors import InputError
 from geoseg.segregation._registry import register
@@ -32,6 +30,7 @@ from geoseg.segregation._spatial_input import (
     check_crs,
     check_geometry,
 )
+from geoseg.segregation._spatial_matrices import decay_matrix, hop_matrix
 
 __all__ = [
     "CENTERS",
@@ -174,13 +173,10 @@ def prepare_decay(
     geoms = _layer(gdf, allow_geographic)
 
     def build() -> dict[str, Any]:
-        xy = centroids(geoms)
-        d = cdist(xy, xy)
-        scaled = d / d.sum(axis=1)[None, :]
-        c = -np.expm1(-scaled)
         area = prepare_area(gdf, allow_geographic=allow_geographic)["area"]
-        np.fill_diagonal(c, -np.expm1(-((alpha * area) ** beta)))
-        return {"c": c, "c_colsum": c.sum(axis=0), "c_total": float(c.sum())}
+        c = decay_matrix(centroids(geoms), -np.expm1(-((alpha * area) ** beta)))
+        colsum = c.sum(axis=0)
+        return {"c": c, "c_colsum": colsum, "c_total": float(colsum.sum())}
 
     return cached("decay", gdf, build, alpha=alpha, beta=beta)
 
@@ -253,12 +249,8 @@ def prepare_hops(
 
     def build() -> dict[str, Any]:
         w = cached("queen", gdf, lambda: {"w": adjacency(geoms, shared_edge=False)})["w"]
-        hops = shortest_path(w, directed=False, unweighted=True)
-        _, component = connected_components(w, directed=False)
-        finite = np.where(np.isfinite(hops), hops, 0.0)
-        top = finite.max(initial=0.0)
-        dtype = np.uint8 if top <= 255 else np.uint16 if top <= 65535 else np.uint32
-        return {"steps": finite.astype(dtype), "component": component}
+        steps, component = hop_matrix(w)
+        return {"steps": steps, "component": component}
 
     ctx = cached("hops", gdf, build)
     ctx["grid"] = np.linspace(0.0, 1.0, int(m))

@@ -6,7 +6,8 @@ Rules shared by every public index function and by :func:`geoseg.segregation.com
 - a missing count (NaN) is refused with the area codes that lack it (fill or drop them first);
 - negative counts, and a group larger than the total, are refused with the area codes;
 - areas with zero population contribute nothing to any aspatial index; the public functions
-  leave them out of the computation (``compute_indices`` logs how many it dropped). Local
+  leave them out of the computation (``compute_indices`` logs how many it dropped). Spatial
+  indices keep them (``drop_empty=False``): they still hold land and neighbours. Local
   indices give NaN for them.
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import zlib
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,13 @@ logger = logging.getLogger(__name__)
 
 #: Largest single-group null table (cells) kept in memory and shared across indices.
 _SHARED_CELLS = 30_000_000
+
+#: Indices seeded from one shared stream: the two Carrington-Troske indices draw the same
+#: null tables, so the second one reuses the first one's draw (see ``_sampling``).
+_STREAMS = {
+    "modified_dissimilarity": "carrington-troske",
+    "modified_gini": "carrington-troske",
+}
 
 #: Columns of the tidy result table.
 COLUMNS = ["year", "level", "group", "index", "value", "p_value", "ci_low", "ci_high"]
@@ -173,6 +181,8 @@ def compute_indices(
     seed
         Seed; each row gets its own generator derived from the seed and the row's year, level,
         group and index, so a value does not depend on which other indices are computed.
+        ``modified_dissimilarity`` and ``modified_gini`` share one stream, hence one set of
+        simulated tables, drawn once when both are computed.
     null
         Null model of the randomization test (see
         :func:`geoseg.segregation.inference.segregation_test`).
@@ -193,7 +203,9 @@ def compute_indices(
 
     Notes
     -----
-    Areas whose population is zero in a year are dropped from that year (logged). Missing
+    Areas whose population is zero in a year are left out of that year's aspatial indices
+    (logged); spatial indices keep them, because they still hold land and neighbours that
+    shape contiguity, areas and distances (their group share counts as zero). Missing
     counts are refused, naming the area codes and years. Where an index is undefined for a
     table (a group with no members) the value is NaN and the reason is logged.
     """
@@ -254,19 +266,41 @@ def compute_indices(
         what = f"year {year}" if has_year else "the register"
         layer = _areas_for(areas, lvl)
         for g in groups if single else []:
-            x, t, idx = single_counts(table, g, total, source=f"register, {what}")  # type: ignore[arg-type]
-            n_zero = len(table) - len(idx)
-            if n_zero and g == groups[0]:
-                logger.info("%s: %d area(s) with zero population dropped", what, n_zero)
+            x, t, idx = single_counts(
+                table,
+                g,
+                total,  # type: ignore[arg-type]
+                source=f"register, {what}",
+                drop_empty=False,
+            )
+            keep = t > 0
+            n_zero = int((~keep).sum())
+            if n_zero and g == groups[0] and any(not s.spatial for s in single):
+                logger.info(
+                    "%s: %d area(s) with zero population left out of the aspatial indices",
+                    what,
+                    n_zero,
+                )
             run.null_tables = None
+            populated: tuple[tuple[np.ndarray, ...], pd.Index] = (x[keep], t[keep]), idx[keep]
             for spec in single:
-                rows.append(run.row(spec, (x, t), idx, layer, year, lvl, g))
+                arrays, where = ((x, t), idx) if spec.spatial else populated
+                rows.append(run.row(spec, arrays, where, layer, year, lvl, g))
         if multi:
-            X, idx = multi_counts(table, mg, source=f"register, {what}")
+            X, idx = multi_counts(table, mg, source=f"register, {what}", drop_empty=False)
+            keep = X.sum(axis=1) > 0
             for spec in multi:
-                rows.append(run.row(spec, (X,), idx, layer, year, lvl, "+".join(mg)))
+                mg_arrays, mg_where = ((X,), idx) if spec.spatial else ((X[keep],), idx[keep])
+                rows.append(run.row(spec, mg_arrays, mg_where, layer, year, lvl, "+".join(mg)))
     out = pd.DataFrame(rows, columns=COLUMNS)
     return out.astype({"value": float, "p_value": float, "ci_low": float, "ci_high": float})
+
+
+def _codes_key(idx: pd.Index) -> tuple[int, str]:
+    """A cheap content key of the area codes (their order matters)."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    digest.update(pd.util.hash_array(np.asarray(idx, dtype=object)).tobytes())
+    return len(idx), digest.hexdigest()
 
 
 def _plain(value: Any) -> Any:
@@ -314,8 +348,9 @@ class _Run:
     ci_level: float
     ci_replicates: int
     ctx_cache: dict[tuple, dict[str, Any]] = field(default_factory=dict)
-    #: null tables of the current (year, level, group), shared by its single-group indices
-    null_tables: tuple[np.ndarray, np.ndarray] | None = None
+    #: null tables of the current (year, level, group) by number of areas, shared by its
+    #: single-group indices
+    null_tables: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
 
     def row(
         self,
@@ -336,7 +371,7 @@ class _Run:
             if layer is None:
                 logger.info("%s: no geometry for level %s; skipped", spec.name, level)
                 return row
-            key = (spec.name, level, tuple(idx), tuple(sorted(prep_opts.items())))
+            key = (spec.prepare, level, _codes_key(idx), repr(sorted(prep_opts.items())))
             if key not in self.ctx_cache:
                 self.ctx_cache[key] = spatial_context(spec, layer, idx, prep_opts)
             ctx = self.ctx_cache[key]
@@ -354,7 +389,7 @@ class _Run:
                     spec.name,
                 )
                 return row
-        rng = _rng(self.seed, year, level, group, spec.name)
+        rng = _rng(self.seed, year, level, group, _STREAMS.get(spec.name, spec.name))
         row["value"] = observed(prep, rng)
         if self.permutations > 0:
             row["p_value"] = p_value(row["value"], self._null(prep, year, level, group, rng))
@@ -371,7 +406,11 @@ class _Run:
         if prep.spec.kind != "single" or prep.n * k > _SHARED_CELLS:
             return simulate_null(prep, k, self.null, rng)
         if self.null_tables is None:
-            x, t = prep.arrays
-            null_rng = _rng(self.seed, year, level, group, "null tables")
-            self.null_tables = null_single(x, t, k, self.null, null_rng)
-        return evaluate_tables(prep, *self.null_tables, rng)
+            self.null_tables = {}
+        x, t = prep.arrays
+        if prep.n not in self.null_tables:
+            # spatial indices keep zero-population areas, aspatial ones do not
+            tag = "null tables" if (t > 0).all() else "null tables with empty areas"
+            null_rng = _rng(self.seed, year, level, group, tag)
+            self.null_tables[prep.n] = null_single(x, t, k, self.null, null_rng)
+        return evaluate_tables(prep, *self.null_tables[prep.n], rng)

@@ -1,0 +1,129 @@
+"""Dense area-by-area matrices of the spatial indices, built in place and in row blocks.
+
+Two matrices dominate the cost of the spatial catalogue on thousands of areas: the
+distance-decay proximity ``c`` (clustering, proximity and distance-decay exposure indices) and
+the contiguity path lengths (spatial proximity profile). Both are built once per geometry (the
+callers memoise them) with as few full-size temporaries as possible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+__all__ = ["decay_matrix", "hop_matrix"]
+
+#: Cells handled per block (about 1 MB of float64: the temporaries stay in cache).
+_BLOCK_CELLS = 131_072
+#: Sources whose breadth-first searches are post-processed together.
+_SOURCES_PER_BLOCK = 1024
+
+
+def _row_blocks(n: int) -> list[slice]:
+    rows = max(1, _BLOCK_CELLS // max(n, 1))
+    return [slice(start, min(start + rows, n)) for start in range(0, n, rows)]
+
+
+def decay_matrix(xy: np.ndarray, diagonal: np.ndarray) -> np.ndarray:
+    """``c_ij = 1 - exp(-d_ij / S_j)`` off the diagonal, ``diagonal`` on it.
+
+    ``d`` are the Euclidean distances between the points ``xy`` and ``S_j = sum_l d_jl``. The
+    result equals ``-expm1(-cdist(xy, xy) / cdist(xy, xy).sum(axis=1)[None, :])`` but is
+    computed in one ``(n, n)`` array, block by block.
+    """
+    n = len(xy)
+    c = np.empty((n, n))
+    x = np.ascontiguousarray(xy[:, 0])
+    y = np.ascontiguousarray(xy[:, 1])
+    blocks = _row_blocks(n)
+    for sl in blocks:
+        blk = c[sl]
+        np.subtract(x[sl, None], x[None, :], out=blk)
+        np.square(blk, out=blk)
+        dy = y[sl, None] - y[None, :]
+        np.square(dy, out=dy)
+        blk += dy
+        np.sqrt(blk, out=blk)
+    total = c.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for sl in blocks:
+            blk = c[sl]
+            np.divide(blk, total[None, :], out=blk)
+            np.negative(blk, out=blk)
+            np.expm1(blk, out=blk)
+            np.negative(blk, out=blk)
+    np.fill_diagonal(c, diagonal)
+    return c
+
+
+def hop_matrix(w: sparse.spmatrix) -> tuple[np.ndarray, np.ndarray]:
+    """Contiguity steps between every pair of areas, and the connected components.
+
+    Returns ``(steps, component)``: ``steps[i, j]`` is the number of edges on a shortest path
+    from ``i`` to ``j`` in the symmetric graph ``w`` (0 on the diagonal and between areas of
+    different components), as ``uint8`` unless a path is longer than 255 steps.
+
+    One breadth-first search per area (SciPy's compiled traversal); the levels are recovered
+    from the traversal order for many sources at once: in a first-in-first-out search the
+    positions of the predecessors never decrease along the order, so level ``L + 1`` ends
+    where the first node whose predecessor lies beyond level ``L`` begins.
+    """
+    graph = sparse.csr_matrix(w, dtype=float)
+    graph.sort_indices()
+    n = graph.shape[0]
+    _, component = connected_components(graph, directed=False)
+    steps = np.zeros((n, n), dtype=np.uint8)  # widened if a path is longer than 255 steps
+    for members in _components(component):
+        m = len(members)
+        for start in range(0, m, _SOURCES_PER_BLOCK):
+            sources = members[start : start + _SOURCES_PER_BLOCK]
+            depth = _bfs_block(graph, sources, m)
+            if depth[0].max(initial=0) > np.iinfo(steps.dtype).max:
+                steps = steps.astype(np.uint16 if m <= 65535 else np.uint32)
+            steps[sources[:, None], depth[1]] = depth[0]
+    return steps, component
+
+
+def _components(component: np.ndarray) -> list[np.ndarray]:
+    order = np.argsort(component, kind="stable")
+    cuts = np.flatnonzero(np.diff(component[order])) + 1
+    return [part for part in np.split(order, cuts) if len(part) > 1]
+
+
+def _bfs_block(graph: sparse.csr_matrix, sources: np.ndarray, m: int) -> np.ndarray:
+    """Levels ``(2, b, m)``: ``[0]`` the steps of each visited area, ``[1]`` the area itself.
+
+    For ``b`` sources lying in one component of ``m`` areas, row ``r`` lists the areas in the
+    order of the breadth-first search from ``sources[r]``.
+    """
+    b = len(sources)
+    n = graph.shape[0]
+    out = np.empty((2, b, m), dtype=np.int64)
+    order = out[1]
+    parent_pos = np.empty((b, m), dtype=np.int64)  # position of each node's predecessor, +1
+    pos = np.empty(n, dtype=np.int64)
+    rank = np.arange(m)
+    for r, s in enumerate(sources):
+        nodes, pred = breadth_first_order(graph, int(s), directed=True, return_predecessors=True)
+        order[r] = nodes
+        pos[nodes] = rank
+        parent_pos[r, 0] = 0
+        parent_pos[r, 1:] = pos[pred[nodes[1:]]] + 1
+    # rows laid end to end stay sorted when row r is shifted by r * (m + 1)
+    shift = np.arange(b) * (m + 1)
+    parent_pos += shift[:, None]
+    flat = parent_pos.ravel()
+    marks = np.zeros((b, m + 1), dtype=np.uint8)
+    bound = np.ones(b, dtype=np.int64)  # level 1 starts at position 1
+    rows = np.arange(b)
+    while True:
+        live = bound < m
+        if not live.any():
+            break
+        marks[rows[live], bound[live]] = 1
+        # first position whose predecessor lies at or after the current boundary
+        found = np.searchsorted(flat, bound + 1 + shift, side="left")
+        bound = np.where(live, found - rows * m, m)
+    np.cumsum(marks[:, :m], axis=1, out=out[0])
+    return out
