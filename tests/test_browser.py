@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -124,29 +126,40 @@ def published(tmp_path_factory):
     return {"dir": out, "maps": list(files), "centre": centre}
 
 
-def _clean(page, log):
-    assert log.console_errors == [] and log.page_errors == []
-    assert log.dialogs == []  # no alert() ran
-    assert log.network == []  # nothing asked for the network
-    assert page.locator('img[src="x"]').count() == 0
+@contextlib.contextmanager
+def offline_page(browser, path):  # noqa: F811
+    """Open ``path`` offline; after the test's checks, require a clean page; always close it."""
+    page, log = open_offline(browser, path)
+    try:
+        yield page
+        assert log.console_errors == [] and log.page_errors == []
+        assert log.dialogs == []  # no alert() ran
+        assert log.network == []  # nothing asked for the network
+        assert page.locator('img[src="x"]').count() == 0
+    finally:
+        page.close()
+
+
+def tooltip_of_0101(page, published):
+    """Hover area 0101 and return its tooltip's text."""
+    pt = published["centre"].loc["0101"]
+    hover_area(page, pt.y, pt.x)
+    tip = page.locator(".leaflet-tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    return tip.inner_text()
 
 
 @pytest.mark.parametrize(
     "name", ["indicator.html", "local.html", "lisa.html", "access.html", "plan.html"]
 )
 def test_map_works_offline_and_shows_tooltips(browser, published, name):  # noqa: F811
-    page, log = open_offline(browser, published["dir"] / "maps" / name)
-    try:
+    with offline_page(browser, published["dir"] / "maps" / name) as page:
         page.wait_for_selector("path.geoseg-area")
         assert page.locator("path.geoseg-area").count() == N_AREAS
         assert page.locator(".leaflet-control-layers").count() == 1
         note = page.locator(".geoseg-fictional").inner_text()
         assert ("Fiktiv exempelstad" if name == "lisa.html" else "Fictional example city") in note
-        pt = published["centre"].loc["0101"]
-        hover_area(page, pt.y, pt.x)
-        tip = page.locator(".leaflet-tooltip")
-        tip.wait_for(state="visible", timeout=5000)
-        text = tip.inner_text()
+        text = tooltip_of_0101(page, published)
         assert INJECTED in text and "0101" in text
         if name == "indicator.html":
             assert "2023" in text and "<5" not in text  # the small count is in 2022 only
@@ -159,41 +172,23 @@ def test_map_works_offline_and_shows_tooltips(browser, published, name):  # noqa
         assert INJECTED in page.locator(".geoseg-title").inner_text()
         page.mouse.move(1, 1)
         page.wait_for_timeout(100)
-        _clean(page, log)
-    finally:
-        page.close()
 
 
 def test_year_switch_keeps_one_layer_of_areas(browser, published):  # noqa: F811
-    page, log = open_offline(browser, published["dir"] / "maps" / "indicator.html")
-    try:
+    with offline_page(browser, published["dir"] / "maps" / "indicator.html") as page:
         page.wait_for_selector("path.geoseg-area")
         page.locator(".leaflet-control-layers label", has_text="2022").click()
         page.wait_for_timeout(200)
         assert page.locator("path.geoseg-area").count() == N_AREAS
-        pt = published["centre"].loc["0101"]
-        hover_area(page, pt.y, pt.x)
-        tip = page.locator(".leaflet-tooltip")
-        tip.wait_for(state="visible", timeout=5000)
-        assert "2022" in tip.inner_text() and "<5, suppressed" in tip.inner_text()
-        _clean(page, log)
-    finally:
-        page.close()
+        text = tooltip_of_0101(page, published)
+        assert "2022" in text and "<5, suppressed" in text
 
 
 def test_index_and_report_open_offline(browser, published):  # noqa: F811
-    page, log = open_offline(browser, published["dir"] / "maps" / "index.html")
-    try:
+    with offline_page(browser, published["dir"] / "maps" / "index.html") as page:
         assert page.locator("a").count() == len(published["maps"])
         assert INJECTED in page.locator("a").first.inner_text()
-        _clean(page, log)
-    finally:
-        page.close()
-    page, log = open_offline(browser, published["dir"] / "report.html")
-    try:
+    with offline_page(browser, published["dir"] / "report.html") as page:
         assert INJECTED in page.locator("h1").inner_text()
         assert page.locator("svg.chart polyline").count() == 1
         assert "Fictional example city" in page.locator(".fictional").inner_text()
-        _clean(page, log)
-    finally:
-        page.close()

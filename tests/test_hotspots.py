@@ -442,3 +442,33 @@ def test_cli_json_records_match_the_library(real_data, regso, regso_w):
 
     bad = CliRunner().invoke(hotspots, [*args[:5], "--variable", "nope"])
     assert bad.exit_code != 0
+
+
+def test_cli_lang_gives_swedish_labels(example_data):
+    from _fixtures import example_inputs
+    from click.testing import CliRunner
+
+    from geoseg.cli.hotspots import hotspots
+
+    args = [
+        *example_inputs(example_data),
+        *("--variable", "median_income_tkr", "--permutations", "199", "--correction", "none"),
+        *("--format", "json"),
+    ]
+    sv_names = {1: "Hög-Hög", 2: "Låg-Hög", 3: "Låg-Låg", 4: "Hög-Låg"}
+    en_names = {1: "High-High", 2: "Low-High", 3: "Low-Low", 4: "High-Low"}
+    runs = {}
+    for lang in ("sv", "en", None):
+        extra = ["--lang", lang] if lang else []
+        result = CliRunner().invoke(hotspots, [*args, *extra])
+        assert result.exit_code == 0, result.output
+        runs[lang] = json.loads(result.stdout)
+    assert runs[None] == runs["en"]  # English by default
+    for sv, en in zip(runs["sv"], runs["en"], strict=True):
+        assert {k: v for k, v in sv.items() if k != "label"} == {
+            k: v for k, v in en.items() if k != "label"
+        }
+        significant = sv["p_adjusted"] <= 0.05
+        assert sv["label"] == (sv_names[sv["quadrant"]] if significant else "Ej signifikant")
+        assert en["label"] == (en_names[en["quadrant"]] if significant else "Not significant")
+    assert any(r["label"] != "Ej signifikant" for r in runs["sv"])

@@ -3,34 +3,24 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from _fixtures import expect_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
-from geoseg.errors import CRSError, GeoSegError, InputError, ValidationError
+from geoseg.errors import CRSError, InputError, ValidationError
 from geoseg.io import read_boundaries, read_layer
 
 SETTINGS = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 BOWTIE = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
-
-
-def expect_error(func, path: Path, **kwargs) -> GeoSegError:
-    """Call ``func(path)``; it must raise a GeoSegError naming the file and leave it unchanged."""
-    before = path.read_bytes()
-    with pytest.raises(GeoSegError) as info:
-        func(path, **kwargs)
-    assert str(path) in str(info.value)
-    assert path.read_bytes() == before
-    return info.value
 
 
 def write(tmp_path, codes, geoms, *, crs="EPSG:3006", name="areas.gpkg", **cols):

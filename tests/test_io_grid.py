@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import rasterio
+from _fixtures import expect_error
 from affine import Affine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
-from geoseg.errors import CRSError, GeoSegError, InputError, ValidationError
+from geoseg.errors import CRSError, InputError, ValidationError
 from geoseg.io import read_population_grid
 
 SETTINGS = settings(
@@ -36,15 +35,6 @@ def write_tif(path, data, *, crs="EPSG:3006", transform=None, nodata=0.0):
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(data.astype("float32"), 1)
     return path
-
-
-def expect_error(func, path: Path, **kwargs) -> GeoSegError:
-    before = path.read_bytes()
-    with pytest.raises(GeoSegError) as info:
-        func(path, **kwargs)
-    assert str(path) in str(info.value)
-    assert path.read_bytes() == before
-    return info.value
 
 
 def test_cell_centres_and_population(tmp_path):

@@ -5,16 +5,16 @@ from __future__ import annotations
 import bz2
 import math
 import socket
-from pathlib import Path
 
 import networkx as nx
 import osmnx as ox
 import pytest
+from _fixtures import expect_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
-from geoseg.errors import CRSError, GeoSegError, NetworkError
+from geoseg.errors import CRSError, NetworkError
 from geoseg.io import read_network
 
 SETTINGS = settings(
@@ -57,15 +57,6 @@ def great_circle(a: int, b: int) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6_371_009 * math.asin(math.sqrt(h))
-
-
-def expect_error(func, path: Path, **kwargs) -> GeoSegError:
-    before = path.read_bytes()
-    with pytest.raises(GeoSegError) as info:
-        func(path, **kwargs)
-    assert str(path) in str(info.value)
-    assert path.read_bytes() == before
-    return info.value
 
 
 @pytest.fixture

@@ -4,32 +4,22 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from _fixtures import expect_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geoseg.errors import GeoSegError, InputError, ValidationError
+from geoseg.errors import InputError, ValidationError
 from geoseg.io import check_register_against_areas, compare_codes, read_register
 
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-def expect_error(func, path: Path, **kwargs) -> GeoSegError:
-    """Call ``func(path)``; it must raise a GeoSegError naming the file and leave it unchanged."""
-    before = path.read_bytes()
-    with pytest.raises(GeoSegError) as info:
-        func(path, **kwargs)
-    assert str(path) in str(info.value)
-    assert path.read_bytes() == before
-    return info.value
 
 
 # --- detection -------------------------------------------------------------------------------

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from _fixtures import expect_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
-from geoseg.errors import CRSError, GeoSegError, ValidationError
+from geoseg.errors import CRSError, ValidationError
 from geoseg.io import read_services
 
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 KINDS = ["family_centre", "meeting_place", "library", "youth_centre"]
-
-
-def expect_error(func, path: Path, **kwargs) -> GeoSegError:
-    """Call ``func(path)``; it must raise a GeoSegError naming the file and leave it unchanged."""
-    before = path.read_bytes()
-    with pytest.raises(GeoSegError) as info:
-        func(path, **kwargs)
-    assert str(path) in str(info.value)
-    assert path.read_bytes() == before
-    return info.value
 
 
 def test_csv_semicolon_decimal_comma(tmp_path):

@@ -130,3 +130,28 @@ def test_table_output_and_rules_option(example_data, tmp_path):
         ["-q", "check-plan", str(example_data / "plans" / "housing.geojson"), "--rules", str(bad)],
     )
     assert res.exit_code == 2 and "must not be negative" in res.output
+
+
+def _section(text: str, heading: str) -> list[str]:
+    """The lines of a table section of the text output, below ``heading`` up to a blank line."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading)) + 1
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+    return lines[start:end]
+
+
+def test_table_shows_only_the_kinds_the_plan_changes(example_data, runs):
+    plan = example_data / "plans" / "new_family_centre.geojson"
+    res = CliRunner().invoke(main, ["-q", "check-plan", str(plan)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(runs["new_family_centre"][1].read_text(encoding="utf-8"))
+    counts = ("gain", "lose", "newly_within", "no_longer_within", "new_residents", "new_within")
+    moved = {g["kind"] for g in doc["groups"] if any(g[c] for c in counts)}
+    every = {g["kind"] for g in doc["groups"]}
+    assert moved == {"family_centre"} and len(every) > 1  # JSON keeps every kind
+    gains = _section(res.stdout, "residents who gain and who lose")
+    assert {line.split()[0] for line in gains[1:]} == moved
+    assert len(gains) - 1 == sum(1 for g in doc["groups"] if g["kind"] in moved)
+    equity = _section(res.stdout, "equity")
+    assert {line.split()[0] for line in equity[1:]} == moved
+    assert f"kinds the plan does not change: {', '.join(sorted(every - moved))}" in res.stdout

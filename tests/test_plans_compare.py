@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from _fixtures import write_features
 
 from geoseg.access import access_for_project
 from geoseg.io import load_project
@@ -30,16 +31,6 @@ def project(example_data):
 @pytest.fixture(scope="module")
 def baseline(project):
     return compute_baseline(project)
-
-
-def _write(path, rows):
-    gdf = gpd.GeoDataFrame(
-        [{k: v for k, v in r.items() if k != "geometry"} for r in rows],
-        geometry=[r.get("geometry") for r in rows],
-        crs="EPSG:3006",
-    )
-    gdf.to_file(path, driver="GPKG")
-    return path
 
 
 def _random_plan(baseline, rng, tmp_path, name):
@@ -75,7 +66,7 @@ def _random_plan(baseline, rng, tmp_path, name):
         )
     if not rows:
         rows.append({"action": "remove_service", "service_id": "MP001", "geometry": None})
-    return _write(tmp_path / f"{name}.gpkg", rows)
+    return write_features(tmp_path / f"{name}.gpkg", rows)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -115,7 +106,7 @@ def test_combined_plan_bridge_closure_and_services(baseline, tmp_path):
             "geometry": shapely.Point(321950, 6402050),
         },
     ]
-    plan = read_plan(_write(tmp_path / "combo.gpkg", rows), baseline=baseline)
+    plan = read_plan(write_features(tmp_path / "combo.gpkg", rows), baseline=baseline)
     state = apply_plan(baseline, plan)
     assert state.edit is not None and len(state.edit.closed) >= 1
     assert state.network.n_nodes == net.n_nodes + 2  # both path ends split a street
@@ -136,7 +127,7 @@ def test_area_table_matches_the_access_pipeline_on_the_changed_project(project, 
             "geometry": shapely.Point(321950, 6402050),
         },
     ]
-    plan = read_plan(_write(tmp_path / "svc.gpkg", rows), baseline=baseline)
+    plan = read_plan(write_features(tmp_path / "svc.gpkg", rows), baseline=baseline)
     result = check_plan(baseline, plan)
     services = project.services.drop(index="MP007")
     new = gpd.GeoDataFrame(

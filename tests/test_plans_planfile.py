@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 import shapely
+from _fixtures import write_features
 
 from geoseg.errors import PlanError
 from geoseg.io import load_project
@@ -15,16 +16,6 @@ from geoseg.plans.rules import default_rules
 @pytest.fixture(scope="module")
 def baseline(example_data):
     return compute_baseline(load_project(example_data / "geoseg.toml"))
-
-
-def _write(path, rows, crs="EPSG:3006"):
-    gdf = gpd.GeoDataFrame(
-        [{k: v for k, v in r.items() if k != "geometry"} for r in rows],
-        geometry=[r.get("geometry") for r in rows],
-        crs=crs,
-    )
-    gdf.to_file(path, driver="GPKG")
-    return path
 
 
 def test_every_problem_is_reported_at_once(baseline, tmp_path):
@@ -68,7 +59,7 @@ def test_every_problem_is_reported_at_once(baseline, tmp_path):
         {"action": "add_housing", "residents": 100.0, "geometry": far},
     ]
     with pytest.raises(PlanError) as info:
-        read_plan(_write(tmp_path / "bad.gpkg", rows), baseline=baseline)
+        read_plan(write_features(tmp_path / "bad.gpkg", rows), baseline=baseline)
     text = str(info.value)
     assert "11 problems" in text or "12 problems" in text or "13 problems" in text
     for needle in [
@@ -115,7 +106,7 @@ def test_geojson_in_longitude_latitude_is_reprojected(baseline, tmp_path):
 def test_missing_file_and_missing_action(tmp_path):
     with pytest.raises(PlanError, match="not found"):
         read_plan(tmp_path / "nope.geojson")
-    path = _write(tmp_path / "x.gpkg", [{"kind": "a", "geometry": shapely.Point(0, 0)}])
+    path = write_features(tmp_path / "x.gpkg", [{"kind": "a", "geometry": shapely.Point(0, 0)}])
     with pytest.raises(PlanError, match="no 'action' property"):
         read_plan(path)
 
@@ -127,7 +118,7 @@ def test_remove_by_ambiguous_or_repeated_name(baseline, tmp_path):
         {"action": "remove_service", "service_id": "MP007", "geometry": None},
     ]
     with pytest.raises(PlanError, match="already closed by feature 1"):
-        read_plan(_write(tmp_path / "dup.gpkg", rows), baseline=baseline)
+        read_plan(write_features(tmp_path / "dup.gpkg", rows), baseline=baseline)
 
 
 def test_rules_defaults_and_overrides(tmp_path):

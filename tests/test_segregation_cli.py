@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+from _fixtures import example_inputs
 from click.testing import CliRunner
 
 pytest.importorskip("geoseg.io")
@@ -16,13 +17,7 @@ def _run(example_data, *extra):
 
     args = [
         "indices",
-        str(example_data / "boundaries" / "example_areas.gpkg"),
-        "--id",
-        "code",
-        "--register",
-        str(example_data / "registers" / "example_registers.csv"),
-        "--register-id",
-        "area_code",
+        *example_inputs(example_data),
         "--group",
         "foreign_born",
         "--group",

@@ -14,14 +14,18 @@ import pandas as pd
 
 from geoseg._atomic import write_text, write_with
 from geoseg.errors import InputError
+from geoseg.settings import DEFAULT_SEED
 
 __all__ = [
+    "areas_register_options",
     "config_argument_path",
+    "deliver",
     "emit",
     "format_option",
     "output_option",
     "overwrite_option",
     "records",
+    "seed_option",
 ]
 
 FORMATS = ("table", "csv", "json")
@@ -51,6 +55,40 @@ def output_option(
 def overwrite_option() -> Callable[[Any], Any]:
     """``--overwrite`` flag: without it, existing outputs are never replaced."""
     return click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+
+
+def seed_option() -> Callable[[Any], Any]:
+    """``--seed`` of the random generator (default :data:`geoseg.settings.DEFAULT_SEED`)."""
+    return click.option(
+        "--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed."
+    )
+
+
+def areas_register_options(contents: str) -> Callable[[Any], Any]:
+    """The ``AREAS`` argument with ``--id``, ``--register`` and ``--register-id``.
+
+    ``contents`` says what the register holds per area and year (e.g. ``"counts"``), for help.
+    """
+    decorators = [
+        click.argument("areas", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        click.option("--id", "id_column", required=True, help="Area code column of AREAS."),
+        click.option(
+            "--register",
+            "register_path",
+            required=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help=f"Register table (CSV, Excel or PxWeb JSON-stat) with {contents} per area "
+            "and year.",
+        ),
+        click.option("--register-id", help="Area code column of the register (default: --id)."),
+    ]
+
+    def apply(func: Any) -> Any:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
 
 
 def config_argument_path(config: Path | None) -> Path:
@@ -113,8 +151,15 @@ def emit(
         text = buf.getvalue()
     else:
         text = _table(df)
+    deliver(text, output, overwrite=overwrite)
+
+
+def deliver(text: str, output: Path | None, *, overwrite: bool = False) -> None:
+    """Print ``text`` or write it to ``output`` (atomically), ending it with a newline."""
+    if not text.endswith("\n"):
+        text += "\n"
     if output is None:
-        click.echo(text)
+        click.echo(text, nl=False)
     else:
-        write_text(output, text if text.endswith("\n") else text + "\n", overwrite=overwrite)
+        write_text(output, text, overwrite=overwrite)
         click.echo(f"wrote {output}", err=True)

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from geoseg.cli._common import config_argument_path, emit, format_option, output_option
+from geoseg.cli._common import (
+    config_argument_path,
+    deliver,
+    emit,
+    format_option,
+    output_option,
+)
 
 if TYPE_CHECKING:
     from geoseg.io import ProjectData
@@ -18,6 +24,16 @@ if TYPE_CHECKING:
 __all__ = ["check_plan"]
 
 logger = logging.getLogger(__name__)
+
+#: Columns of the gain/lose table that are non-zero for a kind the plan changes.
+_CHANGE_COLUMNS = (
+    "gain",
+    "lose",
+    "newly_within",
+    "no_longer_within",
+    "new_residents",
+    "new_within",
+)
 
 
 @click.command("check-plan")
@@ -76,18 +92,11 @@ def check_plan(
     parsed = read_plan(plan, baseline=baseline, layer=layer, max_end_m=max_end_m)
     result = run_check(baseline, parsed, rules=rule_set)
     if fmt == "json":
-        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
-        if output is None:
-            click.echo(text)
-        else:
-            from geoseg._atomic import write_text
-
-            write_text(output, text + "\n")
-            click.echo(f"wrote {output}", err=True)
+        deliver(json.dumps(result.to_dict(), ensure_ascii=False, indent=1), output, overwrite=True)
     elif fmt == "csv":
         emit(result.areas, fmt, output=output)
     else:
-        _print_table(result, output)
+        deliver(_table_text(result), output, overwrite=True)
     if output is not None and not no_map:
         _write_map(baseline, result, output.with_suffix(".html"), data)
     click.echo(
@@ -99,7 +108,22 @@ def check_plan(
         ctx.exit(1)
 
 
-def _print_table(r: PlanCheck, output: Path | None) -> None:
+def _changed_kinds(r: PlanCheck) -> list[str]:
+    """The service kinds whose access the plan changes (walking times, shares or residents)."""
+    a = r.areas
+    before, after = a["before_share"], a["after_share"]
+    moved = (a["change_minutes"].abs() > 1e-9) | (
+        (after != before) & before.notna() & after.notna()
+    )
+    changed = set(a.loc[moved, "kind"])
+    g = r.groups
+    counts = g[[c for c in _CHANGE_COLUMNS if c in g.columns]].fillna(0)
+    changed |= set(g.loc[counts.ne(0).any(axis=1), "kind"])
+    return [k for k in dict.fromkeys(map(str, [*a["kind"], *g["kind"]])) if k in changed]
+
+
+def _table_text(r: PlanCheck) -> str:
+    """The plan check as plain-text tables, showing only the kinds the plan changes."""
     import pandas as pd
 
     from geoseg.cli._common import _table
@@ -110,24 +134,24 @@ def _print_table(r: PlanCheck, output: Path | None) -> None:
     parts.append("violations:" if len(v) else "violations: none")
     if len(v):
         parts.append(_table(v[["rule", "area", "kind", "detail"]]))
-    eq = r.equity
-    parts += ["", "equity (minutes; gap = most minus least disadvantaged areas):", _table(eq)]
-    g = r.groups
-    parts += ["", "residents who gain and who lose:", _table(g)]
+    kinds = _changed_kinds(r)
+    unchanged = [k for k in dict.fromkeys(map(str, r.areas["kind"])) if k not in kinds]
+    eq = r.equity[r.equity["kind"].astype(str).isin(kinds)]
+    g = r.groups[r.groups["kind"].astype(str).isin(kinds)]
+    parts.append("")
+    parts.append(f"kinds the plan changes: {', '.join(kinds) or 'none'}")
+    if unchanged:
+        parts.append(f"kinds the plan does not change: {', '.join(unchanged)}")
+    parts += ["", "equity (minutes; gap = most minus least disadvantaged areas):"]
+    parts.append(_table(eq) if len(eq) else "none")
+    parts += ["", "residents who gain and who lose:", _table(g) if len(g) else "none"]
     a = r.areas
     changed = a[(a["change_minutes"].abs() > 1e-9) | (a["after_share"] != a["before_share"])]
     changed = changed.reindex(changed["change_minutes"].abs().sort_values(ascending=False).index)
     parts += ["", f"areas whose walking time changes ({len(changed)} of {len(a)} rows):"]
     with pd.option_context("display.max_rows", 60):
         parts.append(_table(changed.head(60)) if len(changed) else "none")
-    text = "\n".join(parts) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        from geoseg._atomic import write_text
-
-        write_text(output, text)
-        click.echo(f"wrote {output}", err=True)
+    return "\n".join(parts) + "\n"
 
 
 def _write_map(b: Baseline, r: PlanCheck, path: Path, data: ProjectData) -> None:

@@ -8,8 +8,15 @@ from typing import Any
 
 import click
 
-from geoseg.cli._common import emit, format_option, output_option, overwrite_option
-from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED
+from geoseg.cli._common import (
+    areas_register_options,
+    emit,
+    format_option,
+    output_option,
+    overwrite_option,
+    seed_option,
+)
+from geoseg.settings import DEFAULT_PERMUTATIONS
 
 __all__ = ["JSON_COLUMNS", "hotspots"]
 
@@ -21,16 +28,7 @@ _TABLE_COLUMNS = [*JSON_COLUMNS, "significant"]
 
 
 @click.command()
-@click.argument("areas", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--id", "id_column", required=True, help="Area code column of AREAS.")
-@click.option(
-    "--register",
-    "register_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Register table (CSV, Excel or PxWeb JSON-stat) with values per area and year.",
-)
-@click.option("--register-id", help="Area code column of the register (default: --id).")
+@areas_register_options("values")
 @click.option("--variable", help="Column to analyse (e.g. median_income_tkr).")
 @click.option(
     "--rate",
@@ -55,7 +53,7 @@ _TABLE_COLUMNS = [*JSON_COLUMNS, "significant"]
     show_default=True,
     help="Conditional permutations per area.",
 )
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
+@seed_option()
 @click.option(
     "--alpha",
     type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
@@ -69,6 +67,13 @@ _TABLE_COLUMNS = [*JSON_COLUMNS, "significant"]
     default="fdr",
     show_default=True,
     help="Multiple-testing correction (fdr = Benjamini-Hochberg).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "sv"]),
+    default="en",
+    show_default=True,
+    help="Language of the cluster labels (en: High-High ...; sv: Hög-Hög ...).",
 )
 @format_option(extra=("gpkg",))
 @output_option()
@@ -87,6 +92,7 @@ def hotspots(
     seed: int,
     alpha: float,
     correction: str,
+    lang: str,
     fmt: str,
     output: Path | None,
     overwrite: bool,
@@ -102,7 +108,7 @@ def hotspots(
         geoseg hotspots data/boundaries/example_areas.gpkg --id code \\
             --register data/registers/example_registers.csv --register-id area_code \\
             --variable median_income_tkr --year 2023 --weights queen \\
-            --permutations 999 --seed 12345 --format json
+            --permutations 999 --seed 12345 --lang sv --format json
     """
     from geoseg.errors import InputError
     from geoseg.weights import parse_weights_spec
@@ -138,6 +144,7 @@ def hotspots(
             "seed": seed,
             "alpha": alpha,
             "correction": correction,
+            "language": lang,
         },
     )
     if chosen_year is not None:

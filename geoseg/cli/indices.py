@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from geoseg.cli._common import emit, format_option
-from geoseg.settings import DEFAULT_SEED
+from geoseg.cli._common import areas_register_options, emit, format_option, seed_option
 
 __all__ = ["indices"]
 
@@ -15,16 +14,7 @@ JSON_COLUMNS = ["year", "group", "index", "value", "p_value", "ci_low", "ci_high
 
 
 @click.command()
-@click.argument("areas", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--id", "id_column", required=True, help="Area code column of AREAS.")
-@click.option(
-    "--register",
-    "register_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Register table (CSV, Excel or PxWeb JSON-stat) with counts per area and year.",
-)
-@click.option("--register-id", help="Area code column of the register (default: --id).")
+@areas_register_options("counts")
 @click.option(
     "--group",
     "groups",
@@ -51,7 +41,7 @@ JSON_COLUMNS = ["year", "group", "index", "value", "p_value", "ci_low", "ci_high
     show_default=True,
     help="Simulated tables for p-values (evenness null; 0 = none).",
 )
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
+@seed_option()
 @format_option()
 def indices(
     areas: Path,

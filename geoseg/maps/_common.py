@@ -37,8 +37,11 @@ __all__ = [
     "base_map",
     "classify",
     "finish",
+    "format_share",
     "map_html",
     "save_map",
+    "select_kind",
+    "unique_codes",
     "values_by_code",
 ]
 
@@ -85,12 +88,47 @@ class MapContext:
         self.lang = lang
         self.threshold = threshold
 
-    def area_rows(self, code: str) -> list[list[Any]]:
-        """Tooltip rows naming an area: its name and code."""
-        return [[tr("name", self.lang), self.names.get(code, "")], [tr("code", self.lang), code]]
+    def area_rows(self, code: str, *, service: str = "", year: object = None) -> list[list[Any]]:
+        """Tooltip rows naming an area (name, code), then the service kind and year if given."""
+        rows: list[list[Any]] = [
+            [tr("name", self.lang), self.names.get(code, "")],
+            [tr("code", self.lang), code],
+        ]
+        if service:
+            rows.append([tr("service", self.lang), service])
+        if year is not None:
+            rows.append([tr("year", self.lang), str(year)])
+        return rows
 
     def suppressed_text(self) -> str:
         return suppressed_label(self.threshold, lang=self.lang)
+
+    def suppressed_row(self, label: str) -> list[Any]:
+        """A tooltip row whose value is suppressed (the ``1`` marks it for styling)."""
+        return [label, self.suppressed_text(), 1]
+
+    def no_data_row(self, label: str) -> list[Any]:
+        """A tooltip row for a value the data do not have."""
+        return [label, tr("no_data", self.lang)]
+
+    def legend(
+        self,
+        title: str,
+        entries: list[dict[str, Any]],
+        *,
+        suppressed: bool,
+        missing: bool,
+        layer: GeoLayer | None = None,
+    ) -> dict[str, Any]:
+        """A legend: ``entries`` followed by suppressed / no data entries when they occur."""
+        out: dict[str, Any] = {
+            "title": title,
+            "entries": entries
+            + status_entries(self.lang, self.threshold, suppressed=suppressed, missing=missing),
+        }
+        if layer is not None:
+            out["layer"] = layer
+        return out
 
 
 def base_map(
@@ -160,6 +198,36 @@ def base_map(
     if fictional:
         m.add_child(Note(tr("fictional", lang), position="bottomleft", cls="geoseg-fictional"))
     return MapContext(m, block, codes, names, lang, threshold)
+
+
+def unique_codes(df: pd.DataFrame, what: str, *, hint: str = "") -> None:
+    """Refuse a table in which an area code appears on more than one row."""
+    dup = df.index[df.index.duplicated()].unique()
+    if len(dup):
+        msg = f"{what}: area code(s) {', '.join(map(str, dup[:10]))} appear more than once{hint}"
+        raise InputError(msg)
+
+
+def format_share(value: Any, *, lang: str) -> str:
+    """A share (0-1) as a whole percentage, e.g. ``"42 %"``."""
+    return f"{format_number(100 * float(value), lang=lang, digits=0)} %"
+
+
+def select_kind(df: pd.DataFrame, kind: str | None, what: str) -> tuple[pd.DataFrame, str | None]:
+    """The rows of one service kind and that kind (the only one present when ``kind`` is None)."""
+    if "kind" not in df.columns:
+        return df, kind
+    kinds = sorted(map(str, pd.unique(df["kind"].dropna())))
+    if kind is None:
+        if len(kinds) > 1:
+            msg = f"{what}: several kinds ({', '.join(kinds)}); pass kind=... to choose one"
+            raise InputError(msg)
+        return df, (str(df["kind"].iloc[0]) if len(df) else None)
+    sel = df[df["kind"].astype(str) == kind]
+    if sel.empty:
+        msg = f"{what}: no rows of kind {kind!r} (kinds: {', '.join(kinds) or 'none'})"
+        raise InputError(msg)
+    return sel, kind
 
 
 def values_by_code(

@@ -14,6 +14,7 @@ import pandas as pd
 from geoseg._html import format_number
 from geoseg.errors import InputError
 from geoseg.maps._common import (
+    MapContext,
     apply_suppression,
     area_layer,
     base_map,
@@ -21,7 +22,9 @@ from geoseg.maps._common import (
     bin_index,
     feature_layer,
     finish,
-    status_entries,
+    format_share,
+    select_kind,
+    unique_codes,
     values_by_code,
 )
 from geoseg.maps._i18n import tr
@@ -40,22 +43,6 @@ def kind_label(kind: str, lang: str) -> str:
     """Return the display name of a service kind (from :data:`geoseg.settings.SERVICE_KINDS`)."""
     spec = SERVICE_KINDS.get(kind)
     return spec.get(lang, spec.get("en", kind)) if spec else str(kind).replace("_", " ")
-
-
-def _select_kind(df: pd.DataFrame, kind: str | None, what: str) -> pd.DataFrame:
-    if "kind" not in df.columns:
-        return df
-    kinds = sorted(map(str, pd.unique(df["kind"].dropna())))
-    if kind is None:
-        if len(kinds) > 1:
-            msg = f"{what}: several kinds ({', '.join(kinds)}); pass kind=... to choose one"
-            raise InputError(msg)
-        return df
-    sel = df[df["kind"].astype(str) == kind]
-    if sel.empty:
-        msg = f"{what}: no rows of kind {kind!r} (kinds: {', '.join(kinds) or 'none'})"
-        raise InputError(msg)
-    return sel
 
 
 def access_map(
@@ -119,18 +106,12 @@ def access_map(
         threshold=threshold,
         name_column=name_column,
     )
-    df = _select_kind(
-        values_by_code(access, codes=ctx.codes, what="access results"), kind, "access results"
-    )
-    if kind is None and "kind" in df.columns and len(df):
-        kind = str(df["kind"].iloc[0])
+    what = "access results"
+    df, kind = select_kind(values_by_code(access, codes=ctx.codes, what=what), kind, what)
     if measure not in df.columns:
         msg = f"access results: column {measure!r} not found; columns: {list(df.columns)}"
         raise InputError(msg)
-    dup = df.index[df.index.duplicated()].unique()
-    if len(dup):
-        msg = f"access results: area code(s) {', '.join(dup[:10])} appear more than once"
-        raise InputError(msg)
+    unique_codes(df, what)
     shown = [
         c
         for c in ("residents", "mean_minutes", "median_minutes", "share_within", "fca_ratio")
@@ -164,17 +145,10 @@ def access_map(
     info: dict[str, list[Any]] = {}
     any_missing = any_unreachable = any_supp = False
     for code in ctx.codes:
-        rows = ctx.area_rows(code)
-        if kind_name:
-            rows.append([tr("service", lang), kind_name])
-        if year is not None:
-            rows.append([tr("year", lang), str(year)])
+        rows = ctx.area_rows(code, service=kind_name, year=year)
         i = pos.get(code)
         if i is None:
-            info[code] = [
-                {"fillColor": MISSING_COLOUR},
-                [*rows, [labels[measure], tr("no_data", lang)]],
-            ]
+            info[code] = [{"fillColor": MISSING_COLOUR}, [*rows, ctx.no_data_row(labels[measure])]]
             any_missing = True
             continue
         v = float(df[measure].iloc[i]) if pd.notna(df[measure].iloc[i]) else np.nan
@@ -188,14 +162,14 @@ def access_map(
             any_missing = True
         for col in shown:
             if col in mask.columns and bool(mask[col].iloc[i]):
-                rows.append([labels[col], ctx.suppressed_text(), 1])
+                rows.append(ctx.suppressed_row(labels[col]))
                 any_supp = True
                 continue
             val = df[col].iloc[i]
             if col in ("mean_minutes", "median_minutes") and not np.isfinite(float(val)):
                 text = tr("unreachable", lang)
             elif col == "share_within":
-                text = f"{format_number(100 * float(val), lang=lang, digits=0)} %"
+                text = format_share(val, lang=lang)
             elif col == "residents":
                 text = format_number(round(float(val)), lang=lang)
             else:
@@ -213,12 +187,12 @@ def access_map(
     entries = bin_entries(bins, colours, 0.0, lang=lang, digits=0)
     if any_unreachable:
         entries.append({"color": _UNREACHABLE, "label": tr("unreachable", lang)})
-    entries += status_entries(lang, threshold, suppressed=any_supp, missing=any_missing)
-    finish(ctx, [{"title": labels[measure], "entries": entries}, *legends])
+    legend = ctx.legend(labels[measure], entries, suppressed=any_supp, missing=any_missing)
+    finish(ctx, [legend, *legends])
     return ctx.map
 
 
-def _service_layer(ctx: Any, services: gpd.GeoDataFrame, *, kind: str | None) -> None:
+def _service_layer(ctx: MapContext, services: gpd.GeoDataFrame, *, kind: str | None) -> None:
     lang = ctx.lang
     pts = services
     if kind is not None and "kind" in services.columns:
@@ -247,7 +221,7 @@ def _service_layer(ctx: Any, services: gpd.GeoDataFrame, *, kind: str | None) ->
 
 
 def _isochrone_layers(
-    ctx: Any, iso: gpd.GeoDataFrame, *, kind: str | None, show: bool, tolerance: float | None
+    ctx: MapContext, iso: gpd.GeoDataFrame, *, kind: str | None, show: bool, tolerance: float | None
 ) -> list[dict[str, Any]]:
     lang = ctx.lang
     if "minutes" not in iso.columns:

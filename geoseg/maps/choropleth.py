@@ -14,6 +14,7 @@ import pandas as pd
 from geoseg._html import format_number
 from geoseg.errors import InputError
 from geoseg.maps._common import (
+    MapContext,
     apply_suppression,
     area_layer,
     base_map,
@@ -21,11 +22,10 @@ from geoseg.maps._common import (
     bin_index,
     classify,
     finish,
-    status_entries,
+    unique_codes,
     values_by_code,
 )
-from geoseg.maps._i18n import tr
-from geoseg.maps._palettes import SUPPRESSED_COLOUR, diverging, sequential
+from geoseg.maps._palettes import MISSING_COLOUR, SUPPRESSED_COLOUR, diverging, sequential
 from geoseg.settings import SUPPRESSION_THRESHOLD
 
 __all__ = ["choropleth_map", "local_index_map"]
@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 
 def _layer_info(
-    ctx: Any,
+    ctx: MapContext,
     df: pd.DataFrame,
     mask: pd.DataFrame,
     *,
@@ -53,29 +53,27 @@ def _layer_info(
     values = df[column].to_numpy(dtype=float, na_value=np.nan) if len(df) else np.array([])
     classes = bin_index(values, bins) if len(bins) else np.zeros(len(values), int)
     for code in ctx.codes:
-        rows = ctx.area_rows(code)
+        rows = ctx.area_rows(code, year=year)
         i = rows_by_code.get(code)
-        if year is not None:
-            rows.append([tr("year", lang), str(year)])
         if i is None:
-            rows.append([label, tr("no_data", lang)])
-            info[code] = [{"fillColor": "#ffffff"}, rows]
+            rows.append(ctx.no_data_row(label))
+            info[code] = [{"fillColor": MISSING_COLOUR}, rows]
             any_missing = True
             continue
         if bool(mask[column].iloc[i]):
-            rows.append([label, ctx.suppressed_text(), 1])
+            rows.append(ctx.suppressed_row(label))
             style = {"fillColor": SUPPRESSED_COLOUR, "dashArray": "3"}
             any_supp = True
         elif np.isfinite(values[i]):
             rows.append([label, format_number(values[i], lang=lang, digits=digits)])
             style = {"fillColor": colours[int(classes[i])]}
         else:
-            rows.append([label, tr("no_data", lang)])
-            style = {"fillColor": "#ffffff"}
+            rows.append(ctx.no_data_row(label))
+            style = {"fillColor": MISSING_COLOUR}
             any_missing = True
         for col, col_label in extra:
             if col in mask.columns and bool(mask[col].iloc[i]):
-                rows.append([col_label, ctx.suppressed_text(), 1])
+                rows.append(ctx.suppressed_row(col_label))
             else:
                 rows.append([col_label, format_number(df[col].iloc[i], lang=lang, digits=digits)])
         info[code] = [style, rows]
@@ -222,14 +220,12 @@ def choropleth_map(
             part, part_mask = shown[sel], part_mask[sel]
         else:
             part = shown
-        dup = part.index[part.index.duplicated()].unique()
-        if len(dup):
-            msg = (
-                f"choropleth data: area code(s) {', '.join(map(str, dup[:10]))} appear more "
-                f"than once{f' in {yr}' if yr is not None else ''}; give one row per area "
-                f"and year (or a {year_column!r} column)."
-            )
-            raise InputError(msg)
+        unique_codes(
+            part,
+            "choropleth data",
+            hint=f"{f' in {yr}' if yr is not None else ''}; give one row per area and year "
+            f"(or a {year_column!r} column).",
+        )
         info, s, mis = _layer_info(
             ctx,
             part,
@@ -246,8 +242,7 @@ def choropleth_map(
         name = f"{label} {yr}" if yr is not None else label
         area_layer(ctx, info, name=name, show=pos == 0)
     entries = bin_entries(bins, colours, lowest, lang=lang, digits=digits) if len(bins) else []
-    entries += status_entries(lang, threshold, suppressed=any_supp, missing=any_missing)
-    finish(ctx, [{"title": label, "entries": entries}])
+    finish(ctx, [ctx.legend(label, entries, suppressed=any_supp, missing=any_missing)])
     return ctx.map
 
 
@@ -370,7 +365,6 @@ def local_index_map(
         )
         layer = area_layer(ctx, info, name=label, show=pos == 0)
         entries = bin_entries(bins, colours, lowest, lang=lang, digits=digits) if len(bins) else []
-        entries += status_entries(lang, threshold, suppressed=s, missing=mis)
-        legends.append({"title": label, "entries": entries, "layer": layer})
+        legends.append(ctx.legend(label, entries, suppressed=s, missing=mis, layer=layer))
     finish(ctx, legends)
     return ctx.map

@@ -16,11 +16,11 @@ from geoseg.maps._common import (
     area_layer,
     base_map,
     finish,
-    status_entries,
+    unique_codes,
     values_by_code,
 )
 from geoseg.maps._i18n import tr
-from geoseg.maps._palettes import LISA_COLOURS, SUPPRESSED_COLOUR
+from geoseg.maps._palettes import LISA_COLOURS, MISSING_COLOUR, SUPPRESSED_COLOUR
 from geoseg.settings import SUPPRESSION_THRESHOLD
 
 __all__ = ["QUADRANT_KEYS", "lisa_map"]
@@ -100,10 +100,7 @@ def lisa_map(
             f"{', '.join(map(str, df.columns))}); pass the output of geoseg.hotspots."
         )
         raise InputError(msg)
-    dup = df.index[df.index.duplicated()].unique()
-    if len(dup):
-        msg = f"hotspot results: area code(s) {', '.join(dup[:10])} appear more than once"
-        raise InputError(msg)
+    unique_codes(df, "hotspot results")
     df, mask = apply_suppression(
         df,
         columns=["value", "I", p_column],
@@ -126,17 +123,15 @@ def lisa_map(
     present: set[int] = set()
     any_supp = any_missing = False
     for code in ctx.codes:
-        rows = ctx.area_rows(code)
-        if year is not None:
-            rows.append([tr("year", lang), str(year)])
+        rows = ctx.area_rows(code, year=year)
         i = pos.get(code)
         if i is None:
-            rows.append([label, tr("no_data", lang)])
-            info[code] = [{"fillColor": "#ffffff"}, rows]
+            rows.append(ctx.no_data_row(label))
+            info[code] = [{"fillColor": MISSING_COLOUR}, rows]
             any_missing = True
             continue
         if bool(mask["value"].iloc[i]):
-            rows.append([label, ctx.suppressed_text(), 1])
+            rows.append(ctx.suppressed_row(label))
             info[code] = [{"fillColor": SUPPRESSED_COLOUR, "dashArray": "3"}, rows]
             any_supp = True
             continue
@@ -159,9 +154,8 @@ def lisa_map(
     entries = [
         {"color": LISA_COLOURS[c], "label": tr(QUADRANT_KEYS[c], lang)} for c in (1, 4, 2, 3, 0)
     ]
-    entries += status_entries(lang, threshold, suppressed=any_supp, missing=any_missing)
     title_text = tr("local_moran", lang)
     if alpha is not None:
         title_text += f" (p ≤ {format_number(alpha, lang=lang, digits=2)})"
-    finish(ctx, [{"title": title_text, "entries": entries}])
+    finish(ctx, [ctx.legend(title_text, entries, suppressed=any_supp, missing=any_missing)])
     return ctx.map

@@ -12,17 +12,19 @@ import pandas as pd
 from geoseg._html import format_number
 from geoseg.errors import InputError
 from geoseg.maps._common import (
+    MapContext,
     apply_suppression,
     area_layer,
     base_map,
     feature_layer,
     finish,
-    status_entries,
+    format_share,
+    select_kind,
     values_by_code,
 )
 from geoseg.maps._i18n import tr
 from geoseg.maps._palettes import MISSING_COLOUR, OKABE_ITO, diverging
-from geoseg.maps.access import _select_kind, kind_label
+from geoseg.maps.access import kind_label
 from geoseg.settings import SUPPRESSION_THRESHOLD
 
 __all__ = ["plan_map"]
@@ -79,11 +81,8 @@ def plan_map(
         threshold=threshold,
         name_column=name_column,
     )
-    df = _select_kind(
-        values_by_code(change, codes=ctx.codes, what="plan change"), kind, "plan change"
-    )
-    if kind is None and "kind" in df.columns and len(df):
-        kind = str(df["kind"].iloc[0])
+    what = "plan change"
+    df, kind = select_kind(values_by_code(change, codes=ctx.codes, what=what), kind, what)
     missing = [c for c in _COLUMNS[:3] if c not in df.columns]
     if missing:
         msg = f"plan change: column(s) {', '.join(missing)} missing; columns: {list(df.columns)}"
@@ -108,12 +107,10 @@ def plan_map(
     info: dict[str, list[Any]] = {}
     any_missing = any_supp = False
     for code in ctx.codes:
-        rows = ctx.area_rows(code)
-        if kind_name:
-            rows.append([tr("service", lang), kind_name])
+        rows = ctx.area_rows(code, service=kind_name)
         i = pos.get(code)
         if i is None or not np.isfinite(delta[i]):
-            rows.append([tr("change_minutes", lang), tr("no_data", lang)])
+            rows.append(ctx.no_data_row(tr("change_minutes", lang)))
             info[code] = [{"fillColor": MISSING_COLOUR}, rows]
             any_missing = True
             continue
@@ -122,12 +119,12 @@ def plan_map(
             cls = 2
         for col in cols:
             if col in mask.columns and bool(mask[col].iloc[i]):
-                rows.append([tr(col, lang), ctx.suppressed_text(), 1])
+                rows.append(ctx.suppressed_row(tr(col, lang)))
                 any_supp = True
                 continue
             val = df[col].iloc[i]
             if "share" in col:
-                text = f"{format_number(100 * float(val), lang=lang, digits=0)} %"
+                text = format_share(val, lang=lang)
             elif col == "change_minutes":
                 text = ("+" if val > 0 else "") + format_number(val, lang=lang, digits=1)
             else:
@@ -151,12 +148,12 @@ def plan_map(
             "label": f"{f((span + no_change) / 2)} – {f(span)} ({tr('longer', lang)})",
         },
     ]
-    entries += status_entries(lang, threshold, suppressed=any_supp, missing=any_missing)
-    finish(ctx, [{"title": tr("change_minutes", lang), "entries": entries}])
+    title_text = tr("change_minutes", lang)
+    finish(ctx, [ctx.legend(title_text, entries, suppressed=any_supp, missing=any_missing)])
     return ctx.map
 
 
-def _feature_layer(ctx: Any, features: gpd.GeoDataFrame) -> None:
+def _feature_layer(ctx: MapContext, features: gpd.GeoDataFrame) -> None:
     lang = ctx.lang
     actions = (
         sorted(map(str, pd.unique(features["action"].dropna())))

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
 from geoseg.access import Snapped
+from geoseg.access._paths import _same_edge_pairs
 
 __all__ = [
     "NodeState",
@@ -330,31 +331,14 @@ def point_metres(
     metres = np.where(use_b, db, da) + points.snap_m
     best = np.where(use_b, state.origin[points.node_b], state.origin[points.node_a])
     best = np.where(np.isfinite(metres), best, -1).astype(np.int64)
-    if len(services) and len(points):
-        s_ok = np.flatnonzero(services.edge >= 0)
-        s_order = s_ok[np.argsort(services.edge[s_ok], kind="stable")]
-        s_edges = services.edge[s_order]
-        p_ok = np.flatnonzero(points.edge >= 0)
-        lo = np.searchsorted(s_edges, points.edge[p_ok], side="left")
-        hi = np.searchsorted(s_edges, points.edge[p_ok], side="right")
-        cnt = hi - lo
-        if cnt.sum():
-            p_rep = np.repeat(p_ok, cnt)
-            first = np.repeat(lo, cnt) + (
-                np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-            )
-            s_rep = s_order[first]
-            direct = (
-                services.snap_m[s_rep]
-                + np.abs(services.off_a[s_rep] - points.off_a[p_rep])
-                + points.snap_m[p_rep]
-            )
-            order = np.lexsort((direct, p_rep))
-            keep = np.ones(len(order), dtype=bool)
-            keep[1:] = p_rep[order][1:] != p_rep[order][:-1]
-            pick = order[keep]
-            p, d, s = p_rep[pick], direct[pick], s_rep[pick]
-            better = d < metres[p]
-            metres[p[better]] = d[better]
-            best[p[better]] = np.asarray(positions)[s[better]]
+    s_rep, p_rep, direct = _same_edge_pairs(services, points)
+    if len(direct):
+        order = np.lexsort((direct, p_rep))
+        keep = np.ones(len(order), dtype=bool)
+        keep[1:] = p_rep[order][1:] != p_rep[order][:-1]
+        pick = order[keep]
+        p, d, s = p_rep[pick], direct[pick], s_rep[pick]
+        better = d < metres[p]
+        metres[p[better]] = d[better]
+        best[p[better]] = np.asarray(positions)[s[better]]
     return metres, best

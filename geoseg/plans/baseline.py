@@ -9,7 +9,7 @@ can change (see :mod:`geoseg.plans.compare`), so many plans can be checked again
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from geoseg.access import Snapped, WalkNetwork, access_for_project, metres_to_minutes, subset
+from geoseg.access.pipeline import _get
 from geoseg.errors import ConfigError, PlanError
 from geoseg.plans._routing import NodeState, full_state, point_metres
 from geoseg.settings import WALK_SPEED_KMH
@@ -149,15 +150,6 @@ class Baseline:
         out = np.full(len(self.residents), np.inf)
         out[self.placed] = metres_to_minutes(self.kinds[kind].metres, self.speed_kmh)
         return out
-
-
-def _get(obj: Any, *path: str, default: Any = None) -> Any:
-    cur = obj
-    for name in path:
-        if cur is None:
-            return default
-        cur = cur.get(name) if isinstance(cur, Mapping) else getattr(cur, name, None)
-    return default if cur is None else cur
 
 
 def _latest(register: pd.DataFrame, id_col: str, year_col: str | None) -> pd.DataFrame:
