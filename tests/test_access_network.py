@@ -108,8 +108,29 @@ def _oracle(g: nx.MultiDiGraph, net, groups: dict[str, object]) -> nx.Graph:
     return h
 
 
+def test_compiled_kernel_is_built():
+    """``pip install .`` / ``-e .`` builds geoseg.access._csp; SciPy is only the fallback."""
+    import importlib
+
+    from geoseg.access import _kernel
+
+    assert importlib.import_module("geoseg.access._csp") is _kernel._csp
+    assert _kernel.compiled()
+
+
+@pytest.fixture(params=["compiled", "scipy"])
+def engine(request, monkeypatch):
+    """Each test runs with the compiled kernel and with the SciPy fallback."""
+    from geoseg.access import _kernel
+
+    if request.param == "compiled" and _kernel._csp is None:
+        pytest.skip("compiled kernel not built")
+    monkeypatch.setattr(_kernel, "USE_COMPILED", request.param == "compiled")
+    return request.param
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_nearest_and_reach_equal_networkx(seed):
+def test_nearest_and_reach_equal_networkx(seed, engine):
     g = _planar_graph(seed)
     net = build_network(g)
     rng = np.random.default_rng(seed + 100)
@@ -154,7 +175,7 @@ def test_nearest_and_reach_equal_networkx(seed):
         assert got_pairs[key] == pytest.approx(val, abs=1e-6, rel=0)
 
 
-def test_disconnected_component_is_unreachable():
+def test_disconnected_component_is_unreachable(engine):
     g = nx.MultiDiGraph(crs=CRS)
     for i, x in enumerate([0.0, 100.0, 1000.0, 1100.0]):
         g.add_node(i, x=x, y=0.0)
@@ -267,10 +288,12 @@ def test_cache_reused_and_invalidated(tmp_path):
 
 
 @pytest.mark.parametrize("shortcut", [False, True])
-def test_local_search_equals_whole_network_search(shortcut):
+def test_local_search_equals_whole_network_search(shortcut, monkeypatch):
+    from geoseg.access import _kernel
     from geoseg.access._local import detour_ratio
     from geoseg.access._paths import reach_metres
 
+    monkeypatch.setattr(_kernel, "USE_COMPILED", False)  # the SciPy fallback's two strategies
     net = build_network(_planar_graph(5, n=200))
     if shortcut:  # a "tunnel" much shorter than its drawn line: local pieces must widen
         net = add_edges(net, [0, 5], [150, 160], [30.0, 1.0])
@@ -286,3 +309,10 @@ def test_local_search_equals_whole_network_search(shortcut):
     np.testing.assert_array_equal(local.point, whole.point)
     np.testing.assert_allclose(local.metres, whole.metres, rtol=0, atol=1e-9)
     assert len(local.metres) > 100
+    if _kernel._csp is not None:  # the compiled kernel: same pairs, grouped by source
+        monkeypatch.setattr(_kernel, "USE_COMPILED", True)
+        fast = reach_metres(net, svc, res, limit_m=700.0)
+        order = np.lexsort((fast.point, fast.source))
+        np.testing.assert_array_equal(fast.source[order], whole.source)
+        np.testing.assert_array_equal(fast.point[order], whole.point)
+        np.testing.assert_allclose(fast.metres[order], whole.metres, rtol=0, atol=1e-9)

@@ -79,8 +79,10 @@ def nearest(
     """
     limit = np.inf if max_minutes is None else minutes_to_metres(max_minutes, speed_kmh)
     metres, best = nearest_metres(net, services, points, limit_m=limit, which=which)
-    labels = np.asarray(services.index, dtype=object)
-    service = np.where(best >= 0, labels[np.clip(best, 0, None)] if len(labels) else None, None)
+    service = np.full(len(best), None, dtype=object)
+    found = best >= 0
+    if np.any(found):
+        service[found] = np.asarray(services.index, dtype=object)[best[found]]
     return pd.DataFrame(
         {"minutes": metres_to_minutes(metres, speed_kmh), "service": service}, index=points.index
     )

@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from geoseg.access._kernel import parallel_map
 from geoseg.access._snap import Snapped, snap_points, subset
 from geoseg.access.equity import concentration_index, gini, palma, quintile_gap
 from geoseg.access.measures import count_within, fca2, nearest, reach
@@ -270,7 +271,8 @@ def access_for_project(
     svc_s = snap_points(net, services, max_snap_m=snap_limit, water=water, label="services")
     placed = people.index.get_indexer(res_s.index)
     out = people.copy()
-    for kind in chosen:
+
+    def one_kind(kind: str) -> KindResult:
         mask = services.loc[svc_s.index, "kind"].astype(str).to_numpy() == kind
         ks = subset(svc_s, mask)
         cap = (
@@ -279,9 +281,12 @@ def access_for_project(
             else np.ones(len(ks))
         )
         dem = people[demand[kind]].to_numpy(dtype=float)[placed]
-        r = access_for_kind(
+        return access_for_kind(
             net, ks, cap, res_s, dem, kind=kind, minutes=minutes, speed_kmh=speed_kmh
         )
+
+    # the compiled searches release the GIL: kinds run in parallel threads, results unchanged
+    for kind, r in zip(chosen, parallel_map(one_kind, chosen), strict=True):
         cols = {
             f"minutes_{kind}": (np.inf, r.minutes),
             f"nearest_{kind}": (None, r.nearest),
