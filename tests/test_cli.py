@@ -50,3 +50,15 @@ def test_verbose_shows_traceback(runner, tmp_path):
     res = runner.invoke(main, ["-v", "validate", str(cfg)])
     assert res.exit_code == 2
     assert "Traceback" in res.output
+
+
+def test_cli_leaves_logging_as_it_found_it(runner, tmp_path, caplog):
+    import logging
+
+    logger = logging.getLogger("geoseg")
+    before = (list(logger.handlers), logger.level, logger.propagate)
+    runner.invoke(main, ["-v", "validate", str(tmp_path / "missing.toml")])
+    assert (list(logger.handlers), logger.level, logger.propagate) == before
+    with caplog.at_level(logging.WARNING, logger="geoseg"):
+        logging.getLogger("geoseg.io").warning("still captured")
+    assert "still captured" in caplog.text

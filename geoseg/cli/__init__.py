@@ -12,6 +12,7 @@ import importlib
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -69,7 +70,8 @@ class _LazyGroup(click.Group):
             ctx.exit(2)
 
 
-def _configure_logging(verbosity: int) -> None:
+def _configure_logging(verbosity: int) -> Callable[[], None]:
+    """Send geoseg's log records to standard error; return a function that undoes it."""
     level = logging.INFO
     if verbosity > 0:
         level = logging.DEBUG
@@ -77,10 +79,16 @@ def _configure_logging(verbosity: int) -> None:
         level = logging.WARNING if verbosity == -1 else logging.ERROR
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    root = logging.getLogger("geoseg")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
+    logger = logging.getLogger("geoseg")
+    saved = (list(logger.handlers), logger.level, logger.propagate)
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+
+    def restore() -> None:
+        logger.handlers[:], logger.level, logger.propagate = saved[0], saved[1], saved[2]
+
+    return restore
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,4 +110,4 @@ def main(ctx: click.Context, verbose: int, quiet: int) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["verbosity"] = verbose - quiet
-    _configure_logging(verbose - quiet)
+    ctx.call_on_close(_configure_logging(verbose - quiet))
