@@ -274,7 +274,7 @@ def publish(
             lang=lang,
             fictional=fictional,
             segregation=result.indices,
-            tables={_title(lang, "Indicators, latest year", "Indikatorer, senaste år"): main_table},
+            tables=_main_tables(result, main_table, lang),
             hotspots=hot,
             access=acc_table,
             areas=areas,
@@ -291,6 +291,22 @@ def publish(
     )
     write_manifest(maps_dir, written, project=project.path)
     return written
+
+
+def _main_tables(result: Any, indicators: pd.DataFrame, lang: str) -> dict[str, pd.DataFrame]:
+    """The report's main tables: has segregation grown (tested indices), indicators."""
+    tables: dict[str, pd.DataFrame] = {}
+    trend = result.trend
+    if trend is not None and len(trend) and trend["p_value_increase"].notna().any():
+        tested = trend[trend["p_value_increase"].notna()].drop(columns="level", errors="ignore")
+        title = _title(
+            lang,
+            "Has segregation grown? First and last year, with the p-value of an increase",
+            "Har segregationen ökat? Första och sista året, med p-värde för en ökning",
+        )
+        tables[title] = tested.reset_index(drop=True)
+    tables[_title(lang, "Indicators, latest year", "Indikatorer, senaste år")] = indicators
+    return tables
 
 
 def _latest(table: pd.DataFrame, year_column: str | None) -> pd.DataFrame:

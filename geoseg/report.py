@@ -149,6 +149,21 @@ def _table(
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+#: Indices charted first in the report (the rest follow alphabetically).
+HEADLINE_INDICES = (
+    "dissimilarity",
+    "isolation",
+    "interaction",
+    "entropy",
+    "gini",
+    "multigroup_dissimilarity",
+    "multigroup_information_theory",
+    "spatial_dissimilarity",
+    "spatial_proximity",
+    "relative_clustering",
+)
+
+
 def _segregation_section(seg: pd.DataFrame, lang: str) -> tuple[str, set[str]]:
     need = {"year", "index", "value"}
     missing = sorted(need - set(seg.columns))
@@ -164,10 +179,18 @@ def _segregation_section(seg: pd.DataFrame, lang: str) -> tuple[str, set[str]]:
             df[c] = ""
     df[["level", "group", "index"]] = df[["level", "group", "index"]].fillna("").astype(str)
     parts = []
-    for (level, index), part in df.groupby(["level", "index"], sort=True):
+    rank = {name: i for i, name in enumerate(HEADLINE_INDICES)}
+    pairs: list[tuple[str, str]] = [
+        (str(a), str(b))
+        for a, b in df[["level", "index"]].drop_duplicates().itertuples(index=False)
+    ]
+    keys = sorted(pairs, key=lambda k: (k[0], rank.get(k[1], len(rank)), k[1]))
+    for level, index in keys:
+        part = df[(df["level"] == level) & (df["index"] == index)]
         title = f"{index} ({level})" if level else str(index)
         series = {str(g) or str(index): p for g, p in part.groupby("group", sort=True)}
         parts.append(f"<figure>{trend_svg(series, title=title, lang=lang)}</figure>")
+    parts = ['<div class="charts">', *parts, "</div>"]
     last = df[df["year"] == df["year"].max()].copy()
     first = df[df["year"] == df["year"].min()].set_index(["level", "group", "index"])["value"]
     key = pd.MultiIndex.from_frame(last[["level", "group", "index"]])
@@ -386,7 +409,9 @@ thead th {background: #eef3f8;} td.num {text-align: right; font-variant-numeric:
 td.supp {font-style: italic; color: #6a3d9a;}
 .fictional {background: #fff3cd; border: 2px solid #8a6d00; padding: 0.5em 0.8em;
   font-weight: 700;}
-figure {margin: 0.5em 0;} svg.chart {max-width: 100%; height: auto; font-size: 11px;}
+figure {margin: 0.5em 0;}
+.charts {display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 0.5em;}
+svg.chart {max-width: 100%; height: auto; font-size: 11px;}
 svg .grid {stroke: #e3e3e3;} svg .axis {stroke: #555;} svg .ct {font-weight: 600;
   font-size: 13px;} svg text {fill: #222;}
 """
