@@ -166,10 +166,13 @@ def test_local_test_matches_binomial_tail():
 
 def test_simulation_indices_are_seeded():
     df = _table()
-    v1 = seg.modified_gini(df, group="grp", total="tot", seed=4, iterations=50)
-    v2 = seg.modified_gini(df, group="grp", total="tot", seed=4, iterations=50)
-    v3 = seg.modified_gini(df, group="grp", total="tot", seed=5, iterations=50)
+    kw = dict(group="grp", total="tot", method="simulation", iterations=50)
+    v1 = seg.modified_gini(df, seed=4, **kw)
+    v2 = seg.modified_gini(df, seed=4, **kw)
+    v3 = seg.modified_gini(df, seed=5, **kw)
     assert v1 == v2 and v1 != v3
+    exact = [seg.modified_gini(df, group="grp", total="tot", seed=s) for s in (4, 5)]
+    assert exact[0] == exact[1]  # the exact method draws nothing
 
 
 def _grid(seed=0, side=5):
@@ -268,7 +271,9 @@ def test_carrington_troske_tables_are_shared_without_changing_values():
     assert first.random() == second.random()  # both generators left in the same state
     assert a.shape == (3, 100) and abs(a[0, :50].mean() - 3.0) < 1.5
     reg = _table(n=40).assign(year=2020, code=[f"{i:03d}" for i in range(40)])
-    kw = dict(groups=["grp"], total="tot", id_column="code", seed=11)
+    sim = {"method": "simulation"}
+    opts = {"modified_dissimilarity": sim, "modified_gini": sim}
+    kw = dict(groups=["grp"], total="tot", id_column="code", seed=11, options=opts)
     both = seg.compute_indices(reg, index=["modified_dissimilarity", "modified_gini"], **kw)
     alone_d = seg.compute_indices(reg, index="modified_dissimilarity", **kw)
     alone_g = seg.compute_indices(reg, index="modified_gini", **kw)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from geoseg.errors import InputError
+from geoseg.segregation import _expectations as expect
 from geoseg.segregation._registry import register
 from geoseg.segregation._sampling import binomial_columns
 
@@ -234,6 +236,16 @@ def density_corrected_dissimilarity_core(
     return np.where(sigma > 0, sigma * mode, 0.0).sum(axis=0) / 2.0
 
 
+#: How the simulation-based indices compute the mean over random tables.
+METHODS = ("exact", "simulation")
+
+
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        msg = f"method must be 'exact' or 'simulation', got {method!r}"
+        raise InputError(msg)
+
+
 def _chunks(k: int, per_replicate: int) -> list[slice]:
     size = max(1, _BLOCK // max(per_replicate, 1))
     return [slice(i, min(i + size, k)) for i in range(0, k, size)]
@@ -248,21 +260,35 @@ def _chunks(k: int, per_replicate: int) -> list[slice]:
     ),
     random=True,
     iterations=500,
+    method="exact",
 )
 def bias_corrected_dissimilarity_core(
-    x: np.ndarray, t: np.ndarray, *, iterations: int = 500, rng: np.random.Generator | None = None
+    x: np.ndarray,
+    t: np.ndarray,
+    *,
+    method: str = "exact",
+    iterations: int = 500,
+    rng: np.random.Generator | None = None,
 ) -> np.ndarray:
-    """Bias-corrected dissimilarity ``Dbc = 2 D - mean_b D_b``.
+    """Bias-corrected dissimilarity ``Dbc = 2 D - E[D_b]``.
 
     ``D_b`` is the dissimilarity of a table where each group's members are redistributed over
-    the areas by a multinomial draw with the group's observed area shares.
+    the areas by a multinomial draw with the group's observed area shares. ``method="exact"``
+    computes ``E[D_b]`` from the distributions
+    (:func:`~geoseg.segregation._expectations.expected_resampled_dissimilarity`);
+    ``"simulation"`` averages ``iterations`` drawn tables.
     """
-    rng = np.random.default_rng() if rng is None else rng
+    _check_method(method)
     x, t, X, T, _P, _s = _prep(x, t)
     D = dissimilarity_core(x, t)
     y = t - x
     n, k = x.shape
     Db = np.empty(k)
+    if method == "exact":
+        for j in range(k):
+            Db[j] = expect.expected_resampled_dissimilarity(x[:, j], y[:, j])
+        return 2.0 * D - Db
+    rng = np.random.default_rng() if rng is None else rng
     with np.errstate(divide="ignore", invalid="ignore"):
         p0 = (x / X).T
         p1 = (y / (T - X)).T
@@ -279,21 +305,34 @@ def bias_corrected_dissimilarity_core(
 
 
 def _modified(
-    stat: np.ndarray, x: np.ndarray, t: np.ndarray, core, iterations: int, rng
+    stat: np.ndarray,
+    x: np.ndarray,
+    t: np.ndarray,
+    core,
+    exact,
+    method: str,
+    iterations: int,
+    rng: np.random.Generator | None,
 ) -> np.ndarray:
+    _check_method(method)
     n, k = x.shape
     t_int = np.rint(t).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         p_null = x.sum(axis=0) / t_int.sum(axis=0)
     star = np.empty(k)
-    for sl in _chunks(k, iterations * n):
-        kc = sl.stop - sl.start
-        g = binomial_columns(rng, t_int[:, sl], p_null[sl], iterations).astype(float)
-        if kc == 1:
-            tot = t_int[:, sl.start].astype(float)
-        else:
-            tot = np.repeat(t_int[:, sl], iterations, axis=1).astype(float)
-        star[sl] = core(g, tot).reshape(kc, iterations).mean(axis=1)
+    if method == "exact":
+        for j in range(k):
+            star[j] = exact(t_int[:, j], float(p_null[j]))
+    else:
+        rng = np.random.default_rng() if rng is None else rng
+        for sl in _chunks(k, iterations * n):
+            kc = sl.stop - sl.start
+            g = binomial_columns(rng, t_int[:, sl], p_null[sl], iterations).astype(float)
+            if kc == 1:
+                tot = t_int[:, sl.start].astype(float)
+            else:
+                tot = np.repeat(t_int[:, sl], iterations, axis=1).astype(float)
+            star[sl] = core(g, tot).reshape(kc, iterations).mean(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(stat >= star, (stat - star) / (1.0 - star), (stat - star) / star)
 
@@ -304,21 +343,59 @@ _CT1997 = (
 )
 
 
-@register("modified_dissimilarity", kind="single", source=_CT1997, random=True, iterations=500)
+@register(
+    "modified_dissimilarity",
+    kind="single",
+    source=_CT1997,
+    random=True,
+    iterations=500,
+    method="exact",
+)
 def modified_dissimilarity_core(
-    x: np.ndarray, t: np.ndarray, *, iterations: int = 500, rng: np.random.Generator | None = None
+    x: np.ndarray,
+    t: np.ndarray,
+    *,
+    method: str = "exact",
+    iterations: int = 500,
+    rng: np.random.Generator | None = None,
 ) -> np.ndarray:
-    """Carrington-Troske modified dissimilarity against random allocation ``Binomial(t_i, P)``."""
-    rng = np.random.default_rng() if rng is None else rng
+    """Carrington-Troske modified dissimilarity against random allocation ``Binomial(t_i, P)``.
+
+    ``method="exact"`` computes the mean dissimilarity of the random allocations from the
+    distributions (:func:`~geoseg.segregation._expectations.expected_null_dissimilarity`);
+    ``"simulation"`` averages ``iterations`` drawn tables.
+    """
     x, t, *_ = _prep(x, t)
-    return _modified(dissimilarity_core(x, t), x, t, dissimilarity_core, iterations, rng)
+    return _modified(
+        dissimilarity_core(x, t),
+        x,
+        t,
+        dissimilarity_core,
+        expect.expected_null_dissimilarity,
+        method,
+        iterations,
+        rng,
+    )
 
 
-@register("modified_gini", kind="single", source=_CT1997, random=True, iterations=500)
+@register(
+    "modified_gini", kind="single", source=_CT1997, random=True, iterations=500, method="exact"
+)
 def modified_gini_core(
-    x: np.ndarray, t: np.ndarray, *, iterations: int = 500, rng: np.random.Generator | None = None
+    x: np.ndarray,
+    t: np.ndarray,
+    *,
+    method: str = "exact",
+    iterations: int = 500,
+    rng: np.random.Generator | None = None,
 ) -> np.ndarray:
-    """Carrington-Troske modified Gini against random allocation ``Binomial(t_i, P)``."""
-    rng = np.random.default_rng() if rng is None else rng
+    """Carrington-Troske modified Gini against random allocation ``Binomial(t_i, P)``.
+
+    ``method="exact"`` computes the mean Gini index of the random allocations from the
+    distributions (:func:`~geoseg.segregation._expectations.expected_null_gini`);
+    ``"simulation"`` averages ``iterations`` drawn tables.
+    """
     x, t, *_ = _prep(x, t)
-    return _modified(gini_core(x, t), x, t, gini_core, iterations, rng)
+    return _modified(
+        gini_core(x, t), x, t, gini_core, expect.expected_null_gini, method, iterations, rng
+    )

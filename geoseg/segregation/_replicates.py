@@ -54,6 +54,14 @@ def p_value(observed: Any, simulated: np.ndarray, alternative: str = "two-sided"
     return float(out) if out.ndim == 0 else out
 
 
+def _simulations(prep: Prepared) -> int:
+    """Inner simulated tables per replicate of a simulation-based index (1 otherwise)."""
+    opts = {**prep.spec.options, **(prep.options or {})}
+    if not opts.get("random") or opts.get("method", "simulation") != "simulation":
+        return 1
+    return int(opts.get("iterations", 1))
+
+
 def check_null(null: str) -> None:
     if null not in ("evenness", "systematic"):
         msg = f"null must be 'evenness' or 'systematic', got {null!r}"
@@ -70,7 +78,7 @@ def simulate_null(prep: Prepared, k: int, null: str, rng: np.random.Generator) -
         def make(size: int) -> tuple[np.ndarray, ...]:
             return _engine.null_single(x, t, size, null, rng)
 
-        cells = prep.n * int(spec.options.get("iterations", 1) if spec.options.get("random") else 1)
+        cells = prep.n * _simulations(prep)
     else:
         (X,) = prep.arrays
 

@@ -30,7 +30,7 @@ from geoseg.segregation._spatial_input import (
     check_crs,
     check_geometry,
 )
-from geoseg.segregation._spatial_matrices import decay_matrix, hop_matrix
+from geoseg.segregation._spatial_matrices import DecayProducts, decay_matrix, hop_matrix
 
 __all__ = [
     "CENTERS",
@@ -81,12 +81,6 @@ def _shares(x: np.ndarray, t: np.ndarray) -> np.ndarray:
 def _lorenz_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``sum_i a_{i-1} b_i - a_i b_{i-1}`` along axis 0 (Duncan's centralization curve)."""
     return (a[:-1] * b[1:]).sum(axis=0) - (a[1:] * b[:-1]).sum(axis=0)
-
-
-def _times(c: Any, t: np.ndarray, k: int) -> np.ndarray:
-    """``c @ t`` broadcast to ``k`` columns, computing it once when the totals are shared."""
-    out = c @ t
-    return np.broadcast_to(out, (out.shape[0], k))
 
 
 # --------------------------------------------------------------------------- prepare steps
@@ -176,7 +170,8 @@ def prepare_decay(
         area = prepare_area(gdf, allow_geographic=allow_geographic)["area"]
         c = decay_matrix(centroids(geoms), -np.expm1(-((alpha * area) ** beta)))
         colsum = c.sum(axis=0)
-        return {"c": c, "c_colsum": colsum, "c_total": float(colsum.sum())}
+        total = float(colsum.sum())
+        return {"c": c, "c_colsum": colsum, "c_total": total, "products": DecayProducts()}
 
     return cached("decay", gdf, build, alpha=alpha, beta=beta)
 
@@ -399,16 +394,17 @@ def relative_concentration_core(
 
 @register("absolute_clustering", kind="single", prepare=prepare_decay, source=_MD88)
 def absolute_clustering_core(
-    x: Any, t: Any, *, c: np.ndarray, c_total: float, **_: Any
+    x: Any, t: Any, *, c: np.ndarray, c_total: float, products: Any = None, **_: Any
 ) -> np.ndarray:
     """ACL: the group's mean proximity to itself against a uniform spread."""
     x, t = _xt(x, t)
-    n, k = x.shape
+    n = x.shape[0]
     X = x.sum(axis=0)
-    ct = _times(c, t, k)
+    prod = (products or DecayProducts()).get(c, x, t)
+    ct = np.broadcast_to(prod["ct"], x.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         base = X / n**2 * c_total
-        num = (x / X * (c @ x)).sum(axis=0) - base
+        num = (x / X * prod["cx"]).sum(axis=0) - base
         den = (x / X * ct).sum(axis=0) - base
         return num / den
 
@@ -427,43 +423,47 @@ def relative_clustering_core(x: Any, t: Any, *, c_colsum: np.ndarray, **_: Any) 
 @register(
     "spatial_proximity", kind="single", prepare=prepare_decay, source="White (1983); " + _MD88
 )
-def spatial_proximity_core(x: Any, t: Any, *, c: np.ndarray, **_: Any) -> np.ndarray:
+def spatial_proximity_core(
+    x: Any, t: Any, *, c: np.ndarray, products: Any = None, **_: Any
+) -> np.ndarray:
     """SP = (X P_xx + Y P_yy) / (T P_tt) with P_gg = g' c g / G^2."""
     x, t = _xt(x, t)
-    k = x.shape[1]
     y = t - x
     tb = np.broadcast_to(t, x.shape)
     X, Y, T = x.sum(axis=0), y.sum(axis=0), tb.sum(axis=0)
-    ct = _times(c, t, k)
+    prod = (products or DecayProducts()).get(c, x, t)
+    ct = np.broadcast_to(prod["ct"], x.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
-        pxx = (x * (c @ x)).sum(axis=0) / X**2
-        pyy = (y * (c @ y)).sum(axis=0) / Y**2
+        pxx = (x * prod["cx"]).sum(axis=0) / X**2
+        pyy = (y * prod["cy"]).sum(axis=0) / Y**2
         ptt = (tb * ct).sum(axis=0) / T**2
         return (X * pxx + Y * pyy) / (T * ptt)
 
 
-def _decay_exposure(x: np.ndarray, t: np.ndarray, other: np.ndarray, c: np.ndarray) -> np.ndarray:
-    k = x.shape[1]
-    s = _times(c, t, k)
+def _decay_exposure(x: np.ndarray, t: np.ndarray, c: np.ndarray, products: Any, key: str):
+    prod = (products or DecayProducts()).get(c, x, t)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(s > 0, other / np.where(s > 0, s, 1.0), 0.0)
-        return (x / x.sum(axis=0) * (c @ ratio)).sum(axis=0)
+        return (x / x.sum(axis=0) * prod[key]).sum(axis=0)
 
 
 @register("distance_decay_isolation", kind="single", prepare=prepare_decay, source="Morgan (1983)")
-def distance_decay_isolation_core(x: Any, t: Any, *, c: np.ndarray, **_: Any) -> np.ndarray:
+def distance_decay_isolation_core(
+    x: Any, t: Any, *, c: np.ndarray, products: Any = None, **_: Any
+) -> np.ndarray:
     """DDxPx: distance-decay isolation (pysal/segregation's normalisation)."""
     x, t = _xt(x, t)
-    return _decay_exposure(x, t, x, c)
+    return _decay_exposure(x, t, c, products, "cxr")
 
 
 @register(
     "distance_decay_interaction", kind="single", prepare=prepare_decay, source="Morgan (1983)"
 )
-def distance_decay_interaction_core(x: Any, t: Any, *, c: np.ndarray, **_: Any) -> np.ndarray:
+def distance_decay_interaction_core(
+    x: Any, t: Any, *, c: np.ndarray, products: Any = None, **_: Any
+) -> np.ndarray:
     """DDxPy: distance-decay interaction (pysal/segregation's normalisation)."""
     x, t = _xt(x, t)
-    return _decay_exposure(x, t, t - x, c)
+    return _decay_exposure(x, t, c, products, "cyr")
 
 
 def _edge_dissimilarity(x: np.ndarray, t: np.ndarray, ctx: dict[str, Any]) -> np.ndarray:

@@ -8,11 +8,13 @@ callers memoise them) with as few full-size temporaries as possible.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-__all__ = ["decay_matrix", "hop_matrix"]
+__all__ = ["DecayProducts", "decay_matrix", "hop_matrix"]
 
 #: Cells handled per block (about 1 MB of float64: the temporaries stay in cache).
 _BLOCK_CELLS = 131_072
@@ -57,6 +59,53 @@ def decay_matrix(xy: np.ndarray, diagonal: np.ndarray) -> np.ndarray:
     return c
 
 
+class DecayProducts:
+    """The products of a decay matrix ``c`` that its indices need, for the last table seen.
+
+    Absolute clustering, spatial proximity and the two distance-decay exposure indices all
+    multiply ``c`` by the group counts ``x``, the rest ``y = t - x``, the totals ``t`` and the
+    ratios ``x / (c t)``, ``y / (c t)``. Each product reads the whole ``(n, n)`` matrix, so
+    they are computed together, in two passes over ``c`` instead of nine, and kept for the
+    table they belong to (recognised by the content of ``x`` and ``t``).
+    """
+
+    def __init__(self) -> None:
+        self._key = ""
+        self._value: dict[str, np.ndarray] = {}
+
+    def get(self, c: np.ndarray, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
+        """``cx, cy, ct`` (``ct`` with the columns of ``t``) and ``cxr, cyr`` (ratio products).
+
+        ``x`` is ``(n, k)``; ``t`` is ``(n, 1)`` or ``(n, k)``.
+        """
+        digest = hashlib.sha1(usedforsecurity=False)
+        for a in (x, t):
+            digest.update(repr(a.shape).encode())
+            digest.update(np.ascontiguousarray(a).tobytes())
+        key = digest.hexdigest()
+        if key == self._key:
+            return self._value
+        k, kt = x.shape[1], t.shape[1]
+        y = t - x
+        first = c @ np.concatenate([x, y, t], axis=1)
+        ct = first[:, 2 * k :]
+        s = np.broadcast_to(ct, x.shape)
+        safe = np.where(s > 0, s, 1.0)
+        ratios = np.concatenate(
+            [np.where(s > 0, x / safe, 0.0), np.where(s > 0, y / safe, 0.0)], axis=1
+        )
+        second = c @ ratios
+        self._value = {
+            "cx": first[:, :k],
+            "cy": first[:, k : 2 * k],
+            "ct": ct[:, :kt],
+            "cxr": second[:, :k],
+            "cyr": second[:, k:],
+        }
+        self._key = key
+        return self._value
+
+
 def hop_matrix(w: sparse.spmatrix) -> tuple[np.ndarray, np.ndarray]:
     """Contiguity steps between every pair of areas, and the connected components.
 
@@ -78,10 +127,10 @@ def hop_matrix(w: sparse.spmatrix) -> tuple[np.ndarray, np.ndarray]:
         m = len(members)
         for start in range(0, m, _SOURCES_PER_BLOCK):
             sources = members[start : start + _SOURCES_PER_BLOCK]
-            depth = _bfs_block(graph, sources, m)
-            if depth[0].max(initial=0) > np.iinfo(steps.dtype).max:
-                steps = steps.astype(np.uint16 if m <= 65535 else np.uint32)
-            steps[sources[:, None], depth[1]] = depth[0]
+            depth, order = _bfs_block(graph, sources, m)
+            if np.iinfo(depth.dtype).max > np.iinfo(steps.dtype).max:
+                steps = steps.astype(depth.dtype)
+            steps[sources[:, None], order] = depth
     return steps, component
 
 
@@ -91,16 +140,19 @@ def _components(component: np.ndarray) -> list[np.ndarray]:
     return [part for part in np.split(order, cuts) if len(part) > 1]
 
 
-def _bfs_block(graph: sparse.csr_matrix, sources: np.ndarray, m: int) -> np.ndarray:
-    """Levels ``(2, b, m)``: ``[0]`` the steps of each visited area, ``[1]`` the area itself.
+def _bfs_block(
+    graph: sparse.csr_matrix, sources: np.ndarray, m: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Levels ``(b, m)`` of the visited areas, and the areas themselves ``(b, m)``.
 
-    For ``b`` sources lying in one component of ``m`` areas, row ``r`` lists the areas in the
-    order of the breadth-first search from ``sources[r]``.
+    For ``b`` sources lying in one component of ``m`` areas, row ``r`` of the second array
+    lists the areas in the order of the breadth-first search from ``sources[r]`` and row ``r``
+    of the first their numbers of steps from it, in the narrowest unsigned integer type that
+    holds the longest path found.
     """
     b = len(sources)
     n = graph.shape[0]
-    out = np.empty((2, b, m), dtype=np.int64)
-    order = out[1]
+    order = np.empty((b, m), dtype=np.int64)
     parent_pos = np.empty((b, m), dtype=np.int64)  # position of each node's predecessor, +1
     pos = np.empty(n, dtype=np.int64)
     rank = np.arange(m)
@@ -115,6 +167,7 @@ def _bfs_block(graph: sparse.csr_matrix, sources: np.ndarray, m: int) -> np.ndar
     parent_pos += shift[:, None]
     flat = parent_pos.ravel()
     marks = np.zeros((b, m + 1), dtype=np.uint8)
+    levels = 0
     bound = np.ones(b, dtype=np.int64)  # level 1 starts at position 1
     rows = np.arange(b)
     while True:
@@ -122,8 +175,10 @@ def _bfs_block(graph: sparse.csr_matrix, sources: np.ndarray, m: int) -> np.ndar
         if not live.any():
             break
         marks[rows[live], bound[live]] = 1
+        levels += 1
         # first position whose predecessor lies at or after the current boundary
         found = np.searchsorted(flat, bound + 1 + shift, side="left")
         bound = np.where(live, found - rows * m, m)
-    np.cumsum(marks[:, :m], axis=1, out=out[0])
-    return out
+    # cumulated in the narrowest type that holds the levels: a widening sum is several times slower
+    small = np.uint8 if levels <= 255 else (np.uint16 if levels <= 65535 else np.uint32)
+    return np.cumsum(marks[:, :m], axis=1, dtype=small), order

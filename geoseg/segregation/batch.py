@@ -181,6 +181,8 @@ def compute_indices(
     seed
         Seed; each row gets its own generator derived from the seed and the row's year, level,
         group and index, so a value does not depend on which other indices are computed.
+        The three simulation-based indices use their exact method by default and draw
+        nothing; with ``options={"modified_gini": {"method": "simulation"}, ...}``,
         ``modified_dissimilarity`` and ``modified_gini`` share one stream, hence one set of
         simulated tables, drawn once when both are computed.
     null
