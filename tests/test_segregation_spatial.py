@@ -364,13 +364,17 @@ def test_hop_matrix_equals_scipy_shortest_paths():
         a.eliminate_zeros()
         graphs.append(a)
     chain = sparse.diags([np.ones(299), np.ones(299)], [1, -1]).tocsr()  # paths of 299 steps
-    for a in [*graphs, chain]:
+    # 256 steps end to end: only the rows of the two ends (derived from their neighbours'
+    # rows, at most 255 steps) need more than 8 bits
+    edge = sparse.diags([np.ones(256), np.ones(256)], [1, -1]).tocsr()
+    for a in [*graphs, chain, edge]:
         steps, component = hop_matrix(a)
         ref = shortest_path(a, directed=False, unweighted=True)
         np.testing.assert_array_equal(steps, np.where(np.isfinite(ref), ref, 0))
         same = component[:, None] == component[None, :]
         np.testing.assert_array_equal(same, np.isfinite(ref))
     assert hop_matrix(chain)[0].dtype == np.uint16 and hop_matrix(graphs[0])[0].dtype == np.uint8
+    assert hop_matrix(edge)[0].dtype == np.uint16
 
 
 def test_decay_matrix_equals_the_textbook_expression():

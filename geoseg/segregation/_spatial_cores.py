@@ -523,7 +523,8 @@ def _prefix_pair_sums(steps: np.ndarray, component: np.ndarray, order: np.ndarra
         cols = slice(start, min(start + step, k))
         rows = steps[order[:, cols].T]  # (c, n, n): row a is the a-th area's path lengths
         earlier = rank[:, cols].T[:, None, :] < position  # columns ranked before row a
-        lower = np.where(earlier, rows, 0).sum(axis=2, dtype=np.int64)
+        np.multiply(rows, earlier, out=rows)  # in place: no second (c, n, n) array
+        lower = rows.sum(axis=2, dtype=np.int64)
         out[cols, 1:] = 2.0 * np.cumsum(lower, axis=1)
     comp = component[order]  # (n, k)
     spans = np.maximum.accumulate(comp != comp[:1], axis=0)  # prefix reaches a 2nd component

@@ -113,25 +113,71 @@ def hop_matrix(w: sparse.spmatrix) -> tuple[np.ndarray, np.ndarray]:
     from ``i`` to ``j`` in the symmetric graph ``w`` (0 on the diagonal and between areas of
     different components), as ``uint8`` unless a path is longer than 255 steps.
 
-    One breadth-first search per area (SciPy's compiled traversal); the levels are recovered
-    from the traversal order for many sources at once: in a first-in-first-out search the
-    positions of the predecessors never decrease along the order, so level ``L + 1`` ends
-    where the first node whose predecessor lies beyond level ``L`` begins.
+    One breadth-first search per area of a set ``R`` (SciPy's compiled traversal); the levels
+    are recovered from the traversal order for many sources at once: in a first-in-first-out
+    search the positions of the predecessors never decrease along the order, so level
+    ``L + 1`` ends where the first node whose predecessor lies beyond level ``L`` begins. The
+    other areas form an independent set (all their neighbours are in ``R``), so their rows
+    follow exactly from ``steps[s, v] = 1 + min over neighbours u of s of steps[u, v]``.
     """
     graph = sparse.csr_matrix(w, dtype=float)
     graph.sort_indices()
     n = graph.shape[0]
     _, component = connected_components(graph, directed=False)
+    derived = _independent_set(graph)
     steps = np.zeros((n, n), dtype=np.uint8)  # widened if a path is longer than 255 steps
     for members in _components(component):
         m = len(members)
-        for start in range(0, m, _SOURCES_PER_BLOCK):
-            sources = members[start : start + _SOURCES_PER_BLOCK]
+        searched = members[~derived[members]]
+        for start in range(0, len(searched), _SOURCES_PER_BLOCK):
+            sources = searched[start : start + _SOURCES_PER_BLOCK]
             depth, order = _bfs_block(graph, sources, m)
             if np.iinfo(depth.dtype).max > np.iinfo(steps.dtype).max:
                 steps = steps.astype(depth.dtype)
-            steps[sources[:, None], order] = depth
+            for r, s in enumerate(sources.tolist()):  # row by row: faster than one 2-D scatter
+                steps[s, order[r]] = depth[r]
+    if derived.any():
+        steps = _derive_rows(graph, steps, component, np.flatnonzero(derived))
     return steps, component
+
+
+def _independent_set(graph: sparse.csr_matrix) -> np.ndarray:
+    """Mask of an independent set of areas that have neighbours (greedy, fewest first)."""
+    n = graph.shape[0]
+    indptr, indices = graph.indptr, graph.indices
+    degree = np.diff(indptr)
+    chosen = np.zeros(n, dtype=bool)
+    blocked = degree == 0
+    for v in np.argsort(degree, kind="stable").tolist():
+        if blocked[v]:
+            continue
+        chosen[v] = True
+        blocked[indices[indptr[v] : indptr[v + 1]]] = True
+    # a self-loop would make an area its own neighbour: never derive such an area
+    loops = np.zeros(n, dtype=bool)
+    coo = graph.tocoo()
+    loops[coo.row[coo.row == coo.col]] = True
+    return chosen & ~loops
+
+
+def _derive_rows(
+    graph: sparse.csr_matrix, steps: np.ndarray, component: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
+    """Fill the rows of ``rows`` (an independent set) from their neighbours' rows."""
+    top = np.iinfo(steps.dtype).max
+    if steps.max() >= top:  # 1 + the longest path found may not fit
+        wider = np.uint16 if steps.dtype == np.uint8 else np.uint32
+        steps = steps.astype(wider)
+    single = bool((component == component[0]).all())
+    indptr, indices = graph.indptr, graph.indices
+    for s in rows.tolist():
+        row = steps[s]
+        np.minimum.reduce(steps[indices[indptr[s] : indptr[s + 1]]], axis=0, out=row)
+        row += 1
+        if not single:
+            row[component != component[s]] = 0
+        row[s] = 0
+    return steps
 
 
 def _components(component: np.ndarray) -> list[np.ndarray]:
@@ -152,18 +198,20 @@ def _bfs_block(
     """
     b = len(sources)
     n = graph.shape[0]
-    order = np.empty((b, m), dtype=np.int64)
-    parent_pos = np.empty((b, m), dtype=np.int64)  # position of each node's predecessor, +1
-    pos = np.empty(n, dtype=np.int64)
-    rank = np.arange(m)
+    # positions fit in 32 bits for any realistic layer: half the memory traffic of int64
+    itype = np.int32 if b * (m + 1) < np.iinfo(np.int32).max else np.int64
+    order = np.empty((b, m), dtype=np.int32)
+    parent_pos = np.empty((b, m), dtype=itype)  # position of each node's predecessor, +1
+    parent_pos[:, 0] = 0
+    pos = np.empty(n, dtype=itype)
+    rank = np.arange(1, m + 1, dtype=itype)
     for r, s in enumerate(sources):
         nodes, pred = breadth_first_order(graph, int(s), directed=True, return_predecessors=True)
         order[r] = nodes
         pos[nodes] = rank
-        parent_pos[r, 0] = 0
-        parent_pos[r, 1:] = pos[pred[nodes[1:]]] + 1
+        np.take(pos, np.take(pred, nodes[1:]), out=parent_pos[r, 1:])
     # rows laid end to end stay sorted when row r is shifted by r * (m + 1)
-    shift = np.arange(b) * (m + 1)
+    shift: np.ndarray = np.arange(b, dtype=itype) * (m + 1)  # stays in itype (checked above)
     parent_pos += shift[:, None]
     flat = parent_pos.ravel()
     marks = np.zeros((b, m + 1), dtype=np.uint8)
@@ -177,7 +225,8 @@ def _bfs_block(
         marks[rows[live], bound[live]] = 1
         levels += 1
         # first position whose predecessor lies at or after the current boundary
-        found = np.searchsorted(flat, bound + 1 + shift, side="left")
+        query: np.ndarray = (bound + 1 + shift).astype(flat.dtype)
+        found = np.searchsorted(flat, query, side="left")
         bound = np.where(live, found - rows * m, m)
     # cumulated in the narrowest type that holds the levels: a widening sum is several times slower
     small = np.uint8 if levels <= 255 else (np.uint16 if levels <= 65535 else np.uint32)
