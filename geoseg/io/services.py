@@ -266,5 +266,6 @@ def read_services(
             msg = f"{p}: reprojecting services to {crs} gave invalid coordinates; check their CRS."
             raise CRSError(msg)
     out.index = pd.Index(ids.astype(str).tolist(), name="service_id", dtype=object)
-    logger.info("%s: %d services read (%s)", p, len(out), dict(out["kind"].value_counts()))
+    kinds = ", ".join(f"{k} {n}" for k, n in out["kind"].value_counts().sort_index().items())
+    logger.info("%s: %d services read (%s)", p, len(out), kinds)
     return out
