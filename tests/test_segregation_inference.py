@@ -38,6 +38,29 @@ def test_null_models_preserve_what_they_should():
     assert np.all(sims.sum(axis=2) == X.sum(axis=1))
 
 
+def test_poissonized_multinomial_is_exactly_multinomial():
+    from geoseg.segregation._sampling import multinomial_columns
+
+    p = np.array([0.5, 0.0, 0.2, 0.3])
+    k = 40_000
+    draws = multinomial_columns(100, p, k, np.random.default_rng(3))
+    assert draws.shape == (4, k) and np.all(draws.sum(axis=0) == 100) and np.all(draws[1] == 0)
+    # each margin is Binomial(N, p_i): chi-square goodness of fit against scipy's pmf
+    for i in (0, 2, 3):
+        values = np.arange(101)
+        observed = np.bincount(draws[i], minlength=101)
+        expected = stats.binom.pmf(values, 100, p[i]) * k
+        keep = expected > 5
+        obs, exp = observed[keep], expected[keep]
+        obs = np.append(obs, k - obs.sum())
+        exp = np.append(exp, k - exp.sum())
+        assert stats.chisquare(obs, exp).pvalue > 1e-3
+    # covariances -N p_i p_j
+    cov = np.cov(draws[[0, 2, 3]])
+    assert cov[0, 1] == pytest.approx(-100 * 0.5 * 0.2, rel=0.05)
+    assert cov[1, 2] == pytest.approx(-100 * 0.2 * 0.3, rel=0.05)
+
+
 def test_evenness_null_distribution_agrees_with_pysal():
     from segregation.inference import SingleValueTest
     from segregation.singlegroup import Dissim

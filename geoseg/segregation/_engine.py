@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from geoseg.segregation._registry import IndexSpec
+from geoseg.segregation._sampling import multinomial_columns
 
 __all__ = [
     "bootstrap_multi",
@@ -89,9 +90,10 @@ def null_single(
         P = x_int.sum() / t_int.sum()
         return rng.binomial(t_int[:, None], P, size=(len(t), k)).astype(float), t_int.astype(float)
     p = t_int / t_int.sum()
-    xs = rng.multinomial(int(x_int.sum()), p, size=k).T
-    ys = rng.multinomial(int((t_int - x_int).sum()), p, size=k).T
-    return xs.astype(float), (xs + ys).astype(float)
+    xs = multinomial_columns(int(x_int.sum()), p, k, rng)
+    ts = multinomial_columns(int((t_int - x_int).sum()), p, k, rng)
+    ts += xs
+    return xs.astype(float), ts.astype(float)
 
 
 def null_multi(X: np.ndarray, k: int, null: str, rng: np.random.Generator) -> np.ndarray:
@@ -107,7 +109,7 @@ def null_multi(X: np.ndarray, k: int, null: str, rng: np.random.Generator) -> np
         return rng.multinomial(ti, P, size=(k, len(ti))).astype(float)
     p = ti / ti.sum()
     return np.stack(
-        [rng.multinomial(int(n_m), p, size=k) for n_m in X_int.sum(axis=0)], axis=2
+        [multinomial_columns(int(n_m), p, k, rng).T for n_m in X_int.sum(axis=0)], axis=2
     ).astype(float)
 
 

@@ -9,6 +9,7 @@ callers memoise them) with as few full-size temporaries as possible.
 from __future__ import annotations
 
 import hashlib
+import mmap
 
 import numpy as np
 from scipy import sparse
@@ -20,6 +21,26 @@ __all__ = ["DecayProducts", "decay_matrix", "hop_matrix"]
 _BLOCK_CELLS = 131_072
 #: Sources whose breadth-first searches are post-processed together.
 _SOURCES_PER_BLOCK = 1024
+
+
+#: Arrays at least this large (bytes) are mapped directly from the system (see ``_fresh``).
+_MAP_BYTES = 4 << 20
+
+
+def _fresh(shape: tuple[int, ...], dtype: type | np.dtype) -> np.ndarray:
+    """A zero-filled array; large ones are backed by a private anonymous memory map.
+
+    NumPy asks the kernel for transparent huge pages on large allocations; where the kernel
+    then compacts memory on every first touch (``defrag = madvise``) filling a fresh
+    matrix of a few hundred megabytes takes several times longer than computing it. A plain
+    anonymous map is zero-filled, released with the array, and as fast to compute with.
+    """
+    dt = np.dtype(dtype)
+    count = int(np.prod(shape))
+    if count * dt.itemsize < _MAP_BYTES:
+        return np.zeros(shape, dtype=dt)
+    buffer = mmap.mmap(-1, count * dt.itemsize)
+    return np.frombuffer(buffer, dtype=dt, count=count).reshape(shape)
 
 
 def _row_blocks(n: int) -> list[slice]:
@@ -35,7 +56,7 @@ def decay_matrix(xy: np.ndarray, diagonal: np.ndarray) -> np.ndarray:
     computed in one ``(n, n)`` array, block by block.
     """
     n = len(xy)
-    c = np.empty((n, n))
+    c = _fresh((n, n), np.float64)
     x = np.ascontiguousarray(xy[:, 0])
     y = np.ascontiguousarray(xy[:, 1])
     blocks = _row_blocks(n)
@@ -125,7 +146,7 @@ def hop_matrix(w: sparse.spmatrix) -> tuple[np.ndarray, np.ndarray]:
     n = graph.shape[0]
     _, component = connected_components(graph, directed=False)
     derived = _independent_set(graph)
-    steps = np.zeros((n, n), dtype=np.uint8)  # widened if a path is longer than 255 steps
+    steps = _fresh((n, n), np.uint8)  # widened if a path is longer than 255 steps
     for members in _components(component):
         m = len(members)
         searched = members[~derived[members]]
@@ -200,8 +221,8 @@ def _bfs_block(
     n = graph.shape[0]
     # positions fit in 32 bits for any realistic layer: half the memory traffic of int64
     itype = np.int32 if b * (m + 1) < np.iinfo(np.int32).max else np.int64
-    order = np.empty((b, m), dtype=np.int32)
-    parent_pos = np.empty((b, m), dtype=itype)  # position of each node's predecessor, +1
+    order = _fresh((b, m), np.int32)
+    parent_pos = _fresh((b, m), itype)  # position of each node's predecessor, +1
     parent_pos[:, 0] = 0
     pos = np.empty(n, dtype=itype)
     rank = np.arange(1, m + 1, dtype=itype)
@@ -214,7 +235,7 @@ def _bfs_block(
     shift: np.ndarray = np.arange(b, dtype=itype) * (m + 1)  # stays in itype (checked above)
     parent_pos += shift[:, None]
     flat = parent_pos.ravel()
-    marks = np.zeros((b, m + 1), dtype=np.uint8)
+    marks = _fresh((b, m + 1), np.uint8)
     levels = 0
     bound = np.ones(b, dtype=np.int64)  # level 1 starts at position 1
     rows = np.arange(b)
@@ -230,4 +251,5 @@ def _bfs_block(
         bound = np.where(live, found - rows * m, m)
     # cumulated in the narrowest type that holds the levels: a widening sum is several times slower
     small = np.uint8 if levels <= 255 else (np.uint16 if levels <= 65535 else np.uint32)
-    return np.cumsum(marks[:, :m], axis=1, dtype=small), order
+    depth = np.cumsum(marks[:, :m], axis=1, dtype=small, out=_fresh((b, m), small))
+    return depth, order

@@ -350,6 +350,8 @@ class _Run:
     ci_level: float
     ci_replicates: int
     ctx_cache: dict[tuple, dict[str, Any]] = field(default_factory=dict)
+    #: content keys of the area-code indexes seen, by identity (the index is kept alive)
+    code_keys: dict[int, tuple[pd.Index, tuple[int, str]]] = field(default_factory=dict)
     #: null tables of the current (year, level, group) by number of areas, shared by its
     #: single-group indices
     null_tables: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
@@ -373,7 +375,10 @@ class _Run:
             if layer is None:
                 logger.info("%s: no geometry for level %s; skipped", spec.name, level)
                 return row
-            key = (spec.prepare, level, _codes_key(idx), repr(sorted(prep_opts.items())))
+            if id(idx) not in self.code_keys:
+                self.code_keys[id(idx)] = (idx, _codes_key(idx))
+            codes_key = self.code_keys[id(idx)][1]
+            key = (spec.prepare, level, codes_key, repr(sorted(prep_opts.items())))
             if key not in self.ctx_cache:
                 self.ctx_cache[key] = spatial_context(spec, layer, idx, prep_opts)
             ctx = self.ctx_cache[key]
