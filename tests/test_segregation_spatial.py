@@ -350,11 +350,16 @@ def test_inputs_are_not_modified_and_results_keep_the_index():
 
 
 # --------------------------------------------------------------------------- dense matrices
-def test_hop_matrix_equals_scipy_shortest_paths():
+@pytest.mark.parametrize("block", [1024, 7])
+def test_hop_matrix_equals_scipy_shortest_paths(monkeypatch, block):
     from scipy import sparse
     from scipy.sparse.csgraph import shortest_path
 
+    from geoseg.segregation import _spatial_matrices
     from geoseg.segregation._spatial_matrices import hop_matrix
+
+    # small blocks: buffers reused across blocks, a shorter last block
+    monkeypatch.setattr(_spatial_matrices, "_SOURCES_PER_BLOCK", block)
 
     graphs = []
     for seed in range(4):  # several components and isolated areas
@@ -389,3 +394,32 @@ def test_decay_matrix_equals_the_textbook_expression():
     ref = -np.expm1(-d / d.sum(axis=1)[None, :])
     np.fill_diagonal(ref, diagonal)
     np.testing.assert_allclose(decay_matrix(xy, diagonal), ref, rtol=1e-15, atol=0)
+
+
+def test_decay_products_primed_for_several_tables_match_the_plain_products():
+    from geoseg.segregation._spatial_matrices import DecayProducts
+
+    rng = np.random.default_rng(3)
+    n = 50
+    c = rng.random((n, n))
+    t1 = rng.integers(0, 40, n).astype(float)
+    t1[3] = 0.0  # an empty area: its ratios are zero
+    x1 = np.floor(t1 * rng.random(n))
+    t2 = rng.integers(1, 40, n).astype(float)
+    x2 = np.floor(t2[:, None] * rng.random((n, 2)))  # two groups against one total
+    products = DecayProducts()
+    products.prime(c, [(x1, t1), (x2, t2)])
+    for x, t in [(x1[:, None], t1[:, None]), (x2, t2[:, None])]:
+        got = products.get(c, x, t)
+        y = t - x
+        ct = c @ t
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xr = np.where(ct > 0, x / ct, 0.0)
+            yr = np.where(ct > 0, y / ct, 0.0)
+        ref = {"cx": c @ x, "cy": c @ y, "ct": ct, "cxr": c @ xr, "cyr": c @ yr}
+        for key, value in ref.items():
+            np.testing.assert_allclose(got[key], value, rtol=1e-12, err_msg=key)
+    # primed products stay available whichever table was asked for last
+    first = products.get(c, x1[:, None], t1[:, None])
+    products.get(c, x2, t2[:, None])
+    assert products.get(c, x1[:, None], t1[:, None]) is first

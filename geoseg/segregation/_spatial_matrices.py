@@ -81,50 +81,95 @@ def decay_matrix(xy: np.ndarray, diagonal: np.ndarray) -> np.ndarray:
 
 
 class DecayProducts:
-    """The products of a decay matrix ``c`` that its indices need, for the last table seen.
+    """The products of a decay matrix ``c`` that its indices need, for the tables seen last.
 
     Absolute clustering, spatial proximity and the two distance-decay exposure indices all
     multiply ``c`` by the group counts ``x``, the rest ``y = t - x``, the totals ``t`` and the
     ratios ``x / (c t)``, ``y / (c t)``. Each product reads the whole ``(n, n)`` matrix, so
     they are computed together, in two passes over ``c`` instead of nine, and kept for the
-    table they belong to (recognised by the content of ``x`` and ``t``).
+    table they belong to (recognised by the content of ``x`` and ``t``). :meth:`prime` does
+    the same for several tables at once (the years of a register on one geometry), still in
+    two passes over ``c``.
     """
 
     def __init__(self) -> None:
         self._key = ""
         self._value: dict[str, np.ndarray] = {}
+        self._primed: dict[str, dict[str, np.ndarray]] = {}
 
     def get(self, c: np.ndarray, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
         """``cx, cy, ct`` (``ct`` with the columns of ``t``) and ``cxr, cyr`` (ratio products).
 
         ``x`` is ``(n, k)``; ``t`` is ``(n, 1)`` or ``(n, k)``.
         """
-        digest = hashlib.sha1(usedforsecurity=False)
-        for a in (x, t):
-            digest.update(repr(a.shape).encode())
-            digest.update(np.ascontiguousarray(a).tobytes())
-        key = digest.hexdigest()
+        key = _table_key(x, t)
         if key == self._key:
             return self._value
-        k, kt = x.shape[1], t.shape[1]
-        y = t - x
-        first = c @ np.concatenate([x, y, t], axis=1)
-        ct = first[:, 2 * k :]
-        s = np.broadcast_to(ct, x.shape)
-        safe = np.where(s > 0, s, 1.0)
-        ratios = np.concatenate(
-            [np.where(s > 0, x / safe, 0.0), np.where(s > 0, y / safe, 0.0)], axis=1
-        )
-        second = c @ ratios
-        self._value = {
-            "cx": first[:, :k],
-            "cy": first[:, k : 2 * k],
-            "ct": ct[:, :kt],
-            "cxr": second[:, :k],
-            "cyr": second[:, k:],
-        }
+        if key in self._primed:
+            return self._primed[key]
+        self._value = _products(c, [(x, t)])[0]
         self._key = key
         return self._value
+
+    def prime(self, c: np.ndarray, tables: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Compute the products of every ``(x, t)`` in ``tables`` together; forget older ones.
+
+        Shapes as in :meth:`get` (1-D arrays count as one column). Each table's products
+        are the columns of one matrix product, equal to those :meth:`get` computes alone.
+        """
+        shaped = [(_columns(x), _columns(t)) for x, t in tables]
+        keys = [_table_key(x, t) for x, t in shaped]
+        self._primed = {}
+        if shaped:
+            self._primed = dict(zip(keys, _products(c, shaped), strict=True))
+
+
+def _columns(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a, dtype=float)
+    return a[:, None] if a.ndim == 1 else a
+
+
+def _table_key(x: np.ndarray, t: np.ndarray) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    for a in (x, t):
+        digest.update(repr(a.shape).encode())
+        digest.update(np.ascontiguousarray(a).tobytes())
+    return digest.hexdigest()
+
+
+def _products(
+    c: np.ndarray, tables: list[tuple[np.ndarray, np.ndarray]]
+) -> list[dict[str, np.ndarray]]:
+    """The products of each ``(x, t)``: two matrix products over ``c`` for all tables."""
+    ks = [x.shape[1] for x, _ in tables]
+    kts = [t.shape[1] for _, t in tables]
+    xs = [x for x, _ in tables]
+    ys = [t - x for x, t in tables]
+    first = c @ np.concatenate([*xs, *ys, *(t for _, t in tables)], axis=1)
+    cx, cy, ct = _split(first, [ks, ks, kts])
+    xr, yr = [], []
+    for x, y, s_t in zip(xs, ys, ct, strict=True):
+        s = np.broadcast_to(s_t, x.shape)
+        safe = np.where(s > 0, s, 1.0)
+        xr.append(np.where(s > 0, x / safe, 0.0))
+        yr.append(np.where(s > 0, y / safe, 0.0))
+    cxr, cyr = _split(c @ np.concatenate([*xr, *yr], axis=1), [ks, ks])
+    return [
+        {"cx": a, "cy": b, "ct": d, "cxr": e, "cyr": f}
+        for a, b, d, e, f in zip(cx, cy, ct, cxr, cyr, strict=True)
+    ]
+
+
+def _split(product: np.ndarray, widths: list[list[int]]) -> list[list[np.ndarray]]:
+    """Cut the columns of ``product`` into consecutive parts of the given widths."""
+    parts, start = [], 0
+    for group in widths:
+        cut = []
+        for w in group:
+            cut.append(product[:, start : start + w])
+            start += w
+        parts.append(cut)
+    return parts
 
 
 def hop_matrix(w: sparse.spmatrix) -> tuple[np.ndarray, np.ndarray]:
@@ -150,9 +195,10 @@ def hop_matrix(w: sparse.spmatrix) -> tuple[np.ndarray, np.ndarray]:
     for members in _components(component):
         m = len(members)
         searched = members[~derived[members]]
+        work = _Workspace(min(len(searched), _SOURCES_PER_BLOCK), m)
         for start in range(0, len(searched), _SOURCES_PER_BLOCK):
             sources = searched[start : start + _SOURCES_PER_BLOCK]
-            depth, order = _bfs_block(graph, sources, m)
+            depth, order = _bfs_block(graph, sources, m, work)
             if np.iinfo(depth.dtype).max > np.iinfo(steps.dtype).max:
                 steps = steps.astype(depth.dtype)
             for r, s in enumerate(sources.tolist()):  # row by row: faster than one 2-D scatter
@@ -207,22 +253,41 @@ def _components(component: np.ndarray) -> list[np.ndarray]:
     return [part for part in np.split(order, cuts) if len(part) > 1]
 
 
+class _Workspace:
+    """Block buffers of ``_bfs_block``, allocated once per component and reused.
+
+    Fresh memory costs a page fault on first touch; for blocks of a thousand sources that is
+    as slow as the post-processing itself, so every block after the first reuses the pages.
+    """
+
+    def __init__(self, b: int, m: int) -> None:
+        # positions fit in 32 bits for any realistic layer: half the memory traffic of int64
+        self.itype = np.int32 if b * (m + 1) < np.iinfo(np.int32).max else np.int64
+        self.order = _fresh((b, m), np.int32)
+        self.parent_pos = _fresh((b, m), self.itype)  # position of each node's predecessor, +1
+        self.depth: dict[type, np.ndarray] = {}
+
+    def depth_buffer(self, dtype: type) -> np.ndarray:
+        if dtype not in self.depth:
+            self.depth[dtype] = _fresh(self.order.shape, dtype)
+        return self.depth[dtype]
+
+
 def _bfs_block(
-    graph: sparse.csr_matrix, sources: np.ndarray, m: int
+    graph: sparse.csr_matrix, sources: np.ndarray, m: int, work: _Workspace
 ) -> tuple[np.ndarray, np.ndarray]:
     """Levels ``(b, m)`` of the visited areas, and the areas themselves ``(b, m)``.
 
     For ``b`` sources lying in one component of ``m`` areas, row ``r`` of the second array
     lists the areas in the order of the breadth-first search from ``sources[r]`` and row ``r``
     of the first their numbers of steps from it, in the narrowest unsigned integer type that
-    holds the longest path found.
+    holds the longest path found. Both are views of ``work``, valid until its next block.
     """
     b = len(sources)
     n = graph.shape[0]
-    # positions fit in 32 bits for any realistic layer: half the memory traffic of int64
-    itype = np.int32 if b * (m + 1) < np.iinfo(np.int32).max else np.int64
-    order = _fresh((b, m), np.int32)
-    parent_pos = _fresh((b, m), itype)  # position of each node's predecessor, +1
+    itype = work.itype
+    order = work.order[:b]
+    parent_pos = work.parent_pos[:b]
     parent_pos[:, 0] = 0
     pos = np.empty(n, dtype=itype)
     rank = np.arange(1, m + 1, dtype=itype)
@@ -235,21 +300,24 @@ def _bfs_block(
     shift: np.ndarray = np.arange(b, dtype=itype) * (m + 1)  # stays in itype (checked above)
     parent_pos += shift[:, None]
     flat = parent_pos.ravel()
-    marks = _fresh((b, m + 1), np.uint8)
     levels = 0
     bound = np.ones(b, dtype=np.int64)  # level 1 starts at position 1
+    starts = [np.zeros(b, dtype=np.int64), bound]  # where each level starts, per row
     rows = np.arange(b)
     while True:
         live = bound < m
         if not live.any():
             break
-        marks[rows[live], bound[live]] = 1
         levels += 1
         # first position whose predecessor lies at or after the current boundary
         query: np.ndarray = (bound + 1 + shift).astype(flat.dtype)
         found = np.searchsorted(flat, query, side="left")
         bound = np.where(live, found - rows * m, m)
-    # cumulated in the narrowest type that holds the levels: a widening sum is several times slower
+        starts.append(bound)
+    # level L repeated over its positions, all rows at once (runs of a level end to end)
     small = np.uint8 if levels <= 255 else (np.uint16 if levels <= 65535 else np.uint32)
-    depth = np.cumsum(marks[:, :m], axis=1, dtype=small, out=_fresh((b, m), small))
+    counts: np.ndarray = np.diff(np.stack(starts, axis=1), axis=1)  # (b, levels + 1), sum m
+    depth = work.depth_buffer(small)[:b]
+    tiled = np.tile(np.arange(levels + 1, dtype=small), b)
+    depth.ravel()[:] = np.repeat(tiled, counts.ravel())
     return depth, order

@@ -259,6 +259,7 @@ def compute_indices(
     groups_of_rows: dict[Any, Any] = keys.groupby(
         ["year", "level"], dropna=False, sort=True
     ).indices
+    periods: list[tuple[Any, Any, str, Any, pd.DataFrame, dict[str, tuple]]] = []
     for key, pos in groups_of_rows.items():
         yr, lv = key
         table = frame.iloc[pos]
@@ -266,15 +267,21 @@ def compute_indices(
         year = None if not has_year else _plain(yr)
         lvl = None if not level else _plain(lv)
         what = f"year {year}" if has_year else "the register"
-        layer = _areas_for(areas, lvl)
-        for g in groups if single else []:
-            x, t, idx = single_counts(
+        counts = {
+            g: single_counts(
                 table,
                 g,
                 total,  # type: ignore[arg-type]
                 source=f"register, {what}",
                 drop_empty=False,
             )
+            for g in (groups if single else [])
+        }
+        periods.append((year, lvl, what, _areas_for(areas, lvl), table, counts))
+    run.prime([s for s in single if s.spatial], periods)
+    for year, lvl, what, layer, table, counts in periods:
+        for g in groups if single else []:
+            x, t, idx = counts[g]
             keep = t > 0
             n_zero = int((~keep).sum())
             if n_zero and g == groups[0] and any(not s.spatial for s in single):
@@ -369,19 +376,13 @@ class _Run:
         """One result row; NaN where the index is undefined or cannot be computed."""
         row: dict[str, Any] = {"year": year, "level": level, "group": group, "index": spec.name}
         row.update(value=np.nan, p_value=np.nan, ci_low=np.nan, ci_high=np.nan)
-        prep_opts, core_opts = split_options(spec, self.options.get(spec.name))
+        _, core_opts = split_options(spec, self.options.get(spec.name))
         ctx: dict[str, Any] = {}
         if spec.spatial:
             if layer is None:
                 logger.info("%s: no geometry for level %s; skipped", spec.name, level)
                 return row
-            if id(idx) not in self.code_keys:
-                self.code_keys[id(idx)] = (idx, _codes_key(idx))
-            codes_key = self.code_keys[id(idx)][1]
-            key = (spec.prepare, level, codes_key, repr(sorted(prep_opts.items())))
-            if key not in self.ctx_cache:
-                self.ctx_cache[key] = spatial_context(spec, layer, idx, prep_opts)
-            ctx = self.ctx_cache[key]
+            ctx = self._context(spec, layer, idx, level)
         prep = Prepared(spec, arrays, idx, ctx, core_opts)
         if spec.kind == "single":
             X_, T_ = float(arrays[0].sum()), float(arrays[1].sum())
@@ -404,6 +405,40 @@ class _Run:
             boots = simulate_bootstrap(prep, self.ci_replicates, "residents", rng)
             row["ci_low"], row["ci_high"] = percentile_interval(boots, self.ci_level)
         return row
+
+    def _context(self, spec: IndexSpec, layer: Any, idx: pd.Index, level: Any) -> dict[str, Any]:
+        """The spatial context of ``spec`` on ``layer`` for the areas ``idx`` (built once)."""
+        prep_opts, _ = split_options(spec, self.options.get(spec.name))
+        if id(idx) not in self.code_keys:
+            self.code_keys[id(idx)] = (idx, _codes_key(idx))
+        codes_key = self.code_keys[id(idx)][1]
+        key = (spec.prepare, level, codes_key, repr(sorted(prep_opts.items())))
+        if key not in self.ctx_cache:
+            self.ctx_cache[key] = spatial_context(spec, layer, idx, prep_opts)
+        return self.ctx_cache[key]
+
+    def prime(self, specs: list[IndexSpec], periods: list[tuple]) -> None:
+        """Matrix products shared by all years and groups on one geometry, computed together.
+
+        A context holding ``products`` (see ``_spatial_matrices.DecayProducts``) gets the
+        tables of every period and group at once, so the ``(n, n)`` decay matrix is read
+        twice for the whole register instead of twice per year.
+        """
+        shared: dict[int, tuple[Any, np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]] = {}
+        for spec in specs:
+            for _, lvl, _, layer, _, counts in periods:
+                if layer is None:
+                    continue
+                for x, t, idx in counts.values():
+                    ctx = self._context(spec, layer, idx, lvl)
+                    products = ctx.get("products")
+                    if products is None or not hasattr(products, "prime"):
+                        continue
+                    entry = shared.setdefault(id(products), (products, ctx["c"], {}))
+                    entry[2][id(x)] = (x, t)
+        for products, c, tables in shared.values():
+            if len(tables) > 1:
+                products.prime(c, list(tables.values()))
 
     def _null(
         self, prep: Prepared, year: Any, level: Any, group: str, rng: np.random.Generator
