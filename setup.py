@@ -1,8 +1,10 @@
-"""Build of geoseg's compiled shortest-path kernel (all other metadata is in pyproject.toml).
+"""Build of geoseg's compiled kernels (all other metadata is in pyproject.toml).
 
-The kernel is plain C against the Python C API (no NumPy headers, no Cython), so a fresh
-``pip install .`` or ``pip install -e .`` needs only setuptools and a C compiler. It is optional:
-without a compiler the install still succeeds and geoseg.access falls back to SciPy's Dijkstra.
+The shortest-path kernel of geoseg.access and the contiguity searches of geoseg.segregation
+are plain C against the Python C API (no NumPy headers, no Cython), so a fresh
+``pip install .`` or ``pip install -e .`` needs only setuptools and a C compiler. Both are
+optional: without a compiler the install still succeeds, geoseg.access falls back to SciPy's
+Dijkstra and geoseg.segregation to SciPy's breadth-first search, with the same results.
 """
 
 import sys
@@ -11,13 +13,18 @@ from setuptools import Extension, setup
 
 flags = [] if sys.platform == "win32" else ["-O3", "-std=c99"]
 
-setup(
-    ext_modules=[
-        Extension(
-            "geoseg.access._csp",
-            sources=["geoseg/access/_csp.c"],
-            extra_compile_args=flags,
-            optional=True,
-        )
-    ]
-)
+
+def kernel(module: str) -> Extension:
+    """An optional extension ``geoseg.<module>`` built from ``geoseg/<module>.c``."""
+    path = module.replace(".", "/")
+    return Extension(
+        f"geoseg.{module}",
+        sources=[f"geoseg/{path}.c"],
+        include_dirs=["geoseg"],
+        depends=["geoseg/_cbuffer.h"],
+        extra_compile_args=flags,
+        optional=True,
+    )
+
+
+setup(ext_modules=[kernel("access._csp"), kernel("segregation._hops")])

@@ -194,3 +194,25 @@ def test_spatial_indices_keep_zero_population_areas():
         assert test.statistic == pytest.approx(direct, rel=1e-12, abs=1e-12), name
     # dropping the empty area changes the geometry, hence the values
     assert changed >= 4
+
+
+def test_periods_on_two_threads_give_the_serial_result(monkeypatch):
+    from geoseg.segregation import _parallel
+
+    reg = _register()
+    kw = {
+        "groups": ["a", "b"],
+        "total": "tot",
+        "id_column": "code",
+        "areas": _areas(),
+        "permutations": 49,
+        "ci": True,
+        "ci_replicates": 49,
+        "seed": 8,
+        "index": ["dissimilarity", "spatial_proximity", "multigroup_gini", "absolute_clustering"],
+    }
+    parallel = seg.compute_indices(reg, **kw)
+    monkeypatch.setattr(_parallel.os, "cpu_count", lambda: 1)
+    serial = seg.compute_indices(reg, **kw)
+    pd.testing.assert_frame_equal(parallel, serial)
+    assert list(parallel.year.unique()) == [2020, 2021]

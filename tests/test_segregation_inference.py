@@ -302,3 +302,43 @@ def test_carrington_troske_tables_are_shared_without_changing_values():
     alone_g = seg.compute_indices(reg, index="modified_gini", **kw)
     assert both.value.iloc[0] == alone_d.value.iloc[0]
     assert both.value.iloc[1] == alone_g.value.iloc[0]
+
+
+def test_simulations_do_not_depend_on_the_number_of_processors(monkeypatch):
+    from geoseg.segregation import _parallel, _sampling
+
+    # large enough to be drawn in two halves (on two threads where there are two processors)
+    df = _table(seed=4, n=300)
+    assert 999 * 2 * len(df) >= _sampling._SPLIT_CELLS
+    kw = {"group": "grp", "total": "tot", "permutations": 999, "seed": 5}
+
+    def run() -> list[np.ndarray]:
+        return [
+            seg.segregation_test(df, index="dissimilarity", null="systematic", **kw).simulated,
+            seg.segregation_test(df, index="gini", null="evenness", **kw).simulated,
+            seg.segregation_test(
+                df, index="multigroup_gini", groups=["grp", "other"], null="systematic", seed=2
+            ).simulated,
+            np.array(seg.bootstrap_ci(df, index="isolation", group="grp", total="tot", seed=6)),
+        ]
+
+    two = run()
+    monkeypatch.setattr(_parallel.os, "cpu_count", lambda: 1)
+    one = run()
+    for a, b in zip(two, one, strict=True):
+        np.testing.assert_array_equal(a, b)
+    # the two halves come from different generators: no repeated replicates
+    sims = two[0]
+    assert len(np.unique(sims)) > 0.5 * len(sims)
+
+
+def test_systematic_null_of_halves_keeps_group_sizes():
+    df = _table(seed=4, n=300)
+    x, t = df["grp"].to_numpy(), df["tot"].to_numpy()
+    xs, ts = _engine.null_single(x, t, 1001, "systematic", np.random.default_rng(0))
+    assert xs.shape == ts.shape == (300, 1001)
+    assert np.all(xs.sum(axis=0) == x.sum()) and np.all(ts.sum(axis=0) == t.sum())
+    # each area's count is Binomial(X, t_i / T): mean and variance over the replicates
+    p = t / t.sum()
+    z = (xs.mean(axis=1) - x.sum() * p) / np.sqrt(x.sum() * p * (1 - p) / 1001)
+    assert abs(z.mean()) < 0.2 and 0.8 < z.std() < 1.2

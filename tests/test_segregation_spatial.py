@@ -350,14 +350,17 @@ def test_inputs_are_not_modified_and_results_keep_the_index():
 
 
 # --------------------------------------------------------------------------- dense matrices
-@pytest.mark.parametrize("block", [1024, 7])
-def test_hop_matrix_equals_scipy_shortest_paths(monkeypatch, block):
+@pytest.mark.parametrize(("block", "compiled"), [(1024, False), (7, False), (1024, True)])
+def test_hop_matrix_equals_scipy_shortest_paths(monkeypatch, block, compiled):
     from scipy import sparse
     from scipy.sparse.csgraph import shortest_path
 
     from geoseg.segregation import _spatial_matrices
     from geoseg.segregation._spatial_matrices import hop_matrix
 
+    if compiled and _spatial_matrices._hops is None:
+        pytest.skip("compiled searches not built")
+    monkeypatch.setattr(_spatial_matrices, "USE_COMPILED", compiled)
     # small blocks: buffers reused across blocks, a shorter last block
     monkeypatch.setattr(_spatial_matrices, "_SOURCES_PER_BLOCK", block)
 
@@ -372,7 +375,9 @@ def test_hop_matrix_equals_scipy_shortest_paths(monkeypatch, block):
     # 256 steps end to end: only the rows of the two ends (derived from their neighbours'
     # rows, at most 255 steps) need more than 8 bits
     edge = sparse.diags([np.ones(256), np.ones(256)], [1, -1]).tocsr()
-    for a in [*graphs, chain, edge]:
+    loop = graphs[0].tolil()
+    loop[3, 3] = 1.0  # an area listed as its own neighbour
+    for a in [*graphs, chain, edge, loop.tocsr()]:
         steps, component = hop_matrix(a)
         ref = shortest_path(a, directed=False, unweighted=True)
         np.testing.assert_array_equal(steps, np.where(np.isfinite(ref), ref, 0))

@@ -20,8 +20,7 @@
  * Both use a 4-ary heap with lazy deletion: an entry is stale when its key no longer equals its
  * node's current key.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_cbuffer.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -110,21 +109,6 @@ static inline Entry heap_pop(Heap *h)
 
 /* ---------------------------------------------------------------- buffers */
 
-typedef struct {
-    Py_buffer view;
-    int held;
-} Buf;
-
-static void release(Buf *b, int count)
-{
-    for (int i = 0; i < count; i++) {
-        if (b[i].held) {
-            PyBuffer_Release(&b[i].view);
-            b[i].held = 0;
-        }
-    }
-}
-
 /* Get a C-contiguous 1-d buffer with the given item size and kind ('i' integer, 'f' float). */
 static int get_buf(PyObject *obj, Buf *b, Py_ssize_t itemsize, char kind, int writable,
                    const char *name)
@@ -134,15 +118,12 @@ static int get_buf(PyObject *obj, Buf *b, Py_ssize_t itemsize, char kind, int wr
         return -1;
     }
     b->held = 1;
-    const char *f = b->view.format ? b->view.format : "B";
-    while (*f == '<' || *f == '=' || *f == '@' || *f == '|') {
-        f++;
-    }
+    char f = buffer_kind(b);
     int ok = b->view.itemsize == itemsize && b->view.ndim <= 1;
     if (kind == 'f') {
-        ok = ok && (*f == 'd');
+        ok = ok && f == 'd';
     } else {
-        ok = ok && strchr("ilqn", *f) != NULL;
+        ok = ok && f != '\0' && strchr("ilqn", f) != NULL;
     }
     if (!ok) {
         PyErr_Format(PyExc_TypeError, "_csp: %s must be a contiguous 1-d %s%d array", name,

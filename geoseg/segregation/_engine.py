@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from geoseg.segregation._registry import IndexSpec
-from geoseg.segregation._sampling import multinomial_columns
+from geoseg.segregation._sampling import multinomial_columns, split_draw
 
 __all__ = [
     "bootstrap_multi",
@@ -86,14 +86,25 @@ def null_single(
     """
     t_int = np.rint(t).astype(np.int64)
     x_int = np.minimum(np.rint(x).astype(np.int64), t_int)
+    n = len(t)
     if null == "evenness":
         P = x_int.sum() / t_int.sum()
-        return rng.binomial(t_int[:, None], P, size=(len(t), k)).astype(float), t_int.astype(float)
+
+        def even(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
+            return (g.binomial(t_int[:, None], P, size=(n, size)).astype(float),)
+
+        return split_draw(rng, k, n, even)[0], t_int.astype(float)
     p = t_int / t_int.sum()
-    xs = multinomial_columns(int(x_int.sum()), p, k, rng)
-    ts = multinomial_columns(int((t_int - x_int).sum()), p, k, rng)
-    ts += xs
-    return xs.astype(float), ts.astype(float)
+    n_x, n_y = int(x_int.sum()), int((t_int - x_int).sum())
+
+    def systematic(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
+        xs = multinomial_columns(n_x, p, size, g)
+        ts = multinomial_columns(n_y, p, size, g)
+        ts += xs
+        return xs.astype(float), ts.astype(float)
+
+    xs, ts = split_draw(rng, k, 2 * n, systematic)
+    return xs, ts
 
 
 def null_multi(X: np.ndarray, k: int, null: str, rng: np.random.Generator) -> np.ndarray:
@@ -106,11 +117,19 @@ def null_multi(X: np.ndarray, k: int, null: str, rng: np.random.Generator) -> np
     ti = X_int.sum(axis=1)
     if null == "evenness":
         P = X_int.sum(axis=0) / X_int.sum()
-        return rng.multinomial(ti, P, size=(k, len(ti))).astype(float)
+
+        def even(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
+            return (g.multinomial(ti, P, size=(size, len(ti))).astype(float),)
+
+        return split_draw(rng, k, X.size, even, axis=0)[0]
     p = ti / ti.sum()
-    return np.stack(
-        [multinomial_columns(int(n_m), p, k, rng).T for n_m in X_int.sum(axis=0)], axis=2
-    ).astype(float)
+    members = X_int.sum(axis=0)
+
+    def systematic(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
+        cols = [multinomial_columns(int(n_m), p, size, g).T for n_m in members]
+        return (np.stack(cols, axis=2).astype(float),)
+
+    return split_draw(rng, k, X.size, systematic, axis=0)[0]
 
 
 def bootstrap_single(
@@ -123,9 +142,11 @@ def bootstrap_single(
     t_int = np.rint(t).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(t > 0, np.clip(x / np.where(t > 0, t, 1.0), 0.0, 1.0), 0.0)
-    return rng.binomial(t_int[:, None], p[:, None], size=(len(x), k)).astype(float), t_int.astype(
-        float
-    )
+
+    def resample(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
+        return (g.binomial(t_int[:, None], p[:, None], size=(len(x), size)).astype(float),)
+
+    return split_draw(rng, k, len(x), resample)[0], t_int.astype(float)
 
 
 def bootstrap_multi(X: np.ndarray, k: int, method: str, rng: np.random.Generator) -> np.ndarray:
@@ -142,7 +163,11 @@ def bootstrap_multi(X: np.ndarray, k: int, method: str, rng: np.random.Generator
     ti = X_int.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(ti[:, None] > 0, X_int / np.where(ti > 0, ti, 1)[:, None], 1.0 / X.shape[1])
-    return rng.multinomial(ti, p, size=(k, len(ti))).astype(float)
+
+    def resample(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
+        return (g.multinomial(ti, p, size=(size, len(ti))).astype(float),)
+
+    return split_draw(rng, k, X.size, resample, axis=0)[0]
 
 
 def run_replicates(

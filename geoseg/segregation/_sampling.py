@@ -21,16 +21,53 @@ parameters from a generator in the same state (the other index of the pair, seed
 gets the same array and leaves its generator exactly where drawing would have; the memo is
 then emptied. Results are therefore identical with or without the memo; it only saves the
 second draw.
+
+Large sets of replicate tables are drawn in two halves by :func:`split_draw`, each half from
+its own generator seeded from the caller's, on two threads (NumPy's samplers release the GIL).
+The halves and their seeds depend only on the request, never on the number of processors, so
+a seed gives the same tables on every machine, with one core or many.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["binomial_columns", "multinomial_columns"]
+from geoseg.segregation._parallel import parallel_map
+
+__all__ = ["binomial_columns", "multinomial_columns", "split_draw"]
+
+#: Requests of at least this many cells are drawn in two halves (see :func:`split_draw`).
+_SPLIT_CELLS = 200_000
+
+
+def split_draw(
+    rng: np.random.Generator,
+    k: int,
+    cells: int,
+    draw: Callable[[np.random.Generator, int], tuple[np.ndarray, ...]],
+    *,
+    axis: int = -1,
+) -> tuple[np.ndarray, ...]:
+    """``draw(generator, size)`` for ``k`` replicates, in two halves when the request is large.
+
+    ``cells`` is the number of values per replicate. Each half has a generator seeded from
+    ``rng``; the halves' arrays are joined along ``axis``. The split depends only on ``k`` and
+    ``cells``, so results do not depend on the machine; with two or more processors the
+    halves are drawn on two threads.
+    """
+    if k < 2 or k * cells < _SPLIT_CELLS:
+        return draw(rng, k)
+    seeds = rng.integers(0, 2**63 - 1, size=2)
+    gens = [np.random.default_rng(int(s)) for s in seeds]
+    sizes = [k // 2, k - k // 2]
+    parts = parallel_map(lambda half: draw(*half), list(zip(gens, sizes, strict=True)))
+    return tuple(np.concatenate(arrays, axis=axis) for arrays in zip(*parts, strict=True))
+
 
 #: Poisson mean ``N - _SLACK * sqrt(N)``: about one column in six is redrawn and about
 #: ``sqrt(N)`` persons per column are placed one by one, the cheapest balance measured.
@@ -83,6 +120,7 @@ def multinomial_columns(trials: int, p: np.ndarray, k: int, rng: np.random.Gener
 _MEMO_CELLS = 4_000_000
 
 _memo: dict[str, Any] = {}
+_memo_lock = threading.Lock()
 
 
 def _key(rng: np.random.Generator, trials: np.ndarray, p: np.ndarray, size: int) -> str:
@@ -108,11 +146,21 @@ def binomial_columns(
     n, k = trials.shape
     keep = n * k * size <= _MEMO_CELLS
     key = _key(rng, trials, p, size) if keep else ""
-    if keep and _memo.get("key") == key:
-        rng.bit_generator.state = _memo["after"]
-        tables = _memo["tables"]
-        _memo.clear()  # both indices of the pair are served: free the memory
-        return tables
+    if keep:
+        with _memo_lock:
+            if _memo.get("key") == key:
+                rng.bit_generator.state = _memo["after"]
+                tables = _memo["tables"]
+                _memo.clear()  # both indices of the pair are served: free the memory
+                return tables
+    tables = rng.binomial(trials[:, :, None], p[None, :, None], size=(n, k, size))
+    tables = tables.reshape(n, k * size)
+    if keep:
+        tables.setflags(write=False)
+        with _memo_lock:
+            _memo.clear()
+            _memo.update(key=key, tables=tables, after=rng.bit_generator.state)
+    return tables
     tables = rng.binomial(trials[:, :, None], p[None, :, None], size=(n, k, size))
     tables = tables.reshape(n, k * size)
     if keep:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from geoseg.errors import CRSError, DataError, InputError, ValidationError, format_codes
+from geoseg.segregation._parallel import parallel_map
 
 __all__ = [
     "adjacency",
@@ -34,6 +36,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _CACHE: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_CACHE_LOCK = threading.RLock()
 _CACHE_SIZE = 8
 
 
@@ -149,7 +152,12 @@ def adjacency(geoms: np.ndarray, *, shared_edge: bool) -> sparse.csr_matrix:
     keep = left < right
     left, right = left[keep], right[keep]
     if shared_edge:
-        length = shapely.length(shapely.intersection(geoms[left], geoms[right]))
+        half = len(left) // 2
+        parts = parallel_map(
+            lambda sl: shapely.length(shapely.intersection(geoms[left[sl]], geoms[right[sl]])),
+            [slice(0, half), slice(half, None)],
+        )
+        length = np.concatenate(parts)
         ok = length > 0
         left, right, weight = left[ok], right[ok], length[ok]
     else:
@@ -193,14 +201,15 @@ def cached(
     only a few recent geometries.
     """
     token = (key, _fingerprint(gdf), tuple(sorted((k, repr(v)) for k, v in options.items())))
-    if token in _CACHE:
-        _CACHE.move_to_end(token)
-        return dict(_CACHE[token])
-    ctx = build()
-    for value in ctx.values():
-        if isinstance(value, np.ndarray):
-            value.setflags(write=False)
-    _CACHE[token] = ctx
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return dict(ctx)
+    with _CACHE_LOCK:  # re-entrant: a build may use another cached context
+        if token in _CACHE:
+            _CACHE.move_to_end(token)
+            return dict(_CACHE[token])
+        ctx = build()
+        for value in ctx.values():
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+        _CACHE[token] = ctx
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+        return dict(ctx)

@@ -10,12 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import mmap
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-__all__ = ["DecayProducts", "decay_matrix", "hop_matrix"]
+from geoseg.segregation._parallel import parallel_map
+
+__all__ = ["USE_COMPILED", "DecayProducts", "decay_matrix", "hop_matrix"]
+
+_hops: Any
+try:
+    from geoseg.segregation import _hops  # type: ignore[attr-defined,no-redef]
+except ImportError:  # pragma: no cover - depends on the build
+    _hops = None
+
+#: Use the compiled searches of ``geoseg.segregation._hops`` when available (``False`` forces
+#: the NumPy/SciPy construction, which gives the same matrix).
+USE_COMPILED: bool = _hops is not None
 
 #: Cells handled per block (about 1 MB of float64: the temporaries stay in cache).
 _BLOCK_CELLS = 131_072
@@ -60,22 +73,31 @@ def decay_matrix(xy: np.ndarray, diagonal: np.ndarray) -> np.ndarray:
     x = np.ascontiguousarray(xy[:, 0])
     y = np.ascontiguousarray(xy[:, 1])
     blocks = _row_blocks(n)
-    for sl in blocks:
-        blk = c[sl]
-        np.subtract(x[sl, None], x[None, :], out=blk)
-        np.square(blk, out=blk)
-        dy = y[sl, None] - y[None, :]
-        np.square(dy, out=dy)
-        blk += dy
-        np.sqrt(blk, out=blk)
-    total = c.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for sl in blocks:
+    halves = [blocks[: len(blocks) // 2], blocks[len(blocks) // 2 :]]
+
+    def distances(part: list[slice]) -> None:
+        for sl in part:
             blk = c[sl]
-            np.divide(blk, total[None, :], out=blk)
-            np.negative(blk, out=blk)
-            np.expm1(blk, out=blk)
-            np.negative(blk, out=blk)
+            np.subtract(x[sl, None], x[None, :], out=blk)
+            np.square(blk, out=blk)
+            dy = y[sl, None] - y[None, :]
+            np.square(dy, out=dy)
+            blk += dy
+            np.sqrt(blk, out=blk)
+
+    parallel_map(distances, halves)
+    total = c.sum(axis=1)
+
+    def decay(part: list[slice]) -> None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for sl in part:
+                blk = c[sl]
+                np.divide(blk, total[None, :], out=blk)
+                np.negative(blk, out=blk)
+                np.expm1(blk, out=blk)
+                np.negative(blk, out=blk)
+
+    parallel_map(decay, halves)
     np.fill_diagonal(c, diagonal)
     return c
 
@@ -93,8 +115,8 @@ class DecayProducts:
     """
 
     def __init__(self) -> None:
-        self._key = ""
-        self._value: dict[str, np.ndarray] = {}
+        # key and products of the last table, replaced together (safe across threads)
+        self._last: tuple[str, dict[str, np.ndarray]] = ("", {})
         self._primed: dict[str, dict[str, np.ndarray]] = {}
 
     def get(self, c: np.ndarray, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
@@ -103,13 +125,15 @@ class DecayProducts:
         ``x`` is ``(n, k)``; ``t`` is ``(n, 1)`` or ``(n, k)``.
         """
         key = _table_key(x, t)
-        if key == self._key:
-            return self._value
-        if key in self._primed:
-            return self._primed[key]
-        self._value = _products(c, [(x, t)])[0]
-        self._key = key
-        return self._value
+        last_key, last = self._last
+        if key == last_key:
+            return last
+        primed = self._primed.get(key)
+        if primed is not None:
+            return primed
+        value = _products(c, [(x, t)])[0]
+        self._last = (key, value)
+        return value
 
     def prime(self, c: np.ndarray, tables: list[tuple[np.ndarray, np.ndarray]]) -> None:
         """Compute the products of every ``(x, t)`` in ``tables`` together; forget older ones.
@@ -119,9 +143,7 @@ class DecayProducts:
         """
         shaped = [(_columns(x), _columns(t)) for x, t in tables]
         keys = [_table_key(x, t) for x, t in shaped]
-        self._primed = {}
-        if shaped:
-            self._primed = dict(zip(keys, _products(c, shaped), strict=True))
+        self._primed = dict(zip(keys, _products(c, shaped), strict=True)) if shaped else {}
 
 
 def _columns(a: np.ndarray) -> np.ndarray:
@@ -190,6 +212,8 @@ def hop_matrix(w: sparse.spmatrix) -> tuple[np.ndarray, np.ndarray]:
     graph.sort_indices()
     n = graph.shape[0]
     _, component = connected_components(graph, directed=False)
+    if USE_COMPILED and _hops is not None:
+        return _compiled_steps(graph), component
     derived = _independent_set(graph)
     steps = _fresh((n, n), np.uint8)  # widened if a path is longer than 255 steps
     for members in _components(component):
@@ -206,6 +230,25 @@ def hop_matrix(w: sparse.spmatrix) -> tuple[np.ndarray, np.ndarray]:
     if derived.any():
         steps = _derive_rows(graph, steps, component, np.flatnonzero(derived))
     return steps, component
+
+
+def _compiled_steps(graph: sparse.csr_matrix) -> np.ndarray:
+    """The step matrix from one compiled breadth-first search per area, on two threads."""
+    n = graph.shape[0]
+    indptr = np.ascontiguousarray(graph.indptr, dtype=np.int64)
+    indices = np.ascontiguousarray(graph.indices, dtype=np.int32)
+    sources = np.arange(n, dtype=np.int32)
+    halves = [(0, n // 2), (n // 2, n)]
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        steps = _fresh((n, n), dtype)
+
+        def fill(span: tuple[int, int], out: np.ndarray = steps) -> int:
+            return int(_hops.fill(indptr, indices, sources, out, span[0], span[1]))
+
+        if max(parallel_map(fill, halves)) <= np.iinfo(dtype).max:
+            return steps
+    msg = "contiguity paths longer than 2**32 - 1 steps"  # pragma: no cover - impossible
+    raise OverflowError(msg)
 
 
 def _independent_set(graph: sparse.csr_matrix) -> np.ndarray:

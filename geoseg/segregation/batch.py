@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ import pandas as pd
 from geoseg.errors import InputError, ValidationError, format_codes
 from geoseg.segregation._engine import null_single, split_options
 from geoseg.segregation._inputs import Prepared, check_projected, spatial_context
+from geoseg.segregation._parallel import parallel_map
 from geoseg.segregation._registry import INDICES, IndexSpec, get_index
 from geoseg.segregation._replicates import (
     evaluate_tables,
@@ -279,7 +281,10 @@ def compute_indices(
         }
         periods.append((year, lvl, what, _areas_for(areas, lvl), table, counts))
     run.prime([s for s in single if s.spatial], periods)
-    for year, lvl, what, layer, table, counts in periods:
+
+    def period_rows(period: tuple) -> list[dict[str, Any]]:
+        year, lvl, what, layer, table, counts = period
+        out: list[dict[str, Any]] = []
         for g in groups if single else []:
             x, t, idx = counts[g]
             keep = t > 0
@@ -290,17 +295,22 @@ def compute_indices(
                     what,
                     n_zero,
                 )
-            run.null_tables = None
+            shared: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # null tables of this group
             populated: tuple[tuple[np.ndarray, ...], pd.Index] = (x[keep], t[keep]), idx[keep]
             for spec in single:
                 arrays, where = ((x, t), idx) if spec.spatial else populated
-                rows.append(run.row(spec, arrays, where, layer, year, lvl, g))
+                out.append(run.row(spec, arrays, where, layer, year, lvl, g, shared))
         if multi:
             X, idx = multi_counts(table, mg, source=f"register, {what}", drop_empty=False)
             keep = X.sum(axis=1) > 0
             for spec in multi:
                 mg_arrays, mg_where = ((X,), idx) if spec.spatial else ((X[keep],), idx[keep])
-                rows.append(run.row(spec, mg_arrays, mg_where, layer, year, lvl, "+".join(mg)))
+                out.append(run.row(spec, mg_arrays, mg_where, layer, year, lvl, "+".join(mg)))
+        return out
+
+    # periods are independent (every row has its own generator): two run at a time
+    for part in parallel_map(period_rows, periods):
+        rows.extend(part)
     out = pd.DataFrame(rows, columns=COLUMNS)
     return out.astype({"value": float, "p_value": float, "ci_low": float, "ci_high": float})
 
@@ -359,9 +369,8 @@ class _Run:
     ctx_cache: dict[tuple, dict[str, Any]] = field(default_factory=dict)
     #: content keys of the area-code indexes seen, by identity (the index is kept alive)
     code_keys: dict[int, tuple[pd.Index, tuple[int, str]]] = field(default_factory=dict)
-    #: null tables of the current (year, level, group) by number of areas, shared by its
-    #: single-group indices
-    null_tables: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+    #: guards the context cache when periods are computed on two threads
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def row(
         self,
@@ -372,8 +381,13 @@ class _Run:
         year: Any,
         level: Any,
         group: str,
+        shared: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
     ) -> dict[str, Any]:
-        """One result row; NaN where the index is undefined or cannot be computed."""
+        """One result row; NaN where the index is undefined or cannot be computed.
+
+        ``shared`` holds the null tables of one (year, level, group) by number of areas,
+        drawn once for all its single-group indices.
+        """
         row: dict[str, Any] = {"year": year, "level": level, "group": group, "index": spec.name}
         row.update(value=np.nan, p_value=np.nan, ci_low=np.nan, ci_high=np.nan)
         _, core_opts = split_options(spec, self.options.get(spec.name))
@@ -400,7 +414,8 @@ class _Run:
         rng = _rng(self.seed, year, level, group, _STREAMS.get(spec.name, spec.name))
         row["value"] = observed(prep, rng)
         if self.permutations > 0:
-            row["p_value"] = p_value(row["value"], self._null(prep, year, level, group, rng))
+            null = self._null(prep, year, level, group, rng, shared)
+            row["p_value"] = p_value(row["value"], null)
         if self.ci:
             boots = simulate_bootstrap(prep, self.ci_replicates, "residents", rng)
             row["ci_low"], row["ci_high"] = percentile_interval(boots, self.ci_level)
@@ -409,13 +424,14 @@ class _Run:
     def _context(self, spec: IndexSpec, layer: Any, idx: pd.Index, level: Any) -> dict[str, Any]:
         """The spatial context of ``spec`` on ``layer`` for the areas ``idx`` (built once)."""
         prep_opts, _ = split_options(spec, self.options.get(spec.name))
-        if id(idx) not in self.code_keys:
-            self.code_keys[id(idx)] = (idx, _codes_key(idx))
-        codes_key = self.code_keys[id(idx)][1]
-        key = (spec.prepare, level, codes_key, repr(sorted(prep_opts.items())))
-        if key not in self.ctx_cache:
-            self.ctx_cache[key] = spatial_context(spec, layer, idx, prep_opts)
-        return self.ctx_cache[key]
+        with self.lock:
+            if id(idx) not in self.code_keys:
+                self.code_keys[id(idx)] = (idx, _codes_key(idx))
+            codes_key = self.code_keys[id(idx)][1]
+            key = (spec.prepare, level, codes_key, repr(sorted(prep_opts.items())))
+            if key not in self.ctx_cache:
+                self.ctx_cache[key] = spatial_context(spec, layer, idx, prep_opts)
+            return self.ctx_cache[key]
 
     def prime(self, specs: list[IndexSpec], periods: list[tuple]) -> None:
         """Matrix products shared by all years and groups on one geometry, computed together.
@@ -441,18 +457,22 @@ class _Run:
                 products.prime(c, list(tables.values()))
 
     def _null(
-        self, prep: Prepared, year: Any, level: Any, group: str, rng: np.random.Generator
+        self,
+        prep: Prepared,
+        year: Any,
+        level: Any,
+        group: str,
+        rng: np.random.Generator,
+        shared: dict[int, tuple[np.ndarray, np.ndarray]] | None,
     ) -> np.ndarray:
         """Null distribution; single-group indices of one group share the same tables."""
         k = self.permutations
-        if prep.spec.kind != "single" or prep.n * k > _SHARED_CELLS:
+        if shared is None or prep.spec.kind != "single" or prep.n * k > _SHARED_CELLS:
             return simulate_null(prep, k, self.null, rng)
-        if self.null_tables is None:
-            self.null_tables = {}
         x, t = prep.arrays
-        if prep.n not in self.null_tables:
+        if prep.n not in shared:
             # spatial indices keep zero-population areas, aspatial ones do not
             tag = "null tables" if (t > 0).all() else "null tables with empty areas"
             null_rng = _rng(self.seed, year, level, group, tag)
-            self.null_tables[prep.n] = null_single(x, t, k, self.null, null_rng)
-        return evaluate_tables(prep, *self.null_tables[prep.n], rng)
+            shared[prep.n] = null_single(x, t, k, self.null, null_rng)
+        return evaluate_tables(prep, *shared[prep.n], rng)
