@@ -32,9 +32,9 @@ def test_null_models_preserve_what_they_should():
     assert np.all(xs.sum(axis=0) == x.sum())  # group size kept, totals vary
     assert np.all(ts.sum(axis=0) == t.sum()) and not np.all(ts == t[:, None])
     X = df[["grp", "other"]].to_numpy()
-    sims = _engine.null_multi(X, 50, "systematic", rng)
+    sims = _engine.multi_null(X, "systematic")(rng, 50)[0]
     assert np.all(sims.sum(axis=1) == X.sum(axis=0))
-    sims = _engine.null_multi(X, 50, "evenness", rng)
+    sims = _engine.multi_null(X, "evenness")(rng, 50)[0]
     assert np.all(sims.sum(axis=2) == X.sum(axis=1))
 
 
@@ -342,3 +342,42 @@ def test_systematic_null_of_halves_keeps_group_sizes():
     p = t / t.sum()
     z = (xs.mean(axis=1) - x.sum() * p) / np.sqrt(x.sum() * p * (1 - p) / 1001)
     assert abs(z.mean()) < 0.2 and 0.8 < z.std() < 1.2
+
+
+def test_poisson_tables_equal_scipy_and_draws_follow_them(monkeypatch):
+    from geoseg.segregation import _poisson
+    from geoseg.segregation._poisson import PoissonRows
+
+    mu = np.array([0.0, 0.3, 2.5, 17.0, 340.0, 5000.0])
+    rows = PoissonRows(mu)
+    # the tables: exact probabilities, tails beyond them below 1e-17
+    pmf = np.diff(rows.cdf, prepend=0.0)
+    first = np.concatenate(([0], rows.last[:-1] + 1))
+    pmf[first] = rows.cdf[first]
+    owner = np.repeat(np.arange(len(mu)), rows.last - first + 1)
+    np.testing.assert_allclose(pmf, stats.poisson.pmf(rows.value, mu[owner]), rtol=0, atol=1e-12)
+    assert np.all(stats.poisson.sf(rows.value[rows.last], mu) < 1e-17)
+    assert np.all(stats.poisson.cdf(rows.value[first] - 1, mu) < 1e-17)
+    # the draws: inversion of the tables (same uniforms as a per-row search), then a
+    # chi-square test of each row against scipy's Poisson distribution
+    k = 100_000
+    draws = rows.draw(k, np.random.default_rng(4))
+    u = np.random.default_rng(4).random((len(mu), k))
+    for i in range(len(mu)):
+        seg_ = slice(first[i], rows.last[i] + 1)
+        ref = rows.value[seg_][np.searchsorted(rows.cdf[seg_], u[i], side="right")]
+        np.testing.assert_array_equal(draws[i], ref)
+    assert np.all(draws[0] == 0)
+    for i in range(1, len(mu)):
+        values = np.arange(draws[i].max() + 1)
+        expected = stats.poisson.pmf(values, mu[i]) * k
+        keep = expected > 5
+        obs = np.bincount(draws[i], minlength=values.size)[keep]
+        exp = expected[keep]
+        assert (
+            stats.chisquare(np.append(obs, k - obs.sum()), np.append(exp, k - exp.sum())).pvalue
+            > 1e-3
+        )
+    # every draw settled by bisection gives the same values
+    monkeypatch.setattr(_poisson, "_LINEAR_STEPS", 0)
+    np.testing.assert_array_equal(rows.draw(k, np.random.default_rng(4)), draws)

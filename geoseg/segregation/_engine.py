@@ -17,17 +17,20 @@ from typing import Any
 
 import numpy as np
 
+from geoseg.segregation._parallel import parallel_map
 from geoseg.segregation._registry import IndexSpec
-from geoseg.segregation._sampling import multinomial_columns, split_draw
+from geoseg.segregation._sampling import Multinomial, split_draw
 
 __all__ = [
-    "bootstrap_multi",
-    "bootstrap_single",
+    "Draw",
     "chunks",
     "evaluate",
-    "null_multi",
+    "multi_bootstrap",
+    "multi_null",
     "null_single",
     "run_replicates",
+    "single_bootstrap",
+    "single_null",
     "split_options",
 ]
 
@@ -75,40 +78,61 @@ def chunks(k: int, cells_per_replicate: int) -> Iterator[slice]:
         yield slice(start, min(start + size, k))
 
 
-def null_single(
-    x: np.ndarray, t: np.ndarray, k: int, null: str, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """``k`` tables under a null model for one group; returns ``x (n, k)`` and ``t``.
+Draw = Callable[[np.random.Generator, int], tuple[np.ndarray, ...]]
+
+
+def _whole(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t_int = np.rint(t).astype(np.int64)
+    return np.minimum(np.rint(x).astype(np.int64), t_int), t_int
+
+
+def single_null(x: np.ndarray, t: np.ndarray, null: str) -> Draw:
+    """Sampler of tables under a null model for one group: ``draw(generator, k)`` gives
+    ``x (n, k)`` and, for the systematic null, ``t (n, k)``.
 
     ``"evenness"``: totals fixed, ``x_i ~ Binomial(t_i, P)``. ``"systematic"``: the group's
     members and the other residents are each placed over the areas by a multinomial draw with
-    probabilities ``t_i / T`` (area totals then vary).
+    probabilities ``t_i / T`` (area totals then vary). Tables of the samplers are built once.
     """
-    t_int = np.rint(t).astype(np.int64)
-    x_int = np.minimum(np.rint(x).astype(np.int64), t_int)
-    n = len(t)
+    x_int, t_int = _whole(x, t)
+    n = len(t_int)
     if null == "evenness":
         P = x_int.sum() / t_int.sum()
+        t_float = t_int.astype(float)
 
         def even(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
-            return (g.binomial(t_int[:, None], P, size=(n, size)).astype(float),)
+            return g.binomial(t_int[:, None], P, size=(n, size)).astype(float), t_float
 
-        return split_draw(rng, k, n, even)[0], t_int.astype(float)
+        return even
     p = t_int / t_int.sum()
-    n_x, n_y = int(x_int.sum()), int((t_int - x_int).sum())
+    group, rest = parallel_map(
+        lambda members: Multinomial(members, p), [int(x_int.sum()), int((t_int - x_int).sum())]
+    )
 
     def systematic(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
-        xs = multinomial_columns(n_x, p, size, g)
-        ts = multinomial_columns(n_y, p, size, g)
+        xs = group.draw(size, g)
+        ts = rest.draw(size, g)
         ts += xs
         return xs.astype(float), ts.astype(float)
 
-    xs, ts = split_draw(rng, k, 2 * n, systematic)
+    return systematic
+
+
+def null_single(
+    x: np.ndarray, t: np.ndarray, k: int, null: str, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``k`` tables under a null model for one group (see :func:`single_null`): ``x (n, k)``
+    and ``t`` (``(n,)`` under evenness, ``(n, k)`` under the systematic null)."""
+    draw = single_null(x, t, null)
+    if null == "evenness":
+        t_float = _whole(x, t)[1].astype(float)  # totals stay as they are
+        return split_draw(rng, k, len(t), lambda g, size: draw(g, size)[:1])[0], t_float
+    xs, ts = split_draw(rng, k, 2 * len(t), draw)
     return xs, ts
 
 
-def null_multi(X: np.ndarray, k: int, null: str, rng: np.random.Generator) -> np.ndarray:
-    """``k`` tables ``(k, n, g)`` under a null model for exhaustive groups.
+def multi_null(X: np.ndarray, null: str) -> Draw:
+    """Sampler of tables ``(k, n, g)`` under a null model for exhaustive groups.
 
     ``"evenness"``: area totals fixed, each area's composition ``~ Multinomial(t_i, P)``.
     ``"systematic"``: each group's members placed over the areas by ``Multinomial(N_m, t_i/T)``.
@@ -121,57 +145,66 @@ def null_multi(X: np.ndarray, k: int, null: str, rng: np.random.Generator) -> np
         def even(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
             return (g.multinomial(ti, P, size=(size, len(ti))).astype(float),)
 
-        return split_draw(rng, k, X.size, even, axis=0)[0]
+        return even
     p = ti / ti.sum()
-    members = X_int.sum(axis=0)
+    members = parallel_map(lambda n_m: Multinomial(n_m, p), [int(v) for v in X_int.sum(axis=0)])
 
     def systematic(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
-        cols = [multinomial_columns(int(n_m), p, size, g).T for n_m in members]
+        cols = [m.draw(size, g).T for m in members]
         return (np.stack(cols, axis=2).astype(float),)
 
-    return split_draw(rng, k, X.size, systematic, axis=0)[0]
+    return systematic
 
 
-def bootstrap_single(
-    x: np.ndarray, t: np.ndarray, k: int, method: str, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """``k`` bootstrap tables for one group (see :func:`bootstrap_multi` for the methods)."""
+def single_bootstrap(x: np.ndarray, t: np.ndarray, method: str) -> Draw:
+    """Sampler of bootstrap tables for one group, ``(x (n, k), t)`` (see :func:`multi_bootstrap`
+    for the methods)."""
+    n = len(x)
     if method == "areas":
-        idx = rng.integers(0, len(x), size=(len(x), k))
-        return x[idx], t[idx]
+
+        def areas(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
+            idx = g.integers(0, n, size=(n, size))
+            return x[idx], t[idx]
+
+        return areas
     t_int = np.rint(t).astype(np.int64)
+    t_float = t_int.astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(t > 0, np.clip(x / np.where(t > 0, t, 1.0), 0.0, 1.0), 0.0)
 
-    def resample(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
-        return (g.binomial(t_int[:, None], p[:, None], size=(len(x), size)).astype(float),)
+    def residents(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
+        return g.binomial(t_int[:, None], p[:, None], size=(n, size)).astype(float), t_float
 
-    return split_draw(rng, k, len(x), resample)[0], t_int.astype(float)
+    return residents
 
 
-def bootstrap_multi(X: np.ndarray, k: int, method: str, rng: np.random.Generator) -> np.ndarray:
-    """``k`` bootstrap tables ``(k, n, g)``.
+def multi_bootstrap(X: np.ndarray, method: str) -> Draw:
+    """Sampler of bootstrap tables ``(k, n, g)``.
 
     ``"residents"``: each area keeps its total and its residents are redrawn from its own
     observed composition (``Multinomial(t_i, p_i)``); geometry is untouched, so it serves
     spatial indices too. ``"areas"``: areas are resampled with replacement (aspatial only).
     """
+    n = X.shape[0]
     if method == "areas":
-        idx = rng.integers(0, X.shape[0], size=(k, X.shape[0]))
-        return X[idx]
+
+        def areas(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
+            return (X[g.integers(0, n, size=(size, n))],)
+
+        return areas
     X_int = np.rint(X).astype(np.int64)
     ti = X_int.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(ti[:, None] > 0, X_int / np.where(ti > 0, ti, 1)[:, None], 1.0 / X.shape[1])
 
-    def resample(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
-        return (g.multinomial(ti, p, size=(size, len(ti))).astype(float),)
+    def residents(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
+        return (g.multinomial(ti, p, size=(size, n)).astype(float),)
 
-    return split_draw(rng, k, X.size, resample, axis=0)[0]
+    return residents
 
 
 def run_replicates(
-    make: Callable[[int], tuple[np.ndarray, ...]],
+    draw: Draw,
     spec: IndexSpec,
     k: int,
     cells: int,
@@ -180,9 +213,17 @@ def run_replicates(
     options: dict[str, Any] | None,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Evaluate ``k`` replicate tables made chunk by chunk by ``make(size)``."""
-    out = np.empty(k)
-    for sl in chunks(k, cells):
-        arrays = make(sl.stop - sl.start)
-        out[sl] = evaluate(spec, arrays, ctx=ctx, options=options, rng=rng)
-    return out
+    """Evaluate ``k`` replicate tables made chunk by chunk by ``draw(generator, size)``.
+
+    Large requests run in two halves (see ``_sampling.split_draw``): each half draws its
+    tables from its own generator and evaluates them, on its own thread.
+    """
+
+    def half(gen: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
+        out = np.empty(size)
+        for sl in chunks(size, cells):
+            arrays = draw(gen, sl.stop - sl.start)
+            out[sl] = evaluate(spec, arrays, ctx=ctx, options=options, rng=gen)
+        return (out,)
+
+    return split_draw(rng, k, cells, half)[0]

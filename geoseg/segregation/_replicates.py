@@ -74,19 +74,13 @@ def simulate_null(prep: Prepared, k: int, null: str, rng: np.random.Generator) -
     spec = prep.spec
     if spec.kind == "single":
         x, t = prep.arrays
-
-        def make(size: int) -> tuple[np.ndarray, ...]:
-            return _engine.null_single(x, t, size, null, rng)
-
+        draw = _engine.single_null(x, t, null)
         cells = prep.n * _simulations(prep)
     else:
         (X,) = prep.arrays
-
-        def make(size: int) -> tuple[np.ndarray, ...]:
-            return (_engine.null_multi(X, size, null, rng),)
-
+        draw = _engine.multi_null(X, null)
         cells = X.size
-    return _engine.run_replicates(make, spec, k, cells, ctx=prep.ctx, options=prep.options, rng=rng)
+    return _engine.run_replicates(draw, spec, k, cells, ctx=prep.ctx, options=prep.options, rng=rng)
 
 
 def evaluate_tables(
@@ -116,20 +110,14 @@ def simulate_bootstrap(prep: Prepared, k: int, method: str, rng: np.random.Gener
         raise InputError(msg)
     if prep.spec.kind == "single":
         x, t = prep.arrays
-
-        def make(size: int) -> tuple[np.ndarray, ...]:
-            return _engine.bootstrap_single(x, t, size, method, rng)
-
+        draw = _engine.single_bootstrap(x, t, method)
         cells = prep.n
     else:
         (X,) = prep.arrays
-
-        def make(size: int) -> tuple[np.ndarray, ...]:
-            return (_engine.bootstrap_multi(X, size, method, rng),)
-
+        draw = _engine.multi_bootstrap(X, method)
         cells = X.size
     return _engine.run_replicates(
-        make, prep.spec, k, cells, ctx=prep.ctx, options=prep.options, rng=rng
+        draw, prep.spec, k, cells, ctx=prep.ctx, options=prep.options, rng=rng
     )
 
 

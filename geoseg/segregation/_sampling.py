@@ -38,8 +38,9 @@ from typing import Any
 import numpy as np
 
 from geoseg.segregation._parallel import parallel_map
+from geoseg.segregation._poisson import PoissonRows
 
-__all__ = ["binomial_columns", "multinomial_columns", "split_draw"]
+__all__ = ["Multinomial", "binomial_columns", "multinomial_columns", "split_draw"]
 
 #: Requests of at least this many cells are drawn in two halves (see :func:`split_draw`).
 _SPLIT_CELLS = 200_000
@@ -89,31 +90,48 @@ def _categorical(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
     return idx
 
 
+class Multinomial:
+    """Columns of ``Multinomial(trials, p)`` (``p`` is normalised; zero entries get zero counts).
+
+    The Poisson tables are built once (:class:`~geoseg.segregation._poisson.PoissonRows`), so
+    one instance serves several calls of :meth:`draw`, from several threads.
+    """
+
+    def __init__(self, trials: int, p: np.ndarray) -> None:
+        p = np.asarray(p, dtype=float)
+        self.n = p.size
+        self.trials = int(trials)
+        self.small = self.n < 2 or self.trials < _MIN_PER_AREA * self.n
+        cdf = np.cumsum(p)
+        cdf /= cdf[-1]
+        cdf[-1] = 1.0
+        self.cdf = cdf
+        self.share = np.diff(cdf, prepend=0.0)
+        if not self.small:
+            lam = self.trials - _SLACK * np.sqrt(self.trials)
+            self.poisson = PoissonRows(lam * self.share)
+
+    def draw(self, k: int, rng: np.random.Generator) -> np.ndarray:
+        """``k`` independent draws as the columns of an ``(n, k)`` int64 array."""
+        if self.small:
+            return rng.multinomial(self.trials, self.share, size=k).T
+        counts = self.poisson.draw(k, rng)
+        total = counts.sum(axis=0)
+        over = np.flatnonzero(total > self.trials)
+        while over.size:
+            counts[:, over] = self.poisson.draw(over.size, rng)
+            total[over] = counts[:, over].sum(axis=0)
+            over = over[total[over] > self.trials]
+        cols = np.repeat(np.arange(k), self.trials - total)
+        areas = _categorical(self.cdf, rng.random(cols.size))
+        counts += np.bincount(areas * k + cols, minlength=self.n * k).reshape(self.n, k)
+        return counts
+
+
 def multinomial_columns(trials: int, p: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """``k`` independent draws of ``Multinomial(trials, p)`` as the columns of an ``(n, k)``
     int64 array (``p`` is normalised; zero entries get zero counts)."""
-    p = np.asarray(p, dtype=float)
-    n = p.size
-    trials = int(trials)
-    if n < 2 or trials < _MIN_PER_AREA * n:
-        return rng.multinomial(trials, p / p.sum(), size=k).T
-    cdf = np.cumsum(p)
-    cdf /= cdf[-1]
-    cdf[-1] = 1.0
-    share = np.diff(cdf, prepend=0.0)
-    lam = trials - _SLACK * np.sqrt(trials)
-    mu = np.repeat((lam * share)[:, None], k, axis=1)
-    counts = rng.poisson(mu)
-    total = counts.sum(axis=0)
-    over = np.flatnonzero(total > trials)
-    while over.size:
-        counts[:, over] = rng.poisson(mu[:, : over.size])
-        total[over] = counts[:, over].sum(axis=0)
-        over = over[total[over] > trials]
-    cols = np.repeat(np.arange(k), trials - total)
-    areas = _categorical(cdf, rng.random(cols.size))
-    counts += np.bincount(areas * k + cols, minlength=n * k).reshape(n, k)
-    return counts
+    return Multinomial(trials, p).draw(k, rng)
 
 
 #: Largest table (cells) kept for reuse; point estimates draw ``n * iterations`` cells.
