@@ -62,7 +62,16 @@ def test_null_dissimilarity_equals_full_enumeration(t, P):
     assert ex.expected_null_dissimilarity(t, P) == pytest.approx(brute, rel=1e-12)
 
 
-def test_resampled_dissimilarity_equals_full_enumeration():
+@pytest.fixture(params=["compiled", "numpy"])
+def near_sum_path(request, monkeypatch):
+    """Run a test with the compiled kernel and with the NumPy code of the resampled mean."""
+    if request.param == "compiled" and ex._dissim is None:
+        pytest.skip("compiled kernel not built")
+    monkeypatch.setattr(ex, "USE_COMPILED", request.param == "compiled")
+    return request.param
+
+
+def test_resampled_dissimilarity_equals_full_enumeration(near_sum_path):
     x = np.array([2.0, 1.0, 3.0])
     y = np.array([1.0, 4.0, 2.0])
     X, Y = 6, 7
@@ -76,6 +85,37 @@ def test_resampled_dissimilarity_equals_full_enumeration():
                 pb = stats.multinomial.pmf(b, Y, y / Y)
                 total += pa * pb * 0.5 * np.abs(np.array(a) / X - np.array(b) / Y).sum()
     assert ex.expected_resampled_dissimilarity(x, y) == pytest.approx(total, rel=1e-12)
+
+
+def test_resampled_dissimilarity_equals_pairwise_sums_on_a_larger_city(near_sum_path):
+    # every area's E|A/X - B/Y| summed over the two full binomial supports (scipy's pmf)
+    rng = np.random.default_rng(3)
+    t = rng.integers(20, 300, 30)
+    x = rng.binomial(t, rng.uniform(0.05, 0.6, 30)).astype(float)
+    x[:2] = 0.0  # areas without the group
+    y = t - x
+    y[-1] = 0.0  # and without the rest
+    X, Y = int(x.sum()), int(y.sum())
+    A, B = np.arange(X + 1), np.arange(Y + 1)
+    total = 0.0
+    for a, b in zip(x / X, y / Y, strict=True):
+        pa, pb = stats.binom.pmf(A, X, a), stats.binom.pmf(B, Y, b)
+        total += pa @ np.abs(A[:, None] / X - B[None, :] / Y) @ pb
+    assert ex.expected_resampled_dissimilarity(x, y) == pytest.approx(total / 2, rel=1e-8)
+
+
+def test_compiled_resampled_dissimilarity_equals_the_numpy_code(monkeypatch):
+    if ex._dissim is None:
+        pytest.skip("compiled kernel not built")
+    rng = np.random.default_rng(0)
+    t = rng.integers(200, 2500, 1000)
+    x = rng.binomial(t, rng.uniform(0.05, 0.6, 1000)).astype(float)
+    x[:5] = 0.0
+    values = []
+    for flag in (True, False):
+        monkeypatch.setattr(ex, "USE_COMPILED", flag)
+        values.append(ex.expected_resampled_dissimilarity(x, t - x))
+    assert values[0] == pytest.approx(values[1], rel=1e-9)
 
 
 def test_gini_numerator_equals_full_enumeration():
