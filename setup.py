@@ -1,11 +1,11 @@
 """Build of geoseg's compiled kernels (all other metadata is in pyproject.toml).
 
-The shortest-path kernel of geoseg.access, and the contiguity searches and the exact
-resampled dissimilarity of geoseg.segregation, are plain C against the Python C API (no NumPy
-headers, no Cython), so a fresh ``pip install .`` or ``pip install -e .`` needs only
-setuptools and a C compiler. All are optional: without a compiler the install still succeeds,
-geoseg.access falls back to SciPy's Dijkstra and geoseg.segregation to SciPy and NumPy, with
-the same results.
+The shortest-path kernel of geoseg.access, and the contiguity searches, the exact resampled
+dissimilarity and the null-model draws of geoseg.segregation, are plain C against the Python
+C API (no NumPy headers, no Cython), so a fresh ``pip install .`` or ``pip install -e .``
+needs only setuptools and a C compiler. All are optional: without a compiler the install
+still succeeds, geoseg.access falls back to SciPy's Dijkstra and geoseg.segregation to SciPy
+and NumPy, with the same results.
 """
 
 import sys
@@ -33,5 +33,6 @@ setup(
         kernel("access._csp"),
         kernel("segregation._hops"),
         kernel("segregation._dissim"),
+        kernel("segregation._draws"),
     ]
 )

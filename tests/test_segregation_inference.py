@@ -381,3 +381,25 @@ def test_poisson_tables_equal_scipy_and_draws_follow_them(monkeypatch):
     # every draw settled by bisection gives the same values
     monkeypatch.setattr(_poisson, "_LINEAR_STEPS", 0)
     np.testing.assert_array_equal(rows.draw(k, np.random.default_rng(4)), draws)
+
+
+@pytest.mark.parametrize("trials", [6_000, 40_000, 1_000_003])
+def test_compiled_multinomial_draws_equal_the_numpy_draws(monkeypatch, trials):
+    from geoseg.segregation import _sampling
+
+    if _sampling._draws is None:
+        pytest.skip("compiled kernel not built")
+    rng = np.random.default_rng(9)
+    p = rng.integers(0, 2000, 300).astype(float)
+    p[[0, 7, 299]] = 0.0  # empty areas get no one
+    sampler = _sampling.Multinomial(trials, p)
+    assert not sampler.small
+    tables, after = [], []
+    for flag in (True, False):
+        monkeypatch.setattr(_sampling, "USE_COMPILED", flag)
+        gen = np.random.default_rng(21)
+        tables.append(sampler.draw(257, gen))
+        after.append(gen.random())  # the generator is left in the same state
+    np.testing.assert_array_equal(tables[0], tables[1])
+    assert after[0] == after[1]
+    assert np.all(tables[0].sum(axis=0) == trials) and np.all(tables[0][[0, 7, 299]] == 0)

@@ -40,6 +40,15 @@ import numpy as np
 from geoseg.segregation._parallel import parallel_map
 from geoseg.segregation._poisson import PoissonRows
 
+_draws: Any
+try:
+    from geoseg.segregation import _draws  # type: ignore[attr-defined,no-redef]
+except ImportError:  # pragma: no cover - depends on the build
+    _draws = None
+
+#: Draw multinomial columns with the compiled kernel when it is built (same tables).
+USE_COMPILED: bool = _draws is not None
+
 __all__ = ["Multinomial", "binomial_columns", "multinomial_columns", "split_draw"]
 
 #: Requests of at least this many cells are drawn in two halves (see :func:`split_draw`).
@@ -78,10 +87,15 @@ _SLACK = 1.0
 _MIN_PER_AREA = 20
 
 
-def _categorical(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Index ``i`` with ``cdf[i - 1] <= u < cdf[i]`` for each uniform ``u`` (guide table)."""
-    m = 4 * cdf.size  # four guide cells per area: most uniforms resolve at once
-    guide = np.searchsorted(cdf, np.arange(m) / m, side="right")
+def _guide(cdf: np.ndarray) -> np.ndarray:
+    """Guide table of a categorical distribution: four cells per category."""
+    m = 4 * cdf.size  # most uniforms resolve at once
+    return np.searchsorted(cdf, np.arange(m) / m, side="right")
+
+
+def _categorical(cdf: np.ndarray, guide: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Index ``i`` with ``cdf[i - 1] <= u < cdf[i]`` for each uniform ``u``."""
+    m = guide.size
     idx = guide[np.minimum((u * m).astype(np.int64), m - 1)]
     active = np.flatnonzero(cdf[idx] <= u)
     while active.size:
@@ -108,13 +122,35 @@ class Multinomial:
         self.cdf = cdf
         self.share = np.diff(cdf, prepend=0.0)
         if not self.small:
+            self.guide = _guide(cdf)
             lam = self.trials - _SLACK * np.sqrt(self.trials)
             self.poisson = PoissonRows(lam * self.share)
 
     def draw(self, k: int, rng: np.random.Generator) -> np.ndarray:
-        """``k`` independent draws as the columns of an ``(n, k)`` int64 array."""
+        """``k`` independent draws as the columns of an ``(n, k)`` int64 array.
+
+        The compiled kernel (``geoseg.segregation._draws``) makes the same draws from the same
+        uniform variates, so both give identical tables from a generator in a given state.
+        """
         if self.small:
             return rng.multinomial(self.trials, self.share, size=k).T
+        if USE_COMPILED and _draws is not None and self.trials < 2**31:
+            counts = np.zeros((self.n, k), dtype=np.int64)
+            table = self.poisson
+            with rng.bit_generator.lock:
+                _draws.multinomial(
+                    rng.bit_generator.capsule,
+                    table.cdf,
+                    table.guide,
+                    table.slot,
+                    table.buckets,
+                    table.value,
+                    self.cdf,
+                    self.guide,
+                    self.trials,
+                    counts,
+                )
+            return counts
         counts = self.poisson.draw(k, rng)
         total = counts.sum(axis=0)
         over = np.flatnonzero(total > self.trials)
@@ -123,7 +159,7 @@ class Multinomial:
             total[over] = counts[:, over].sum(axis=0)
             over = over[total[over] > self.trials]
         cols = np.repeat(np.arange(k), self.trials - total)
-        areas = _categorical(self.cdf, rng.random(cols.size))
+        areas = _categorical(self.cdf, self.guide, rng.random(cols.size))
         counts += np.bincount(areas * k + cols, minlength=self.n * k).reshape(self.n, k)
         return counts
 
