@@ -5,7 +5,10 @@ Multinomial columns (the systematic null model) are drawn by Poissonization: ind
 exactly ``Multinomial(s, p)``; columns whose sum exceeds ``N`` are redrawn, and the remaining
 ``N - s`` persons of each column are placed one by one (categorical draws from a guide table).
 The sum of the two independent parts is exactly ``Multinomial(N, p)`` (Devroye 1986,
-"Non-uniform random variate generation", ch. XI), at about half the cost of NumPy's
+"Non-uniform random variate generation", ch. XI). The Poisson counts come from exact
+per-area tables (:mod:`geoseg.segregation._poisson`), built once per request. The compiled
+kernel ``geoseg.segregation._draws`` runs the same steps on the same uniform variates, so it
+gives the same tables as the NumPy code, several times faster than NumPy's
 sequential-binomial multinomial.
 
 The Carrington-Troske indices draw binomial tables as described below.
