@@ -125,9 +125,10 @@ static PyObject *multinomial(PyObject *self, PyObject *args)
     }
     int64_t trials = (int64_t)trials_;
     int64_t *counts = (int64_t *)b[OUT].view.buf;
-    int64_t *total = (int64_t *)calloc((size_t)k, sizeof(int64_t));
-    Py_ssize_t *over = (Py_ssize_t *)malloc((size_t)k * sizeof(Py_ssize_t));
-    int32_t *extra = (int32_t *)calloc((size_t)cells, sizeof(int32_t));
+    size_t kk = k > 0 ? (size_t)k : 1; /* never ask for zero bytes */
+    int64_t *total = (int64_t *)calloc(kk, sizeof(int64_t));
+    Py_ssize_t *over = (Py_ssize_t *)malloc(kk * sizeof(Py_ssize_t));
+    int32_t *extra = (int32_t *)calloc(kk * (size_t)n, sizeof(int32_t));
     if (total == NULL || over == NULL || extra == NULL) {
         free(total);
         free(over);
