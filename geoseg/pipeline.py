@@ -363,7 +363,13 @@ def _check_output_folder(folder: Path, names: Sequence[str], overwrite: bool) ->
 
 def _inputs(project: Any) -> list[Path]:
     paths = [project.path, project.areas.path, project.registers.path]
-    for extra in (project.services.path, project.network.path, project.population.grid):
+    population = project.population
+    for extra in (
+        project.services.path,
+        project.network.path,
+        population.grid,
+        population.buildings,
+    ):
         if extra is not None:
             paths.append(extra)
     return [Path(p) for p in paths]

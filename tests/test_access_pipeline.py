@@ -157,3 +157,69 @@ def test_access_for_project_end_to_end():
     assert {"gini", "palma", "concentration_index"} <= set(res.equity.columns)
     groups = set(res.summary["group"])
     assert {"pop_total", "age_0_5"} <= groups
+
+
+def _buildings_file(tmp_path, *, weights: bool):
+    """Write buildings: equal footprints of weights 1 and 9 in area 01, random ones elsewhere."""
+    rng = np.random.default_rng(20240611)
+    geoms = [shapely.box(100, 100, 120, 120), shapely.box(600, 600, 620, 620)]
+    dwellings = [1.0, 9.0]
+    for left in (1000, 2000):
+        for _ in range(4):
+            x, y = rng.uniform(left + 50, left + 900), rng.uniform(50, 900)
+            side = rng.uniform(10, 40)
+            geoms.append(shapely.box(x, y, x + side, y + side))
+            dwellings.append(float(rng.integers(1, 30)))
+    cols = {"dwellings": dwellings} if weights else {}
+    path = tmp_path / ("weighted.gpkg" if weights else "plain.gpkg")
+    gpd.GeoDataFrame(cols, geometry=geoms, crs=CRS).to_file(path)
+    return path
+
+
+def _buildings_project(tmp_path, *, weights: bool) -> dict:
+    from geoseg.io.buildings import read_buildings
+
+    data = _project()
+    del data["population"]  # no grid: residents come from the buildings
+    path = _buildings_file(tmp_path, weights=weights)
+    data["buildings"] = read_buildings(path, weight="dwellings" if weights else None)
+    return data
+
+
+def _in_box(people: gpd.GeoDataFrame, box: shapely.Polygon) -> gpd.GeoDataFrame:
+    return people[people.geometry.within(box)]
+
+
+def test_access_from_buildings_without_grid(tmp_path, caplog):
+    data = _buildings_project(tmp_path, weights=True)
+    with caplog.at_level("INFO", logger="geoseg.access"):
+        res = access_for_project(data, minutes=10.0, speed_kmh=6.0)
+    assert "resident points from 10 buildings" in caplog.text
+    people = res.residents
+    assert len(people) == 10
+    assert set(people["method"]) == {"buildings"}
+    # every area's resident points add up to the latest year's register
+    latest = data["registers"].query("year == 2023").set_index("area_code")
+    sums = people.groupby("area")[["pop_total", "age_0_5"]].sum()
+    np.testing.assert_allclose(sums.loc[["01", "02", "03"], "pop_total"], latest["pop_total"])
+    np.testing.assert_allclose(sums.loc[["01", "02", "03"], "age_0_5"], latest["age_0_5"])
+    light = _in_box(people, shapely.box(100, 100, 120, 120))
+    heavy = _in_box(people, shapely.box(600, 600, 620, 620))
+    assert len(light) == len(heavy) == 1
+    # area 01: 1000 persons over weights 1 and 9
+    assert light["pop_total"].iloc[0] == pytest.approx(100.0)
+    assert heavy["pop_total"].iloc[0] == pytest.approx(900.0)
+
+
+def test_building_weight_shifts_residents(tmp_path):
+    weighted = access_for_project(_buildings_project(tmp_path, weights=True), minutes=10.0)
+    plain = access_for_project(_buildings_project(tmp_path, weights=False), minutes=10.0)
+    heavy_box = shapely.box(600, 600, 620, 620)
+    heavy_w = _in_box(weighted.residents, heavy_box)["pop_total"].iloc[0]
+    heavy_p = _in_box(plain.residents, heavy_box)["pop_total"].iloc[0]
+    # equal footprints share area 01 equally by area; the dwellings move residents to the heavy
+    assert heavy_p == pytest.approx(500.0)
+    assert heavy_w == pytest.approx(900.0)
+    for res in (weighted, plain):
+        totals = res.residents.groupby("area")["pop_total"].sum()
+        np.testing.assert_allclose(totals.loc[["01", "02", "03"]], [1000.0, 600.0, 90.0])

@@ -344,3 +344,75 @@ def test_example_city_network(example_data):
     G = data.network()
     assert G.number_of_edges() > 0
     assert all(d["length"] >= 0 for _, _, d in G.edges(data=True))
+
+
+def _write_buildings(folder: Path) -> Path:
+    """Two footprints inside area 01 and one far outside every area, with dwellings."""
+    path = folder / "buildings.gpkg"
+    gpd.GeoDataFrame(
+        {"dwellings": [4.0, 12.0, 3.0]},
+        geometry=[
+            shapely.box(X0 + 20, Y0 - 60, X0 + 40, Y0 - 40),
+            shapely.box(X0 + 120, Y0 - 160, X0 + 150, Y0 - 130),
+            shapely.box(X0 + 5000, Y0 - 60, X0 + 5020, Y0 - 40),
+        ],
+        crs="EPSG:3006",
+    ).to_file(path, layer="hus")
+    return path
+
+
+def test_population_buildings_keys(tmp_path):
+    _write_buildings(tmp_path)
+    extra = (
+        'buildings = "buildings.gpkg"\nbuildings_layer = "hus"\nbuildings_weight = "dwellings"\n'
+    )
+    path = make_project(tmp_path, extra)
+    proj = read_config(path)
+    assert proj.population.buildings == tmp_path.resolve() / "buildings.gpkg"
+    assert proj.population.buildings_layer == "hus"
+    assert proj.population.buildings_weight == "dwellings"
+    assert proj.population.grid == tmp_path.resolve() / "pop.tif"
+    data = load_project(path)
+    assert data.buildings is not None and data.buildings["weight"].tolist() == [4.0, 12.0, 3.0]
+    assert data.buildings.crs.to_epsg() == 3006
+    outside = [w for w in data.warnings if "buildings.gpkg" in w]
+    assert len(outside) == 1 and "1 of 3 buildings (33.3%) lie outside every area" in outside[0]
+    lines = validate_project(path, network=False)
+    expected = (
+        f"buildings: 3 footprints from {proj.population.buildings} (weight column 'dwellings')"
+    )
+    assert expected in lines
+
+
+def test_population_buildings_default_none(tmp_path):
+    data = load_project(make_project(tmp_path))
+    assert data.project.population.buildings is None
+    assert data.project.population.buildings_weight is None
+    assert data.buildings is None
+    assert not any(line.startswith("buildings:") for line in validate_project(data.project.path))
+
+
+def test_population_buildings_missing_file_and_wrong_types(tmp_path):
+    path = make_project(tmp_path, 'buildings = "hus.gpkg"\nbuildings_weight = 5\n')
+    with pytest.raises(ConfigError) as info:
+        read_config(path)
+    problems = info.value.problems
+    assert f"[population] buildings: file {tmp_path.resolve() / 'hus.gpkg'} not found" in problems
+    assert "[population] buildings_weight must be a text, got 5" in problems
+    assert len(problems) == 2
+    path = make_project(tmp_path, "buildings = 3\nbuildings_layer = 'hus'\nbuildngs = 'x'\n")
+    with pytest.raises(ConfigError) as info:
+        read_config(path)
+    problems = info.value.problems
+    assert "[population] buildings must be a path (text), got 3" in problems
+    assert "[population] buildings_layer is set but buildings (the file) is not" in problems
+    assert any("unknown key 'buildngs' (did you mean 'buildings'?)" in p for p in problems)
+
+
+def test_population_buildings_problems_reach_load_project(tmp_path):
+    _write_buildings(tmp_path)
+    path = make_project(tmp_path, 'buildings = "buildings.gpkg"\nbuildings_weight = "dwelings"\n')
+    with pytest.raises(ValidationError) as info:
+        load_project(path)
+    text = str(info.value)
+    assert "buildings.gpkg" in text and "did you mean 'dwellings'" in text

@@ -204,10 +204,11 @@ def access_for_project(
         The loaded project (``geoseg.io.load_project``), an object or mapping with ``areas``
         (GeoDataFrame indexed by area code), ``register`` (tidy table), ``services``
         (GeoDataFrame with ``kind`` and ``capacity``), ``network`` (WalkNetwork, OSMnx graph or
-        file path), optionally ``grid`` (population grid points), ``buildings``, ``water``,
-        and ``project`` or ``config`` (the project file: ``registers.id``, ``registers.year``,
-        ``registers.total``, ``registers.income``, ``registers.disadvantage``,
-        ``services.kinds``, ``access.max_snap_m``).
+        file path), optionally ``grid`` (population grid points), ``buildings`` (used when
+        there is no grid; weighted by their ``weight`` column when present, else by footprint
+        area), ``water``, and ``project`` or ``config`` (the project file: ``registers.id``,
+        ``registers.year``, ``registers.total``, ``registers.income``,
+        ``registers.disadvantage``, ``services.kinds``, ``access.max_snap_m``).
     kinds
         Service kinds to analyse; default every kind present.
     minutes, speed_kmh
@@ -261,9 +262,18 @@ def access_for_project(
     grid = _get(project_data, "grid", default=_get(project_data, "population"))
     buildings = _get(project_data, "buildings")
     if grid is not None and len(grid):
+        logger.info("access: resident points from the population grid (%d cells)", len(grid))
         people = residents_from_grid(grid, areas, counts[count_cols], groups=count_cols)
     elif buildings is not None and len(buildings):
-        people = residents_from_buildings(buildings, areas, counts[count_cols], groups=count_cols)
+        weight = "weight" if "weight" in buildings.columns else None
+        logger.info(
+            "access: resident points from %d buildings, weighted by %s",
+            len(buildings),
+            "their 'weight' column" if weight else "footprint area",
+        )
+        people = residents_from_buildings(
+            buildings, areas, counts[count_cols], weight=weight, groups=count_cols
+        )
     else:
         people = residents_from_centroids(areas, counts[count_cols], groups=count_cols)
     water = _get(project_data, "water")

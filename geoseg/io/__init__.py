@@ -8,6 +8,7 @@ Only this package touches files or the network. Every loader returns the shapes 
 from __future__ import annotations
 
 from geoseg.io.boundaries import read_boundaries, read_layer
+from geoseg.io.buildings import read_buildings
 from geoseg.io.config import Project, read_config
 from geoseg.io.grid import read_population_grid
 from geoseg.io.network import read_network, write_network
@@ -22,6 +23,7 @@ __all__ = [
     "compare_codes",
     "load_project",
     "read_boundaries",
+    "read_buildings",
     "read_config",
     "read_layer",
     "read_network",

@@ -49,7 +49,7 @@ _NETWORK_TYPES = ("walk", "bike", "drive", "drive_service", "all", "all_public")
 _WEIGHTS = re.compile(r"queen|rook|knn:[1-9]\d*|(distance|kernel):\d+(\.\d+)?")
 _RATE = re.compile(r"[^:\s]+:[^:\s]+")
 #: Keys holding input files that must exist (``cache_folder`` and ``output`` are created).
-_INPUT_FILES = frozenset({"path", "grid", "water"})
+_INPUT_FILES = frozenset({"path", "grid", "water", "buildings"})
 
 
 def _default_kinds() -> dict[str, str]:
@@ -147,9 +147,16 @@ class NetworkConfig:
 
 @dataclass
 class PopulationConfig:
-    """``[population]``: optional population grid."""
+    """``[population]``: where residents live: a population grid and/or residential buildings.
+
+    The grid wins when both are given; ``buildings_weight`` names the buildings' weight column
+    (dwellings, floor area); without it buildings are weighted by their footprint area.
+    """
 
     grid: Path | None = None
+    buildings: Path | None = None
+    buildings_layer: str | None = None
+    buildings_weight: str | None = None
 
 
 @dataclass
@@ -318,10 +325,9 @@ def _build(
                 + ("" if present else f" (the [{name}] section is missing)")
             )
         return None
-    for key in ("path", "grid", "cache_folder", "output"):
-        default = fields[key].default if key in fields else None
-        if key not in values and isinstance(default, Path):
-            values[key] = folder / default
+    for key, spec in fields.items():  # defaults that are paths are relative to the folder too
+        if key not in values and isinstance(spec.default, Path):
+            values[key] = folder / spec.default
     return cls(**values)
 
 
@@ -353,6 +359,11 @@ def _check_values(project: dict[str, Any], problems: list[str]) -> None:
             f"[network] network_type must be one of {', '.join(_NETWORK_TYPES)}, "
             f"got {net.network_type!r}"
         )
+    pop: PopulationConfig = project["population"]
+    if pop.buildings is None:
+        for key in ("buildings_layer", "buildings_weight"):
+            if getattr(pop, key) is not None:
+                problems.append(f"[population] {key} is set but buildings (the file) is not")
     ind: IndicesConfig = project["indices"]
     hot: HotspotsConfig = project["hotspots"]
     for label, value in (

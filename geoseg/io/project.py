@@ -15,6 +15,7 @@ import shapely
 
 from geoseg.errors import GeoSegError, NetworkError, ValidationError, format_codes
 from geoseg.io.boundaries import read_boundaries, read_layer
+from geoseg.io.buildings import read_buildings
 from geoseg.io.config import Project, read_config
 from geoseg.io.grid import read_population_grid
 from geoseg.io.network import read_network
@@ -45,6 +46,9 @@ class ProjectData:
     water
         Water polygons (``[areas] water``), or ``None``: drawn on maps, and services whose
         way to the nearest street crosses water are reported.
+    buildings
+        Residential buildings (``[population] buildings``), or ``None``: where residents live
+        when there is no grid; a float ``weight`` column when ``buildings_weight`` is named.
     warnings
         Cross-check findings that do not stop the analysis (codes without polygons, ...).
     """
@@ -56,6 +60,7 @@ class ProjectData:
     grid: gpd.GeoDataFrame | None = None
     warnings: list[str] = field(default_factory=list)
     water: gpd.GeoDataFrame | None = None
+    buildings: gpd.GeoDataFrame | None = None
     _network: nx.MultiDiGraph | None = field(default=None, repr=False)
 
     @property
@@ -144,6 +149,19 @@ def _cross_check(data: dict[str, Any], project: Project, problems: list[str]) ->
                 f"{project.population.grid}: {int(np.count_nonzero(~inside))} inhabited cells "
                 f"({share:.1%} of the grid's population) have their centre outside every area"
             )
+    buildings = data["buildings"]
+    if areas is not None and buildings is not None and len(buildings):
+        union = areas.geometry.union_all()
+        shapely.prepare(union)
+        # the point a building's residents are placed at (as in residents_from_buildings)
+        points = buildings.geometry.representative_point().to_numpy()
+        outside = ~shapely.intersects(union, points)
+        n_out = int(np.count_nonzero(outside))
+        if n_out:
+            warnings.append(
+                f"{project.population.buildings}: {n_out} of {len(buildings)} buildings "
+                f"({n_out / len(buildings):.1%}) lie outside every area; nobody is placed in them"
+            )
     return warnings
 
 
@@ -158,9 +176,9 @@ def load_project(project: Project | str | Path) -> ProjectData:
     Returns
     -------
     ProjectData
-        Areas, register, services and grid; the street network is read on first call of
+        Areas, register, services, grid and buildings; the street network is read on first call of
         :meth:`ProjectData.network`. Mismatches that do not stop an analysis (register codes
-        without polygons, polygons without data, services outside the areas) are in
+        without polygons, polygons without data, services or buildings outside the areas) are in
         ``warnings`` and logged.
 
     Raises
@@ -222,6 +240,23 @@ def load_project(project: Project | str | Path) -> ProjectData:
     data["grid"] = None
     if proj.population.grid is not None:
         data["grid"] = _try(problems, read_population_grid, proj.population.grid, crs=crs)
+    data["buildings"] = None
+    pop = proj.population
+    if pop.buildings is not None:
+        data["buildings"] = _try(
+            problems,
+            read_buildings,
+            pop.buildings,
+            layer=pop.buildings_layer,
+            weight=pop.buildings_weight,
+            crs=crs,
+        )
+        if pop.grid is not None:
+            logger.info(
+                "%s: both a population grid and buildings are given; residents are placed "
+                "with the grid",
+                proj.path,
+            )
     data["water"] = None
     if a.water is not None:
         data["water"] = _try(problems, read_layer, a.water, crs=crs)
@@ -236,6 +271,7 @@ def load_project(project: Project | str | Path) -> ProjectData:
         grid=data["grid"],
         warnings=warnings,
         water=data["water"],
+        buildings=data["buildings"],
     )
 
 
@@ -285,6 +321,12 @@ def validate_project(path: str | Path, *, network: bool = True) -> list[str]:
         lines.append(
             f"population grid: {len(data.grid)} inhabited cells, "
             f"{data.grid['population'].sum():.0f} persons from {proj.population.grid}"
+        )
+    if data.buildings is not None:
+        weight = proj.population.buildings_weight
+        lines.append(
+            f"buildings: {len(data.buildings)} footprints from {proj.population.buildings}"
+            + (f" (weight column {weight!r})" if weight else " (weighted by footprint area)")
         )
     if network and data.has_network:
         try:
