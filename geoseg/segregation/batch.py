@@ -212,6 +212,11 @@ def compute_indices(
     shape contiguity, areas and distances (their group share counts as zero). Missing
     counts are refused, naming the area codes and years. Where an index is undefined for a
     table (a group with no members) the value is NaN and the reason is logged.
+
+    The geometry context of the spatial indices (distances, contiguity) is built once per
+    layer and shared by every period; periods are then computed two at a time on two
+    threads. Each row's generator depends only on the seed and the row, so the table is the
+    same on any number of processors.
     """
     _load_spatial()
     names = _resolve_names(index)
