@@ -192,3 +192,55 @@ def test_index_and_report_open_offline(browser, published):  # noqa: F811
         assert INJECTED in page.locator("h1").inner_text()
         assert page.locator("svg.chart polyline").count() == 1
         assert "Fictional example city" in page.locator(".fictional").inner_text()
+
+
+def test_plan_map_switches_between_kinds(browser, tmp_path):  # noqa: F811
+    areas = grid_areas()
+    codes = list(areas.index)
+    centre = areas.geometry.representative_point().to_crs(4326)
+    plan = pd.DataFrame(
+        {
+            "id": codes * 2,
+            "kind": ["library"] * N_AREAS + ["meeting_place"] * N_AREAS,
+            "before_minutes": 20.0,
+            "after_minutes": 20.0,
+            "change_minutes": list(np.linspace(-10, 10, N_AREAS)) + [2.0] * N_AREAS,
+        }
+    )
+    feats = gpd.GeoDataFrame(
+        {"action": ["add"], "name": [INJECTED]},
+        geometry=[areas.geometry.centroid.iloc[5]],
+        crs=areas.crs,
+    )
+    path = save_map(plan_map(areas, plan, features=feats, fictional=True), tmp_path / "p.html")
+
+    def tooltip_of_0101_shows(page, service):
+        """Hover area 0101 until a tooltip naming ``service`` is visible (polls: robust under
+        load, and never confused by the tooltip of an earlier hover)."""
+        pt = centre.loc["0101"]
+        page.mouse.move(1, 1)
+        hover_area(page, pt.y, pt.x)
+        tip = page.locator(".leaflet-tooltip", has_text=service)
+        tip.wait_for(state="visible", timeout=15000)  # raises when it never shows
+
+    def last_path_class(page):
+        return page.evaluate(
+            "() => { const p = document.querySelectorAll('.leaflet-overlay-pane path');"
+            " return p[p.length - 1].getAttribute('class'); }"
+        )
+
+    with offline_page(browser, path) as page:
+        page.wait_for_selector("path.geoseg-area")
+        radios = page.locator(".leaflet-control-layers-base input[type=radio]")
+        assert radios.count() == 2 and radios.nth(0).is_checked()
+        assert page.locator("path.geoseg-area").count() == N_AREAS
+        tooltip_of_0101_shows(page, "Library")
+        page.locator(".leaflet-control-layers-base label", has_text="meeting place").click()
+        page.wait_for_timeout(200)
+        assert radios.nth(1).is_checked() and not radios.nth(0).is_checked()
+        assert page.locator("path.geoseg-area").count() == N_AREAS  # one kind at a time
+        # the plan's features stay on top of the kind just chosen (checked before any hover,
+        # which brings the hovered area to the front)
+        assert page.locator("path.geoseg-plan").count() == 1
+        assert "geoseg-plan" in last_path_class(page)
+        tooltip_of_0101_shows(page, "Meeting place")

@@ -139,3 +139,93 @@ def test_index_links_every_map_and_escapes(tmp_path, areas):
     assert 'href="a.html"' in html and "<img" not in html and "Fiktiv exempelstad" in html
     with pytest.raises(InputError, match=r"missing\.html.*javascript:alert"):
         write_index(tmp_path, [("missing.html", "x"), ("javascript:alert(1)", "y")])
+
+
+def _two_kind_change(codes):
+    """Library changes up to 20 minutes, meeting places up to 8: one scheme must cover both."""
+    lib = [-20, -3, 0, 3, 8, 20, 0, 0, 0, 0, 0, 0]
+    meet = [3, -3, 0.2, 8, 0, 0, 0, 0, 0, 0, 0, -8]
+    return pd.DataFrame(
+        {
+            "id": codes * 2,
+            "kind": ["meeting_place"] * 12 + ["library"] * 12,  # smaller change listed first
+            "before_minutes": 20.0,
+            "after_minutes": [20.0 + v for v in meet + lib],
+            "change_minutes": meet + lib,
+            "before_share": 0.5,
+            "after_share": 0.6,
+            "residents": ([3.0] + [50.0] * 11) * 2,  # area 0101 is small in both kinds
+        }
+    )
+
+
+def test_plan_map_draws_every_kind_as_radio_layers_with_one_scheme(areas):
+    import re
+
+    from geoseg.maps._elements import Legend
+
+    codes = list(areas.index)
+    plan = _two_kind_change(codes)
+    before = plan.copy()
+    feats = gpd.GeoDataFrame(
+        {"action": ["add"], "name": [INJECTED]},
+        geometry=[shapely.Point(areas.geometry.centroid.iloc[3].coords[0])],
+        crs=areas.crs,
+    )
+    m = plan_map(areas, plan, features=feats)
+    pd.testing.assert_frame_equal(plan, before)  # the input is not modified
+    lib_name = "Plan: change in walking time to library"
+    meet_name = "Plan: change in walking time to meeting place"
+    assert layer_names(m) == [lib_name, meet_name, "Plan"]  # largest total change first
+    lib, meet = layer_infos(m)[:2]
+    assert row(lib, "0102", "Service") == "Library" and row(meet, "0102", "Service") != "Library"
+
+    def fill(info, code):
+        return info[code][0]["fillColor"]
+
+    # the same change has the same colour in both layers (one scheme: edges from the 20 min span)
+    assert fill(lib, "0102") == fill(meet, "0102")  # -3 and -3
+    assert fill(lib, "0104") == fill(meet, "0101")  # +3 and +3
+    assert fill(lib, "0201") == fill(meet, "0104") == fill(lib, "0104")  # 8, 8, 3: one class
+    assert fill(lib, "0202") != fill(meet, "0104")  # +20 is darker than +8
+    assert (
+        fill(meet, "0304") == fill(lib, "0102") != fill(lib, "0101")
+    )  # -8 is in the -3 class, not the darkest
+    assert fill(meet, "0103") == fill(lib, "0103")  # 0.2 and 0 are "no change"
+    # small counts are suppressed in each kind's layer
+    for info in (lib, meet):
+        assert row(info, "0101", "Share within, after") == "<5, suppressed"
+    # one legend for both kinds, spanning the larger change
+    legends = [c for c in m._children.values() if isinstance(c, Legend)]
+    assert len(legends) == 1 and "20.0 (longer)" in legends[0].specs_json
+    html = map_html(m)
+    assert INJECTED not in html
+    control = re.search(r"base_layers\s*:\s*\{(.*?)\},\s*overlays\s*:\s*\{(.*?)\}", html, re.S)
+    assert control is not None
+    assert [n in control.group(1) for n in (lib_name, meet_name, '"Plan"')] == [True, True, False]
+    assert '"Plan"' in control.group(2)  # the plan features are an overlay, drawn once
+    assert html.count("geoseg-plan") == 1
+    variables = dict(re.findall(r'"([^"]+)" : (geoseg_layer_\w+)', control.group(1)))
+    assert f"{variables[lib_name]}.addTo(" in html  # the first kind is shown
+    assert f"{variables[meet_name]}.addTo(" not in html  # the other waits for the radio button
+    assert '.on("baselayerchange"' in html  # the plan features come back on top after a switch
+
+
+def test_plan_map_kinds_in_given_order_and_unknown_kind_refused(areas):
+    codes = list(areas.index)
+    plan = _two_kind_change(codes)
+    m = plan_map(areas, plan, kind=["meeting_place", "library"], lang="sv")
+    assert layer_names(m) == [
+        "Plan: ändrad gångtid till mötesplats",
+        "Plan: ändrad gångtid till bibliotek",
+    ]
+    # a one-kind sequence draws the same single layer as kind="..."
+    one = plan_map(areas, plan, kind=["library"])
+    single = plan_map(areas, plan, kind="library")
+    assert layer_names(one) == layer_names(single) == ["Plan: change in walking time to library"]
+    assert layer_infos(one) == layer_infos(single)
+    assert '.on("baselayerchange"' not in map_html(single)
+    with pytest.raises(InputError, match=r"'school'.*kinds: library, meeting_place"):
+        plan_map(areas, plan, kind=["library", "school"])
+    with pytest.raises(InputError, match="empty"):
+        plan_map(areas, plan, kind=[])

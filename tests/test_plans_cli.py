@@ -155,3 +155,47 @@ def test_table_shows_only_the_kinds_the_plan_changes(example_data, runs):
     equity = _section(res.stdout, "equity")
     assert {line.split()[0] for line in equity[1:]} == moved
     assert f"kinds the plan does not change: {', '.join(sorted(every - moved))}" in res.stdout
+
+
+def _map_layers(html: str) -> tuple[list[str], list[str], list[str]]:
+    """Base layer names, overlay names and the names of the layers shown at first of a map."""
+    import re
+
+    control = re.search(r"base_layers\s*:\s*\{(.*?)\},\s*overlays\s*:\s*\{(.*?)\}", html, re.S)
+    assert control is not None
+    pairs = [re.findall(r'("(?:[^"\\]|\\.)*") : (\w+)', part) for part in control.groups()]
+    shown = {v for v in re.findall(r"(geoseg_layer_\w+)\.addTo\(", html)}
+    names = [[json.loads(k) for k, _ in p] for p in pairs]
+    first = [json.loads(k) for p in pairs for k, v in p if v in shown]
+    return names[0], names[1], first
+
+
+def test_map_shows_every_kind_the_plan_changes(runs):
+    from geoseg.maps._i18n import tr
+    from geoseg.maps.access import kind_label
+
+    def expected(name):
+        doc = json.loads(runs[name][1].read_text(encoding="utf-8"))
+        html = runs[name][1].with_suffix(".html").read_text(encoding="utf-8")
+        lang = "sv" if "Fiktiv exempelstad" in html else "en"
+        total: dict[str, float] = {}
+        peak: dict[str, float] = {}
+        for a in doc["areas"]:
+            v = abs(a["change_minutes"] or 0.0)
+            total[a["kind"]] = total.get(a["kind"], 0.0) + v
+            peak[a["kind"]] = max(peak.get(a["kind"], 0.0), v)
+        kinds = sorted((k for k in total if peak[k] >= 0.5), key=lambda k: -total[k])
+        label = [tr("plan_change", lang, kind=kind_label(k, lang).lower()) for k in kinds]
+        return kinds, label, html, lang
+
+    # the footbridge shortens walks to meeting places and to the library (two kinds)
+    kinds, label, html, lang = expected("footbridge")
+    assert kinds == ["meeting_place", "library"]
+    base, overlays, shown = _map_layers(html)
+    assert base == label  # one radio layer per changed kind, the largest change first
+    assert overlays == [tr("plan_features", lang)]  # the plan's features once
+    assert shown == [label[0], tr("plan_features", lang)]  # the second kind starts hidden
+    # a new family centre changes one kind only: one layer, as before
+    kinds, label, html, lang = expected("new_family_centre")
+    assert kinds == ["family_centre"]
+    assert _map_layers(html)[0] == label

@@ -161,15 +161,20 @@ def _write_map(b: Baseline, r: PlanCheck, path: Path, data: ProjectData) -> None
         logger.warning("geoseg.maps.plan_map is not available; no map written")
         return
     areas_tab = r.areas
-    kinds = list(dict.fromkeys(areas_tab["kind"]))
-    changed = areas_tab.assign(mag=areas_tab["change_minutes"].abs()).groupby("kind")["mag"].sum()
-    kind = str(changed.idxmax()) if len(changed) else (kinds[0] if kinds else None)
-    table = areas_tab[areas_tab["kind"] == kind].rename(columns={"residents_after": "residents"})
+    kind_col = areas_tab["kind"].astype(str)
+    every = list(dict.fromkeys(kind_col))
+    # every kind the plan changes somewhere (by at least half a minute, the map's "no change"),
+    # the largest total change first; the map shows them one at a time (radio buttons)
+    mag = areas_tab["change_minutes"].abs()
+    totals = mag.groupby(kind_col).sum().sort_values(ascending=False, kind="stable")
+    peak = mag.groupby(kind_col).max()
+    kinds = [str(k) for k in totals.index if peak[k] >= 0.5] or every[:1]
+    table = areas_tab[kind_col.isin(kinds)].rename(columns={"residents_after": "residents"})
     feats = r.features
     m = plan_map(
         b.areas,
         table,
-        kind=kind,
+        kind=kinds or None,
         features=feats[["action", "name", "geometry"]],
         title=f"{b.title}: {Path(r.summary['plan']).name}",
         lang=b.lang,

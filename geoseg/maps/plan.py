@@ -1,13 +1,16 @@
-"""Plan change maps: how a proposed plan changes walking time to a kind of service."""
+"""Plan change maps: how a proposed plan changes walking time to one or more kinds of service."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.element import MacroElement
+from folium.template import Template
 
 from geoseg._html import format_number
 from geoseg.errors import InputError
@@ -22,6 +25,7 @@ from geoseg.maps._common import (
     select_kind,
     values_by_code,
 )
+from geoseg.maps._elements import GeoLayer
 from geoseg.maps._i18n import tr
 from geoseg.maps._palettes import MISSING_COLOUR, OKABE_ITO, diverging
 from geoseg.maps.access import kind_label
@@ -36,7 +40,7 @@ def plan_map(
     areas: gpd.GeoDataFrame,
     change: pd.DataFrame,
     *,
-    kind: str | None = None,
+    kind: str | Sequence[str] | None = None,
     features: gpd.GeoDataFrame | None = None,
     no_change: float = 0.5,
     palette: str = "PuOr",
@@ -57,8 +61,15 @@ def plan_map(
         Per-area comparison (area code in ``id`` or the index) with ``kind``,
         ``before_minutes``, ``after_minutes``, ``change_minutes`` (after - before) and optionally
         ``before_share``, ``after_share`` and ``residents``.
+    kind
+        Which service kind(s) to draw. A single kind draws one layer of areas. A sequence of
+        kinds draws one layer per kind, in the order given; the layer control shows them as
+        radio buttons (one kind at a time) and only the first is shown when the map opens.
+        ``None`` draws the only kind in ``change`` or, when there are several, every kind,
+        ordered by total absolute ``change_minutes`` (largest first; ties alphabetically).
+        A kind not present in ``change`` raises :class:`~geoseg.errors.InputError`.
     features
-        The plan's features (``action``, ``name``, geometry) drawn on top.
+        The plan's features (``action``, ``name``, geometry) drawn on top, once.
     no_change
         Changes smaller than this many minutes (either way) count as no change.
     palette
@@ -68,7 +79,9 @@ def plan_map(
     -----
     Before and after walking times as computed by :mod:`geoseg.plans` over the street network;
     classes are symmetric around zero so that gains and losses of equal size look alike in
-    strength.
+    strength. With several kinds the classes are shared by all of them (the largest change of
+    any drawn kind sets the outer bound), so a colour means the same change in every layer and
+    one legend serves all; small counts are suppressed kind by kind.
     """
     ctx = base_map(
         areas,
@@ -82,11 +95,107 @@ def plan_map(
         name_column=name_column,
     )
     what = "plan change"
-    df, kind = select_kind(values_by_code(change, codes=ctx.codes, what=what), kind, what)
-    missing = [c for c in _COLUMNS[:3] if c not in df.columns]
+    parts = _select_kinds(values_by_code(change, codes=ctx.codes, what=what), kind, what)
+    columns = parts[0][1].columns
+    missing = [c for c in _COLUMNS[:3] if c not in columns]
     if missing:
-        msg = f"plan change: column(s) {', '.join(missing)} missing; columns: {list(df.columns)}"
+        msg = f"plan change: column(s) {', '.join(missing)} missing; columns: {list(columns)}"
         raise InputError(msg)
+    delta = np.concatenate(
+        [p["change_minutes"].to_numpy(dtype=float, na_value=np.nan) for _, p in parts]
+    )
+    finite = delta[np.isfinite(delta)]
+    span = max(float(np.max(np.abs(finite))) if len(finite) else 0.0, no_change * 2)
+    edges = [-span, -(span + no_change) / 2, -no_change, no_change, (span + no_change) / 2, span]
+    colours = diverging(palette, 5, reverse=True)
+    any_missing = any_supp = False
+    for pos, (k, part) in enumerate(parts):
+        kind_name = kind_label(k, lang) if k else ""
+        info, supp, miss = _kind_info(
+            ctx, part, kind_name=kind_name, edges=edges, colours=colours, no_change=no_change
+        )
+        any_supp, any_missing = any_supp or supp, any_missing or miss
+        name = tr("plan_change", lang, kind=kind_name.lower() or "?")
+        area_layer(ctx, info, name=name, show=pos == 0, overlay=False)
+    if features is not None and len(features):
+        drawn = _feature_layer(ctx, features)
+        if len(parts) > 1:
+            ctx.map.add_child(_KeepOnTop(drawn))
+    f = lambda v: format_number(v, lang=lang, digits=1)  # noqa: E731
+    entries = [
+        {
+            "color": colours[0],
+            "label": f"{f(-span)} – {f(-(span + no_change) / 2)} ({tr('shorter', lang)})",
+        },
+        {"color": colours[1], "label": f"{f(-(span + no_change) / 2)} – {f(-no_change)}"},
+        {"color": colours[2], "label": tr("no_change", lang)},
+        {"color": colours[3], "label": f"{f(no_change)} – {f((span + no_change) / 2)}"},
+        {
+            "color": colours[4],
+            "label": f"{f((span + no_change) / 2)} – {f(span)} ({tr('longer', lang)})",
+        },
+    ]
+    title_text = tr("change_minutes", lang)
+    finish(ctx, [ctx.legend(title_text, entries, suppressed=any_supp, missing=any_missing)])
+    return ctx.map
+
+
+def _select_kinds(
+    df: pd.DataFrame, kind: str | Sequence[str] | None, what: str
+) -> list[tuple[str | None, pd.DataFrame]]:
+    """The ``(kind, rows)`` pairs to draw, in drawing order (see :func:`plan_map`'s ``kind``)."""
+    if kind is None or isinstance(kind, str):
+        present = _present_kinds(df)
+        if kind is not None or len(present) <= 1:
+            sel, one = select_kind(df, kind, what)
+            return [(one, sel)]
+        mag = (
+            pd.to_numeric(df["change_minutes"], errors="coerce").abs()
+            if "change_minutes" in df.columns
+            else pd.Series(0.0, index=df.index)
+        )
+        totals = mag.groupby(df["kind"].astype(str).to_numpy()).sum()
+        wanted = sorted(present, key=lambda k: -float(totals.get(k, 0.0)))
+    else:
+        wanted = list(dict.fromkeys(str(k) for k in kind))
+        if not wanted:
+            msg = f"{what}: kind is an empty sequence; give at least one kind (or None for all)"
+            raise InputError(msg)
+        if "kind" not in df.columns:
+            if len(wanted) == 1:
+                return [(wanted[0], df)]
+            msg = f"{what}: kinds {', '.join(wanted)} asked for, but the table has no 'kind' column"
+            raise InputError(msg)
+        present = _present_kinds(df)
+        unknown = [k for k in wanted if k not in present]
+        if unknown:
+            msg = (
+                f"{what}: no rows of kind(s) {', '.join(map(repr, unknown))} "
+                f"(kinds: {', '.join(present) or 'none'})"
+            )
+            raise InputError(msg)
+    col = df["kind"].astype(str)
+    return [(k, df[col == k]) for k in wanted]
+
+
+def _present_kinds(df: pd.DataFrame) -> list[str]:
+    """The service kinds in ``df``'s ``kind`` column, sorted (none without the column)."""
+    if "kind" not in df.columns:
+        return []
+    return sorted(map(str, pd.unique(df["kind"].dropna())))
+
+
+def _kind_info(
+    ctx: MapContext,
+    df: pd.DataFrame,
+    *,
+    kind_name: str,
+    edges: Sequence[float],
+    colours: Sequence[str],
+    no_change: float,
+) -> tuple[dict[str, list[Any]], bool, bool]:
+    """The area layer info of one kind's rows, and whether any were suppressed or missing."""
+    lang = ctx.lang
     cols = [c for c in _COLUMNS if c in df.columns]
     counts = ["residents"] if "residents" in df.columns else []
     df, mask = apply_suppression(
@@ -94,16 +203,11 @@ def plan_map(
         columns=[c for c in cols if "share" in c],
         counts=counts,
         suppressed=None,
-        threshold=threshold,
+        threshold=ctx.threshold,
         what="plan change",
     )
     delta = df["change_minutes"].to_numpy(dtype=float, na_value=np.nan)
-    finite = delta[np.isfinite(delta)]
-    span = max(float(np.max(np.abs(finite))) if len(finite) else 0.0, no_change * 2)
-    edges = [-span, -(span + no_change) / 2, -no_change, no_change, (span + no_change) / 2, span]
-    colours = diverging(palette, 5, reverse=True)
     pos = {c: i for i, c in enumerate(df.index)}
-    kind_name = kind_label(kind, lang) if kind else ""
     info: dict[str, list[Any]] = {}
     any_missing = any_supp = False
     for code in ctx.codes:
@@ -131,29 +235,35 @@ def plan_map(
                 text = format_number(val, lang=lang, digits=1)
             rows.append([tr(col, lang), text])
         info[code] = [{"fillColor": colours[cls]}, rows]
-    area_layer(ctx, info, name=tr("plan_change", lang, kind=kind_name.lower() or "?"))
-    if features is not None and len(features):
-        _feature_layer(ctx, features)
-    f = lambda v: format_number(v, lang=lang, digits=1)  # noqa: E731
-    entries = [
-        {
-            "color": colours[0],
-            "label": f"{f(-span)} – {f(-(span + no_change) / 2)} ({tr('shorter', lang)})",
-        },
-        {"color": colours[1], "label": f"{f(-(span + no_change) / 2)} – {f(-no_change)}"},
-        {"color": colours[2], "label": tr("no_change", lang)},
-        {"color": colours[3], "label": f"{f(no_change)} – {f((span + no_change) / 2)}"},
-        {
-            "color": colours[4],
-            "label": f"{f((span + no_change) / 2)} – {f(span)} ({tr('longer', lang)})",
-        },
-    ]
-    title_text = tr("change_minutes", lang)
-    finish(ctx, [ctx.legend(title_text, entries, suppressed=any_supp, missing=any_missing)])
-    return ctx.map
+    return info, any_supp, any_missing
 
 
-def _feature_layer(ctx: MapContext, features: gpd.GeoDataFrame) -> None:
+class _KeepOnTop(MacroElement):
+    """Bring ``layer`` back in front whenever another base layer (kind) is chosen.
+
+    Leaflet draws a base layer picked in the layer control above the layers already shown, which
+    would hide the plan's features under the areas of the kind just chosen.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.on("baselayerchange", function () {
+            if ({{ this._parent.get_name() }}.hasLayer({{ this.layer_name }})) {
+                {{ this.layer_name }}.bringToFront();
+            }
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer: GeoLayer) -> None:
+        super().__init__()
+        self._name = "geoseg_keep_on_top"
+        self.layer_name = layer.get_name()
+
+
+def _feature_layer(ctx: MapContext, features: gpd.GeoDataFrame) -> GeoLayer:
     lang = ctx.lang
     actions = (
         sorted(map(str, pd.unique(features["action"].dropna())))
@@ -171,7 +281,7 @@ def _feature_layer(ctx: MapContext, features: gpd.GeoDataFrame) -> None:
         colour = colour_of.get(action, "#000000")
         info[str(i)] = [{"color": "#000000", "fillColor": colour}, rows]
     style = {"weight": 2, "fillOpacity": 0.9, "className": "geoseg-plan"}
-    feature_layer(
+    return feature_layer(
         ctx,
         features,
         info,
