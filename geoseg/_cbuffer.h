@@ -23,11 +23,20 @@ static void release(Buf *b, int count)
     }
 }
 
-/* The struct-module type character of a buffer's items, without byte-order prefixes. */
+/* The struct-module type character of a buffer's items, without byte-order prefixes; a
+   byte order other than the machine's gives '\0' (refused by every caller). */
 static char buffer_kind(const Buf *b)
 {
     const char *f = b->view.format ? b->view.format : "B";
-    while (*f == '<' || *f == '=' || *f == '@' || *f == '|') {
+#if PY_LITTLE_ENDIAN
+    const char foreign = '>';
+#else
+    const char foreign = '<';
+#endif
+    while (*f == '<' || *f == '>' || *f == '!' || *f == '=' || *f == '@' || *f == '|') {
+        if (*f == foreign || (*f == '!' && foreign == '>')) {
+            return '\0';
+        }
         f++;
     }
     return *f;

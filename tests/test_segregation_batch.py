@@ -216,3 +216,50 @@ def test_periods_on_two_threads_give_the_serial_result(monkeypatch):
     serial = seg.compute_indices(reg, **kw)
     pd.testing.assert_frame_equal(parallel, serial)
     assert list(parallel.year.unique()) == [2020, 2021]
+
+
+def test_two_callers_sharing_the_workers_never_wait_for_each_other():
+    # caller A builds a cached geometry context (holding the cache lock) whose build uses the
+    # two workers; caller B's tasks occupy both workers and wait for that same lock
+    import threading
+    import time
+
+    import shapely
+
+    from geoseg.segregation._parallel import parallel_map
+    from geoseg.segregation._spatial_input import cached
+    from geoseg.segregation._spatial_matrices import decay_matrix
+
+    def layer(offset):
+        boxes = [shapely.box(i + offset, 0, i + offset + 1, 1) for i in range(3)]
+        return gpd.GeoDataFrame(geometry=boxes, crs=3006)
+
+    first, second = layer(0), layer(100)
+    started = threading.Barrier(3, timeout=10)
+    results = {}
+
+    def task(i):
+        started.wait()
+        time.sleep(0.2)  # A is now inside its build, holding the cache lock
+        return cached("two-callers-b", second, lambda: {"v": np.zeros(1)})["v"].size
+
+    def caller_b():
+        results["b"] = parallel_map(task, [0, 1])
+
+    def build():
+        started.wait()
+        xy = np.random.default_rng(0).random((50, 2))
+        return {"c": decay_matrix(xy, np.zeros(50))}
+
+    def caller_a():
+        results["a"] = cached("two-callers-a", first, build)["c"].shape
+
+    threads = [threading.Thread(target=caller_b, daemon=True)]
+    threads.append(threading.Thread(target=caller_a, daemon=True))
+    threads[0].start()
+    time.sleep(0.05)
+    threads[1].start()
+    for t in threads:
+        t.join(20)
+    assert not any(t.is_alive() for t in threads), "the two callers deadlocked"
+    assert results == {"a": (50, 50), "b": [1, 1]}

@@ -385,6 +385,11 @@ def test_hop_matrix_equals_scipy_shortest_paths(monkeypatch, block, compiled):
         np.testing.assert_array_equal(same, np.isfinite(ref))
     assert hop_matrix(chain)[0].dtype == np.uint16 and hop_matrix(graphs[0])[0].dtype == np.uint8
     assert hop_matrix(edge)[0].dtype == np.uint16
+    # 255 steps end to end with both ends their own neighbours: 8 bits on both paths
+    ends = sparse.diags([np.ones(255), np.ones(255)], [1, -1]).tolil()
+    ends[0, 0] = ends[255, 255] = 1.0
+    steps = hop_matrix(ends.tocsr())[0]
+    assert steps.dtype == np.uint8 and steps.max() == 255
 
 
 def test_decay_matrix_equals_the_textbook_expression():

@@ -46,10 +46,22 @@ static void support(double n, double p, double width, int64_t *lo, int64_t *hi)
     *hi = (int64_t)h;
 }
 
+/* log-gamma without the global sign variable where the C library offers it (the searches of
+   two threads may run at once). */
+static double log_gamma(double x)
+{
+#if defined(__GLIBC__) || defined(__APPLE__)
+    int sign;
+    return lgamma_r(x, &sign);
+#else
+    return lgamma(x);
+#endif
+}
+
 /* log P(K = k) for K ~ Binomial(n, p); p in [0, 1]. */
 static double log_pmf(double n, double p, double k)
 {
-    double out = lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0);
+    double out = log_gamma(n + 1.0) - log_gamma(k + 1.0) - log_gamma(n - k + 1.0);
     if (k > 0.0) {
         out += k * log(p);
     }
@@ -100,7 +112,10 @@ static PyObject *near_sum(PyObject *self, PyObject *args)
         }
     }
     Py_ssize_t m = buf[0].view.len / 8;
-    if (buf[1].view.len / 8 != m || nX_ <= 0 || nY_ <= 0 || !(width > 0.0)) {
+    /* counts up to 2**53 are exact doubles; a finite width keeps the supports finite */
+    const long long exact = 9007199254740992LL;
+    if (buf[1].view.len / 8 != m || nX_ <= 0 || nY_ <= 0 || nX_ > exact || nY_ > exact ||
+        !(width > 0.0) || !isfinite(width)) {
         release(buf, 2);
         PyErr_SetString(PyExc_ValueError, "_dissim: inconsistent arguments");
         return NULL;

@@ -107,8 +107,12 @@ static PyObject *multinomial(PyObject *self, PyObject *args)
     const int64_t *cguide = (const int64_t *)b[C_GUIDE].view.buf;
     /* the tables' invariants that keep every lookup inside them */
     for (Py_ssize_t i = 0; !bad && i < n; i++) {
-        int64_t count = (int64_t)t.buckets[i];
-        bad = t.slot[i] < 0 || t.slot[i] + count >= n_guide || (double)count != t.buckets[i];
+        double c = t.buckets[i];
+        bad = !(c >= 1.0 && c <= (double)n_guide); /* also refuses NaN, before any cast */
+        if (!bad) {
+            int64_t count = (int64_t)c;
+            bad = t.slot[i] < 0 || t.slot[i] + count >= n_guide || (double)count != c;
+        }
     }
     for (Py_ssize_t g = 0; !bad && g < n_guide; g++) {
         bad = t.guide[g] < 0 || t.guide[g] >= n_table;

@@ -70,8 +70,8 @@ static PyObject *fill(PyObject *self, PyObject *args)
     const int32_t *indices = (const int32_t *)b[1].view.buf;
     const int32_t *sources = (const int32_t *)b[2].view.buf;
     char *steps = (char *)b[3].view.buf;
-    int bad = n < 0 || n >= INT32_MAX || b[3].view.len != n * n * width || start < 0 ||
-              stop > ns || start > stop;
+    int bad = n < 0 || n >= INT32_MAX || (n > 0 && n > PY_SSIZE_T_MAX / n / width) ||
+              b[3].view.len != n * n * width || start < 0 || stop > ns || start > stop;
     if (!bad && (indptr[0] != 0 || indptr[n] != m)) {
         bad = 1;
     }

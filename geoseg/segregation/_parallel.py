@@ -35,4 +35,10 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     nested = threading.current_thread().name.startswith(_PREFIX)
     if len(items) < 2 or (os.cpu_count() or 1) < 2 or nested:
         return [fn(x) for x in items]
-    return list(_executor().map(fn, items))
+    # the caller runs the first item itself and, after it, any item no worker has started:
+    # progress never depends on a free worker (the pool may be busy with another caller's
+    # tasks that wait for a lock this caller holds)
+    futures = [_executor().submit(fn, x) for x in items[1:]]
+    first = fn(items[0])
+    rest = [fn(x) if f.cancel() else f.result() for x, f in zip(items[1:], futures, strict=True)]
+    return [first, *rest]

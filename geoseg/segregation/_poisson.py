@@ -47,9 +47,8 @@ class PoissonRows:
         value = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(start - lo, count)
         # log p(lo) by log-gamma, then log p(v + 1) - log p(v) = log mu - log(v + 1)
         first = xlogy(lo, mu) - mu - gammaln(lo + 1.0)
-        log_int = np.log(np.arange(1, int(hi.max()) + 2, dtype=float))
         with np.errstate(divide="ignore"):
-            step = np.log(mu)[owner] - log_int[value]
+            step = np.log(mu)[owner] - np.log(value + 1.0)
         last = start + count - 1
         step[last] = 0.0  # the step out of a row is never used (and is -inf for mu = 0)
         acc = np.cumsum(step)
@@ -71,6 +70,8 @@ class PoissonRows:
         self.slot = slot
         self.cdf = cdf
         self.value = value
+        for table in (self.guide, self.last, self.buckets, self.slot, self.cdf, self.value):
+            table.setflags(write=False)  # read by the compiled kernel: never changed
 
     def draw(self, k: int, rng: np.random.Generator) -> np.ndarray:
         """``(n, k)`` int64 array: row ``i`` holds ``k`` independent ``Poisson(mu[i])`` counts."""

@@ -128,6 +128,8 @@ class Multinomial:
             self.guide = _guide(cdf)
             lam = self.trials - _SLACK * np.sqrt(self.trials)
             self.poisson = PoissonRows(lam * self.share)
+            for table in (self.cdf, self.guide):  # read by the compiled kernel: never changed
+                table.setflags(write=False)
 
     def draw(self, k: int, rng: np.random.Generator) -> np.ndarray:
         """``k`` independent draws as the columns of an ``(n, k)`` int64 array.
@@ -217,11 +219,4 @@ def binomial_columns(
         with _memo_lock:
             _memo.clear()
             _memo.update(key=key, tables=tables, after=rng.bit_generator.state)
-    return tables
-    tables = rng.binomial(trials[:, :, None], p[None, :, None], size=(n, k, size))
-    tables = tables.reshape(n, k * size)
-    if keep:
-        tables.setflags(write=False)
-        _memo.clear()
-        _memo.update(key=key, tables=tables, after=rng.bit_generator.state)
     return tables

@@ -229,7 +229,21 @@ def hop_matrix(w: sparse.spmatrix) -> tuple[np.ndarray, np.ndarray]:
                 steps[s, order[r]] = depth[r]
     if derived.any():
         steps = _derive_rows(graph, steps, component, np.flatnonzero(derived))
-    return steps, component
+    return _narrowest(steps), component
+
+
+def _narrowest(steps: np.ndarray) -> np.ndarray:
+    """``steps`` in the narrowest unsigned type holding its longest path (as the compiled
+    searches give it: ``_derive_rows`` widens before it knows whether it must)."""
+    if steps.dtype == np.uint8 or steps.size == 0:
+        return steps
+    longest = int(steps.max())
+    for dtype in (np.uint8, np.uint16):
+        if longest <= np.iinfo(dtype).max and np.dtype(dtype).itemsize < steps.itemsize:
+            narrow = _fresh(steps.shape, dtype)
+            np.copyto(narrow, steps, casting="unsafe")
+            return narrow
+    return steps
 
 
 def _compiled_steps(graph: sparse.csr_matrix) -> np.ndarray:
