@@ -98,7 +98,19 @@ def open_offline(context: Any, path: Path) -> tuple[Any, PageLog]:
 
 
 def hover_area(page: Any, lat: float, lon: float) -> None:
-    """Move the mouse onto the map at (lat, lon), using the page's Leaflet map object."""
+    """Move the mouse onto the map at (lat, lon), using the page's Leaflet map object.
+
+    Waits until the map has finished its opening zoom: during the animation the areas move
+    under the pointer and Leaflet does not open tooltips.
+    """
+    page.wait_for_function(
+        """() => {
+            const div = document.querySelector('.folium-map');
+            const map = div && window[div.id];
+            return !!map && !map._animatingZoom && !(map._panAnim && map._panAnim._inProgress);
+        }""",
+        timeout=10000,
+    )
     point = page.evaluate(
         """([lat, lon]) => {
             const div = document.querySelector('.folium-map');
