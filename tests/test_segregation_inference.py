@@ -403,3 +403,26 @@ def test_compiled_multinomial_draws_equal_the_numpy_draws(monkeypatch, trials):
     np.testing.assert_array_equal(tables[0], tables[1])
     assert after[0] == after[1]
     assert np.all(tables[0].sum(axis=0) == trials) and np.all(tables[0][[0, 7, 299]] == 0)
+
+
+def test_samplers_are_reused_for_the_same_counts_and_bounded(monkeypatch):
+    from geoseg.segregation import _sampling
+
+    monkeypatch.setattr(_sampling, "_samplers", type(_sampling._samplers)())
+    p = np.random.default_rng(1).integers(1, 500, 400).astype(float)
+    a, b = _sampling.multinomials([30_000, 90_000], p)
+    again = _sampling.multinomials([90_000, 30_000], p)
+    assert again[0] is b and again[1] is a  # built once, found by (trials, shares)
+    other = _sampling.multinomials([30_000], p * 2.0)[0]
+    assert other is not a  # other shares (as bytes): another sampler
+    # a reused sampler draws exactly what a new one draws from the same generator state
+    np.testing.assert_array_equal(
+        a.draw(50, np.random.default_rng(3)),
+        _sampling.Multinomial(30_000, p).draw(50, np.random.default_rng(3)),
+    )
+    # the memory bound evicts the oldest samplers first
+    monkeypatch.setattr(_sampling, "_SAMPLER_BYTES", a.nbytes + b.nbytes)
+    newest = _sampling.multinomials([50_000], p)[0]
+    kept = list(_sampling._samplers.values())
+    assert kept[-1] is newest and all(m is not b for m in kept)  # b was the oldest
+    assert sum(m.nbytes for m in kept) <= a.nbytes + b.nbytes

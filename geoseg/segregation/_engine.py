@@ -17,9 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from geoseg.segregation._parallel import parallel_map
 from geoseg.segregation._registry import IndexSpec
-from geoseg.segregation._sampling import Multinomial, split_draw
+from geoseg.segregation._sampling import multinomials, split_draw
 
 __all__ = [
     "Draw",
@@ -105,9 +104,7 @@ def single_null(x: np.ndarray, t: np.ndarray, null: str) -> Draw:
 
         return even
     p = t_int / t_int.sum()
-    group, rest = parallel_map(
-        lambda members: Multinomial(members, p), [int(x_int.sum()), int((t_int - x_int).sum())]
-    )
+    group, rest = multinomials([int(x_int.sum()), int((t_int - x_int).sum())], p)
 
     def systematic(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
         xs = group.draw(size, g)
@@ -147,7 +144,7 @@ def multi_null(X: np.ndarray, null: str) -> Draw:
 
         return even
     p = ti / ti.sum()
-    members = parallel_map(lambda n_m: Multinomial(n_m, p), [int(v) for v in X_int.sum(axis=0)])
+    members = multinomials([int(v) for v in X_int.sum(axis=0)], p)
 
     def systematic(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
         cols = [m.draw(size, g).T for m in members]

@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -52,7 +53,13 @@ except ImportError:  # pragma: no cover - depends on the build
 #: Draw multinomial columns with the compiled kernel when it is built (same tables).
 USE_COMPILED: bool = _draws is not None
 
-__all__ = ["Multinomial", "binomial_columns", "multinomial_columns", "split_draw"]
+__all__ = [
+    "Multinomial",
+    "binomial_columns",
+    "multinomial_columns",
+    "multinomials",
+    "split_draw",
+]
 
 #: Requests of at least this many cells are drawn in two halves (see :func:`split_draw`).
 _SPLIT_CELLS = 200_000
@@ -131,6 +138,15 @@ class Multinomial:
             for table in (self.cdf, self.guide):  # read by the compiled kernel: never changed
                 table.setflags(write=False)
 
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the sampler's tables."""
+        arrays = [self.cdf, self.share]
+        if not self.small:
+            t = self.poisson
+            arrays += [self.guide, t.cdf, t.guide, t.value, t.slot, t.buckets, t.last]
+        return int(sum(a.nbytes for a in arrays))
+
     def draw(self, k: int, rng: np.random.Generator) -> np.ndarray:
         """``k`` independent draws as the columns of an ``(n, k)`` int64 array.
 
@@ -167,6 +183,39 @@ class Multinomial:
         areas = _categorical(self.cdf, self.guide, rng.random(cols.size))
         counts += np.bincount(areas * k + cols, minlength=self.n * k).reshape(self.n, k)
         return counts
+
+
+#: Bytes of sampler tables kept for reuse: repeated tests on the same counts (one call per
+#: index, or per seed) build each table once.
+_SAMPLER_BYTES = 64 << 20
+
+_samplers: OrderedDict[tuple[int, str], Multinomial] = OrderedDict()
+_samplers_lock = threading.Lock()
+
+
+def multinomials(trials: Sequence[int], p: np.ndarray) -> list[Multinomial]:
+    """A :class:`Multinomial` for each number of trials over the same shares ``p``.
+
+    Samplers are immutable and depend only on ``(trials, p)``, so recent ones are reused (up
+    to ``_SAMPLER_BYTES`` of tables); missing ones are built on two threads.
+    """
+    p = np.ascontiguousarray(p, dtype=float)
+    digest = hashlib.sha1(p.tobytes(), usedforsecurity=False).hexdigest()
+    keys = [(int(m), digest) for m in trials]
+    with _samplers_lock:
+        found = {k: _samplers[k] for k in keys if k in _samplers}
+        for k in found:
+            _samplers.move_to_end(k)
+    missing = [k for k in dict.fromkeys(keys) if k not in found]
+    built = parallel_map(lambda key: Multinomial(key[0], p), missing)
+    with _samplers_lock:
+        for key, sampler in zip(missing, built, strict=True):
+            found[key] = sampler
+            _samplers[key] = sampler
+        total = sum(m.nbytes for m in _samplers.values())
+        while _samplers and total > _SAMPLER_BYTES:
+            total -= _samplers.popitem(last=False)[1].nbytes
+    return [found[k] for k in keys]
 
 
 def multinomial_columns(trials: int, p: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
