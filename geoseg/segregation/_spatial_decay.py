@@ -9,6 +9,7 @@ import logging
 
 import geopandas as gpd
 
+from geoseg.segregation._docs import fill_docs
 from geoseg.segregation._spatial_compute import compute as _compute
 
 __all__ = [
@@ -43,14 +44,10 @@ def absolute_clustering(
 
     Parameters
     ----------
-    gdf
-        Areas (polygons) in a projected CRS.
-    group, total
-        Count columns of the group and of the whole population.
-    alpha, beta
-        Parameters of the within-area distance ``(alpha * area) ** beta``.
-    allow_geographic
-        Accept a geographic CRS (reproduction only).
+    {gdf}
+    {group_total}
+    {alpha_beta}
+    {allow_geographic}
 
     Returns
     -------
@@ -89,14 +86,10 @@ def relative_clustering(
 
     Parameters
     ----------
-    gdf
-        Areas (polygons) in a projected CRS.
-    group, total
-        Count columns of the group and of the whole population.
-    alpha, beta
-        Parameters of the within-area distance ``(alpha * area) ** beta``.
-    allow_geographic
-        Accept a geographic CRS (reproduction only).
+    {gdf}
+    {group_total}
+    {alpha_beta}
+    {allow_geographic}
 
     Returns
     -------
@@ -137,14 +130,10 @@ def spatial_proximity(
 
     Parameters
     ----------
-    gdf
-        Areas (polygons) in a projected CRS.
-    group, total
-        Count columns of the group and of the whole population.
-    alpha, beta
-        Parameters of the within-area distance ``(alpha * area) ** beta``.
-    allow_geographic
-        Accept a geographic CRS (reproduction only).
+    {gdf}
+    {group_total}
+    {alpha_beta}
+    {allow_geographic}
 
     Returns
     -------
@@ -184,14 +173,10 @@ def distance_decay_isolation(
 
     Parameters
     ----------
-    gdf
-        Areas (polygons) in a projected CRS.
-    group, total
-        Count columns of the group and of the whole population.
-    alpha, beta
-        Parameters of the within-area distance ``(alpha * area) ** beta``.
-    allow_geographic
-        Accept a geographic CRS (reproduction only).
+    {gdf}
+    {group_total}
+    {alpha_beta}
+    {allow_geographic}
 
     Returns
     -------
@@ -232,14 +217,10 @@ def distance_decay_interaction(
 
     Parameters
     ----------
-    gdf
-        Areas (polygons) in a projected CRS.
-    group, total
-        Count columns of the group and of the whole population.
-    alpha, beta
-        Parameters of the within-area distance ``(alpha * area) ** beta``.
-    allow_geographic
-        Accept a geographic CRS (reproduction only).
+    {gdf}
+    {group_total}
+    {alpha_beta}
+    {allow_geographic}
 
     Returns
     -------
@@ -263,3 +244,5 @@ def distance_decay_interaction(
 
 
 distance_decay_interaction.__doc__ = (distance_decay_interaction.__doc__ or "") + _DECAY_NOTE
+
+fill_docs(globals())

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy.special import xlogy
 
 from geoseg.errors import ValidationError, format_codes
+from geoseg.segregation._docs import fill_docs
 from geoseg.segregation._registry import register
 from geoseg.segregation._tables import multi_counts
 
@@ -143,8 +144,7 @@ def location_quotient(
 
     Parameters
     ----------
-    data
-        One row per area.
+    {data}
     groups
         Group count columns. Without ``total`` they must be exhaustive (an area's population is
         their sum), as in pysal/segregation.
@@ -177,10 +177,8 @@ def local_diversity(data: pd.DataFrame, *, groups: Sequence[str]) -> pd.Series:
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Exhaustive group count columns.
+    {data}
+    {groups}
 
     Returns
     -------
@@ -199,10 +197,8 @@ def local_entropy(data: pd.DataFrame, *, groups: Sequence[str]) -> pd.Series:
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Exhaustive group count columns.
+    {data}
+    {groups}
 
     Returns
     -------
@@ -221,10 +217,8 @@ def local_simpsons_concentration(data: pd.DataFrame, *, groups: Sequence[str]) -
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Exhaustive group count columns.
+    {data}
+    {groups}
 
     Returns
     -------
@@ -245,10 +239,8 @@ def local_simpsons_interaction(data: pd.DataFrame, *, groups: Sequence[str]) -> 
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Exhaustive group count columns.
+    {data}
+    {groups}
 
     Returns
     -------
@@ -263,3 +255,6 @@ def local_simpsons_interaction(data: pd.DataFrame, *, groups: Sequence[str]) -> 
     return _local_series(
         local_simpsons_interaction_core, data, groups, "local_simpsons_interaction"
     )
+
+
+fill_docs(globals())

@@ -17,6 +17,7 @@ import pandas as pd
 
 from geoseg.errors import DataError
 from geoseg.segregation import _cores_multi as cores
+from geoseg.segregation._docs import fill_docs
 from geoseg.segregation._tables import multi_counts
 
 __all__ = [
@@ -46,10 +47,8 @@ def multigroup_dissimilarity(data: pd.DataFrame, *, groups: Sequence[str]) -> fl
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Columns with the counts of exhaustive groups.
+    {data}
+    {groups}
 
     Returns
     -------
@@ -70,10 +69,8 @@ def multigroup_gini(data: pd.DataFrame, *, groups: Sequence[str]) -> float:
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Columns with the counts of exhaustive groups.
+    {data}
+    {groups}
 
     Returns
     -------
@@ -92,10 +89,8 @@ def multigroup_normalized_exposure(data: pd.DataFrame, *, groups: Sequence[str])
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Columns with the counts of exhaustive groups.
+    {data}
+    {groups}
 
     Returns
     -------
@@ -114,10 +109,8 @@ def multigroup_information_theory(data: pd.DataFrame, *, groups: Sequence[str]) 
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Columns with the counts of exhaustive groups.
+    {data}
+    {groups}
 
     Returns
     -------
@@ -137,10 +130,8 @@ def multigroup_relative_diversity(data: pd.DataFrame, *, groups: Sequence[str]) 
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Columns with the counts of exhaustive groups.
+    {data}
+    {groups}
 
     Returns
     -------
@@ -163,10 +154,8 @@ def multigroup_squared_coefficient_of_variation(
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Columns with the counts of exhaustive groups.
+    {data}
+    {groups}
 
     Returns
     -------
@@ -187,10 +176,8 @@ def multigroup_diversity(
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Columns with the counts of exhaustive groups.
+    {data}
+    {groups}
     normalized
         Divide by the maximum ``ln K`` so the index lies in [0, 1].
 
@@ -211,10 +198,8 @@ def multigroup_divergence(data: pd.DataFrame, *, groups: Sequence[str]) -> float
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Columns with the counts of exhaustive groups.
+    {data}
+    {groups}
 
     Returns
     -------
@@ -235,10 +220,8 @@ def simpsons_concentration(data: pd.DataFrame, *, groups: Sequence[str]) -> floa
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Columns with the counts of exhaustive groups.
+    {data}
+    {groups}
 
     Returns
     -------
@@ -257,10 +240,8 @@ def simpsons_interaction(data: pd.DataFrame, *, groups: Sequence[str]) -> float:
 
     Parameters
     ----------
-    data
-        One row per area.
-    groups
-        Columns with the counts of exhaustive groups.
+    {data}
+    {groups}
 
     Returns
     -------
@@ -273,3 +254,6 @@ def simpsons_interaction(data: pd.DataFrame, *, groups: Sequence[str]) -> float:
     Reardon & Firebaugh 2002, equation 1.
     """
     return _value(cores.simpsons_interaction_core, data, groups)
+
+
+fill_docs(globals())

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geoseg.segregation import _cores_single as cores
+from geoseg.segregation._docs import fill_docs
 from geoseg.segregation._tables import check_share, single_counts
 from geoseg.settings import DEFAULT_SEED
 
@@ -54,8 +55,7 @@ def dissimilarity(data: pd.DataFrame, *, group: str, total: str) -> float:
 
     Parameters
     ----------
-    data
-        One row per area.
+    {data}
     group, total
         Columns with the group's count and the total population of each area.
 
@@ -78,10 +78,8 @@ def gini(data: pd.DataFrame, *, group: str, total: str) -> float:
 
     Parameters
     ----------
-    data
-        One row per area.
-    group, total
-        Columns with the group's count and the total population.
+    {data}
+    {group_total}
 
     Returns
     -------
@@ -101,10 +99,8 @@ def entropy(data: pd.DataFrame, *, group: str, total: str) -> float:
 
     Parameters
     ----------
-    data
-        One row per area.
-    group, total
-        Columns with the group's count and the total population.
+    {data}
+    {group_total}
 
     Returns
     -------
@@ -124,10 +120,8 @@ def isolation(data: pd.DataFrame, *, group: str, total: str) -> float:
 
     Parameters
     ----------
-    data
-        One row per area.
-    group, total
-        Columns with the group's count and the total population.
+    {data}
+    {group_total}
 
     Returns
     -------
@@ -146,10 +140,8 @@ def interaction(data: pd.DataFrame, *, group: str, total: str) -> float:
 
     Parameters
     ----------
-    data
-        One row per area.
-    group, total
-        Columns with the group's count and the total population.
+    {data}
+    {group_total}
 
     Returns
     -------
@@ -168,10 +160,8 @@ def atkinson(data: pd.DataFrame, *, group: str, total: str, b: float = 0.5) -> f
 
     Parameters
     ----------
-    data
-        One row per area.
-    group, total
-        Columns with the group's count and the total population.
+    {data}
+    {group_total}
     b
         Shape parameter in [0, 1): how areas where the group is under- (``b`` near 0) or
         over-represented (``b`` near 1) are weighted.
@@ -199,10 +189,8 @@ def correlation_ratio(data: pd.DataFrame, *, group: str, total: str) -> float:
 
     Parameters
     ----------
-    data
-        One row per area.
-    group, total
-        Columns with the group's count and the total population.
+    {data}
+    {group_total}
 
     Returns
     -------
@@ -222,10 +210,8 @@ def con_prof(data: pd.DataFrame, *, group: str, total: str, m: int = 1000) -> fl
 
     Parameters
     ----------
-    data
-        One row per area.
-    group, total
-        Columns with the group's count and the total population.
+    {data}
+    {group_total}
     m
         Number of thresholds on [0, 1] at which the profile is evaluated (at least 2).
 
@@ -255,10 +241,8 @@ def density_corrected_dissimilarity(
 
     Parameters
     ----------
-    data
-        One row per area.
-    group, total
-        Columns with the group's count and the total population.
+    {data}
+    {group_total}
     reference_cutoff
         Keep pysal/segregation's behaviour for extremely large standardised differences (their
         areas contribute 0, see Notes). ``False`` uses the exact folded-normal mode everywhere.
@@ -300,10 +284,8 @@ def bias_corrected_dissimilarity(
 
     Parameters
     ----------
-    data
-        One row per area.
-    group, total
-        Columns with the group's count and the total population.
+    {data}
+    {group_total}
     method
         ``"exact"`` (default): the mean dissimilarity of the redistributed tables is computed
         from their probability distributions, so the value is deterministic and free of
@@ -359,10 +341,8 @@ def modified_dissimilarity(
 
     Parameters
     ----------
-    data
-        One row per area.
-    group, total
-        Columns with the group's count and the total population.
+    {data}
+    {group_total}
     method
         ``"exact"`` (default): ``D*`` is computed from the distribution of the random
         allocations, so the value is deterministic and free of Monte-Carlo error.
@@ -414,10 +394,8 @@ def modified_gini(
 
     Parameters
     ----------
-    data
-        One row per area.
-    group, total
-        Columns with the group's count and the total population.
+    {data}
+    {group_total}
     method
         ``"exact"`` (default): ``G*`` is computed from the distribution of the random
         allocations (deterministic). ``"simulation"``: ``G*`` is averaged over ``iterations``
@@ -456,3 +434,6 @@ def modified_gini(
         iterations=int(iterations),
         rng=_rng(seed),
     )
+
+
+fill_docs(globals())

@@ -24,6 +24,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from geoseg.segregation._docs import fill_docs
 from geoseg.segregation._spatial_compute import compute as _compute
 from geoseg.segregation._spatial_decay import (
     absolute_clustering,
@@ -61,10 +62,8 @@ def delta(
 
     Parameters
     ----------
-    gdf
-        Areas (polygons) in a projected CRS.
-    group, total
-        Count columns of the group and of the whole population.
+    {gdf}
+    {group_total}
     allow_geographic
         Accept a geographic CRS and compute areas in square degrees (reproduction only).
 
@@ -94,17 +93,14 @@ def absolute_centralization(
 
     Parameters
     ----------
-    gdf
-        Areas (polygons) in a projected CRS.
-    group, total
-        Count columns of the group and of the whole population.
+    {gdf}
+    {group_total}
     center
         The city centre: ``"mean"`` or ``"median"`` of the area centroids,
         ``"population_weighted_mean"`` (weighted by ``total``), ``"largest_population"`` (the
         centroid of the most populous area, averaged over ties), or an ``(x, y)`` pair in the
         layer's CRS.
-    allow_geographic
-        Accept a geographic CRS (planar distances in degrees; reproduction only).
+    {allow_geographic}
 
     Returns
     -------
@@ -140,14 +136,11 @@ def relative_centralization(
 
     Parameters
     ----------
-    gdf
-        Areas (polygons) in a projected CRS.
-    group, total
-        Count columns of the group and of the whole population.
+    {gdf}
+    {group_total}
     center
         The city centre, as in :func:`absolute_centralization`.
-    allow_geographic
-        Accept a geographic CRS (planar distances in degrees; reproduction only).
+    {allow_geographic}
 
     Returns
     -------
@@ -178,10 +171,8 @@ def absolute_concentration(
 
     Parameters
     ----------
-    gdf
-        Areas (polygons) in a projected CRS.
-    group, total
-        Count columns of the group and of the whole population.
+    {gdf}
+    {group_total}
     allow_geographic
         Accept a geographic CRS (areas in square degrees; reproduction only).
 
@@ -207,10 +198,8 @@ def relative_concentration(
 
     Parameters
     ----------
-    gdf
-        Areas (polygons) in a projected CRS.
-    group, total
-        Count columns of the group and of the whole population.
+    {gdf}
+    {group_total}
     allow_geographic
         Accept a geographic CRS (areas in square degrees; reproduction only).
 
@@ -242,8 +231,7 @@ def spatial_dissimilarity(
     ----------
     gdf
         Areas (polygons); only their adjacency matters.
-    group, total
-        Count columns of the group and of the whole population.
+    {group_total}
     standardize
         Row-standardise the contiguity matrix before use.
     allow_geographic
@@ -282,10 +270,8 @@ def boundary_spatial_dissimilarity(
 
     Parameters
     ----------
-    gdf
-        Areas (polygons) in a projected CRS.
-    group, total
-        Count columns of the group and of the whole population.
+    {gdf}
+    {group_total}
     standardize
         Row-standardise the boundary-length matrix (pysal/segregation's default).
     allow_geographic
@@ -325,10 +311,8 @@ def perimeter_area_ratio_dissimilarity(
 
     Parameters
     ----------
-    gdf
-        Areas (polygons) in a projected CRS.
-    group, total
-        Count columns of the group and of the whole population.
+    {gdf}
+    {group_total}
     standardize
         Divide the boundary lengths by their total (pysal/segregation's default).
     allow_geographic
@@ -370,8 +354,7 @@ def spatial_prox_profile(
     ----------
     gdf
         Areas (polygons); only their contiguity matters.
-    group, total
-        Count columns of the group and of the whole population.
+    {group_total}
     m
         Number of equally spaced share thresholds in [0, 1].
     allow_geographic
@@ -410,10 +393,8 @@ def minmax(
 
     Parameters
     ----------
-    gdf
-        Areas (polygons) in a projected CRS.
-    group, total
-        Count columns of the group and of the whole population.
+    {gdf}
+    {group_total}
     distance
         Kernel bandwidth in CRS units (metres). ``None`` computes the aspatial index.
     function
@@ -444,3 +425,6 @@ def minmax(
         function=function,
         allow_geographic=allow_geographic,
     )
+
+
+fill_docs(globals())
