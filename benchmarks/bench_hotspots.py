@@ -68,7 +68,7 @@ import json, sys, time
 t0 = time.perf_counter()
 import geopandas as gpd
 from geoseg.hotspots import local_moran
-from geoseg.weights import build_weights
+from geoseg.hotspots import build_weights
 t1 = time.perf_counter()
 areas = gpd.read_file(sys.argv[1]).set_index("code")
 w = build_weights(areas, "queen")
@@ -118,7 +118,7 @@ def make_areas(path: Path, n_areas: int, seed: int = 12345) -> None:
     codes = [f"A{k:05d}" for k in range(n_areas)]
     gdf = gpd.GeoDataFrame({"code": codes, "value": value}, geometry=cells, crs="EPSG:3006")
     gdf.to_file(path, layer="areas", driver="GPKG")
-    from geoseg.weights import build_weights
+    from geoseg.hotspots import build_weights
 
     w = build_weights(gdf.set_index("code"), "queen").sparse
     np.savez(

@@ -7,7 +7,6 @@ output atomically into the output folder, refusing to replace files it did not w
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Iterator, Sequence
@@ -19,8 +18,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geoseg._atomic import check_not_input, write_text, write_with
 from geoseg.errors import InputError
+from geoseg.io import check_not_input, write_text, write_with
+from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
 
 __all__ = ["STAGES", "RunResult", "run_project"]
 
@@ -28,8 +28,6 @@ logger = logging.getLogger(__name__)
 
 #: Stages of a run, in order.
 STAGES = ("segregation", "hotspots", "access", "maps")
-#: File listing what a run wrote; a folder holding it may be rewritten by the next run.
-MANIFEST = "geoseg-run.json"
 
 
 @dataclass
@@ -232,8 +230,7 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         One row per (variable, year, area); per (variable, area) the number of years in each
         cluster; per (variable, area, pair of years) the entries and exits of clusters.
     """
-    from geoseg.hotspots import hotspot_trends, local_moran, local_moran_rate
-    from geoseg.weights import build_weights
+    from geoseg.hotspots import build_weights, hotspot_trends, local_moran, local_moran_rate
 
     cfg = data.project.hotspots
     lang = data.project.project.lang
@@ -293,7 +290,7 @@ def _weights_for(gdf: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, full: Any, spec
     """The city's weights when every area is present, else weights of the subset."""
     if len(gdf) == len(areas):
         return full
-    from geoseg.weights import build_weights
+    from geoseg.hotspots import build_weights
 
     return build_weights(gdf, spec)
 
@@ -340,25 +337,6 @@ def isochrone_stage(access: Any, *, minutes: Sequence[float] = (5.0, 10.0, 15.0)
 
 
 # --------------------------------------------------------------------------- outputs
-
-
-def _check_output_folder(folder: Path, names: Sequence[str], overwrite: bool) -> None:
-    """Refuse to replace files that an earlier geoseg run did not write, unless ``overwrite``."""
-    manifest = folder / MANIFEST
-    ours: set[str] = set()
-    if manifest.is_file():
-        try:
-            ours = set(json.loads(manifest.read_text(encoding="utf-8")).get("files", []))
-        except (OSError, ValueError):
-            ours = set()
-    clash = [n for n in names if (folder / n).exists() and n not in ours]
-    if clash and not overwrite:
-        shown = ", ".join(clash[:5])
-        msg = (
-            f"{folder}: {len(clash)} file(s) not written by geoseg would be replaced ({shown}); "
-            "choose another folder or pass --overwrite."
-        )
-        raise InputError(msg)
 
 
 def _inputs(project: Any) -> list[Path]:
@@ -459,7 +437,7 @@ def run_project(
     with _timed(result, "write"):
         _write_tables(result, data, access, overwrite=overwrite)
     if "maps" in stages:
-        from geoseg._publish import publish
+        from geoseg.publish.run import publish
 
         with _timed(result, "maps"):
             result.files.extend(
@@ -470,7 +448,7 @@ def run_project(
 
 def _write_tables(result: RunResult, data: Any, access: Any, *, overwrite: bool) -> None:
     """Write the CSV tables and the GeoPackage of per-area results."""
-    from geoseg.disclosure import suppress_counts
+    from geoseg.publish.disclosure import suppress_counts
 
     threshold = data.project.disclosure.threshold
     tables: dict[str, pd.DataFrame | None] = {}
@@ -488,7 +466,7 @@ def _write_tables(result: RunResult, data: Any, access: Any, *, overwrite: bool)
         tables["access_equity.csv"] = result.equity
     names = [*tables, "results.gpkg", MANIFEST]
     out = result.output
-    _check_output_folder(out, names, overwrite)
+    check_output_folder(out, names, overwrite=overwrite)
     inputs = _inputs(data.project)
     for name, table in tables.items():
         if table is None:
@@ -507,13 +485,6 @@ def _write_tables(result: RunResult, data: Any, access: Any, *, overwrite: bool)
 
         result.files.append(write_with(gpkg, write))
     write_manifest(out, result.files, project=data.project.path)
-
-
-def write_manifest(folder: Path, files: Sequence[Path], *, project: Path) -> None:
-    """Record which files of ``folder`` geoseg wrote, so that the next run may replace them."""
-    names = sorted({p.name for p in files if Path(p).parent.resolve() == folder.resolve()})
-    manifest = {"files": [*names, MANIFEST], "project": str(project)}
-    write_text(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
 
 
 def _gpkg_layers(result: RunResult, data: Any) -> dict[str, gpd.GeoDataFrame]:

@@ -52,13 +52,13 @@ def voronoi_areas(n: int, *, seed: int = 7) -> gpd.GeoDataFrame:
 
 def layer_infos(m: Any) -> list[dict[str, Any]]:
     """The per-feature info of every geoseg layer of a folium map (``{key: [style, rows]}``)."""
-    from geoseg.maps._elements import GeoLayer
+    from geoseg.publish.maps._elements import GeoLayer
 
     return [json.loads(c.info_json) for c in m._children.values() if isinstance(c, GeoLayer)]
 
 
 def layer_names(m: Any) -> list[str]:
-    from geoseg.maps._elements import GeoLayer
+    from geoseg.publish.maps._elements import GeoLayer
 
     return [c.layer_name for c in m._children.values() if isinstance(c, GeoLayer)]
 

@@ -11,7 +11,7 @@ import pytest
 from _browser import browser, hover_area, open_offline  # noqa: F401  (fixture)
 from _mapdata import INJECTED, grid_areas
 
-from geoseg.maps import (
+from geoseg.publish import (
     access_map,
     choropleth_map,
     lisa_map,
@@ -19,8 +19,8 @@ from geoseg.maps import (
     plan_map,
     save_map,
     write_index,
+    write_report,
 )
-from geoseg.report import write_report
 
 pytestmark = pytest.mark.browser
 

@@ -260,20 +260,22 @@ def test_local_test_spatial_local_indices_match_a_loop_over_the_public_functions
 
 
 def test_local_test_adjusts_p_values_for_multiple_testing():
-    from geoseg.segregation._local_test import adjust_p_values
+    from geoseg.stats import adjust_pvalues
 
     p = np.array([0.01, 0.04, 0.03, 0.2, np.nan])
     # Benjamini-Hochberg by hand: sorted 0.01, 0.03, 0.04, 0.2 times 4/rank, made monotone
     bh = np.array([0.04, 0.16 / 3, 0.16 / 3, 0.2, np.nan])
-    np.testing.assert_allclose(adjust_p_values(p, "fdr"), bh)
-    np.testing.assert_allclose(adjust_p_values(p, "bonferroni"), [0.04, 0.16, 0.12, 0.8, np.nan])
-    np.testing.assert_allclose(adjust_p_values(p, "none"), p)
+    np.testing.assert_allclose(adjust_pvalues(p, correction="fdr"), bh)
+    np.testing.assert_allclose(
+        adjust_pvalues(p, correction="bonferroni"), [0.04, 0.16, 0.12, 0.8, np.nan]
+    )
+    np.testing.assert_allclose(adjust_pvalues(p, correction="none"), p)
     df = _table(n=30)
     kw = dict(index="location_quotient", groups=["grp"], total="tot", permutations=99, seed=2)
     fdr = seg.local_test(df, **kw)
     bonf = seg.local_test(df, correction="bonferroni", **kw)
     raw = fdr[("grp", "p_value")].to_numpy()
-    np.testing.assert_allclose(fdr[("grp", "p_adjusted")], adjust_p_values(raw, "fdr"))
+    np.testing.assert_allclose(fdr[("grp", "p_adjusted")], adjust_pvalues(raw, correction="fdr"))
     np.testing.assert_allclose(bonf[("grp", "p_adjusted")], np.minimum(raw * 30, 1.0))
     assert (fdr[("grp", "p_adjusted")] >= raw - 1e-15).all()
     with pytest.raises(InputError, match="correction"):

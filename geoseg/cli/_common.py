@@ -12,8 +12,8 @@ from typing import Any
 import click
 import pandas as pd
 
-from geoseg._atomic import write_text, write_with
 from geoseg.errors import InputError
+from geoseg.io import write_text, write_with
 from geoseg.settings import DEFAULT_SEED
 
 __all__ = [

@@ -156,9 +156,9 @@ def _table_text(r: PlanCheck) -> str:
 
 def _write_map(b: Baseline, r: PlanCheck, path: Path, data: ProjectData) -> None:
     try:
-        from geoseg.maps import plan_map, save_map
+        from geoseg.publish.maps import plan_map, save_map
     except ImportError:  # pragma: no cover - the maps package is part of geoseg
-        logger.warning("geoseg.maps.plan_map is not available; no map written")
+        logger.warning("geoseg.publish.maps.plan_map is not available; no map written")
         return
     areas_tab = r.areas
     kind_col = areas_tab["kind"].astype(str)

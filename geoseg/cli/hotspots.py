@@ -111,7 +111,7 @@ def hotspots(
             --permutations 999 --seed 12345 --lang sv --format json
     """
     from geoseg.errors import InputError
-    from geoseg.weights import parse_weights_spec
+    from geoseg.hotspots import parse_weights_spec
 
     if (variable is None) == (rate is None):
         msg = "give exactly one of --variable COLUMN or --rate NUMERATOR:DENOMINATOR."
@@ -238,8 +238,7 @@ def _compute(
 ) -> Any:
     """Build the weights and run local Moran's I (plain or empirical Bayes rate)."""
     from geoseg.errors import format_codes
-    from geoseg.hotspots import local_moran, local_moran_rate
-    from geoseg.weights import build_weights
+    from geoseg.hotspots import build_weights, local_moran, local_moran_rate
 
     if variable is not None or denominator is None:
         weights = build_weights(table, weights_spec)

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from geoseg._atomic import write_bytes, write_text, write_with
 from geoseg.errors import InputError
 from geoseg.example._areas import make_areas, make_districts, n_islands_for
 from geoseg.example._grid import make_grid, write_grid
@@ -22,6 +21,7 @@ from geoseg.example._land import make_land
 from geoseg.example._network import make_network, osm_xml
 from geoseg.example._registers import YEARS, make_registers
 from geoseg.example._services import make_services
+from geoseg.io import write_bytes, write_text, write_with
 
 __all__ = ["CITY_FILES", "MAX_AREAS", "MIN_AREAS", "generate_city", "project_toml"]
 

@@ -1,4 +1,4 @@
-"""Reading and validating geoseg's inputs.
+"""Reading and validating geoseg's inputs; writing its outputs atomically.
 
 Only this package touches files or the network. Every loader returns the shapes fixed in
 ``docs/data-model.md`` and reports all problems of an input at once as a
@@ -7,6 +7,7 @@ Only this package touches files or the network. Every loader returns the shapes 
 
 from __future__ import annotations
 
+from geoseg.io._atomic import atomic_path, check_not_input, write_bytes, write_text, write_with
 from geoseg.io.boundaries import read_boundaries, read_layer
 from geoseg.io.buildings import read_buildings
 from geoseg.io.config import Project, read_config
@@ -19,6 +20,8 @@ from geoseg.io.services import read_services
 __all__ = [
     "Project",
     "ProjectData",
+    "atomic_path",
+    "check_not_input",
     "check_register_against_areas",
     "compare_codes",
     "load_project",
@@ -31,5 +34,8 @@ __all__ = [
     "read_register",
     "read_services",
     "validate_project",
+    "write_bytes",
     "write_network",
+    "write_text",
+    "write_with",
 ]

@@ -13,14 +13,14 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geoseg._validate import (
+from geoseg.errors import CRSError, InputError, ValidationError, format_codes
+from geoseg.io._validate import (
     as_text_codes,
     check_file,
     duplicated_values,
     missing_columns_problem,
     require_projected_crs,
 )
-from geoseg.errors import CRSError, InputError, ValidationError, format_codes
 
 __all__ = ["read_boundaries", "read_layer", "read_vector"]
 

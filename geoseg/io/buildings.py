@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geoseg._validate import (
+from geoseg.errors import InputError, ValidationError, format_codes
+from geoseg.io._csv import detect_decimal_comma
+from geoseg.io._validate import (
     as_text_codes,
     check_file,
     duplicated_values,
@@ -19,8 +21,6 @@ from geoseg._validate import (
     parse_numbers,
     require_projected_crs,
 )
-from geoseg.errors import InputError, ValidationError, format_codes
-from geoseg.io._csv import detect_decimal_comma
 from geoseg.io.boundaries import _to_target, read_vector
 
 __all__ = ["read_buildings"]

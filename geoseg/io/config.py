@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geoseg._validate import closest, require_projected_crs
 from geoseg.errors import ConfigError, GeoSegError
+from geoseg.io._validate import closest, require_projected_crs
 from geoseg.settings import (
     ANALYSIS_CRS,
     DEFAULT_MINUTES,

@@ -13,8 +13,8 @@ import rasterio
 import shapely
 from rasterio.errors import RasterioError
 
-from geoseg._validate import check_file, require_projected_crs
 from geoseg.errors import CRSError, InputError, ValidationError
+from geoseg.io._validate import check_file, require_projected_crs
 
 __all__ = ["read_population_grid"]
 

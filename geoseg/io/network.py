@@ -17,8 +17,8 @@ from typing import Any
 import networkx as nx
 import osmnx as ox
 
-from geoseg._validate import require_projected_crs
 from geoseg.errors import NetworkError
+from geoseg.io._validate import require_projected_crs
 
 __all__ = ["read_network", "write_network"]
 
@@ -258,7 +258,7 @@ def write_network(
     inputs
         Files the network was read from; writing over one of them is refused.
     """
-    from geoseg._atomic import check_not_input, write_with
+    from geoseg.io._atomic import check_not_input, write_with
 
     target = Path(path)
     if target.suffix.lower() != ".graphml":

@@ -17,15 +17,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geoseg._validate import (
+from geoseg.errors import InputError, ValidationError, format_codes
+from geoseg.io._csv import detect_decimal_comma, read_text_table
+from geoseg.io._pxweb import read_jsonstat
+from geoseg.io._validate import (
     as_text_codes,
     check_file,
     missing_columns_problem,
     parse_numbers,
 )
-from geoseg.errors import InputError, ValidationError, format_codes
-from geoseg.io._csv import detect_decimal_comma, read_text_table
-from geoseg.io._pxweb import read_jsonstat
 
 __all__ = ["check_register_against_areas", "compare_codes", "read_register"]
 

@@ -14,7 +14,9 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
-from geoseg._validate import (
+from geoseg.errors import CRSError, InputError, ValidationError, format_codes
+from geoseg.io._csv import detect_decimal_comma, read_text_table
+from geoseg.io._validate import (
     as_text_codes,
     check_file,
     closest,
@@ -23,8 +25,6 @@ from geoseg._validate import (
     parse_numbers,
     require_projected_crs,
 )
-from geoseg.errors import CRSError, InputError, ValidationError, format_codes
-from geoseg.io._csv import detect_decimal_comma, read_text_table
 from geoseg.io.boundaries import read_vector
 
 __all__ = ["read_services"]

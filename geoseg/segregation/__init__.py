@@ -11,7 +11,7 @@ into spatial and compositional parts.
 from __future__ import annotations
 
 from geoseg.segregation._registry import INDICES, IndexSpec, get_index, register
-from geoseg.segregation.batch import available_indices, compute_indices
+from geoseg.segregation.batch import available_indices, compute_indices, index_source
 from geoseg.segregation.decomposition import Decomposition, decompose_change
 from geoseg.segregation.inference import (
     ChangeTest,
@@ -100,6 +100,7 @@ __all__ = [
     "entropy",
     "get_index",
     "gini",
+    "index_source",
     "interaction",
     "isolation",
     "local_distortion",

@@ -7,7 +7,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from geoseg.errors import InputError
 from geoseg.segregation import _engine
@@ -16,11 +15,12 @@ from geoseg.segregation._registry import IndexSpec, get_index
 from geoseg.segregation._replicates import rng_from
 from geoseg.segregation.local import local_table
 from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED
+from geoseg.stats import CORRECTIONS, adjust_pvalues
 
-__all__ = ["CORRECTIONS", "adjust_p_values", "local_test"]
+__all__ = ["CORRECTIONS", "local_test"]
 
 #: Multiple-testing corrections accepted by :func:`local_test` (as in :mod:`geoseg.hotspots`).
-CORRECTIONS = ("fdr", "bonferroni", "none")
+
 
 _ASPATIAL = (
     "location_quotient",
@@ -30,28 +30,6 @@ _ASPATIAL = (
     "local_simpsons_interaction",
 )
 _SPATIAL = ("local_relative_centralization", "local_distortion")
-
-
-def adjust_p_values(p_values: Any, correction: str = "fdr") -> np.ndarray:
-    """Adjust one family of per-area p-values for multiple testing; NaN stays NaN.
-
-    ``"fdr"``: Benjamini & Hochberg (1995), J. R. Stat. Soc. B 57(1), through
-    :func:`scipy.stats.false_discovery_control`; ``"bonferroni"``: ``min(1, m p)``;
-    ``"none"``: unchanged. ``m`` counts the non-missing p-values only.
-    """
-    if correction not in CORRECTIONS:
-        msg = f"correction must be one of {', '.join(CORRECTIONS)}, got {correction!r}"
-        raise InputError(msg)
-    p = np.asarray(p_values, dtype=float)
-    out = p.copy()
-    ok = ~np.isnan(p)
-    if correction == "none" or not ok.any():
-        return out
-    if correction == "bonferroni":
-        out[ok] = np.minimum(p[ok] * ok.sum(), 1.0)
-    else:
-        out[ok] = stats.false_discovery_control(p[ok], method="bh")
-    return out
 
 
 def _check(spec: IndexSpec, total: str | None, alternative: str, correction: str) -> None:
@@ -188,13 +166,13 @@ def local_test(
         p = np.minimum(1.0, 2.0 * np.minimum(p_ge, p_le))
     p = np.where(np.isnan(obs), np.nan, p)
     if obs.ndim == 1:
-        adjusted = adjust_p_values(p, correction)
+        adjusted = adjust_pvalues(p, correction=correction)
         return pd.DataFrame({"value": obs, "p_value": p, "p_adjusted": adjusted}, index=data.index)
     frames = {}
     for j, g in enumerate(groups):
         frames[(g, "value")] = obs[:, j]
         frames[(g, "p_value")] = p[:, j]
-        frames[(g, "p_adjusted")] = adjust_p_values(p[:, j], correction)
+        frames[(g, "p_adjusted")] = adjust_pvalues(p[:, j], correction=correction)
     return pd.DataFrame(
         np.column_stack(list(frames.values())),
         index=data.index,

@@ -59,6 +59,18 @@ def available_indices(*, kind: str | None = None, spatial: bool | None = None) -
     )
 
 
+def index_source(name: str) -> str:
+    """The published source of the formula of index ``name`` (empty when none is recorded).
+
+    Raises
+    ------
+    InputError
+        When ``name`` is not a registered index.
+    """
+    _load_spatial()
+    return get_index(name).source
+
+
 def _is_local(spec: IndexSpec) -> bool:
     """Local indices (one value per area): kind ``"local"`` or registered with ``local=True``."""
     return spec.kind == "local" or bool(spec.options.get("local"))

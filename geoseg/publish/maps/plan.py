@@ -12,9 +12,10 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
-from geoseg._html import format_number
 from geoseg.errors import InputError
-from geoseg.maps._common import (
+from geoseg.i18n import tr
+from geoseg.publish._html import format_number
+from geoseg.publish.maps._common import (
     MapContext,
     apply_suppression,
     area_layer,
@@ -25,10 +26,9 @@ from geoseg.maps._common import (
     select_kind,
     values_by_code,
 )
-from geoseg.maps._elements import GeoLayer
-from geoseg.maps._i18n import tr
-from geoseg.maps._palettes import MISSING_COLOUR, OKABE_ITO, diverging
-from geoseg.maps.access import kind_label
+from geoseg.publish.maps._elements import GeoLayer
+from geoseg.publish.maps._palettes import MISSING_COLOUR, OKABE_ITO, diverging
+from geoseg.publish.maps.access import kind_label
 from geoseg.settings import SUPPRESSION_THRESHOLD
 
 __all__ = ["plan_map"]

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from geoseg._atomic import write_text
-from geoseg._html import escape, safe_href
 from geoseg.errors import InputError
-from geoseg.maps._i18n import check_lang, tr
+from geoseg.i18n import check_lang, tr
+from geoseg.io import write_text
+from geoseg.publish._html import escape, safe_href
 
 __all__ = ["write_index"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from geoseg._atomic import atomic_path, check_not_input, write_text
 from geoseg.errors import InputError
+from geoseg.io import atomic_path, check_not_input, write_text
 
 
 def test_write_text_replaces_whole_file(tmp_path):

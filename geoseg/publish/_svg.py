@@ -8,8 +8,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from geoseg._html import escape, format_number
-from geoseg.maps._palettes import OKABE_ITO
+from geoseg.publish._html import escape, format_number
+from geoseg.publish.maps._palettes import OKABE_ITO
 
 __all__ = ["trend_svg"]
 

@@ -1,51 +1,28 @@
-"""Hotspots: global and local Moran's I, Getis-Ord Gi*, multiple testing, labels, trends.
-
-Every local function takes a table of areas (a GeoDataFrame, a DataFrame or a Series indexed by
-area code), the name of the column(s) to analyse and spatial weights, and returns a new table
-indexed like the input with one row per area::
-
-    from geoseg.weights import build_weights
-    from geoseg.hotspots import local_moran
-
-    w = build_weights(areas, "queen")
-    lisa = local_moran(areas, "median_income_tkr", weights=w, seed=12345)
-    lisa[["I", "quadrant", "p_value", "p_adjusted", "label"]]
-
-Statistics and quadrants are the same as esda's (``Moran_Local``, ``Moran_Local_BV``,
-``Moran_Local_Rate``, ``G_Local``) for the same data and weights; significance uses conditional
-permutation with the same folded pseudo p-value, drawn with NumPy from ``seed``, then adjusted
-for multiple testing (Benjamini-Hochberg by default). An area is significant when its adjusted
-p-value is at most ``alpha``.
-"""
+"""Local and global spatial autocorrelation: Moran's I (univariate, bivariate, rates) and Gi*."""
 
 from __future__ import annotations
 
-import itertools
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from geoseg import _hotspot_inputs as _in
-from geoseg import _lisa
-from geoseg._lisa import GlobalMoran
 from geoseg.errors import DataError, InputError, format_codes
+from geoseg.hotspots import _inputs as _in
+from geoseg.hotspots import _lisa
+from geoseg.hotspots._lisa import GlobalMoran
 from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED
+from geoseg.stats import adjust_pvalues
 
 __all__ = [
     "CORRECTIONS",
     "LANGUAGES",
     "GlobalMoran",
-    "HotspotTrends",
-    "adjust_pvalues",
     "cluster_labels",
     "getis_ord",
     "global_moran",
-    "hotspot_trends",
     "local_moran",
     "local_moran_bivariate",
     "local_moran_rate",
@@ -60,32 +37,6 @@ LANGUAGES = _in.LANGUAGES
 
 Data = Any  # a DataFrame, GeoDataFrame or Series indexed by area code
 Weights = Any  # SpatialWeights, libpysal Graph, scipy sparse matrix, or None
-
-
-def adjust_pvalues(p_values: Any, *, correction: str = "fdr") -> np.ndarray:
-    """Adjust p-values for multiple testing across areas.
-
-    Parameters
-    ----------
-    p_values
-        One p-value per area; NaN is ignored (not counted) and stays NaN.
-    correction
-        ``"fdr"`` (Benjamini-Hochberg), ``"bonferroni"`` or ``"none"``.
-
-    Returns
-    -------
-    numpy.ndarray
-        Adjusted p-values, in the input order, capped at 1.
-
-    Notes
-    -----
-    Benjamini & Hochberg (1995), "Controlling the false discovery rate", J. R. Stat. Soc. B
-    57(1): with m tests and sorted p-values p_(1) <= ... <= p_(m), the adjusted value of p_(i)
-    is min over j >= i of m p_(j) / j. Rejecting where it is <= alpha controls the false
-    discovery rate at alpha. Bonferroni: min(1, m p).
-    """
-    _in.check_choice("correction", correction, CORRECTIONS)
-    return _lisa.adjust(np.asarray(p_values, dtype=float), correction)
 
 
 def cluster_labels(cluster: Any, *, language: str = "en", statistic: str = "moran") -> np.ndarray:
@@ -132,7 +83,7 @@ def global_moran(
     data, column
         The areas and the column to analyse (``column`` is omitted for a Series).
     weights
-        :class:`geoseg.weights.SpatialWeights`, a libpysal ``Graph`` or a square sparse matrix
+        :class:`geoseg.hotspots.SpatialWeights`, a libpysal ``Graph`` or a square sparse matrix
         in the order of ``data``; row-standardised here. ``None`` builds queen weights from a
         GeoDataFrame.
     permutations, seed
@@ -258,7 +209,7 @@ def local_moran_rate(
     Notes
     -----
     Assunção & Reis (1999), "A new proposal to adjust Moran's I for population density",
-    Statistics in Medicine 18(16); formula in :func:`geoseg._lisa.empirical_bayes_rates`.
+    Statistics in Medicine 18(16); formula in :func:`geoseg.hotspots._lisa.empirical_bayes_rates`.
     The local statistic is then that of :func:`local_moran`.
     """
     return _local_moran(
@@ -354,7 +305,7 @@ def getis_ord(
     )
     isolated = card == 0
     p = np.where(isolated, np.nan, perm.p_value)
-    p_adj = _lisa.adjust(p, correction)
+    p_adj = adjust_pvalues(p, correction=correction)
     significant = np.nan_to_num(p_adj, nan=1.0) <= alpha
     cluster = np.where(significant, np.where(z > 0, 1, 3), 0)
     _warn_isolates(values.index, isolated)
@@ -377,85 +328,6 @@ def getis_ord(
     }
     meta = {"statistic": "gi_star" if star else "gi", "column": col}
     return _in.result_frame(data, columns, meta, permutations, seed, alpha, correction, weights)
-
-
-@dataclass(frozen=True)
-class HotspotTrends:
-    """Clusters over several years.
-
-    Attributes
-    ----------
-    counts
-        One row per area: the number of years in each label (one column per label), plus
-        ``years_observed``, ``years_significant`` and ``last_label``.
-    changes
-        One row per area and pair of consecutive years where the cluster changed, with columns
-        ``id``, ``year_from``, ``year_to``, ``label_from``, ``label_to`` and ``change``:
-        ``"entered"`` (not significant -> cluster), ``"left"`` (cluster -> not significant) or
-        ``"switched"`` (one cluster to another).
-    """
-
-    counts: pd.DataFrame
-    changes: pd.DataFrame
-
-
-def hotspot_trends(results: Mapping[Any, pd.DataFrame]) -> HotspotTrends:
-    """Summarise local cluster results of several years.
-
-    Parameters
-    ----------
-    results
-        Results of :func:`local_moran` (or the other local functions) keyed by year. Each needs
-        the columns ``label`` and ``significant``; areas may be missing in some years.
-
-    Returns
-    -------
-    HotspotTrends
-        Per-area counts of years in each cluster and the areas that entered or left a cluster
-        between consecutive years (years sorted; a year where the area is missing breaks the
-        chain, so no change is reported across it).
-    """
-    if len(results) < 1:
-        msg = "hotspot_trends: give the results of at least one year."
-        raise InputError(msg)
-    missing = [
-        str(year)
-        for year, frame in results.items()
-        if not {"label", "significant"} <= set(frame.columns)
-    ]
-    if missing:
-        msg = (
-            f"hotspot_trends: results of year(s) {', '.join(missing)} lack the columns 'label' "
-            "and 'significant'; pass the tables returned by local_moran or getis_ord."
-        )
-        raise InputError(msg)
-    years = sorted(results)
-    label = pd.DataFrame({y: results[y]["label"].astype(object) for y in years})
-    sig = pd.DataFrame({y: results[y]["significant"].astype("boolean") for y in years})
-    order = _in.label_order(pd.unique(label.stack().to_numpy()))
-    counts = pd.DataFrame(
-        {name: (label == name).sum(axis=1).astype(np.int64) for name in order},
-        index=label.index,
-    )
-    counts["years_observed"] = label.notna().sum(axis=1).astype(np.int64)
-    counts["years_significant"] = sig.fillna(False).sum(axis=1).astype(np.int64)
-    counts["last_label"] = label.ffill(axis=1).iloc[:, -1]
-    counts.index.name = next(iter(results.values())).index.name
-
-    rows = []
-    for before, after in itertools.pairwise(years):
-        both = label[before].notna() & label[after].notna()
-        moved = both & (label[before] != label[after])
-        for code in label.index[moved]:
-            s0, s1 = bool(sig.at[code, before]), bool(sig.at[code, after])
-            change = "entered" if s1 and not s0 else "left" if s0 and not s1 else "switched"
-            rows.append(
-                (str(code), before, after, label.at[code, before], label.at[code, after], change)
-            )
-    changes = pd.DataFrame(
-        rows, columns=["id", "year_from", "year_to", "label_from", "label_to", "change"]
-    )
-    return HotspotTrends(counts=counts, changes=changes)
 
 
 # ---------------------------------------------------------------------------- internals
@@ -522,7 +394,7 @@ def _local_moran(
     isolated = card == 0
     p = np.where(isolated, np.nan, perm.p_value)
     quadrant = _lisa.quadrants(zx, lag)
-    p_adj = _lisa.adjust(p, correction)
+    p_adj = adjust_pvalues(p, correction=correction)
     significant = np.nan_to_num(p_adj, nan=1.0) <= alpha
     cluster = np.where(significant, quadrant, 0)
     _warn_isolates(values.index, isolated)
@@ -554,6 +426,6 @@ def _warn_isolates(index: pd.Index, isolated: np.ndarray) -> None:
     if isolated.any():
         logger.warning(
             "areas %s have no neighbour in the given weights; they get no p-value and are "
-            "never significant (build weights with geoseg.weights.build_weights to join them)",
+            "never significant (build weights with geoseg.hotspots.build_weights to join them)",
             format_codes(index[isolated]),
         )

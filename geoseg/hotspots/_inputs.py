@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from geoseg import _lisa
 from geoseg.errors import DataError, InputError, format_codes
+from geoseg.hotspots import _lisa
+from geoseg.stats import CORRECTIONS
 
 __all__ = [
     "CORRECTIONS",
@@ -29,7 +30,6 @@ __all__ = [
 Data = Any  # a DataFrame, GeoDataFrame or Series indexed by area code
 Weights = Any  # SpatialWeights, libpysal Graph, scipy sparse matrix, or None
 #: Multiple-testing corrections and label languages (re-exported by geoseg.hotspots).
-CORRECTIONS = ("fdr", "bonferroni", "none")
 LANGUAGES = ("en", "sv")
 
 
@@ -95,7 +95,7 @@ def weights_matrix(data: Data, weights: Weights, index: pd.Index) -> tuple[sp.cs
         if not hasattr(data, "geometry") or isinstance(data, pd.Series):
             msg = "weights: pass weights=build_weights(areas, ...) or a GeoDataFrame of areas."
             raise InputError(msg)
-        from geoseg.weights import build_weights
+        from geoseg.hotspots.weights import build_weights
 
         weights = build_weights(data, "queen")
     if sp.issparse(weights):

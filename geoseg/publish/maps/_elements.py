@@ -1,9 +1,9 @@
 """Folium elements that draw geoseg layers, legends and notes with the offline helper script.
 
-Every element writes its data with :func:`geoseg._html.js_json` and lets the browser build the
-visible text with DOM text nodes (``geoseg.table``, ``geoseg.legend``, ``geoseg.note`` in
-:mod:`geoseg.maps._assets`), so nothing from the data is ever parsed as HTML. Layer names, which
-Leaflet's layer control inserts as HTML, are escaped here.
+Every element writes its data with :func:`geoseg.publish._html.js_json` and lets the browser
+build the visible text with DOM text nodes (``geoseg.table``, ``geoseg.legend``,
+``geoseg.note`` in :mod:`geoseg.publish.maps._assets`), so nothing from the data is ever
+parsed as HTML. Layer names, which Leaflet's layer control inserts as HTML, are escaped here.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from branca.element import MacroElement
 from folium.map import Layer
 from folium.template import Template
 
-from geoseg._html import escape, js_json
+from geoseg.publish._html import escape, js_json
 
 __all__ = ["DataBlock", "GeoLayer", "Legend", "Note"]
 

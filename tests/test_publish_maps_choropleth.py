@@ -7,8 +7,8 @@ import shapely
 from _mapdata import INJECTED, grid_areas, layer_infos, layer_names, row, voronoi_areas
 
 from geoseg.errors import InputError
-from geoseg.maps import choropleth_map, local_index_map, map_html, save_map
-from geoseg.maps._geometry import feature_collection, prepare_layer
+from geoseg.publish.maps import choropleth_map, local_index_map, map_html, save_map
+from geoseg.publish.maps._geometry import feature_collection, prepare_layer
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geoseg._html import format_number
 from geoseg.errors import InputError
-from geoseg.maps._common import (
+from geoseg.i18n import tr
+from geoseg.publish._html import format_number
+from geoseg.publish.maps._common import (
     apply_suppression,
     area_layer,
     base_map,
@@ -19,8 +20,7 @@ from geoseg.maps._common import (
     unique_codes,
     values_by_code,
 )
-from geoseg.maps._i18n import tr
-from geoseg.maps._palettes import LISA_COLOURS, MISSING_COLOUR, SUPPRESSED_COLOUR
+from geoseg.publish.maps._palettes import LISA_COLOURS, MISSING_COLOUR, SUPPRESSED_COLOUR
 from geoseg.settings import SUPPRESSION_THRESHOLD
 
 __all__ = ["QUADRANT_KEYS", "lisa_map"]
@@ -69,7 +69,7 @@ def lisa_map(
         Rows whose value must not be published (a boolean column or Series): the value and
         cluster are hidden and the area marked.
 
-    Other parameters are as in :func:`geoseg.maps.choropleth_map`.
+    Other parameters are as in :func:`geoseg.publish.maps.choropleth_map`.
 
     Notes
     -----

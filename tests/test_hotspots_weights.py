@@ -12,7 +12,7 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry import Point, box
 
 from geoseg.errors import CRSError, InputError
-from geoseg.weights import build_weights, parse_weights_spec
+from geoseg.hotspots import build_weights, parse_weights_spec
 
 
 def _grid_with_islands() -> gpd.GeoDataFrame:
@@ -69,7 +69,7 @@ def test_contiguity_equals_libpysal_on_regso(real_data, rook):
 def test_river_splits_landclipped_regso_into_two_reported_parts(real_data, caplog):
     path = real_data / "gbg_omraden" / "regso_goteborg_landclipped.gpkg"
     areas = gpd.read_file(path).set_index("regsokod")
-    with caplog.at_level(logging.WARNING, logger="geoseg.weights"):
+    with caplog.at_level(logging.WARNING, logger="geoseg.hotspots.weights"):
         w = build_weights(areas, "queen")
     oracle = Graph.build_contiguity(areas.geometry, rook=False)
     n_parts, labels = connected_components(oracle.sparse, directed=False)
@@ -98,7 +98,7 @@ def test_deso_islands_are_joined_and_named(real_data, caplog):
     areas = gpd.read_file(path).set_index("desokod")
     isolates = set(Graph.build_contiguity(areas.geometry, rook=False).isolates)
     assert len(isolates) == 2  # the data has two island DeSO
-    with caplog.at_level(logging.WARNING, logger="geoseg.weights"):
+    with caplog.at_level(logging.WARNING, logger="geoseg.hotspots.weights"):
         w = build_weights(areas, "queen", island_neighbors=2)
     assert set(w.islands) == isolates
     for code in isolates:
@@ -112,7 +112,7 @@ def test_deso_islands_are_joined_and_named(real_data, caplog):
 
 def test_island_rule_joins_k_nearest_by_boundary_distance_symmetrically(caplog):
     areas = _grid_with_islands()
-    with caplog.at_level(logging.WARNING, logger="geoseg.weights"):
+    with caplog.at_level(logging.WARNING, logger="geoseg.hotspots.weights"):
         w = build_weights(areas, "queen", island_neighbors=1)
     assert w.islands == ("IA", "IB")
     assert "IA, IB" in caplog.text

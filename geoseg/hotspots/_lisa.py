@@ -18,7 +18,6 @@ import scipy.sparse as sp
 __all__ = [
     "CLUSTER_LABELS",
     "GI_LABELS",
-    "adjust",
     "conditional_permutation",
     "draw_neighbour_ids",
     "empirical_bayes_rates",
@@ -174,35 +173,6 @@ def quadrants(x: np.ndarray, lag: np.ndarray) -> np.ndarray:
     return np.select(
         [high & lag_high, ~high & lag_high, ~high & ~lag_high], [1, 2, 3], default=4
     ).astype(np.int64)
-
-
-def adjust(p: np.ndarray, method: str) -> np.ndarray:
-    """Adjust p-values for multiple testing.
-
-    ``"fdr"``: Benjamini-Hochberg step-up adjusted p-values, p_(i) * m / i made monotone from
-    the largest down (Benjamini & Hochberg, 1995, J. R. Stat. Soc. B 57(1)). ``"bonferroni"``:
-    min(1, m p). ``"none"``: unchanged. NaN p-values are ignored and stay NaN.
-    """
-    p = np.asarray(p, dtype=float)
-    out = np.full_like(p, np.nan)
-    ok = ~np.isnan(p)
-    q = p[ok]
-    m = len(q)
-    if method == "none" or m == 0:
-        out[ok] = q
-    elif method == "bonferroni":
-        out[ok] = np.minimum(q * m, 1.0)
-    elif method == "fdr":
-        order = np.argsort(q, kind="stable")
-        scaled = q[order] * m / np.arange(1, m + 1)
-        monotone = np.minimum.accumulate(scaled[::-1])[::-1]
-        adjusted = np.empty(m)
-        adjusted[order] = np.minimum(monotone, 1.0)
-        out[ok] = adjusted
-    else:
-        msg = f"unknown correction {method!r}"
-        raise ValueError(msg)
-    return out
 
 
 def empirical_bayes_rates(events: np.ndarray, base: np.ndarray) -> np.ndarray:

@@ -11,9 +11,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geoseg._html import format_number
 from geoseg.errors import InputError
-from geoseg.maps._common import (
+from geoseg.publish._html import format_number
+from geoseg.publish.maps._common import (
     MapContext,
     apply_suppression,
     area_layer,
@@ -25,7 +25,7 @@ from geoseg.maps._common import (
     unique_codes,
     values_by_code,
 )
-from geoseg.maps._palettes import MISSING_COLOUR, SUPPRESSED_COLOUR, diverging, sequential
+from geoseg.publish.maps._palettes import MISSING_COLOUR, SUPPRESSED_COLOUR, diverging, sequential
 from geoseg.settings import SUPPRESSION_THRESHOLD
 
 __all__ = ["choropleth_map", "local_index_map"]
@@ -125,7 +125,7 @@ def choropleth_map(
         ``"equal_interval"`` with ``k`` classes, or explicit upper ``breaks``. The classes are
         computed once over all drawn years, so colours compare across years.
     palette, diverging_center
-        A sequential palette name (see :mod:`geoseg.maps._palettes`), or with
+        A sequential palette name (see :mod:`geoseg.publish.maps._palettes`), or with
         ``diverging_center`` a diverging one (``RdBu``, ``PuOr``, ``BrBG``) centred on that value.
     count_columns
         Count columns of ``data``; on rows where one is below ``threshold`` the value is hidden
@@ -142,7 +142,7 @@ def choropleth_map(
     Returns
     -------
     folium.Map
-        Save it with :func:`geoseg.maps.save_map` for an offline file.
+        Save it with :func:`geoseg.publish.maps.save_map` for an offline file.
 
     Notes
     -----

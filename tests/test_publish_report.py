@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from _mapdata import INJECTED, grid_areas
 
-from geoseg._svg import trend_svg
 from geoseg.errors import InputError
-from geoseg.report import write_report
+from geoseg.publish._svg import trend_svg
+from geoseg.publish.report import write_report
 
 
 @pytest.fixture

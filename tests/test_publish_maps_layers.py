@@ -8,8 +8,8 @@ import shapely
 from _mapdata import INJECTED, grid_areas, layer_infos, layer_names, row
 
 from geoseg.errors import InputError
-from geoseg.maps import access_map, lisa_map, map_html, plan_map, save_map, write_index
-from geoseg.maps._palettes import LISA_COLOURS
+from geoseg.publish import access_map, lisa_map, map_html, plan_map, save_map, write_index
+from geoseg.publish.maps._palettes import LISA_COLOURS
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def test_plan_map_diverges_around_zero(areas):
 
 def test_index_links_every_map_and_escapes(tmp_path, areas):
     data = pd.Series(np.arange(12.0), index=areas.index, name="value")
-    from geoseg.maps import choropleth_map
+    from geoseg.publish.maps import choropleth_map
 
     save_map(choropleth_map(areas, data), tmp_path / "a.html")
     out = write_index(tmp_path, [("a.html", INJECTED, "desc <b>")], fictional=True, lang="sv")
@@ -162,7 +162,7 @@ def _two_kind_change(codes):
 def test_plan_map_draws_every_kind_as_radio_layers_with_one_scheme(areas):
     import re
 
-    from geoseg.maps._elements import Legend
+    from geoseg.publish.maps._elements import Legend
 
     codes = list(areas.index)
     plan = _two_kind_change(codes)

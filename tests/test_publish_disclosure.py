@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geoseg.disclosure import suppress_counts, suppressed_label
 from geoseg.errors import InputError
+from geoseg.publish.disclosure import suppress_counts, suppressed_label
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def table():
 
 def test_counts_below_threshold_are_removed_and_marked(table, caplog):
     before = table.copy()
-    with caplog.at_level(logging.INFO, logger="geoseg.disclosure"):
+    with caplog.at_level(logging.INFO, logger="geoseg.publish.disclosure"):
         out, mask = suppress_counts(table, ["pop", "kids"], threshold=5)
     pd.testing.assert_frame_equal(table, before)  # input untouched
     assert mask.index.equals(table.index)
@@ -49,7 +49,7 @@ def test_keep_zeros_and_threshold_are_configurable(table):
 
 
 def test_threshold_zero_is_not_silent(table, caplog):
-    with caplog.at_level(logging.WARNING, logger="geoseg.disclosure"):
+    with caplog.at_level(logging.WARNING, logger="geoseg.publish.disclosure"):
         out, mask = suppress_counts(table, ["kids"], threshold=0)
     assert not mask.to_numpy().any()
     pd.testing.assert_frame_equal(out, table)

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geoseg._atomic import write_text
-from geoseg._html import escape, format_number, safe_href
-from geoseg._svg import trend_svg
-from geoseg.disclosure import suppress_counts, suppressed_label
 from geoseg.errors import InputError
-from geoseg.maps._i18n import check_lang, tr
+from geoseg.i18n import check_lang, tr
+from geoseg.io import write_text
+from geoseg.publish._html import escape, format_number, safe_href
+from geoseg.publish._svg import trend_svg
+from geoseg.publish.disclosure import suppress_counts, suppressed_label
 from geoseg.settings import DEFAULT_MINUTES, SERVICE_KINDS, SUPPRESSION_THRESHOLD
 
 __all__ = ["METHODS", "trend_svg", "write_report"]
@@ -392,11 +392,17 @@ def _methods_section(
 
 
 def _registry_sources(names: set[str]) -> dict[str, str]:
-    try:
-        from geoseg.segregation._registry import INDICES
-    except ImportError:  # pragma: no cover - the registry ships with geoseg
-        return {}
-    return {n: INDICES[n].source for n in sorted(names) if n in INDICES and INDICES[n].source}
+    from geoseg.segregation import index_source
+
+    sources: dict[str, str] = {}
+    for name in sorted(names):
+        try:
+            source = index_source(name)
+        except InputError:  # a method name, not a registered index
+            continue
+        if source:
+            sources[name] = source
+    return sources
 
 
 _CSS = """

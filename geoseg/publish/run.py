@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 
 from geoseg.errors import InputError
+from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
+from geoseg.publish.index import write_index
 
 __all__ = ["indicator_table", "publish"]
 
@@ -117,9 +119,8 @@ def publish(
     overwrite: bool = False,
 ) -> list[Path]:
     """Write every map of a run, ``index.html`` and ``report.html`` into ``maps_dir``."""
-    from geoseg import maps as gm
-    from geoseg.maps.access import kind_label
-    from geoseg.pipeline import MANIFEST, _check_output_folder, write_manifest
+    from geoseg.publish import maps as gm
+    from geoseg.publish.maps.access import kind_label
 
     project = data.project
     fictional = project.project.fictional
@@ -232,7 +233,7 @@ def publish(
             )
 
     names = [file for file, _, _ in planned] + ["index.html", "report.html", MANIFEST]
-    _check_output_folder(maps_dir, names, overwrite)
+    check_output_folder(maps_dir, names, overwrite=overwrite)
     maps_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     entries = []
@@ -247,7 +248,7 @@ def publish(
     entries.append({"file": "report.html", "title": _title(lang, "Report", "Rapport")})
 
     report_path = maps_dir / "report.html"
-    from geoseg.report import write_report
+    from geoseg.publish.report import write_report
 
     latest_ind = _latest(indicators, "year") if len(indicators) else indicators
     main_table = (
@@ -285,9 +286,7 @@ def publish(
         )
     )
     written.append(
-        gm.write_index(
-            maps_dir, entries, title=project.project.name, lang=lang, fictional=fictional
-        )
+        write_index(maps_dir, entries, title=project.project.name, lang=lang, fictional=fictional)
     )
     write_manifest(maps_dir, written, project=project.path)
     return written

@@ -11,9 +11,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geoseg._html import format_number
 from geoseg.errors import InputError
-from geoseg.maps._common import (
+from geoseg.i18n import tr
+from geoseg.publish._html import format_number
+from geoseg.publish.maps._common import (
     MapContext,
     apply_suppression,
     area_layer,
@@ -27,8 +28,7 @@ from geoseg.maps._common import (
     unique_codes,
     values_by_code,
 )
-from geoseg.maps._i18n import tr
-from geoseg.maps._palettes import MISSING_COLOUR, OKABE_ITO, sequential
+from geoseg.publish.maps._palettes import MISSING_COLOUR, OKABE_ITO, sequential
 from geoseg.settings import DEFAULT_MINUTES, SERVICE_KINDS, SUPPRESSION_THRESHOLD
 
 __all__ = ["access_map", "kind_label"]

@@ -1,7 +1,8 @@
 """Shared machinery of geoseg's maps: the base map, value tables, classes, legends, saving.
 
-Every map function in :mod:`geoseg.maps` builds on :func:`base_map`, which draws nothing from the
-internet: the areas (and optional water) come from the data, so the map reads without tiles.
+Every map function in :mod:`geoseg.publish.maps` builds on :func:`base_map`, which draws
+nothing from the internet: the areas (and optional water) come from the data, so the map reads
+without tiles.
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
-from geoseg._atomic import write_text
-from geoseg._html import format_number
-from geoseg.disclosure import suppress_counts, suppressed_label
 from geoseg.errors import InputError, format_codes
-from geoseg.maps._assets import GEOSEG_CSS, GEOSEG_JS, leaflet_css, leaflet_js
-from geoseg.maps._elements import DataBlock, GeoLayer, Legend, Note
-from geoseg.maps._geometry import area_codes, feature_collection, prepare_layer
-from geoseg.maps._i18n import check_lang, tr
-from geoseg.maps._palettes import MISSING_COLOUR, SUPPRESSED_COLOUR
+from geoseg.i18n import check_lang, tr
+from geoseg.io import write_text
+from geoseg.publish._html import format_number
+from geoseg.publish.disclosure import suppress_counts, suppressed_label
+from geoseg.publish.maps._assets import GEOSEG_CSS, GEOSEG_JS, leaflet_css, leaflet_js
+from geoseg.publish.maps._elements import DataBlock, GeoLayer, Legend, Note
+from geoseg.publish.maps._geometry import area_codes, feature_collection, prepare_layer
+from geoseg.publish.maps._palettes import MISSING_COLOUR, SUPPRESSED_COLOUR
 
 __all__ = [
     "AREA_HOVER",

@@ -1,0 +1,37 @@
+"""Presenting results to people: offline maps, the index page, the report and disclosure control.
+
+Everything published passes through :func:`geoseg.publish.disclosure.suppress_counts` (person
+counts below the threshold are never shown) and :mod:`geoseg.publish._html` escaping. Labels come
+from :mod:`geoseg.i18n` in Swedish or English.
+"""
+
+from __future__ import annotations
+
+from geoseg.publish.disclosure import suppress_counts, suppressed_label
+from geoseg.publish.index import write_index
+from geoseg.publish.maps import (
+    access_map,
+    choropleth_map,
+    lisa_map,
+    local_index_map,
+    map_html,
+    plan_map,
+    save_map,
+)
+from geoseg.publish.report import write_report
+from geoseg.publish.run import publish
+
+__all__ = [
+    "access_map",
+    "choropleth_map",
+    "lisa_map",
+    "local_index_map",
+    "map_html",
+    "plan_map",
+    "publish",
+    "save_map",
+    "suppress_counts",
+    "suppressed_label",
+    "write_index",
+    "write_report",
+]

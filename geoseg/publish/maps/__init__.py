@@ -1,0 +1,25 @@
+"""Folium maps of geoseg's results that work offline from a single HTML file.
+
+Each ``*_map`` function returns a :class:`folium.Map`; :func:`save_map` writes it as one HTML
+file with Leaflet inlined (from the ``django-leaflet`` package), no CDN and no basemap tiles, so
+it opens from ``file://`` without a network. Everything from the data is escaped, and counts
+below the disclosure threshold are suppressed and marked (see :mod:`geoseg.publish.disclosure`).
+"""
+
+from __future__ import annotations
+
+from geoseg.publish.maps._common import map_html, save_map
+from geoseg.publish.maps.access import access_map
+from geoseg.publish.maps.choropleth import choropleth_map, local_index_map
+from geoseg.publish.maps.lisa import lisa_map
+from geoseg.publish.maps.plan import plan_map
+
+__all__ = [
+    "access_map",
+    "choropleth_map",
+    "lisa_map",
+    "local_index_map",
+    "map_html",
+    "plan_map",
+    "save_map",
+]
