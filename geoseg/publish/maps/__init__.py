@@ -1,7 +1,7 @@
 """Folium maps of geoseg's results that work offline from a single HTML file.
 
 Each ``*_map`` function returns a :class:`folium.Map`; :func:`save_map` writes it as one HTML
-file with Leaflet inlined (from the ``django-leaflet`` package), no CDN and no basemap tiles, so
+file with Leaflet inlined (from the ``XStatic-Leaflet`` package), no CDN and no basemap tiles, so
 it opens from ``file://`` without a network. Everything from the data is escaped, and counts
 below the disclosure threshold are suppressed and marked (see :mod:`geoseg.publish.disclosure`).
 """

@@ -1,18 +1,16 @@
 """Offline JavaScript and CSS for the published maps.
 
-Leaflet's ``leaflet.js`` and ``leaflet.css`` are read from the static files that the
-``django-leaflet`` distribution (PyPI) ships in ``leaflet/static/leaflet/``; the package is only
-located, never imported (importing it would need a configured Django). The CSS's images are inlined
-as ``data:`` URIs, so a saved map needs nothing but its own file. The small ``geoseg`` helper script
-draws layers, tooltips, legends and notes with DOM text nodes only, so data is never parsed as
-markup.
+Leaflet's ``leaflet.js`` and ``leaflet.css`` are read from the static files of the
+``XStatic-Leaflet`` distribution (PyPI), a dependency-free packaging of Leaflet's release files.
+The CSS's images are inlined as ``data:`` URIs, so a saved map needs nothing but its own
+file. The small ``geoseg`` helper script draws layers, tooltips, legends and notes with DOM
+text nodes only, so data is never parsed as markup.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import importlib.util
 import re
 from pathlib import Path
 
@@ -25,18 +23,23 @@ _IMAGE_RE = re.compile(r"url\((?:'|\")?images/([A-Za-z0-9_@.-]+\.png)(?:'|\")?\)
 
 @functools.lru_cache(maxsize=1)
 def leaflet_static_dir() -> Path:
-    """Return the folder holding ``leaflet.js`` and ``leaflet.css`` (from ``django-leaflet``)."""
-    spec = importlib.util.find_spec("leaflet")
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    for loc in locations:
-        folder = Path(loc) / "static" / "leaflet"
-        if (folder / "leaflet.js").is_file() and (folder / "leaflet.css").is_file():
-            return folder
-    msg = (
-        "the offline Leaflet files were not found: geoseg inlines leaflet.js and leaflet.css from "
-        "the 'django-leaflet' package; install it with `pip install django-leaflet`."
-    )
-    raise GeoSegError(msg)
+    """Return the folder holding ``leaflet.js`` and ``leaflet.css`` (from ``XStatic-Leaflet``)."""
+    try:
+        from xstatic.pkg import leaflet
+    except ImportError:
+        leaflet = None
+    folder = Path(leaflet.BASE_DIR) if leaflet is not None else None
+    if (
+        folder is None
+        or not (folder / "leaflet.js").is_file()
+        or not (folder / "leaflet.css").is_file()
+    ):
+        msg = (
+            "the offline Leaflet files were not found: geoseg inlines leaflet.js and leaflet.css "
+            "from the 'XStatic-Leaflet' package; install it with `pip install XStatic-Leaflet`."
+        )
+        raise GeoSegError(msg)
+    return folder
 
 
 @functools.lru_cache(maxsize=1)

@@ -415,7 +415,7 @@ def area_layer(
 def map_html(m: folium.Map) -> str:
     """Render ``m`` as a self-contained HTML page that needs no network.
 
-    The CDN links folium adds are removed; Leaflet's script and style (from ``django-leaflet``)
+    The CDN links folium adds are removed; Leaflet's script and style (from ``XStatic-Leaflet``)
     and geoseg's helper are inlined, and a Content-Security-Policy forbids any network fetch.
     """
     html = m.get_root().render()
