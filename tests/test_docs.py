@@ -7,6 +7,7 @@ import shlex
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,3 +65,21 @@ def test_segregation_guide_lists_the_whole_catalogue():
     table = [line for line in section.splitlines() if line.startswith("| ")]
     listed = set(re.findall(r"`([a-z_]+)`", "\n".join(table)))
     assert listed == set(seg.INDICES)
+
+
+def test_readme_python_example_runs_from_any_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (code,) = _blocks(REPO / "README.md", "python")
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    tidy = namespace["tidy"]
+    from segregation.singlegroup import Dissim
+
+    reg = namespace["data"].register
+    last = reg[reg["year"] == reg["year"].max()]
+    row = tidy[(tidy["index"] == "dissimilarity") & (tidy["year"] == reg["year"].max())]
+    assert row["value"].iloc[0] == pytest.approx(
+        Dissim(last, "foreign_born", "pop_total").statistic, abs=1e-12
+    )
+    assert tidy["p_value"].between(0, 1).all()
+    assert "dissimilarity" in capsys.readouterr().out
