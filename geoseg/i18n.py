@@ -1,10 +1,14 @@
-"""Swedish and English labels of the published maps, index page and report."""
+"""The one translation table: every label geoseg shows people, in English and Swedish.
+
+Maps, the index page, the report, hotspot cluster labels, disclosure marks and service-kind
+names all take their words from here, so a term reads the same everywhere.
+"""
 
 from __future__ import annotations
 
 from geoseg.errors import InputError
 
-__all__ = ["LANGS", "check_lang", "tr"]
+__all__ = ["LANGS", "check_lang", "cluster_label", "kind_label", "tr"]
 
 LANGS = ("en", "sv")
 
@@ -61,6 +65,50 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Antal under {t} visas inte (markerade ”<{t}”).",
     ),
     "local_index": ("Local index", "Lokalt index"),
+    # report
+    "contents": ("Contents", "Innehåll"),
+    "segregation": ("Segregation over the years", "Segregation över åren"),
+    "tables": ("Main tables", "Huvudtabeller"),
+    "hotspots": ("Hotspots (local Moran's I)", "Hotspots (lokalt Morans I)"),
+    "access": ("Walking access to services", "Gångavstånd till verksamheter"),
+    "plan": ("Plan impact", "Planens påverkan"),
+    "methods": ("Methods", "Metoder"),
+    "sources": ("Data sources", "Datakällor"),
+    "maps": ("Maps", "Kartor"),
+    "index": ("Index", "Index"),
+    "level": ("Level", "Nivå"),
+    "group": ("Group", "Grupp"),
+    "ci": ("95 % interval", "95 %-intervall"),
+    "change": ("Change", "Förändring"),
+    "areas_n": ("Areas", "Områden"),
+    "significant_areas": ("Significant areas", "Signifikanta områden"),
+    "weighted_mean": ("Mean walking time, residents (min)", "Medelgångtid, invånare (min)"),
+    "share_res": ("Residents within {m} min", "Invånare inom {m} min"),
+    "longest": ("Areas with the longest walks", "Områden med längst gångtid"),
+    "gain": ("Areas with shorter walks", "Områden med kortare gångtid"),
+    "loss": ("Areas with longer walks", "Områden med längre gångtid"),
+    "mean_change": ("Mean change, residents (min)", "Medelförändring, invånare (min)"),
+    "verdict": ("Verdict", "Bedömning"),
+    "formula": ("Formula", "Formel"),
+    "source": ("Source", "Källa"),
+    "method": ("Method", "Metod"),
+    "none": ("No results.", "Inga resultat."),
+    # local Moran clusters (esda's quadrant numbers; 0 not significant) and Gi* clusters
+    "moran_0": ("Not significant", "Ej signifikant"),
+    "moran_1": ("High-High", "Hög-Hög"),
+    "moran_2": ("Low-High", "Låg-Hög"),
+    "moran_3": ("Low-Low", "Låg-Låg"),
+    "moran_4": ("High-Low", "Hög-Låg"),
+    "gi_0": ("Not significant", "Ej signifikant"),
+    "gi_1": ("Hot spot", "Het punkt"),
+    "gi_3": ("Cold spot", "Kall punkt"),
+    # disclosure
+    "suppressed": ("suppressed", "dold"),
+    # service kinds of the equality programme
+    "kind_family_centre": ("Family centre", "Familjecentral"),
+    "kind_meeting_place": ("Meeting place", "Mötesplats"),
+    "kind_library": ("Library", "Bibliotek"),
+    "kind_youth_centre": ("Youth centre", "Fritidsgård"),
 }
 
 
@@ -77,3 +125,22 @@ def tr(key: str, lang: str, **fmt: object) -> str:
     en, sv = _TEXT[key]
     text = sv if lang == "sv" else en
     return text.format(**fmt) if fmt else text
+
+
+def cluster_label(code: int, lang: str, *, statistic: str = "moran") -> str:
+    """Return the label of a hotspot cluster code (``statistic`` ``"moran"`` or ``"gi"``).
+
+    Raises
+    ------
+    KeyError
+        When ``code`` is not a cluster code of ``statistic``.
+    """
+    return tr(f"{statistic}_{int(code)}", lang)
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """Return the display name of a service kind; unknown kinds are shown as written."""
+    key = f"kind_{kind}"
+    if key in _TEXT:
+        return tr(key, lang)
+    return str(kind).replace("_", " ")

@@ -34,12 +34,13 @@ SUPPRESSION_THRESHOLD = 5
 DEFAULT_PERMUTATIONS = 999
 #: Default seed for every random procedure.
 DEFAULT_SEED = 12345
-#: Service kinds of the equality programme, with their demand group and labels.
+#: Service kinds of the equality programme and the register group each one serves (their
+#: display names are in :mod:`geoseg.i18n`).
 SERVICE_KINDS: dict[str, dict[str, str]] = {
-    "family_centre": {"demand": "age_0_5", "en": "Family centre", "sv": "Familjecentral"},
-    "meeting_place": {"demand": "pop_total", "en": "Meeting place", "sv": "Mötesplats"},
-    "library": {"demand": "pop_total", "en": "Library", "sv": "Bibliotek"},
-    "youth_centre": {"demand": "age_6_15", "en": "Youth centre", "sv": "Fritidsgård"},
+    "family_centre": {"demand": "age_0_5"},
+    "meeting_place": {"demand": "pop_total"},
+    "library": {"demand": "pop_total"},
+    "youth_centre": {"demand": "age_6_15"},
 }
 
 

@@ -171,8 +171,7 @@ def _map_layers(html: str) -> tuple[list[str], list[str], list[str]]:
 
 
 def test_map_shows_every_kind_the_plan_changes(runs):
-    from geoseg.i18n import tr
-    from geoseg.publish.maps.access import kind_label
+    from geoseg.i18n import kind_label, tr
 
     def expected(name):
         doc = json.loads(runs[name][1].read_text(encoding="utf-8"))

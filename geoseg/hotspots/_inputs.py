@@ -9,7 +9,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from geoseg.errors import DataError, InputError, format_codes
-from geoseg.hotspots import _lisa
+from geoseg.i18n import LANGS, cluster_label
 from geoseg.stats import CORRECTIONS
 
 __all__ = [
@@ -173,8 +173,9 @@ def result_frame(
 def label_order(found: Any) -> list[str]:
     """Labels in the canonical order (clusters first, "not significant" last)."""
     canonical: list[str] = []
-    for table in (*_lisa.CLUSTER_LABELS.values(), *_lisa.GI_LABELS.values()):
-        canonical += [table[k] for k in sorted(table) if k] + [table[0]]
+    for lang in LANGS:
+        for statistic, codes in (("moran", (1, 2, 3, 4)), ("gi", (1, 3))):
+            canonical += [cluster_label(k, lang, statistic=statistic) for k in (*codes, 0)]
     present = [str(f) for f in found if isinstance(f, str)]
     known = [c for c in dict.fromkeys(canonical) if c in present]
     return known + sorted(set(present) - set(known))

@@ -16,8 +16,6 @@ import numpy as np
 import scipy.sparse as sp
 
 __all__ = [
-    "CLUSTER_LABELS",
-    "GI_LABELS",
     "conditional_permutation",
     "draw_neighbour_ids",
     "empirical_bayes_rates",
@@ -26,24 +24,6 @@ __all__ = [
     "pseudo_p",
     "quadrants",
 ]
-
-#: Labels of the local Moran clusters, by language; key 0 is "not significant" and 1-4 follow
-#: esda's quadrant numbering (1 HH, 2 LH, 3 LL, 4 HL).
-CLUSTER_LABELS: dict[str, dict[int, str]] = {
-    "en": {
-        0: "Not significant",
-        1: "High-High",
-        2: "Low-High",
-        3: "Low-Low",
-        4: "High-Low",
-    },
-    "sv": {0: "Ej signifikant", 1: "Hög-Hög", 2: "Låg-Hög", 3: "Låg-Låg", 4: "Hög-Låg"},
-}
-#: Labels of Getis-Ord Gi* clusters: 1 hot spot, 3 cold spot (same codes as High-High, Low-Low).
-GI_LABELS: dict[str, dict[int, str]] = {
-    "en": {0: "Not significant", 1: "Hot spot", 3: "Cold spot"},
-    "sv": {0: "Ej signifikant", 1: "Het punkt", 3: "Kall punkt"},
-}
 
 # Upper bound on the number of simulated values held in memory at once (areas x draws x k).
 _CHUNK_ELEMENTS = 4_000_000

@@ -13,6 +13,7 @@ from geoseg.errors import DataError, InputError, format_codes
 from geoseg.hotspots import _inputs as _in
 from geoseg.hotspots import _lisa
 from geoseg.hotspots._lisa import GlobalMoran
+from geoseg.i18n import cluster_label
 from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED
 from geoseg.stats import adjust_pvalues
 
@@ -59,13 +60,14 @@ def cluster_labels(cluster: Any, *, language: str = "en", statistic: str = "mora
     """
     _in.check_choice("language", language, LANGUAGES)
     _in.check_choice("statistic", statistic, ("moran", "gi"))
-    table = (_lisa.CLUSTER_LABELS if statistic == "moran" else _lisa.GI_LABELS)[language]
+    known = (0, 1, 2, 3, 4) if statistic == "moran" else (0, 1, 3)
     codes = np.asarray(cluster, dtype=np.int64)
-    unknown = sorted(set(codes.tolist()) - set(table))
+    unknown = sorted(set(codes.tolist()) - set(known))
     if unknown:
-        msg = f"cluster codes {unknown} are not {statistic} cluster codes {sorted(table)}."
+        msg = f"cluster codes {unknown} are not {statistic} cluster codes {list(known)}."
         raise InputError(msg)
-    return np.array([table[int(c)] for c in codes], dtype=object)
+    labels = {c: cluster_label(c, language, statistic=statistic) for c in known}
+    return np.array([labels[int(c)] for c in codes], dtype=object)
 
 
 def global_moran(

@@ -16,13 +16,12 @@ import numpy as np
 import pandas as pd
 
 from geoseg.errors import InputError
+from geoseg.i18n import tr
 from geoseg.settings import SUPPRESSION_THRESHOLD
 
 __all__ = ["suppress_counts", "suppressed_label"]
 
 logger = logging.getLogger(__name__)
-
-_LABELS = {"en": "suppressed", "sv": "dold"}
 
 
 def suppress_counts(
@@ -131,6 +130,6 @@ def suppressed_label(threshold: float = SUPPRESSION_THRESHOLD, *, lang: str = "e
     >>> suppressed_label(5, lang="sv")
     '<5, dold'
     """
-    word = _LABELS.get(lang, _LABELS["en"])
+    word = tr("suppressed", lang)
     limit = int(threshold) if float(threshold).is_integer() else threshold
     return f"<{limit}, {word}"

@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 
 from geoseg.errors import InputError
-from geoseg.i18n import check_lang, tr
+from geoseg.i18n import check_lang, kind_label, tr
 from geoseg.io import write_text
 from geoseg.publish._html import escape, format_number, safe_href
 from geoseg.publish._svg import trend_svg
 from geoseg.publish.disclosure import suppress_counts, suppressed_label
-from geoseg.settings import DEFAULT_MINUTES, SERVICE_KINDS, SUPPRESSION_THRESHOLD
+from geoseg.settings import DEFAULT_MINUTES, SUPPRESSION_THRESHOLD
 
 __all__ = ["METHODS", "trend_svg", "write_report"]
 
@@ -62,41 +62,8 @@ METHODS: dict[str, tuple[str, str]] = {
     ),
 }
 
-_TEXT: dict[str, tuple[str, str]] = {
-    "contents": ("Contents", "Innehåll"),
-    "segregation": ("Segregation over the years", "Segregation över åren"),
-    "tables": ("Main tables", "Huvudtabeller"),
-    "hotspots": ("Hotspots (local Moran's I)", "Hotspots (lokalt Morans I)"),
-    "access": ("Walking access to services", "Gångavstånd till verksamheter"),
-    "plan": ("Plan impact", "Planens påverkan"),
-    "methods": ("Methods", "Metoder"),
-    "sources": ("Data sources", "Datakällor"),
-    "maps": ("Maps", "Kartor"),
-    "index": ("Index", "Index"),
-    "level": ("Level", "Nivå"),
-    "group": ("Group", "Grupp"),
-    "ci": ("95 % interval", "95 %-intervall"),
-    "change": ("Change", "Förändring"),
-    "areas_n": ("Areas", "Områden"),
-    "significant_areas": ("Significant areas", "Signifikanta områden"),
-    "weighted_mean": ("Mean walking time, residents (min)", "Medelgångtid, invånare (min)"),
-    "share_res": ("Residents within {m} min", "Invånare inom {m} min"),
-    "longest": ("Areas with the longest walks", "Områden med längst gångtid"),
-    "gain": ("Areas with shorter walks", "Områden med kortare gångtid"),
-    "loss": ("Areas with longer walks", "Områden med längre gångtid"),
-    "mean_change": ("Mean change, residents (min)", "Medelförändring, invånare (min)"),
-    "verdict": ("Verdict", "Bedömning"),
-    "formula": ("Formula", "Formel"),
-    "source": ("Source", "Källa"),
-    "method": ("Method", "Metod"),
-    "none": ("No results.", "Inga resultat."),
-}
-
 
 def _t(key: str, lang: str, **fmt: object) -> str:
-    if key in _TEXT:
-        text = _TEXT[key][1 if lang == "sv" else 0]
-        return text.format(**fmt) if fmt else text
     return tr(key, lang, **fmt)
 
 
@@ -266,8 +233,7 @@ def _weighted(values: pd.Series, weights: pd.Series) -> float:
 
 
 def _kind_name(kind: str, lang: str) -> str:
-    spec = SERVICE_KINDS.get(kind)
-    return spec.get(lang, kind) if spec else kind
+    return kind_label(kind, lang)
 
 
 def _area_table(

@@ -119,8 +119,8 @@ def publish(
     overwrite: bool = False,
 ) -> list[Path]:
     """Write every map of a run, ``index.html`` and ``report.html`` into ``maps_dir``."""
+    from geoseg.i18n import kind_label
     from geoseg.publish import maps as gm
-    from geoseg.publish.maps.access import kind_label
 
     project = data.project
     fictional = project.project.fictional

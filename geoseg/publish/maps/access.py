@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from geoseg.errors import InputError
-from geoseg.i18n import tr
+from geoseg.i18n import kind_label, tr
 from geoseg.publish._html import format_number
 from geoseg.publish.maps._common import (
     MapContext,
@@ -29,20 +29,14 @@ from geoseg.publish.maps._common import (
     values_by_code,
 )
 from geoseg.publish.maps._palettes import MISSING_COLOUR, OKABE_ITO, sequential
-from geoseg.settings import DEFAULT_MINUTES, SERVICE_KINDS, SUPPRESSION_THRESHOLD
+from geoseg.settings import DEFAULT_MINUTES, SUPPRESSION_THRESHOLD
 
-__all__ = ["access_map", "kind_label"]
+__all__ = ["access_map"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BREAKS = (5.0, 10.0, 15.0, 20.0, 30.0)
 _UNREACHABLE = "#636363"
-
-
-def kind_label(kind: str, lang: str) -> str:
-    """Return the display name of a service kind (from :data:`geoseg.settings.SERVICE_KINDS`)."""
-    spec = SERVICE_KINDS.get(kind)
-    return spec.get(lang, spec.get("en", kind)) if spec else str(kind).replace("_", " ")
 
 
 def access_map(

@@ -13,7 +13,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from geoseg.errors import InputError
-from geoseg.i18n import tr
+from geoseg.i18n import kind_label, tr
 from geoseg.publish._html import format_number
 from geoseg.publish.maps._common import (
     MapContext,
@@ -28,7 +28,6 @@ from geoseg.publish.maps._common import (
 )
 from geoseg.publish.maps._elements import GeoLayer
 from geoseg.publish.maps._palettes import MISSING_COLOUR, OKABE_ITO, diverging
-from geoseg.publish.maps.access import kind_label
 from geoseg.settings import SUPPRESSION_THRESHOLD
 
 __all__ = ["plan_map"]
