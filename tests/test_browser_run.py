@@ -30,11 +30,12 @@ def areas():
 
 
 def _published(maps_dir):
-    return sorted(p.name for p in maps_dir.glob("*.html") if p.name not in ("index.html",))
+    pages = [*maps_dir.glob("*.html"), *maps_dir.glob("*.pdf")]
+    return sorted(p.name for p in pages if p.name != "index.html")
 
 
 def test_every_published_map_draws_the_city_offline(browser, run, areas):  # noqa: F811
-    maps = [n for n in _published(run.maps) if n != "report.html"]
+    maps = [n for n in _published(run.maps) if n.endswith(".html") and n != "report.html"]
     assert len(maps) >= 10
     centre = areas.to_crs("EPSG:4326").geometry.representative_point()
     code = areas.index[len(areas) // 2]
@@ -43,6 +44,9 @@ def test_every_published_map_draws_the_city_offline(browser, run, areas):  # noq
         try:
             page.wait_for_selector("path.geoseg-area")
             assert page.locator("path.geoseg-area").count() == len(areas), name
+            assert page.title().strip(), name
+            assert page.locator("html").get_attribute("lang") == "sv", name
+            assert page.locator("a.geoseg-back").get_attribute("href") == "index.html", name
             assert "Fiktiv exempelstad" in page.locator(".geoseg-fictional").inner_text()
             pt = centre.loc[code]
             hover_area(page, pt.y, pt.x)

@@ -372,6 +372,9 @@ def _registry_sources(names: set[str]) -> dict[str, str]:
 
 
 _CSS = """
+@page {size: A4; margin: 16mm 14mm;}
+@media print {body {max-width: none; margin: 0; font-size: 10.5pt;} a {color: inherit;}
+  figure, table, svg {break-inside: avoid;} h2 {break-after: avoid;}}
 body {font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
   max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #1a1a1a;}
 h1 {font-size: 1.7em;} h2 {border-bottom: 2px solid #0072B2; padding-bottom: 2px;}

@@ -11,6 +11,7 @@ import pandas as pd
 from geoseg.errors import InputError
 from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
 from geoseg.publish.index import write_index
+from geoseg.publish.pdf import find_browser, print_pdf
 
 __all__ = ["indicator_table", "publish"]
 
@@ -232,7 +233,7 @@ def publish(
                 )
             )
 
-    names = [file for file, _, _ in planned] + ["index.html", "report.html", MANIFEST]
+    names = [file for file, _, _ in planned] + ["index.html", "report.html", "report.pdf", MANIFEST]
     check_output_folder(maps_dir, names, overwrite=overwrite)
     maps_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -243,7 +244,7 @@ def publish(
         except InputError as exc:
             logger.warning("map %s skipped: %s", file, exc)
             continue
-        written.append(gm.save_map(m, maps_dir / file))
+        written.append(gm.save_map(m, maps_dir / file, back="index.html"))
         entries.append({"file": file, "title": title})
     entries.append({"file": "report.html", "title": _title(lang, "Report", "Rapport")})
 
@@ -285,6 +286,13 @@ def publish(
             threshold=threshold,
         )
     )
+    if find_browser() is None:
+        logger.warning("report.pdf not written: no Chromium found to print the report")
+    else:
+        written.append(print_pdf(report_path, maps_dir / "report.pdf"))
+        entries.append(
+            {"file": "report.pdf", "title": _title(lang, "Report (PDF, A4)", "Rapport (PDF, A4)")}
+        )
     written.append(
         write_index(maps_dir, entries, title=project.project.name, lang=lang, fictional=fictional)
     )

@@ -80,6 +80,11 @@ html, body {width: 100%; height: 100%; margin: 0; padding: 0;}
 .geoseg-box {background: rgba(255,255,255,0.94); padding: 6px 10px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); max-width: 300px;}
 .geoseg-title {font-size: 15px; font-weight: 600;}
+.geoseg-back {position: absolute; z-index: 1001; top: 10px; left: 54px; padding: 4px 10px;
+  background: #fff; color: #0b4f8a; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.35);
+  font: 600 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  text-decoration: none;}
+.geoseg-back:hover, .geoseg-back:focus {text-decoration: underline;}
 .geoseg-legend .geoseg-legend-title {font-weight: 600; margin-bottom: 4px;}
 .geoseg-legend .geoseg-row {display: flex; align-items: center; gap: 6px; margin: 1px 0;}
 .geoseg-legend .geoseg-swatch {width: 18px; height: 12px; border: 1px solid #555;

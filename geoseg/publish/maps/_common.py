@@ -24,7 +24,7 @@ import pandas as pd
 from geoseg.errors import InputError, format_codes
 from geoseg.i18n import check_lang, tr
 from geoseg.io import write_text
-from geoseg.publish._html import format_number
+from geoseg.publish._html import escape, format_number, safe_href
 from geoseg.publish.disclosure import suppress_counts, suppressed_label
 from geoseg.publish.maps._assets import GEOSEG_CSS, GEOSEG_JS, leaflet_css, leaflet_js
 from geoseg.publish.maps._elements import DataBlock, GeoLayer, Legend, Note
@@ -167,6 +167,8 @@ def base_map(
         control_scale=True,
     )
     m.fit_bounds([[south, west], [north, east]])
+    # what the saved page declares about itself: its language and its title
+    m.geoseg_page = {"lang": lang, "title": title or tr("areas", lang)}  # type: ignore[attr-defined]
     if water is not None and len(water):
         w = water.to_crs(areas.crs) if water.crs is not None and areas.crs is not None else water
         if w.crs is not None and areas.crs is not None:
@@ -412,13 +414,25 @@ def area_layer(
     return layer
 
 
-def map_html(m: folium.Map) -> str:
+def map_html(m: folium.Map, *, back: str | None = None) -> str:
     """Render ``m`` as a self-contained HTML page that needs no network.
 
     The CDN links folium adds are removed; Leaflet's script and style (from ``XStatic-Leaflet``)
     and geoseg's helper are inlined, and a Content-Security-Policy forbids any network fetch.
+    The page declares its language and title (from the map function's ``lang`` and ``title``).
+
+    Parameters
+    ----------
+    m
+        A map made by one of geoseg's ``*_map`` functions (or any folium map).
+    back
+        A relative link shown in the top-left corner back to the page listing the maps (for
+        example ``"index.html"``); ``None`` shows none.
     """
+    page = getattr(m, "geoseg_page", {"lang": "en", "title": "Map"})
+    lang = page["lang"]
     html = m.get_root().render()
+    html = re.sub(r"<html(\s[^>]*)?>", f'<html lang="{escape(lang)}">', html, count=1)
     dropped = []
 
     def drop(match: re.Match[str]) -> str:
@@ -437,10 +451,17 @@ def map_html(m: folium.Map) -> str:
             ", ".join(unknown),
         )
     head = (
+        f"<title>{escape(page['title'])}</title>\n"
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         f"<style>{leaflet_css()}</style>\n<style>{GEOSEG_CSS}</style>\n"
         f"<script>{leaflet_js()}</script>\n<script>{GEOSEG_JS}</script>\n"
     )
+    if back is not None:
+        link = (
+            f'<a class="geoseg-back" href="{safe_href(back)}">'
+            f"&larr; {escape(tr('index_title', lang))}</a>"
+        )
+        html = html.replace("<body>", "<body>\n" + link, 1)
     pos = html.find("<head>")
     if pos < 0:
         return head + html
@@ -448,13 +469,14 @@ def map_html(m: folium.Map) -> str:
     return html[:pos] + "\n" + head + html[pos:]
 
 
-def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:
+def save_map(m: folium.Map, path: str | os.PathLike[str], *, back: str | None = None) -> Path:
     """Write ``m`` to ``path`` as a self-contained offline HTML file, atomically.
 
     The page is written to a temporary file in the same folder and renamed over ``path``, so a
-    reader never sees a half-written map. Returns the path written.
+    reader never sees a half-written map. ``back`` is a relative link to the page listing the
+    maps (see :func:`map_html`). Returns the path written.
     """
-    target = write_text(path, map_html(m))
+    target = write_text(path, map_html(m, back=back))
     os.chmod(target, 0o644)  # a published page, readable by a web server
     logger.info("wrote map %s (%.0f kB)", target, target.stat().st_size / 1024)
     return target

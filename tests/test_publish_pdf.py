@@ -1,0 +1,67 @@
+"""The report printed to A4 PDF pages by Debian's headless Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from _browser import chromium_path
+
+from geoseg.errors import GeoSegError
+from geoseg.publish import write_report
+from geoseg.publish.pdf import print_pdf
+
+pytestmark = pytest.mark.browser
+
+A4 = (595.0, 842.0)  # points
+
+
+def _pages(pdf: bytes) -> list[tuple[float, float]]:
+    """Page sizes (width, height in points) of the pages of a PDF Chromium wrote."""
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    return [(float(w), float(h)) for w, h in boxes]
+
+
+@pytest.fixture
+def chromium():
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    return path
+
+
+def test_report_prints_to_a4_pages_identically_twice(tmp_path, chromium):
+    rows = [
+        {
+            "year": y,
+            "level": "area",
+            "group": f"group {g}",
+            "index": "dissimilarity",
+            "value": 0.3 + 0.01 * (y - 2018),
+            "p_value": 0.01,
+            "ci_low": 0.2,
+            "ci_high": 0.4,
+        }
+        for y in range(2018, 2024)
+        for g in range(12)
+    ]
+    html = write_report(
+        tmp_path / "report.html", title="Rapport", lang="sv", segregation=pd.DataFrame(rows)
+    )
+    first = print_pdf(html, tmp_path / "a.pdf", browser=chromium).read_bytes()
+    second = print_pdf(html, tmp_path / "b.pdf", browser=chromium).read_bytes()
+    assert first.startswith(b"%PDF-")
+    pages = _pages(first)
+    assert len(pages) >= 2  # twelve trend charts do not fit on one page
+    for w, h in pages:
+        assert w == pytest.approx(A4[0], abs=1) and h == pytest.approx(A4[1], abs=1)
+    assert first == second
+
+
+def test_missing_browser_is_one_clear_error(tmp_path):
+    page = tmp_path / "r.html"
+    page.write_text("<html><body>x</body></html>", encoding="utf-8")
+    with pytest.raises(GeoSegError, match=r"could not print|failed"):
+        print_pdf(page, tmp_path / "r.pdf", browser=str(tmp_path / "no-such-browser"))
+    assert not (tmp_path / "r.pdf").exists()
