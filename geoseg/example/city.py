@@ -86,6 +86,71 @@ amounts = ["median_income_tkr", "voter_turnout"]
 income = "median_income_tkr"
 disadvantage = "low_economic_standard"
 
+[indicators.children_0_5]
+numerator = "age_0_5"
+denominator = "pop_total"
+kind = "share"
+label_sv = "Barn 0–5 år"
+label_en = "Children aged 0–5"
+worse = "none"
+target_area = "start"
+
+[indicators.employment_20_64]
+numerator = "employed_20_64"
+denominator = "age_20_64"
+kind = "share"
+label_sv = "Förvärvsarbetande 20–64 år"
+label_en = "In employment, aged 20–64"
+worse = "lower"
+target_area = "work"
+
+[indicators.low_economic_standard]
+numerator = "low_economic_standard"
+denominator = "pop_total"
+kind = "share"
+label_sv = "Låg ekonomisk standard"
+label_en = "Low economic standard"
+worse = "higher"
+target_area = "work"
+
+[indicators.median_income]
+numerator = "median_income_tkr"
+denominator = "pop_total"
+kind = "amount"
+unit = "tkr"
+label_sv = "Medianinkomst"
+label_en = "Median income"
+worse = "lower"
+target_area = "work"
+
+[indicators.foreign_born]
+numerator = "foreign_born"
+denominator = "pop_total"
+kind = "share"
+label_sv = "Utrikes födda"
+label_en = "Born abroad"
+worse = "none"
+target_area = "living"
+
+[indicators.rental_dwellings]
+numerator = "dwellings_rental"
+denominator = "dwellings_rental + dwellings_tenant_owned + dwellings_owner_occupied"
+kind = "share"
+label_sv = "Hyresrätter"
+label_en = "Rented dwellings"
+worse = "none"
+target_area = "living"
+
+[indicators.voter_turnout]
+numerator = "voter_turnout"
+denominator = "pop_total"
+kind = "amount"
+unit = "%"
+label_sv = "Valdeltagande"
+label_en = "Voter turnout"
+worse = "lower"
+target_area = "participation"
+
 [services]
 path = "services/example_services.csv"
 id = "service_id"

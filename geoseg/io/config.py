@@ -19,6 +19,7 @@ from typing import Any
 
 from geoseg.errors import ConfigError, GeoSegError
 from geoseg.io._validate import closest, require_projected_crs
+from geoseg.io.indicators import Indicator, default_indicators, parse_indicators
 from geoseg.settings import (
     ANALYSIS_CRS,
     DEFAULT_MINUTES,
@@ -213,6 +214,8 @@ class Project:
     hotspots: HotspotsConfig = field(default_factory=HotspotsConfig)
     access: AccessConfig = field(default_factory=AccessConfig)
     disclosure: DisclosureConfig = field(default_factory=DisclosureConfig)
+    #: ``[indicators]``: what maps and the report show (defaults from the register's roles).
+    indicators: dict[str, Indicator] = field(default_factory=dict)
 
     @property
     def crs(self) -> str:
@@ -438,10 +441,10 @@ def read_config(path: str | Path) -> Project:
     folder = p.resolve().parent
     problems: list[str] = []
     for key in data:
-        if key not in _SECTIONS:
+        if key not in _SECTIONS and key != "indicators":
             problems.append(
                 f"unknown section [{key}]{closest(key, _SECTIONS)}; known sections: "
-                f"{', '.join(_SECTIONS)}"
+                f"{', '.join([*_SECTIONS, 'indicators'])}"
             )
     built: dict[str, Any] = {}
     for name, cls in _SECTIONS.items():
@@ -451,10 +454,14 @@ def read_config(path: str | Path) -> Project:
         built[name] = section
     if built["project"] is not None:
         _check_values(built, problems)
+    indicators = parse_indicators(data.get("indicators", {}), problems)
+    reg = built["registers"]
+    if "indicators" not in data and reg is not None:
+        indicators = default_indicators(groups=reg.groups, total=reg.total, amounts=reg.amounts)
     if problems:
         n = len(problems)
         msg = f"{p}: {n} problem{'s' if n != 1 else ''} found:\n  - " + "\n  - ".join(problems)
         err = ConfigError(msg)
         err.problems = problems  # type: ignore[attr-defined]
         raise err
-    return Project(path=p.resolve(), folder=folder, **built)
+    return Project(path=p.resolve(), folder=folder, indicators=indicators, **built)

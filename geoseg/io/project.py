@@ -18,6 +18,7 @@ from geoseg.io.boundaries import read_boundaries, read_layer
 from geoseg.io.buildings import read_buildings
 from geoseg.io.config import Project, read_config
 from geoseg.io.grid import read_population_grid
+from geoseg.io.indicators import indicator_problems
 from geoseg.io.network import read_network
 from geoseg.io.registers import check_register_against_areas, read_register
 from geoseg.io.services import read_services
@@ -117,6 +118,10 @@ def _cross_check(data: dict[str, Any], project: Project, problems: list[str]) ->
                     f"{a_cfg.path}: [areas] {key} names column {col!r}, which the boundaries "
                     f"do not have; columns: {', '.join(map(repr, areas.columns))}"
                 )
+    if register is not None:
+        problems.extend(
+            indicator_problems(project.indicators, register.columns, source=str(r_cfg.path))
+        )
     if areas is not None and register is not None:
         warnings.extend(
             check_register_against_areas(

@@ -9,105 +9,18 @@ from typing import Any
 import pandas as pd
 
 from geoseg.errors import InputError
+from geoseg.indicators import indicator_label, indicator_values
 from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
 from geoseg.publish.index import write_index
 from geoseg.publish.pdf import find_browser, print_pdf
 
-__all__ = ["indicator_table", "publish"]
+__all__ = ["publish"]
 
 logger = logging.getLogger(__name__)
-
-#: Indicators mapped as shares of a denominator: (numerator, denominator, English, Swedish).
-SHARE_INDICATORS = (
-    ("foreign_born", "pop_total", "Foreign-born (%)", "Utrikes födda (%)"),
-    (
-        "low_economic_standard",
-        "pop_total",
-        "Low economic standard (%)",
-        "Låg ekonomisk standard (%)",
-    ),
-    ("employed_20_64", "age_20_64", "Employment rate 20-64 (%)", "Förvärvsfrekvens 20-64 (%)"),
-    ("dwellings_rental", None, "Rental dwellings (%)", "Hyresrätter (%)"),
-)
-TENURE = ("dwellings_rental", "dwellings_tenant_owned", "dwellings_owner_occupied")
-#: Amount indicators mapped as they are.
-AMOUNT_LABELS = {
-    "median_income_tkr": ("Median disposable income (kSEK)", "Medianinkomst (tkr)"),
-    "voter_turnout": ("Voter turnout (%)", "Valdeltagande (%)"),
-}
-
-
-def indicator_table(
-    register: pd.DataFrame, *, id_column: str, year_column: str | None
-) -> pd.DataFrame:
-    """Shares and amounts per (area, year) for maps: ``code``, ``year``, ``indicator``, ``value``.
-
-    Shares are per cent of their denominator; the denominator is kept as ``base`` so that a
-    share resting on fewer persons than the disclosure threshold can be suppressed.
-    """
-    rows = []
-    year = register[year_column] if year_column and year_column in register else None
-    for num, den, en, sv in SHARE_INDICATORS:
-        if num not in register:
-            continue
-        if den is None:
-            if not all(c in register for c in TENURE):
-                continue
-            base = register[list(TENURE)].sum(axis=1)
-        elif den in register:
-            base = register[den]
-        else:
-            continue
-        value = 100.0 * register[num] / base.where(base > 0)
-        rows.append(
-            pd.DataFrame(
-                {
-                    "code": register[id_column].astype(str),
-                    "year": year,
-                    "indicator": num,
-                    "label_en": en,
-                    "label_sv": sv,
-                    "value": value,
-                    "count": register[num],
-                    "base": base,
-                }
-            )
-        )
-    for col, (en, sv) in AMOUNT_LABELS.items():
-        if col in register:
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "code": register[id_column].astype(str),
-                        "year": year,
-                        "indicator": col,
-                        "label_en": en,
-                        "label_sv": sv,
-                        "value": register[col],
-                        "count": float("nan"),
-                        "base": register.get("pop_total", float("nan")),
-                    }
-                )
-            )
-    if not rows:
-        return pd.DataFrame(columns=["code", "year", "indicator", "value"])
-    return pd.concat(rows, ignore_index=True)
 
 
 def _title(lang: str, en: str, sv: str) -> str:
     return sv if lang == "sv" else en
-
-
-def variable_label(variable: str, lang: str) -> str:
-    """Readable name of a register variable or a ``NUM/DEN`` rate."""
-    num = str(variable).split("/")[0]
-    for col, _, en, sv in SHARE_INDICATORS:
-        if col == num:
-            return _title(lang, en, sv)
-    if num in AMOUNT_LABELS:
-        en, sv = AMOUNT_LABELS[num]
-        return _title(lang, en, sv)
-    return str(variable).replace("_", " ")
 
 
 def publish(
@@ -141,9 +54,12 @@ def publish(
     }
     planned: list[tuple[str, str, Any]] = []
 
-    indicators = indicator_table(data.register, id_column=reg.id, year_column=reg.year)
+    definitions = project.indicators
+    indicators = indicator_values(
+        data.register, definitions, id_column=reg.id, year_column=reg.year
+    )
     for ind, rows in indicators.groupby("indicator", sort=False):
-        label = _title(lang, rows["label_en"].iloc[0], rows["label_sv"].iloc[0])
+        label = definitions[str(ind)].label(lang)
         table = rows.assign(suppressed=rows["base"] < threshold)
         planned.append(
             (
@@ -261,7 +177,7 @@ def publish(
     if result.hotspots is not None and len(result.hotspots):
         y = result.hotspots["year"].max()
         hot = {
-            variable_label(str(v), lang): rows.set_index("id")
+            indicator_label(str(v), definitions, lang): rows.set_index("id")
             for v, rows in result.hotspots[result.hotspots["year"] == y].groupby("variable")
         }
     acc_table = None
