@@ -110,8 +110,11 @@ def publish(
         ):
             hs = rows.set_index("id")
             safe = str(var).replace("/", "_per_")
+            what = indicator_label(str(var), definitions, lang)
             title = _title(
-                lang, f"Hotspots: {var} ({latest_year})", f"Kluster: {var} ({latest_year})"
+                lang,
+                f"Clusters of high and low values: {what} ({latest_year})",
+                f"Kluster av höga och låga värden: {what} ({latest_year})",
             )
             planned.append(
                 (
