@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from geoseg.errors import DataError, InputError, format_codes
 from geoseg.hotspots import _inputs as _in
@@ -264,47 +263,10 @@ def getis_ord(
     values, col = _in.column_values(data, column)
     W, islands, _ = _in.weights_matrix(data, weights, values.index)
     y = _in.finite(values, col)
-    n = len(y)
-    W_off, _ = _lisa.offdiagonal(W)
-    card = np.diff(W_off.indptr)
-    if star:
-        row_max = np.zeros(n)
-        nonempty = card > 0
-        row_max[nonempty] = np.maximum.reduceat(W_off.data, W_off.indptr[:-1][nonempty])
-        row_max[~nonempty] = 1.0
-        W_star = sp.csr_array(W_off + sp.diags_array(row_max))
-        row_sum = np.asarray(W_star.sum(axis=1)).ravel()
-        W_use = sp.csr_array(sp.diags_array(1.0 / row_sum) @ W_star)
-    else:
-        W_use = W_off
-    W_use_off, self_w = _lisa.offdiagonal(W_use)
-    total = y.sum()
-    if star:
-        denominator = np.full(n, total)
-        own_out = np.zeros(n)
-    else:
-        denominator = total - y
-        own_out = np.ones(n)
-    G = (W_use @ y) / denominator
-    # Ord & Getis moments over the n (Gi*) or n - 1 (Gi) values that enter the sum.
-    m = n - own_out
-    mean = (total - own_out * y) / m
-    var = ((y * y).sum() - own_out * y * y) / m - mean**2
-    w_sum = np.asarray(W_use.sum(axis=1)).ravel()
-    w_sq = np.asarray(W_use.multiply(W_use).sum(axis=1)).ravel()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = (W_use @ y - w_sum * mean) / np.sqrt(var * (m * w_sq - w_sum**2) / (m - 1))
-    expected = w_sum / m
-
-    rng = np.random.default_rng(seed)
-    ids = _lisa.draw_neighbour_ids(rng, n, max(int(card.max()), 1), permutations)
-    perm = _lisa.conditional_permutation(
-        G,
-        y,
-        W_use_off,
-        ids,
-        lambda lags, sl: (lags + (self_w[sl] * y[sl])[:, None]) / denominator[sl, None],
+    gi = _lisa.getis_ord_arrays(
+        y, W, star=star, rng=np.random.default_rng(seed), permutations=permutations
     )
+    G, z, card, perm = gi.G, gi.z, gi.n_neighbors, gi.permutation
     isolated = card == 0
     p = np.where(isolated, np.nan, perm.p_value)
     p_adj = adjust_pvalues(p, correction=correction)
@@ -315,7 +277,7 @@ def getis_ord(
         "id": values.index.astype(str),
         "value": y,
         "G": G,
-        "expected_G": expected,
+        "expected_G": gi.expected,
         "z": z,
         "p_value": p,
         "p_adjusted": p_adj,
