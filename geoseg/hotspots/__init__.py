@@ -1,5 +1,8 @@
 """Hotspots: spatial weights, global and local Moran's I, Getis-Ord Gi*, labels and trends.
 
+Over several years, :func:`emerging_hotspots` classifies each area as a new, consecutive,
+intensifying, persistent, diminishing, sporadic, oscillating or historical hot or cold spot.
+
 Every local function takes a table of areas (a GeoDataFrame, a DataFrame or a Series indexed by
 area code), the name of the column(s) to analyse and spatial weights, and returns a new table
 indexed like the input with one row per area::
@@ -19,6 +22,15 @@ p-value is at most ``alpha``.
 
 from __future__ import annotations
 
+from geoseg.hotspots.emerging import (
+    CATEGORIES,
+    EmergingHotspots,
+    category_labels,
+    check_years,
+    classify_emerging,
+    emerging_hotspots,
+    space_time_weights,
+)
 from geoseg.hotspots.local import (
     CORRECTIONS,
     LANGUAGES,
@@ -35,15 +47,21 @@ from geoseg.hotspots.weights import WEIGHT_KINDS, SpatialWeights, build_weights,
 from geoseg.stats import adjust_pvalues
 
 __all__ = [
+    "CATEGORIES",
     "CORRECTIONS",
     "LANGUAGES",
     "WEIGHT_KINDS",
+    "EmergingHotspots",
     "GlobalMoran",
     "HotspotTrends",
     "SpatialWeights",
     "adjust_pvalues",
     "build_weights",
+    "category_labels",
+    "check_years",
+    "classify_emerging",
     "cluster_labels",
+    "emerging_hotspots",
     "getis_ord",
     "global_moran",
     "hotspot_trends",
@@ -51,4 +69,5 @@ __all__ = [
     "local_moran_bivariate",
     "local_moran_rate",
     "parse_weights_spec",
+    "space_time_weights",
 ]
