@@ -11,6 +11,7 @@ from geoseg.io._atomic import atomic_path, check_not_input, write_bytes, write_t
 from geoseg.io.boundaries import read_boundaries, read_layer
 from geoseg.io.buildings import read_buildings
 from geoseg.io.config import Project, read_config
+from geoseg.io.crosswalk import read_crosswalk
 from geoseg.io.grid import read_population_grid
 from geoseg.io.network import read_network, write_network
 from geoseg.io.project import ProjectData, load_project, validate_project
@@ -28,6 +29,7 @@ __all__ = [
     "read_boundaries",
     "read_buildings",
     "read_config",
+    "read_crosswalk",
     "read_layer",
     "read_network",
     "read_population_grid",

@@ -40,7 +40,10 @@ __all__ = [
     "Project",
     "ProjectSection",
     "RegistersConfig",
+    "SeriesBreakConfig",
+    "SeriesConfig",
     "ServicesConfig",
+    "TrendsConfig",
     "read_config",
 ]
 
@@ -199,6 +202,37 @@ class DisclosureConfig:
 
 
 @dataclass
+class SeriesBreakConfig:
+    """One ``[[series.breaks]]`` entry: values from ``year`` on are not comparable with earlier.
+
+    ``indicators`` is ``"all"`` or a list of indicator (register column) names; ``crosswalk``
+    an optional CSV (``from_code``, ``to_code``, optional ``weight``) carrying earlier values
+    over to the new codes.
+    """
+
+    year: int
+    reason: str
+    indicators: str | list[str] = "all"
+    crosswalk: Path | None = None
+
+
+@dataclass
+class SeriesConfig:
+    """``[series]``: breaks in the registers' series (``[[series.breaks]]``)."""
+
+    breaks: list[SeriesBreakConfig] = field(default_factory=list)
+
+
+@dataclass
+class TrendsConfig:
+    """``[trends]``: slope estimator, its interval, and the emerging hotspots' time window."""
+
+    method: str = "theil_sen"
+    confidence: float = 0.95
+    time_window: int = 1
+
+
+@dataclass
 class Project:
     """A whole project file, every section filled with its defaults where absent."""
 
@@ -216,6 +250,8 @@ class Project:
     disclosure: DisclosureConfig = field(default_factory=DisclosureConfig)
     #: ``[indicators]``: what maps and the report show (defaults from the register's roles).
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    series: SeriesConfig = field(default_factory=SeriesConfig)
+    trends: TrendsConfig = field(default_factory=TrendsConfig)
 
     @property
     def crs(self) -> str:
@@ -239,7 +275,10 @@ _SECTIONS: dict[str, type] = {
     "hotspots": HotspotsConfig,
     "access": AccessConfig,
     "disclosure": DisclosureConfig,
+    "series": SeriesConfig,
+    "trends": TrendsConfig,
 }
+_BREAK_KEYS = ("year", "reason", "indicators", "crosswalk")
 
 
 def _type_name(hint: Any) -> str:
@@ -308,6 +347,9 @@ def _build(
         if name == "registers" and key == "year" and value == "":
             values[key] = None
             continue
+        if name == "series" and key == "breaks":
+            values[key] = _series_breaks(value, folder, problems)
+            continue
         ok, converted = _convert(value, hints[key], folder)
         if ok:
             values[key] = converted
@@ -332,6 +374,70 @@ def _build(
         if key not in values and isinstance(spec.default, Path):
             values[key] = folder / spec.default
     return cls(**values)
+
+
+def _series_breaks(value: Any, folder: Path, problems: list[str]) -> list[SeriesBreakConfig]:
+    """Parse ``[[series.breaks]]`` (an array of tables), collecting problems."""
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        problems.append(
+            "[series] breaks must be written as [[series.breaks]] tables with year, reason and "
+            "indicators"
+        )
+        return []
+    out = []
+    for number, entry in enumerate(value, start=1):
+        where = f"[[series.breaks]] #{number}"
+        bad = False
+        for key in entry:
+            if key not in _BREAK_KEYS:
+                problems.append(
+                    f"{where}: unknown key {key!r}{closest(key, _BREAK_KEYS)}; known keys: "
+                    f"{', '.join(_BREAK_KEYS)}"
+                )
+                bad = True
+        year = entry.get("year")
+        if not isinstance(year, int) or isinstance(year, bool):
+            problems.append(
+                f"{where}: year must be a whole number (the first year of the new "
+                f"series), got {year!r}"
+            )
+            bad = True
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            problems.append(f"{where}: reason must say why the series breaks, got {reason!r}")
+            bad = True
+        indicators = entry.get("indicators", "all")
+        if indicators != "all" and not (
+            isinstance(indicators, list)
+            and indicators
+            and all(isinstance(i, str) and i for i in indicators)
+        ):
+            problems.append(
+                f'{where}: indicators must be "all" or a list of indicator names, '
+                f"got {indicators!r}"
+            )
+            bad = True
+        crosswalk = entry.get("crosswalk")
+        path = None
+        if crosswalk is not None:
+            if not isinstance(crosswalk, str) or not crosswalk.strip():
+                problems.append(f"{where}: crosswalk must be a path (text), got {crosswalk!r}")
+                bad = True
+            else:
+                path = folder / crosswalk
+                if not path.exists():
+                    problems.append(f"{where}: crosswalk: file {path} not found")
+                    bad = True
+        if not bad:
+            out.append(
+                SeriesBreakConfig(
+                    year=year,  # type: ignore[arg-type]
+                    reason=str(reason),
+                    indicators=indicators if indicators == "all" else list(indicators),
+                    crosswalk=path,
+                )
+            )
+    return out
 
 
 def _check_values(project: dict[str, Any], problems: list[str]) -> None:
@@ -395,6 +501,13 @@ def _check_values(project: dict[str, Any], problems: list[str]) -> None:
         problems.append(
             f"[hotspots] rates must be written NUMERATOR:DENOMINATOR, got {', '.join(bad_rates)}"
         )
+    trends: TrendsConfig = project["trends"]
+    if trends.method not in ("theil_sen", "ols"):
+        problems.append(f"[trends] method must be theil_sen or ols, got {trends.method!r}")
+    if not 0 < trends.confidence < 1:
+        problems.append(f"[trends] confidence must lie between 0 and 1, got {trends.confidence}")
+    if trends.time_window < 0:
+        problems.append(f"[trends] time_window must be >= 0 years, got {trends.time_window}")
     acc: AccessConfig = project["access"]
     for label, value in (
         ("speed_kmh", acc.speed_kmh),
