@@ -1,27 +1,10 @@
-"""Indicators over the years: each area's trend, whether the gap between areas grows, breaks.
-
-Works on a tidy table of indicators with one row per area, year and indicator (columns
-``code``, ``year``, ``indicator``, ``value``), such as :func:`indicator_table` builds from a
-register::
-
-    from geoseg.trends import area_trends, gap_trends, indicator_table
-
-    table = indicator_table(register, id_column="area_code", year_column="year")
-    per_area = area_trends(table)  # slope, 95 % interval, Mann-Kendall p per area
-    gaps = gap_trends(table)  # has the P90-P10 gap between areas grown?
-
-A *series break* (:class:`SeriesBreak`) says that an indicator's values from a year on are not
-comparable with earlier ones (a new definition, new boundaries). Trends never run across a
-break: they use the years from the last break on, unless the break comes with a crosswalk that
-carries the earlier values over to the new areas, and every result says which years it used and
-why.
-"""
+"""Each area's trend of each indicator, and whether the gap between areas grows."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,206 +13,16 @@ from scipy import stats
 
 from geoseg.errors import InputError, format_codes
 from geoseg.stats import CORRECTIONS, adjust_pvalues, mann_kendall
+from geoseg.trends.breaks import SeriesBreak, apply_breaks
 
-__all__ = [
-    "AMOUNT_LABELS",
-    "GAP_MEASURES",
-    "METHODS",
-    "SHARE_INDICATORS",
-    "GapTrends",
-    "SeriesBreak",
-    "apply_breaks",
-    "area_trends",
-    "gap_trends",
-    "indicator_table",
-]
+__all__ = ["GAP_MEASURES", "METHODS", "GapTrends", "area_trends", "gap_trends"]
 
 logger = logging.getLogger(__name__)
 
-#: Indicators mapped as shares of a denominator: (numerator, denominator, English, Swedish).
-SHARE_INDICATORS = (
-    ("foreign_born", "pop_total", "Foreign-born (%)", "Utrikes födda (%)"),
-    (
-        "low_economic_standard",
-        "pop_total",
-        "Low economic standard (%)",
-        "Låg ekonomisk standard (%)",
-    ),
-    ("employed_20_64", "age_20_64", "Employment rate 20-64 (%)", "Förvärvsfrekvens 20-64 (%)"),
-    ("dwellings_rental", None, "Rental dwellings (%)", "Hyresrätter (%)"),
-)
-TENURE = ("dwellings_rental", "dwellings_tenant_owned", "dwellings_owner_occupied")
-#: Amount indicators mapped as they are.
-AMOUNT_LABELS = {
-    "median_income_tkr": ("Median disposable income (kSEK)", "Medianinkomst (tkr)"),
-    "voter_turnout": ("Voter turnout (%)", "Valdeltagande (%)"),
-}
 #: Slope estimators of :func:`area_trends` and :func:`gap_trends`.
 METHODS = ("theil_sen", "ols")
 #: Measures of the gap between the best and the worst areas.
 GAP_MEASURES = ("p90_p10", "quintile_means")
-
-
-def indicator_table(
-    register: pd.DataFrame, *, id_column: str, year_column: str | None
-) -> pd.DataFrame:
-    """Shares and amounts per (area, year): ``code``, ``year``, ``indicator``, ``value``.
-
-    Shares are per cent of their denominator; the denominator is kept as ``base`` so that a
-    share resting on fewer persons than the disclosure threshold can be suppressed. Labels are
-    in ``label_en`` and ``label_sv``; ``count`` holds a share's numerator.
-    """
-    rows = []
-    year = register[year_column] if year_column and year_column in register else None
-    for num, den, en, sv in SHARE_INDICATORS:
-        if num not in register:
-            continue
-        if den is None:
-            if not all(c in register for c in TENURE):
-                continue
-            base = register[list(TENURE)].sum(axis=1)
-        elif den in register:
-            base = register[den]
-        else:
-            continue
-        value = 100.0 * register[num] / base.where(base > 0)
-        rows.append(
-            pd.DataFrame(
-                {
-                    "code": register[id_column].astype(str),
-                    "year": year,
-                    "indicator": num,
-                    "label_en": en,
-                    "label_sv": sv,
-                    "value": value,
-                    "count": register[num],
-                    "base": base,
-                }
-            )
-        )
-    for col, (en, sv) in AMOUNT_LABELS.items():
-        if col in register:
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "code": register[id_column].astype(str),
-                        "year": year,
-                        "indicator": col,
-                        "label_en": en,
-                        "label_sv": sv,
-                        "value": register[col],
-                        "count": float("nan"),
-                        "base": register.get("pop_total", float("nan")),
-                    }
-                )
-            )
-    if not rows:
-        return pd.DataFrame(columns=["code", "year", "indicator", "value"])
-    return pd.concat(rows, ignore_index=True)
-
-
-@dataclass(frozen=True)
-class SeriesBreak:
-    """A break in a series: values from ``year`` on are not comparable with earlier ones.
-
-    Attributes
-    ----------
-    year
-        The first year of the new series.
-    indicators
-        The indicators (or register columns) concerned, or ``"all"``.
-    reason
-        Why (shown in results and the report), e.g. "employment counted for ages 20-64".
-    crosswalk
-        Optional table with columns ``from_code``, ``to_code`` and ``weight`` that carries the
-        values of the years before the break over to the codes used from ``year`` on (each new
-        value is the ``weight``-weighted mean of the old values mapped to it; codes absent from
-        the crosswalk keep their values). With a crosswalk the trend runs across the break.
-    crosswalk_name
-        Where the crosswalk came from (a file name), for the results.
-    """
-
-    year: int
-    indicators: str | tuple[str, ...] = "all"
-    reason: str = ""
-    crosswalk: pd.DataFrame | None = field(default=None, compare=False)
-    crosswalk_name: str = ""
-
-    def applies_to(self, indicator: str) -> bool:
-        """Whether the break concerns ``indicator``."""
-        return self.indicators == "all" or str(indicator) in self.indicators
-
-
-def apply_breaks(
-    table: pd.DataFrame,
-    breaks: Iterable[SeriesBreak] = (),
-    *,
-    indicator: str | None = None,
-    code_column: str = "code",
-) -> tuple[pd.DataFrame, str]:
-    """The part of one indicator's series that a trend may use, and a note saying which.
-
-    Parameters
-    ----------
-    table
-        Rows of one indicator with ``code_column``, ``year`` and ``value``.
-    breaks
-        The project's series breaks; those that do not apply to ``indicator`` are ignored.
-    indicator
-        The indicator's name (matched against :attr:`SeriesBreak.indicators`).
-
-    Returns
-    -------
-    (rows, note)
-        The rows from the last break without a crosswalk on (earlier rows dropped), with the
-        rows before a break with a crosswalk carried over to the new codes; ``note`` says what
-        was done ("" when no break applies).
-    """
-    applying = sorted(
-        (b for b in breaks if b.applies_to(str(indicator))), key=lambda b: b.year, reverse=True
-    )
-    notes: list[str] = []
-    rows = table
-    for brk in applying:
-        if rows.empty or brk.year <= rows["year"].min() or brk.year > rows["year"].max():
-            continue
-        why = f" ({brk.reason})" if brk.reason else ""
-        if brk.crosswalk is None:
-            before = rows["year"] < brk.year
-            if before.any():
-                rows = rows[~before]
-            notes.append(f"series break in {brk.year}{why}: trend from {brk.year} on")
-            break
-        rows = _crosswalk(rows, brk, code_column)
-        source = f" {brk.crosswalk_name}" if brk.crosswalk_name else ""
-        notes.append(
-            f"series break in {brk.year}{why} bridged by crosswalk{source}: trend across it"
-        )
-    return rows, "; ".join(notes)
-
-
-def _crosswalk(rows: pd.DataFrame, brk: SeriesBreak, code_column: str) -> pd.DataFrame:
-    cw = brk.crosswalk
-    if cw is None:  # pragma: no cover - called only for breaks with a crosswalk
-        return rows
-    old = rows[rows["year"] < brk.year]
-    if old.empty:
-        return rows
-    mapping = cw.assign(from_code=cw["from_code"].astype(str), to_code=cw["to_code"].astype(str))
-    mapped = old.merge(mapping, left_on=code_column, right_on="from_code", how="left")
-    mapped["to_code"] = mapped["to_code"].fillna(mapped[code_column])
-    mapped["weight"] = mapped["weight"].fillna(1.0).astype(float)
-    mapped = mapped[mapped["value"].notna()]
-    mapped["wv"] = mapped["weight"] * mapped["value"]
-    keys = ["to_code", "year"]
-    grouped = mapped.groupby(keys, sort=False)[["wv", "weight"]].sum()
-    carried = (grouped["wv"] / grouped["weight"]).rename("value").reset_index()
-    carried = carried.rename(columns={"to_code": code_column})
-    for c in rows.columns:
-        if c not in carried.columns:
-            found = old[c].dropna().unique()
-            carried[c] = found[0] if len(found) == 1 else np.nan
-    return pd.concat([carried[rows.columns], rows[rows["year"] >= brk.year]], ignore_index=True)
 
 
 def _check_table(table: pd.DataFrame, what: str) -> pd.DataFrame:

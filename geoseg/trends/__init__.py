@@ -1,0 +1,37 @@
+"""Indicators over the years: each area's trend, whether the gap between areas grows, breaks.
+
+Works on a tidy table of indicators with one row per area, year and indicator (columns
+``code``, ``year``, ``indicator``, ``value``), such as :func:`indicator_table` builds from a
+register::
+
+    from geoseg.trends import area_trends, gap_trends, indicator_table
+
+    table = indicator_table(register, id_column="area_code", year_column="year")
+    per_area = area_trends(table)  # slope, 95 % interval, Mann-Kendall p per area
+    gaps = gap_trends(table)  # has the P90-P10 gap between areas grown?
+
+A *series break* (:class:`SeriesBreak`) says that an indicator's values from a year on are not
+comparable with earlier ones (a new definition, new boundaries). Trends never run across a
+break: they use the years from the last break on, unless the break comes with a crosswalk that
+carries the earlier values over to the new areas, and every result says which years it used and
+why.
+"""
+
+from __future__ import annotations
+
+from geoseg.trends.area import GAP_MEASURES, METHODS, GapTrends, area_trends, gap_trends
+from geoseg.trends.breaks import SeriesBreak, apply_breaks
+from geoseg.trends.indicators import AMOUNT_LABELS, SHARE_INDICATORS, indicator_table
+
+__all__ = [
+    "AMOUNT_LABELS",
+    "GAP_MEASURES",
+    "METHODS",
+    "SHARE_INDICATORS",
+    "GapTrends",
+    "SeriesBreak",
+    "apply_breaks",
+    "area_trends",
+    "gap_trends",
+    "indicator_table",
+]
