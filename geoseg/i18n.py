@@ -70,6 +70,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "segregation": ("Segregation over the years", "Segregation över åren"),
     "tables": ("Main tables", "Huvudtabeller"),
     "hotspots": ("Hotspots (local Moran's I)", "Hotspots (lokalt Morans I)"),
+    "follow_up": ("Follow-up over the years", "Uppföljning över åren"),
     "access": ("Walking access to services", "Gångavstånd till verksamheter"),
     "plan": ("Plan impact", "Planens påverkan"),
     "methods": ("Methods", "Metoder"),
@@ -127,6 +128,47 @@ _TEXT: dict[str, tuple[str, str]] = {
     "ehsa_historical_cold": ("Historical cold spot", "Tidigare kall punkt"),
     "ehsa_no_pattern": ("No pattern detected", "Inget mönster"),
     "emerging_hotspots": ("Emerging hotspots", "Framväxande kluster"),
+    "ehsa_category": ("Pattern over the years", "Mönster över åren"),
+    "ehsa_variable": ("Variable", "Variabel"),
+    "ehsa_years_hot": ("Years as a hot spot, {span}", "År som het punkt, {span}"),
+    "ehsa_years_cold": ("Years as a cold spot, {span}", "År som kall punkt, {span}"),
+    "ehsa_trend_p": ("Trend of the z-scores, p-value", "Trend i z-värdena, p-värde"),
+    "trend_slope": ("Change per year", "Förändring per år"),
+    "trend_interval": ("95 % interval", "95 %-intervall"),
+    "trend_direction": ("Trend", "Trend"),
+    "trend_increasing": ("Increasing", "Ökande"),
+    "trend_decreasing": ("Decreasing", "Minskande"),
+    "trend_none": ("No clear trend", "Ingen tydlig trend"),
+    "trend_years": ("Years", "År"),
+    "trend_note": ("Series", "Serie"),
+    "trend_notes": ("Notes on the series", "Om serierna"),
+    "gap_title": (
+        "Gap between the best and the worst areas",
+        "Skillnaden mellan de bästa och de sämsta områdena",
+    ),
+    "gap_intro": (
+        "The gap is the 90th minus the 10th percentile of the areas' values each year; its "
+        "trend is the Theil-Sen slope and the Mann-Kendall test.",
+        "Skillnaden är den 90:e minus den 10:e percentilen av områdenas värden varje år; "
+        "trenden är Theil-Sen-lutningen och Mann-Kendalls test.",
+    ),
+    "gap_indicator": ("Indicator", "Indikator"),
+    "gap_first": ("Gap, first year", "Skillnad, första året"),
+    "gap_last": ("Gap, last year", "Skillnad, sista året"),
+    "gap_verdict": ("Has the gap grown?", "Har skillnaden ökat?"),
+    "gap_growing": ("Growing", "Ökar"),
+    "gap_shrinking": ("Shrinking", "Minskar"),
+    "gap_no_clear_trend": ("No clear trend", "Ingen tydlig trend"),
+    "area_trends_title": (
+        "Areas with a significant trend (after correction for multiple testing)",
+        "Områden med signifikant trend (efter korrektion för många test)",
+    ),
+    "emerging_intro": (
+        "Areas by their pattern of hot and cold spots (Getis-Ord Gi* over space and time) "
+        "and its trend (Mann-Kendall), in Esri's Emerging Hot Spot Analysis categories.",
+        "Områden efter mönstret av heta och kalla punkter (Getis-Ord Gi* i rum och tid) och "
+        "dess trend (Mann-Kendall), i kategorierna från Esris Emerging Hot Spot Analysis.",
+    ),
 }
 
 

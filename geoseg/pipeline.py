@@ -22,12 +22,12 @@ from geoseg.errors import InputError
 from geoseg.io import check_not_input, write_text, write_with
 from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
 
-__all__ = ["STAGES", "RunResult", "run_project"]
+__all__ = ["STAGES", "RunResult", "run_project", "series_breaks"]
 
 logger = logging.getLogger(__name__)
 
 #: Stages of a run, in order.
-STAGES = ("segregation", "hotspots", "access", "maps")
+STAGES = ("segregation", "hotspots", "trends", "access", "maps")
 
 
 @dataclass
@@ -44,6 +44,9 @@ class RunResult:
     hotspots, hotspot_counts, hotspot_changes
         Local Moran's I per area, variable and year; years in each cluster per area; areas that
         entered or left a cluster.
+    follow_up
+        Follow-up over the years (:class:`geoseg.trends.ProjectTrends`): emerging hotspots,
+        area trends of every indicator and the gaps between areas.
     access, equity
         Per-area walking access (area, kind, group) and equity of access per kind.
     isochrones
@@ -62,6 +65,7 @@ class RunResult:
     hotspots: pd.DataFrame | None = None
     hotspot_counts: pd.DataFrame | None = None
     hotspot_changes: pd.DataFrame | None = None
+    follow_up: Any = None
     access: pd.DataFrame | None = None
     equity: pd.DataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
@@ -286,6 +290,40 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     )
 
 
+def series_breaks(project: Any) -> list[Any]:
+    """The project's ``[[series.breaks]]`` as :class:`geoseg.trends.SeriesBreak` objects.
+
+    Crosswalk files are read (:func:`geoseg.io.read_crosswalk`); a bad one raises.
+    """
+    from geoseg.io import read_crosswalk
+    from geoseg.trends import SeriesBreak
+
+    out = []
+    for brk in project.series.breaks:
+        indicators = brk.indicators if brk.indicators == "all" else tuple(brk.indicators)
+        crosswalk = read_crosswalk(brk.crosswalk) if brk.crosswalk is not None else None
+        name = brk.crosswalk.name if brk.crosswalk is not None else ""
+        out.append(SeriesBreak(brk.year, indicators, brk.reason, crosswalk, name))
+    return out
+
+
+def trends_stage(data: Any) -> Any:
+    """Emerging hotspots and area trends (:func:`geoseg.trends.trends_for_project`).
+
+    Returns ``None`` with a logged warning when the register has no year column or fewer than
+    three years; a variable whose years have a gap is left out with a warning. A bad crosswalk
+    file raises.
+    """
+    from geoseg.trends import trends_for_project
+
+    breaks = series_breaks(data.project)
+    try:
+        return trends_for_project(data, breaks=breaks)
+    except InputError as exc:
+        logger.warning("trends skipped: %s", exc)
+        return None
+
+
 def _weights_for(gdf: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, full: Any, spec: str) -> Any:
     """The city's weights when every area is present, else weights of the subset."""
     if len(gdf) == len(areas):
@@ -376,7 +414,7 @@ def run_project(
         Maps folder (``index.html``, one HTML file per map, ``report.html``). Default:
         ``<output>/maps``; for the example city ``./maps``.
     stages
-        Any of ``"segregation"``, ``"hotspots"``, ``"access"``, ``"maps"``.
+        Any of ``"segregation"``, ``"hotspots"``, ``"trends"``, ``"access"``, ``"maps"``.
     lang
         ``"sv"`` or ``"en"`` labels on maps and in the report (default: the project's).
     overwrite
@@ -422,6 +460,13 @@ def run_project(
     if "hotspots" in stages and (project.hotspots.variables or project.hotspots.rates):
         with _timed(result, "hotspots"):
             result.hotspots, result.hotspot_counts, result.hotspot_changes = hotspot_stage(data)
+    if "trends" in stages:
+        with _timed(result, "trends"):
+            result.follow_up = trends_stage(data)
+        if result.follow_up is None:
+            result.warnings.append("trends: skipped (see the log: too few years or no year)")
+        else:
+            result.warnings.extend(result.follow_up.notes)
     if "access" in stages and data.services is not None and data.has_network:
         with _timed(result, "access"):
             access = access_stage(data, cache_dir=Path(cache_dir) if cache_dir else None)
@@ -460,6 +505,12 @@ def _write_tables(result: RunResult, data: Any, access: Any, *, overwrite: bool)
         tables["hotspots.csv"] = result.hotspots
         tables["hotspot_counts.csv"] = result.hotspot_counts
         tables["hotspot_changes.csv"] = result.hotspot_changes
+    follow_up = result.follow_up
+    if follow_up is not None:
+        if len(follow_up.emerging):
+            tables["emerging_hotspots.csv"] = follow_up.emerging
+        tables["area_trends.csv"] = follow_up.areas
+        tables["gap_trends.csv"] = follow_up.gaps
     if result.access is not None:
         published, _ = suppress_counts(result.access, ["residents"], threshold=threshold)
         tables["access_areas.csv"] = published
@@ -497,6 +548,11 @@ def _gpkg_layers(result: RunResult, data: Any) -> dict[str, gpd.GeoDataFrame]:
         for var, rows in latest.groupby("variable"):
             table = rows.set_index("id").drop(columns=["variable"], errors="ignore")
             layer = "hotspots_" + str(var).replace("/", "_per_")
+            layers[layer] = areas.join(table, how="inner")
+    if result.follow_up is not None and len(result.follow_up.emerging):
+        for var, rows in result.follow_up.emerging.groupby("variable"):
+            table = rows.set_index("id").drop(columns=["variable"], errors="ignore")
+            layer = "emerging_hotspots_" + str(var).replace("/", "_per_")
             layers[layer] = areas.join(table, how="inner")
     if result.isochrones is not None and len(result.isochrones):
         layers["isochrones"] = result.isochrones

@@ -38,7 +38,7 @@ def maps(
 
     from geoseg.pipeline import run_project
 
-    stages = ["segregation", "hotspots", "maps"] + ([] if no_access else ["access"])
+    stages = ["segregation", "hotspots", "trends", "maps"] + ([] if no_access else ["access"])
     with tempfile.TemporaryDirectory(prefix="geoseg-maps-") as tmp:
         result = run_project(
             config, output=Path(tmp), maps=maps_dir, stages=stages, lang=lang, overwrite=overwrite

@@ -28,7 +28,7 @@ __all__ = ["run"]
     "--stage",
     "stages",
     multiple=True,
-    type=click.Choice(["segregation", "hotspots", "access", "maps"]),
+    type=click.Choice(["segregation", "hotspots", "trends", "access", "maps"]),
     help="Run only these stages (repeatable; default all).",
 )
 @click.option("--lang", type=click.Choice(["sv", "en"]), help="Language of maps and report.")
@@ -41,7 +41,7 @@ def run(
     lang: str | None,
     overwrite: bool,
 ) -> None:
-    """Run segregation, hotspots, access, maps and report on a project.
+    """Run segregation, hotspots, trends, access, maps and report on a project.
 
     Without CONFIG, runs on the embedded example city (fictional) and writes ./output and
     ./maps; open maps/index.html in a browser. Files a previous run wrote are replaced; other

@@ -12,6 +12,7 @@ from geoseg.publish.index import write_index
 from geoseg.publish.maps import (
     access_map,
     choropleth_map,
+    emerging_map,
     lisa_map,
     local_index_map,
     map_html,
@@ -24,6 +25,7 @@ from geoseg.publish.run import publish
 __all__ = [
     "access_map",
     "choropleth_map",
+    "emerging_map",
     "lisa_map",
     "local_index_map",
     "map_html",

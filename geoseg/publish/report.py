@@ -23,6 +23,7 @@ from geoseg.io import write_text
 from geoseg.publish._html import escape, format_number, safe_href
 from geoseg.publish._svg import trend_svg
 from geoseg.publish.disclosure import suppress_counts, suppressed_label
+from geoseg.publish.follow_up import follow_up_section
 from geoseg.settings import DEFAULT_MINUTES, SUPPRESSION_THRESHOLD
 
 __all__ = ["METHODS", "trend_svg", "write_report"]
@@ -402,6 +403,8 @@ def write_report(
     tables: Mapping[str, pd.DataFrame] | None = None,
     count_columns: Sequence[str] = (),
     hotspots: Mapping[str, pd.DataFrame] | pd.DataFrame | None = None,
+    follow_up: object | None = None,
+    labels: Mapping[str, str] | None = None,
     access: pd.DataFrame | None = None,
     plan: pd.DataFrame | None = None,
     plan_verdict: str | None = None,
@@ -432,6 +435,10 @@ def write_report(
     hotspots
         Local Moran's I results (``quadrant``, ``significant`` or ``p_adjusted``, ``value``),
         one DataFrame or a mapping title → DataFrame (e.g. one per indicator and year).
+    follow_up, labels
+        Follow-up over the years (:class:`geoseg.trends.ProjectTrends`: gaps between areas
+        with charts that never cross a series break, area trends, emerging hotspots, notes on
+        the series) and readable names of its indicators and variables.
     access
         Per-area access results (``id``, ``kind``, ``residents``, ``mean_minutes``,
         ``median_minutes``, ``share_within``, ``fca_ratio``) for all kinds.
@@ -492,6 +499,14 @@ def write_report(
         sections.append(
             ("hotspots", _t("hotspots", lang), _hotspot_section(results, names, lang, threshold))
         )
+    if follow_up is not None:
+        body = follow_up_section(
+            follow_up,
+            lang=lang,
+            labels=labels,
+            table=lambda df, **kw: _table(df, lang, threshold=threshold, **kw),
+        )
+        sections.append(("follow_up", _t("follow_up", lang), body))
     if access is not None and len(access):
         sections.append(
             ("access", _t("access", lang), _access_section(access, names, lang, minutes, threshold))

@@ -126,6 +126,10 @@ def publish(
                 )
             )
 
+    follow_up = getattr(result, "follow_up", None)
+    if follow_up is not None:
+        planned += _follow_up_maps(follow_up, indicators, areas, common, lang)
+
     if access is not None:
         summary = access.summary
         if "group" in summary:
@@ -197,10 +201,13 @@ def publish(
             segregation=result.indices,
             tables=_main_tables(result, main_table, lang),
             hotspots=hot,
+            follow_up=follow_up,
+            labels=_follow_up_labels(follow_up, indicators, lang),
             access=acc_table,
             areas=areas,
             maps=[(e["file"], e["title"]) for e in entries if e["file"] != "report.html"],
             sources=[f"{project.areas.path.name}", f"{reg.path.name}"],
+            methods=_follow_up_methods(follow_up, lang),
             minutes=project.access.minutes,
             threshold=threshold,
         )
@@ -217,6 +224,109 @@ def publish(
     )
     write_manifest(maps_dir, written, project=project.path)
     return written
+
+
+def _follow_up_labels(follow_up: Any, indicators: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Readable names of the indicators and hotspot variables of the follow-up."""
+    if follow_up is None:
+        return {}
+    names = {
+        str(ind): _title(lang, rows["label_en"].iloc[0], rows["label_sv"].iloc[0])
+        for ind, rows in indicators.groupby("indicator", sort=False)
+        if "label_en" in rows
+    }
+    for var in getattr(follow_up, "emerging", pd.DataFrame()).get("variable", []):
+        names.setdefault(str(var), variable_label(str(var), lang))
+    return names
+
+
+def _follow_up_maps(
+    follow_up: Any,
+    indicators: pd.DataFrame,
+    areas: Any,
+    common: dict[str, Any],
+    lang: str,
+) -> list[tuple[str, str, Any]]:
+    """Planned maps of the follow-up: one emerging hotspot map per variable, one trend map per
+    indicator (change per year, diverging around no change)."""
+    from geoseg.i18n import tr
+    from geoseg.publish import maps as gm
+
+    labels = _follow_up_labels(follow_up, indicators, lang)
+    planned: list[tuple[str, str, Any]] = []
+    emerging = follow_up.emerging
+    if len(emerging):
+        for var, rows in emerging.groupby("variable", sort=False):
+            safe = str(var).replace("/", "_per_")
+            label = labels.get(str(var), str(var))
+            title = f"{tr('emerging_hotspots', lang)}: {label}"
+            by_code = rows.set_index("id")
+            planned.append(
+                (
+                    f"emerging_hotspots_{safe}.html",
+                    title,
+                    lambda r=by_code, lab=label, t=title: gm.emerging_map(
+                        areas, r, label=lab, title=t, **common
+                    ),
+                )
+            )
+    trends = follow_up.areas
+    if len(trends):
+        words = {
+            "increasing": tr("trend_increasing", lang),
+            "decreasing": tr("trend_decreasing", lang),
+            "no trend": tr("trend_none", lang),
+        }
+        for ind, rows in trends.groupby("indicator", sort=False):
+            label = labels.get(str(ind), str(ind))
+            title = f"{tr('trend_slope', lang)}: {label}"
+            table = rows.assign(
+                direction_text=rows["direction"].map(words),
+                note=rows["series_note"].fillna(""),
+            )
+            tips = {
+                "direction_text": tr("trend_direction", lang),
+                "mk_p_adjusted": tr("p_adjusted", lang),
+                "years": tr("trend_years", lang),
+                "note": tr("trend_note", lang),
+            }
+            planned.append(
+                (
+                    f"trend_{ind}.html",
+                    title,
+                    lambda t=table, lab=label, ti=title, tp=tips: gm.choropleth_map(
+                        areas,
+                        t,
+                        column="slope",
+                        label=lab,
+                        code_column="code",
+                        diverging_center=0.0,
+                        palette="PuOr",
+                        digits=2,
+                        suppressed="suppressed",
+                        tooltip_columns=tp,
+                        title=ti,
+                        **common,
+                    ),
+                )
+            )
+    return planned
+
+
+def _follow_up_methods(follow_up: Any, lang: str) -> dict[str, str]:
+    """Methods of the follow-up for the report's methods table."""
+    if follow_up is None:
+        return {}
+    return {
+        "Emerging hotspots": (
+            "Getis-Ord Gi* over space and time (Ord & Getis 1995), Mann-Kendall trend of each "
+            "area's z-scores; categories of Esri's Emerging Hot Spot Analysis"
+        ),
+        "Mann-Kendall": (
+            "S = Σ_{i<j} sign(x_j − x_i), normal approximation (Mann 1945; Kendall 1975)"
+        ),
+        "Theil-Sen": "slope = median of (y_j − y_i)/(t_j − t_i) (Theil 1950; Sen 1968)",
+    }
 
 
 def _main_tables(result: Any, indicators: pd.DataFrame, lang: str) -> dict[str, pd.DataFrame]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from geoseg.trends.area import GAP_MEASURES, METHODS, GapTrends, area_trends, gap_trends
 from geoseg.trends.breaks import SeriesBreak, apply_breaks
 from geoseg.trends.indicators import AMOUNT_LABELS, SHARE_INDICATORS, indicator_table
+from geoseg.trends.project import ProjectTrends, trends_for_project
 
 __all__ = [
     "AMOUNT_LABELS",
@@ -29,9 +30,11 @@ __all__ = [
     "METHODS",
     "SHARE_INDICATORS",
     "GapTrends",
+    "ProjectTrends",
     "SeriesBreak",
     "apply_breaks",
     "area_trends",
     "gap_trends",
     "indicator_table",
+    "trends_for_project",
 ]

@@ -222,6 +222,9 @@ def area_trends(
     if not out:
         return pd.DataFrame(columns=columns)
     result = pd.concat(out, ignore_index=True).reindex(columns=columns)
+    result[["first_year", "last_year", "years"]] = result[
+        ["first_year", "last_year", "years"]
+    ].astype("Int64")
     significant = result["mk_p_adjusted"].fillna(1.0) <= alpha
     result["significant"] = significant
     result["direction"] = np.where(
@@ -380,10 +383,11 @@ def gap_trends(
         "series_note",
     ]
     series_cols = ["indicator", "measure", "year", "low", "high", "gap", "areas", "segment"]
-    return GapTrends(
-        series=pd.DataFrame(series_rows, columns=series_cols),
-        summary=pd.DataFrame(summary_rows).reindex(columns=summary_cols),
-    )
+    summary = pd.DataFrame(summary_rows).reindex(columns=summary_cols)
+    summary[["first_year", "last_year", "years"]] = summary[
+        ["first_year", "last_year", "years"]
+    ].astype("Int64")
+    return GapTrends(series=pd.DataFrame(series_rows, columns=series_cols), summary=summary)
 
 
 def _segments(indicator: Any, years: list[int], breaks: Sequence[SeriesBreak]) -> dict[int, int]:

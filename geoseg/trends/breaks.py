@@ -59,7 +59,8 @@ def apply_breaks(
     breaks
         The project's series breaks; those that do not apply to ``indicator`` are ignored.
     indicator
-        The indicator's name (matched against :attr:`SeriesBreak.indicators`).
+        The indicator's name (matched against :attr:`SeriesBreak.indicators`); ``None``
+        applies every break given.
 
     Returns
     -------
@@ -69,7 +70,9 @@ def apply_breaks(
         was done ("" when no break applies).
     """
     applying = sorted(
-        (b for b in breaks if b.applies_to(str(indicator))), key=lambda b: b.year, reverse=True
+        (b for b in breaks if indicator is None or b.applies_to(str(indicator))),
+        key=lambda b: b.year,
+        reverse=True,
     )
     notes: list[str] = []
     rows = table

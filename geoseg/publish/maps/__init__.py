@@ -11,12 +11,14 @@ from __future__ import annotations
 from geoseg.publish.maps._common import map_html, save_map
 from geoseg.publish.maps.access import access_map
 from geoseg.publish.maps.choropleth import choropleth_map, local_index_map
+from geoseg.publish.maps.emerging import emerging_map
 from geoseg.publish.maps.lisa import lisa_map
 from geoseg.publish.maps.plan import plan_map
 
 __all__ = [
     "access_map",
     "choropleth_map",
+    "emerging_map",
     "lisa_map",
     "local_index_map",
     "map_html",

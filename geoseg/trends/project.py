@@ -1,0 +1,196 @@
+"""Follow-up of a whole project over the years: emerging hotspots, area trends and gaps."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geoseg.errors import GeoSegError, InputError
+from geoseg.trends.area import area_trends, gap_trends
+from geoseg.trends.breaks import SeriesBreak, apply_breaks
+from geoseg.trends.indicators import indicator_table
+
+__all__ = ["ProjectTrends", "trends_for_project"]
+
+logger = logging.getLogger(__name__)
+
+#: Columns of a trend row hidden when a share rests on fewer persons than the threshold.
+_HIDDEN = ("value_first", "value_last", "slope", "slope_low", "slope_high", "mk_tau")
+
+
+@dataclass
+class ProjectTrends:
+    """Result of :func:`trends_for_project`.
+
+    Attributes
+    ----------
+    emerging
+        One row per hotspot variable (or rate) and area: ``variable`` and the columns of
+        :attr:`geoseg.hotspots.EmergingHotspots.areas`, plus ``series_note``.
+    emerging_bins
+        The space-time Gi* of every variable, area and year.
+    areas
+        :func:`geoseg.trends.area_trends` of every indicator, with ``suppressed``.
+    gaps, gap_series
+        :func:`geoseg.trends.gap_trends` of every indicator (summary and yearly gaps).
+    notes
+        What was skipped or cut and why (also logged as warnings).
+    """
+
+    emerging: pd.DataFrame = field(default_factory=pd.DataFrame)
+    emerging_bins: pd.DataFrame = field(default_factory=pd.DataFrame)
+    areas: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gap_series: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
+
+
+def trends_for_project(
+    data: Any,
+    *,
+    breaks: Sequence[SeriesBreak] = (),
+    strict: bool = False,
+) -> ProjectTrends:
+    """Emerging hotspots of the ``[hotspots]`` variables and trends of every indicator.
+
+    Parameters
+    ----------
+    data
+        A loaded project (:func:`geoseg.io.load_project`).
+    breaks
+        The project's series breaks with their crosswalks read.
+    strict
+        Raise :class:`geoseg.errors.InputError` when a variable's years do not allow emerging
+        hotspots (fewer than three, or one missing in the middle) instead of logging a warning
+        and leaving that variable out.
+
+    Returns
+    -------
+    ProjectTrends
+
+    Raises
+    ------
+    InputError
+        The register has no year column or fewer than three years.
+
+    Notes
+    -----
+    Emerging hotspots use ``[hotspots]`` weights, permutations, seed, alpha and correction and
+    ``[trends] time_window``; a rate ``NUM:DEN`` is analysed as the share 100 NUM / DEN (areas
+    with DEN = 0 in a year have no value that year and are left out). Area and gap trends use
+    ``[trends] method`` and ``confidence``, with the Mann-Kendall p-values adjusted by the
+    ``[hotspots]`` correction. A share whose denominator falls below ``[disclosure] threshold``
+    in some year gets ``suppressed = True`` and no published values.
+    """
+    from geoseg.hotspots import build_weights, check_years, emerging_hotspots
+
+    project = data.project
+    reg = project.registers
+    hot = project.hotspots
+    opts = project.trends
+    if not reg.year or reg.year not in data.register:
+        msg = (
+            f"{reg.path}: the register has no year column, so there is no series to follow; "
+            "set [registers] year to the column holding the year."
+        )
+        raise InputError(msg)
+    _register_years(data.register[reg.year], what=f"{reg.path.name}, column '{reg.year}'")
+    result = ProjectTrends()
+
+    table = indicator_table(data.register, id_column=reg.id, year_column=reg.year)
+    trend_opts = {"method": opts.method, "confidence": opts.confidence, "breaks": breaks}
+    areas = area_trends(table, alpha=hot.alpha, correction=hot.correction, **trend_opts)
+    result.areas = _suppress_small_bases(areas, table, project.disclosure.threshold)
+    gaps = gap_trends(table, alpha=hot.alpha, **trend_opts)
+    result.gaps, result.gap_series = gaps.summary, gaps.series
+
+    specs: list[tuple[str, str, str | None]] = [(v, v, None) for v in hot.variables]
+    specs += [(r.replace(":", "/"), *r.split(":", 1)) for r in hot.rates]  # type: ignore[misc]
+    if not specs:
+        return result
+    weights = build_weights(data.areas, hot.weights)
+    frames, bins = [], []
+    register = data.register
+    for name, column, den in specs:
+        needed = [c for c in (column, den) if c]
+        absent = [c for c in needed if c not in register]
+        if absent:
+            _note(result, f"emerging hotspots of {name} skipped: no column {', '.join(absent)}")
+            continue
+        values = register[column].astype(float)
+        if den is not None:
+            base = register[den].astype(float)
+            values = 100.0 * values / base.where(base > 0)
+        rows = pd.DataFrame(
+            {"code": register[reg.id].astype(str), "year": register[reg.year], "value": values}
+        ).dropna(subset=["value"])
+        names = {name, *needed}
+        relevant = [b for b in breaks if any(b.applies_to(n) for n in names)]
+        rows, series_note = apply_breaks(rows, relevant)
+        try:
+            check_years(rows["year"], what=f"emerging hotspots of {name}")
+            res = emerging_hotspots(
+                rows,
+                "value",
+                weights=weights,
+                id_column="code",
+                time_window=opts.time_window,
+                permutations=hot.permutations,
+                seed=hot.seed,
+                alpha=hot.alpha,
+                correction=hot.correction,
+                language=project.project.lang,
+            )
+        except GeoSegError as exc:
+            if strict:
+                raise
+            _note(result, f"emerging hotspots of {name} skipped: {exc}")
+            continue
+        table_areas = res.areas.reset_index(drop=True)
+        table_areas.insert(0, "variable", name)
+        table_areas["series_note"] = series_note
+        frames.append(table_areas)
+        bins.append(res.bins.assign(variable=name))
+    if frames:
+        result.emerging = pd.concat(frames, ignore_index=True)
+        result.emerging_bins = pd.concat(bins, ignore_index=True)
+    return result
+
+
+def _register_years(years: pd.Series, *, what: str) -> list[int]:
+    """The register's years, or an InputError when there are fewer than three."""
+    found = sorted({int(y) for y in pd.to_numeric(years, errors="coerce").dropna()})
+    if len(found) < 3:
+        msg = (
+            f"{what}: {len(found)} year(s) ({', '.join(map(str, found)) or 'none'}); "
+            "follow-up over the years needs at least three. Add earlier years to the register."
+        )
+        raise InputError(msg)
+    return found
+
+
+def _note(result: ProjectTrends, text: str) -> None:
+    logger.warning("%s", text)
+    result.notes.append(text)
+
+
+def _suppress_small_bases(
+    trends: pd.DataFrame, table: pd.DataFrame, threshold: float
+) -> pd.DataFrame:
+    """Mark and blank the trends of shares whose denominator is below ``threshold`` in a year."""
+    out = trends.copy()
+    if "base" not in table or "count" not in table or out.empty:
+        out["suppressed"] = False
+        return out
+    shares = table[table["count"].notna()]
+    smallest = shares.groupby(["indicator", "code"])["base"].min()
+    key = pd.MultiIndex.from_arrays([out["indicator"], out["code"].astype(str)])
+    low = smallest.reindex(key).to_numpy(dtype=float, na_value=np.nan) < threshold
+    out["suppressed"] = low
+    out.loc[low, list(_HIDDEN)] = np.nan
+    return out
