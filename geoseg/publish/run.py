@@ -278,6 +278,8 @@ def _follow_up_maps(
             "no trend": tr("trend_none", lang),
         }
         for ind, rows in trends.groupby("indicator", sort=False):
+            if not rows["slope"].notna().any():
+                continue  # no area has three comparable years: nothing to map
             label = labels.get(str(ind), str(ind))
             title = f"{tr('trend_slope', lang)}: {label}"
             table = rows.assign(

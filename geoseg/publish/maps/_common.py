@@ -307,7 +307,8 @@ def apply_suppression(
             out = out.copy()
             for c in cols:
                 mask[c] = mask[c].to_numpy() | flags
-                out[c] = out[c].astype(float).mask(flags)
+                numeric = pd.api.types.is_numeric_dtype(out[c])
+                out[c] = (out[c].astype(float) if numeric else out[c]).mask(flags)
             logger.info("%s: %d row(s) marked as suppressed upstream", what, int(flags.sum()))
     return out, mask
 
