@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("geoseg.cli.validate", "validate"),
     "indices": ("geoseg.cli.indices", "indices"),
     "hotspots": ("geoseg.cli.hotspots", "hotspots"),
+    "trends": ("geoseg.cli.trends", "trends"),
     "access": ("geoseg.cli.access", "access"),
     "check-plan": ("geoseg.cli.check_plan", "check_plan"),
     "maps": ("geoseg.cli.maps", "maps"),

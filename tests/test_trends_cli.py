@@ -1,0 +1,157 @@
+"""``geoseg trends`` and the trends stage of ``geoseg run`` on the example city."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from geoseg.cli import main
+from geoseg.hotspots import CATEGORIES, build_weights, emerging_hotspots
+from geoseg.io import read_boundaries, read_register
+
+FOLDERS = ("boundaries/", "registers/", "services/", "network/", "population/")
+
+
+def _project(example_data, tmp_path, *, years=None, extra: str = "") -> str:
+    """A copy of the example city's project file in ``tmp_path`` (inputs stay in data/)."""
+    text = (example_data / "geoseg.toml").read_text(encoding="utf-8")
+    for folder in FOLDERS:
+        text = text.replace(f'"{folder}', f'"{(example_data / folder).as_posix()}/')
+    if years is not None:
+        lines = (example_data / "registers" / "example_registers.csv").read_text(
+            encoding="utf-8-sig"
+        )
+        rows = lines.splitlines()
+        kept = [rows[0]] + [r for r in rows[1:] if int(r.split(";")[1]) in years]
+        reg = tmp_path / "registers.csv"
+        reg.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        text = text.replace(
+            f'"{(example_data / "registers").as_posix()}/example_registers.csv"',
+            f'"{reg.as_posix()}"',
+        )
+        assert reg.as_posix() in text
+    path = tmp_path / "geoseg.toml"
+    path.write_text(text + extra, encoding="utf-8")
+    return str(path)
+
+
+def test_emerging_json_equals_the_library(example_data):
+    res = CliRunner().invoke(
+        main,
+        ["-q", "trends", "--format", "json", "--permutations", "99", "--lang", "en"],
+    )
+    assert res.exit_code == 0, res.output
+    records = pd.DataFrame(json.loads(res.stdout))
+    assert set(records["category"]) <= set(CATEGORIES)
+    income = records[records["variable"] == "median_income_tkr"].set_index("id")
+    areas = read_boundaries(example_data / "boundaries" / "example_areas.gpkg", id_column="code")
+    register = read_register(
+        example_data / "registers" / "example_registers.csv",
+        id_column="area_code",
+        year_column="year",
+    )
+    ref = emerging_hotspots(
+        register,
+        "median_income_tkr",
+        weights=build_weights(areas, "queen"),
+        id_column="area_code",
+        permutations=99,
+        seed=12345,
+    ).areas
+    assert len(income) == len(ref) == 100
+    assert (income["category"] == ref["category"].reindex(income.index)).all()
+    assert (income["label"] == ref["label"].reindex(income.index)).all()
+
+
+def test_area_table_filtered_written_once(tmp_path):
+    out = tmp_path / "t.csv"
+    args = ["-q", "trends", "--table", "areas", "--variable", "foreign_born"]
+    res = CliRunner().invoke(main, [*args, "--format", "csv", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out, dtype={"code": str})
+    assert set(table["indicator"]) == {"foreign_born"} and len(table) == 100
+    assert {"slope", "slope_low", "slope_high", "mk_p_adjusted", "direction"} <= set(table)
+    again = CliRunner().invoke(main, [*args, "--format", "csv", "-o", str(out)])
+    assert again.exit_code == 2 and "--overwrite" in again.output
+    bad = CliRunner().invoke(main, ["-q", "trends", "--table", "gaps", "--variable", "nope"])
+    assert bad.exit_code == 2 and "nope" in bad.output and "Traceback" not in bad.output
+
+
+def test_too_few_years_and_a_missing_year_exit_2(example_data, tmp_path):
+    (tmp_path / "two").mkdir()
+    two = _project(example_data, tmp_path / "two", years={2022, 2023})
+    res = CliRunner().invoke(main, ["-q", "trends", two])
+    assert res.exit_code == 2, res.output
+    assert "at least three" in res.output and "Traceback" not in res.output
+    (tmp_path / "gap").mkdir()
+    gap = _project(example_data, tmp_path / "gap", years={2018, 2019, 2021, 2022, 2023})
+    res = CliRunner().invoke(main, ["-q", "trends", gap, "--permutations", "9"])
+    assert res.exit_code == 2, res.output
+    assert "2020 are missing between 2018 and 2023" in res.output
+
+
+@pytest.fixture(scope="module")
+def run_with_break(example_data, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("trends_run")
+    extra = """
+[[series.breaks]]
+year = 2021
+reason = "employment counted in a new way"
+indicators = ["employed_20_64"]
+"""
+    config = _project(example_data, folder, extra=extra)
+    res = CliRunner().invoke(
+        main,
+        [
+            "-q",
+            "run",
+            config,
+            "--stage",
+            "trends",
+            "--stage",
+            "maps",
+            "--output",
+            str(folder / "out"),
+            "--maps",
+            str(folder / "maps"),
+            "--lang",
+            "en",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    return folder
+
+
+def test_run_writes_emerging_hotspots_and_area_trends(run_with_break):
+    out = run_with_break / "out"
+    emerging = pd.read_csv(out / "emerging_hotspots.csv", dtype={"id": str})
+    assert set(emerging["variable"]) == {"median_income_tkr", "low_economic_standard/pop_total"}
+    assert emerging.groupby("variable")["id"].nunique().eq(100).all()
+    assert set(emerging["category"]) <= set(CATEGORIES)
+    trends = pd.read_csv(out / "area_trends.csv", dtype={"code": str})
+    employed = trends[trends["indicator"] == "employed_20_64"]
+    assert (employed["first_year"].dropna() == 2021).all()
+    assert employed["series_note"].str.contains("series break in 2021").all()
+    income = trends[trends["indicator"] == "median_income_tkr"]
+    assert (income["first_year"] == 2018).all() and income["series_note"].isna().all()
+    gaps = pd.read_csv(out / "gap_trends.csv")
+    assert set(gaps["verdict"]) <= {"growing", "shrinking", "no clear trend"}
+    manifest = json.loads((out / "geoseg-run.json").read_text(encoding="utf-8"))
+    assert {"emerging_hotspots.csv", "area_trends.csv", "gap_trends.csv"} <= set(manifest["files"])
+
+
+def test_run_maps_and_report_show_the_follow_up(run_with_break):
+    maps = run_with_break / "maps"
+    assert (maps / "emerging_hotspots_median_income_tkr.html").is_file()
+    assert (maps / "trend_foreign_born.html").is_file()
+    index = (maps / "index.html").read_text(encoding="utf-8")
+    assert "emerging_hotspots_median_income_tkr.html" in index
+    report = (maps / "report.html").read_text(encoding="utf-8")
+    assert "Follow-up over the years" in report
+    assert "Gap between the best and the worst areas" in report
+    assert "series break in 2021 (employment counted in a new way)" in report
+    html = (maps / "emerging_hotspots_median_income_tkr.html").read_text(encoding="utf-8")
+    assert "Pattern over the years" in html
