@@ -25,12 +25,13 @@ from geoseg.errors import GeoSegError
 if TYPE_CHECKING:
     from geoseg.access import access_for_project
     from geoseg.example import example_config as example_project
-    from geoseg.hotspots import build_weights, getis_ord, local_moran
+    from geoseg.hotspots import build_weights, emerging_hotspots, getis_ord, local_moran
     from geoseg.io import load_project, read_config
     from geoseg.pipeline import run_project
     from geoseg.plans import check_plan, compute_baseline, read_plan
     from geoseg.publish import access_map, choropleth_map, lisa_map, plan_map, write_report
     from geoseg.segregation import compute_indices, segregation_test
+    from geoseg.trends import area_trends
 
 __version__ = "0.1.0"
 
@@ -45,6 +46,8 @@ _VERBS: dict[str, tuple[str, str]] = {
     "build_weights": ("geoseg.hotspots", "build_weights"),
     "local_moran": ("geoseg.hotspots", "local_moran"),
     "getis_ord": ("geoseg.hotspots", "getis_ord"),
+    "emerging_hotspots": ("geoseg.hotspots", "emerging_hotspots"),
+    "area_trends": ("geoseg.trends", "area_trends"),
     "access_for_project": ("geoseg.access", "access_for_project"),
     "compute_baseline": ("geoseg.plans", "compute_baseline"),
     "read_plan": ("geoseg.plans", "read_plan"),
@@ -61,11 +64,13 @@ __all__ = [
     "__version__",
     "access_for_project",
     "access_map",
+    "area_trends",
     "build_weights",
     "check_plan",
     "choropleth_map",
     "compute_baseline",
     "compute_indices",
+    "emerging_hotspots",
     "example_project",
     "getis_ord",
     "lisa_map",

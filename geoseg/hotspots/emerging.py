@@ -322,7 +322,11 @@ def emerging_hotspots(
     neighbourhood is area i and its spatial neighbours in year t and in each of the
     ``time_window`` preceding years, and the mean and standard deviation in the Ord & Getis
     z-score are those of all bins (the space-time cube), as in Esri's space-time Gi*. The
-    permutation p-value draws the neighbours' values from all other bins. An area present in
+    permutation p-value draws the neighbours' values from all other bins. Because the mean and
+    standard deviation are those of the whole cube, a rise across the whole city makes the later
+    years hotter everywhere: an area that is hot only in the later years is then new or
+    consecutive. To follow areas relative to each year's city, analyse values standardised per
+    year (for instance each value divided by that year's city mean). An area present in
     only some years has no series and is left out with a warning. The trend is the
     Mann-Kendall test of the area's z-scores (Mann, 1945; Kendall, 1975) and the category
     follows :func:`classify_emerging` (Esri, "How Emerging Hot Spot Analysis works").
