@@ -155,3 +155,30 @@ def test_run_maps_and_report_show_the_follow_up(run_with_break):
     assert "series break in 2021 (employment counted in a new way)" in report
     html = (maps / "emerging_hotspots_median_income_tkr.html").read_text(encoding="utf-8")
     assert "Pattern over the years" in html
+
+
+def _run_trends(config: str, folder) -> object:
+    return CliRunner().invoke(
+        main,
+        ["-q", "run", config, "--stage", "trends", "--output", str(folder / "out")],
+    )
+
+
+def test_run_with_two_years_skips_trends_with_a_warning(example_data, tmp_path):
+    config = _project(example_data, tmp_path, years={2022, 2023})
+    res = _run_trends(config, tmp_path)
+    assert res.exit_code == 0, res.output
+    assert "trends skipped" in res.output and "at least three" in res.output
+    assert not (tmp_path / "out" / "area_trends.csv").exists()
+
+
+def test_run_with_a_missing_year_keeps_area_trends_and_skips_emerging(example_data, tmp_path):
+    config = _project(example_data, tmp_path, years={2018, 2019, 2021, 2022, 2023})
+    res = _run_trends(config, tmp_path)
+    assert res.exit_code == 0, res.output
+    assert "emerging hotspots of median_income_tkr skipped" in res.output
+    assert "2020 are missing" in res.output
+    assert not (tmp_path / "out" / "emerging_hotspots.csv").exists()
+    trends = pd.read_csv(tmp_path / "out" / "area_trends.csv", dtype={"code": str})
+    income = trends[trends["indicator"] == "median_income_tkr"]
+    assert (income["years"] == 5).all()
