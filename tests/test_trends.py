@@ -16,7 +16,6 @@ from geoseg.trends import (
     apply_breaks,
     area_trends,
     gap_trends,
-    indicator_table,
 )
 
 YEARS = list(range(2016, 2024))
@@ -190,24 +189,6 @@ def test_repeated_rows_missing_columns_and_bad_options_are_named():
         area_trends(table, method="median", confidence=2)
     with pytest.raises(InputError, match="measures"):
         gap_trends(table, measures=["range"])
-
-
-def test_indicator_table_shares_by_hand():
-    register = pd.DataFrame(
-        {
-            "area": ["01", "02"],
-            "year": [2020, 2020],
-            "pop_total": [200, 0],
-            "foreign_born": [50, 0],
-            "median_income_tkr": [250.0, 300.0],
-        }
-    )
-    table = indicator_table(register, id_column="area", year_column="year")
-    fb = table[table["indicator"] == "foreign_born"].set_index("code")
-    assert fb.loc["01", "value"] == 25.0 and np.isnan(fb.loc["02", "value"])
-    assert fb.loc["01", "base"] == 200
-    inc = table[table["indicator"] == "median_income_tkr"].set_index("code")
-    assert inc.loc["02", "value"] == 300.0
 
 
 def test_adjustment_is_the_shared_one():

@@ -132,10 +132,10 @@ def test_run_writes_emerging_hotspots_and_area_trends(run_with_break):
     assert emerging.groupby("variable")["id"].nunique().eq(100).all()
     assert set(emerging["category"]) <= set(CATEGORIES)
     trends = pd.read_csv(out / "area_trends.csv", dtype={"code": str})
-    employed = trends[trends["indicator"] == "employed_20_64"]
+    employed = trends[trends["indicator"] == "employment_20_64"]  # reads employed_20_64
     assert (employed["first_year"].dropna() == 2021).all()
     assert employed["series_note"].str.contains("series break in 2021").all()
-    income = trends[trends["indicator"] == "median_income_tkr"]
+    income = trends[trends["indicator"] == "median_income"]
     assert (income["first_year"] == 2018).all() and income["series_note"].isna().all()
     gaps = pd.read_csv(out / "gap_trends.csv")
     assert set(gaps["verdict"]) <= {"growing", "shrinking", "no clear trend"}
@@ -180,5 +180,5 @@ def test_run_with_a_missing_year_keeps_area_trends_and_skips_emerging(example_da
     assert "2020 are missing" in res.output
     assert not (tmp_path / "out" / "emerging_hotspots.csv").exists()
     trends = pd.read_csv(tmp_path / "out" / "area_trends.csv", dtype={"code": str})
-    income = trends[trends["indicator"] == "median_income_tkr"]
+    income = trends[trends["indicator"] == "median_income"]
     assert (income["years"] == 5).all()

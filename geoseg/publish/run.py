@@ -128,7 +128,7 @@ def publish(
 
     follow_up = getattr(result, "follow_up", None)
     if follow_up is not None:
-        planned += _follow_up_maps(follow_up, indicators, areas, common, lang)
+        planned += _follow_up_maps(follow_up, definitions, areas, common, lang)
 
     if access is not None:
         summary = access.summary
@@ -202,7 +202,7 @@ def publish(
             tables=_main_tables(result, main_table, lang),
             hotspots=hot,
             follow_up=follow_up,
-            labels=_follow_up_labels(follow_up, indicators, lang),
+            labels=_follow_up_labels(follow_up, definitions, lang),
             access=acc_table,
             areas=areas,
             maps=[(e["file"], e["title"]) for e in entries if e["file"] != "report.html"],
@@ -226,23 +226,21 @@ def publish(
     return written
 
 
-def _follow_up_labels(follow_up: Any, indicators: pd.DataFrame, lang: str) -> dict[str, str]:
+def _follow_up_labels(follow_up: Any, definitions: Any, lang: str) -> dict[str, str]:
     """Readable names of the indicators and hotspot variables of the follow-up."""
     if follow_up is None:
         return {}
-    names = {
-        str(ind): _title(lang, rows["label_en"].iloc[0], rows["label_sv"].iloc[0])
-        for ind, rows in indicators.groupby("indicator", sort=False)
-        if "label_en" in rows
-    }
-    for var in getattr(follow_up, "emerging", pd.DataFrame()).get("variable", []):
-        names.setdefault(str(var), variable_label(str(var), lang))
+    names: dict[str, str] = {}
+    for frame, key in ((follow_up.areas, "indicator"), (follow_up.emerging, "variable")):
+        if len(frame) and key in frame:
+            for name in pd.unique(frame[key]):
+                names[str(name)] = indicator_label(str(name), definitions, lang)
     return names
 
 
 def _follow_up_maps(
     follow_up: Any,
-    indicators: pd.DataFrame,
+    definitions: Any,
     areas: Any,
     common: dict[str, Any],
     lang: str,
@@ -252,7 +250,7 @@ def _follow_up_maps(
     from geoseg.i18n import tr
     from geoseg.publish import maps as gm
 
-    labels = _follow_up_labels(follow_up, indicators, lang)
+    labels = _follow_up_labels(follow_up, definitions, lang)
     planned: list[tuple[str, str, Any]] = []
     emerging = follow_up.emerging
     if len(emerging):

@@ -1,12 +1,15 @@
 """Indicators over the years: each area's trend, whether the gap between areas grows, breaks.
 
 Works on a tidy table of indicators with one row per area, year and indicator (columns
-``code``, ``year``, ``indicator``, ``value``), such as :func:`indicator_table` builds from a
-register::
+``code``, ``year``, ``indicator``, ``value``), such as :func:`geoseg.indicators.indicator_values`
+builds from a register and the project's declared indicators::
 
-    from geoseg.trends import area_trends, gap_trends, indicator_table
+    from geoseg.indicators import indicator_values
+    from geoseg.trends import area_trends, gap_trends
 
-    table = indicator_table(register, id_column="area_code", year_column="year")
+    table = indicator_values(
+        register, project.indicators, id_column="area_code", year_column="year"
+    )
     per_area = area_trends(table)  # slope, 95 % interval, Mann-Kendall p per area
     gaps = gap_trends(table)  # has the P90-P10 gap between areas grown?
 
@@ -21,20 +24,16 @@ from __future__ import annotations
 
 from geoseg.trends.area import GAP_MEASURES, METHODS, GapTrends, area_trends, gap_trends
 from geoseg.trends.breaks import SeriesBreak, apply_breaks
-from geoseg.trends.indicators import AMOUNT_LABELS, SHARE_INDICATORS, indicator_table
 from geoseg.trends.project import ProjectTrends, trends_for_project
 
 __all__ = [
-    "AMOUNT_LABELS",
     "GAP_MEASURES",
     "METHODS",
-    "SHARE_INDICATORS",
     "GapTrends",
     "ProjectTrends",
     "SeriesBreak",
     "apply_breaks",
     "area_trends",
     "gap_trends",
-    "indicator_table",
     "trends_for_project",
 ]

@@ -130,7 +130,7 @@ def area_trends(
     ----------
     table
         Indicators with columns ``code``, ``year``, ``indicator``, ``value`` (see
-        :func:`indicator_table`); other columns are ignored.
+        :func:`geoseg.indicators.indicator_values`); other columns are ignored.
     method
         ``"theil_sen"`` (median of pairwise slopes, robust; the default) or ``"ols"``.
     confidence

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geoseg.errors import GeoSegError, InputError
+from geoseg.indicators import indicator_values
 from geoseg.trends.area import area_trends, gap_trends
 from geoseg.trends.breaks import SeriesBreak, apply_breaks
-from geoseg.trends.indicators import indicator_table
 
 __all__ = ["ProjectTrends", "trends_for_project"]
 
@@ -85,7 +85,9 @@ def trends_for_project(
     with DEN = 0 in a year have no value that year and are left out). Area and gap trends use
     ``[trends] method`` and ``confidence``, with the Mann-Kendall p-values adjusted by the
     ``[hotspots]`` correction. A share whose denominator falls below ``[disclosure] threshold``
-    in some year gets ``suppressed = True`` and no published values.
+    in some year (the persons an indicator rests on) gets ``suppressed = True`` and no
+    published values. A break that names a
+    register column applies to every indicator reading that column.
     """
     from geoseg.hotspots import build_weights, check_years, emerging_hotspots
 
@@ -102,7 +104,10 @@ def trends_for_project(
     _register_years(data.register[reg.year], what=f"{reg.path.name}, column '{reg.year}'")
     result = ProjectTrends()
 
-    table = indicator_table(data.register, id_column=reg.id, year_column=reg.year)
+    table = indicator_values(
+        data.register, project.indicators, id_column=reg.id, year_column=reg.year
+    )
+    breaks = _by_indicator(breaks, project.indicators)
     trend_opts = {"method": opts.method, "confidence": opts.confidence, "breaks": breaks}
     areas = area_trends(table, alpha=hot.alpha, correction=hot.correction, **trend_opts)
     result.areas = _suppress_small_bases(areas, table, project.disclosure.threshold)
@@ -174,6 +179,22 @@ def _register_years(years: pd.Series, *, what: str) -> list[int]:
     return found
 
 
+def _by_indicator(breaks: Sequence[SeriesBreak], definitions: Any) -> list[SeriesBreak]:
+    """Breaks naming register columns also apply to the indicators that read those columns."""
+    out = []
+    for brk in breaks:
+        if brk.indicators == "all":
+            out.append(brk)
+            continue
+        names = set(brk.indicators)
+        for ind in definitions.values():
+            columns = {ind.numerator, *(c.strip() for c in (ind.denominator or "").split("+"))}
+            if names & columns:
+                names.add(ind.name)
+        out.append(replace(brk, indicators=tuple(sorted(names))))
+    return out
+
+
 def _note(result: ProjectTrends, text: str) -> None:
     logger.warning("%s", text)
     result.notes.append(text)
@@ -182,13 +203,12 @@ def _note(result: ProjectTrends, text: str) -> None:
 def _suppress_small_bases(
     trends: pd.DataFrame, table: pd.DataFrame, threshold: float
 ) -> pd.DataFrame:
-    """Mark and blank the trends of shares whose denominator is below ``threshold`` in a year."""
+    """Mark and blank the trends of values that rest on fewer than ``threshold`` persons."""
     out = trends.copy()
-    if "base" not in table or "count" not in table or out.empty:
+    if "base" not in table or out.empty:
         out["suppressed"] = False
         return out
-    shares = table[table["count"].notna()]
-    smallest = shares.groupby(["indicator", "code"])["base"].min()
+    smallest = table.dropna(subset=["base"]).groupby(["indicator", "code"])["base"].min()
     key = pd.MultiIndex.from_arrays([out["indicator"], out["code"].astype(str)])
     low = smallest.reindex(key).to_numpy(dtype=float, na_value=np.nan) < threshold
     out["suppressed"] = low
