@@ -121,6 +121,7 @@ def segregation_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
         year_column=reg.year,
         permutations=project.indices.permutations,
         seed=project.indices.seed,
+        breaks=series_breaks(project),
     )
     return idx, trend
 
@@ -140,6 +141,7 @@ def segregation_trend(
     permutations: int,
     seed: int,
     tested: Sequence[str] = TREND_TESTED,
+    breaks: Sequence[Any] = (),
 ) -> pd.DataFrame:
     """Change of every index from the first to the last year, with a test for key indices.
 
@@ -153,40 +155,53 @@ def segregation_trend(
         Indices whose change gets a p-value from
         :func:`geoseg.segregation.compare_years` (paired relabelling of years within areas,
         alternative "greater": has segregation grown?).
+    breaks
+        Series breaks (:class:`geoseg.trends.SeriesBreak`): an index built from a column a
+        break concerns (its group(s) or the total) is compared from the break on
+        (:func:`geoseg.trends.comparable_from`).
 
     Returns
     -------
     DataFrame
         One row per (level, group, index): ``year_first``, ``year_last``, ``value_first``,
-        ``value_last``, ``change`` and ``p_value_increase`` (NaN where not tested).
+        ``value_last``, ``change``, ``p_value_increase`` (NaN where not tested) and
+        ``series_note`` (the breaks that cut or were bridged; "" when none).
     """
     from geoseg.segregation import compare_years
+    from geoseg.trends import comparable_from
 
     columns = ["level", "group", "index", "year_first", "year_last", "value_first", "value_last"]
     if indices.empty or "year" not in indices or indices["year"].nunique() < 2:
-        return pd.DataFrame(columns=[*columns, "change", "p_value_increase"])
+        return pd.DataFrame(columns=[*columns, "change", "p_value_increase", "series_note"])
     keys = [k for k in ("level", "group", "index") if k in indices]
     rows = []
     for key, grp in indices.dropna(subset=["value"]).groupby(keys, dropna=False, sort=False):
         grp = grp.sort_values("year")
+        named = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        names = [*str(named.get("group", "")).split("+"), *([total] if total else [])]
+        cut, note = comparable_from(breaks, names, grp["year"].astype(int))
+        if cut is not None:
+            grp = grp[grp["year"] >= cut]
         first, last = grp.iloc[0], grp.iloc[-1]
         rows.append(
-            dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+            named
             | {
                 "year_first": int(first["year"]),
                 "year_last": int(last["year"]),
                 "value_first": first["value"],
                 "value_last": last["value"],
+                "series_note": note,
             }
         )
     trend = pd.DataFrame(rows)
     trend["change"] = trend["value_last"] - trend["value_first"]
     trend["p_value_increase"] = float("nan")
+    trend = trend[[c for c in trend.columns if c != "series_note"] + ["series_note"]]
     if not permutations or year_column is None:
         return trend
     by_year = {int(str(y)): t.set_index(id_column) for y, t in register.groupby(year_column)}
     for i, row in trend.iterrows():
-        if row["index"] not in tested:
+        if row["index"] not in tested or row["year_first"] == row["year_last"]:
             continue
         a, b = by_year[row["year_first"]], by_year[row["year_last"]]
         common = a.index.intersection(b.index)

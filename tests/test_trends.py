@@ -195,3 +195,53 @@ def test_adjustment_is_the_shared_one():
     table, _ = _random_table(seed=4)
     res = area_trends(table)
     np.testing.assert_allclose(res["mk_p_adjusted"], adjust_pvalues(res["mk_p"]))
+
+
+def test_comparable_from_cuts_at_the_last_break_and_names_bridges():
+    from geoseg.trends import comparable_from
+
+    cw = pd.DataFrame({"from_code": ["A"], "to_code": ["B"], "weight": [1.0]})
+    breaks = [
+        SeriesBreak(2019, ("foreign_born",), "new question"),
+        SeriesBreak(2021, "all", "new boundaries", cw, "cw.csv"),
+        SeriesBreak(2022, ("pop_total",), "new total"),
+        SeriesBreak(2030, "all", "later"),
+    ]
+    cut, note = comparable_from(breaks, ["foreign_born"], YEARS)
+    assert cut == 2019
+    assert "2019 (new question): compared from 2019 on" in note
+    assert "2021 (new boundaries) bridged by crosswalk cw.csv" in note
+    assert "2030" not in note and "2022" not in note
+    assert comparable_from(breaks, ["foreign_born", "pop_total"], YEARS)[0] == 2022
+    assert comparable_from(breaks[1:2], ["x"], YEARS)[0] is None
+
+
+def test_segregation_change_is_compared_from_the_break_on():
+    from geoseg.pipeline import segregation_trend
+
+    indices = pd.DataFrame(
+        {
+            "year": YEARS * 2,
+            "level": "",
+            "group": ["foreign_born"] * 8 + ["born_sweden"] * 8,
+            "index": "dissimilarity",
+            "value": [0.1 * i for i in range(8)] + [0.5] * 8,
+        }
+    )
+    trend = segregation_trend(
+        indices,
+        pd.DataFrame(),
+        areas=None,
+        total="pop_total",
+        id_column="code",
+        year_column="year",
+        permutations=0,
+        seed=1,
+        breaks=[SeriesBreak(2020, ("foreign_born",), "new definition")],
+    ).set_index("group")
+    assert trend.loc["foreign_born", "year_first"] == 2020
+    assert trend.loc["foreign_born", "value_first"] == pytest.approx(0.4)
+    assert trend.loc["foreign_born", "change"] == pytest.approx(0.3)
+    assert "series break in 2020" in trend.loc["foreign_born", "series_note"]
+    assert trend.loc["born_sweden", "year_first"] == 2016
+    assert trend.loc["born_sweden", "series_note"] == ""

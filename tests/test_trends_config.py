@@ -121,3 +121,27 @@ def test_bad_crosswalk_problems_are_listed_at_once(tmp_path):
     wrong.write_text("old;new\n1;2\n")
     with pytest.raises(ValidationError, match="from_code, to_code missing"):
         read_crosswalk(wrong)
+
+
+def test_report_chart_lines_end_at_a_break(tmp_path):
+    import pandas as pd
+
+    from geoseg.publish import write_report
+    from geoseg.trends import SeriesBreak
+
+    years = list(range(2018, 2024))
+    seg = pd.DataFrame(
+        {
+            "year": years * 2,
+            "level": "",
+            "group": ["foreign_born"] * 6 + ["born_sweden"] * 6,
+            "index": "dissimilarity",
+            "value": [0.3, 0.31, 0.32, 0.4, 0.41, 0.42] * 2,
+        }
+    )
+    brk = SeriesBreak(2021, ("foreign_born",), "new question")
+    html = write_report(tmp_path / "r.html", title="t", segregation=seg, breaks=[brk]).read_text(
+        encoding="utf-8"
+    )
+    assert "foreign_born 2018–2020" in html and "foreign_born 2021–2023" in html
+    assert "born_sweden 2018–" not in html  # an unbroken series keeps one line

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from geoseg.hotspots import CATEGORIES, category_labels
@@ -12,7 +14,7 @@ from geoseg.i18n import tr
 from geoseg.publish._html import escape
 from geoseg.publish._svg import trend_svg
 
-__all__ = ["follow_up_section"]
+__all__ = ["follow_up_section", "split_at_breaks"]
 
 Table = Callable[..., str]
 
@@ -122,3 +124,34 @@ def _span(first: Any, last: Any) -> str:
     if pd.isna(first) or pd.isna(last):
         return ""
     return f"{int(first)}–{int(last)}"
+
+
+def split_at_breaks(
+    label: str, frame: pd.DataFrame, breaks: Any, names: Any
+) -> dict[str, pd.DataFrame]:
+    """One chart line per comparable stretch of a series (``year``, ``value``).
+
+    A break without a crosswalk that concerns any of ``names`` (or ``"all"``) and falls inside
+    the series ends one line and starts the next, labelled ``"label first–last"``; without
+    such a break the series keeps its ``label``.
+    """
+    years = pd.to_numeric(frame["year"], errors="coerce")
+    wanted = {str(n) for n in names}
+    cuts = sorted(
+        {
+            int(b.year)
+            for b in breaks
+            if b.crosswalk is None
+            and (b.indicators == "all" or wanted & set(b.indicators))
+            and years.min() < b.year <= years.max()
+        }
+    )
+    if not cuts:
+        return {label: frame}
+    edges = [-np.inf, *cuts, np.inf]
+    out = {}
+    for lo, hi in itertools.pairwise(edges):
+        part = frame[(years >= lo) & (years < hi)]
+        if len(part):
+            out[f"{label} {_span(part['year'].min(), part['year'].max())}"] = part
+    return out

@@ -23,7 +23,7 @@ from geoseg.io import write_text
 from geoseg.publish._html import escape, format_number, safe_href
 from geoseg.publish._svg import trend_svg
 from geoseg.publish.disclosure import suppress_counts, suppressed_label
-from geoseg.publish.follow_up import follow_up_section
+from geoseg.publish.follow_up import follow_up_section, split_at_breaks
 from geoseg.settings import DEFAULT_MINUTES, SUPPRESSION_THRESHOLD
 
 __all__ = ["METHODS", "trend_svg", "write_report"]
@@ -132,7 +132,9 @@ HEADLINE_INDICES = (
 )
 
 
-def _segregation_section(seg: pd.DataFrame, lang: str) -> tuple[str, set[str]]:
+def _segregation_section(
+    seg: pd.DataFrame, lang: str, breaks: Sequence[object] = ()
+) -> tuple[str, set[str]]:
     need = {"year", "index", "value"}
     missing = sorted(need - set(seg.columns))
     if missing:
@@ -156,7 +158,9 @@ def _segregation_section(seg: pd.DataFrame, lang: str) -> tuple[str, set[str]]:
     for level, index in keys:
         part = df[(df["level"] == level) & (df["index"] == index)]
         title = f"{index} ({level})" if level else str(index)
-        series = {str(g) or str(index): p for g, p in part.groupby("group", sort=True)}
+        series: dict[str, pd.DataFrame] = {}
+        for g, p in part.groupby("group", sort=True):
+            series |= split_at_breaks(str(g) or str(index), p, breaks, str(g).split("+"))
         parts.append(f"<figure>{trend_svg(series, title=title, lang=lang)}</figure>")
     parts = ['<div class="charts">', *parts, "</div>"]
     last = df[df["year"] == df["year"].max()].copy()
@@ -405,6 +409,7 @@ def write_report(
     hotspots: Mapping[str, pd.DataFrame] | pd.DataFrame | None = None,
     follow_up: object | None = None,
     labels: Mapping[str, str] | None = None,
+    breaks: Sequence[object] = (),
     access: pd.DataFrame | None = None,
     plan: pd.DataFrame | None = None,
     plan_verdict: str | None = None,
@@ -439,6 +444,9 @@ def write_report(
         Follow-up over the years (:class:`geoseg.trends.ProjectTrends`: gaps between areas
         with charts that never cross a series break, area trends, emerging hotspots, notes on
         the series) and readable names of its indicators and variables.
+    breaks
+        Series breaks (:class:`geoseg.trends.SeriesBreak`): a segregation chart line ends at
+        a break without a crosswalk that concerns its group and a new line starts.
     access
         Per-area access results (``id``, ``kind``, ``residents``, ``mean_minutes``,
         ``median_minutes``, ``share_within``, ``fca_ratio``) for all kinds.
@@ -478,7 +486,7 @@ def write_report(
     sections: list[tuple[str, str, str]] = []
     indices: set[str] = set()
     if segregation is not None and len(segregation):
-        body, indices = _segregation_section(segregation, lang)
+        body, indices = _segregation_section(segregation, lang, breaks)
         sections.append(("segregation", _t("segregation", lang), body))
     if tables:
         parts = []

@@ -203,6 +203,7 @@ def publish(
             hotspots=hot,
             follow_up=follow_up,
             labels=_follow_up_labels(follow_up, definitions, lang),
+            breaks=_breaks(project),
             access=acc_table,
             areas=areas,
             maps=[(e["file"], e["title"]) for e in entries if e["file"] != "report.html"],
@@ -224,6 +225,22 @@ def publish(
     )
     write_manifest(maps_dir, written, project=project.path)
     return written
+
+
+def _breaks(project: Any) -> list[Any]:
+    """The project's series breaks for the report's charts (crosswalk files are not read)."""
+    from geoseg.trends import SeriesBreak
+
+    return [
+        SeriesBreak(
+            b.year,
+            b.indicators if b.indicators == "all" else tuple(b.indicators),
+            b.reason,
+            None,
+        )
+        for b in project.series.breaks
+        if b.crosswalk is None
+    ]
 
 
 def _follow_up_labels(follow_up: Any, definitions: Any, lang: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ why.
 from __future__ import annotations
 
 from geoseg.trends.area import GAP_MEASURES, METHODS, GapTrends, area_trends, gap_trends
-from geoseg.trends.breaks import SeriesBreak, apply_breaks
+from geoseg.trends.breaks import SeriesBreak, apply_breaks, comparable_from
 from geoseg.trends.project import ProjectTrends, trends_for_project
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "SeriesBreak",
     "apply_breaks",
     "area_trends",
+    "comparable_from",
     "gap_trends",
     "trends_for_project",
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["SeriesBreak", "apply_breaks"]
+__all__ = ["SeriesBreak", "apply_breaks", "comparable_from"]
 
 
 @dataclass(frozen=True)
@@ -116,3 +116,52 @@ def _crosswalk(rows: pd.DataFrame, brk: SeriesBreak, code_column: str) -> pd.Dat
             found = old[c].dropna().unique()
             carried[c] = found[0] if len(found) == 1 else np.nan
     return pd.concat([carried[rows.columns], rows[rows["year"] >= brk.year]], ignore_index=True)
+
+
+def comparable_from(
+    breaks: Iterable[SeriesBreak], names: Iterable[str], years: Iterable[int]
+) -> tuple[int | None, str]:
+    """The first year of the last comparable stretch of a series built from ``names``.
+
+    Parameters
+    ----------
+    breaks
+        Series breaks; a break applies when it concerns any of ``names`` (or is ``"all"``) and
+        falls after the first and not after the last of ``years``.
+    names
+        The indicators or register columns the series is built from (a segregation index of
+        ``foreign_born`` of ``pop_total``, say).
+    years
+        The years of the series.
+
+    Returns
+    -------
+    (year, note)
+        The year of the last applying break without a crosswalk (``None`` when there is none:
+        the whole series is comparable) and a note naming the breaks; a break with a crosswalk
+        is named as bridged and does not cut the series.
+    """
+    found = sorted({int(y) for y in years})
+    if not found:
+        return None, ""
+    wanted = {str(n) for n in names}
+    applying = sorted(
+        (
+            b
+            for b in breaks
+            if (b.indicators == "all" or wanted & set(b.indicators))
+            and found[0] < b.year <= found[-1]
+        ),
+        key=lambda b: b.year,
+    )
+    cuts = [b for b in applying if b.crosswalk is None]
+    notes = []
+    for brk in applying:
+        why = f" ({brk.reason})" if brk.reason else ""
+        if brk.crosswalk is None:
+            if brk is cuts[-1]:
+                notes.append(f"series break in {brk.year}{why}: compared from {brk.year} on")
+        else:
+            source = f" {brk.crosswalk_name}" if brk.crosswalk_name else ""
+            notes.append(f"series break in {brk.year}{why} bridged by crosswalk{source}")
+    return (cuts[-1].year if cuts else None), "; ".join(notes)
