@@ -2,7 +2,8 @@
 
 Everything published passes through :func:`geoseg.publish.disclosure.suppress_counts` (person
 counts below the threshold are never shown) and :mod:`geoseg.publish._html` escaping. Labels come
-from :mod:`geoseg.i18n` in Swedish or English.
+from :mod:`geoseg.i18n` in Swedish or English. Matplotlib figures for notebooks are in
+:mod:`geoseg.publish.plots` (matplotlib is imported only when one is drawn).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from geoseg.publish.maps import (
     plan_map,
     save_map,
 )
+from geoseg.publish.plots import plot_hotspots, plot_index_trends, plot_lorenz, plot_plan_minutes
 from geoseg.publish.report import write_report
 from geoseg.publish.run import publish
 
@@ -30,6 +32,10 @@ __all__ = [
     "local_index_map",
     "map_html",
     "plan_map",
+    "plot_hotspots",
+    "plot_index_trends",
+    "plot_lorenz",
+    "plot_plan_minutes",
     "publish",
     "save_map",
     "suppress_counts",
