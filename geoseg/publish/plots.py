@@ -349,7 +349,13 @@ def plot_hotspots(
                 label=f"{tr(_CLUSTER_KEYS[code], lang)} ({int(chosen.sum())})",
             )
         )
-    ax.legend(handles=handles, title=tr("cluster", lang), loc="best", fontsize="small")
+    ax.legend(
+        handles=handles,
+        title=tr("cluster", lang),
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize="small",
+    )
     ax.set_axis_off()
     ax.set_aspect("equal")
     if title:
