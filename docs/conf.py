@@ -34,7 +34,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 
 project = "geoseg"
 author = "geoseg developers"
-copyright = "geoseg developers"  # noqa: A001
+copyright = "geoseg developers"
 release = _version("geoseg")
 version = release
 

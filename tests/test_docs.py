@@ -1,16 +1,19 @@
-"""The examples in the user guides run as written on the embedded example city."""
+"""The examples of the documentation and the README run as written, from any working folder."""
 
 from __future__ import annotations
 
 import re
 import shlex
+import tomllib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
+DOCS = REPO / "docs"
 
 
 def _blocks(path: Path, language: str) -> list[str]:
@@ -18,9 +21,156 @@ def _blocks(path: Path, language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
 
 
-def test_segregation_guide_python_example_runs(monkeypatch, capsys):
+def _pages_with_python() -> set[str]:
+    pages = [p for p in DOCS.rglob("*.md") if "_build" not in p.parts and "examples" not in p.parts]
+    return {str(p.relative_to(DOCS)) for p in pages if _blocks(p, "python")}
+
+
+def _run_page(page: str, folder: Path, monkeypatch, capsys) -> tuple[dict, str]:
+    """Run every Python block of a page, in order, in one namespace, from ``folder``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    monkeypatch.chdir(folder)
+    namespace: dict = {}
+    for code in _blocks(DOCS / page, "python"):
+        exec(compile(code, f"docs/{page}", "exec"), namespace)
+    return namespace, capsys.readouterr().out
+
+
+#: The pages whose examples are run by a test below.
+TESTED_PAGES = {
+    "getting-started.md",
+    "segregation.md",
+    "guides/segregation.md",
+    "guides/hotspots.md",
+    "guides/access.md",
+    "guides/plans.md",
+    "guides/gothenburg.md",
+}
+
+
+def test_every_page_with_python_examples_is_tested():
+    assert _pages_with_python() == TESTED_PAGES
+
+
+def test_getting_started_prints_what_the_page_shows(tmp_path, monkeypatch, capsys):
+    _, out = _run_page("getting-started.md", tmp_path, monkeypatch, capsys)
+    text = (DOCS / "getting-started.md").read_text(encoding="utf-8")
+    shown = re.search(r"```python\n.*?```\n\n```text\n(.*?)```", text, flags=re.S).group(1)
+    expected = shown.splitlines()
+    got = out.splitlines()
+    assert len(got) == len(expected), out
+    for line, wanted in zip(got, expected, strict=True):
+        pattern = re.escape(wanted.rstrip()).replace(re.escape("..."), ".*")
+        assert re.fullmatch(pattern, line.rstrip()), (line, wanted)
+
+
+def test_segregation_over_time_guide(tmp_path, monkeypatch, capsys):
+    from segregation.singlegroup import Dissim
+
+    ns, out = _run_page("guides/segregation.md", tmp_path, monkeypatch, capsys)
+    trend, reg = ns["trend"], ns["data"].register
+    for year, rows in reg.groupby("year"):
+        row = trend[(trend["year"] == year) & (trend["index"] == "dissimilarity")]
+        expected = Dissim(rows, "foreign_born", "pop_total").statistic
+        assert row["value"].iloc[0] == pytest.approx(expected, abs=1e-12)
+    assert ((trend.ci_low <= trend.value) & (trend.value <= trend.ci_high)).all()
+    assert (tmp_path / "segregation_trend.png").stat().st_size > 0
+    change = ns["change"]
+    assert change.statistic_b > change.statistic_a and 0 < change.p_value < 0.05
+    assert f"p = {change.p_value:.3f}" in out
+
+
+def test_hotspots_guide(tmp_path, monkeypatch, capsys):
+    from esda.moran import Moran_Local
+
+    ns, out = _run_page("guides/hotspots.md", tmp_path, monkeypatch, capsys)
+    lisa, weights = ns["lisa"], ns["weights"]
+    assert "5 without a land neighbour" in out  # the example city's islands
+    w = weights.graph.to_W()
+    y = ns["areas"].loc[list(w.id_order), "median_income_tkr"].to_numpy(float)
+    ref = Moran_Local(y, w, permutations=0)
+    np.testing.assert_allclose(lisa.loc[list(w.id_order), "I"], ref.Is, atol=1e-9)
+    assert (tmp_path / "hotspots.png").stat().st_size > 0
+    counts = ns["trends"].counts
+    assert set(counts.index) == set(ns["data"].areas.index)
+    assert counts["years_significant"].between(0, 6).all()
+
+
+def test_access_guide(tmp_path, monkeypatch, capsys):
+    from geoseg.access import lorenz
+
+    ns, _ = _run_page("guides/access.md", tmp_path, monkeypatch, capsys)
+    children = ns["children"]
+    assert len(children) == 100
+    # an area without children has no share
+    assert children["share_within"].isna().equals(children["residents"] == 0)
+    assert children["share_within"].dropna().between(0, 1).all()
+    fig = ns["fig"]
+    curves = [line for line in fig.axes[0].get_lines() if line.get_gid() != "equality"]
+    assert [c.get_label().split(" (")[0] for c in curves] == [
+        "pop_total",
+        "age_0_5",
+        "foreign_born",
+    ]
+    rows = ns["rows"]  # the last group drawn
+    _, share = lorenz(rows["mean_minutes"], rows["residents"])
+    np.testing.assert_allclose(curves[-1].get_ydata(), share)
+    assert (tmp_path / "lorenz.png").stat().st_size > 0
+
+
+def test_plans_guide(tmp_path, monkeypatch, capsys):
+    ns, out = _run_page("guides/plans.md", tmp_path, monkeypatch, capsys)
+    check = ns["check"]
+    assert check.verdict == "pass" and out.startswith("pass")
+    fc = check.groups[check.groups["kind"] == "family_centre"]
+    assert (fc["gain"] > 0).all() and (fc["lose"] == 0).all()
+    assert (tmp_path / "plan_minutes.png").stat().st_size > 0
+
+
+def test_plans_guide_command_fails_the_closure(monkeypatch):
+    from geoseg.cli import main
+
     monkeypatch.chdir(REPO)
-    (code,) = _blocks(REPO / "docs/segregation.md", "python")
+    (command,) = _blocks(DOCS / "guides/plans.md", "bash")
+    args = shlex.split(command)
+    assert args[:2] == ["geoseg", "check-plan"]
+    result = CliRunner().invoke(main, args[1:])
+    assert result.exit_code == 1, result.output
+
+
+@pytest.mark.real
+def test_gothenburg_guide(real_data, tmp_path, monkeypatch, capsys):
+    from segregation.singlegroup import Dissim
+
+    ns, out = _run_page("guides/gothenburg.md", tmp_path, monkeypatch, capsys)
+    assert ns["real"].resolve() == real_data.resolve()
+    assert "147 RegSO areas; 2020 to 2023" in out
+    tidy, register = ns["tidy"], ns["register"]
+    last = register[register["year"] == 2023]
+    row = tidy[(tidy["year"] == 2023) & (tidy["index"] == "dissimilarity")]
+    expected = Dissim(last, "pop_foreign_born", "pop_total").statistic
+    assert row["value"].iloc[0] == pytest.approx(expected, abs=1e-12)
+    assert ns["lisa"]["label"].isin(["High-High", "Low-Low"]).any()
+
+
+@pytest.mark.real
+def test_gothenburg_project_file_reads(real_data, tmp_path):
+    from geoseg.io import read_config
+
+    (toml,) = _blocks(DOCS / "guides/gothenburg.md", "toml")
+    text = toml.replace("../shared/data/real", real_data.as_posix())
+    tomllib.loads(text)
+    (tmp_path / "geoseg.toml").write_text(text, encoding="utf-8")
+    project = read_config(tmp_path / "geoseg.toml")
+    assert project.areas.path.is_file() and project.registers.path.is_file()
+    assert project.registers.groups == ["pop_foreign_born"]
+
+
+def test_segregation_guide_python_example_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (code,) = _blocks(DOCS / "segregation.md", "python")
     namespace: dict = {}
     exec(compile(code, "docs/segregation.md", "exec"), namespace)
     tidy = namespace["tidy"]
