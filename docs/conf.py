@@ -78,7 +78,17 @@ autodoc_typehints = "none"
 autodoc_default_options = {"members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-numpydoc_xref_param_type = False
+# Parameter and return types link to their documentation (pandas, GeoPandas, ... when online).
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = {"of", "or", "optional", "default", "str", "int", "float", "bool", "None"}
+numpydoc_xref_aliases = {
+    "DataFrame": "pandas.DataFrame",
+    "Series": "pandas.Series",
+    "GeoDataFrame": "geopandas.GeoDataFrame",
+    "GeoSeries": "geopandas.GeoSeries",
+    "Graph": "libpysal.graph.Graph",
+    "Generator": "numpy.random.Generator",
+}
 
 # Markdown pages and notebooks (MyST); the notebooks run in a Jupyter kernel at every build.
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
