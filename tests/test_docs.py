@@ -54,6 +54,28 @@ def test_every_page_with_python_examples_is_tested():
     assert _pages_with_python() == TESTED_PAGES
 
 
+@pytest.mark.parametrize(
+    ("module", "page"),
+    [
+        ("geoseg", "verbs"),
+        ("geoseg.io", "io"),
+        ("geoseg.segregation", "segregation"),
+        ("geoseg.hotspots", "hotspots"),
+        ("geoseg.access", "access"),
+        ("geoseg.plans", "plans"),
+        ("geoseg.indicators", "indicators"),
+        ("geoseg.publish", "publish"),
+    ],
+)
+def test_api_reference_lists_every_public_name(module, page):
+    import importlib
+
+    public = set(importlib.import_module(module).__all__) - {"__version__", "GeoSegError"}
+    text = (DOCS / "api" / f"{page}.rst").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^   (\w+)$", text, flags=re.M))
+    assert listed == public
+
+
 def test_getting_started_prints_what_the_page_shows(tmp_path, monkeypatch, capsys):
     _, out = _run_page("getting-started.md", tmp_path, monkeypatch, capsys)
     text = (DOCS / "getting-started.md").read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geoseg.errors import GeoSegError, InputError
-from geoseg.i18n import check_lang, tr
+from geoseg.i18n import check_lang, kind_label, tr
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -288,7 +288,8 @@ def plot_plan_minutes(
         label=tr("within_minutes", lang, m=f"{baseline.minutes:g}"),
     )
     ax.set_xlabel(
-        tr("walk_access", lang, kind=kind.replace("_", " ")) + f" ({tr('minutes', lang).lower()})"
+        tr("walk_access", lang, kind=kind_label(kind, lang).lower())
+        + f" ({tr('minutes', lang).lower()})"
     )
     ax.set_ylabel(tr("residents", lang))
     ax.legend()
