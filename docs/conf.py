@@ -99,6 +99,9 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
 
+# Keep "--option" as written in command examples (no en dashes).
+smartquotes = False
+
 html_theme = "pydata_sphinx_theme"
 html_title = "geoseg"
 html_theme_options = {"navigation_depth": 2, "show_toc_level": 2}
