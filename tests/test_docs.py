@@ -26,16 +26,40 @@ def _pages_with_python() -> set[str]:
     return {str(p.relative_to(DOCS)) for p in pages if _blocks(p, "python")}
 
 
+def _examples(page: str) -> list[tuple[str, str | None]]:
+    """The Python blocks of a page, each with the output shown right after it (or None)."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    found = re.findall(r"```python\n(.*?)```(?:\n\n```text\n(.*?)```)?", text, flags=re.S)
+    return [(code, shown or None) for code, shown in found]
+
+
+def _matches(out: str, shown: str) -> None:
+    """``out`` is the output shown, line by line; ``...`` in a shown line matches anything."""
+    got, expected = out.rstrip("\n").splitlines(), shown.rstrip("\n").splitlines()
+    assert len(got) == len(expected), out
+    for line, wanted in zip(got, expected, strict=True):
+        pattern = re.escape(wanted.rstrip()).replace(re.escape("..."), ".*")
+        assert re.fullmatch(pattern, line.rstrip()), (line, wanted)
+
+
 def _run_page(page: str, folder: Path, monkeypatch, capsys) -> tuple[dict, str]:
-    """Run every Python block of a page, in order, in one namespace, from ``folder``."""
+    """Run every Python block of a page, in order, in one namespace, from ``folder``.
+
+    Where the page shows a block's output, the output printed must match it.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     monkeypatch.chdir(folder)
     namespace: dict = {}
-    for code in _blocks(DOCS / page, "python"):
+    outputs = []
+    for code, shown in _examples(page):
         exec(compile(code, f"docs/{page}", "exec"), namespace)
-    return namespace, capsys.readouterr().out
+        out = capsys.readouterr().out
+        if shown is not None:
+            _matches(out, shown)
+        outputs.append(out)
+    return namespace, "".join(outputs)
 
 
 #: The pages whose examples are run by a test below.
@@ -77,15 +101,16 @@ def test_api_reference_lists_every_public_name(module, page):
 
 
 def test_getting_started_prints_what_the_page_shows(tmp_path, monkeypatch, capsys):
+    (example,) = _examples("getting-started.md")
+    assert example[1] is not None, "the page shows the output"
     _, out = _run_page("getting-started.md", tmp_path, monkeypatch, capsys)
-    text = (DOCS / "getting-started.md").read_text(encoding="utf-8")
-    shown = re.search(r"```python\n.*?```\n\n```text\n(.*?)```", text, flags=re.S).group(1)
-    expected = shown.splitlines()
-    got = out.splitlines()
-    assert len(got) == len(expected), out
-    for line, wanted in zip(got, expected, strict=True):
-        pattern = re.escape(wanted.rstrip()).replace(re.escape("..."), ".*")
-        assert re.fullmatch(pattern, line.rstrip()), (line, wanted)
+    assert "geoseg.toml 100 areas" in out
+
+
+def test_shown_outputs_are_compared():
+    with pytest.raises(AssertionError):
+        _matches("D = 0.364\n", "D = 0.365\n")
+    _matches("kind\nlibrary    8\n", "kind\nlibrary ...\n")
 
 
 def test_segregation_over_time_guide(tmp_path, monkeypatch, capsys):
