@@ -68,6 +68,7 @@ TESTED_PAGES = {
     "segregation.md",
     "guides/segregation.md",
     "guides/hotspots.md",
+    "guides/follow-up.md",
     "guides/access.md",
     "guides/plans.md",
     "guides/gothenburg.md",
@@ -85,6 +86,7 @@ def test_every_page_with_python_examples_is_tested():
         ("geoseg.io", "io"),
         ("geoseg.segregation", "segregation"),
         ("geoseg.hotspots", "hotspots"),
+        ("geoseg.trends", "trends"),
         ("geoseg.access", "access"),
         ("geoseg.plans", "plans"),
         ("geoseg.indicators", "indicators"),
@@ -143,6 +145,19 @@ def test_hotspots_guide(tmp_path, monkeypatch, capsys):
     counts = ns["trends"].counts
     assert set(counts.index) == set(ns["data"].areas.index)
     assert counts["years_significant"].between(0, 6).all()
+
+
+def test_follow_up_guide(tmp_path, monkeypatch, capsys):
+    from scipy.stats import theilslopes
+
+    ns, _ = _run_page("guides/follow-up.md", tmp_path, monkeypatch, capsys)
+    trends, reg = ns["trends"], ns["data"].register
+    row = trends[(trends["indicator"] == "median_income") & (trends["code"] == "0101")].iloc[0]
+    series = reg[reg["area_code"] == "0101"].sort_values("year")
+    expected = theilslopes(series["median_income_tkr"], series["year"])
+    assert row["slope"] == pytest.approx(expected.slope, rel=1e-12)
+    areas = ns["emerging"].areas
+    assert len(areas) == 100 and areas["category"].notna().all()
 
 
 def test_access_guide(tmp_path, monkeypatch, capsys):
