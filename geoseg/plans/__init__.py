@@ -10,6 +10,7 @@ Typical use::
     plan = read_plan("plan.geojson", baseline=baseline)
     result = check_plan(baseline, plan, rules=read_rules("rules.toml"))
     result.verdict, result.violations, result.areas
+    suggest_sites(baseline, kind="family_centre", count=2).table   # where to build next
 """
 
 from __future__ import annotations
@@ -18,19 +19,24 @@ from geoseg.plans.baseline import Baseline, KindBaseline, compute_baseline
 from geoseg.plans.compare import AREA_KEYS, VIOLATION_KEYS, PlanCheck, check_plan
 from geoseg.plans.planfile import ACTIONS, Plan, read_plan
 from geoseg.plans.rules import Rules, default_rules, read_rules
+from geoseg.plans.sites import SITE_KEYS, SiteSuggestions, site_candidates, suggest_sites
 
 __all__ = [
     "ACTIONS",
     "AREA_KEYS",
+    "SITE_KEYS",
     "VIOLATION_KEYS",
     "Baseline",
     "KindBaseline",
     "Plan",
     "PlanCheck",
     "Rules",
+    "SiteSuggestions",
     "check_plan",
     "compute_baseline",
     "default_rules",
     "read_plan",
     "read_rules",
+    "site_candidates",
+    "suggest_sites",
 ]
