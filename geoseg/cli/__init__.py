@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "trends": ("geoseg.cli.trends", "trends"),
     "access": ("geoseg.cli.access", "access"),
     "check-plan": ("geoseg.cli.check_plan", "check_plan"),
+    "suggest-sites": ("geoseg.cli.suggest_sites", "suggest_sites"),
     "maps": ("geoseg.cli.maps", "maps"),
     "example-city": ("geoseg.cli.example_city", "example_city"),
     "network": ("geoseg.cli.network", "network"),

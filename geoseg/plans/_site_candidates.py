@@ -99,9 +99,9 @@ def site_candidates(
         inside = pd.Series(node_area).isin(codes[keep]).to_numpy()
         if candidates == "nodes":
             idx = np.flatnonzero(inside)
-            labels = [f"node {n}" for n in net.node_ids[idx]]
+            node_labels = [f"node {n}" for n in net.node_ids[idx]]
             area = node_area[idx]
-            snapped = at_nodes(net, idx, index=labels)
+            snapped = at_nodes(net, idx, index=node_labels)
             geom = nodes.iloc[idx].to_numpy()
         else:
             rep = areas.geometry.representative_point().to_numpy()
@@ -156,8 +156,7 @@ def site_candidates(
         )
         geoms = gpd.GeoSeries(pts.geometry.to_numpy(), crs=areas.crs)
         geoms = geoms.where(geoms.geom_type == "Point", geoms.representative_point())
-        labels = [f"candidate {i}" for i in range(1, len(geoms) + 1)]
-        geoms.index = pd.Index(labels)
+        geoms.index = pd.Index([f"candidate {i}" for i in range(1, len(geoms) + 1)])
         area = area_of(baseline, geoms)
         ok = pd.Series(area).isin(codes[keep]).to_numpy()
         geoms = geoms[ok]

@@ -7,9 +7,13 @@ objective and a bound on the optimum, so that the answer says how far from optim
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import os
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -302,7 +306,8 @@ def solve_exact(p: SiteProblem, *, time_limit: float = 120.0) -> Solution:
             prob += zvar - tie * pulp.lpSum(g * v for g, v in zip(gain.tolist(), y, strict=True))
     solver = _solver(time_limit)
     t1 = time.perf_counter()
-    prob.solve(solver)
+    with _quiet_stdout():  # HiGHS prints its banner on the C standard output
+        prob.solve(solver)
     status = pulp.LpStatus[prob.status]
     logger.info(
         "site suggestions: model built in %.1f s, solved in %.1f s (%s)",
@@ -333,6 +338,25 @@ def solve_exact(p: SiteProblem, *, time_limit: float = 120.0) -> Solution:
         method="exact" if proven else "exact (time limit)",
         seconds=time.perf_counter() - t0,
     )
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Send file descriptor 1 to the null device (keeps ``--format json`` output clean)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # captured output without a descriptor
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
 
 
 def _dual_bound(prob: Any, obj: float) -> float:

@@ -51,7 +51,7 @@ def _worst_district(baseline: Baseline, w: np.ndarray, t: np.ndarray) -> float:
     area = baseline.residents["area"].astype(str)
     dist = baseline.district.reindex(area).to_numpy(dtype=object).astype(str)
     ok = np.isfinite(t) & (w > 0)
-    df = pd.DataFrame({"d": dist[ok], "wt": (w * t)[ok], "w": w[ok]}).groupby("d").sum()
+    df = pd.DataFrame({"d": dist[ok], "wt": w[ok] * t[ok], "w": w[ok]}).groupby("d").sum()
     return float((df["wt"] / df["w"]).max()) if len(df) else float("nan")
 
 

@@ -1,0 +1,275 @@
+"""``geoseg suggest-sites``: where new services of a kind would serve the greatest need."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from geoseg.cli._common import (
+    config_argument_path,
+    deliver,
+    emit,
+    format_option,
+    output_option,
+    overwrite_option,
+    records,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from geoseg.io import ProjectData
+    from geoseg.plans import Baseline, SiteSuggestions
+
+__all__ = ["plan_paths", "suggest_sites"]
+
+logger = logging.getLogger(__name__)
+
+
+def plan_paths(output: Path, n: int) -> list[Path]:
+    """Plan files written beside ``output``: ``<stem>-site-01.geojson``, ... (best first)."""
+    return [output.with_name(f"{output.stem}-site-{r:02d}.geojson") for r in range(1, n + 1)]
+
+
+@click.command("suggest-sites")
+@click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Project file (geoseg.toml); default the embedded example city.",
+)
+@click.option("--kind", default="family_centre", show_default=True, help="Service kind.")
+@click.option("--count", type=int, default=1, show_default=True, help="New sites to choose.")
+@click.option(
+    "--objective",
+    type=click.Choice(["covering", "median", "equity"]),
+    default="covering",
+    show_default=True,
+    help="covering: most need within --minutes; median: least need-weighted walk; "
+    "equity: the shortest mean walk of the worst district (or quintile, --equity).",
+)
+@click.option("--minutes", type=float, help="Walking threshold; default the project's.")
+@click.option(
+    "--candidates",
+    default="areas",
+    show_default=True,
+    help="'areas' (one street node per area), 'nodes' (every street node) or a file of "
+    "candidate points or parcels.",
+)
+@click.option("--within", help="Comma-separated area codes to take candidates from.")
+@click.option("--group", help="Register column of the need; default the kind's demand group.")
+@click.option(
+    "--need-share",
+    help="Weight the need by an area share, e.g. low_economic_standard (column / total).",
+)
+@click.option("--close", type=int, default=0, show_default=True, help="Services that must close.")
+@click.option("--per-district", is_flag=True, help="At least one service in every district.")
+@click.option("--capacity", type=float, help="Capacity of a new site (default: the median).")
+@click.option("--capacity-limit", is_flag=True, help="Limit the need a new site serves.")
+@click.option(
+    "--min-distance", type=float, default=0.0, show_default=True, help="Metres between sites."
+)
+@click.option(
+    "--equity",
+    type=click.Choice(["district", "quintile"]),
+    default="district",
+    show_default=True,
+    help="Groups of the equity objective.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "exact", "greedy"]),
+    default="auto",
+    show_default=True,
+    help="exact: mixed-integer (HiGHS); greedy: fast, with a bound; auto: exact when small.",
+)
+@click.option(
+    "--time-limit", type=float, default=120.0, show_default=True, help="Seconds for exact."
+)
+@click.option("--no-map", is_flag=True, help="Do not write the HTML map of the suggestions.")
+@format_option()
+@output_option(
+    "Write the table to this file; the plan of each suggestion is written beside it "
+    "(<name>-site-01.geojson, best first) with the map (<name>.html)."
+)
+@overwrite_option()
+def suggest_sites(
+    config: Path | None,
+    kind: str,
+    count: int,
+    objective: str,
+    minutes: float | None,
+    candidates: str,
+    within: str | None,
+    group: str | None,
+    need_share: str | None,
+    close: int,
+    per_district: bool,
+    capacity: float | None,
+    capacity_limit: bool,
+    min_distance: float,
+    equity: str,
+    method: str,
+    time_limit: float,
+    no_map: bool,
+    fmt: str,
+    output: Path | None,
+    overwrite: bool,
+) -> None:
+    """Suggest COUNT new sites of a service KIND where they serve the greatest need.
+
+    Prints a ranked table: suggestion r opens the r best sites; persons of the need group
+    newly within the threshold (counts under the disclosure threshold are suppressed), the
+    change in their mean walk and in the equity gap. With -o, each suggestion is also written
+    as a plan file that `geoseg check-plan` reads, and a map. Exit 2 on bad input.
+
+    \b
+    Examples:
+        geoseg suggest-sites --kind family_centre --count 3 --objective median
+        geoseg suggest-sites --count 2 --candidates nodes --within 0101,0102 -o out/fc.csv
+    """
+    from geoseg.errors import InputError
+    from geoseg.io import load_project, read_layer
+    from geoseg.plans import compute_baseline
+    from geoseg.plans import suggest_sites as run_suggest
+
+    data = load_project(config_argument_path(config))
+    baseline = compute_baseline(data)
+    source: Any = candidates
+    if candidates not in {"areas", "nodes"}:
+        path = Path(candidates)
+        if not path.is_file():
+            msg = (
+                f"--candidates {candidates}: no such file; give 'areas', 'nodes' or a file of "
+                "candidate points or parcels (GeoPackage, GeoJSON, shapefile)."
+            )
+            raise InputError(msg)
+        source = read_layer(path, crs=str(baseline.areas.crs))
+    kinds = dict(getattr(data.project.services, "kinds", {}) or {})
+    result = run_suggest(
+        baseline,
+        kind=kind,
+        count=count,
+        objective=objective,
+        minutes=minutes,
+        candidates=source,
+        within=[c.strip() for c in within.split(",") if c.strip()] if within else None,
+        group=group or kinds.get(kind),
+        need_share=need_share,
+        close=close,
+        per_district=per_district,
+        capacity=capacity,
+        capacity_limit=capacity_limit,
+        min_distance_m=min_distance,
+        equity=equity,
+        method=method,
+        time_limit=time_limit,
+        name_column=data.project.areas.name or "name",
+    )
+    table = _published(result, data.project.disclosure.threshold)
+    if output is not None and output.exists() and not overwrite:
+        msg = f"{output} exists; pass --overwrite to replace it (and the plan files beside it)."
+        raise InputError(msg)
+    if fmt == "json":
+        deliver(
+            json.dumps(_document(result, table), ensure_ascii=False, indent=1),
+            output,
+            overwrite=overwrite,
+        )
+    else:
+        emit(table, fmt, output=output, overwrite=overwrite)
+    if output is not None:
+        written = _write_plans(result, output, overwrite=overwrite)
+        if not no_map and written:
+            _write_map(
+                baseline,
+                result,
+                written[-1],
+                output.with_suffix(".html"),
+                data,
+                overwrite=overwrite,
+            )
+    sol = result.solution
+    click.echo(
+        f"{sol.method}: objective {sol.objective:.6g}, bound {sol.bound:.6g}, "
+        f"gap {sol.gap:.2%}" + (f" ({sol.guarantee})" if sol.guarantee else ""),
+        err=True,
+    )
+
+
+def _published(result: SiteSuggestions, threshold: float) -> pd.DataFrame:
+    """The ranked table with small counts of persons suppressed."""
+    from geoseg.publish.disclosure import suppress_counts
+
+    table, _ = suppress_counts(result.table, ["newly_within"], threshold=threshold)
+    return table
+
+
+def _document(result: SiteSuggestions, table: pd.DataFrame) -> dict[str, Any]:
+    sol = result.solution
+    return {
+        "kind": result.kind,
+        "group": result.group,
+        "objective": result.objective,
+        "minutes": result.minutes,
+        "method": sol.method,
+        "objective_value": sol.objective,
+        "bound": sol.bound,
+        "gap": sol.gap,
+        "guarantee": sol.guarantee,
+        "closed": result.closed,
+        "suggestions": records(table),
+    }
+
+
+def _write_plans(result: SiteSuggestions, output: Path, *, overwrite: bool) -> list[Path]:
+    """One plan file per suggestion beside ``output``; names from the output's stem only."""
+    from geoseg.io import write_with
+
+    paths = plan_paths(output, len(result.sites))
+    for r, path in enumerate(paths, 1):
+        plan = result.plan(r).to_crs("EPSG:4326")
+
+        def writer(tmp: Path, plan: Any = plan) -> None:
+            plan.to_file(tmp, driver="GeoJSON")
+
+        write_with(path, writer, overwrite=overwrite)
+        click.echo(f"wrote {path}", err=True)
+    return paths
+
+
+def _write_map(
+    b: Baseline,
+    result: SiteSuggestions,
+    plan_path: Path,
+    path: Path,
+    data: ProjectData,
+    *,
+    overwrite: bool,
+) -> None:
+    """The map of the last (fullest) suggestion: change in walking time, the sites drawn."""
+    from geoseg.errors import InputError
+    from geoseg.plans import check_plan, read_plan
+    from geoseg.publish.maps import plan_map, save_map
+
+    checked = check_plan(b, read_plan(plan_path, baseline=b))
+    table = checked.areas[checked.areas["kind"] == result.kind]
+    m = plan_map(
+        b.areas,
+        table.rename(columns={"residents_after": "residents"}),
+        kind=result.kind,
+        features=checked.features[["action", "name", "geometry"]],
+        title=f"{b.title}: suggested sites ({result.kind})",
+        lang=b.lang,
+        fictional=b.fictional,
+        threshold=data.project.disclosure.threshold,
+        name_column=data.project.areas.name or "name",
+    )
+    if path.exists() and not overwrite:
+        msg = f"{path} exists; pass --overwrite to replace it."
+        raise InputError(msg)
+    save_map(m, path)
+    click.echo(f"wrote {path}", err=True)
