@@ -226,9 +226,10 @@ def solve_exact(p: SiteProblem, *, time_limit: float = 120.0) -> Solution:
     import pulp
 
     t0 = time.perf_counter()
-    x = [pulp.LpVariable(f"x{j}", cat="Binary") for j in range(p.n_sites)]
     sense = pulp.LpMaximize if p.objective == "covering" else pulp.LpMinimize
     prob = pulp.LpProblem("sites", sense)
+    var = getattr(prob, "add_variable", None) or pulp.LpVariable
+    x = [var(f"x{j}", cat="Binary") for j in range(p.n_sites)]
     new = np.flatnonzero(p.new)
     old = np.flatnonzero(~p.new)
     prob += pulp.lpSum(x[j] for j in new) == p.count
@@ -254,7 +255,7 @@ def solve_exact(p: SiteProblem, *, time_limit: float = 120.0) -> Solution:
             rows[key] = rows.get(key, 0.0) + float(w[res[s]])
         terms = []
         for n, (key, weight) in enumerate(rows.items()):
-            z = pulp.LpVariable(f"z{n}", lowBound=0, upBound=1)
+            z = var(f"z{n}", lowBound=0, upBound=1)
             prob += z <= pulp.lpSum(x[j] for j in key)
             terms.append(weight * z)
         prob += pulp.lpSum(terms) + const
@@ -268,7 +269,7 @@ def solve_exact(p: SiteProblem, *, time_limit: float = 120.0) -> Solution:
             sel = p.cost < p.fallback[p.res]
             gain = w[p.res[sel]] * (p.fallback[p.res[sel]] - p.cost[sel])
         res, site = p.res[sel], p.site[sel]
-        y = [pulp.LpVariable(f"y{n}", lowBound=0, upBound=1) for n in range(len(res))]
+        y = [var(f"y{n}", lowBound=0, upBound=1) for n in range(len(res))]
         by_res: dict[int, list[Any]] = {}
         for n, (i, j) in enumerate(zip(res.tolist(), site.tolist(), strict=True)):
             prob += y[n] <= x[j]
@@ -293,7 +294,7 @@ def solve_exact(p: SiteProblem, *, time_limit: float = 120.0) -> Solution:
             base = np.bincount(
                 grp[grp >= 0], weights=(w * p.fallback)[grp >= 0], minlength=p.n_groups
             )
-            zvar = pulp.LpVariable("z", lowBound=0)
+            zvar = var("z", lowBound=0)
             per_g: dict[int, list[Any]] = {}
             for n, i in enumerate(res.tolist()):
                 if grp[i] >= 0:

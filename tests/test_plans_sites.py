@@ -1,0 +1,219 @@
+"""Site suggestions: exact objectives against spopt, the plans against check-plan, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pulp
+import pytest
+from click.testing import CliRunner
+
+from geoseg.access import nearest, reach, snap_points
+from geoseg.cli import main
+from geoseg.errors import InputError
+from geoseg.io import load_project
+from geoseg.plans import (
+    check_plan,
+    compute_baseline,
+    read_plan,
+    read_rules,
+    site_candidates,
+    suggest_sites,
+)
+
+spopt_locate = pytest.importorskip("spopt.locate")
+pytestmark = pytest.mark.filterwarnings("ignore:Constructing LpVariable:DeprecationWarning")
+
+KIND = "family_centre"
+GROUP = "age_0_5"
+
+
+@pytest.fixture(scope="module")
+def project(example_data):
+    return load_project(example_data / "geoseg.toml")
+
+
+@pytest.fixture(scope="module")
+def baseline(project):
+    return compute_baseline(project)
+
+
+def _dense_minutes(baseline, sites, limit):
+    """Walking minutes residents x sites from geoseg.access.reach (absent pairs: inf)."""
+    table = reach(
+        baseline.network, sites, baseline.snapped, minutes=limit, speed_kmh=baseline.speed_kmh
+    )
+    out = np.full((len(baseline.snapped), len(sites)), np.inf)
+    out[table.point, table.source] = table.minutes
+    return out
+
+
+def _metres(baseline, minutes):
+    return minutes * baseline.speed_kmh / 3.6 * 60 * (1 + 1e-12)
+
+
+def _need(baseline):
+    return baseline.residents[GROUP].to_numpy(dtype=float)[baseline.placed]
+
+
+def test_covering_equals_spopt_mclp(baseline):
+    T = baseline.minutes
+    res = suggest_sites(baseline, kind=KIND, count=3, objective="covering", method="exact")
+    assert res.solution.method == "exact" and res.solution.gap == 0.0
+    existing = baseline.kinds[KIND].services
+    _, cands = site_candidates(baseline, "areas")
+    cost = np.hstack([_dense_minutes(baseline, existing, T), _dense_minutes(baseline, cands, T)])
+    cost = np.where(np.isfinite(cost), cost, 1e9)
+    fixed = np.r_[np.ones(len(existing), dtype=int), np.zeros(len(cands), dtype=int)]
+    model = spopt_locate.MCLP.from_cost_matrix(
+        cost,
+        _need(baseline),
+        service_radius=T,
+        p_facilities=len(existing) + 3,
+        predefined_facilities_arr=fixed,
+    )
+    model.solve(pulp.HiGHS(msg=False), results=False)
+    assert res.solution.objective == pytest.approx(model.problem.objective.value(), rel=1e-9)
+    # the greedy answer is never better than the optimum, and its bound holds
+    greedy = suggest_sites(baseline, kind=KIND, count=3, objective="covering", method="greedy")
+    assert greedy.solution.objective <= res.solution.objective + 1e-6
+    assert greedy.solution.bound >= res.solution.objective - 1e-6
+    # without side constraints greedy reaches 1 - 1/e of the optimal gain over today
+    today = float(_need(baseline)[baseline.kinds[KIND].metres <= _metres(baseline, T)].sum())
+    gain_opt = res.solution.objective - today
+    assert greedy.solution.objective - today >= (1 - 1 / np.e) * gain_opt - 1e-6
+
+
+def test_median_equals_spopt_pmedian(baseline):
+    # candidates: a dozen areas of one district keep spopt's dense model small
+    codes = sorted(baseline.district.index[baseline.district == "3"])[:12]
+    res = suggest_sites(
+        baseline, kind=KIND, count=2, objective="median", within=codes, method="exact"
+    )
+    assert res.solution.gap == 0.0
+    existing = baseline.kinds[KIND].services
+    _, cands = site_candidates(baseline, "areas", within=codes)
+    w = _need(baseline)
+    near = nearest(baseline.network, existing, baseline.snapped, speed_kmh=baseline.speed_kmh)
+    near = near["minutes"].to_numpy(dtype=float)
+    P = near[np.isfinite(near)].max()  # a resident who reaches no service counts P minutes
+    b = np.minimum(near, P)
+    c = np.minimum(_dense_minutes(baseline, cands, P), P)
+    # the existing services stay open, so only the nearest matters: one fixed column; rows no
+    # candidate improves contribute w_i b_i whatever is chosen
+    rows = (c < b[:, None]).any(axis=1) & (w > 0)
+    const = float(np.dot(w[~rows], b[~rows]))
+    cost = np.hstack([b[rows, None], c[rows]])
+    fixed = np.r_[1, np.zeros(len(cands), dtype=int)]
+    model = spopt_locate.PMedian.from_cost_matrix(
+        cost, w[rows], p_facilities=3, predefined_facilities_arr=fixed
+    )
+    model.solve(pulp.HiGHS(msg=False), results=False)
+    expected = model.problem.objective.value() + const
+    assert res.solution.objective == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def cli_run(example_data, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sites")
+    out = folder / "fc.csv"
+    result = CliRunner().invoke(
+        main,
+        [
+            "suggest-sites",
+            "--count",
+            "2",
+            "--objective",
+            "median",
+            "--format",
+            "csv",
+            "-o",
+            str(out),
+        ],
+    )
+    return result, out
+
+
+def test_cli_writes_plans_that_check_plan_confirms(cli_run, baseline, example_data):
+    result, out = cli_run
+    assert result.exit_code == 0, result.output
+    plans = sorted(out.parent.glob("fc-site-*.geojson"))
+    assert [p.name for p in plans] == ["fc-site-01.geojson", "fc-site-02.geojson"]
+    assert out.with_suffix(".html").is_file()
+    lib = suggest_sites(baseline, kind=KIND, count=2, objective="median")
+    rules = read_rules(example_data / "plans" / "rules.toml")
+    need = baseline.residents[GROUP].to_numpy(dtype=float)
+    before = baseline.minutes_before(KIND)
+    for r, path in enumerate(plans, 1):
+        checked = check_plan(baseline, read_plan(path, baseline=baseline), rules=rules)
+        row = lib.table.iloc[r - 1]
+        if r == 1:
+            assert checked.verdict == "pass", checked.violations
+        g = checked.groups.set_index(["kind", "group"]).loc[(KIND, GROUP)]
+        assert row["newly_within"] == pytest.approx(g["newly_within"], rel=1e-9, abs=1e-9)
+        after = checked.minutes_after[KIND]
+        ok = np.isfinite(after)
+        assert row["mean_after"] == pytest.approx(np.average(after[ok], weights=need[ok]), rel=1e-9)
+        ok = np.isfinite(before)
+        assert row["mean_before"] == pytest.approx(
+            np.average(before[ok], weights=need[ok]), rel=1e-9
+        )
+        eq = checked.equity.set_index("kind").loc[KIND]
+        assert row["gap_before"] == pytest.approx(eq["gap_before"], rel=1e-9)
+        assert row["gap_after"] == pytest.approx(eq["gap_after"], rel=1e-9)
+
+
+def test_cli_table_suppresses_small_counts(cli_run):
+    import pandas as pd
+
+    _, out = cli_run
+    table = pd.read_csv(out)
+    shown = table["newly_within"].dropna()
+    assert (shown >= 5).all()
+    assert list(table["rank"]) == [1, 2]
+
+
+def test_no_candidates(baseline, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    far = gpd.GeoDataFrame(geometry=[Point(0, 0)], crs=3006)  # outside every area
+    with pytest.raises(InputError, match="no candidate site"):
+        suggest_sites(baseline, kind=KIND, count=1, candidates=far)
+
+
+def test_count_larger_than_candidates(baseline):
+    codes = sorted(baseline.areas.index.astype(str))[:3]
+    with pytest.raises(InputError, match="larger than the 3 candidate sites"):
+        suggest_sites(baseline, kind=KIND, count=4, within=codes)
+
+
+def test_group_not_in_register(baseline):
+    with pytest.raises(InputError, match="'age_99' is not a column of the register"):
+        suggest_sites(baseline, kind=KIND, count=1, group="age_99")
+
+
+def test_infeasible_constraints(baseline):
+    n = len(baseline.kinds[KIND].labels)
+    with pytest.raises(InputError, match="raise --count to at least 4"):
+        suggest_sites(baseline, kind=KIND, count=1, close=n, per_district=True)
+    with pytest.raises(InputError, match="lower --min-distance"):
+        suggest_sites(baseline, kind=KIND, count=3, min_distance_m=50_000, method="exact")
+
+
+def test_cli_bad_input_exits_2():
+    result = CliRunner().invoke(main, ["suggest-sites", "--count", "1", "--group", "age_99"])
+    assert result.exit_code == 2
+    assert "age_99" in result.output and "Traceback" not in result.output
+
+
+def test_snapped_candidate_file(baseline):
+    """A file of candidate points: the chosen point is one of them, at its own location."""
+    import geopandas as gpd
+
+    pts = baseline.areas.geometry.representative_point().iloc[:20]
+    gdf = gpd.GeoDataFrame(geometry=pts.to_numpy(), crs=baseline.areas.crs)
+    res = suggest_sites(baseline, kind=KIND, count=1, candidates=gdf, method="greedy")
+    chosen = res.sites.geometry.iloc[0]
+    assert any(chosen.equals(p) for p in gdf.geometry)
+    snapped = snap_points(baseline.network, gdf, max_snap_m=baseline.max_snap_m)
+    assert len(res.candidates) == len(snapped)
