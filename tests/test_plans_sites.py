@@ -217,3 +217,38 @@ def test_snapped_candidate_file(baseline):
     assert any(chosen.equals(p) for p in gdf.geometry)
     snapped = snap_points(baseline.network, gdf, max_snap_m=baseline.max_snap_m)
     assert len(res.candidates) == len(snapped)
+
+
+def test_candidates_lie_inside_their_areas(baseline):
+    import shapely
+
+    codes = sorted(baseline.areas.index.astype(str))[:5]
+    cand, snapped = site_candidates(baseline, "areas", within=codes)
+    assert list(cand.index) == codes
+    polys = baseline.areas.loc[codes].geometry
+    assert all(polys.loc[c].covers(g) for c, g in zip(codes, cand.geometry, strict=True))
+    nodes, _ = site_candidates(baseline, "nodes", within=codes[:2])
+    net = baseline.network
+    pts = shapely.points(net.x, net.y)
+    union = shapely.union_all(polys.loc[codes[:2]].to_numpy())
+    assert len(nodes) == int(shapely.intersects(union, pts).sum())
+    assert len(snapped) == len(cand)
+
+
+def test_close_one_keeps_the_best(baseline, tmp_path):
+    """With one closure the plan removes one service; check-plan gives the same figures."""
+    codes = sorted(baseline.areas.index.astype(str))[:10]
+    res = suggest_sites(
+        baseline, kind=KIND, count=1, objective="median", close=1, within=codes, method="greedy"
+    )
+    assert len(res.closed) == 1 and res.closed[0] in set(map(str, baseline.kinds[KIND].labels))
+    plan = res.plan(1)
+    assert sorted(plan["action"]) == ["add_service", "remove_service"]
+    path = tmp_path / "plan.geojson"
+    plan.to_crs(4326).to_file(path, driver="GeoJSON")
+    checked = check_plan(baseline, read_plan(path, baseline=baseline))
+    need = baseline.residents[GROUP].to_numpy(dtype=float)
+    after = checked.minutes_after[KIND]
+    ok = np.isfinite(after)
+    row = res.table.iloc[0]
+    assert row["mean_after"] == pytest.approx(np.average(after[ok], weights=need[ok]), rel=1e-9)
