@@ -252,3 +252,37 @@ def test_close_one_keeps_the_best(baseline, tmp_path):
     ok = np.isfinite(after)
     row = res.table.iloc[0]
     assert row["mean_after"] == pytest.approx(np.average(after[ok], weights=need[ok]), rel=1e-9)
+
+
+def test_per_district_places_a_site_in_every_district(baseline):
+    n = len(baseline.kinds[KIND].labels)
+    res = suggest_sites(
+        baseline,
+        kind=KIND,
+        count=4,
+        close=n,
+        per_district=True,
+        objective="median",
+        method="greedy",
+    )
+    assert len(res.closed) == n
+    assert set(res.sites["district"]) == set(baseline.district)
+
+
+def test_capacity_limits_the_need_served(baseline):
+    codes = sorted(baseline.areas.index.astype(str))[:12]
+    T = baseline.minutes
+    today = float(_need(baseline)[baseline.kinds[KIND].metres <= _metres(baseline, T)].sum())
+    free = suggest_sites(baseline, kind=KIND, count=2, within=codes, method="exact")
+    capped = suggest_sites(
+        baseline,
+        kind=KIND,
+        count=2,
+        within=codes,
+        capacity=10,
+        capacity_limit=True,
+        method="exact",
+    )
+    assert free.solution.objective - today > 20
+    assert capped.solution.objective - today == pytest.approx(20.0, abs=1e-6)
+    assert set(capped.sites["capacity"]) == {10.0}

@@ -252,6 +252,7 @@ def _write_map(
 ) -> None:
     """The map of the last (fullest) suggestion: change in walking time, the sites drawn."""
     from geoseg.errors import InputError
+    from geoseg.i18n import kind_label
     from geoseg.plans import check_plan, read_plan
     from geoseg.publish.maps import plan_map, save_map
 
@@ -262,7 +263,7 @@ def _write_map(
         table.rename(columns={"residents_after": "residents"}),
         kind=result.kind,
         features=checked.features[["action", "name", "geometry"]],
-        title=f"{b.title}: suggested sites ({result.kind})",
+        title=f"{b.title}: {kind_label(result.kind, b.lang)} (+{len(result.sites)})",
         lang=b.lang,
         fictional=b.fictional,
         threshold=data.project.disclosure.threshold,
