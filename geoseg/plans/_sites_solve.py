@@ -116,10 +116,11 @@ class Solution:
         Value of the objective (covering: need within ``T``, larger is better; median:
         need-weighted minutes; equity: the worst group's mean minutes; smaller is better).
     bound
-        A bound on the optimum (upper for covering, lower otherwise); equal to ``objective``
-        when solved exactly.
+        A bound on the optimum (upper for covering, lower otherwise): HiGHS's dual bound for
+        the exact method (relative gap tolerance 1e-7), the bounds of :func:`solve_greedy`
+        otherwise.
     gap
-        ``|bound - objective| / |objective|`` (0: proven optimal).
+        ``|bound - objective| / |objective|``: how far from optimal the answer can be.
     method
         ``"exact"`` or ``"greedy"``.
     guarantee
@@ -327,15 +328,18 @@ def solve_exact(p: SiteProblem, *, time_limit: float = 120.0) -> Solution:
         raise InputError(msg)
     chosen = np.flatnonzero([(v.varValue or 0.0) > 0.5 for v in x])
     obj = evaluate(p, chosen) if p.capacity is None else _capacitated_value(p, prob)
-    bound = obj
-    if not proven:  # time limit: the incumbent and HiGHS's bound on the optimum
-        bound = _dual_bound(prob, obj)
+    bound = _dual_bound(prob, maximise=p.objective == "covering")
+    if p.objective == "equity" or not np.isfinite(bound):  # tie-break term: no plain bound
+        bound = obj if proven else float("nan")
+    else:  # the solver's bound, never on the wrong side of the answer after rounding
+        bound = max(bound, obj) if p.objective == "covering" else min(bound, obj)
+    if not proven:
         logger.warning("site suggestions: time limit reached; gap at most %.3g", gap_of(obj, bound))
     return Solution(
         chosen=chosen,
         objective=obj,
         bound=bound,
-        gap=0.0 if proven else gap_of(obj, bound),
+        gap=gap_of(obj, bound),
         method="exact" if proven else "exact (time limit)",
         seconds=time.perf_counter() - t0,
     )
@@ -360,13 +364,18 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-def _dual_bound(prob: Any, obj: float) -> float:
-    """HiGHS's bound on the optimum after a stop at the time limit (``nan`` when unknown)."""
+def _dual_bound(prob: Any, *, maximise: bool) -> float:
+    """HiGHS's bound on the optimum, in the model's sense and with its constant term.
+
+    PuLP hands HiGHS the objective without its constant, negated when maximising.
+    """
     model = getattr(prob, "solverModel", None)
     try:
-        return float(model.getInfo().mip_dual_bound)  # type: ignore[union-attr]
+        raw = float(model.getInfo().mip_dual_bound)  # type: ignore[union-attr]
     except AttributeError:
         return float("nan")
+    const = float(prob.objective.constant or 0.0)
+    return (-raw if maximise else raw) + const
 
 
 def _capacitated_value(p: SiteProblem, prob: Any) -> float:
@@ -380,7 +389,7 @@ def _solver(time_limit: float) -> Any:
     import pulp
 
     for name in ("HiGHS", "HiGHS_CMD"):
-        solver = pulp.getSolver(name, msg=False, timeLimit=time_limit) if name else None
+        solver = pulp.getSolver(name, msg=False, timeLimit=time_limit, gapRel=1e-7)
         if solver is not None and solver.available():
             return solver
     msg = "site suggestions: the HiGHS solver is not installed; pip install highspy"

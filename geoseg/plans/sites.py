@@ -488,13 +488,18 @@ def suggest_sites(
     sol = solve_greedy(problem)
     if use_exact:
         exact = solve_exact(problem, time_limit=time_limit)
-        if exact.gap == 0.0:
+        if exact.method == "exact":
             sol = exact
         else:  # stopped at the time limit: the better answer, the tighter bound
             best = exact if _better(problem, exact.objective, sol.objective) else sol
             pick = np.nanmin if objective == "covering" else np.nanmax
             bound = float(pick([sol.bound, exact.bound]))
-            sol = replace(best, bound=bound, gap=gap_of(best.objective, bound))
+            sol = replace(
+                best,
+                bound=bound,
+                gap=gap_of(best.objective, bound),
+                method=f"{best.method} (exact stopped at {time_limit:g} s)",
+            )
     order = rank(problem, sol.chosen)
     chosen_new = [int(j) for j in order if new[j]]
     closed = [
