@@ -110,6 +110,12 @@ def test_median_equals_spopt_pmedian(baseline):
     model.solve(pulp.HiGHS(msg=False), results=False)
     expected = model.problem.objective.value() + const
     assert res.solution.objective == pytest.approx(expected, rel=1e-9)
+    # greedy: never better than the optimum; its (Lagrangian) lower bound holds
+    greedy = suggest_sites(
+        baseline, kind=KIND, count=2, objective="median", within=codes, method="greedy"
+    )
+    assert greedy.solution.objective >= res.solution.objective - 1e-6
+    assert greedy.solution.bound <= res.solution.objective + 1e-6
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from geoseg.errors import InputError
+from geoseg.plans._sites_bound import lagrangian_bound
 
 __all__ = [
     "OBJECTIVES",
@@ -435,7 +436,8 @@ def solve_greedy(p: SiteProblem) -> Solution:
     without side constraints (Nemhauser, Wolsey & Fisher 1978). Whatever the constraints, the
     optimal gain is at most ``f(S) + sum of the k largest gains of single sites added to S``
     (the same paper) and at most the gain of opening every candidate; the smaller is reported
-    as the bound. Equity: the worst group's mean with every candidate open is a lower bound.
+    as the bound, or the Lagrangian bound of :func:`geoseg.plans._sites_bound.lagrangian_bound`
+    when tighter. Equity: the worst group's mean with every candidate open is a lower bound.
     Required sets (one per district) are filled first when the remaining count demands it;
     conflicting sites are skipped.
     """
@@ -512,15 +514,16 @@ def _greedy_bound(
     extra = float(gains[: p.count].sum())
     plain = not p.required and not len(p.conflicts) and p.capacity is None and p.keep == 0
     guarantee = "at least 63.2% (1 - 1/e) of the optimal gain" if plain else ""
+    lagrange = lagrangian_bound(p, obj)
     if p.objective == "covering":
         bound = min(obj + extra, all_open)
         if plain:
             bound = min(bound, base + (obj - base) / (1 - 1 / math.e))
-        return bound, guarantee
+        return (min(bound, lagrange) if np.isfinite(lagrange) else bound), guarantee
     bound = max(obj - extra, all_open)
     if plain:
         bound = max(bound, base - (base - obj) / (1 - 1 / math.e))
-    return bound, guarantee
+    return (max(bound, lagrange) if np.isfinite(lagrange) else bound), guarantee
 
 
 def rank(p: SiteProblem, chosen: np.ndarray) -> np.ndarray:
