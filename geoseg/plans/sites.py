@@ -336,9 +336,17 @@ def suggest_sites(
     - equity: minimise ``max_g sum_{i in g} w_i t_i(S) / sum_{i in g} w_i`` over the
       districts ``g`` (or the worst quintile of areas by the disadvantage share).
 
-    The exact model and the greedy method with its bound are described in
-    :func:`geoseg.plans._sites_solve.solve_exact` and ``solve_greedy``; the result's
-    ``solution.gap`` says how far from optimal the answer can be (0: proven optimal). The
+    Solving: exactly as a mixed-integer programme (PuLP with HiGHS; only the pairs that can
+    shorten a resident's walk get assignment variables, and covering rows with the same set of
+    sites are merged), when the model has at most ``max_variables`` variables; otherwise
+    greedily, one best site after another. A greedy answer comes with a bound: for covering
+    and median the gains are monotone submodular, so greedy reaches at least ``1 - 1/e`` of the
+    optimal gain without side constraints (Nemhauser, Wolsey & Fisher 1978), and the optimum is
+    bounded by the greedy value plus the ``k`` largest single-site gains, by opening every
+    candidate, and by a Lagrangian relaxation of the assignment constraints (subgradient
+    method; Cornuejols, Fisher & Nemhauser 1977); for equity, by opening every candidate.
+    ``solution.gap`` says how far from optimal the answer can be. Capacities (an
+    assignment limited to ``C_j`` need per site) need the exact method. The
     table's figures are computed with the same shortest paths as ``geoseg check-plan`` and
     equal its figures for the plan of each suggestion.
     """
