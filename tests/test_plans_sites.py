@@ -292,3 +292,14 @@ def test_capacity_limits_the_need_served(baseline):
     assert free.solution.objective - today > 20
     assert capped.solution.objective - today == pytest.approx(20.0, abs=1e-6)
     assert set(capped.sites["capacity"]) == {10.0}
+
+
+def test_cli_never_overwrites(cli_run):
+    _, out = cli_run
+    before = out.read_bytes()
+    result = CliRunner().invoke(
+        main, ["suggest-sites", "--count", "2", "--format", "csv", "-o", str(out)]
+    )
+    assert result.exit_code == 2
+    assert "--overwrite" in result.output
+    assert out.read_bytes() == before

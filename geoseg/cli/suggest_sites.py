@@ -170,9 +170,13 @@ def suggest_sites(
         name_column=data.project.areas.name or "name",
     )
     table = _published(result, data.project.disclosure.threshold)
-    if output is not None and output.exists() and not overwrite:
-        msg = f"{output} exists; pass --overwrite to replace it (and the plan files beside it)."
-        raise InputError(msg)
+    if output is not None and not overwrite:  # nothing is written when any target exists
+        targets = [output, *plan_paths(output, len(result.sites))]
+        targets += [] if no_map else [output.with_suffix(".html")]
+        taken = [str(t) for t in targets if t.exists()]
+        if taken:
+            msg = f"{', '.join(taken)} exist(s); pass --overwrite to replace them."
+            raise InputError(msg)
     if fmt == "json":
         deliver(
             json.dumps(_document(result, table), ensure_ascii=False, indent=1),
