@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,7 +24,9 @@ def _pick(p: SiteProblem, value: np.ndarray, *, largest: bool) -> np.ndarray:
     return mask
 
 
-def lagrangian_bound(p: SiteProblem, incumbent: float, *, iterations: int = 300) -> float:
+def lagrangian_bound(
+    p: SiteProblem, incumbent: float, *, iterations: int = 300, seconds: float = 10.0
+) -> float:
     """A bound on the optimum from the Lagrangian relaxation of the assignment constraints.
 
     Parameters
@@ -32,8 +35,9 @@ def lagrangian_bound(p: SiteProblem, incumbent: float, *, iterations: int = 300)
         The problem (covering or median, without capacities).
     incumbent
         The objective of a known solution (guides the step size).
-    iterations
-        Subgradient steps.
+    iterations, seconds
+        At most this many subgradient steps, stopping after ``seconds`` (every step's value
+        is a valid bound, so stopping early only loosens it).
 
     Returns
     -------
@@ -56,6 +60,7 @@ def lagrangian_bound(p: SiteProblem, incumbent: float, *, iterations: int = 300)
     """
     if p.capacity is not None or p.objective not in {"covering", "median"}:
         return float("nan")
+    t0 = time.perf_counter()
     w, b = p.weights, p.fallback
     n = len(w)
     if p.objective == "median":
@@ -65,6 +70,8 @@ def lagrangian_bound(p: SiteProblem, incumbent: float, *, iterations: int = 300)
         lam = cap.copy()
         best, theta, stale = -np.inf, 2.0, 0
         for _ in range(iterations):
+            if time.perf_counter() - t0 > seconds:
+                break
             red = np.minimum(0.0, c - lam[r])
             rho = np.bincount(s, weights=red, minlength=p.n_sites)
             on = _pick(p, rho, largest=False)
@@ -93,6 +100,8 @@ def lagrangian_bound(p: SiteProblem, incumbent: float, *, iterations: int = 300)
     mu = w.copy()
     best, theta, stale = np.inf, 2.0, 0
     for _ in range(iterations):
+        if time.perf_counter() - t0 > seconds:
+            break
         a = np.bincount(s, weights=mu[r], minlength=p.n_sites)
         on = _pick(p, a, largest=True)
         value = const + float(np.maximum(0.0, w - mu)[rows].sum() + a[on].sum())
