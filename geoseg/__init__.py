@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from geoseg.access import access_for_project
     from geoseg.example import example_config as example_project
     from geoseg.hotspots import build_weights, emerging_hotspots, getis_ord, local_moran
-    from geoseg.io import load_project, read_config
+    from geoseg.io import load_project
     from geoseg.pipeline import run_project
-    from geoseg.plans import check_plan, compute_baseline, read_plan
+    from geoseg.plans import check_plan, compute_baseline, read_plan, suggest_sites
     from geoseg.publish import access_map, choropleth_map, lisa_map, plan_map, write_report
     from geoseg.segregation import compute_indices, segregation_test
     from geoseg.trends import area_trends
@@ -38,7 +38,6 @@ __version__ = "0.1.0"
 #: Public name -> (module, attribute) it is loaded from on first use.
 _VERBS: dict[str, tuple[str, str]] = {
     "example_project": ("geoseg.example", "example_config"),
-    "read_config": ("geoseg.io", "read_config"),
     "load_project": ("geoseg.io", "load_project"),
     "run_project": ("geoseg.pipeline", "run_project"),
     "compute_indices": ("geoseg.segregation", "compute_indices"),
@@ -52,6 +51,7 @@ _VERBS: dict[str, tuple[str, str]] = {
     "compute_baseline": ("geoseg.plans", "compute_baseline"),
     "read_plan": ("geoseg.plans", "read_plan"),
     "check_plan": ("geoseg.plans", "check_plan"),
+    "suggest_sites": ("geoseg.plans", "suggest_sites"),
     "choropleth_map": ("geoseg.publish", "choropleth_map"),
     "lisa_map": ("geoseg.publish", "lisa_map"),
     "access_map": ("geoseg.publish", "access_map"),
@@ -77,10 +77,10 @@ __all__ = [
     "load_project",
     "local_moran",
     "plan_map",
-    "read_config",
     "read_plan",
     "run_project",
     "segregation_test",
+    "suggest_sites",
     "write_report",
 ]
 

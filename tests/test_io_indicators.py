@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 import geoseg
 from geoseg.cli import main
+from geoseg.io import read_config
 from geoseg.io.indicators import parse_indicators
 
 
@@ -48,7 +49,7 @@ def test_validate_refuses_an_indicator_the_register_cannot_feed(tmp_path):
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_example_city_declares_labels_in_both_languages(lang):
-    project = geoseg.read_config(geoseg.example_project())
+    project = read_config(geoseg.example_project())
     assert {i.target_area for i in project.indicators.values()} == {
         "start",
         "work",
