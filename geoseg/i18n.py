@@ -18,6 +18,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "year": ("Year", "År"),
     "value": ("Value", "Värde"),
     "no_data": ("No data", "Uppgift saknas"),
+    "one_year": (
+        "One year of data: no trend to show",
+        "Ett år med uppgifter: ingen utveckling att visa",
+    ),
     "fictional": (
         "Fictional example city: the data are invented",
         "Fiktiv exempelstad: uppgifterna är påhittade",

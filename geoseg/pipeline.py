@@ -96,22 +96,39 @@ def segregation_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
         (group, index) with the first and last year's values, their change and, where the
         index supports it, the p-value of the two-sample test of change.
     """
-    from geoseg.segregation import compute_indices
+    from geoseg.segregation import available_indices, compute_indices
 
     project = data.project
     reg = project.registers
-    idx = compute_indices(
-        data.register,
-        groups=reg.groups,
-        total=reg.total,
-        index=project.indices.names or None,
-        areas=data.areas,
-        id_column=reg.id,
-        year_column=reg.year,
-        multigroup=reg.multigroup or None,
-        permutations=project.indices.permutations,
-        seed=project.indices.seed,
-    )
+    names = list(project.indices.names or available_indices())
+    spatial = set(available_indices(spatial=True))
+    options: dict[str, Any] = {
+        "groups": reg.groups,
+        "total": reg.total,
+        "areas": data.areas,
+        "id_column": reg.id,
+        "year_column": reg.year,
+        "multigroup": reg.multigroup or None,
+        "permutations": project.indices.permutations,
+        "seed": project.indices.seed,
+    }
+    # codes without a polygon count in the aspatial indices, not in the spatial ones
+    parts = []
+    aspatial_names = [n for n in names if n not in spatial]
+    spatial_names = [n for n in names if n in spatial]
+    if aspatial_names:
+        parts.append(compute_indices(data.register, index=aspatial_names, **options))
+    if spatial_names:
+        parts.append(compute_indices(data.placed_register, index=spatial_names, **options))
+    idx = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if len(parts) > 1:
+        order = {n: i for i, n in enumerate(names)}
+        idx = (
+            idx.assign(_order=idx["index"].map(order))
+            .sort_values(["year", "level", "group", "_order"], kind="stable", na_position="first")
+            .drop(columns="_order")
+            .reset_index(drop=True)
+        )
     trend = segregation_trend(
         idx,
         data.register,
@@ -227,16 +244,18 @@ def segregation_trend(
 
 
 def _year_frames(data: Any) -> Iterator[tuple[int | None, gpd.GeoDataFrame]]:
-    """The areas joined with each year's register rows."""
+    """The areas joined with each year's register rows (register columns win on a clash)."""
+    from geoseg.io.registers import join_register
+
     reg = data.project.registers
-    table = data.register
+    table = data.placed_register
     years: list[Any] = (
         sorted(table[reg.year].dropna().unique()) if reg.year and reg.year in table else [None]
     )
     for year in years:
         rows = table if year is None else table[table[reg.year] == year]
-        rows = rows.drop_duplicates(reg.id).set_index(reg.id)
-        joined = data.areas.join(rows.drop(columns=[reg.id], errors="ignore"), how="inner")
+        rows = rows.drop_duplicates(reg.id)
+        joined = join_register(data.areas, rows, id_column=reg.id)
         yield (None if year is None else int(str(year))), joined
 
 
@@ -292,6 +311,9 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             logger.warning("hotspots: no year has values of %s; skipped", name)
             continue
         frames.extend(by_year.values())
+        if len(by_year) < 2:
+            logger.info("hotspots: %s has one year; no trend of clusters", name)
+            continue
         trends = hotspot_trends(by_year)
         counts.append(trends.counts.assign(variable=name))
         changes.append(trends.changes.assign(variable=name))
@@ -393,7 +415,7 @@ def isochrone_stage(access: Any, *, minutes: Sequence[float] = (5.0, 10.0, 15.0)
 
 
 def _inputs(project: Any) -> list[Path]:
-    paths = [project.path, project.areas.path, project.registers.path]
+    paths = [project.path, project.areas.path, *project.registers.paths()]
     population = project.population
     for extra in (
         project.services.path,
@@ -464,9 +486,7 @@ def run_project(
 
     with _timed(result, "load"):
         data = load_project(project)
-    result.warnings.extend(data.warnings)
-    for w in data.warnings:
-        logger.warning("%s", w)
+    result.warnings.extend(data.warnings)  # logged by load_project
 
     access = None
     if "segregation" in stages:
@@ -494,16 +514,48 @@ def run_project(
             result.warnings.append(note)
             logger.warning("%s", note)
 
-    with _timed(result, "write"):
-        _write_tables(result, data, access, overwrite=overwrite)
-    if "maps" in stages:
-        from geoseg.publish.run import publish
+    before = {folder: _snapshot(folder) for folder in (out, maps_dir)}
+    try:
+        with _timed(result, "write"):
+            _write_tables(result, data, access, overwrite=overwrite)
+        if "maps" in stages:
+            from geoseg.publish.run import publish
 
-        with _timed(result, "maps"):
-            result.files.extend(
-                publish(result, data, access, maps_dir=maps_dir, lang=lang, overwrite=overwrite)
-            )
+            with _timed(result, "maps"):
+                result.files.extend(
+                    publish(result, data, access, maps_dir=maps_dir, lang=lang, overwrite=overwrite)
+                )
+    except BaseException:
+        _claim_partial(before, project=project.path)
+        raise
     return result
+
+
+def _snapshot(folder: Path) -> dict[str, int]:
+    """Names and modification times of the files in ``folder`` (empty when it is absent)."""
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.is_file()}
+
+
+def _claim_partial(before: dict[Path, dict[str, int]], *, project: Path) -> None:
+    """After a failed run, record the files it wrote as geoseg's, so the next run may replace them.
+
+    Only files that appeared or changed since the run started are added to what the folder's
+    manifest already lists; nothing else is claimed.
+    """
+    from geoseg.io.results import owned_files
+
+    for folder, old in before.items():
+        now = _snapshot(folder)
+        new = {n for n, t in now.items() if old.get(n) != t and n != MANIFEST}
+        if not new:
+            continue
+        names = (owned_files(folder) | new) - {MANIFEST}
+        try:
+            write_manifest(folder, [folder / n for n in sorted(names)], project=project)
+        except OSError:  # the original error matters more
+            logger.debug("could not record the files of the failed run in %s", folder)
 
 
 def _write_tables(result: RunResult, data: Any, access: Any, *, overwrite: bool) -> None:
@@ -559,7 +611,9 @@ def _gpkg_layers(result: RunResult, data: Any) -> dict[str, gpd.GeoDataFrame]:
     areas.insert(0, "code", areas.index.astype(str))
     layers: dict[str, gpd.GeoDataFrame] = {}
     if result.hotspots is not None and len(result.hotspots):
-        latest = result.hotspots[result.hotspots["year"] == result.hotspots["year"].max()]
+        latest = result.hotspots
+        if latest["year"].notna().any():  # a single-year register has no year
+            latest = latest[latest["year"] == latest["year"].max()]
         for var, rows in latest.groupby("variable"):
             table = rows.set_index("id").drop(columns=["variable"], errors="ignore")
             layer = "hotspots_" + str(var).replace("/", "_per_")

@@ -179,7 +179,7 @@ def _load(
 ) -> tuple[Any, int | None]:
     """Read both files and join the chosen year's values onto the areas."""
     from geoseg.errors import InputError, format_codes
-    from geoseg.io import read_boundaries, read_register
+    from geoseg.io import join_register, read_boundaries, read_register
 
     gdf = read_boundaries(areas_path, id_column=id_column)
     register = read_register(
@@ -206,8 +206,8 @@ def _load(
             f"'{year_column}'; name it with --year-column or leave out --year."
         )
         raise InputError(msg)
-    values = register.set_index(register[register_id].astype(str))[columns]
-    joined = gdf.join(values, how="left")
+    rows = register.loc[:, [register_id, *dict.fromkeys(columns)]]
+    joined = join_register(gdf, rows, id_column=register_id, how="left")
     absent = joined.index[joined[columns].isna().any(axis=1)]
     if len(absent) == len(joined):
         msg = (

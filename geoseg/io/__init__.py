@@ -15,16 +15,24 @@ from geoseg.io.crosswalk import read_crosswalk
 from geoseg.io.grid import read_population_grid
 from geoseg.io.network import read_network, write_network
 from geoseg.io.project import ProjectData, load_project, validate_project
-from geoseg.io.registers import check_register_against_areas, compare_codes, read_register
+from geoseg.io.registers import (
+    UNPLACED_RULE,
+    check_register_against_areas,
+    compare_codes,
+    join_register,
+    read_register,
+)
 from geoseg.io.services import read_services
 
 __all__ = [
+    "UNPLACED_RULE",
     "Project",
     "ProjectData",
     "atomic_path",
     "check_not_input",
     "check_register_against_areas",
     "compare_codes",
+    "join_register",
     "load_project",
     "read_boundaries",
     "read_buildings",

@@ -20,6 +20,7 @@ from typing import Any
 from geoseg.errors import ConfigError, GeoSegError
 from geoseg.io._validate import closest, require_projected_crs
 from geoseg.io.indicators import Indicator, default_indicators, parse_indicators
+from geoseg.io.reshape import RegisterTable, parse_formula
 from geoseg.settings import (
     ANALYSIS_CRS,
     DEFAULT_MINUTES,
@@ -91,7 +92,7 @@ class RegistersConfig:
     ``year = ""`` marks a single-year table.
     """
 
-    path: Path
+    path: Path | None
     id: str
     year: str | None = "year"
     total: str | None = None
@@ -105,6 +106,38 @@ class RegistersConfig:
     encoding: str | None = None
     sep: str | None = None
     allow_missing: bool = False
+    where: dict[str, str] = field(default_factory=dict)
+    label: str | None = None
+    year_columns: str | None = None
+    category: str | None = None
+    categories: dict[str, str] = field(default_factory=dict)
+    value: str | None = None
+    derive: dict[str, str] = field(default_factory=dict)
+    tables: list[RegisterTable] = field(default_factory=list)
+
+    def table_specs(self) -> list[RegisterTable]:
+        """The delivered tables to reshape (empty for one tidy table read as it is)."""
+        if self.tables:
+            return list(self.tables)
+        one = RegisterTable(
+            path=self.path,  # type: ignore[arg-type]
+            label=self.label,
+            where=dict(self.where),
+            year_columns=self.year_columns,
+            category=self.category,
+            categories=dict(self.categories),
+            value=self.value,
+            sheet=self.sheet,
+            encoding=self.encoding,
+            sep=self.sep,
+        )
+        return [one] if one.reshapes else []
+
+    def paths(self) -> list[Path]:
+        """Every register file the project reads."""
+        if self.tables:
+            return [t.path for t in self.tables]
+        return [self.path] if self.path is not None else []
 
     def count_columns(self, extra: typing.Iterable[str] = ()) -> list[str]:
         """All columns validated as counts: ``counts``, ``total``, groups, disadvantage, extra."""
@@ -350,6 +383,9 @@ def _build(
         if name == "series" and key == "breaks":
             values[key] = _series_breaks(value, folder, problems)
             continue
+        if name == "registers" and key == "tables":
+            values[key] = _build_tables(value, folder, problems)
+            continue
         ok, converted = _convert(value, hints[key], folder)
         if ok:
             values[key] = converted
@@ -362,6 +398,8 @@ def _build(
         for f in fields.values()
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     ]
+    if name == "registers" and values.get("tables"):  # path comes from the tables
+        values.setdefault("path", values["tables"][0].path)
     absent = [k for k in required if k not in values]
     if absent:
         if present or name in ("areas", "registers"):
@@ -440,6 +478,22 @@ def _series_breaks(value: Any, folder: Path, problems: list[str]) -> list[Series
     return out
 
 
+def _build_tables(value: Any, folder: Path, problems: list[str]) -> list[RegisterTable]:
+    """Build ``[[registers.tables]]``: a list of tables, each with a path."""
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        problems.append(
+            "[registers] tables must be a list of tables, written [[registers.tables]] with a "
+            "path each"
+        )
+        return []
+    out = []
+    for i, table in enumerate(value, start=1):
+        built = _build(f"registers.tables {i}", RegisterTable, table, folder, problems, True)
+        if built is not None:
+            out.append(built)
+    return out
+
+
 def _check_values(project: dict[str, Any], problems: list[str]) -> None:
     """Check ranges and choices of the built sections (all problems appended)."""
     proj: ProjectSection = project["project"]
@@ -452,6 +506,18 @@ def _check_values(project: dict[str, Any], problems: list[str]) -> None:
     reg: RegistersConfig | None = project["registers"]
     if reg is not None and reg.sep is not None and len(reg.sep) != 1:
         problems.append(f"[registers] sep must be one character, got {reg.sep!r}")
+    if reg is not None:
+        for name, formula in reg.derive.items():
+            try:
+                parse_formula(formula)
+            except GeoSegError as exc:
+                problems.append(f"[registers] derive {name!r}: {exc}")
+        areas: AreasConfig | None = project["areas"]
+        labelled = any(t.label for t in reg.table_specs())
+        if labelled and areas is not None and areas.name is None:
+            problems.append(
+                "[registers] label matches region labels to the areas' names: set [areas] name"
+            )
     srv: ServicesConfig = project["services"]
     if srv.crs is not None:
         from pyproj import CRS

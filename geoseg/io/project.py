@@ -54,6 +54,18 @@ class ProjectData:
         Cross-check findings that do not stop the analysis (codes without polygons, ...).
     """
 
+    @property
+    def placed_register(self) -> pd.DataFrame:
+        """The register rows whose code has a polygon (what spatial analysis and maps use).
+
+        Codes without a polygon stay in :attr:`register` (aspatial indices, city totals); see
+        :data:`geoseg.io.registers.UNPLACED_RULE`.
+        """
+        reg = self.register
+        codes = reg[self.project.registers.id].astype(str)
+        keep = codes.isin(self.areas.index.astype(str))
+        return reg if bool(keep.all()) else reg.loc[keep].reset_index(drop=True)
+
     project: Project
     areas: gpd.GeoDataFrame
     register: pd.DataFrame
@@ -123,15 +135,22 @@ def _cross_check(data: dict[str, Any], project: Project, problems: list[str]) ->
             indicator_problems(project.indicators, register.columns, source=str(r_cfg.path))
         )
     if areas is not None and register is not None:
-        warnings.extend(
-            check_register_against_areas(
-                register,
-                areas,
-                id_column=r_cfg.id,
-                source=str(r_cfg.path),
-                year_column=r_cfg.year if r_cfg.year in register.columns else None,
+        persons = r_cfg.total or next(iter(r_cfg.count_columns()), None)
+        try:
+            warnings.extend(
+                check_register_against_areas(
+                    register,
+                    areas,
+                    id_column=r_cfg.id,
+                    source=str(r_cfg.path),
+                    year_column=r_cfg.year if r_cfg.year in register.columns else None,
+                    persons=persons,
+                    areas_source=str(a_cfg.path),
+                    log=False,
+                )
             )
-        )
+        except GeoSegError as exc:
+            problems.extend(getattr(exc, "problems", None) or [str(exc)])
     services = data["services"]
     if areas is not None and services is not None and len(services):
         reach = areas.geometry.union_all().buffer(project.access.max_snap_m)
@@ -168,6 +187,13 @@ def _cross_check(data: dict[str, Any], project: Project, problems: list[str]) ->
                 f"({n_out / len(buildings):.1%}) lie outside every area; nobody is placed in them"
             )
     return warnings
+
+
+def _area_names(areas: gpd.GeoDataFrame | None, column: str | None) -> dict[str, str] | None:
+    """Area code -> name, for registers that name regions instead of giving codes."""
+    if areas is None or column is None or column not in areas.columns:
+        return None
+    return {str(c): str(n) for c, n in areas[column].items()}
 
 
 def load_project(project: Project | str | Path) -> ProjectData:
@@ -224,6 +250,10 @@ def load_project(project: Project | str | Path) -> ProjectData:
         encoding=r.encoding,
         sep=r.sep,
         allow_missing=r.allow_missing,
+        tables=r.table_specs() or None,
+        where=r.where or None,
+        derive=r.derive or None,
+        area_names=_area_names(data["areas"], a.name),
     )
     data["services"] = None
     if s.path is not None:
@@ -268,6 +298,8 @@ def load_project(project: Project | str | Path) -> ProjectData:
     warnings = _cross_check(data, proj, problems)
     if problems:
         raise ValidationError(str(proj.path), problems)
+    for w in warnings:
+        logger.warning("%s", w)
     return ProjectData(
         project=proj,
         areas=data["areas"],
@@ -313,7 +345,7 @@ def validate_project(path: str | Path, *, network: bool = True) -> list[str]:
         years = f", years {ys[0]}-{ys[-1]}" if ys else ""
     lines.append(
         f"register: {len(reg)} rows, {reg[proj.registers.id].nunique()} areas{years} "
-        f"from {proj.registers.path}"
+        f"from {', '.join(map(str, proj.registers.paths()))}"
     )
     if data.services is not None:
         kinds = data.services["kind"].value_counts().sort_index()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +26,15 @@ from geoseg.io._validate import (
     missing_columns_problem,
     parse_numbers,
 )
+from geoseg.io.reshape import RegisterTable, add_derived, merge_tables, reshape_table
 
-__all__ = ["check_register_against_areas", "compare_codes", "read_register"]
+__all__ = [
+    "UNPLACED_RULE",
+    "check_register_against_areas",
+    "compare_codes",
+    "join_register",
+    "read_register",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +121,7 @@ def _where(mask: pd.Series, codes: pd.Series, years: pd.Series | None, limit: in
 
 
 def read_register(
-    path: str | Path,
+    path: str | Path | None,
     *,
     id_column: str,
     year_column: str | None = "year",
@@ -125,6 +132,10 @@ def read_register(
     encoding: str | None = None,
     sep: str | None = None,
     allow_missing: bool = False,
+    tables: Sequence[RegisterTable] | None = None,
+    where: Mapping[str, str] | None = None,
+    derive: Mapping[str, str] | None = None,
+    area_names: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read a register table and validate it.
 
@@ -150,6 +161,17 @@ def read_register(
         Text encoding and separator of a CSV; detected when ``None``.
     allow_missing
         Accept empty count cells (kept as NaN, with a warning) instead of reporting them.
+    tables
+        Several delivered tables (wide by year, categories in rows, region labels: see
+        :class:`geoseg.io.reshape.RegisterTable`), reshaped and joined on (code, year);
+        ``path`` is then ignored (it may be ``None``).
+    where
+        Keep only rows whose column holds the given text (``{"niva": "primaromrade"}``).
+    derive
+        Columns computed from others, applied in order (``{"foreign_born":
+        "pop_total - born_sweden"}``; see :func:`geoseg.io.reshape.add_derived`).
+    area_names
+        Area code -> name, for tables whose ``label`` names regions instead of codes.
 
     Returns
     -------
@@ -172,16 +194,64 @@ def read_register(
     Rows are named by their spreadsheet row number (the header is row 1) so that a problem can
     be found in Excel or a text editor.
     """
-    p = check_file(path, "register file")
-    source = str(p)
-    frame = _read_any(
-        p, id_column=id_column, year_column=year_column, sheet=sheet, encoding=encoding, sep=sep
-    )
+    if not tables:
+        if path is None:
+            msg = "read_register: give the path of the register or its tables."
+            raise InputError(msg)
+        tables = [
+            RegisterTable(
+                path=Path(path),
+                where=dict(where or {}),
+                sheet=sheet if isinstance(sheet, str) else None,
+                encoding=encoding,
+                sep=sep,
+            )
+        ]
+        plain_sheet: str | int | None = sheet
+    else:
+        plain_sheet = None
+    frames: list[pd.DataFrame] = []
+    sources: list[str] = []
     problems: list[str] = []
-    if frame.shape[0] == 0:
-        cols = ", ".join(repr(c) for c in frame.columns) or "none"
-        msg = f"{p}: the table has no data rows (columns: {cols}); it needs one row per area."
-        raise InputError(msg)
+    for table in tables:
+        p = check_file(table.path, "register file")
+        sources.append(str(p))
+        raw = _read_any(
+            p,
+            id_column=table.id or id_column,
+            year_column=year_column,
+            sheet=table.sheet if plain_sheet is None else plain_sheet,
+            encoding=table.encoding,
+            sep=table.sep,
+        )
+        if raw.shape[0] == 0:
+            cols = ", ".join(repr(c) for c in raw.columns) or "none"
+            msg = f"{p}: the table has no data rows (columns: {cols}); it needs one row per area."
+            raise InputError(msg)
+        if not table.reshapes and (table.id or id_column) == id_column:
+            frames.append(raw)
+            continue
+        try:
+            frames.append(
+                reshape_table(
+                    raw, table, id_column=id_column, year_column=year_column, area_names=area_names
+                )
+            )
+        except ValidationError as exc:
+            problems.extend(f"{exc.source}: {x}" for x in exc.problems)
+    if problems:
+        raise ValidationError("; ".join(sources), problems)
+    p = Path(sources[0])
+    source = "; ".join(sources)
+    frame = (
+        frames[0]
+        if len(frames) == 1
+        else merge_tables(frames, id_column=id_column, year_column=year_column, sources=sources)
+    )
+    if derive:
+        text = frame[[c for c in frame.columns if c != id_column]]
+        comma = detect_decimal_comma(text.map(lambda v: v if isinstance(v, str) else ""), set())
+        frame = add_derived(frame, derive, source=source, decimal_comma=comma)
 
     columns = list(frame.columns)
     if year_column is not None and year_column not in columns and year_column == _DEFAULT_YEAR:
@@ -343,6 +413,36 @@ def compare_codes(
     return sorted(reg_set - area_set), [c for c in area_codes if c not in reg_set]
 
 
+#: Text of the rule for register codes without a polygon (printed by validate and run).
+UNPLACED_RULE = (
+    "kept in the aspatial indices and city totals, left out of spatial indices, hotspots, "
+    "walking access and maps"
+)
+
+
+def _persons(
+    register: pd.DataFrame,
+    codes: Sequence[str],
+    *,
+    id_column: str,
+    persons: str | None,
+    year_column: str | None,
+) -> tuple[str, float]:
+    """Describe ``codes`` with their persons in the latest year, and the persons' sum."""
+    if persons is None or persons not in register.columns:
+        return format_codes(codes), float("nan")
+    table = register
+    when = ""
+    if year_column is not None and year_column in register.columns and len(register):
+        latest = register[year_column].max()
+        table = register[register[year_column] == latest]
+        when = f" in {latest}"
+    ids = as_text_codes(table[id_column])[0]
+    values = pd.to_numeric(table[persons], errors="coerce").groupby(ids.to_numpy()).sum()
+    items = [f"{c} ({values.get(c, 0.0):,.0f} persons{when})" for c in codes]
+    return format_codes(items), float(values.reindex(list(codes)).fillna(0.0).sum())
+
+
 def check_register_against_areas(
     register: pd.DataFrame,
     areas: pd.DataFrame,
@@ -351,6 +451,9 @@ def check_register_against_areas(
     source: str = "register",
     year_column: str | None = None,
     strict: bool = False,
+    persons: str | None = None,
+    areas_source: str = "the boundaries",
+    log: bool = True,
 ) -> list[str]:
     """Compare a register's area codes with the polygons' codes.
 
@@ -368,6 +471,12 @@ def check_register_against_areas(
         When given, also report polygons that lack a row in some year.
     strict
         Raise instead of warning.
+    persons
+        Count column (the total) whose values are reported for codes without a polygon.
+    areas_source
+        Name of the boundaries in the messages.
+    log
+        Log the warnings (``False`` when the caller logs them).
 
     Returns
     -------
@@ -377,7 +486,16 @@ def check_register_against_areas(
     Raises
     ------
     ValidationError
-        When ``id_column`` is absent, or with ``strict=True`` when there is any mismatch.
+        When ``id_column`` is absent; when the register's codes match fewer than half of the
+        polygons (a register of another area system or year), naming samples of both codes;
+        when codes without a polygon hold more persons than the codes with one (a table that
+        mixes area levels); with ``strict=True`` when there is any mismatch.
+
+    Notes
+    -----
+    Codes without a polygon (for example Gothenburg's 199, persons not allocated to an area)
+    follow one rule everywhere (:data:`UNPLACED_RULE`): they stay in the aspatial indices and
+    the city totals and are left out of everything that needs a place.
     """
     if id_column not in register.columns:
         problem = missing_columns_problem(list(register.columns), [id_column])
@@ -386,16 +504,48 @@ def check_register_against_areas(
     reg_set = set(as_text_codes(register[id_column])[0].dropna())
     area_codes = [str(c) for c in areas.index]
     area_set = set(area_codes)
+    matched = len(area_set & reg_set)
+    if area_codes and matched < len(area_set) / 2:
+        reg_sample = format_codes((no_polygon or sorted(reg_set))[:5], limit=5)
+        area_sample = format_codes((no_data or area_codes)[:5], limit=5)
+        raise ValidationError(
+            source,
+            [
+                f"the register's codes (column {id_column!r}) match only {matched} of the "
+                f"{len(area_set)} polygons of {areas_source}: register codes such as "
+                f"{reg_sample} have no polygon; polygon codes such as {area_sample} have no "
+                "register row. Check that [registers] id "
+                "and [areas] id name the code columns and that both use the same area system "
+                "(and boundary year)"
+            ],
+        )
     warnings: list[str] = []
     if no_polygon:
         stripped = {c.lstrip("0") for c in area_set}
         hint = ""
         if any(c in stripped for c in no_polygon):
             hint = " (some match polygon codes without their leading zeros: store codes as text)"
+        described, unplaced = _persons(
+            register, no_polygon, id_column=id_column, persons=persons, year_column=year_column
+        )
+        placed_codes = sorted(reg_set & area_set)
+        _, placed = _persons(
+            register, placed_codes, id_column=id_column, persons=persons, year_column=year_column
+        )
+        if unplaced > placed:
+            raise ValidationError(
+                source,
+                [
+                    f"{len(no_polygon)} area code(s) in column {id_column!r} have no polygon in "
+                    f"{areas_source} and hold more persons ({unplaced:,.0f}) than the codes that "
+                    f"have one ({placed:,.0f}): {described}{hint}. The table seems to mix area "
+                    "levels or totals; keep the rows of one level with [registers] where, e.g. "
+                    'where = { niva = "primaromrade" }'
+                ],
+            )
         warnings.append(
             f"{source}: {len(no_polygon)} area code(s) in column {id_column!r} have no polygon: "
-            f"{format_codes(no_polygon)}{hint}; their rows are left out of maps and spatial "
-            "analysis"
+            f"{described}{hint}; {UNPLACED_RULE}"
         )
     if no_data:
         warnings.append(
@@ -411,8 +561,45 @@ def check_register_against_areas(
                     f"{source}: year {year}: {len(lacking)} polygon(s) have no row: "
                     f"{format_codes(lacking)}"
                 )
-    for w in warnings:
-        logger.warning("%s", w)
+    if log:
+        for w in warnings:
+            logger.warning("%s", w)
     if strict and warnings:
         raise ValidationError(source, warnings)
     return warnings
+
+
+def join_register(
+    areas: pd.DataFrame, rows: pd.DataFrame, *, id_column: str, how: str = "inner"
+) -> pd.DataFrame:
+    """Join register rows onto the areas by code; register columns win over boundary columns.
+
+    Parameters
+    ----------
+    areas
+        Areas indexed by code (a GeoDataFrame from :func:`geoseg.io.read_boundaries`).
+    rows
+        Register rows with one row per code (one year), the code in ``id_column``.
+    id_column
+        The register's code column.
+    how
+        ``"inner"`` (areas with a row only) or ``"left"`` (every area).
+
+    Returns
+    -------
+    DataFrame
+        The areas' geometry and columns with the register's columns; a boundary column with
+        the same name as a register column (``regsonamn`` in both SCB's boundaries and its
+        tables, say) is renamed ``<name>_areas`` so that the register's value is the one read.
+    """
+    values = rows.copy()
+    values.index = pd.Index(as_text_codes(values[id_column])[0].to_numpy(), name=areas.index.name)
+    values = values.drop(columns=[id_column])
+    geometry = getattr(areas, "geometry", None)
+    geom_name = geometry.name if geometry is not None else None
+    clash = [c for c in values.columns if c in areas.columns and c != geom_name]
+    left = areas.rename(columns={c: f"{c}_areas" for c in clash})
+    if geom_name is not None and geom_name in values.columns:
+        values = values.drop(columns=[geom_name])
+    left.index = pd.Index(left.index.astype(str), name=areas.index.name)
+    return left.join(values, how=how)  # type: ignore[arg-type]

@@ -155,15 +155,20 @@ def _segregation_section(
         for a, b in df[["level", "index"]].drop_duplicates().itertuples(index=False)
     ]
     keys = sorted(pairs, key=lambda k: (k[0], rank.get(k[1], len(rank)), k[1]))
-    for level, index in keys:
-        part = df[(df["level"] == level) & (df["index"] == index)]
-        title = f"{index} ({level})" if level else str(index)
-        series: dict[str, pd.DataFrame] = {}
-        for g, p in part.groupby("group", sort=True):
-            series |= split_at_breaks(str(g) or str(index), p, breaks, str(g).split("+"))
-        parts.append(f"<figure>{trend_svg(series, title=title, lang=lang)}</figure>")
-    parts = ['<div class="charts">', *parts, "</div>"]
-    last = df[df["year"] == df["year"].max()].copy()
+    years = df["year"].dropna()
+    if years.nunique() < 2:  # a single-year register: no trend to chart
+        when = f" ({years.iloc[0]})" if len(years) else ""
+        parts = [f"<p>{escape(tr('one_year', lang))}{escape(when)}</p>"]
+    else:
+        for level, index in keys:
+            part = df[(df["level"] == level) & (df["index"] == index)]
+            title = f"{index} ({level})" if level else str(index)
+            series: dict[str, pd.DataFrame] = {}
+            for g, p in part.groupby("group", sort=True):
+                series |= split_at_breaks(str(g) or str(index), p, breaks, str(g).split("+"))
+            parts.append(f"<figure>{trend_svg(series, title=title, lang=lang)}</figure>")
+        parts = ['<div class="charts">', *parts, "</div>"]
+    last = df[df["year"] == df["year"].max()].copy() if len(years) else df.copy()
     first = df[df["year"] == df["year"].min()].set_index(["level", "group", "index"])["value"]
     key = pd.MultiIndex.from_frame(last[["level", "group", "index"]])
     if df["year"].nunique() > 1:

@@ -104,17 +104,20 @@ def publish(
         )
 
     if result.hotspots is not None and len(result.hotspots):
-        latest_year = result.hotspots["year"].max()
-        for var, rows in result.hotspots[result.hotspots["year"] == latest_year].groupby(
-            "variable"
-        ):
+        hs_all = result.hotspots
+        latest_year = None
+        if hs_all["year"].notna().any():  # a single-year register has no year
+            latest_year = hs_all["year"].max()
+            hs_all = hs_all[hs_all["year"] == latest_year]
+        when = "" if latest_year is None else f" ({latest_year})"
+        for var, rows in hs_all.groupby("variable"):
             hs = rows.set_index("id")
             safe = str(var).replace("/", "_per_")
             what = indicator_label(str(var), definitions, lang)
             title = _title(
                 lang,
-                f"Clusters of high and low values: {what} ({latest_year})",
-                f"Kluster av höga och låga värden: {what} ({latest_year})",
+                f"Clusters of high and low values: {what}{when}",
+                f"Kluster av höga och låga värden: {what}{when}",
             )
             planned.append(
                 (
@@ -182,10 +185,12 @@ def publish(
     )
     hot = None
     if result.hotspots is not None and len(result.hotspots):
-        y = result.hotspots["year"].max()
+        latest = result.hotspots
+        if latest["year"].notna().any():
+            latest = latest[latest["year"] == latest["year"].max()]
         hot = {
             indicator_label(str(v), definitions, lang): rows.set_index("id")
-            for v, rows in result.hotspots[result.hotspots["year"] == y].groupby("variable")
+            for v, rows in latest.groupby("variable")
         }
     acc_table = None
     if access is not None:
