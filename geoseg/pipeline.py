@@ -22,7 +22,7 @@ from geoseg.errors import InputError
 from geoseg.io import check_not_input, write_text, write_with
 from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
 
-__all__ = ["STAGES", "RunResult", "run_project", "series_breaks"]
+__all__ = ["STAGES", "RunResult", "check_run", "run_project", "series_breaks"]
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +81,97 @@ def _timed(result: RunResult, stage: str) -> Iterator[None]:
     yield
     result.timings[stage] = time.perf_counter() - t0
     logger.info("%s done in %.1f s", stage, result.timings[stage])
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def check_run(
+    data: Any, *, stages: Sequence[str] = STAGES, output: Path | None = None
+) -> list[str]:
+    """Everything :func:`run_project` would refuse or skip, found before any computation.
+
+    ``geoseg validate`` and ``geoseg run`` both call this on the loaded project, so validate
+    refuses exactly what run refuses, with the same message.
+
+    Parameters
+    ----------
+    data
+        The loaded project (:func:`geoseg.io.load_project`).
+    stages
+        The stages that will run.
+    output
+        The results folder when it differs from the project's ``[project] output``.
+
+    Returns
+    -------
+    list of str
+        What run will do differently from what the project asks (stages skipped, indices
+        that will be NaN), one sentence each.
+
+    Raises
+    ------
+    ValidationError
+        Every problem at once: unknown or local index names, an output folder that is an
+        input, count columns without a single person in any year.
+    """
+    from geoseg.errors import ValidationError
+    from geoseg.io.project import output_problems
+    from geoseg.segregation import available_indices
+
+    project = data.project
+    reg = project.registers
+    problems: list[str] = []
+    notes: list[str] = []
+    if output is not None and Path(output).resolve() != Path(project.output).resolve():
+        problems.extend(output_problems(project, Path(output)))
+    known = available_indices()
+    unknown = [n for n in project.indices.names if n not in known]
+    if unknown:
+        problems.append(
+            f"[indices] names: {', '.join(map(repr, unknown))} are not city-wide segregation "
+            f"indices (local indices such as location_quotient are drawn as maps, not listed "
+            f"here); choose from {', '.join(known)}"
+        )
+    table = data.register
+    if "segregation" in stages:
+        used = [*reg.groups, *reg.multigroup, *([reg.total] if reg.total else [])]
+        for col in dict.fromkeys(used):
+            if col not in table.columns:
+                continue
+            values = pd.to_numeric(table[col], errors="coerce")
+            if not bool((values.fillna(0) > 0).any()):
+                what = "total" if col == reg.total else "group"
+                fix = (
+                    "every index needs persons"
+                    if col == reg.total
+                    else "its indices would be undefined; remove it from [registers] groups"
+                )
+                problems.append(
+                    f"{reg.path}: {what} column {col!r} is 0 in every area and year; {fix}"
+                )
+        if reg.year and reg.year in table.columns and reg.groups:
+            for year, part in table.groupby(reg.year, sort=True):
+                empty = [
+                    g
+                    for g in reg.groups
+                    if g in part
+                    and not bool((part[g].fillna(0) > 0).any())
+                    and bool((table[g].fillna(0) > 0).any())
+                ]
+                if empty:
+                    notes.append(
+                        f"{reg.path}: year {year}: group(s) {', '.join(empty)} have nobody; "
+                        "their indices for that year are left empty (NaN)"
+                    )
+    if "access" in stages and data.services is not None and not data.has_network:
+        notes.append(
+            f"{project.path}: no street network ([network] path or place); walking access "
+            "is skipped"
+        )
+    if problems:
+        raise ValidationError(str(project.path), problems)
+    return notes
 
 
 # --------------------------------------------------------------------------- stages
@@ -487,6 +578,9 @@ def run_project(
     with _timed(result, "load"):
         data = load_project(project)
     result.warnings.extend(data.warnings)  # logged by load_project
+    for note in check_run(data, stages=stages, output=out):
+        logger.warning("%s", note)
+        result.warnings.append(note)
 
     access = None
     if "segregation" in stages:

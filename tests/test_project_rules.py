@@ -218,3 +218,142 @@ def test_a_failed_run_leaves_nothing_that_blocks_the_next(tmp_path, monkeypatch)
     result = run_project(project, stages=["segregation", "maps"])
     assert (tmp_path / "out" / "maps" / "index.html").read_text(encoding="utf-8") != "half"
     assert result.maps / "index.html" in result.files
+
+
+# --- validate predicts run ----------------------------------------------------------------------
+
+
+def write_services(folder: Path, kinds: list[str], capacity: str = "20") -> None:
+    rows = [
+        {
+            "service_id": f"S{i}",
+            "kind": kind,
+            "name": f"Service {i}",
+            "capacity": capacity,
+            "x": 500 + 700 * i,
+            "y": 500 + 600 * i,
+        }
+        for i, kind in enumerate(kinds)
+    ]
+    pd.DataFrame(rows).to_csv(folder / "services.csv", index=False)
+
+
+def write_grid(folder: Path, value: float) -> None:
+    import rasterio
+    from affine import Affine
+
+    data = np.full((1, 40, 50), value, dtype="float32")
+    profile = {
+        "driver": "GTiff",
+        "height": 40,
+        "width": 50,
+        "count": 1,
+        "dtype": "float32",
+        "crs": "EPSG:3006",
+        "transform": Affine(100, 0, 0, 0, -100, 4100),
+        "nodata": -1,
+    }
+    with rasterio.open(folder / "grid.tif", "w", **profile) as dst:
+        dst.write(data)
+
+
+SERVICES = """
+[services]
+path = "services.csv"
+crs = "EPSG:3006"
+
+[services.kinds]
+library = "pop_total"
+meeting_place = "pop_total"
+"""
+
+
+def _broken(name: str, folder: Path) -> Path:
+    """A small project with one defect (``name``)."""
+    reg = register_frame([2020, 2021])
+    extra = ""
+    if name == "all_zero_group":
+        reg["foreign_born"] = 0
+    elif name == "all_zero_counts":
+        reg[["foreign_born", "pop_total"]] = 0
+    elif name == "infinite_count":
+        reg["pop_total"] = reg["pop_total"].astype(object)
+        reg.loc[3, "pop_total"] = "1e400"
+    elif name.startswith("year_"):
+        reg["year"] = reg["year"].astype(object)
+        reg.loc[reg["year"] == 2021, "year"] = name.removeprefix("year_")
+    elif name == "unknown_index":
+        extra = ""
+    project = write_project(folder, reg, extra=extra)
+    text = project.read_text(encoding="utf-8")
+    if name == "unknown_index":
+        text = text.replace('"absolute_centralization"]', '"no_such_index"]')
+    elif name == "local_index":
+        text = text.replace('"absolute_centralization"]', '"location_quotient"]')
+    elif name == "output_is_input":
+        text = text.replace('output = "out"', 'output = "register.csv"')
+    elif name == "overlapping_areas":
+        areas = gpd.read_file(folder / "areas.gpkg")
+        areas.loc[1, "geometry"] = areas.geometry[1].union(areas.geometry[0].buffer(-100))
+        areas.to_file(folder / "areas.gpkg", driver="GPKG")
+    elif name in ("infinite_capacity", "kind_without_services"):
+        text += SERVICES
+        write_services(
+            folder,
+            ["library", "library"]
+            if name == "kind_without_services"
+            else ["library"] * 2 + ["meeting_place"],
+            capacity="1e400" if name == "infinite_capacity" else "20",
+        )
+    elif name == "empty_grid":
+        write_grid(folder, 0.0)
+        text += '\n[population]\ngrid = "grid.tif"\n'
+    project.write_text(text, encoding="utf-8")
+    return project
+
+
+#: Defects refused by both commands, with a phrase of the shared message.
+REFUSED = {
+    "all_zero_group": "'foreign_born' is 0 in every area and year",
+    "all_zero_counts": "'pop_total' is 0 in every area and year",
+    "infinite_count": "'1e400'",
+    "year_0": "years outside 1800-2200 (0)",
+    "year_18": "years outside 1800-2200 (18)",
+    "year_-2018": "years outside 1800-2200 (-2018)",
+    "year_12345678901234567890": "(12345678901234567890)",
+    "unknown_index": "'no_such_index' are not city-wide segregation indices",
+    "local_index": "'location_quotient' are not city-wide segregation indices",
+    "output_is_input": "is the project's register; geoseg never writes over an input",
+    "overlapping_areas": "A00 and A01",
+    "infinite_capacity": "column 'capacity' is not a number for services S0",
+}
+#: Defects run accepts with a warning that validate prints first.
+WARNED = {
+    "kind_without_services": "no services of kind meeting_place",
+    "empty_grid": "has no inhabited cell; residents are placed with area centroids",
+}
+
+
+def _error_lines(output: str) -> list[str]:
+    lines = output.splitlines()
+    start = next((i for i, x in enumerate(lines) if x.startswith("Error:")), None)
+    return [] if start is None else lines[start:]
+
+
+@pytest.mark.parametrize("name", [*REFUSED, *WARNED])
+def test_validate_refuses_whatever_run_refuses_with_the_same_message(name, tmp_path):
+    project = _broken(name, tmp_path)
+    before = {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    v_code, v_out = cli("validate", str(project))
+    r_code, r_out = cli("run", str(project), "--stage", "segregation", "--stage", "hotspots")
+    assert r_code in (0, 2), r_out  # never a crash
+    if r_code == 2:
+        assert v_code == 2, v_out
+        assert _error_lines(v_out) == _error_lines(r_out)
+    if name in REFUSED:
+        assert r_code == 2
+        assert REFUSED[name] in _error_lines(v_out)[0] + "".join(_error_lines(v_out)[1:])
+    else:
+        assert v_code == 0 and r_code == 0, (v_out, r_out)
+        assert "warning: " in v_out and WARNED[name] in v_out and WARNED[name] in r_out
+    assert {p: p.read_bytes() for p in before} == before  # inputs untouched

@@ -16,18 +16,23 @@ __all__ = ["validate"]
 def validate(config: Path | None) -> None:
     """Validate a project file (geoseg.toml) and the files it names.
 
-    Every problem of every input is reported at once. Exit code 0 when the project can be
-    analysed (warnings, such as codes without a polygon, are listed), 2 when it cannot.
+    Every problem of every input is reported at once, and every check that `geoseg run` makes
+    before computing: what validate accepts, run accepts, and what run would refuse, validate
+    refuses with the same message. Exit code 0 when the project can be analysed (warnings,
+    such as codes without a polygon and what run does with them, are listed), 2 when it cannot.
 
     \b
     Example:
         geoseg validate geoseg.toml
         geoseg validate            # the embedded example city
     """
-    from geoseg.io import validate_project
+    from geoseg.io import describe_project, load_project
+    from geoseg.pipeline import check_run
 
     path = config_argument_path(config)
-    lines = validate_project(path)
+    data = load_project(path)
+    lines = describe_project(data)
+    lines.extend(f"warning: {note}" for note in check_run(data))
     for line in lines:
         click.echo(line)
     click.echo(f"{path}: OK, ready for analysis")

@@ -14,7 +14,7 @@ from geoseg.io.config import Project, read_config
 from geoseg.io.crosswalk import read_crosswalk
 from geoseg.io.grid import read_population_grid
 from geoseg.io.network import read_network, write_network
-from geoseg.io.project import ProjectData, load_project, validate_project
+from geoseg.io.project import ProjectData, describe_project, load_project, validate_project
 from geoseg.io.registers import (
     UNPLACED_RULE,
     check_register_against_areas,
@@ -32,6 +32,7 @@ __all__ = [
     "check_not_input",
     "check_register_against_areas",
     "compare_codes",
+    "describe_project",
     "join_register",
     "load_project",
     "read_boundaries",

@@ -166,9 +166,9 @@ def parse_numbers(values: pd.Series, *, decimal_comma: bool = False) -> tuple[pd
             continue
         if decimal_comma and "," in s:
             s = s.replace(".", "").replace(",", ".")
-        if _NUMBER.fullmatch(s):
-            out[i] = float(s)
-        else:
+        if _NUMBER.fullmatch(s) and math.isfinite(value := float(s)):
+            out[i] = value
+        else:  # not a number, or beyond float range (1e400 would read as infinity)
             bad[i] = True
     return pd.Series(out, index=values.index, name=values.name), pd.Series(bad, index=values.index)
 

@@ -23,7 +23,16 @@ from geoseg.io.network import read_network
 from geoseg.io.registers import check_register_against_areas, read_register
 from geoseg.io.services import read_services
 
-__all__ = ["ProjectData", "load_project", "validate_project"]
+__all__ = [
+    "OVERLAP_LIMIT",
+    "ProjectData",
+    "describe_project",
+    "load_project",
+    "output_problems",
+    "overlap_findings",
+    "project_inputs",
+    "validate_project",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +169,28 @@ def _cross_check(data: dict[str, Any], project: Project, problems: list[str]) ->
                 f"{project.services.path}: services {format_codes(services.index[outside])} lie "
                 f"more than {project.access.max_snap_m:g} m outside the areas"
             )
+    if services is not None and project.services.kinds:
+        present = set(services["kind"].astype(str))
+        absent = [k for k in project.services.kinds if k not in present]
+        if absent:
+            warnings.append(
+                f"{project.services.path}: no services of kind {', '.join(absent)} "
+                "([services.kinds]); walking access to them is not computed"
+            )
     grid = data["grid"]
+    if grid is not None and not len(grid):
+        fallback = "buildings" if data["buildings"] is not None else "area centroids"
+        warnings.append(
+            f"{project.population.grid}: the population grid has no inhabited cell; residents "
+            f"are placed with {fallback} instead"
+        )
+    if areas is not None:
+        problem, note = overlap_findings(areas, source=str(a_cfg.path))
+        if problem:
+            problems.append(problem)
+        if note:
+            warnings.append(note)
+    problems.extend(output_problems(project, project.output))
     if areas is not None and grid is not None and len(grid):
         union = areas.geometry.union_all()
         shapely.prepare(union)
@@ -187,6 +217,84 @@ def _cross_check(data: dict[str, Any], project: Project, problems: list[str]) ->
                 f"({n_out / len(buildings):.1%}) lie outside every area; nobody is placed in them"
             )
     return warnings
+
+
+#: Overlap between two areas, as a share of the smaller one, above which the boundaries are
+#: refused (below it the overlap is a digitising sliver and only reported).
+OVERLAP_LIMIT = 0.01
+
+
+def overlap_findings(areas: gpd.GeoDataFrame, *, source: str) -> tuple[str | None, str | None]:
+    """Find areas that overlap each other.
+
+    Returns
+    -------
+    problem, warning
+        A sentence refusing overlaps above :data:`OVERLAP_LIMIT` of the smaller area (a
+        resident or service there would belong to two areas), and a sentence reporting
+        smaller slivers; ``None`` where there is nothing to say.
+    """
+    geoms = areas.geometry.to_numpy()
+    left, right = areas.sindex.query(geoms, predicate="intersects")
+    pairs = left < right
+    left, right = left[pairs], right[pairs]
+    if not len(left):
+        return None, None
+    shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    smaller = np.minimum(shapely.area(geoms[left]), shapely.area(geoms[right]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(smaller > 0, shared / smaller, 0.0)
+    codes = areas.index.astype(str)
+    big = share > OVERLAP_LIMIT
+    small = (shared > 1.0) & ~big  # below a square metre is floating-point noise
+    problem = warning = None
+    if big.any():
+        items = [
+            f"{codes[i]} and {codes[j]} ({s:.0%} of the smaller)"
+            for i, j, s in zip(left[big], right[big], share[big], strict=True)
+        ]
+        problem = (
+            f"{source}: {int(big.sum())} pair(s) of areas overlap: {format_codes(items, limit=5)}; "
+            "each place must belong to one area (fix the boundaries, e.g. with a GIS's "
+            "topology check)"
+        )
+    if small.any():
+        warning = (
+            f"{source}: {int(small.sum())} pair(s) of areas overlap by slivers (largest "
+            f"{float(shared[small].max()):.0f} m²); residents there are counted in one of them"
+        )
+    return problem, warning
+
+
+def output_problems(project: Project, output: Path) -> list[str]:
+    """Refuse an output folder that is an input file of the project or any other file."""
+    out = Path(output).resolve()
+    inputs = {Path(p).resolve(): what for what, p in project_inputs(project).items()}
+    for path, what in inputs.items():
+        if out == path:
+            return [
+                f"[project] output {output} is the project's {what}; geoseg never writes over "
+                'an input: choose a folder such as output = "output"'
+            ]
+    if out.exists() and not out.is_dir():
+        return [f"[project] output {output} is a file, not a folder; choose a folder"]
+    return []
+
+
+def project_inputs(project: Project) -> dict[str, Path]:
+    """Every file the project reads, by what it is."""
+    found: dict[str, Path] = {"project file": project.path, "boundary file": project.areas.path}
+    for i, path in enumerate(project.registers.paths(), start=1):
+        found["register" if i == 1 else f"register table {i}"] = path
+    extra = {
+        "services file": project.services.path,
+        "street network": project.network.path,
+        "population grid": project.population.grid,
+        "buildings file": project.population.buildings,
+        "water file": project.areas.water,
+    }
+    found |= {k: v for k, v in extra.items() if v is not None}
+    return found
 
 
 def _area_names(areas: gpd.GeoDataFrame | None, column: str | None) -> dict[str, str] | None:
@@ -334,7 +442,17 @@ def validate_project(path: str | Path, *, network: bool = True) -> list[str]:
     ValidationError
         Any input has problems (all listed at once).
     """
-    data = load_project(path)
+    return describe_project(load_project(path), network=network)
+
+
+def describe_project(data: ProjectData, *, network: bool = True) -> list[str]:
+    """One line per loaded input (what was read) followed by the warnings.
+
+    Raises
+    ------
+    ValidationError
+        With ``network``, when the street network cannot be read.
+    """
     proj = data.project
     lines = [f"project file {proj.path}: OK ({proj.project.name}, CRS {proj.crs})"]
     lines.append(f"areas: {len(data.areas)} polygons from {proj.areas.path}")

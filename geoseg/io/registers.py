@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 _TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _DEFAULT_YEAR = "year"
+#: Years a register may hold (anything else is a typo such as ``18`` or an unreadable number).
+YEAR_RANGE = (1800, 2200)
 _LEADING_ZERO = re.compile(r"[+-]?0\d")
 
 
@@ -299,12 +301,20 @@ def read_register(
                 f"column {year_column!r} must hold a whole year in every row; check "
                 f"{_where(flagged, codes, None)}"
             )
+        lo, hi = YEAR_RANGE
+        odd = yv.notna() & ~notint & ((yv < lo) | (yv > hi))
+        if odd.any():
+            seen = format_codes(list(dict.fromkeys(frame[year_column][odd].astype(str))), limit=5)
+            problems.append(
+                f"column {year_column!r} has years outside {lo}-{hi} ({seen}) in "
+                f"{_where(odd, codes, None)}; write years in full, such as 2018"
+            )
         years = pd.Series(
-            [None if np.isnan(v) else int(v) for v in yv.to_numpy()],
+            [None if np.isnan(v) or not lo <= v <= hi else int(v) for v in yv.to_numpy()],
             index=frame.index,
             dtype=object,
         )
-        if not (notint.any() or yv.isna().any()):
+        if not (notint.any() or yv.isna().any() or odd.any()):
             out[year_column] = yv.astype("int64")
 
     skip = {id_column, *([year_column] if year_column else [])}
