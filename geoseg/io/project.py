@@ -158,8 +158,8 @@ def _cross_check(data: dict[str, Any], project: Project, problems: list[str]) ->
                     log=False,
                 )
             )
-        except GeoSegError as exc:
-            problems.extend(getattr(exc, "problems", None) or [str(exc)])
+        except ValidationError as exc:
+            problems.extend(f"{exc.source}: {p}" for p in exc.problems)
     services = data["services"]
     if areas is not None and services is not None and len(services):
         reach = areas.geometry.union_all().buffer(project.access.max_snap_m)

@@ -517,7 +517,7 @@ def check_register_against_areas(
     matched = len(area_set & reg_set)
     if area_codes and matched < len(area_set) / 2:
         reg_sample = format_codes((no_polygon or sorted(reg_set))[:5], limit=5)
-        area_sample = format_codes((no_data or area_codes)[:5], limit=5)
+        area_sample = format_codes(sorted(no_data or area_codes)[:5], limit=5)
         raise ValidationError(
             source,
             [
