@@ -22,7 +22,14 @@ from geoseg.errors import InputError
 from geoseg.io import check_not_input, write_text, write_with
 from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
 
-__all__ = ["STAGES", "RunResult", "check_run", "run_project", "series_breaks"]
+__all__ = [
+    "STAGES",
+    "RunResult",
+    "access_note",
+    "check_run",
+    "run_project",
+    "series_breaks",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +63,9 @@ class RunResult:
         Every file written.
     warnings
         Findings that did not stop the run (codes without polygons, unplaced residents, ...).
+    access_note
+        How walking access was measured when the project has no street network (skipped, or
+        straight-line distance times a detour factor); shown in the report.
     """
 
     output: Path
@@ -72,6 +82,7 @@ class RunResult:
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    access_note: str | None = None
 
 
 @contextmanager
@@ -164,14 +175,31 @@ def check_run(
                         f"{reg.path}: year {year}: group(s) {', '.join(empty)} have nobody; "
                         "their indices for that year are left empty (NaN)"
                     )
-    if "access" in stages and data.services is not None and not data.has_network:
-        notes.append(
-            f"{project.path}: no street network ([network] path or place); walking access "
-            "is skipped"
-        )
+    note = access_note(data)
+    if "access" in stages and note is not None:
+        notes.append(note)
     if problems:
         raise ValidationError(str(project.path), problems)
     return notes
+
+
+def access_note(data: Any) -> str | None:
+    """What happens to walking access when the project has services but no street network."""
+    project = data.project
+    if data.services is None or data.has_network:
+        return None
+    acc = project.access
+    if acc.fallback == "straight_line":
+        return (
+            f"{project.path}: no street network; walking times are straight-line distances "
+            f"x {acc.detour:g} (detour factor) at {acc.speed_kmh:g} km/h, labelled "
+            f"'straight line x {acc.detour:g}' on every map and table"
+        )
+    return (
+        f"{project.path}: no street network ([network] path or place); walking access is "
+        'skipped (set [access] fallback = "straight_line" for straight-line distances times '
+        "a detour factor)"
+    )
 
 
 # --------------------------------------------------------------------------- stages
@@ -463,11 +491,54 @@ def _weights_for(gdf: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, full: Any, spec
 
 def access_stage(data: Any, *, cache_dir: Path | None = None) -> Any:
     """Walking access to every service kind (see :func:`geoseg.access.access_for_project`)."""
+    import dataclasses
+
     from geoseg.access import access_for_project
 
-    acc = data.project.access
+    project = data.project
+    acc = project.access
+    placed = dataclasses.replace(data, register=data.placed_register)  # codes with a polygon
+    if not data.has_network and acc.fallback == "straight_line":
+        return _straight_line_stage(placed)
     return access_for_project(
-        data, minutes=acc.minutes, speed_kmh=acc.speed_kmh, cache_dir=cache_dir
+        placed, minutes=acc.minutes, speed_kmh=acc.speed_kmh, cache_dir=cache_dir
+    )
+
+
+def _straight_line_stage(data: Any) -> Any:
+    """Access from straight-line distances times the detour factor (no street network)."""
+    from geoseg.access.straight import straight_line_access
+    from geoseg.settings import SERVICE_KINDS
+
+    project = data.project
+    reg, acc = project.registers, project.access
+    table = data.register
+    if reg.year and reg.year in table.columns:
+        table = table[table[reg.year] == table[reg.year].max()]
+    counts = table.set_index(table[reg.id].astype(str))
+    total = reg.total or "pop_total"
+    present = sorted(map(str, data.services["kind"].unique()))
+    demand = {
+        k: str(project.services.kinds.get(k) or SERVICE_KINDS.get(k, {}).get("demand") or total)
+        for k in present
+    }
+    demand = {k: d for k, d in demand.items() if d in counts.columns}
+    wanted = [total, *demand.values(), "age_0_5", "age_6_15", "age_65_plus", "foreign_born"]
+    groups = [g for g in dict.fromkeys(wanted) if g in counts.columns]
+    return straight_line_access(
+        data.areas,
+        counts,
+        data.services,
+        demand=demand,
+        groups=groups,
+        total=total,
+        minutes=acc.minutes,
+        speed_kmh=acc.speed_kmh,
+        detour=acc.detour,
+        grid=data.grid,
+        buildings=data.buildings,
+        income=reg.income,
+        disadvantage=reg.disadvantage,
     )
 
 
@@ -596,12 +667,25 @@ def run_project(
             result.warnings.append("trends: skipped (see the log: too few years or no year)")
         else:
             result.warnings.extend(result.follow_up.notes)
-    if "access" in stages and data.services is not None and data.has_network:
+    straight = project.access.fallback == "straight_line"
+    if "access" in stages:
+        result.access_note = access_note(data)
+    if "access" in stages and data.services is not None and (data.has_network or straight):
         with _timed(result, "access"):
             access = access_stage(data, cache_dir=Path(cache_dir) if cache_dir else None)
         result.access = access.summary
         result.equity = access.equity
-        result.isochrones = isochrone_stage(access)
+        if data.has_network:
+            result.isochrones = isochrone_stage(access)
+        else:
+            from geoseg.access.straight import straight_line_isochrones
+
+            result.isochrones = straight_line_isochrones(
+                access.services,
+                minutes=(5.0, 10.0, 15.0),
+                speed_kmh=access.speed_kmh,
+                detour=access.detour,
+            )
         if len(access.rejected):
             n = len(access.rejected)
             note = f"access: {n} resident or service point(s) not placed on the network"

@@ -357,3 +357,56 @@ def test_validate_refuses_whatever_run_refuses_with_the_same_message(name, tmp_p
         assert v_code == 0 and r_code == 0, (v_out, r_out)
         assert "warning: " in v_out and WARNED[name] in v_out and WARNED[name] in r_out
     assert {p: p.read_bytes() for p in before} == before  # inputs untouched
+
+
+# --- walking access without a street network ------------------------------------------------------
+
+
+def test_without_a_network_access_is_skipped_with_a_warning_and_a_report_line(tmp_path):
+    project = write_project(tmp_path, register_frame([2020, 2021]), extra=SERVICES)
+    write_services(tmp_path, ["library", "library", "meeting_place"])
+    code, out = cli("validate", str(project))
+    assert code == 0 and "walking access is skipped" in out
+    result = run_project(project, stages=["access", "maps"])
+    assert result.access is None
+    assert any("walking access is skipped" in w for w in result.warnings)
+    report = (result.maps / "report.html").read_text(encoding="utf-8")
+    assert "walking access is skipped" in report
+
+
+def test_straight_line_fallback_matches_hand_computed_distances(tmp_path):
+    from scipy.spatial.distance import cdist
+
+    extra = SERVICES.replace(
+        "[services]",
+        '[access]\nfallback = "straight_line"\ndetour = 1.3\nminutes = 15\n\n[services]',
+    )
+    project = write_project(tmp_path, register_frame([2020, 2021]), extra=extra)
+    write_services(tmp_path, ["library", "library", "meeting_place"])
+    code, out = cli("validate", str(project))
+    assert code == 0 and "straight-line distances x 1.3" in out
+    result = run_project(project, stages=["access", "maps"])
+    table = pd.read_csv(tmp_path / "out" / "access_areas.csv", dtype={"id": str})
+    assert set(table["method"]) == {"straight line x 1.3"}
+    lib = table[(table["kind"] == "library") & (table["group"] == "pop_total")].set_index("id")
+    areas = gpd.read_file(tmp_path / "areas.gpkg").set_index("code")
+    points = shapely.get_coordinates(areas.representative_point().to_numpy())
+    services = pd.read_csv(tmp_path / "services.csv")
+    libs = services[services["kind"] == "library"][["x", "y"]].to_numpy(float)
+    minutes = cdist(points, libs) * 1.3 / (4.8 * 1000 / 60)
+    expected = pd.Series(minutes.min(axis=1), index=areas.index)
+    assert np.allclose(lib["mean_minutes"].reindex(areas.index), expected)
+    # 2SFCA (Luo & Wang 2003) by hand: capacity 20 per library, demand pop_total, 15 minutes
+    pop = register_frame([2021]).set_index("code")["pop_total"].reindex(areas.index).to_numpy()
+    inside = minutes <= 15
+    ratio = 20 / (inside * pop[:, None]).sum(axis=0)
+    ratio[~np.isfinite(ratio)] = 0
+    assert np.allclose(lib["fca_ratio"].reindex(areas.index), (inside * ratio).sum(axis=1))
+    titles = (result.maps / "access_library.html").read_text(encoding="utf-8")
+    assert "straight-line distance x 1.3, no street network" in titles
+    iso = gpd.read_file(tmp_path / "out" / "results.gpkg", layer="isochrones")
+    disc = iso[(iso["kind"] == "library") & (iso["minutes"] == 10)].geometry.iloc[0]
+    radius = 10 * 4.8 * 1000 / 60 / 1.3
+    assert disc.area == pytest.approx(
+        shapely.union_all([shapely.Point(x, y).buffer(radius) for x, y in libs]).area, rel=1e-6
+    )

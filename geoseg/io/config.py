@@ -50,6 +50,7 @@ __all__ = [
 
 _LANGS = ("sv", "en")
 _CORRECTIONS = ("fdr", "bonferroni", "none")
+_FALLBACKS = ("none", "straight_line")
 _NETWORK_TYPES = ("walk", "bike", "drive", "drive_service", "all", "all_public")
 _WEIGHTS = re.compile(r"queen|rook|knn:[1-9]\d*|(distance|kernel):\d+(\.\d+)?")
 _RATE = re.compile(r"[^:\s]+:[^:\s]+")
@@ -220,11 +221,15 @@ class HotspotsConfig:
 
 @dataclass
 class AccessConfig:
-    """``[access]``: walking speed, time threshold and maximum snapping distance."""
+    """``[access]``: walking speed, time threshold, maximum snapping distance, and what to do
+    without a street network (``fallback = "none"`` skips walking access with a warning;
+    ``"straight_line"`` uses straight-line distance times ``detour``)."""
 
     speed_kmh: float = WALK_SPEED_KMH
     minutes: float = DEFAULT_MINUTES
     max_snap_m: float = 500.0
+    fallback: str = "none"
+    detour: float = 1.3
 
 
 @dataclass
@@ -582,6 +587,15 @@ def _check_values(project: dict[str, Any], problems: list[str]) -> None:
     ):
         if not value > 0:
             problems.append(f"[access] {label} must be > 0, got {value}")
+    if acc.fallback not in _FALLBACKS:
+        problems.append(
+            f"[access] fallback must be one of {', '.join(_FALLBACKS)}, got {acc.fallback!r}"
+        )
+    if not 1 <= acc.detour <= 5:
+        problems.append(
+            f"[access] detour must lie between 1 and 5 (walking distance / straight-line "
+            f"distance; 1.2-1.4 in cities), got {acc.detour:g}"
+        )
 
 
 def read_config(path: str | Path) -> Project:

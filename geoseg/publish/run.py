@@ -142,6 +142,14 @@ def publish(
             iso = result.isochrones
             what = kind_label(str(kind), lang)
             title = _title(lang, f"Walking time: {what}", f"Gångtid: {what}")
+            method = getattr(access, "method", None)  # straight-line fallback: say so
+            if method is not None:
+                detour = f"{access.detour:g}"
+                title += _title(
+                    lang,
+                    f" (straight-line distance x {detour}, no street network)",
+                    f" (fågelvägen x {detour}, inget gatunät)",
+                )
             planned.append(
                 (
                     f"access_{kind}.html",
@@ -213,7 +221,10 @@ def publish(
             areas=areas,
             maps=[(e["file"], e["title"]) for e in entries if e["file"] != "report.html"],
             sources=[f"{project.areas.path.name}", f"{reg.path.name}"],
-            methods=_follow_up_methods(follow_up, lang),
+            methods={
+                **(_follow_up_methods(follow_up, lang) or {}),
+                **(_access_methods(result, lang) or {}),
+            },
             minutes=project.access.minutes,
             threshold=threshold,
         )
@@ -349,6 +360,13 @@ def _follow_up_methods(follow_up: Any, lang: str) -> dict[str, str]:
         ),
         "Theil-Sen": "slope = median of (y_j − y_i)/(t_j − t_i) (Theil 1950; Sen 1968)",
     }
+
+def _access_methods(result: Any, lang: str) -> dict[str, str] | None:
+    """The report's line on walking access measured without a street network, or skipped."""
+    note = getattr(result, "access_note", None)
+    if not note:
+        return None
+    return {_title(lang, "Walking access", "Gångavstånd"): str(note).split(": ", 1)[-1]}
 
 
 def _main_tables(result: Any, indicators: pd.DataFrame, lang: str) -> dict[str, pd.DataFrame]:
