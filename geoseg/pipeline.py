@@ -21,12 +21,14 @@ import pandas as pd
 from geoseg.errors import InputError
 from geoseg.io import check_not_input, write_text, write_with
 from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
+from geoseg.preflight import access_note, check_run
 
 __all__ = [
     "STAGES",
     "RunResult",
     "access_note",
     "check_run",
+    "indices_with_unplaced",
     "run_project",
     "series_breaks",
 ]
@@ -94,114 +96,6 @@ def _timed(result: RunResult, stage: str) -> Iterator[None]:
     logger.info("%s done in %.1f s", stage, result.timings[stage])
 
 
-# --------------------------------------------------------------------------- checks
-
-
-def check_run(
-    data: Any, *, stages: Sequence[str] = STAGES, output: Path | None = None
-) -> list[str]:
-    """Everything :func:`run_project` would refuse or skip, found before any computation.
-
-    ``geoseg validate`` and ``geoseg run`` both call this on the loaded project, so validate
-    refuses exactly what run refuses, with the same message.
-
-    Parameters
-    ----------
-    data
-        The loaded project (:func:`geoseg.io.load_project`).
-    stages
-        The stages that will run.
-    output
-        The results folder when it differs from the project's ``[project] output``.
-
-    Returns
-    -------
-    list of str
-        What run will do differently from what the project asks (stages skipped, indices
-        that will be NaN), one sentence each.
-
-    Raises
-    ------
-    ValidationError
-        Every problem at once: unknown or local index names, an output folder that is an
-        input, count columns without a single person in any year.
-    """
-    from geoseg.errors import ValidationError
-    from geoseg.io.project import output_problems
-    from geoseg.segregation import available_indices
-
-    project = data.project
-    reg = project.registers
-    problems: list[str] = []
-    notes: list[str] = []
-    if output is not None and Path(output).resolve() != Path(project.output).resolve():
-        problems.extend(output_problems(project, Path(output)))
-    known = available_indices()
-    unknown = [n for n in project.indices.names if n not in known]
-    if unknown:
-        problems.append(
-            f"[indices] names: {', '.join(map(repr, unknown))} are not city-wide segregation "
-            f"indices (local indices such as location_quotient are drawn as maps, not listed "
-            f"here); choose from {', '.join(known)}"
-        )
-    table = data.register
-    if "segregation" in stages:
-        used = [*reg.groups, *reg.multigroup, *([reg.total] if reg.total else [])]
-        for col in dict.fromkeys(used):
-            if col not in table.columns:
-                continue
-            values = pd.to_numeric(table[col], errors="coerce")
-            if not bool((values.fillna(0) > 0).any()):
-                what = "total" if col == reg.total else "group"
-                fix = (
-                    "every index needs persons"
-                    if col == reg.total
-                    else "its indices would be undefined; remove it from [registers] groups"
-                )
-                problems.append(
-                    f"{reg.path}: {what} column {col!r} is 0 in every area and year; {fix}"
-                )
-        if reg.year and reg.year in table.columns and reg.groups:
-            for year, part in table.groupby(reg.year, sort=True):
-                empty = [
-                    g
-                    for g in reg.groups
-                    if g in part
-                    and not bool((part[g].fillna(0) > 0).any())
-                    and bool((table[g].fillna(0) > 0).any())
-                ]
-                if empty:
-                    notes.append(
-                        f"{reg.path}: year {year}: group(s) {', '.join(empty)} have nobody; "
-                        "their indices for that year are left empty (NaN)"
-                    )
-    note = access_note(data)
-    if "access" in stages and note is not None:
-        notes.append(note)
-    if problems:
-        raise ValidationError(str(project.path), problems)
-    return notes
-
-
-def access_note(data: Any) -> str | None:
-    """What happens to walking access when the project has services but no street network."""
-    project = data.project
-    if data.services is None or data.has_network:
-        return None
-    acc = project.access
-    if acc.fallback == "straight_line":
-        return (
-            f"{project.path}: no street network; walking times are straight-line distances "
-            f"x {acc.detour:g} (detour factor) at {acc.speed_kmh:g} km/h, labelled "
-            f"'straight line x {acc.detour:g}' on every map and table"
-        )
-    return (
-        f"{project.path}: no street network ([network] path or place); walking access is "
-        'skipped (set [access] fallback = "straight_line" for straight-line distances times '
-        "a detour factor)"
-    )
-
-
 # --------------------------------------------------------------------------- stages
 
 
@@ -215,39 +109,20 @@ def segregation_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
         (group, index) with the first and last year's values, their change and, where the
         index supports it, the p-value of the two-sample test of change.
     """
-    from geoseg.segregation import available_indices, compute_indices
-
     project = data.project
     reg = project.registers
-    names = list(project.indices.names or available_indices())
-    spatial = set(available_indices(spatial=True))
-    options: dict[str, Any] = {
-        "groups": reg.groups,
-        "total": reg.total,
-        "areas": data.areas,
-        "id_column": reg.id,
-        "year_column": reg.year,
-        "multigroup": reg.multigroup or None,
-        "permutations": project.indices.permutations,
-        "seed": project.indices.seed,
-    }
-    # codes without a polygon count in the aspatial indices, not in the spatial ones
-    parts = []
-    aspatial_names = [n for n in names if n not in spatial]
-    spatial_names = [n for n in names if n in spatial]
-    if aspatial_names:
-        parts.append(compute_indices(data.register, index=aspatial_names, **options))
-    if spatial_names:
-        parts.append(compute_indices(data.placed_register, index=spatial_names, **options))
-    idx = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    if len(parts) > 1:
-        order = {n: i for i, n in enumerate(names)}
-        idx = (
-            idx.assign(_order=idx["index"].map(order))
-            .sort_values(["year", "level", "group", "_order"], kind="stable", na_position="first")
-            .drop(columns="_order")
-            .reset_index(drop=True)
-        )
+    idx = indices_with_unplaced(
+        data.register,
+        data.areas,
+        index=project.indices.names or None,
+        groups=reg.groups,
+        total=reg.total,
+        id_column=reg.id,
+        year_column=reg.year,
+        multigroup=reg.multigroup or None,
+        permutations=project.indices.permutations,
+        seed=project.indices.seed,
+    )
     trend = segregation_trend(
         idx,
         data.register,
@@ -260,6 +135,45 @@ def segregation_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
         breaks=series_breaks(project),
     )
     return idx, trend
+
+
+def indices_with_unplaced(
+    register: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    index: Sequence[str] | None,
+    id_column: str,
+    **options: Any,
+) -> pd.DataFrame:
+    """:func:`geoseg.segregation.compute_indices` with the rule for codes without a polygon.
+
+    Aspatial indices use every register row (the city's whole population, the unallocated
+    included); spatial indices use the rows whose code has a polygon (see
+    :data:`geoseg.io.UNPLACED_RULE`). Rows keep the order of ``index``.
+    """
+    from geoseg.segregation import available_indices, compute_indices
+
+    names = list(index or available_indices())
+    spatial = set(available_indices(spatial=True))
+    placed = register[register[id_column].astype(str).isin(areas.index.astype(str))]
+    parts = []
+    aspatial_names = [n for n in names if n not in spatial]
+    spatial_names = [n for n in names if n in spatial]
+    common = {"areas": areas, "id_column": id_column, **options}
+    if aspatial_names:
+        parts.append(compute_indices(register, index=aspatial_names, **common))
+    if spatial_names:
+        parts.append(compute_indices(placed, index=spatial_names, **common))
+    if len(parts) == 1:
+        return parts[0]
+    idx = pd.concat(parts, ignore_index=True)
+    order = {n: i for i, n in enumerate(names)}
+    return (
+        idx.assign(_order=idx["index"].map(order))
+        .sort_values(["year", "level", "group", "_order"], kind="stable", na_position="first")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
 
 
 #: Indices whose change between the first and the last year is tested in a run.
@@ -364,7 +278,7 @@ def segregation_trend(
 
 def _year_frames(data: Any) -> Iterator[tuple[int | None, gpd.GeoDataFrame]]:
     """The areas joined with each year's register rows (register columns win on a clash)."""
-    from geoseg.io.registers import join_register
+    from geoseg.io import join_register
 
     reg = data.project.registers
     table = data.placed_register

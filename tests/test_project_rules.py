@@ -410,3 +410,32 @@ def test_straight_line_fallback_matches_hand_computed_distances(tmp_path):
     assert disc.area == pytest.approx(
         shapely.union_all([shapely.Point(x, y).buffer(radius) for x, y in libs]).area, rel=1e-6
     )
+
+
+def test_indices_command_follows_the_same_rules(tmp_path):
+    reg = register_frame([2021], extra={"199": 2213})
+    write_areas(tmp_path)
+    reg.to_csv(tmp_path / "register.csv", index=False)
+    args = [
+        "indices", str(tmp_path / "areas.gpkg"), "--id", "code",
+        "--register", str(tmp_path / "register.csv"), "--group", "foreign_born",
+        "--total", "pop_total", "--index", "dissimilarity", "--index",
+        "absolute_centralization", "--format", "csv",
+    ]  # fmt: skip
+    code, out = cli(*args)
+    assert code == 0, out
+    rows = [line.split(",") for line in out.splitlines() if line.startswith("2021,")]
+    values = {r[2]: float(r[3]) for r in rows}
+    assert values["dissimilarity"] == pytest.approx(
+        Dissim(reg.set_index("code"), "foreign_born", "pop_total").statistic, abs=1e-12
+    )
+    areas = gpd.read_file(tmp_path / "areas.gpkg").set_index("code")
+    placed = areas.join(reg.set_index("code")[["foreign_born", "pop_total"]], how="inner")
+    assert values["absolute_centralization"] == pytest.approx(
+        AbsoluteCentralization(placed, "foreign_born", "pop_total").statistic, abs=1e-9
+    )
+    reg.assign(code=[f"X{i}" for i in range(len(reg))]).to_csv(
+        tmp_path / "register.csv", index=False
+    )
+    code, out = cli(*args)
+    assert code == 2 and "match only 0 of the 16 polygons" in out

@@ -66,8 +66,8 @@ def indices(
             --group foreign_born --group born_sweden --total pop_total \\
             --index dissimilarity --index multigroup_gini --permutations 999 --format json
     """
-    from geoseg.io import read_boundaries, read_register
-    from geoseg.segregation import compute_indices
+    from geoseg.io import check_register_against_areas, read_boundaries, read_register
+    from geoseg.pipeline import indices_with_unplaced
 
     register_id = register_id or id_column
     gdf = read_boundaries(areas, id_column=id_column)
@@ -79,12 +79,23 @@ def indices(
         total_column=total,
     )
     year = year_column or "year"
-    table = compute_indices(
+    # refuses a register of another area system; codes without a polygon count in the
+    # aspatial indices only (reported on standard error)
+    check_register_against_areas(
         register,
+        gdf,
+        id_column=register_id,
+        source=str(register_path),
+        year_column=year if year in register.columns else None,
+        persons=total,
+        areas_source=str(areas),
+    )
+    table = indices_with_unplaced(
+        register,
+        gdf,
         groups=list(groups),
         total=total,
         index=list(index_names) or None,
-        areas=gdf,
         id_column=register_id,
         year_column=year if year in register.columns else None,
         permutations=permutations,

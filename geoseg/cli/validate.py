@@ -27,7 +27,7 @@ def validate(config: Path | None) -> None:
         geoseg validate            # the embedded example city
     """
     from geoseg.io import describe_project, load_project
-    from geoseg.pipeline import check_run
+    from geoseg.preflight import check_run
 
     path = config_argument_path(config)
     data = load_project(path)

@@ -10,18 +10,18 @@ from __future__ import annotations
 from geoseg.io._atomic import atomic_path, check_not_input, write_bytes, write_text, write_with
 from geoseg.io.boundaries import read_boundaries, read_layer
 from geoseg.io.buildings import read_buildings
+from geoseg.io.codes import (
+    UNPLACED_RULE,
+    check_register_against_areas,
+    compare_codes,
+    join_register,
+)
 from geoseg.io.config import Project, read_config
 from geoseg.io.crosswalk import read_crosswalk
 from geoseg.io.grid import read_population_grid
 from geoseg.io.network import read_network, write_network
 from geoseg.io.project import ProjectData, describe_project, load_project, validate_project
-from geoseg.io.registers import (
-    UNPLACED_RULE,
-    check_register_against_areas,
-    compare_codes,
-    join_register,
-    read_register,
-)
+from geoseg.io.registers import read_register
 from geoseg.io.services import read_services
 
 __all__ = [

@@ -16,11 +16,12 @@ import shapely
 from geoseg.errors import GeoSegError, NetworkError, ValidationError, format_codes
 from geoseg.io.boundaries import read_boundaries, read_layer
 from geoseg.io.buildings import read_buildings
+from geoseg.io.codes import check_register_against_areas
 from geoseg.io.config import Project, read_config
 from geoseg.io.grid import read_population_grid
 from geoseg.io.indicators import indicator_problems
 from geoseg.io.network import read_network
-from geoseg.io.registers import check_register_against_areas, read_register
+from geoseg.io.registers import read_register
 from geoseg.io.services import read_services
 
 __all__ = [

@@ -361,6 +361,7 @@ def _follow_up_methods(follow_up: Any, lang: str) -> dict[str, str]:
         "Theil-Sen": "slope = median of (y_j − y_i)/(t_j − t_i) (Theil 1950; Sen 1968)",
     }
 
+
 def _access_methods(result: Any, lang: str) -> dict[str, str] | None:
     """The report's line on walking access measured without a street network, or skipped."""
     note = getattr(result, "access_note", None)

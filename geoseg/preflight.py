@@ -1,0 +1,122 @@
+"""Checks made before a run computes anything, shared by ``geoseg validate`` and ``geoseg run``.
+
+:func:`check_run` is the one function both commands call on the loaded project, so that
+``validate`` refuses exactly what ``run`` would refuse, with the same message, and prints what
+``run`` will do instead where the data can still be used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["access_note", "check_run"]
+
+
+def check_run(
+    data: Any, *, stages: Sequence[str] | None = None, output: Path | None = None
+) -> list[str]:
+    """Everything :func:`run_project` would refuse or skip, found before any computation.
+
+    ``geoseg validate`` and ``geoseg run`` both call this on the loaded project, so validate
+    refuses exactly what run refuses, with the same message.
+
+    Parameters
+    ----------
+    data
+        The loaded project (:func:`geoseg.io.load_project`).
+    stages
+        The stages that will run (default: all).
+    output
+        The results folder when it differs from the project's ``[project] output``.
+
+    Returns
+    -------
+    list of str
+        What run will do differently from what the project asks (stages skipped, indices
+        that will be NaN), one sentence each.
+
+    Raises
+    ------
+    ValidationError
+        Every problem at once: unknown or local index names, an output folder that is an
+        input, count columns without a single person in any year.
+    """
+    from geoseg.errors import ValidationError
+    from geoseg.io.project import output_problems
+    from geoseg.segregation import available_indices
+
+    project = data.project
+    reg = project.registers
+    problems: list[str] = []
+    notes: list[str] = []
+    if output is not None and Path(output).resolve() != Path(project.output).resolve():
+        problems.extend(output_problems(project, Path(output)))
+    known = available_indices()
+    unknown = [n for n in project.indices.names if n not in known]
+    if unknown:
+        problems.append(
+            f"[indices] names: {', '.join(map(repr, unknown))} are not city-wide segregation "
+            f"indices (local indices such as location_quotient are drawn as maps, not listed "
+            f"here); choose from {', '.join(known)}"
+        )
+    table = data.register
+    chosen = set(stages) if stages is not None else {"segregation", "access"}
+    if "segregation" in chosen:
+        used = [*reg.groups, *reg.multigroup, *([reg.total] if reg.total else [])]
+        for col in dict.fromkeys(used):
+            if col not in table.columns:
+                continue
+            values = pd.to_numeric(table[col], errors="coerce")
+            if not bool((values.fillna(0) > 0).any()):
+                what = "total" if col == reg.total else "group"
+                fix = (
+                    "every index needs persons"
+                    if col == reg.total
+                    else "its indices would be undefined; remove it from [registers] groups"
+                )
+                problems.append(
+                    f"{reg.path}: {what} column {col!r} is 0 in every area and year; {fix}"
+                )
+        if reg.year and reg.year in table.columns and reg.groups:
+            for year, part in table.groupby(reg.year, sort=True):
+                empty = [
+                    g
+                    for g in reg.groups
+                    if g in part
+                    and not bool((part[g].fillna(0) > 0).any())
+                    and bool((table[g].fillna(0) > 0).any())
+                ]
+                if empty:
+                    notes.append(
+                        f"{reg.path}: year {year}: group(s) {', '.join(empty)} have nobody; "
+                        "their indices for that year are left empty (NaN)"
+                    )
+    note = access_note(data)
+    if "access" in chosen and note is not None:
+        notes.append(note)
+    if problems:
+        raise ValidationError(str(project.path), problems)
+    return notes
+
+
+def access_note(data: Any) -> str | None:
+    """What happens to walking access when the project has services but no street network."""
+    project = data.project
+    if data.services is None or data.has_network:
+        return None
+    acc = project.access
+    if acc.fallback == "straight_line":
+        return (
+            f"{project.path}: no street network; walking times are straight-line distances "
+            f"x {acc.detour:g} (detour factor) at {acc.speed_kmh:g} km/h, labelled "
+            f"'straight line x {acc.detour:g}' on every map and table"
+        )
+    return (
+        f"{project.path}: no street network ([network] path or place); walking access is "
+        'skipped (set [access] fallback = "straight_line" for straight-line distances times '
+        "a detour factor)"
+    )
