@@ -439,3 +439,11 @@ def test_indices_command_follows_the_same_rules(tmp_path):
     )
     code, out = cli(*args)
     assert code == 2 and "match only 0 of the 16 polygons" in out
+
+
+def test_maps_command_writes_into_the_projects_output_folder(tmp_path):
+    project = write_project(tmp_path, register_frame(None), year="")
+    code, out = cli("maps", str(project))
+    assert code == 0, out
+    assert (tmp_path / "out" / "maps" / "index.html").is_file()
+    assert (tmp_path / "out" / "maps" / "report.html").is_file()

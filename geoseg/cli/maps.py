@@ -39,6 +39,10 @@ def maps(
     from geoseg.pipeline import run_project
 
     stages = ["segregation", "hotspots", "trends", "maps"] + ([] if no_access else ["access"])
+    if maps_dir is None:  # not inside the temporary results folder, which is removed
+        from geoseg.io import read_config
+
+        maps_dir = Path("maps") if config is None else read_config(config).output / "maps"
     with tempfile.TemporaryDirectory(prefix="geoseg-maps-") as tmp:
         result = run_project(
             config, output=Path(tmp), maps=maps_dir, stages=stages, lang=lang, overwrite=overwrite
