@@ -345,9 +345,9 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             continue
         frames.extend(by_year.values())
         if len(by_year) < 2:
-            logger.info("hotspots: %s has one year; no trend of clusters", name)
-            continue
-        trends = hotspot_trends(by_year)
+            logger.info("hotspots: %s has one year; no change of clusters to report", name)
+        # a single-year register has no year: its one table is keyed 0 for the summary
+        trends = hotspot_trends({0: by_year[None]} if None in by_year else by_year)
         counts.append(trends.counts.assign(variable=name))
         changes.append(trends.changes.assign(variable=name))
     if not frames:
@@ -355,7 +355,7 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         return empty, empty, empty
     return (
         pd.concat(frames, ignore_index=True),
-        pd.concat(counts).reset_index(drop=True) if counts else pd.DataFrame(),
+        _counts_table(counts),
         pd.concat(changes, ignore_index=True) if changes else pd.DataFrame(),
     )
 
@@ -392,6 +392,16 @@ def trends_stage(data: Any) -> Any:
     except InputError as exc:
         logger.warning("trends skipped: %s", exc)
         return None
+
+
+def _counts_table(counts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Years in each cluster per (variable, area): the area code kept, absent labels 0."""
+    if not counts:
+        return pd.DataFrame()
+    table = pd.concat(counts).rename_axis("id").reset_index()
+    numeric = [c for c in table.columns if c not in ("id", "variable", "last_label")]
+    table[numeric] = table[numeric].fillna(0).astype("int64")
+    return table[["variable", "id", *numeric, "last_label"]]
 
 
 def _weights_for(gdf: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, full: Any, spec: str) -> Any:

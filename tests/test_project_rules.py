@@ -198,6 +198,9 @@ def test_single_year_register_works_in_every_stage(tmp_path):
     report = (tmp_path / "out" / "maps" / "report.html").read_text(encoding="utf-8")
     assert "One year of data: no trend to show" in report
     assert (tmp_path / "out" / "maps" / "hotspots_income.html").is_file()
+    counts = pd.read_csv(tmp_path / "out" / "hotspot_counts.csv", dtype={"id": str})
+    income = counts[counts["variable"] == "income"]
+    assert sorted(income["id"]) == CODES and (income["years_observed"] == 1).all()
 
 
 def test_a_failed_run_leaves_nothing_that_blocks_the_next(tmp_path, monkeypatch):
