@@ -374,7 +374,7 @@ def test_without_a_network_access_is_skipped_with_a_warning_and_a_report_line(tm
     assert result.access is None
     assert any("walking access is skipped" in w for w in result.warnings)
     report = (result.maps / "report.html").read_text(encoding="utf-8")
-    assert "walking access is skipped" in report
+    assert "Not computed: the project has no street network" in report
 
 
 def test_straight_line_fallback_matches_hand_computed_distances(tmp_path):
@@ -405,6 +405,8 @@ def test_straight_line_fallback_matches_hand_computed_distances(tmp_path):
     ratio = 20 / (inside * pop[:, None]).sum(axis=0)
     ratio[~np.isfinite(ratio)] = 0
     assert np.allclose(lib["fca_ratio"].reindex(areas.index), (inside * ratio).sum(axis=1))
+    report = (result.maps / "report.html").read_text(encoding="utf-8")
+    assert "Straight-line distance x 1.3 at 4.8 km/h (no street network)" in report
     titles = (result.maps / "access_library.html").read_text(encoding="utf-8")
     assert "straight-line distance x 1.3, no street network" in titles
     iso = gpd.read_file(tmp_path / "out" / "results.gpkg", layer="isochrones")

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from geoseg.errors import InputError
+from geoseg.i18n import tr
 from geoseg.indicators import indicator_label, indicator_values
 from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
 from geoseg.publish.index import write_index
@@ -223,7 +224,7 @@ def publish(
             sources=[f"{project.areas.path.name}", f"{reg.path.name}"],
             methods={
                 **(_follow_up_methods(follow_up, lang) or {}),
-                **(_access_methods(result, lang) or {}),
+                **(_access_methods(result, project, lang) or {}),
             },
             minutes=project.access.minutes,
             threshold=threshold,
@@ -362,12 +363,16 @@ def _follow_up_methods(follow_up: Any, lang: str) -> dict[str, str]:
     }
 
 
-def _access_methods(result: Any, lang: str) -> dict[str, str] | None:
+def _access_methods(result: Any, project: Any, lang: str) -> dict[str, str] | None:
     """The report's line on walking access measured without a street network, or skipped."""
-    note = getattr(result, "access_note", None)
-    if not note:
+    if not getattr(result, "access_note", None):
         return None
-    return {_title(lang, "Walking access", "Gångavstånd"): str(note).split(": ", 1)[-1]}
+    acc = project.access
+    if acc.fallback == "straight_line":
+        text = tr("access_straight", lang, detour=f"{acc.detour:g}", speed=f"{acc.speed_kmh:g}")
+    else:
+        text = tr("access_skipped", lang)
+    return {tr("walking_access", lang): text}
 
 
 def _main_tables(result: Any, indicators: pd.DataFrame, lang: str) -> dict[str, pd.DataFrame]:
