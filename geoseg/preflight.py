@@ -64,7 +64,14 @@ def check_run(
             f"here); choose from {', '.join(known)}"
         )
     table = data.register
-    chosen = set(stages) if stages is not None else {"segregation", "access"}
+    chosen = set(stages) if stages is not None else {"segregation", "trends", "access"}
+    if "trends" in chosen:
+        n_years = table[reg.year].nunique() if reg.year and reg.year in table.columns else 1
+        if n_years < 3:
+            notes.append(
+                f"{reg.path}: {n_years} year(s) of data; trends (emerging hotspots, area "
+                "trends) need at least three years and are skipped"
+            )
     if "segregation" in chosen:
         used = [*reg.groups, *reg.multigroup, *([reg.total] if reg.total else [])]
         for col in dict.fromkeys(used):

@@ -187,6 +187,7 @@ def test_single_year_register_works_in_every_stage(tmp_path):
     code, validated = cli("validate", str(project))
     assert code == 0, validated
     assert "199 (2,213 persons)" in validated
+    assert "1 year(s) of data; trends (emerging hotspots, area trends) need" in validated
     code, out = cli(
         "run", str(project), "--stage", "segregation", "--stage", "hotspots", "--stage", "maps"
     )
