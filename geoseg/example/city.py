@@ -187,6 +187,11 @@ alpha = 0.05
 correction = "fdr"
 seed = 12345
 
+[trends]
+method = "theil_sen"
+confidence = 0.95
+time_window = 1
+
 [access]
 speed_kmh = 4.8
 minutes = 15
