@@ -14,7 +14,7 @@ from geoseg.hotspots import _inputs as _in
 from geoseg.hotspots import _lisa
 from geoseg.hotspots._lisa import GlobalMoran
 from geoseg.i18n import cluster_label
-from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED
+from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED, random_generator
 from geoseg.stats import adjust_pvalues
 
 __all__ = [
@@ -105,7 +105,7 @@ def global_moran(
     values, _ = _in.column_values(data, column)
     W, _, _ = _in.weights_matrix(data, weights, values.index)
     y = _in.finite(values, column)
-    return _lisa.global_moran_arrays(y, W, np.random.default_rng(seed), permutations)
+    return _lisa.global_moran_arrays(y, W, random_generator(seed), permutations)
 
 
 def local_moran(
@@ -296,7 +296,7 @@ def getis_ord(
         z = (W_use @ y - w_sum * mean) / np.sqrt(var * (m * w_sq - w_sum**2) / (m - 1))
     expected = w_sum / m
 
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     ids = _lisa.draw_neighbour_ids(rng, n, max(int(card.max()), 1), permutations)
     perm = _lisa.conditional_permutation(
         G,
@@ -384,7 +384,7 @@ def _local_moran(
     scaling = (n - 1) / (zx * zx).sum()
     I = scaling * zx * lag
 
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     ids = _lisa.draw_neighbour_ids(rng, n, max(int(card.max()), 1), permutations)
     perm = _lisa.conditional_permutation(
         I,
