@@ -227,9 +227,7 @@ def apply_plan(baseline: Baseline, plan: Plan) -> PlanState:
     return PlanState(network=net, edit=edit, residents=res, rows=rows, people=people, kinds=kinds)
 
 
-def minutes_after(
-    baseline: Baseline, state: PlanState
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def minutes_after(baseline: Baseline, state: PlanState) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per kind, minutes to the nearest service and its label for each placed resident after
     the plan (aligned with ``state.residents``).
 
