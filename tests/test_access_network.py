@@ -108,29 +108,8 @@ def _oracle(g: nx.MultiDiGraph, net, groups: dict[str, object]) -> nx.Graph:
     return h
 
 
-def test_compiled_kernel_is_built():
-    """``pip install .`` / ``-e .`` builds geoseg.access._csp; SciPy is only the fallback."""
-    import importlib
-
-    from geoseg.access import _kernel
-
-    assert importlib.import_module("geoseg.access._csp") is _kernel._csp
-    assert _kernel.compiled()
-
-
-@pytest.fixture(params=["compiled", "scipy"])
-def engine(request, monkeypatch):
-    """Each test runs with the compiled kernel and with the SciPy fallback."""
-    from geoseg.access import _kernel
-
-    if request.param == "compiled" and _kernel._csp is None:
-        pytest.skip("compiled kernel not built")
-    monkeypatch.setattr(_kernel, "USE_COMPILED", request.param == "compiled")
-    return request.param
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_nearest_and_reach_equal_networkx(seed, engine):
+def test_nearest_and_reach_equal_networkx(seed):
     g = _planar_graph(seed)
     net = build_network(g)
     rng = np.random.default_rng(seed + 100)
@@ -175,7 +154,7 @@ def test_nearest_and_reach_equal_networkx(seed, engine):
         assert got_pairs[key] == pytest.approx(val, abs=1e-6, rel=0)
 
 
-def test_disconnected_component_is_unreachable(engine):
+def test_disconnected_component_is_unreachable():
     g = nx.MultiDiGraph(crs=CRS)
     for i, x in enumerate([0.0, 100.0, 1000.0, 1100.0]):
         g.add_node(i, x=x, y=0.0)
@@ -288,31 +267,87 @@ def test_cache_reused_and_invalidated(tmp_path):
 
 
 @pytest.mark.parametrize("shortcut", [False, True])
-def test_local_search_equals_whole_network_search(shortcut, monkeypatch):
-    from geoseg.access import _kernel
-    from geoseg.access._local import detour_ratio
-    from geoseg.access._paths import reach_metres
-
-    monkeypatch.setattr(_kernel, "USE_COMPILED", False)  # the SciPy fallback's two strategies
-    net = build_network(_planar_graph(5, n=200))
-    if shortcut:  # a "tunnel" much shorter than its drawn line: local pieces must widen
+def test_reach_equals_networkx_with_and_without_long_drawn_edges(shortcut):
+    # a "tunnel" much shorter than its drawn line: a walk may leave the disc its length
+    # suggests, so the search must not be cut to a small piece of the network
+    g = _planar_graph(5, n=200)
+    net = build_network(g)
+    if shortcut:
+        ids = net.node_ids
+        for a, b, length in ((0, 150, 30.0), (5, 160, 1.0)):
+            g.add_edge(ids[a], ids[b], length=length)
+            g.add_edge(ids[b], ids[a], length=length)
         net = add_edges(net, [0, 5], [150, 160], [30.0, 1.0])
-        assert detour_ratio(net) < 0.2
-    else:
-        assert detour_ratio(net) < 1.0  # curved lines longer than their lengths
     rng = np.random.default_rng(9)
     svc = snap_points(net, _points(rng, 25), max_snap_m=1e9)
     res = snap_points(net, _points(rng, 300), max_snap_m=1e9)
-    local = reach_metres(net, svc, res, limit_m=700.0)
-    whole = reach_metres(net, svc, res, limit_m=700.0, batch=7)
-    np.testing.assert_array_equal(local.source, whole.source)
-    np.testing.assert_array_equal(local.point, whole.point)
-    np.testing.assert_allclose(local.metres, whole.metres, rtol=0, atol=1e-9)
-    assert len(local.metres) > 100
-    if _kernel._csp is not None:  # the compiled kernel: same pairs, grouped by source
-        monkeypatch.setattr(_kernel, "USE_COMPILED", True)
-        fast = reach_metres(net, svc, res, limit_m=700.0)
-        order = np.lexsort((fast.point, fast.source))
-        np.testing.assert_array_equal(fast.source[order], whole.source)
-        np.testing.assert_array_equal(fast.point[order], whole.point)
-        np.testing.assert_allclose(fast.metres[order], whole.metres, rtol=0, atol=1e-9)
+    h = _oracle(g, net, {"s": svc, "r": res})
+    minutes = 700.0 / (SPEED / 3.6) / 60
+    table = reach(net, svc, res, minutes=minutes, speed_kmh=SPEED)
+    got = {
+        (int(s), int(p)): float(m)
+        for s, p, m in zip(table.source, table.point, table.metres, strict=True)
+    }
+    assert len(got) == len(table.source)  # each pair once
+    want = {}
+    for j in range(len(svc)):
+        lengths = nx.single_source_dijkstra_path_length(h, ("s", j), cutoff=700.0 + 1e-6)
+        for node, d in lengths.items():
+            if isinstance(node, tuple) and node[0] == "r" and len(node) == 2 and d <= 700.0:
+                want[(j, node[1])] = d
+    assert set(got) == set(want)
+    for key, d in want.items():
+        assert got[key] == pytest.approx(d, abs=1e-6, rel=0)
+    assert len(want) > 100
+
+
+def _random_net(seed: int, n: int = 90) -> tuple[nx.MultiDiGraph, object]:
+    """Two random components, isolated nodes, zero-length edges and parallel edges."""
+    rng = np.random.default_rng(seed)
+    g = nx.MultiDiGraph(crs=CRS)
+    for i in range(n):
+        g.add_node(i, x=float(rng.uniform(0, 1000)), y=float(rng.uniform(0, 1000)))
+    half = n // 2
+    for lo, hi in ((0, half - 3), (half, n)):  # the last 3 nodes of the first half stay isolated
+        for _ in range(int(1.6 * (hi - lo))):
+            a, b = (int(v) for v in rng.integers(lo, hi, 2))
+            if a == b:
+                continue
+            w = 0.0 if rng.random() < 0.08 else float(rng.uniform(0, 100))
+            g.add_edge(a, b, length=w)
+            g.add_edge(b, a, length=w)
+    return g, build_network(g)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("max_minutes", [None, 0.8])
+def test_nearest_from_many_services_equals_networkx(seed, max_minutes):
+    g, net = _random_net(seed)
+    rng = np.random.default_rng(seed)
+    nodes = rng.integers(0, net.n_nodes, 7)
+    nodes[1] = nodes[0]  # two services on one node
+    svc = at_nodes(net, nodes)
+    everyone = at_nodes(net)
+    got = nearest(net, svc, everyone, speed_kmh=SPEED, max_minutes=max_minutes)
+    h = nx.Graph()
+    h.add_nodes_from(g.nodes)
+    for u, v, d in g.edges(data=True):
+        if not h.has_edge(u, v) or h[u][v]["w"] > d["length"]:
+            h.add_edge(u, v, w=d["length"])
+    assert any(d["w"] == 0 for _, _, d in h.edges(data=True))  # zero-length edges present
+    to_min = 1 / (SPEED / 3.6) / 60
+    cutoff = np.inf if max_minutes is None else max_minutes / to_min
+    ref = nx.multi_source_dijkstra_path_length(h, set(net.node_ids[nodes]), weight="w")
+    want = np.array([ref.get(i, np.inf) for i in net.node_ids])
+    want[want > cutoff] = np.inf
+    minutes = got["minutes"].to_numpy()
+    np.testing.assert_array_equal(np.isinf(minutes), np.isinf(want))
+    fin = np.isfinite(want)
+    np.testing.assert_allclose(minutes[fin], want[fin] * to_min, rtol=0, atol=1e-9)
+    assert np.isinf(want).any() and fin.sum() > 20
+    # the service named is one at exactly that distance
+    for k in np.flatnonzero(fin):
+        j = list(svc.index).index(got["service"].iloc[k])
+        d = nx.shortest_path_length(h, net.node_ids[nodes[j]], net.node_ids[k], weight="w")
+        assert d * to_min == pytest.approx(minutes[k], abs=1e-9)
+    assert got["service"][~fin].isna().all()

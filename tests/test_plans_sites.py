@@ -78,7 +78,7 @@ def test_covering_equals_spopt_mclp(baseline):
     assert greedy.solution.objective <= res.solution.objective + 1e-6
     assert greedy.solution.bound >= res.solution.objective - 1e-6
     # without side constraints greedy reaches 1 - 1/e of the optimal gain over today
-    today = float(_need(baseline)[baseline.kinds[KIND].metres <= _metres(baseline, T)].sum())
+    today = float(_need(baseline)[baseline.kinds[KIND].minutes <= T].sum())
     gain_opt = res.solution.objective - today
     assert greedy.solution.objective - today >= (1 - 1 / np.e) * gain_opt - 1e-6
 
@@ -278,7 +278,7 @@ def test_per_district_places_a_site_in_every_district(baseline):
 def test_capacity_limits_the_need_served(baseline):
     codes = sorted(baseline.areas.index.astype(str))[:12]
     T = baseline.minutes
-    today = float(_need(baseline)[baseline.kinds[KIND].metres <= _metres(baseline, T)].sum())
+    today = float(_need(baseline)[baseline.kinds[KIND].minutes <= T].sum())
     free = suggest_sites(baseline, kind=KIND, count=2, within=codes, method="exact")
     capped = suggest_sites(
         baseline,

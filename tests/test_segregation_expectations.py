@@ -1,5 +1,8 @@
 """Exact expectations behind the simulation-based indices, against brute force and simulation.
 
+The expectations are read through the public indices: the modified dissimilarity and Gini
+``M = (I - I*) / (1 - I*)`` (or ``(I - I*) / I*`` below the null) give the null means ``I*``,
+and the bias-corrected dissimilarity ``Dbc = 2 D - E[D_b]`` the resampled mean ``E[D_b]``.
 The oracles are written here independently of geoseg: complete enumeration of every possible
 table on tiny cities (weights from scipy.stats), and long NumPy simulations on larger ones.
 """
@@ -15,7 +18,6 @@ from scipy import stats
 
 import geoseg.segregation as seg
 from geoseg.errors import InputError
-from geoseg.segregation import _expectations as ex
 
 
 def _dissim(x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -35,43 +37,42 @@ def _all_tables(t):
     return np.array(list(itertools.product(*[range(ti + 1) for ti in t])), dtype=float)
 
 
+def _frame(x, t) -> pd.DataFrame:
+    x, t = np.asarray(x, dtype=float), np.asarray(t, dtype=float)
+    return pd.DataFrame({"grp": x, "tot": t}, index=[f"a{i:03d}" for i in range(len(t))])
+
+
+def _null_mean(df: pd.DataFrame, index: str) -> float:
+    """``I*`` of the modified dissimilarity (``index="dissimilarity"``) or Gini."""
+    kw = {"group": "grp", "total": "tot"}
+    value = getattr(seg, index)(df, **kw)
+    modified = getattr(seg, f"modified_{index}")(df, **kw)
+    if modified >= 0:
+        return (value - modified) / (1.0 - modified)
+    return value / (1.0 + modified)
+
+
+def _resampled_mean(df: pd.DataFrame) -> float:
+    """``E[D_b]`` of the bias-corrected dissimilarity."""
+    kw = {"group": "grp", "total": "tot"}
+    return 2.0 * seg.dissimilarity(df, **kw) - seg.bias_corrected_dissimilarity(df, **kw)
+
+
 @pytest.mark.parametrize(
-    ("N", "K", "n"), [(20, 7, 5), (50, 13, 22), (100, 3, 40), (30, 30, 10), (30, 0, 10), (9, 4, 9)]
+    ("t", "x"), [((3, 5, 4), (1, 3, 0)), ((2, 6, 1, 3), (2, 4, 1, 0)), ((7, 7), (0, 2))]
 )
-def test_hypergeometric_mean_absolute_deviation_matches_the_pmf_sum(N, K, n):
-    k = np.arange(n + 1)
-    brute = (np.abs(k - n * K / N) * stats.hypergeom.pmf(k, N, K, n)).sum()
-    assert ex.hypergeometric_mad(N, K, n) == pytest.approx(brute, abs=1e-12)
-
-
-def test_binomial_pmf_matches_scipy_including_large_counts():
-    k = np.array([0, 3, 50, 4_999, 2_000_123])
-    n = np.array([10, 10, 100, 10_000, 4_000_000])
-    p = np.array([0.3, 0.0, 0.5, 0.5, 0.5])
-    np.testing.assert_allclose(ex.binomial_pmf(k, n, p), stats.binom.pmf(k, n, p), rtol=1e-7)
-
-
-@pytest.mark.parametrize(("t", "P"), [((3, 5, 4), 0.35), ((2, 6, 1, 3), 0.6), ((7, 7), 0.1)])
-def test_null_dissimilarity_equals_full_enumeration(t, P):
-    t = np.array(t)
+def test_null_dissimilarity_equals_full_enumeration(t, x):
+    t, x = np.array(t), np.array(x)
+    P = x.sum() / t.sum()
     xs = _all_tables(t)
     m = xs.sum(axis=1)
     keep = (m > 0) & (m < t.sum())  # the index is undefined on the other two tables
     w = stats.binom.pmf(xs[keep], t, P).prod(axis=1)
     brute = (w * _dissim(xs[keep], t)).sum() / w.sum()
-    assert ex.expected_null_dissimilarity(t, P) == pytest.approx(brute, rel=1e-12)
+    assert _null_mean(_frame(x, t), "dissimilarity") == pytest.approx(brute, rel=1e-11)
 
 
-@pytest.fixture(params=["compiled", "numpy"])
-def near_sum_path(request, monkeypatch):
-    """Run a test with the compiled kernel and with the NumPy code of the resampled mean."""
-    if request.param == "compiled" and ex._dissim is None:
-        pytest.skip("compiled kernel not built")
-    monkeypatch.setattr(ex, "USE_COMPILED", request.param == "compiled")
-    return request.param
-
-
-def test_resampled_dissimilarity_equals_full_enumeration(near_sum_path):
+def test_resampled_dissimilarity_equals_full_enumeration():
     x = np.array([2.0, 1.0, 3.0])
     y = np.array([1.0, 4.0, 2.0])
     X, Y = 6, 7
@@ -84,10 +85,10 @@ def test_resampled_dissimilarity_equals_full_enumeration(near_sum_path):
             if sum(b) == Y:
                 pb = stats.multinomial.pmf(b, Y, y / Y)
                 total += pa * pb * 0.5 * np.abs(np.array(a) / X - np.array(b) / Y).sum()
-    assert ex.expected_resampled_dissimilarity(x, y) == pytest.approx(total, rel=1e-12)
+    assert _resampled_mean(_frame(x, x + y)) == pytest.approx(total, rel=1e-11)
 
 
-def test_resampled_dissimilarity_equals_pairwise_sums_on_a_larger_city(near_sum_path):
+def test_resampled_dissimilarity_equals_pairwise_sums_on_a_larger_city():
     # every area's E|A/X - B/Y| summed over the two full binomial supports (scipy's pmf)
     rng = np.random.default_rng(3)
     t = rng.integers(20, 300, 30)
@@ -101,37 +102,13 @@ def test_resampled_dissimilarity_equals_pairwise_sums_on_a_larger_city(near_sum_
     for a, b in zip(x / X, y / Y, strict=True):
         pa, pb = stats.binom.pmf(A, X, a), stats.binom.pmf(B, Y, b)
         total += pa @ np.abs(A[:, None] / X - B[None, :] / Y) @ pb
-    assert ex.expected_resampled_dissimilarity(x, y) == pytest.approx(total / 2, rel=1e-8)
+    assert _resampled_mean(_frame(x, x + y)) == pytest.approx(total / 2, rel=1e-8)
 
 
-def test_compiled_resampled_dissimilarity_equals_the_numpy_code(monkeypatch):
-    if ex._dissim is None:
-        pytest.skip("compiled kernel not built")
-    rng = np.random.default_rng(0)
-    t = rng.integers(200, 2500, 1000)
-    x = rng.binomial(t, rng.uniform(0.05, 0.6, 1000)).astype(float)
-    x[:5] = 0.0
-    values = []
-    for flag in (True, False):
-        monkeypatch.setattr(ex, "USE_COMPILED", flag)
-        values.append(ex.expected_resampled_dissimilarity(x, t - x))
-    assert values[0] == pytest.approx(values[1], rel=1e-9)
-
-
-def test_gini_numerator_equals_full_enumeration():
-    t = np.array([3, 5, 4, 5])
-    xs = _all_tables(t)
-    shares = np.array([0.2, 0.55])
-    for s, got in zip(shares, ex._gini_numerators(t, shares), strict=True):
-        w = stats.binom.pmf(xs, t, s).prod(axis=1)
-        p = xs / t
-        num = (np.abs(p[:, :, None] - p[:, None, :]) * t[:, None] * t[None, :]).sum(axis=(1, 2))
-        assert got == pytest.approx((w * num).sum(), rel=1e-12)
-
-
-def _long_run(t, P, x, k, seed):
+def _long_run(t, x, k, seed):
     rng = np.random.default_rng(seed)
     t = np.asarray(t)
+    P = x.sum() / t.sum()
     null = rng.binomial(t, P, size=(k, t.size)).astype(float)
     y = t - x
     X, Y = int(x.sum()), int(y.sum())
@@ -146,12 +123,13 @@ def test_exact_means_agree_with_a_long_simulation(n, lo, hi, P):
     rng = np.random.default_rng(n)
     t = rng.integers(lo, hi, n)
     x = rng.binomial(t, np.linspace(0.02, 3 * P, n)).astype(float)
+    df = _frame(x, t)
     k = 40_000
-    d, g, r = _long_run(t, P, x, k, seed=3)
+    d, g, r = _long_run(t, x, k, seed=3)
     for sims, exact in (
-        (d, ex.expected_null_dissimilarity(t, P)),
-        (g, ex.expected_null_gini(t, P)),
-        (r, ex.expected_resampled_dissimilarity(x, t - x)),
+        (d, _null_mean(df, "dissimilarity")),
+        (g, _null_mean(df, "gini")),
+        (r, _resampled_mean(df)),
     ):
         se = sims.std() / np.sqrt(k)
         assert abs(sims.mean() - exact) < 4 * se
@@ -161,12 +139,14 @@ def test_null_gini_error_in_a_tiny_city_is_bounded_as_documented():
     # 12 residents: the one approximate step (the drawn share in the denominator) shows, and
     # stays within 10% of the enumerated mean; with thousands of residents it vanishes (above)
     t = np.array([3, 5, 4])
+    x = np.array([2, 1, 1])
+    P = x.sum() / t.sum()
     xs = _all_tables(t)
     m = xs.sum(axis=1)
     keep = (m > 0) & (m < t.sum())
-    w = stats.binom.pmf(xs[keep], t, 0.35).prod(axis=1)
+    w = stats.binom.pmf(xs[keep], t, P).prod(axis=1)
     brute = (w * _gini(xs[keep], t)).sum() / w.sum()
-    assert ex.expected_null_gini(t, 0.35) == pytest.approx(brute, rel=0.1)
+    assert _null_mean(_frame(x, t), "gini") == pytest.approx(brute, rel=0.1)
 
 
 def _table(n=60, seed=2):

@@ -349,87 +349,48 @@ def test_inputs_are_not_modified_and_results_keep_the_index():
     assert out.index.equals(gdf.index)
 
 
-# --------------------------------------------------------------------------- dense matrices
-@pytest.mark.parametrize(("block", "compiled"), [(1024, False), (7, False), (1024, True)])
-def test_hop_matrix_equals_scipy_shortest_paths(monkeypatch, block, compiled):
-    from scipy import sparse
-    from scipy.sparse.csgraph import shortest_path
-
-    from geoseg.segregation import _spatial_matrices
-    from geoseg.segregation._spatial_matrices import hop_matrix
-
-    if compiled and _spatial_matrices._hops is None:
-        pytest.skip("compiled searches not built")
-    monkeypatch.setattr(_spatial_matrices, "USE_COMPILED", compiled)
-    # small blocks: buffers reused across blocks, a shorter last block
-    monkeypatch.setattr(_spatial_matrices, "_SOURCES_PER_BLOCK", block)
-
-    graphs = []
-    for seed in range(4):  # several components and isolated areas
-        a = sparse.random(120, 120, density=0.015, random_state=seed)
-        a = ((a + a.T) > 0).astype(float)
-        a.setdiag(0)
-        a.eliminate_zeros()
-        graphs.append(a)
-    chain = sparse.diags([np.ones(299), np.ones(299)], [1, -1]).tocsr()  # paths of 299 steps
-    # 256 steps end to end: only the rows of the two ends (derived from their neighbours'
-    # rows, at most 255 steps) need more than 8 bits
-    edge = sparse.diags([np.ones(256), np.ones(256)], [1, -1]).tocsr()
-    loop = graphs[0].tolil()
-    loop[3, 3] = 1.0  # an area listed as its own neighbour
-    for a in [*graphs, chain, edge, loop.tocsr()]:
-        steps, component = hop_matrix(a)
-        ref = shortest_path(a, directed=False, unweighted=True)
-        np.testing.assert_array_equal(steps, np.where(np.isfinite(ref), ref, 0))
-        same = component[:, None] == component[None, :]
-        np.testing.assert_array_equal(same, np.isfinite(ref))
-    assert hop_matrix(chain)[0].dtype == np.uint16 and hop_matrix(graphs[0])[0].dtype == np.uint8
-    assert hop_matrix(edge)[0].dtype == np.uint16
-    # 255 steps end to end with both ends their own neighbours: 8 bits on both paths
-    ends = sparse.diags([np.ones(255), np.ones(255)], [1, -1]).tolil()
-    ends[0, 0] = ends[255, 255] = 1.0
-    steps = hop_matrix(ends.tocsr())[0]
-    assert steps.dtype == np.uint8 and steps.max() == 255
+# --------------------------------------------------------------------------- large layers
+def test_spatial_prox_profile_on_a_strip_longer_than_255_steps_agrees_with_pysal():
+    # a strip of 300 squares: contiguity paths of up to 299 steps need more than 8 bits
+    gdf = grid(4, nx=300, ny=1)
+    ours = spatial.spatial_prox_profile(gdf, group="grp", total="tot")
+    assert ours == pytest.approx(_pysal_single("spatial_prox_profile", gdf), rel=1e-9)
 
 
-def test_decay_matrix_equals_the_textbook_expression():
-    from scipy.spatial.distance import cdist
+@pytest.mark.parametrize(
+    "name",
+    [
+        "absolute_clustering",
+        "relative_clustering",
+        "spatial_proximity",
+        "distance_decay_isolation",
+        "distance_decay_interaction",
+    ],
+)
+def test_decay_indices_on_400_areas_agree_with_pysal(name):
+    # 400 areas: the decay matrix is built in several row blocks
+    gdf = grid(6, nx=20, ny=20)
+    ours = getattr(spatial, name)(gdf, group="grp", total="tot")
+    assert ours == pytest.approx(_pysal_single(name, gdf), rel=1e-9, abs=1e-12)
 
-    from geoseg.segregation._spatial_matrices import decay_matrix
 
-    rng = np.random.default_rng(2)
-    xy = rng.uniform(0, 5e4, size=(700, 2))  # several row blocks
-    diagonal = rng.random(700)
-    d = cdist(xy, xy)
-    ref = -np.expm1(-d / d.sum(axis=1)[None, :])
-    np.fill_diagonal(ref, diagonal)
-    np.testing.assert_allclose(decay_matrix(xy, diagonal), ref, rtol=1e-15, atol=0)
+def test_batch_over_years_and_groups_equals_the_index_functions():
+    # the decay indices of several years and groups share their products with the matrix
+    import geoseg.segregation as seg
 
-
-def test_decay_products_primed_for_several_tables_match_the_plain_products():
-    from geoseg.segregation._spatial_matrices import DecayProducts
-
-    rng = np.random.default_rng(3)
-    n = 50
-    c = rng.random((n, n))
-    t1 = rng.integers(0, 40, n).astype(float)
-    t1[3] = 0.0  # an empty area: its ratios are zero
-    x1 = np.floor(t1 * rng.random(n))
-    t2 = rng.integers(1, 40, n).astype(float)
-    x2 = np.floor(t2[:, None] * rng.random((n, 2)))  # two groups against one total
-    products = DecayProducts()
-    products.prime(c, [(x1, t1), (x2, t2)])
-    for x, t in [(x1[:, None], t1[:, None]), (x2, t2[:, None])]:
-        got = products.get(c, x, t)
-        y = t - x
-        ct = c @ t
-        with np.errstate(divide="ignore", invalid="ignore"):
-            xr = np.where(ct > 0, x / ct, 0.0)
-            yr = np.where(ct > 0, y / ct, 0.0)
-        ref = {"cx": c @ x, "cy": c @ y, "ct": ct, "cxr": c @ xr, "cyr": c @ yr}
-        for key, value in ref.items():
-            np.testing.assert_allclose(got[key], value, rtol=1e-12, err_msg=key)
-    # primed products stay available whichever table was asked for last
-    first = products.get(c, x1[:, None], t1[:, None])
-    products.get(c, x2, t2[:, None])
-    assert products.get(c, x1[:, None], t1[:, None]) is first
+    layer = grid(8, nx=8, ny=6)
+    years = []
+    for k, year in enumerate((2020, 2021, 2022)):
+        counts = grid(20 + k, nx=8, ny=6)[["code", "grp", "tot", "b"]]
+        years.append(pd.DataFrame(counts).assign(year=year))
+    register = pd.concat(years, ignore_index=True)
+    names = ["absolute_clustering", "spatial_proximity", "distance_decay_isolation"]
+    out = seg.compute_indices(
+        register, groups=["grp", "b"], total="tot", id_column="code", areas=layer, index=names
+    )
+    assert len(out) == 3 * 2 * len(names)
+    for row in out.to_dict("records"):
+        table = register[register.year == row["year"]].set_index("code")
+        gdf = layer[["geometry"]].join(table[["grp", "b", "tot"]])
+        direct = getattr(spatial, row["index"])(gdf, group=row["group"], total="tot")
+        assert row["value"] == pytest.approx(direct, rel=1e-12, abs=1e-15), row

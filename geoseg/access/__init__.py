@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from geoseg.access._snap import Snapped, at_nodes, snap_points, subset
-from geoseg.access.equity import concentration_index, gini, lorenz, palma, quintile_gap
+from geoseg.access.equity import access_gini, concentration_index, lorenz, palma, quintile_gap
 from geoseg.access.isochrones import isochrones, reached_streets
 from geoseg.access.measures import (
     E2SFCA_WEIGHTS,
@@ -43,6 +43,7 @@ __all__ = [
     "WalkNetwork",
     "access_for_kind",
     "access_for_project",
+    "access_gini",
     "add_edges",
     "area_summary",
     "at_nodes",
@@ -52,7 +53,6 @@ __all__ = [
     "decay",
     "e2sfca",
     "fca2",
-    "gini",
     "gravity",
     "isochrones",
     "k_nearest",

@@ -1,13 +1,14 @@
-"""Shortest walking distances between snapped points.
+"""Shortest walking distances between snapped points, with SciPy's compiled Dijkstra.
 
-The searches run in the compiled kernel :mod:`geoseg.access._csp` (see
-:mod:`geoseg.access._kernel`): each source point seeds its street edge's two ends with its
-snapping walk plus the along-edge offset. Without the kernel, SciPy's Dijkstra runs on an
-augmented graph with the same meaning: each source point becomes a virtual node with one-way
-edges to the two ends of its street edge (weights ``snap_m + off_a`` and ``snap_m + off_b``);
-one-way edges out of a virtual node cannot be used as a shortcut by any other path, so distances
-between real nodes are unchanged. Target points read the distance at their own edge ends. Two
-points on the same edge may also walk directly along it; that candidate is added exactly.
+Each source point becomes a virtual node with one-way edges to the two ends of its street edge
+(weights ``snap_m + off_a`` and ``snap_m + off_b``); one-way edges out of a virtual node cannot
+be used as a shortcut by any other path, so distances between real nodes are unchanged. The
+nearest source of every node is one multi-source search from all virtual nodes
+(:func:`scipy.sparse.csgraph.dijkstra` with ``indices=``, ``min_only=True`` and ``limit=``);
+pairs within a distance limit come from bounded searches per source on the local piece of the
+network that can hold such paths (:mod:`geoseg.access._local`). Target points read the
+distance at their own edge ends. Two points on the same edge may also walk directly along it;
+that candidate is added exactly.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from geoseg.access import _kernel
 from geoseg.access._local import local_reach
 from geoseg.access._snap import Snapped
 from geoseg.access.network import WalkNetwork
@@ -51,26 +51,6 @@ def _augmented(net: WalkNetwork, src: Snapped) -> sp.csr_matrix:
         (np.concatenate([g.data, data]), np.concatenate([g.indices, cols]), indptr),
         shape=(n + s, n + s),
     )
-
-
-def _seeds(src: Snapped) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Start nodes of each source (CSR by source): ``(ptr, node, metres)``.
-
-    The same numbers as the virtual node's edges in :func:`_augmented`.
-    """
-    same = src.node_a == src.node_b
-    cnt = np.where(same, 1, 2)
-    ptr = np.zeros(len(src) + 1, dtype=np.int64)
-    np.cumsum(cnt, out=ptr[1:])
-    start = ptr[:-1]
-    node = np.empty(int(ptr[-1]), dtype=np.int64)
-    metres = np.empty(int(ptr[-1]))
-    node[start] = src.node_a
-    metres[start] = src.snap_m + np.where(same, np.minimum(src.off_a, src.off_b), src.off_a)
-    two = ~same
-    node[start[two] + 1] = src.node_b[two]
-    metres[start[two] + 1] = src.snap_m[two] + src.off_b[two]
-    return ptr, node, metres
 
 
 def _incidence(n: int, pts: Snapped) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -111,11 +91,6 @@ def _node_sources(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distance from every node to its nearest source, and that source's position (or -1)."""
     n = net.n_nodes
-    if _kernel.compiled():
-        ptr, node, metres = _seeds(src)
-        label = np.repeat(np.arange(len(src)), np.diff(ptr))
-        dist, best = _kernel.multi_source(net, node, metres, label, limit_m)
-        return dist, best if which else np.full(n, -1, dtype=np.int64)
     on_node = bool(np.all((src.edge < 0) & (src.snap_m == 0)))
     if on_node:  # sources sit on nodes: search the network itself, no virtual nodes
         graph, starts = net.graph, src.node_a
@@ -149,8 +124,8 @@ def nearest_metres(
 
     Returns ``(metres, source)``; ``inf`` and ``-1`` where no source is within ``limit_m``
     (``source`` is all -1 when ``which`` is false). One multi-source Dijkstra over the network
-    from all sources at once. Where several sources are exactly equally near, which of them is
-    reported may differ between the compiled kernel and SciPy's fallback (the distance does not).
+    from all sources at once. Where several sources are exactly equally near, any of them may
+    be reported (the distance is the same).
     """
     if len(src) == 0:
         return np.full(len(pts), np.inf), np.full(len(pts), -1, dtype=np.int64)
@@ -245,11 +220,10 @@ def reach_metres(
 ) -> Reach:
     """All source-to-point network distances up to ``limit_m`` (bounded Dijkstra per source).
 
-    Each source runs one bounded Dijkstra: in the compiled kernel, which touches only the
-    nodes within ``limit_m`` and returns each (source, point) pair once, grouped by source; in
-    the SciPy fallback, on the local piece of the network that can hold paths of that length
-    (see :mod:`geoseg.access._local`). ``batch`` forces whole-network SciPy searches in batches
-    of that many sources.
+    Each source runs one bounded Dijkstra on the local piece of the network that can hold
+    paths of that length (see :mod:`geoseg.access._local`), or on the whole network in batches
+    of ``batch`` sources when the local pieces would not be small (or ``batch`` is given).
+    Each (source, point) pair appears once, with its smallest distance.
     """
     n, s = net.n_nodes, len(src)
     if not np.isfinite(limit_m):
@@ -259,23 +233,6 @@ def reach_metres(
         e = np.empty(0, dtype=np.int64)
         return Reach(e, e.copy(), np.empty(0), s, len(pts), float(limit_m))
     inc_ptr, inc_pt, inc_off = _incidence(n, pts)
-    if _kernel.compiled() and batch is None:
-        seed_ptr, seed_node, seed_m = _seeds(src)
-        s_rep, p_rep, direct = _same_edge_pairs(src, pts)
-        order = np.argsort(s_rep, kind="stable")
-        d_ptr = np.zeros(s + 1, dtype=np.int64)
-        np.cumsum(np.bincount(s_rep, minlength=s), out=d_ptr[1:])
-        source, point, metres = _kernel.bounded_pairs(
-            net,
-            seed_ptr,
-            seed_node,
-            seed_m,
-            limit_m,
-            (inc_ptr, inc_pt, inc_off),
-            pts.snap_m,
-            (d_ptr, p_rep[order], direct[order]),
-        )
-        return Reach(source, point, metres, s, len(pts), float(limit_m))
     out_s: list[np.ndarray] = []
     out_p: list[np.ndarray] = []
     out_d: list[np.ndarray] = []

@@ -9,7 +9,7 @@ import pandas as pd
 
 from geoseg.errors import DataError
 
-__all__ = ["concentration_index", "gini", "lorenz", "palma", "quintile_gap"]
+__all__ = ["access_gini", "concentration_index", "lorenz", "palma", "quintile_gap"]
 
 
 def _prepare(values: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -42,8 +42,12 @@ def lorenz(values: Any, weights: Any = None) -> tuple[np.ndarray, np.ndarray]:
     return p / p[-1], lv / lv[-1]
 
 
-def gini(values: Any, weights: Any = None) -> float:
-    """Gini coefficient of a (weighted) distribution.
+def access_gini(values: Any, weights: Any = None) -> float:
+    """Gini coefficient of a (weighted) distribution of access values, such as walking minutes.
+
+    Not the segregation index of the same name (:func:`geoseg.segregation.gini`, which
+    measures how unevenly a group is spread over areas): this is the income-inequality Gini
+    applied to one value per resident or area.
 
     Notes
     -----

@@ -18,9 +18,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from geoseg.access._kernel import parallel_map
 from geoseg.access._snap import Snapped, snap_points, subset
-from geoseg.access.equity import concentration_index, gini, palma, quintile_gap
+from geoseg.access.equity import access_gini, concentration_index, palma, quintile_gap
 from geoseg.access.measures import count_within, fca2, nearest, reach
 from geoseg.access.network import WalkNetwork, build_network, load_network
 from geoseg.access.residents import (
@@ -295,8 +294,8 @@ def access_for_project(
             net, ks, cap, res_s, dem, kind=kind, minutes=minutes, speed_kmh=speed_kmh
         )
 
-    # the compiled searches release the GIL: kinds run in parallel threads, results unchanged
-    for kind, r in zip(chosen, parallel_map(one_kind, chosen), strict=True):
+    for kind in chosen:
+        r = one_kind(kind)
         cols = {
             f"minutes_{kind}": (np.inf, r.minutes),
             f"nearest_{kind}": (None, r.nearest),
@@ -349,7 +348,7 @@ def _equity(
         t = people[f"minutes_{kind}"].to_numpy(dtype=float)
         w = people[total].to_numpy(dtype=float)
         areas = summary[(summary["kind"] == kind) & (summary["group"] == total)].set_index("id")
-        row: dict[str, Any] = {"kind": kind, "gini": gini(t, w), "palma": palma(t, w)}
+        row: dict[str, Any] = {"kind": kind, "gini": access_gini(t, w), "palma": palma(t, w)}
         if disadvantage in counts.columns and total in counts.columns:
             share = (counts[disadvantage] / counts[total]).reindex(areas.index)
             try:

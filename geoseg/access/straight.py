@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geoseg.access.equity import concentration_index, gini, palma, quintile_gap
+from geoseg.access.equity import access_gini, concentration_index, palma, quintile_gap
 from geoseg.access.residents import (
     residents_from_buildings,
     residents_from_centroids,
@@ -213,7 +213,7 @@ def _equity(
         areas = summary[(summary["kind"] == kind) & (summary["group"] == total)].set_index("id")
         row: dict[str, Any] = {
             "kind": kind,
-            "gini": gini(t[finite], w[finite]) if finite.any() else np.nan,
+            "gini": access_gini(t[finite], w[finite]) if finite.any() else np.nan,
             "palma": palma(t[finite], w[finite]) if finite.any() else np.nan,
         }
         if disadvantage and disadvantage in counts.columns and total in counts.columns:

@@ -28,7 +28,7 @@ from geoseg.hotspots import _inputs as _in
 from geoseg.hotspots import _lisa
 from geoseg.hotspots.local import cluster_labels
 from geoseg.i18n import tr
-from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED
+from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED, random_generator
 from geoseg.stats import adjust_pvalues, mann_kendall
 
 __all__ = [
@@ -384,7 +384,7 @@ def emerging_hotspots(
         msg = f"column '{column}' has the same value in every area and year; nothing to map."
         raise DataError(msg)
     W_st = space_time_weights(W, T, time_window=time_window)
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     gi = _lisa.getis_ord_arrays(y, W_st, star=True, rng=rng, permutations=permutations)
     p = np.where(gi.n_neighbors == 0, np.nan, gi.permutation.p_value)
     p_adj = adjust_pvalues(p, correction=correction)

@@ -13,7 +13,7 @@ from geoseg.hotspots import _inputs as _in
 from geoseg.hotspots import _lisa
 from geoseg.hotspots._lisa import GlobalMoran
 from geoseg.i18n import cluster_label
-from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED
+from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED, random_generator
 from geoseg.stats import adjust_pvalues
 
 __all__ = [
@@ -104,7 +104,7 @@ def global_moran(
     values, _ = _in.column_values(data, column)
     W, _, _ = _in.weights_matrix(data, weights, values.index)
     y = _in.finite(values, column)
-    return _lisa.global_moran_arrays(y, W, np.random.default_rng(seed), permutations)
+    return _lisa.global_moran_arrays(y, W, random_generator(seed), permutations)
 
 
 def local_moran(
@@ -264,7 +264,7 @@ def getis_ord(
     W, islands, _ = _in.weights_matrix(data, weights, values.index)
     y = _in.finite(values, col)
     gi = _lisa.getis_ord_arrays(
-        y, W, star=star, rng=np.random.default_rng(seed), permutations=permutations
+        y, W, star=star, rng=random_generator(seed), permutations=permutations
     )
     G, z, card, perm = gi.G, gi.z, gi.n_neighbors, gi.permutation
     isolated = card == 0
@@ -346,7 +346,7 @@ def _local_moran(
     scaling = (n - 1) / (zx * zx).sum()
     I = scaling * zx * lag
 
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     ids = _lisa.draw_neighbour_ids(rng, n, max(int(card.max()), 1), permutations)
     perm = _lisa.conditional_permutation(
         I,

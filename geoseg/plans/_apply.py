@@ -1,7 +1,7 @@
 """Applying a plan to the baseline: the edited network, services and residents, and the
-incremental recomputation of walking distances (with a full recomputation as its check).
+walking times after it.
 
-Placement rules after a plan (shared by the incremental and the full recomputation):
+Placement rules after a plan:
 
 - residents and services keep their place on the street; on a street split by a new path they
   stay at the same spot on the piece they lie on;
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geoseg.access import Snapped, WalkNetwork, metres_to_minutes, nearest, snap_points, subset
+from geoseg.access import Snapped, WalkNetwork, nearest, snap_points, subset
 from geoseg.plans._edit import (
     NetworkEdit,
     PathSpec,
@@ -30,19 +30,10 @@ from geoseg.plans._edit import (
     locate,
     move_points,
 )
-from geoseg.plans._routing import (
-    NodeState,
-    bounded_from,
-    decrease,
-    descendants,
-    point_metres,
-    recompute_region,
-    service_seeds,
-)
 from geoseg.plans.baseline import Baseline
 from geoseg.plans.planfile import Plan
 
-__all__ = ["KindAfter", "PlanState", "apply_plan", "full_minutes", "incremental_minutes"]
+__all__ = ["KindAfter", "PlanState", "apply_plan", "minutes_after"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,18 +42,14 @@ logger = logging.getLogger(__name__)
 class KindAfter:
     """One kind's services after the plan.
 
-    ``labels`` is the kind's service table: the baseline services, then services placed anew
-    (moved off a closed or split street, or new). ``active`` are the services open after the
-    plan (snapped on the edited network) and ``positions`` their rows in the table;
-    ``removed`` the baseline positions no longer attached where they were; ``added`` the
-    positions (into ``active``) attached anew.
+    ``active`` are the services open after the plan, snapped on the edited network: the
+    baseline services that stay where they were, then those placed anew (moved along a split
+    street, snapped again off a closed one, or new), labelled by service id. ``changed`` tells
+    whether any service of the kind was closed, moved or added.
     """
 
-    labels: np.ndarray
     active: Snapped
-    positions: np.ndarray
-    removed: np.ndarray
-    added: np.ndarray
+    changed: bool
 
 
 @dataclass(eq=False)
@@ -208,8 +195,7 @@ def apply_plan(baseline: Baseline, plan: Plan) -> PlanState:
         closed_ids.add(sid)
     adds = plan.of("add_service")
     for kind, kb in baseline.kinds.items():
-        labels = list(kb.labels)
-        s0 = len(labels)
+        s0 = len(kb.labels)
         explicit = np.array([lab in closed_ids for lab in kb.labels], dtype=bool)
         if edit is None:
             kept_s, keep_mask, split_mask = kb.services, np.ones(s0, dtype=bool), np.zeros(s0, bool)
@@ -218,20 +204,16 @@ def apply_plan(baseline: Baseline, plan: Plan) -> PlanState:
         kept_pos = np.flatnonzero(keep_mask)
         # services that stay where they were
         stay = ~explicit[kept_pos] & ~split_mask
-        active_parts = [subset(kept_s, stay)]
-        active_pos = [kept_pos[stay]]
-        removed = np.flatnonzero(explicit | ~keep_mask)
-        removed = np.union1d(removed, kept_pos[split_mask])
-        added_parts: list[Snapped] = []
+        parts = [subset(kept_s, stay)]
         # moved along a split street: same spot, new attachment
         resplit = split_mask & ~explicit[kept_pos]
         if resplit.any():
-            added_parts.append(subset(kept_s, resplit))
+            parts.append(subset(kept_s, resplit))
         # on a closed street: snapped again
         gone = np.flatnonzero(~keep_mask & ~explicit)
         if len(gone):
             geoms = baseline.services.geometry.loc[list(kb.labels[gone])]
-            added_parts.append(_snap(net, geoms, baseline.max_snap_m, "services"))
+            parts.append(_snap(net, geoms, baseline.max_snap_m, "services"))
         new_here = adds[adds["kind"] == kind]
         if len(new_here):
             pts = gpd.GeoSeries(
@@ -239,115 +221,27 @@ def apply_plan(baseline: Baseline, plan: Plan) -> PlanState:
                 index=[f"plan_{i}" for i in new_here.index],
                 crs=new_here.crs,
             )
-            added_parts.append(_snap(net, pts, baseline.max_snap_m, "new services"))
-        added_pos: list[np.ndarray] = []
-        for part in added_parts:
-            start = len(labels)
-            labels.extend(map(str, part.index))
-            added_pos.append(np.arange(start, len(labels)))
-        n_stay = len(active_pos[0])
-        active = _concat(active_parts + added_parts)
-        positions = np.concatenate(active_pos + added_pos).astype(np.int64)
-        kinds[kind] = KindAfter(
-            labels=np.asarray(labels, dtype=object),
-            active=active,
-            positions=positions,
-            removed=removed.astype(np.int64),
-            added=np.arange(n_stay, len(active)),
-        )
+            parts.append(_snap(net, pts, baseline.max_snap_m, "new services"))
+        changed = bool(explicit.any() or not keep_mask.all() or split_mask.any() or len(parts) > 1)
+        kinds[kind] = KindAfter(active=_concat(parts), changed=changed)
     return PlanState(network=net, edit=edit, residents=res, rows=rows, people=people, kinds=kinds)
 
 
-def _extend(state: NodeState, n: int) -> NodeState:
-    extra = n - len(state.dist)
-    if extra <= 0:
-        return state.copy()
-    pred = None
-    if state.pred is not None:
-        pred = np.concatenate([state.pred, np.full(extra, -1, dtype=np.int64)])
-    return NodeState(
-        np.concatenate([state.dist, np.full(extra, np.inf)]),
-        np.concatenate([state.origin, np.full(extra, -1, dtype=np.int64)]),
-        pred,
-    )
-
-
-def _kind_state(baseline: Baseline, state: PlanState, kind: str) -> NodeState:
-    """Node distances after the plan for one kind, recomputing only what the plan changes."""
-    kb = baseline.kinds[kind]
-    after = state.kinds[kind]
-    net = state.network
-    cur = _extend(kb.state, net.n_nodes)
-    edit = state.edit
-    if edit is not None:
-        pred = cur.pred
-        assert pred is not None
-        u, v = edit.removed_u, edit.removed_v
-        roots = np.concatenate([v[pred[v] == u], u[pred[u] == v]])
-        if len(roots):
-            region = descendants(pred, roots)
-            cur = recompute_region(edit.removed_graph, cur, region, service_seeds(kb.services))
-        if len(edit.added_u):
-            au, av, w = edit.added_u, edit.added_v, edit.added_length
-            cur = decrease(
-                net.graph,
-                cur,
-                np.concatenate([av, au]),
-                np.concatenate([cur.dist[au] + w, cur.dist[av] + w]),
-                np.concatenate([cur.origin[au], cur.origin[av]]),
-            )
-    if len(after.removed):
-        region = np.isin(cur.origin, after.removed)
-        stay = np.setdiff1d(np.arange(len(after.active)), after.added)
-        seeds = service_seeds(subset(after.active, stay), after.positions[stay])
-        cur = recompute_region(net.graph, cur, region, seeds)
-    if len(after.added):
-        pts = state.residents
-        da = cur.dist[pts.node_a] + pts.off_a
-        db = cur.dist[pts.node_b] + pts.off_b
-        node_min = np.minimum(da, db)
-        limit = float(np.max(node_min)) if len(node_min) else 0.0
-        cur = bounded_from(
-            net.graph,
-            cur,
-            subset(after.active, after.added),
-            after.positions[after.added],
-            limit_m=limit,
-        )
-    return cur
-
-
-def incremental_minutes(
-    baseline: Baseline, state: PlanState
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def minutes_after(baseline: Baseline, state: PlanState) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per kind, minutes to the nearest service and its label for each placed resident after
-    the plan, recomputing only what the plan changes (exactly equal to :func:`full_minutes`)."""
+    the plan (aligned with ``state.residents``).
+
+    A kind whose services, network and residents the plan leaves as they were keeps its
+    baseline values; any other kind is recomputed in full with the access engine
+    (:func:`geoseg.access.nearest`: one multi-source Dijkstra on the edited network).
+    """
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for kind in baseline.kinds:
+    same_people = state.edit is None and len(state.residents) == len(baseline.snapped)
+    for kind, kb in baseline.kinds.items():
         after = state.kinds[kind]
-        touched = state.edit is not None or len(after.removed) or len(after.added)
-        kb = baseline.kinds[kind]
-        if not touched and len(state.residents) == len(baseline.snapped):
-            metres, best = kb.metres, kb.nearest
-        else:
-            cur = kb.state if not touched else _kind_state(baseline, state, kind)
-            metres, best = point_metres(cur, state.residents, after.active, after.positions)
-        labels = np.full(len(best), None, dtype=object)
-        found = best >= 0
-        labels[found] = after.labels[best[found]]
-        out[kind] = (metres_to_minutes(metres, baseline.speed_kmh), labels)
+        if same_people and not after.changed:
+            out[kind] = (kb.minutes, kb.nearest)
+            continue
+        near = nearest(state.network, after.active, state.residents, speed_kmh=baseline.speed_kmh)
+        out[kind] = (near["minutes"].to_numpy(), near["service"].to_numpy(dtype=object))
     return out
-
-
-def full_minutes(baseline: Baseline, state: PlanState) -> dict[str, np.ndarray]:
-    """Per kind, minutes for each placed resident after the plan, recomputed from scratch with
-    the access engine on the edited network (the reference for :func:`incremental_minutes`)."""
-    return {
-        kind: nearest(
-            state.network,
-            state.kinds[kind].active,
-            state.residents,
-            speed_kmh=baseline.speed_kmh,
-        )["minutes"].to_numpy()
-        for kind in baseline.kinds
-    }

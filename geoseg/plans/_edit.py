@@ -61,13 +61,6 @@ class NetworkEdit:
     ----------
     network
         The network after the plan (new nodes appended after the old ones).
-    removed_graph
-        CSR graph over the new node set with the removed and split edges taken out and nothing
-        added (the intermediate step of an incremental update).
-    removed_u, removed_v
-        Old edges taken out (closed or split), as node pairs.
-    added_u, added_v, added_length
-        Edges added (pieces of split streets and new paths).
     edge_map
         Old edge index -> new edge index (-1: closed or split).
     pieces
@@ -77,12 +70,6 @@ class NetworkEdit:
     """
 
     network: WalkNetwork
-    removed_graph: sp.csr_matrix
-    removed_u: np.ndarray
-    removed_v: np.ndarray
-    added_u: np.ndarray
-    added_v: np.ndarray
-    added_length: np.ndarray
     edge_map: np.ndarray
     pieces: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     closed: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -290,12 +277,6 @@ def edit_network(net: WalkNetwork, *, close: np.ndarray, paths: list[PathSpec]) 
     )
     return NetworkEdit(
         network=final,
-        removed_graph=_csr(n, net.edge_u[keep], net.edge_v[keep], net.edge_length[keep]),
-        removed_u=net.edge_u[drop],
-        removed_v=net.edge_v[drop],
-        added_u=add_u,
-        added_v=add_v,
-        added_length=add_len,
         edge_map=edge_map,
         pieces=pieces,
         closed=close,

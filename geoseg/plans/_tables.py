@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geoseg.access.equity import gini, palma, quintile_gap
+from geoseg.access import access_gini, palma, quintile_gap
 from geoseg.errors import DataError
 
 __all__ = ["area_stats", "equity_table", "group_table", "json_records"]
@@ -109,8 +109,8 @@ def equity_table(
     for kind, tb in before.items():
         ta = after[kind]
         row: dict[str, Any] = {"kind": kind}
-        row["gini_before"] = gini(tb, w_before)
-        row["gini_after"] = gini(ta, w_after)
+        row["gini_before"] = access_gini(tb, w_before)
+        row["gini_after"] = access_gini(ta, w_after)
         row["palma_before"] = palma(tb, w_before)
         row["palma_after"] = palma(ta, w_after)
         if indicator is not None:

@@ -1,9 +1,9 @@
 """The baseline of a plan check: walking access today, computed once and reused.
 
 :func:`compute_baseline` runs the access stage (:func:`geoseg.access.access_for_project`) and
-keeps, per service kind, the distance from every street node to its nearest service, which
-service that is and the shortest-path forest. Checking a plan then recomputes only what the plan
-can change (see :mod:`geoseg.plans.compare`), so many plans can be checked against one baseline.
+keeps, per service kind, the snapped services and every resident's walking time to the nearest
+one. Checking a plan then edits a copy of the network and services and recomputes walking times
+on it (see :mod:`geoseg.plans.compare`), so many plans can be checked against one baseline.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geoseg.access import Snapped, WalkNetwork, access_for_project, metres_to_minutes, subset
+from geoseg.access import Snapped, WalkNetwork, access_for_project, subset
 from geoseg.access.pipeline import _get
 from geoseg.errors import ConfigError, PlanError
-from geoseg.plans._routing import NodeState, full_state, point_metres
 from geoseg.settings import WALK_SPEED_KMH
 
 __all__ = ["Baseline", "KindBaseline", "compute_baseline"]
@@ -42,17 +41,15 @@ class KindBaseline:
         Its services snapped to the network (position ``i`` is service ``labels[i]``).
     labels
         Service ids.
-    state
-        Node distances, nearest-service positions and shortest-path forest.
-    metres, nearest
-        Per placed resident: metres to the nearest service and its position (-1: none).
+    minutes, nearest
+        Per placed resident (in the order of :attr:`Baseline.snapped`): walking minutes to
+        the nearest service (``inf``: none reachable) and its id (``None``: none).
     """
 
     kind: str
     services: Snapped
     labels: np.ndarray
-    state: NodeState
-    metres: np.ndarray
+    minutes: np.ndarray
     nearest: np.ndarray
 
 
@@ -118,13 +115,6 @@ class Baseline:
             self._cache["tree"] = shapely.STRtree(self.network.edge_lines())
         return self._cache["tree"]
 
-    def adjacency(self) -> tuple[list[int], list[int], list[float]]:
-        """The network's CSR arrays as Python lists (for pruned Dijkstra updates)."""
-        if "adj" not in self._cache:
-            g = self.network.graph
-            self._cache["adj"] = (g.indptr.tolist(), g.indices.tolist(), g.data.tolist())
-        return self._cache["adj"]
-
     def indicator_share(self, column: str | None) -> pd.Series | None:
         """Area code -> share of residents counted in ``column`` (default: the project's
         disadvantage indicator).
@@ -148,7 +138,7 @@ class Baseline:
     def minutes_before(self, kind: str) -> np.ndarray:
         """Minutes from every resident point (``inf`` when unplaced) to the nearest ``kind``."""
         out = np.full(len(self.residents), np.inf)
-        out[self.placed] = metres_to_minutes(self.kinds[kind].metres, self.speed_kmh)
+        out[self.placed] = self.kinds[kind].minutes
         return out
 
 
@@ -191,8 +181,7 @@ def compute_baseline(
     Notes
     -----
     Residents, services and the network are those of :func:`geoseg.access.access_for_project`,
-    so the baseline minutes are exactly what ``geoseg access`` reports. On top, one
-    multi-source Dijkstra per kind keeps node distances, nearest services and predecessors.
+    so the baseline minutes are exactly what ``geoseg access`` reports.
     """
     project = _get(project_data, "project", default=project_data)
     settings = _get(project, "access")
@@ -256,15 +245,12 @@ def compute_baseline(
     for kind in result.demand:
         mask = services.loc[svc_s.index, "kind"].astype(str).to_numpy() == kind
         ks = subset(svc_s, mask)
-        state = full_state(net.graph, ks)
-        metres, best = point_metres(state, result.snapped_residents, ks, np.arange(len(ks)))
         per_kind[kind] = KindBaseline(
             kind=kind,
             services=ks,
             labels=np.asarray(ks.index, dtype=object),
-            state=state,
-            metres=metres,
-            nearest=best,
+            minutes=res[f"minutes_{kind}"].to_numpy(dtype=float)[placed],
+            nearest=res[f"nearest_{kind}"].to_numpy(dtype=object)[placed],
         )
     logger.info(
         "plan baseline: %d resident points, %d services, kinds %s",

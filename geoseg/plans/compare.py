@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geoseg.plans._apply import PlanState, apply_plan, incremental_minutes
+from geoseg.plans._apply import PlanState, apply_plan, minutes_after
 from geoseg.plans._tables import area_stats, equity_table, group_table, json_records
 from geoseg.plans.baseline import Baseline
 from geoseg.plans.planfile import Plan
@@ -320,11 +320,10 @@ def check_plan(baseline: Baseline, plan: Plan, *, rules: Rules | None = None) ->
 
     Notes
     -----
-    Only what the plan can change is recomputed (:mod:`geoseg.plans._routing`): a new service
-    needs one bounded Dijkstra from it, combined with the baseline by minimum; a closed service
-    only the nodes it served; closed streets only the nodes whose shortest path used them; new
-    paths a Dijkstra that goes on only where it shortens a walk. The results equal a full
-    recomputation on the edited network exactly. Means are resident-weighted over residents who
+    The plan is applied to a copy of the network, services and residents; every service kind
+    it touches is then recomputed in full on the edited network with the access engine (one
+    multi-source Dijkstra per kind, :func:`geoseg.access.nearest`), and the other kinds keep
+    their baseline times. Means are resident-weighted over residents who
     reach a service; shares are of all residents (``geoseg access``'s definitions). Inequality:
     Gini and Palma of walking minutes across residents, and the quintile gap of area mean minutes
     by the disadvantage indicator (:mod:`geoseg.access.equity`).
@@ -332,11 +331,11 @@ def check_plan(baseline: Baseline, plan: Plan, *, rules: Rules | None = None) ->
     rules = rules or default_rules()
     t0 = time.perf_counter()
     state = apply_plan(baseline, plan)
-    inc = incremental_minutes(baseline, state)
+    recomputed = minutes_after(baseline, state)
     people = state.people
     before = {k: baseline.minutes_before(k) for k in baseline.kinds}
     after: dict[str, np.ndarray] = {}
-    for kind, (mins, _) in inc.items():
+    for kind, (mins, _) in recomputed.items():
         full = np.full(len(people), np.inf)
         full[state.rows] = mins
         after[kind] = full

@@ -32,7 +32,6 @@ from scipy.spatial import cKDTree
 
 from geoseg.access import (
     Snapped,
-    metres_to_minutes,
     reach,
     subset,
 )
@@ -406,14 +405,10 @@ def suggest_sites(
             "lower --count or widen the candidates (--candidates nodes, --within)."
         )
         raise InputError(msg)
-    base_m = kb.metres
-    finite = np.isfinite(base_m)
-    P = (
-        float(metres_to_minutes(base_m[finite].max(), baseline.speed_kmh))
-        if finite.any()
-        else 120.0
-    )
-    base_min = np.minimum(np.where(finite, metres_to_minutes(base_m, baseline.speed_kmh), P), P)
+    base = kb.minutes
+    finite = np.isfinite(base)
+    P = float(base[finite].max()) if finite.any() else 120.0
+    base_min = np.minimum(np.where(finite, base, P), P)
     if close:
         sites_s = concat_snapped(cand_s, kb.services)
         fallback = np.full(len(rows), P)

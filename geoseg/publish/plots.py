@@ -188,16 +188,16 @@ def plot_lorenz(
         The curve of :func:`geoseg.access.lorenz` (cumulative share of residents against
         cumulative share of the values, from the smallest value up) and the line of equality.
         The further the curve sags below that line, the more unequal the values; twice the
-        area between them is the Gini coefficient (:func:`geoseg.access.gini`).
+        area between them is the Gini coefficient (:func:`geoseg.access.access_gini`).
     """
-    from geoseg.access import gini, lorenz
+    from geoseg.access import access_gini, lorenz
 
     check_lang(lang)
     p, share = lorenz(values, weights)
     fig, ax = _figure(ax, (4.5, 4.5))
     if not any(line.get_gid() == "equality" for line in ax.get_lines()):
         ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", gid="equality", label="_equality")
-    g = gini(values, weights)
+    g = access_gini(values, weights)
     text = label if label is not None else tr("lorenz", lang)
     ax.plot(p, share, label=f"{text} (Gini {g:.2f})")
     ax.set_xlim(0, 1)

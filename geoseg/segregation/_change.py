@@ -13,8 +13,8 @@ import pandas as pd
 from geoseg.errors import DataError, InputError, format_codes
 from geoseg.segregation import _engine
 from geoseg.segregation._inputs import Prepared, prepare_index
-from geoseg.segregation._replicates import observed, p_value, rng_from
-from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED
+from geoseg.segregation._replicates import observed, p_value
+from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED, random_generator
 
 __all__ = ["ChangeTest", "compare_years"]
 
@@ -143,7 +143,7 @@ def compare_years(
     Randomization test of a difference (Good 2005, "Permutation, parametric and bootstrap tests
     of hypotheses", ch. 3); ``p_greater = (1 + #{sim >= obs}) / (k + 1)``.
     """
-    rng = rng_from(seed)
+    rng = random_generator(seed)
     if method not in ("random_label", "paired"):
         msg = f"method must be 'random_label' or 'paired', got {method!r}"
         raise InputError(msg)

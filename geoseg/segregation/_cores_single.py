@@ -13,7 +13,7 @@ import numpy as np
 from geoseg.errors import InputError
 from geoseg.segregation import _expectations as expect
 from geoseg.segregation._registry import register
-from geoseg.segregation._sampling import binomial_columns
+from geoseg.settings import random_generator
 
 __all__ = [
     "atkinson_core",
@@ -288,7 +288,7 @@ def bias_corrected_dissimilarity_core(
         for j in range(k):
             Db[j] = expect.expected_resampled_dissimilarity(x[:, j], y[:, j])
         return 2.0 * D - Db
-    rng = np.random.default_rng() if rng is None else rng
+    rng = random_generator(rng)
     with np.errstate(divide="ignore", invalid="ignore"):
         p0 = (x / X).T
         p1 = (y / (T - X)).T
@@ -324,10 +324,12 @@ def _modified(
         for j in range(k):
             star[j] = exact(t_int[:, j], float(p_null[j]))
     else:
-        rng = np.random.default_rng() if rng is None else rng
+        rng = random_generator(rng)
         for sl in _chunks(k, iterations * n):
             kc = sl.stop - sl.start
-            g = binomial_columns(rng, t_int[:, sl], p_null[sl], iterations).astype(float)
+            # (n, kc, iterations): the draws of one area are consecutive in memory
+            g = rng.binomial(t_int[:, sl, None], p_null[None, sl, None], size=(n, kc, iterations))
+            g = g.reshape(n, kc * iterations).astype(float)
             if kc == 1:
                 tot = t_int[:, sl.start].astype(float)
             else:

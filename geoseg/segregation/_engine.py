@@ -2,8 +2,10 @@
 
 Used by the inference functions and by the batch API, so that aspatial and spatial indices (whose
 context comes from ``spec.prepare(gdf, **options)``) are handled by the same code. Simulated
-tables are generated in chunks of replicates so memory stays bounded, and each chunk is passed
-to the core in one call.
+tables come straight from NumPy's generators (``Generator.binomial`` and
+``Generator.multinomial`` over all replicates of a chunk at once), in chunks of replicates so
+memory stays bounded, and each chunk is passed to the core in one call: the speed comes from
+evaluating all replicate tables in one array.
 
 Simulation works on whole persons: float counts are rounded to the nearest integer for the
 simulated tables (the observed statistic uses the counts as given).
@@ -18,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from geoseg.segregation._registry import IndexSpec
-from geoseg.segregation._sampling import multinomials, split_draw
+from geoseg.settings import random_generator
 
 __all__ = [
     "Draw",
@@ -66,7 +68,7 @@ def evaluate(
     """Call the core on ``(x, t)`` (single) or ``(X,)`` (multi/local); returns ``(k,)``."""
     kwargs = {**(ctx or {}), **(options or {})}
     if spec.options.get("random"):
-        kwargs["rng"] = rng if rng is not None else np.random.default_rng()
+        kwargs["rng"] = random_generator(rng)
     return np.asarray(spec.core(*arrays, **kwargs), dtype=float)
 
 
@@ -91,7 +93,8 @@ def single_null(x: np.ndarray, t: np.ndarray, null: str) -> Draw:
 
     ``"evenness"``: totals fixed, ``x_i ~ Binomial(t_i, P)``. ``"systematic"``: the group's
     members and the other residents are each placed over the areas by a multinomial draw with
-    probabilities ``t_i / T`` (area totals then vary). Tables of the samplers are built once.
+    probabilities ``t_i / T`` (area totals then vary), as pysal/segregation's
+    ``simulate_systematic_randomization`` does.
     """
     x_int, t_int = _whole(x, t)
     n = len(t_int)
@@ -104,11 +107,12 @@ def single_null(x: np.ndarray, t: np.ndarray, null: str) -> Draw:
 
         return even
     p = t_int / t_int.sum()
-    group, rest = multinomials([int(x_int.sum()), int((t_int - x_int).sum())], p)
+    members = int(x_int.sum())
+    others = int((t_int - x_int).sum())
 
     def systematic(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
-        xs = group.draw(size, g)
-        ts = rest.draw(size, g)
+        xs = g.multinomial(members, p, size=size).T
+        ts = g.multinomial(others, p, size=size).T
         ts += xs
         return xs.astype(float), ts.astype(float)
 
@@ -120,11 +124,7 @@ def null_single(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``k`` tables under a null model for one group (see :func:`single_null`): ``x (n, k)``
     and ``t`` (``(n,)`` under evenness, ``(n, k)`` under the systematic null)."""
-    draw = single_null(x, t, null)
-    if null == "evenness":
-        t_float = _whole(x, t)[1].astype(float)  # totals stay as they are
-        return split_draw(rng, k, len(t), lambda g, size: draw(g, size)[:1])[0], t_float
-    xs, ts = split_draw(rng, k, 2 * len(t), draw)
+    xs, ts = single_null(x, t, null)(rng, k)
     return xs, ts
 
 
@@ -144,10 +144,10 @@ def multi_null(X: np.ndarray, null: str) -> Draw:
 
         return even
     p = ti / ti.sum()
-    members = multinomials([int(v) for v in X_int.sum(axis=0)], p)
+    members = [int(v) for v in X_int.sum(axis=0)]
 
     def systematic(g: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
-        cols = [m.draw(size, g).T for m in members]
+        cols = [g.multinomial(m, p, size=size) for m in members]  # each (size, n)
         return (np.stack(cols, axis=2).astype(float),)
 
     return systematic
@@ -210,17 +210,9 @@ def run_replicates(
     options: dict[str, Any] | None,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Evaluate ``k`` replicate tables made chunk by chunk by ``draw(generator, size)``.
-
-    Large requests run in two halves (see ``_sampling.split_draw``): each half draws its
-    tables from its own generator and evaluates them, on its own thread.
-    """
-
-    def half(gen: np.random.Generator, size: int) -> tuple[np.ndarray, ...]:
-        out = np.empty(size)
-        for sl in chunks(size, cells):
-            arrays = draw(gen, sl.stop - sl.start)
-            out[sl] = evaluate(spec, arrays, ctx=ctx, options=options, rng=gen)
-        return (out,)
-
-    return split_draw(rng, k, cells, half)[0]
+    """Evaluate ``k`` replicate tables made chunk by chunk by ``draw(generator, size)``."""
+    out = np.empty(k)
+    for sl in chunks(k, cells):
+        arrays = draw(rng, sl.stop - sl.start)
+        out[sl] = evaluate(spec, arrays, ctx=ctx, options=options, rng=rng)
+    return out

@@ -21,20 +21,9 @@ Sources of the identities used:
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import numpy.typing as npt
 from scipy.special import gammaln, xlog1py, xlogy
-
-_dissim: Any
-try:
-    from geoseg.segregation import _dissim  # type: ignore[attr-defined,no-redef]
-except ImportError:  # pragma: no cover - depends on the build
-    _dissim = None
-
-#: Use the compiled ``_near_sum`` of ``geoseg.segregation._dissim`` when available.
-USE_COMPILED: bool = _dissim is not None
 
 __all__ = [
     "binomial_pmf",
@@ -214,12 +203,11 @@ def expected_resampled_dissimilarity(x: np.ndarray, y: np.ndarray) -> float:
 def _near_sum(a: np.ndarray, b: np.ndarray, nX: int, nY: int) -> float:
     """``sum_i E|A_i / nX - B_i / nY|`` by summing over the support of ``A_i``.
 
-    The compiled kernel (same steps, one area at a time) is used when it is built.
+    For each value ``a`` of ``A_i`` the inner mean ``E|B_i - c|`` about ``c = a nY / nX`` is
+    ``(mu - c) + 2 ((c - mu) F(j) + (j + 1) (1 - b) P(B = j + 1))`` with ``j = floor(c)``,
+    ``mu = nY b`` and ``F`` the distribution function of ``B_i`` (De Moivre's partial sum).
+    All areas and all values are handled in one ragged array.
     """
-    if USE_COMPILED and _dissim is not None:
-        a_c = np.ascontiguousarray(a, dtype=float)
-        b_c = np.ascontiguousarray(b, dtype=float)
-        return float(_dissim.near_sum(a_c, b_c, int(nX), int(nY), _WIDTH))
     mu_a, mu_b = nX * a, nY * b
     # probabilities and distribution function of B_i over its truncated support
     own_b, val_b, start_b, count_b = _ranges(mu_b, np.sqrt(mu_b * (1.0 - b)), np.full(b.size, nY))

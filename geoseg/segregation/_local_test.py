@@ -12,9 +12,8 @@ from geoseg.errors import InputError
 from geoseg.segregation import _engine
 from geoseg.segregation._inputs import spatial_context
 from geoseg.segregation._registry import IndexSpec, get_index
-from geoseg.segregation._replicates import rng_from
 from geoseg.segregation.local import local_table
-from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED
+from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED, random_generator
 from geoseg.stats import CORRECTIONS, adjust_pvalues
 
 __all__ = ["CORRECTIONS", "local_test"]
@@ -138,7 +137,7 @@ def local_test(
     if index == _SPATIAL[0] and (total is None or len(groups) != 1):
         msg = f"{index}: give exactly one group column and total= (the whole population)"
         raise InputError(msg)
-    rng = rng_from(seed)
+    rng = random_generator(seed)
     X, _cols = local_table(data, groups, total)
     ctx, opts = _context(spec, data, areas, options)
     if index == "location_quotient":

@@ -16,16 +16,9 @@ __all__ = [
     "observed",
     "p_value",
     "percentile_interval",
-    "rng_from",
     "simulate_bootstrap",
     "simulate_null",
 ]
-
-Seed = int | np.random.Generator | None
-
-
-def rng_from(seed: Seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def p_value(observed: Any, simulated: np.ndarray, alternative: str = "two-sided") -> Any:

@@ -21,7 +21,6 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from geoseg.errors import CRSError, DataError, InputError, ValidationError, format_codes
-from geoseg.segregation._parallel import parallel_map
 
 __all__ = [
     "adjacency",
@@ -152,12 +151,7 @@ def adjacency(geoms: np.ndarray, *, shared_edge: bool) -> sparse.csr_matrix:
     keep = left < right
     left, right = left[keep], right[keep]
     if shared_edge:
-        half = len(left) // 2
-        parts = parallel_map(
-            lambda sl: shapely.length(shapely.intersection(geoms[left[sl]], geoms[right[sl]])),
-            [slice(0, half), slice(half, None)],
-        )
-        length = np.concatenate(parts)
+        length = shapely.length(shapely.intersection(geoms[left], geoms[right]))
         ok = length > 0
         left, right, weight = left[ok], right[ok], length[ok]
     else:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -16,7 +14,6 @@ import pandas as pd
 from geoseg.errors import InputError, ValidationError, format_codes
 from geoseg.segregation._engine import null_single, split_options
 from geoseg.segregation._inputs import Prepared, check_projected, spatial_context
-from geoseg.segregation._parallel import parallel_map
 from geoseg.segregation._registry import INDICES, IndexSpec, get_index
 from geoseg.segregation._replicates import (
     evaluate_tables,
@@ -27,7 +24,7 @@ from geoseg.segregation._replicates import (
     simulate_null,
 )
 from geoseg.segregation._tables import multi_counts, single_counts
-from geoseg.settings import DEFAULT_SEED
+from geoseg.settings import DEFAULT_SEED, random_generator
 
 __all__ = ["COLUMNS", "available_indices", "compute_indices"]
 
@@ -35,13 +32,6 @@ logger = logging.getLogger(__name__)
 
 #: Largest single-group null table (cells) kept in memory and shared across indices.
 _SHARED_CELLS = 30_000_000
-
-#: Indices seeded from one shared stream: the two Carrington-Troske indices draw the same
-#: null tables, so the second one reuses the first one's draw (see ``_sampling``).
-_STREAMS = {
-    "modified_dissimilarity": "carrington-troske",
-    "modified_gini": "carrington-troske",
-}
 
 #: Columns of the tidy result table.
 COLUMNS = ["year", "level", "group", "index", "value", "p_value", "ci_low", "ci_high"]
@@ -86,14 +76,6 @@ def _load_spatial() -> None:
         except ModuleNotFoundError as exc:
             if exc.name != mod:
                 raise
-
-
-def _rng(seed: Any, *key: object) -> np.random.Generator:
-    """An independent generator per result row, so values do not depend on what else runs."""
-    if isinstance(seed, np.random.Generator):
-        seed = int(seed.integers(2**32))
-    words = [zlib.crc32(str(k).encode()) for k in key]
-    return np.random.default_rng([int(seed or 0), *words])
 
 
 def _codes(register: pd.DataFrame, id_column: str | None) -> pd.Series:
@@ -194,11 +176,9 @@ def compute_indices(
         as ``interaction`` fall, not rise, with segregation).
     seed
         Seed; each row gets its own generator derived from the seed and the row's year, level,
-        group and index, so a value does not depend on which other indices are computed.
-        The three simulation-based indices use their exact method by default and draw
-        nothing; with ``options={"modified_gini": {"method": "simulation"}, ...}``,
-        ``modified_dissimilarity`` and ``modified_gini`` share one stream, hence one set of
-        simulated tables, drawn once when both are computed.
+        group and index (:func:`geoseg.settings.random_generator`), so a value does not
+        depend on which other indices are computed. The three simulation-based indices use
+        their exact method by default and draw nothing.
     null
         Null model of the randomization test (see
         :func:`geoseg.segregation.inference.segregation_test`).
@@ -226,9 +206,9 @@ def compute_indices(
     table (a group with no members) the value is NaN and the reason is logged.
 
     The geometry context of the spatial indices (distances, contiguity) is built once per
-    layer and shared by every period; periods are then computed two at a time on two
-    threads. Each row's generator depends only on the seed and the row, so the table is the
-    same on any number of processors.
+    layer and shared by every period. With ``permutations``, the single-group indices of one
+    group and period are evaluated on one set of null tables, drawn once from a generator
+    derived from the seed, the period and the group.
     """
     _load_spatial()
     names = _resolve_names(index)
@@ -325,9 +305,8 @@ def compute_indices(
                 out.append(run.row(spec, mg_arrays, mg_where, layer, year, lvl, "+".join(mg)))
         return out
 
-    # periods are independent (every row has its own generator): two run at a time
-    for part in parallel_map(period_rows, periods):
-        rows.extend(part)
+    for period in periods:
+        rows.extend(period_rows(period))
     out = pd.DataFrame(rows, columns=COLUMNS)
     return out.astype({"value": float, "p_value": float, "ci_low": float, "ci_high": float})
 
@@ -386,8 +365,6 @@ class _Run:
     ctx_cache: dict[tuple, dict[str, Any]] = field(default_factory=dict)
     #: content keys of the area-code indexes seen, by identity (the index is kept alive)
     code_keys: dict[int, tuple[pd.Index, tuple[int, str]]] = field(default_factory=dict)
-    #: guards the context cache when periods are computed on two threads
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def row(
         self,
@@ -428,7 +405,7 @@ class _Run:
                     spec.name,
                 )
                 return row
-        rng = _rng(self.seed, year, level, group, _STREAMS.get(spec.name, spec.name))
+        rng = random_generator(self.seed, year, level, group, spec.name)
         row["value"] = observed(prep, rng)
         if self.permutations > 0:
             null = self._null(prep, year, level, group, rng, shared)
@@ -441,14 +418,13 @@ class _Run:
     def _context(self, spec: IndexSpec, layer: Any, idx: pd.Index, level: Any) -> dict[str, Any]:
         """The spatial context of ``spec`` on ``layer`` for the areas ``idx`` (built once)."""
         prep_opts, _ = split_options(spec, self.options.get(spec.name))
-        with self.lock:
-            if id(idx) not in self.code_keys:
-                self.code_keys[id(idx)] = (idx, _codes_key(idx))
-            codes_key = self.code_keys[id(idx)][1]
-            key = (spec.prepare, level, codes_key, repr(sorted(prep_opts.items())))
-            if key not in self.ctx_cache:
-                self.ctx_cache[key] = spatial_context(spec, layer, idx, prep_opts)
-            return self.ctx_cache[key]
+        if id(idx) not in self.code_keys:
+            self.code_keys[id(idx)] = (idx, _codes_key(idx))
+        codes_key = self.code_keys[id(idx)][1]
+        key = (spec.prepare, level, codes_key, repr(sorted(prep_opts.items())))
+        if key not in self.ctx_cache:
+            self.ctx_cache[key] = spatial_context(spec, layer, idx, prep_opts)
+        return self.ctx_cache[key]
 
     def prime(self, specs: list[IndexSpec], periods: list[tuple]) -> None:
         """Matrix products shared by all years and groups on one geometry, computed together.
@@ -490,6 +466,6 @@ class _Run:
         if prep.n not in shared:
             # spatial indices keep zero-population areas, aspatial ones do not
             tag = "null tables" if (t > 0).all() else "null tables with empty areas"
-            null_rng = _rng(self.seed, year, level, group, tag)
+            null_rng = random_generator(self.seed, year, level, group, tag)
             shared[prep.n] = null_single(x, t, k, self.null, null_rng)
         return evaluate_tables(prep, *shared[prep.n], rng)

@@ -20,9 +20,8 @@ from geoseg.errors import InputError
 from geoseg.segregation import _engine
 from geoseg.segregation._inputs import check_projected, spatial_context
 from geoseg.segregation._registry import get_index
-from geoseg.segregation._replicates import rng_from
 from geoseg.segregation._tables import single_counts
-from geoseg.settings import DEFAULT_SEED
+from geoseg.settings import DEFAULT_SEED, random_generator
 
 __all__ = ["Decomposition", "counterfactual", "decompose_change"]
 
@@ -152,7 +151,7 @@ def decompose_change(
         msg = f"decompose_change needs a single-group index; {index!r} is {spec.kind}"
         raise InputError(msg)
     prep_opts, core_opts = _engine.split_options(spec, options)
-    rng = rng_from(seed)
+    rng = random_generator(seed)
     xa, ta, ia = single_counts(data_a, group, total, source="table A", drop_empty=False)
     xb, tb, ib = single_counts(data_b, group, total, source="table B", drop_empty=False)
     ctx_a: dict[str, Any] = {}

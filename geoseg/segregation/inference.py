@@ -29,11 +29,10 @@ from geoseg.segregation._replicates import (
     observed,
     p_value,
     percentile_interval,
-    rng_from,
     simulate_bootstrap,
     simulate_null,
 )
-from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED
+from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED, random_generator
 
 __all__ = [
     "ChangeTest",
@@ -126,7 +125,7 @@ def segregation_test(
     measures: the PySAL segregation module", Journal of Computational Social Science 3);
     simulated tables use whole persons (float counts rounded).
     """
-    rng = rng_from(seed)
+    rng = random_generator(seed)
     prep = prepare_index(
         index, data, group=group, total=total, groups=groups, areas=areas, options=options
     )
@@ -178,7 +177,7 @@ def bootstrap_ci(
     if not 0 < level < 1:
         msg = f"level must be between 0 and 1, got {level}"
         raise InputError(msg)
-    rng = rng_from(seed)
+    rng = random_generator(seed)
     prep = prepare_index(
         index, data, group=group, total=total, groups=groups, areas=areas, options=options
     )

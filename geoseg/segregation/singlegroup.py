@@ -20,7 +20,7 @@ import pandas as pd
 from geoseg.segregation import _cores_single as cores
 from geoseg.segregation._docs import fill_docs
 from geoseg.segregation._tables import check_share, single_counts
-from geoseg.settings import DEFAULT_SEED
+from geoseg.settings import DEFAULT_SEED, random_generator
 
 __all__ = [
     "atkinson",
@@ -44,10 +44,6 @@ def _value(core: Any, data: pd.DataFrame, group: str, total: str, **options: Any
     x, t, _ = single_counts(data, group, total)
     check_share(x, t, group, total)
     return float(core(x[:, None], t, **options)[0])
-
-
-def _rng(seed: Seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def dissimilarity(data: pd.DataFrame, *, group: str, total: str) -> float:
@@ -324,7 +320,7 @@ def bias_corrected_dissimilarity(
         total,
         method=method,
         iterations=int(iterations),
-        rng=_rng(seed),
+        rng=random_generator(seed),
     )
 
 
@@ -377,7 +373,7 @@ def modified_dissimilarity(
         total,
         method=method,
         iterations=int(iterations),
-        rng=_rng(seed),
+        rng=random_generator(seed),
     )
 
 
@@ -432,7 +428,7 @@ def modified_gini(
         total,
         method=method,
         iterations=int(iterations),
-        rng=_rng(seed),
+        rng=random_generator(seed),
     )
 
 
