@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -389,7 +390,7 @@ def inequality_index(
     keys = [by] if isinstance(by, str) else list(by)
     counts = table[cols].astype(float)
     t = counts.sum(axis=1)
-    out = {}
+    out: dict[Any, float] = {}
     for key, idx in table.groupby(keys[0] if len(keys) == 1 else keys, sort=True).groups.items():
         c = counts.loc[idx].to_numpy()
         ti = t.loc[idx].to_numpy()
