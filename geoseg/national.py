@@ -469,9 +469,9 @@ def _index_page(nat: Any, result: NationalResult, out: Path) -> str:
         if t.status == "failed":
             cell = f"<td>{esc(t.name)}</td><td>failed: {esc(t.error or '')}</td>"
         elif (out / link).is_file():
-            cell = f'<td><a href="{esc(link)}">{esc(t.name)}</a></td><td>{esc(t.status)}</td>'
+            cell = f'<td><a href="{esc(link)}">{esc(t.name)}</a></td><td>finished</td>'
         else:
-            cell = f"<td>{esc(t.name)}</td><td>{esc(t.status)} (no maps)</td>"
+            cell = f"<td>{esc(t.name)}</td><td>finished (no maps)</td>"
         rows.append(f"<tr>{cell}</tr>")
     fictional = "<p><strong>Fictional data.</strong></p>" if nat.fictional else ""
     return (
