@@ -130,8 +130,9 @@ class NationalResult:
         Per municipality: first and last year's values of the three measures and changes.
     files
         Files written at the national level.
-    seconds
-        Wall time of the run.
+    seconds, task_seconds, national_seconds
+        Wall time of the run, of its municipality tasks (engine start included) and of the
+        national level.
     """
 
     output: Path
@@ -141,6 +142,8 @@ class NationalResult:
     trend: pd.DataFrame | None = None
     files: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    task_seconds: float = 0.0
+    national_seconds: float = 0.0
 
     @property
     def failed(self) -> list[TaskResult]:
@@ -582,6 +585,7 @@ def run_national(
             and Path(spec["output"]).is_dir()
         )
         specs.append(spec)
+    t_tasks = time.perf_counter()
     use_dask = (workers is None or workers > 0 or scheduler) and _dask_available()
     if use_dask:
         results = _run_dask(
@@ -597,6 +601,8 @@ def run_national(
             logger.warning("dask is not installed (pip install geoseg[dask]); running serially")
         results = _run_serial(specs)
     result = NationalResult(output=out, tasks=[results[s["name"]] for s in specs])
+    result.task_seconds = time.perf_counter() - t_tasks
+    t_national = time.perf_counter()
     for t in result.failed:
         logger.error("municipality %s failed: %s", t.name, t.error)
 
@@ -632,5 +638,6 @@ def run_national(
         write_text(manifest_path, json.dumps({"tasks": finished}, indent=1, sort_keys=True))
     )
     write_manifest(out, result.files, project=nat.path)
+    result.national_seconds = time.perf_counter() - t_national
     result.seconds = time.perf_counter() - t0
     return result
