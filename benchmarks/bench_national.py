@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import heapq
+import os
 import shutil
 import time
 from pathlib import Path
@@ -27,9 +28,9 @@ from geoseg.national import NationalResult, run_national
 WORK = Path(__file__).resolve().parent / "_work"
 
 
-def projected(result: NationalResult, workers: int) -> tuple[float, float]:
+def projected(result: NationalResult, workers: int, *, cpu: bool = False) -> tuple[float, float]:
     """(LPT makespan of the measured task times on ``workers``, longest task)."""
-    times = sorted((t.seconds for t in result.tasks), reverse=True)
+    times = sorted((t.cpu_seconds if cpu else t.seconds for t in result.tasks), reverse=True)
     loads = [0.0] * workers
     heapq.heapify(loads)
     for t in times:
@@ -102,6 +103,14 @@ def main() -> None:
         f"(schedule {span:.1f} s, critical path {longest:.1f} s, national level "
         f"{one.national_seconds:.2f} s; engine start-up not included)"
     )
+    cpu = sum(t.cpu_seconds for t in one.tasks)
+    span_cpu, longest_cpu = projected(one, 32, cpu=True)
+    print(
+        f"task CPU times (1 worker): sum {cpu:.1f} s, longest {longest_cpu:.1f} s; "
+        f"projected on 32 uncontended workers: {span_cpu + one.national_seconds:.1f} s; "
+        f"ideal 1 -> 2 speed-up from CPU times: {cpu / projected(one, 2, cpu=True)[0]:.2f}x"
+    )
+    print(f"load average during the runs (this machine is shared): {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -87,8 +87,8 @@ class TaskResult:
         ``"done"``, ``"skipped"`` (inputs unchanged since a finished run) or ``"failed"``.
     error
         The problem and its fix, for a failed task.
-    seconds
-        Wall time of the task.
+    seconds, cpu_seconds
+        Wall time of the task and CPU time of its process during the task.
     output
         The municipality's results folder.
     register
@@ -103,6 +103,7 @@ class TaskResult:
     status: str
     error: str | None = None
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     output: Path | None = None
     register: pd.DataFrame | None = None
     peak_rss_mb: float = 0.0
@@ -287,7 +288,7 @@ def run_municipality(spec: dict[str, Any]) -> TaskResult:
     from geoseg.io import read_config
     from geoseg.pipeline import run_project
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     name = spec["name"]
     config = Path(spec["config"])
     out = Path(spec["output"])
@@ -318,6 +319,7 @@ def run_municipality(spec: dict[str, Any]) -> TaskResult:
         result.error = str(exc)
         result.register = None
     result.seconds = time.perf_counter() - t0
+    result.cpu_seconds = time.process_time() - c0
     result.peak_rss_mb = _peak_rss_mb()
     result.worker = _worker_name()
     return result
