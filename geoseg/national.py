@@ -491,6 +491,26 @@ def _index_page(nat: Any, result: NationalResult, out: Path) -> str:
     )
 
 
+def _suppress_small(areas: pd.DataFrame) -> pd.DataFrame:
+    """Blank population and indicator values of areas below the disclosure threshold."""
+    from geoseg.settings import SUPPRESSION_THRESHOLD
+
+    out = areas.copy()
+    small = out["population"] < SUPPRESSION_THRESHOLD
+    if small.any():
+        logger.warning(
+            "%d area(s) with fewer than %d residents: population and indicator values not "
+            "published",
+            int(small.sum()),
+            SUPPRESSION_THRESHOLD,
+        )
+        keep = {"municipality", "area_code", "year", "socioeconomic_index", "area_type"}
+        for col in out.columns:
+            if col not in keep:
+                out[col] = out[col].astype(float).where(~small)
+    return out
+
+
 def _csv(df: pd.DataFrame) -> str:
     return df.to_csv(index=False, lineterminator="\n", float_format="%.6g")
 
@@ -613,7 +633,7 @@ def run_national(
         registers = pd.concat(regs, ignore_index=True)
         result.areas, result.municipalities, result.trend = _national_tables(registers, nat)
         for name, df in (
-            ("national_areas.csv", result.areas),
+            ("national_areas.csv", _suppress_small(result.areas)),
             ("national_municipalities.csv", result.municipalities),
             ("national_trend.csv", result.trend),
         ):
