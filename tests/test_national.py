@@ -193,3 +193,18 @@ def test_process_cluster_equals_serial_with_maps(nation: Path, tmp_path: Path) -
     page = (tmp_path / "dask" / "index.html").read_text("utf-8")
     assert 'href="municipalities/9901/maps/index.html"' in page
     assert serial.seconds > 0
+
+
+def test_national_file_problems_reported_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "national.toml"
+    path.write_text(
+        '[national]\nfoo = 1\n[national.municipalities]\n"../x" = "x/geoseg.toml"\n'
+        '"0114" = "a/geoseg.toml"\n[national.index]\nindicators = ["nope"]\n'
+        '[national.income]\ngroups = ["q1", "q5"]\nlow = "q9"\n',
+        "utf-8",
+    )
+    res = CliRunner().invoke(main, ["run", str(path), "--workers", "0"])
+    assert res.exit_code == 2
+    for part in ("unknown key(s) foo", "'../x'", "[indicators.nope]", "low must be one of"):
+        assert part in res.output, part
+    assert "Traceback" not in res.output
