@@ -492,22 +492,23 @@ def _index_page(nat: Any, result: NationalResult, out: Path) -> str:
 
 
 def _suppress_small(areas: pd.DataFrame) -> pd.DataFrame:
-    """Blank population and indicator values of areas below the disclosure threshold."""
+    """Blank every value of areas with fewer residents than the disclosure threshold."""
     from geoseg.settings import SUPPRESSION_THRESHOLD
 
     out = areas.copy()
     small = out["population"] < SUPPRESSION_THRESHOLD
     if small.any():
         logger.warning(
-            "%d area(s) with fewer than %d residents: population and indicator values not "
-            "published",
+            "%d area-year row(s) with fewer than %d residents: their population, indicators, "
+            "index and area type are not published",
             int(small.sum()),
             SUPPRESSION_THRESHOLD,
         )
-        keep = {"municipality", "area_code", "year", "socioeconomic_index", "area_type"}
+        keep = {"municipality", "area_code", "year"}
         for col in out.columns:
             if col not in keep:
-                out[col] = out[col].astype(float).where(~small)
+                out[col] = out[col].astype("Float64" if col != "area_type" else "Int64")
+                out[col] = out[col].where(~small)
     return out
 
 

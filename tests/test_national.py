@@ -86,6 +86,17 @@ def test_dask_run_equals_serial_run(nation: Path, tmp_path: Path) -> None:
     ineq = inequality_index(reg, groups=groups, by=["municipality", "year"])
     got = serial.municipalities.set_index(["municipality", "year"])["inequality_index"]
     np.testing.assert_allclose(got.loc[ineq.index], ineq)
+    # areas below the disclosure threshold: nothing but their codes is published
+    published = pd.read_csv(
+        tmp_path / "serial" / "national_areas.csv", dtype={"area_code": str, "municipality": str}
+    )
+    assert published["area_code"].tolist() == areas["area_code"].tolist()
+    small = (areas["population"] < 5).to_numpy()
+    assert small.any()
+    assert not (published["population"] < 5).any()
+    values = [c for c in published.columns if c not in ("municipality", "area_code", "year")]
+    assert published.loc[small, values].isna().all().all()
+    assert published.loc[~small, "area_type"].notna().all()
     page = (tmp_path / "serial" / "index.html").read_text("utf-8")
     for code in ("9901", "9902", "9903", "9904"):
         assert f'href="municipalities/{code}/maps/index.html"' not in page  # no maps stage
