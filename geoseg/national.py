@@ -217,9 +217,23 @@ def _check_areas(project: Any, code: str) -> None:
     import pyogrio
 
     path = project.areas.path
-    codes = pyogrio.read_dataframe(
-        path, layer=project.areas.layer, columns=[project.areas.id], read_geometry=False
-    )[project.areas.id].astype(str)
+    try:
+        table = pyogrio.read_dataframe(
+            path, layer=project.areas.layer, columns=[project.areas.id], read_geometry=False
+        )
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+        msg = (
+            f"municipality {code}: cannot read the area boundaries {path} ({exc}); give a "
+            "readable GeoPackage, GeoJSON or shapefile in [areas] path"
+        )
+        raise InputError(msg) from exc
+    if project.areas.id not in table.columns:
+        msg = (
+            f"municipality {code}: {path} has no column {project.areas.id!r}; set [areas] id "
+            f"to one of {', '.join(map(str, table.columns))}"
+        )
+        raise InputError(msg)
+    codes = table[project.areas.id].astype(str)
     if codes.empty:
         msg = (
             f"municipality {code}: {path} (layer {project.areas.layer!r}) has no areas; give "

@@ -115,6 +115,8 @@ def test_bad_municipalities_fail_alone(nation: Path, tmp_path: Path) -> None:
     # 9902: no areas
     areas = gpd.read_file(land / "9902" / "boundaries" / "example_areas.gpkg")
     areas.iloc[:0].to_file(land / "9902" / "boundaries" / "example_areas.gpkg", layer="areas")
+    # 9904: unreadable boundaries
+    (land / "9904" / "boundaries" / "example_areas.gpkg").write_bytes(b"not a geopackage")
     # 9903 listed under a code its areas do not start with; 9905 has no project file
     text = path.read_text("utf-8").replace('"9903" = ', '"9913" = ')
     text = text.replace(
@@ -124,15 +126,16 @@ def test_bad_municipalities_fail_alone(nation: Path, tmp_path: Path) -> None:
     result = run_national(path, workers=2, processes=False, stages=STAGES)
     status = {t.name: t.status for t in result.tasks}
     assert status == {
-        "9901": "done", "9902": "failed", "9913": "failed", "9904": "done", "9905": "failed"
+        "9901": "done", "9902": "failed", "9913": "failed", "9904": "failed", "9905": "failed"
     }  # fmt: skip
     errors = {t.name: t.error or "" for t in result.failed}
     assert "has no areas" in errors["9902"] and "remove it from the national file" in errors["9902"]
     assert "do not start with the municipality code 9913" in errors["9913"]
     assert "99030101" in errors["9913"]
     assert "not found" in errors["9905"] and "9905/geoseg.toml" in errors["9905"]
+    assert "cannot read the area boundaries" in errors["9904"] and "[areas] path" in errors["9904"]
     assert result.municipalities is not None
-    assert sorted(result.municipalities["municipality"].unique()) == ["9901", "9904"]
+    assert sorted(result.municipalities["municipality"].unique()) == ["9901"]
     tasks = pd.read_csv(land / "output" / "national_tasks.csv", dtype=str)
     assert tasks.set_index("municipality")["status"].to_dict() == status
 
@@ -219,3 +222,15 @@ def test_national_file_problems_reported_at_once(tmp_path: Path) -> None:
     for part in ("unknown key(s) foo", "'../x'", "[indicators.nope]", "low must be one of"):
         assert part in res.output, part
     assert "Traceback" not in res.output
+
+
+def test_existing_scheduler(nation: Path, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        result = run_national(
+            nation, output=tmp_path / "out", scheduler=cluster.scheduler_address, stages=STAGES
+        )
+        addresses = {w.address for w in cluster.workers.values()}
+    assert [t.status for t in result.tasks] == ["done"] * 4
+    assert {t.worker for t in result.tasks} == addresses
