@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "suggest-sites": ("geoseg.cli.suggest_sites", "suggest_sites"),
     "maps": ("geoseg.cli.maps", "maps"),
     "example-city": ("geoseg.cli.example_city", "example_city"),
+    "example-nation": ("geoseg.cli.example_nation", "example_nation"),
     "network": ("geoseg.cli.network", "network"),
 }
 

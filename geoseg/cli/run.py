@@ -32,6 +32,26 @@ __all__ = ["run"]
     help="Run only these stages (repeatable; default all).",
 )
 @click.option("--lang", type=click.Choice(["sv", "en"]), help="Language of maps and report.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="National project: Dask workers of the local cluster (default 2; 0 runs serially).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="National project: an existing Dask scheduler, e.g. tcp://host:8786.",
+)
+@click.option(
+    "--memory-limit",
+    metavar="SIZE",
+    help="National project: memory limit per local worker, e.g. 2GB (default: Dask's).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="National project: rerun municipalities whose inputs are unchanged.",
+)
 @overwrite_option()
 def run(
     config: Path | None,
@@ -39,6 +59,10 @@ def run(
     maps_dir: Path | None,
     stages: tuple[str, ...],
     lang: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    memory_limit: str | None,
+    force: bool,
     overwrite: bool,
 ) -> None:
     """Run segregation, hotspots, trends, access, maps and report on a project.
@@ -52,8 +76,16 @@ def run(
         geoseg run
         geoseg run geoseg.toml --lang en
         geoseg run geoseg.toml --stage segregation --stage hotspots
+        geoseg run national.toml --workers 2
     """
+    from geoseg.io.national import is_national
     from geoseg.pipeline import STAGES, run_project
+
+    if config is not None and is_national(config):
+        _run_national(
+            config, output, stages, lang, workers, scheduler, memory_limit, force, overwrite
+        )
+        return
 
     result = run_project(
         config,
@@ -70,3 +102,38 @@ def run(
         click.echo(f"maps:    {result.maps / 'index.html'}")
     timing = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
     click.echo(f"timings: {timing}", err=True)
+
+
+def _run_national(
+    config: Path,
+    output: Path | None,
+    stages: tuple[str, ...],
+    lang: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    memory_limit: str | None,
+    force: bool,
+    overwrite: bool,
+) -> None:
+    from geoseg.national import run_national
+
+    result = run_national(
+        config,
+        output=output,
+        workers=workers,
+        scheduler=scheduler,
+        memory_limit=memory_limit,
+        stages=stages or None,
+        lang=lang,
+        overwrite=overwrite,
+        force=force,
+    )
+    for task in result.tasks:
+        line = f"{task.name}: {task.status} ({task.seconds:.1f} s)"
+        click.echo(line if task.error is None else f"{line}: {task.error}", err=True)
+    click.echo(f"results: {result.output}")
+    click.echo(f"index:   {result.output / 'index.html'}")
+    if result.failed:
+        names = ", ".join(t.name for t in result.failed)
+        click.echo(f"Error: {len(result.failed)} municipality task(s) failed: {names}", err=True)
+        raise SystemExit(2)

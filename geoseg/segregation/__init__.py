@@ -40,6 +40,16 @@ from geoseg.segregation.multigroup import (
     simpsons_concentration,
     simpsons_interaction,
 )
+from geoseg.segregation.national import (
+    AREA_TYPE_CUTS,
+    AREA_TYPES,
+    area_type_shares,
+    area_types,
+    default_socioeconomic_indicators,
+    inequality_index,
+    segregation_index,
+    socioeconomic_index,
+)
 from geoseg.segregation.singlegroup import (
     atkinson,
     bias_corrected_dissimilarity,
@@ -74,6 +84,8 @@ from geoseg.segregation.spatial import (
 from geoseg.segregation.spatial_local import local_distortion, local_relative_centralization
 
 __all__ = [
+    "AREA_TYPES",
+    "AREA_TYPE_CUTS",
     "INDICES",
     "ChangeTest",
     "Decomposition",
@@ -82,6 +94,8 @@ __all__ = [
     "absolute_centralization",
     "absolute_clustering",
     "absolute_concentration",
+    "area_type_shares",
+    "area_types",
     "atkinson",
     "available_indices",
     "bias_corrected_dissimilarity",
@@ -92,6 +106,7 @@ __all__ = [
     "con_prof",
     "correlation_ratio",
     "decompose_change",
+    "default_socioeconomic_indicators",
     "delta",
     "density_corrected_dissimilarity",
     "dissimilarity",
@@ -101,6 +116,7 @@ __all__ = [
     "get_index",
     "gini",
     "index_source",
+    "inequality_index",
     "interaction",
     "isolation",
     "local_distortion",
@@ -127,9 +143,11 @@ __all__ = [
     "relative_centralization",
     "relative_clustering",
     "relative_concentration",
+    "segregation_index",
     "segregation_test",
     "simpsons_concentration",
     "simpsons_interaction",
+    "socioeconomic_index",
     "spatial_dissimilarity",
     "spatial_prox_profile",
     "spatial_proximity",
