@@ -20,7 +20,7 @@ from geoseg.plans._apply import PlanState, apply_plan, minutes_after
 from geoseg.plans._tables import area_stats, equity_table, group_table, json_records
 from geoseg.plans.baseline import Baseline
 from geoseg.plans.planfile import Plan
-from geoseg.plans.rules import Rules, default_rules
+from geoseg.plans.rules import Rules, default_rules, equity_gap_sentence
 
 __all__ = ["AREA_KEYS", "VIOLATION_KEYS", "PlanCheck", "check_plan"]
 
@@ -263,9 +263,12 @@ def _evaluate(
                         "equity_gap",
                         "",
                         row.kind,
-                        f"gap in mean walk between the most and least disadvantaged areas "
-                        f"{row.gap_before:.2f} -> {row.gap_after:.2f} min "
-                        f"(+{row.gap_change:.2f}, allowed +{r3.tolerance_minutes:g})",
+                        equity_gap_sentence(
+                            row.gap_before,
+                            row.gap_after,
+                            tolerance=r3.tolerance_minutes,
+                            groups=r3.groups,
+                        ),
                     )
                 )
     r4 = rules.meeting_place

@@ -29,6 +29,7 @@ __all__ = [
     "MeetingPlaceRule",
     "Rules",
     "default_rules",
+    "equity_gap_sentence",
     "read_rules",
 ]
 
@@ -71,16 +72,22 @@ class FamilyCentreRule:
 
 @dataclass(frozen=True)
 class EquityGapRule:
-    """The access gap between the most and least advantaged areas must not widen.
+    """The most disadvantaged areas must not lose walking access relative to the least.
 
     Areas are ranked once, on the baseline, by the share of residents with ``indicator`` (low
     economic standard) and cut into ``groups`` groups of equal numbers of areas; the gap is the
     resident-weighted mean walking time in the most disadvantaged group minus that in the least
-    disadvantaged group (:func:`geoseg.access.equity.quintile_gap`). The plan breaks the rule
-    for a kind when the gap grows by more than ``tolerance_minutes``.
+    disadvantaged group (:func:`geoseg.access.equity.quintile_gap`): positive when the
+    disadvantaged areas walk farther. The plan breaks the rule for a kind when the gap grows by
+    more than ``tolerance_minutes``, that is when the disadvantaged areas lose ground: a gap
+    that was in their favour (negative) and shrinks breaks it too, although the distance
+    between the two groups narrows (:func:`equity_gap_sentence` says which case it is).
     """
 
-    protects: str = "An equal city: the access gap between poor and rich areas must not widen"
+    protects: str = (
+        "An equal city: the areas with the most low-income residents must not lose walking "
+        "access relative to the richest areas"
+    )
     enabled: bool = True
     indicator: str = "low_economic_standard"
     groups: int = 5
@@ -121,6 +128,66 @@ _SECTIONS: dict[str, type] = {
     "equity_gap": EquityGapRule,
     "meeting_place": MeetingPlaceRule,
 }
+
+
+def _minutes(value: float) -> str:
+    return f"{abs(value):.1f} min"
+
+
+def equity_gap_sentence(before: float, after: float, *, tolerance: float, groups: int = 5) -> str:
+    """The change of the equity gap in words, with its direction stated the way it reads.
+
+    Parameters
+    ----------
+    before, after
+        The gap (mean walk in the most disadvantaged group of areas minus that in the least
+        disadvantaged group, minutes) before and after the plan.
+    tolerance
+        The rule's ``tolerance_minutes``.
+    groups
+        The number of groups of areas (5: fifths).
+
+    Returns
+    -------
+    str
+        E.g. "the most disadvantaged fifth of areas walks 7.1 min less than the least
+        disadvantaged fifth before the plan and 4.7 min less after: the difference narrows, but
+        the disadvantaged areas lose 2.3 min relative to the others (allowed 0.05)".
+
+    Notes
+    -----
+    The gap is signed (:func:`geoseg.access.equity.quintile_gap`); the rule protects the
+    disadvantaged areas, so any rise of the gap is a loss for them, whether the distance
+    between the two groups widens (a positive gap growing) or narrows (a negative gap
+    shrinking towards zero).
+    """
+    part = {4: "quarter", 5: "fifth", 10: "tenth"}.get(int(groups), f"1/{int(groups)}")
+
+    def state(gap: float) -> str:
+        if abs(gap) < 0.05:
+            return "as long as"
+        return f"{_minutes(gap)} {'more' if gap > 0 else 'less'} than"
+
+    change = after - before
+    if abs(after) > abs(before) + 1e-9:
+        distance = "the difference widens"
+    elif abs(after) < abs(before) - 1e-9:
+        distance = "the difference narrows"
+    else:
+        distance = "the difference stays the same"
+    if change > 1e-9:
+        effect = f"the disadvantaged areas lose {_minutes(change)} relative to the others"
+    elif change < -1e-9:
+        effect = f"the disadvantaged areas gain {_minutes(change)} relative to the others"
+    else:
+        effect = "neither group gains on the other"
+    joiner = ", but " if change > 1e-9 and abs(after) < abs(before) else "; "
+    after_state = state(after).removesuffix(" than").removesuffix(" as")
+    return (
+        f"the most disadvantaged {part} of areas walks {state(before)} the least disadvantaged "
+        f"{part} before the plan and {after_state} after: {distance}{joiner}{effect} "
+        f"(allowed {tolerance:g} min)"
+    )
 
 
 def default_rules() -> Rules:
