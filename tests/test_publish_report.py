@@ -85,7 +85,7 @@ def test_report_has_every_section_escaped_and_suppressed(tmp_path, seg):
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script" not in html  # no script at all
     for head in (
-        "Segregation over the years",
+        "Segregation: headline measures",
         "Hotspots",
         "Walking access",
         "Plan impact",

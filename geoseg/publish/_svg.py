@@ -41,6 +41,7 @@ def trend_svg(
     width: int = 640,
     height: int = 300,
     digits: int = 2,
+    from_zero: bool = False,
 ) -> str:
     """Return an inline SVG line chart of values over the years.
 
@@ -51,6 +52,10 @@ def trend_svg(
         ``ci_high`` (drawn as a band).
     title
         Chart title (escaped), also the SVG's accessible name.
+    digits
+        The fewest decimals of the tick labels; more are used when labels would repeat.
+    from_zero
+        Start the vertical axis at zero (for non-negative values).
 
     Notes
     -----
@@ -71,8 +76,13 @@ def trend_svg(
     allv = allv[np.isfinite(allv)]
     if not years or not len(allv):
         return ""
-    ticks = _nice_ticks(float(allv.min()), float(allv.max()))
+    low = 0.0 if from_zero and float(allv.min()) >= 0 else float(allv.min())
+    ticks = _nice_ticks(low, float(allv.max()))
     y0, y1 = ticks[0], ticks[-1]
+    while digits < 8 and len({format_number(t, lang=lang, digits=digits) for t in ticks}) < len(
+        ticks
+    ):
+        digits += 1
     x0, x1 = years[0], years[-1] if years[-1] > years[0] else years[0] + 1
 
     def sx(x: float) -> float:

@@ -18,12 +18,18 @@ import numpy as np
 import pandas as pd
 
 from geoseg.errors import InputError
-from geoseg.i18n import check_lang, kind_label, tr
+from geoseg.i18n import check_lang, index_label, kind_label, tr
 from geoseg.io import write_text
 from geoseg.publish._html import escape, format_number, safe_href
 from geoseg.publish._svg import trend_svg
 from geoseg.publish.disclosure import suppress_counts, suppressed_label
 from geoseg.publish.follow_up import follow_up_section, split_at_breaks
+from geoseg.publish.programme import (
+    grown_table,
+    programme_section,
+    segregation_headline,
+    zero_axis,
+)
 from geoseg.settings import DEFAULT_MINUTES, SUPPRESSION_THRESHOLD
 
 __all__ = ["METHODS", "trend_svg", "write_report"]
@@ -133,7 +139,10 @@ HEADLINE_INDICES = (
 
 
 def _segregation_section(
-    seg: pd.DataFrame, lang: str, breaks: Sequence[object] = ()
+    seg: pd.DataFrame,
+    lang: str,
+    breaks: Sequence[object] = (),
+    group_labels: Mapping[str, str] | None = None,
 ) -> tuple[str, set[str]]:
     need = {"year", "index", "value"}
     missing = sorted(need - set(seg.columns))
@@ -143,6 +152,7 @@ def _segregation_section(
             "tidy table year, level, group, index, value, p_value, ci_low, ci_high."
         )
         raise InputError(msg)
+    glabels = dict(group_labels or {})
     df = seg.copy()
     for c in ("level", "group"):
         if c not in df.columns:
@@ -162,11 +172,17 @@ def _segregation_section(
     else:
         for level, index in keys:
             part = df[(df["level"] == level) & (df["index"] == index)]
-            title = f"{index} ({level})" if level else str(index)
+            name = index_label(index, lang)
+            title = f"{name} ({level})" if level else name
             series: dict[str, pd.DataFrame] = {}
             for g, p in part.groupby("group", sort=True):
-                series |= split_at_breaks(str(g) or str(index), p, breaks, str(g).split("+"))
-            parts.append(f"<figure>{trend_svg(series, title=title, lang=lang)}</figure>")
+                glabel = glabels.get(str(g)) or str(g).replace("_", " ") or name
+                series |= split_at_breaks(glabel, p, breaks, str(g).split("+"))
+            allv = part["value"].to_numpy(dtype=float)
+            start = zero_axis(allv)
+            svg = trend_svg(series, title=title, lang=lang, from_zero=start)
+            cap = "" if start else f"<figcaption>{escape(_t('axis_not_zero', lang))}</figcaption>"
+            parts.append(f"<figure>{svg}{cap}</figure>")
         parts = ['<div class="charts">', *parts, "</div>"]
     last = df[df["year"] == df["year"].max()].copy() if len(years) else df.copy()
     first = df[df["year"] == df["year"].min()].set_index(["level", "group", "index"])["value"]
@@ -175,8 +191,12 @@ def _segregation_section(
         last[_t("change", lang) + f" {df['year'].min()}–{df['year'].max()}"] = (
             last["value"].to_numpy() - first.reindex(key).to_numpy()
         )
+    last = last.sort_values(["level", "index", "group"])
+    last["index"] = [index_label(i, lang) for i in last["index"]]
+    last["group"] = [glabels.get(g) or g.replace("_", " ") for g in last["group"]]
     cols = ["year", "level", "group", "index", "value"]
     cols += [c for c in ("p_value", "ci_low", "ci_high") if c in last.columns]
+    cols = [c for c in cols if last[c].astype(str).str.strip().replace("nan", "").ne("").any()]
     cols += [c for c in last.columns if c.startswith(_t("change", lang))]
     labels = {
         "year": tr("year", lang),
@@ -188,9 +208,7 @@ def _segregation_section(
         "ci_low": _t("ci", lang) + " ↓",
         "ci_high": _t("ci", lang) + " ↑",
     }
-    table = _table(
-        last[cols].sort_values(["level", "index", "group"]), lang, labels=labels, digits=3
-    )
+    table = _table(last[cols], lang, labels=labels, digits=3)
     return "".join(parts) + table, set(df["index"].str.lower())
 
 
@@ -359,12 +377,22 @@ def _methods_section(
     if access:
         keys += ["fca"]
     keys += ["suppression"]
-    rows = [(k, *METHODS[k]) for k in dict.fromkeys(keys)]
-    registry = _registry_sources(indices - {k for k, _, _ in rows})
-    rows += [(name, "", src) for name, src in registry.items()]
+    rows = [(_method_label(k, lang), *METHODS[k]) for k in dict.fromkeys(keys)]
+    registry = _registry_sources(indices - set(keys))
+    rows += [(index_label(name, lang), "", src) for name, src in registry.items()]
     rows += [(name, text, "") for name, text in (extra or {}).items()]
     df = pd.DataFrame(rows, columns=[_t("method", lang), _t("formula", lang), _t("source", lang)])
     return _table(df, lang)
+
+
+def _method_label(key: str, lang: str) -> str:
+    if f"m_{key}" in _METHOD_KEYS:
+        return _t(f"m_{key}", lang)
+    return index_label(key, lang)
+
+
+_METHOD_KEYS = {"m_local_moran", "m_fdr", "m_walking_time", "m_fca", "m_suppression"}
+_METHOD_KEYS |= {"m_location_quotient"}
 
 
 def _registry_sources(names: set[str]) -> dict[str, str]:
@@ -409,6 +437,10 @@ def write_report(
     lang: str = "en",
     fictional: bool = False,
     segregation: pd.DataFrame | None = None,
+    trend: pd.DataFrame | None = None,
+    indicators: pd.DataFrame | None = None,
+    definitions: Mapping[str, object] | None = None,
+    group_labels: Mapping[str, str] | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
     count_columns: Sequence[str] = (),
     hotspots: Mapping[str, pd.DataFrame] | pd.DataFrame | None = None,
@@ -439,6 +471,15 @@ def write_report(
         Tidy index table with ``year``, ``level``, ``group``, ``index``, ``value`` and
         optionally ``p_value``, ``ci_low``, ``ci_high``: one trend chart per (level, index)
         and a table of the latest year with the change since the first.
+    trend
+        The change of every index from the first to the last year
+        (:func:`geoseg.pipeline.segregation_trend`): the tested ones make the "has segregation
+        grown" table.
+    indicators, definitions
+        Values of the declared indicators (:func:`geoseg.indicators.indicator_values`) and
+        their definitions: one paragraph per indicator under the programme's target areas.
+    group_labels
+        Readable names of the register groups of the segregation table.
     tables
         Further main tables, title → DataFrame (e.g. indicators of the latest year). Columns
         named in ``count_columns`` are suppressed below ``threshold``.
@@ -490,9 +531,20 @@ def write_report(
         }
     sections: list[tuple[str, str, str]] = []
     indices: set[str] = set()
+    glabels = dict(group_labels or {})
+    if indicators is not None and definitions:
+        body = programme_section(
+            indicators, definitions, names=names, lang=lang, threshold=threshold
+        )
+        sections.append(("programme", _t("programme", lang), body))
+    catalogue = ""
     if segregation is not None and len(segregation):
-        body, indices = _segregation_section(segregation, lang, breaks)
-        sections.append(("segregation", _t("segregation", lang), body))
+        head = segregation_headline(segregation, trend, group_labels=glabels, lang=lang)
+        if trend is not None and len(trend) and trend["p_value_increase"].notna().any():
+            grown = grown_table(trend, segregation, group_labels=glabels, lang=lang)
+            head += f"<h3>{escape(_t('grown_title', lang))}</h3>" + _table(grown, lang)
+        sections.append(("segregation", _t("seg_headline", lang), head))
+        catalogue, indices = _segregation_section(segregation, lang, breaks, glabels)
     if tables:
         parts = []
         for name, df in tables.items():
@@ -500,7 +552,13 @@ def write_report(
             shown, mask = suppress_counts(df, cols, threshold=threshold)
             parts.append(
                 f"<h3>{escape(name)}</h3>"
-                + _table(shown, lang, mask=mask, threshold=threshold, index=True)
+                + _table(
+                    shown,
+                    lang,
+                    mask=mask,
+                    threshold=threshold,
+                    index=not isinstance(shown.index, pd.RangeIndex),
+                )
             )
         sections.append(("tables", _t("tables", lang), "".join(parts)))
     if hotspots is not None:
@@ -534,8 +592,11 @@ def write_report(
     sections.append(
         (
             "methods",
-            _t("methods", lang),
-            _methods_section(
+            _t("appendix", lang),
+            f"<p>{escape(_t('appendix_intro', lang))}</p>"
+            + catalogue
+            + f"<h3>{escape(_t('methods', lang))}</h3>"
+            + _methods_section(
                 indices,
                 hotspots=hotspots is not None,
                 access=access is not None,

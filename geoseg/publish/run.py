@@ -187,8 +187,12 @@ def publish(
     from geoseg.publish.report import write_report
 
     latest_ind = _latest(indicators, "year") if len(indicators) else indicators
+    if len(latest_ind):  # values resting on fewer persons than the threshold are not shown
+        latest_ind = latest_ind.assign(
+            value=latest_ind["value"].where(~(latest_ind["base"] < threshold))
+        )
     main_table = (
-        latest_ind.pivot_table(index="code", columns="indicator", values="value")
+        latest_ind.pivot_table(index="code", columns="indicator", values="value", sort=False)
         if len(latest_ind)
         else pd.DataFrame()
     )
@@ -213,7 +217,11 @@ def publish(
             lang=lang,
             fictional=fictional,
             segregation=result.indices,
-            tables=_main_tables(result, main_table, lang),
+            trend=result.trend,
+            indicators=indicators,
+            definitions=definitions,
+            group_labels=_group_labels(result.indices, definitions, lang),
+            tables=_main_tables(main_table, definitions, areas, lang),
             hotspots=hot,
             follow_up=follow_up,
             labels=_follow_up_labels(follow_up, definitions, lang),
@@ -221,7 +229,7 @@ def publish(
             access=acc_table,
             areas=areas,
             maps=[(e["file"], e["title"]) for e in entries if e["file"] != "report.html"],
-            sources=[f"{project.areas.path.name}", f"{reg.path.name}"],
+            sources=_sources(project, data, lang),
             methods={
                 **(_follow_up_methods(follow_up, lang) or {}),
                 **(_access_methods(result, project, lang) or {}),
@@ -356,10 +364,8 @@ def _follow_up_methods(follow_up: Any, lang: str) -> dict[str, str]:
             "Getis-Ord Gi* over space and time (Ord & Getis 1995), Mann-Kendall trend of each "
             "area's z-scores; categories of Esri's Emerging Hot Spot Analysis"
         ),
-        "Mann-Kendall": (
-            "S = Σ_{i<j} sign(x_j − x_i), normal approximation (Mann 1945; Kendall 1975)"
-        ),
-        "Theil-Sen": "slope = median of (y_j − y_i)/(t_j − t_i) (Theil 1950; Sen 1968)",
+        "Mann-Kendall": ("S = Σᵢ<ⱼ sign(xⱼ − xᵢ), normal approximation (Mann 1945; Kendall 1975)"),
+        "Theil-Sen": "slope = median of (yⱼ − yᵢ)/(tⱼ − tᵢ) (Theil 1950; Sen 1968)",
     }
 
 
@@ -375,20 +381,74 @@ def _access_methods(result: Any, project: Any, lang: str) -> dict[str, str] | No
     return {tr("walking_access", lang): text}
 
 
-def _main_tables(result: Any, indicators: pd.DataFrame, lang: str) -> dict[str, pd.DataFrame]:
-    """The report's main tables: has segregation grown (tested indices), indicators."""
-    tables: dict[str, pd.DataFrame] = {}
-    trend = result.trend
-    if trend is not None and len(trend) and trend["p_value_increase"].notna().any():
-        tested = trend[trend["p_value_increase"].notna()].drop(columns="level", errors="ignore")
-        title = _title(
-            lang,
-            "Has segregation grown? First and last year, with the p-value of an increase",
-            "Har segregationen ökat? Första och sista året, med p-värde för en ökning",
+def _main_tables(
+    indicators: pd.DataFrame, definitions: Any, areas: pd.DataFrame, lang: str
+) -> dict[str, pd.DataFrame]:
+    """The report's main table: every declared indicator of the latest year, by area name."""
+    from geoseg.i18n import tr
+
+    if indicators.empty:
+        return {}
+    table = pd.DataFrame(
+        {tr("name", lang): [str(areas["name"].get(c, c)) for c in indicators.index]}
+    )
+    for name in indicators.columns:
+        ind = definitions[str(name)]
+        unit = {"share": "%", "rate": "per 1 000"}.get(ind.kind, ind.unit)
+        head = f"{ind.label(lang)} ({unit})" if unit else ind.label(lang)
+        table[head] = indicators[name].to_numpy(dtype=float)
+    table = table.sort_values(tr("name", lang), kind="stable").reset_index(drop=True)
+    return {
+        _title(lang, "Indicators by area, latest year", "Indikatorer per område, senaste år"): table
+    }
+
+
+def _group_labels(indices: Any, definitions: Any, lang: str) -> dict[str, str]:
+    """Readable names of the register groups in the segregation table."""
+    from geoseg.i18n import tr
+
+    if indices is None or not len(indices) or "group" not in indices:
+        return {}
+    out: dict[str, str] = {}
+    for group in pd.unique(indices["group"].dropna().astype(str)):
+        parts = group.split("+")
+        words = [indicator_label(p, definitions, lang) for p in parts]
+        words = [
+            w.replace("_", " ").capitalize() if w == p else w
+            for w, p in zip(words, parts, strict=True)
+        ]
+        out[group] = (
+            words[0]
+            if len(words) == 1
+            else f"{tr('groups_all', lang, n=len(words))}: " + ", ".join(words)
         )
-        tables[title] = tested.reset_index(drop=True)
-    tables[_title(lang, "Indicators, latest year", "Indikatorer, senaste år")] = indicators
-    return tables
+    return out
+
+
+def _sources(project: Any, data: Any, lang: str) -> list[str]:
+    """Each input in words: what it is, its file (and the register's years)."""
+    from geoseg.i18n import kind_label, tr
+
+    reg = project.registers
+    years = ""
+    if reg.year and reg.year in data.register:
+        ys = sorted({int(y) for y in data.register[reg.year].dropna()})
+        years = f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else str(ys[0]) if ys else ""
+    out = [
+        tr("src_boundaries", lang, f=project.areas.path.name),
+        tr("src_register", lang, y=years, f=reg.path.name),
+    ]
+    services = getattr(project, "services", None)
+    if services is not None and services.path is not None:
+        kinds = ", ".join(kind_label(k, lang).lower() for k in getattr(services, "kinds", {}) or {})
+        out.append(tr("src_services", lang, k=kinds, f=services.path.name))
+    network = getattr(project, "network", None)
+    if network is not None and getattr(network, "path", None) is not None:
+        out.append(tr("src_network", lang, f=network.path.name))
+    population = getattr(project, "population", None)
+    if population is not None and getattr(population, "grid", None) is not None:
+        out.append(tr("src_population", lang, f=population.grid.name))
+    return out
 
 
 def _latest(table: pd.DataFrame, year_column: str | None) -> pd.DataFrame:
