@@ -7,6 +7,8 @@ console error and request nothing from the network.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from _browser import browser, hover_area, open_offline  # noqa: F401  (fixture)
 
@@ -74,5 +76,46 @@ def test_index_links_every_map_and_report_opens(browser, run):  # noqa: F811
         assert page.locator("svg.chart").count() >= 5  # trend charts of the indices
         assert "fiktiv" in page.locator("body").inner_text().lower()
         assert log.console_errors == [] and log.page_errors == [] and log.network == []
+    finally:
+        page.close()
+
+
+_RAW = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")
+
+
+def _identifiers(text):
+    """Words with underscores that are not file names (data sources list their files)."""
+    return sorted(
+        {
+            w
+            for w in _RAW.findall(text)
+            if not re.search(re.escape(w) + r"\.(gpkg|csv|tif|pbf|osm|xml|graphml)", text)
+        }
+    )
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_report_text_has_no_raw_identifier(browser, run, tmp_path_factory, lang):  # noqa: F811
+    from geoseg.i18n import tr
+    from geoseg.segregation import available_indices
+
+    maps = run.maps
+    if lang == "en":
+        out = tmp_path_factory.mktemp("published-en")
+        maps = run_project(None, output=out / "output", maps=out / "maps", lang="en").maps
+    page, _ = open_offline(browser, maps / "report.html")
+    shots = tmp_path_factory.mktemp("screenshots")
+    try:
+        text = page.locator("body").inner_text()
+        assert _identifiers(text) == []
+        for name in available_indices():  # no index registry name either
+            if "_" in name:  # one-word names are ordinary words ("Gini", bibliographic titles)
+                assert name not in text, name
+        for area in ("start", "work", "living", "participation"):
+            assert tr(f"area_{area}", lang) in text
+        assert " 2 018" not in text and "\u202f018" not in text
+        for size in ((1400, 900), (390, 844)):
+            page.set_viewport_size({"width": size[0], "height": size[1]})
+            page.screenshot(path=str(shots / f"report_{lang}_{size[0]}.png"), full_page=False)
     finally:
         page.close()

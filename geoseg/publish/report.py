@@ -539,12 +539,12 @@ def write_report(
         sections.append(("programme", _t("programme", lang), body))
     catalogue = ""
     if segregation is not None and len(segregation):
+        catalogue, indices = _segregation_section(segregation, lang, breaks, glabels)
         head = segregation_headline(segregation, trend, group_labels=glabels, lang=lang)
         if trend is not None and len(trend) and trend["p_value_increase"].notna().any():
             grown = grown_table(trend, segregation, group_labels=glabels, lang=lang)
             head += f"<h3>{escape(_t('grown_title', lang))}</h3>" + _table(grown, lang)
         sections.append(("segregation", _t("seg_headline", lang), head))
-        catalogue, indices = _segregation_section(segregation, lang, breaks, glabels)
     if tables:
         parts = []
         for name, df in tables.items():
