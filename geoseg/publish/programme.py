@@ -95,7 +95,7 @@ def city_values(values: pd.DataFrame, ind: Any) -> pd.DataFrame:
             ok = np.isfinite(v) & (w > 0)
             n = float(w[ok].sum())
             value = float(np.average(v[ok], weights=w[ok])) if ok.any() else np.nan
-        rows.append({"year": int(year), "value": value, "n": n})
+        rows.append({"year": int(str(year)), "value": value, "n": n})
     return pd.DataFrame(rows, columns=["year", "value", "n"])
 
 
@@ -351,11 +351,11 @@ def grown_table(
     t = trend[trend["p_value_increase"].notna()].reset_index(drop=True)
     ci: dict[tuple[str, str, int], str] = {}
     if seg is not None and {"ci_low", "ci_high"} <= set(seg.columns):
-        for r in seg.itertuples(index=False):
-            lo, hi = r.ci_low, r.ci_high
+        for rec in seg.to_dict(orient="records"):
+            lo, hi = rec["ci_low"], rec["ci_high"]
             if pd.notna(lo) and pd.notna(hi):
-                key = (str(r.index), str(getattr(r, "group", "")), int(r.year))
-                ci[key] = f"{_num(lo, lang, 3)} – {_num(hi, lang, 3)}"
+                key = (str(rec["index"]), str(rec.get("group", "")), int(rec["year"]))
+                ci[key] = f"{_num(float(lo), lang, 3)} – {_num(float(hi), lang, 3)}"
 
     def interval(r: Any, year_col: str) -> str:
         return ci.get((str(r["index"]), str(r.get("group", "")), int(r[year_col])), "")
