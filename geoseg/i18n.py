@@ -302,6 +302,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "grp_born_nordic": ("Born in another Nordic country", "Födda i övriga Norden"),
     "grp_born_europe": ("Born elsewhere in Europe", "Födda i övriga Europa"),
     "grp_born_outside_europe": ("Born outside Europe", "Födda utanför Europa"),
+    "grp_pop_total": ("All residents", "Alla invånare"),
+    "grp_age_0_5": ("Children aged 0–5", "Barn 0–5 år"),
+    "grp_age_6_15": ("Children aged 6–15", "Barn 6–15 år"),
+    "grp_age_20_64": ("Aged 20–64", "20–64 år"),
+    "grp_age_65_plus": ("Aged 65 and over", "65 år och äldre"),
     "groups_all": ("All groups ({n})", "Alla grupper ({n})"),
     "src_boundaries": ("Area boundaries: {f}", "Områdesgränser: {f}"),
     "src_register": (

@@ -1,0 +1,402 @@
+"""A plan reviewer's verdict document: one self-contained HTML page per plan check.
+
+The page opens with the verdict (the plan passes every rule, or breaks N of them), then every
+rule with what it protects, its threshold and the measured value in words, the residents who
+gain and who lose access by group in whole persons, the areas whose walk changes most by name,
+and a link to (and an inline frame of) the plan map.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from geoseg.i18n import check_lang, kind_label
+from geoseg.io import write_text
+from geoseg.publish._html import escape, format_number, safe_href
+from geoseg.publish.disclosure import suppressed_label
+
+__all__ = ["rule_findings", "write_verdict_page"]
+
+logger = logging.getLogger(__name__)
+
+_RULES = ("max_minutes_increase", "family_centre_share", "equity_gap", "meeting_place")
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "passes": ("The plan passes all {n} rules", "Planen klarar alla {n} regler"),
+    "breaks": ("The plan breaks {b} of {n} rules", "Planen bryter mot {b} av {n} regler"),
+    "rule": ("Rule", "Regel"),
+    "protects": ("What it protects", "Vad den skyddar"),
+    "threshold": ("Threshold", "Gräns"),
+    "measured": ("Measured", "Uppmätt"),
+    "result": ("Result", "Resultat"),
+    "ok": ("Kept", "Uppfylld"),
+    "broken": ("Broken", "Bruten"),
+    "off": ("Switched off", "Avstängd"),
+    "rules": ("The rules", "Reglerna"),
+    "who": ("Who gains and who loses", "Vem vinner och vem förlorar"),
+    "who_intro": (
+        "Residents whose walk to the service gets shorter (gain) or longer (lose), in whole "
+        "persons.",
+        "Invånare vars promenad till verksamheten blir kortare (vinner) eller längre "
+        "(förlorar), i hela personer.",
+    ),
+    "kind": ("Service", "Verksamhet"),
+    "group": ("Group", "Grupp"),
+    "residents": ("Residents", "Invånare"),
+    "gain": ("Gain", "Vinner"),
+    "lose": ("Lose", "Förlorar"),
+    "areas": ("Areas whose walk changes most", "Områden där gångtiden ändras mest"),
+    "area": ("Area", "Område"),
+    "before": ("Before (min)", "Före (min)"),
+    "after": ("After (min)", "Efter (min)"),
+    "change": ("Change (min)", "Förändring (min)"),
+    "map": ("Map of the plan", "Karta över planen"),
+    "open_map": ("Open the map in its own window", "Öppna kartan i eget fönster"),
+    "none": ("No change.", "Ingen förändring."),
+    "max_minutes_increase": ("Walking time to services", "Gångtid till verksamheter"),
+    "family_centre_share": ("Family centres near young children", "Familjecentral nära små barn"),
+    "equity_gap": ("Equal access", "Jämlik tillgång"),
+    "meeting_place": ("Meeting places within reach", "Mötesplatser inom räckhåll"),
+    "t_max": (
+        "an area's mean walk may rise by at most {m} min",
+        "ett områdes medelpromenad får öka med högst {m} min",
+    ),
+    "t_family": (
+        "{s} of young children within {m} min in every district (no district made worse below it)",
+        "{s} av de små barnen inom {m} min i varje stadsdel (ingen stadsdel får försämras "
+        "under gränsen)",
+    ),
+    "t_equity": (
+        "the disadvantaged areas may lose at most {m} min relative to the advantaged",
+        "de mest utsatta områdena får förlora högst {m} min jämfört med de mest gynnade",
+    ),
+    "t_meeting": (
+        "no area may lose its last meeting place within {m} min",
+        "inget område får förlora sin sista mötesplats inom {m} min",
+    ),
+    "m_max": (
+        "the largest rise of an area's mean walk is {v} min ({area}, {kind})",
+        "den största ökningen av ett områdes medelpromenad är {v} min ({area}, {kind})",
+    ),
+    "m_max_none": ("no area's mean walk rises", "inget områdes medelpromenad ökar"),
+    "m_family": (
+        "the lowest district share after the plan is {v} ({area}; before {b})",
+        "den lägsta andelen i en stadsdel efter planen är {v} ({area}; före {b})",
+    ),
+    "m_equity": (
+        "{kind}: the disadvantaged fifth of areas walks {b} min {bw} than the advantaged "
+        "fifth before and {a} min {aw} after; they {gl} {c} min relative to them",
+        "{kind}: den mest utsatta femtedelen av områdena går {b} min {bw} än den mest gynnade "
+        "femtedelen före och {a} min {aw} efter; de {gl} {c} min jämfört med dem",
+    ),
+    "more": ("more", "längre"),
+    "less": ("less", "kortare"),
+    "lose_w": ("lose", "förlorar"),
+    "gain_w": ("gain", "vinner"),
+    "m_meeting_ok": (
+        "no area loses its last meeting place within reach",
+        "inget område förlorar sin sista mötesplats inom räckhåll",
+    ),
+    "m_broken": ("Broken in {where}.", "Bryts i {where}."),
+    "district": ("district {d}", "stadsdel {d}"),
+}
+
+
+def _w(key: str, lang: str, **fmt: object) -> str:
+    en, sv = _WORDS[key]
+    text = sv if lang == "sv" else en
+    return text.format(**fmt) if fmt else text
+
+
+def _n(value: float, lang: str, digits: int = 1) -> str:
+    return format_number(float(value), lang=lang, digits=digits)
+
+
+def _pct(share: float, lang: str) -> str:
+    sep = "\u00a0" if lang == "sv" else ""
+    return f"{format_number(100 * float(share), lang=lang, digits=0)}{sep}%"
+
+
+def _persons(value: float, lang: str, threshold: float) -> str:
+    count = round(float(value))
+    if 0 < count < threshold:
+        return suppressed_label(threshold, lang=lang)
+    return format_number(count, lang=lang)
+
+
+def rule_findings(
+    result: Any,
+    rules: Any,
+    *,
+    names: Mapping[str, str],
+    lang: str,
+) -> list[dict[str, str]]:
+    """One row per rule: ``rule``, ``protects``, ``threshold``, ``measured``, ``status``.
+
+    ``status`` is ``"ok"``, ``"broken"`` or ``"off"``; ``measured`` states the measured value
+    in words (the worst case the rule looks at), with area names instead of codes.
+    """
+    v = result.violations
+    areas = result.areas
+    out = []
+    for key in _RULES:
+        rule = getattr(rules, key)
+        broken = v[v["rule"] == key] if len(v) else v
+        if key == "max_minutes_increase":
+            threshold = _w("t_max", lang, m=_n(rule.minutes, lang))
+            ch = areas["change_minutes"].astype(float)
+            if rule.kinds:
+                ch = ch[areas["kind"].isin(rule.kinds)]
+            if ch.notna().any() and ch.max() > 0:
+                i = ch.idxmax()
+                measured = _w(
+                    "m_max",
+                    lang,
+                    v=_n(ch.max(), lang),
+                    area=names.get(str(areas.loc[i, "id"]), str(areas.loc[i, "id"])),
+                    kind=kind_label(str(areas.loc[i, "kind"]), lang).lower(),
+                )
+            else:
+                measured = _w("m_max_none", lang)
+        elif key == "family_centre_share":
+            threshold = _w("t_family", lang, s=f"{rule.min_share:.0%}", m=_n(rule.minutes, lang, 0))
+            d = result.districts
+            if len(d) and "after_share" in d:
+                i = d["after_share"].astype(float).idxmin()
+                row = d.loc[i]
+                district = str(row.get("district", ""))
+                measured = _w(
+                    "m_family",
+                    lang,
+                    v=_pct(row["after_share"], lang),
+                    b=_pct(row["before_share"], lang),
+                    area=names.get(district) or _w("district", lang, d=district),
+                )
+            else:
+                measured = "–"
+        elif key == "equity_gap":
+            threshold = _w("t_equity", lang, m=_n(rule.tolerance_minutes, lang, 2))
+            eq = result.equity
+            parts = []
+            if "gap_before" in eq:
+                for row in eq.itertuples(index=False):
+                    if rule.kinds and row.kind not in rule.kinds:
+                        continue
+                    if not (np.isfinite(row.gap_before) and np.isfinite(row.gap_after)):
+                        continue
+                    if abs(row.gap_change) < 0.05:
+                        continue
+                    parts.append(
+                        _w(
+                            "m_equity",
+                            lang,
+                            kind=kind_label(str(row.kind), lang),
+                            b=_n(abs(row.gap_before), lang),
+                            bw=_w("more" if row.gap_before > 0 else "less", lang),
+                            a=_n(abs(row.gap_after), lang),
+                            aw=_w("more" if row.gap_after > 0 else "less", lang),
+                            gl=_w("lose_w" if row.gap_change > 0 else "gain_w", lang),
+                            c=_n(abs(row.gap_change), lang),
+                        )
+                    )
+            measured = "; ".join(parts) or _w("none", lang)
+        else:
+            threshold = _w("t_meeting", lang, m=_n(rule.minutes, lang, 0))
+            measured = "" if len(broken) else _w("m_meeting_ok", lang)
+        if len(broken) and key != "equity_gap":
+            lost = [names.get(str(a), str(a)) for a in broken["area"] if str(a)]
+            where = ", ".join(lost) if lost else str(len(broken))
+            measured = _w("m_broken", lang, where=where) + " " + measured
+        measured = measured[:1].upper() + measured[1:]
+        status = "off" if not rule.enabled else ("broken" if len(broken) else "ok")
+        out.append(
+            {
+                "rule": _w(key, lang),
+                "protects": str(rule.protects),
+                "threshold": threshold,
+                "measured": measured,
+                "status": status,
+            }
+        )
+    return out
+
+
+_CSS = """
+body {font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  max-width: 1100px; margin: 1.5em auto; padding: 0 1em; color: #1a1a1a;}
+.verdict {font-size: 1.5em; font-weight: 700; padding: 0.6em 0.9em; border-radius: 4px;}
+.pass {background: #e3f4ea; border: 3px solid #1b7a3d;}
+.fail {background: #fde8e8; border: 3px solid #b3261e;}
+.fictional {background: #fff3cd; border: 2px solid #8a6d00; padding: 0.4em 0.8em;}
+table {border-collapse: collapse; margin: 0.6em 0 1.2em; width: 100%;}
+th, td {border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top;}
+thead th {background: #eef3f8;} td.num {text-align: right; font-variant-numeric: tabular-nums;}
+td.broken {color: #b3261e; font-weight: 700;} td.ok {color: #1b7a3d; font-weight: 700;}
+.scroll {overflow-x: auto;}
+iframe {width: 100%; height: 560px; border: 1px solid #ccc;}
+@media (max-width: 600px) {body {font-size: 14px;} iframe {height: 420px;}}
+"""
+
+
+def _table(head: list[str], rows: list[list[tuple[str, str]]]) -> str:
+    th = "".join(f"<th>{escape(h)}</th>" for h in head)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="{c}">{escape(t)}</td>' for c, t in row) + "</tr>"
+        for row in rows
+    )
+    table = f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="scroll">{table}</div>'
+
+
+def write_verdict_page(
+    path: str | os.PathLike[str],
+    result: Any,
+    rules: Any,
+    *,
+    title: str,
+    lang: str = "en",
+    names: Mapping[str, str] | None = None,
+    group_labels: Mapping[str, str] | None = None,
+    fictional: bool = False,
+    threshold: float = 5,
+    map_file: str | None = None,
+) -> Path:
+    """Write the reviewer's verdict page of one plan check.
+
+    Parameters
+    ----------
+    path
+        The HTML file to write (atomically).
+    result, rules
+        The :class:`geoseg.plans.PlanCheck` and the :class:`geoseg.plans.Rules` it used.
+    title, lang, fictional
+        Page title, ``"en"`` or ``"sv"``, and the fictional-data note.
+    names, group_labels
+        Area (and district) code -> name; register group -> readable name.
+    threshold
+        Disclosure threshold: person counts from 1 to below it are shown as "<t".
+    map_file
+        The plan map beside the page (relative name), linked and shown in a frame.
+
+    Returns
+    -------
+    pathlib.Path
+        The page written.
+    """
+    check_lang(lang)
+    names = dict(names or {})
+    labels = dict(group_labels or {})
+    findings = rule_findings(result, rules, names=names, lang=lang)
+    broken = sum(f["status"] == "broken" for f in findings)
+    active = sum(f["status"] != "off" for f in findings)
+    verdict = _w("breaks", lang, b=broken, n=active) if broken else _w("passes", lang, n=active)
+    html = [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(verdict)}: {escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="verdict {"fail" if broken else "pass"}" role="status">{escape(verdict)}</p>',
+    ]
+    if fictional:
+        from geoseg.i18n import tr
+
+        html.append(f'<p class="fictional">{escape(tr("fictional", lang))}</p>')
+    html.append(f"<h2>{escape(_w('rules', lang))}</h2>")
+    rows = [
+        [
+            ("", f["rule"]),
+            (f["status"], _w(f["status"], lang)),
+            ("", f["protects"]),
+            ("", f["threshold"]),
+            ("", f["measured"]),
+        ]
+        for f in findings
+    ]
+    html.append(
+        _table(
+            [
+                _w("rule", lang),
+                _w("result", lang),
+                _w("protects", lang),
+                _w("threshold", lang),
+                _w("measured", lang),
+            ],
+            rows,
+        )
+    )
+    html.append(f"<h2>{escape(_w('who', lang))}</h2><p>{escape(_w('who_intro', lang))}</p>")
+    g = result.groups
+    moved = g[(g["gain"].round() > 0) | (g["lose"].round() > 0)] if len(g) else g
+    if len(moved):
+        grows = [
+            [
+                ("", kind_label(str(r.kind), lang)),
+                ("", labels.get(str(r.group), str(r.group).replace("_", " "))),
+                ("num", _persons(r.residents, lang, threshold)),
+                ("num", _persons(r.gain, lang, threshold)),
+                ("num", _persons(r.lose, lang, threshold)),
+            ]
+            for r in moved.itertuples(index=False)
+        ]
+        html.append(
+            _table(
+                [
+                    _w("kind", lang),
+                    _w("group", lang),
+                    _w("residents", lang),
+                    _w("gain", lang),
+                    _w("lose", lang),
+                ],
+                grows,
+            )
+        )
+    else:
+        html.append(f"<p>{escape(_w('none', lang))}</p>")
+    a = result.areas
+    ch = a["change_minutes"].astype(float)
+    top = a[ch.abs() >= 0.05].reindex(ch[ch.abs() >= 0.05].abs().sort_values(ascending=False).index)
+    html.append(f"<h2>{escape(_w('areas', lang))}</h2>")
+    if len(top):
+        arows = [
+            [
+                ("", names.get(str(r["id"]), str(r["id"]))),
+                ("", kind_label(str(r["kind"]), lang)),
+                ("num", _n(r["before_minutes"], lang)),
+                ("num", _n(r["after_minutes"], lang)),
+                ("num", ("+" if r["change_minutes"] > 0 else "") + _n(r["change_minutes"], lang)),
+            ]
+            for _, r in top.head(20).iterrows()
+        ]
+        html.append(
+            _table(
+                [
+                    _w("area", lang),
+                    _w("kind", lang),
+                    _w("before", lang),
+                    _w("after", lang),
+                    _w("change", lang),
+                ],
+                arows,
+            )
+        )
+    else:
+        html.append(f"<p>{escape(_w('none', lang))}</p>")
+    if map_file:
+        href = safe_href(map_file)
+        html.append(
+            f"<h2>{escape(_w('map', lang))}</h2>"
+            f'<p><a href="{href}">{escape(_w("open_map", lang))}</a></p>'
+            f'<iframe src="{href}" title="{escape(_w("map", lang))}"></iframe>'
+        )
+    html.append("</body></html>\n")
+    out = write_text(path, "\n".join(html))
+    os.chmod(out, 0o644)
+    logger.info("wrote verdict page %s (%s)", out, verdict)
+    return out
