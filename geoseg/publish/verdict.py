@@ -165,7 +165,9 @@ def rule_findings(
             else:
                 measured = _w("m_max_none", lang)
         elif key == "family_centre_share":
-            threshold = _w("t_family", lang, s=f"{rule.min_share:.0%}", m=_n(rule.minutes, lang, 0))
+            threshold = _w(
+                "t_family", lang, s=_pct(rule.min_share, lang), m=_n(rule.minutes, lang, 0)
+            )
             d = result.districts
             if len(d) and "after_share" in d:
                 i = d["after_share"].astype(float).idxmin()
@@ -209,11 +211,11 @@ def rule_findings(
         else:
             threshold = _w("t_meeting", lang, m=_n(rule.minutes, lang, 0))
             measured = "" if len(broken) else _w("m_meeting_ok", lang)
+        measured = measured[:1].upper() + measured[1:]
         if len(broken) and key != "equity_gap":
             lost = [names.get(str(a), str(a)) for a in broken["area"] if str(a)]
             where = ", ".join(lost) if lost else str(len(broken))
-            measured = _w("m_broken", lang, where=where) + " " + measured
-        measured = measured[:1].upper() + measured[1:]
+            measured = (_w("m_broken", lang, where=where) + " " + measured).strip()
         status = "off" if not rule.enabled else ("broken" if len(broken) else "ok")
         out.append(
             {
@@ -240,14 +242,24 @@ thead th {background: #eef3f8;} td.num {text-align: right; font-variant-numeric:
 td.broken {color: #b3261e; font-weight: 700;} td.ok {color: #1b7a3d; font-weight: 700;}
 .scroll {overflow-x: auto;}
 iframe {width: 100%; height: 560px; border: 1px solid #ccc;}
-@media (max-width: 600px) {body {font-size: 14px;} iframe {height: 420px;}}
+h1 {overflow-wrap: anywhere;}
+@media (max-width: 600px) {body {font-size: 14px;} iframe {height: 420px;}
+  thead {position: absolute; left: -9999px;} table, tbody, tr, td {display: block;}
+  tr {border: 1px solid #bbb; margin-bottom: 0.6em;} td {border: none; text-align: left;}
+  td::before {content: attr(data-label) ": "; font-weight: 700;}
+  td.num {text-align: left;}}
 """
 
 
 def _table(head: list[str], rows: list[list[tuple[str, str]]]) -> str:
     th = "".join(f"<th>{escape(h)}</th>" for h in head)
     body = "".join(
-        "<tr>" + "".join(f'<td class="{c}">{escape(t)}</td>' for c, t in row) + "</tr>"
+        "<tr>"
+        + "".join(
+            f'<td class="{c}" data-label="{escape(h)}">{escape(t)}</td>'
+            for h, (c, t) in zip(head, row, strict=True)
+        )
+        + "</tr>"
         for row in rows
     )
     table = f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
