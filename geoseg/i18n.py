@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from geoseg.errors import InputError
 
-__all__ = ["LANGS", "check_lang", "cluster_label", "group_label", "index_label", "kind_label", "tr"]
+__all__ = [
+    "LANGS",
+    "action_label",
+    "check_lang",
+    "cluster_label",
+    "group_label",
+    "index_label",
+    "kind_label",
+    "tr",
+]
 
 LANGS = ("en", "sv")
 
@@ -302,6 +311,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "grp_born_nordic": ("Born in another Nordic country", "Födda i övriga Norden"),
     "grp_born_europe": ("Born elsewhere in Europe", "Födda i övriga Europa"),
     "grp_born_outside_europe": ("Born outside Europe", "Födda utanför Europa"),
+    "action_add_service": ("New service", "Ny verksamhet"),
+    "action_remove_service": ("Service closed", "Verksamhet som stängs"),
+    "action_add_path": ("New path", "Ny gångväg"),
+    "action_close_path": ("Path closed", "Gångväg som stängs"),
+    "action_add_housing": ("New housing", "Nya bostäder"),
     "grp_pop_total": ("All residents", "Alla invånare"),
     "grp_age_0_5": ("Children aged 0–5", "Barn 0–5 år"),
     "grp_age_6_15": ("Children aged 6–15", "Barn 6–15 år"),
@@ -396,6 +410,12 @@ def index_label(name: str, lang: str) -> str:
     if pair is None:
         return str(name).replace("_", " ").capitalize()
     return pair[1] if lang == "sv" else pair[0]
+
+
+def action_label(action: str, lang: str) -> str:
+    """Return the label of a plan action (``add_service``, ...); unknown actions as written."""
+    key = f"action_{action}"
+    return tr(key, lang) if key in _TEXT else str(action).replace("_", " ")
 
 
 def group_label(name: str, lang: str) -> str:

@@ -128,3 +128,20 @@ def test_page_never_replaces_a_file_geoseg_did_not_write(example_data, tmp_path,
         assert res.exit_code == 0, res.output
     assert "<html" in mine.read_text(encoding="utf-8")
     assert (tmp_path / "output" / "plan_housing_map.html").is_file()
+
+
+def test_plan_map_marks_added_and_removed_services_apart(checked):
+    from geoseg.i18n import action_label
+
+    html = {
+        name: checked[name][1].with_name(f"{name}_map.html").read_text(encoding="utf-8")
+        for name in PLANS
+    }
+    lang = "sv" if 'lang="sv"' in html["new_family_centre"] else "en"
+    added, removed = action_label("add_service", lang), action_label("remove_service", lang)
+    assert added != removed
+    assert json.dumps(added, ensure_ascii=False) in html["new_family_centre"]
+    assert json.dumps(removed, ensure_ascii=False) in html["close_meeting_place"]
+    # the removed service is a hollow disc with a dashed border, the added one a filled disc
+    assert re.search(r'"dashArray":\s*"4 3"', html["close_meeting_place"])
+    assert '"dashArray"' not in html["new_family_centre"]

@@ -13,7 +13,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from geoseg.errors import InputError
-from geoseg.i18n import kind_label, tr
+from geoseg.i18n import action_label, kind_label, tr
 from geoseg.publish._html import format_number
 from geoseg.publish.maps._common import (
     MapContext,
@@ -27,7 +27,7 @@ from geoseg.publish.maps._common import (
     values_by_code,
 )
 from geoseg.publish.maps._elements import GeoLayer
-from geoseg.publish.maps._palettes import MISSING_COLOUR, OKABE_ITO, diverging
+from geoseg.publish.maps._palettes import MISSING_COLOUR, diverging
 from geoseg.settings import SUPPRESSION_THRESHOLD
 
 __all__ = ["plan_map"]
@@ -135,7 +135,10 @@ def plan_map(
         },
     ]
     title_text = tr("change_minutes", lang)
-    finish(ctx, [ctx.legend(title_text, entries, suppressed=any_supp, missing=any_missing)])
+    legends = [ctx.legend(title_text, entries, suppressed=any_supp, missing=any_missing)]
+    if features is not None and len(features):
+        legends.append(_feature_legend(ctx, features))
+    finish(ctx, legends)
     return ctx.map
 
 
@@ -262,23 +265,34 @@ class _KeepOnTop(MacroElement):
         self.layer_name = layer.get_name()
 
 
+#: How each plan action is drawn: fill, border, dashed border, fill opacity. An added service is
+#: a filled disc, a removed one a hollow disc with a thick dashed border, so the two differ in
+#: shape as well as in colour (Okabe-Ito bluish green and vermilion).
+_ACTION_STYLE: dict[str, tuple[str, str, bool, float]] = {
+    "add_service": ("#009E73", "#000000", False, 0.95),
+    "remove_service": ("#FFFFFF", "#D55E00", True, 0.95),
+    "add_path": ("#0072B2", "#0072B2", False, 0.9),
+    "close_path": ("#D55E00", "#D55E00", True, 0.9),
+    "add_housing": ("#CC79A7", "#000000", False, 0.7),
+}
+
+
 def _feature_layer(ctx: MapContext, features: gpd.GeoDataFrame) -> GeoLayer:
     lang = ctx.lang
-    actions = (
-        sorted(map(str, pd.unique(features["action"].dropna())))
-        if "action" in features.columns
-        else []
-    )
-    colour_of = {a: OKABE_ITO[(n + 5) % len(OKABE_ITO)] for n, a in enumerate(actions)}
     info: dict[str, list[Any]] = {}
     for i in range(len(features)):
         row = features.iloc[i]
         action = str(row["action"]) if "action" in features.columns else ""
         rows = [[tr("plan_features", lang), "" if pd.isna(row.get("name")) else str(row["name"])]]
         if action:
-            rows.append([tr("action", lang), action])
-        colour = colour_of.get(action, "#000000")
-        info[str(i)] = [{"color": "#000000", "fillColor": colour}, rows]
+            rows.append([tr("action", lang), action_label(action, lang)])
+        fill, border, dashed, opacity = _ACTION_STYLE.get(
+            action, ("#000000", "#000000", False, 0.9)
+        )
+        style = {"color": border, "fillColor": fill, "fillOpacity": opacity}
+        if dashed:
+            style |= {"dashArray": "4 3", "weight": 3}
+        info[str(i)] = [style, rows]
     style = {"weight": 2, "fillOpacity": 0.9, "className": "geoseg-plan"}
     return feature_layer(
         ctx,
@@ -290,3 +304,20 @@ def _feature_layer(ctx: MapContext, features: gpd.GeoDataFrame) -> GeoLayer:
         tolerance=None,
         radius=8,
     )
+
+
+def _feature_legend(ctx: MapContext, features: gpd.GeoDataFrame) -> dict[str, Any]:
+    """A legend block naming each plan action drawn, with its marker's fill and border."""
+    actions = [a for a in _ACTION_STYLE if "action" in features and (features["action"] == a).any()]
+    entries = []
+    for action in actions:
+        fill, border, dashed, _ = _ACTION_STYLE[action]
+        entry: dict[str, Any] = {
+            "color": fill,
+            "border": border,
+            "label": action_label(action, ctx.lang),
+        }
+        if dashed:
+            entry["dash"] = True
+        entries.append(entry)
+    return {"title": tr("plan_features", ctx.lang), "entries": entries}
