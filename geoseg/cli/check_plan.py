@@ -348,6 +348,7 @@ def _write_map(b: Baseline, r: PlanCheck, path: Path, data: ProjectData) -> None
         fictional=b.fictional,
         threshold=data.project.disclosure.threshold,
         name_column=data.project.areas.name or "name",
+        water=getattr(data, "water", None),
     )
     save_map(m, path)
     click.echo(f"wrote {path}", err=True)
