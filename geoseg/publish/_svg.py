@@ -138,13 +138,17 @@ def trend_svg(
         for x, y in zip(fx[ok], fy[ok], strict=True):
             tip = f"{escape(label)} {int(x)}: {escape(format_number(y, lang=lang, digits=3))}"
             out.append(_marker(n, sx(x), sy(y), colour, tip))
-        ly = top + 10 + n * 18
+        ly = top + 10 + n * 20
         out.append(
             f'<line x1="{left + pw + 12}" x2="{left + pw + 34}" y1="{ly}" y2="{ly}" '
             f'stroke="{colour}" stroke-width="2"{dash}/>'
         )
         out.append(_marker(n, left + pw + 23, ly, colour, escape(label)))
-        out.append(f'<text x="{left + pw + 40}" y="{ly + 4}">{escape(label)}</text>')
+        short = label if len(label) <= 14 else label[:13] + "…"  # the full label is the tooltip
+        out.append(
+            f'<text x="{left + pw + 40}" y="{ly + 4}"><title>{escape(label)}</title>'
+            f"{escape(short)}</text>"
+        )
     out.append("</svg>")
     return "".join(out)
 

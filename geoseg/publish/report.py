@@ -423,10 +423,13 @@ td.supp {font-style: italic; color: #6a3d9a;}
 .fictional {background: #fff3cd; border: 2px solid #8a6d00; padding: 0.5em 0.8em;
   font-weight: 700;}
 figure {margin: 0.5em 0;}
-.charts {display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 0.5em;}
-svg.chart {max-width: 100%; height: auto; font-size: 11px;}
+.charts {display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 0.5em;}
+@media (max-width: 600px) {.charts {grid-template-columns: 1fr;} table {display: block;
+  overflow-x: auto;}}
+figcaption {font-size: 0.85em; color: #444;}
+svg.chart {width: 100%; max-width: 640px; height: auto; font-size: 14px;}
 svg .grid {stroke: #e3e3e3;} svg .axis {stroke: #555;} svg .ct {font-weight: 600;
-  font-size: 13px;} svg text {fill: #222;}
+  font-size: 15px;} svg text {fill: #222;}
 """
 
 
