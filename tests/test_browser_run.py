@@ -96,7 +96,7 @@ def _identifiers(text):
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_report_text_has_no_raw_identifier(browser, run, tmp_path_factory, lang):  # noqa: F811
-    from geoseg.i18n import tr
+    from geoseg.i18n import group_label, tr
     from geoseg.segregation import available_indices
 
     maps = run.maps
@@ -111,6 +111,7 @@ def test_report_text_has_no_raw_identifier(browser, run, tmp_path_factory, lang)
         for name in available_indices():  # no index registry name either
             if "_" in name:  # one-word names are ordinary words ("Gini", bibliographic titles)
                 assert name not in text, name
+        assert group_label("born_sweden", lang) in text  # register groups in words
         for area in ("start", "work", "living", "participation"):
             assert tr(f"area_{area}", lang) in text
         assert " 2 018" not in text and "\u202f018" not in text

@@ -427,9 +427,9 @@ figure {margin: 0.5em 0;}
 @media (max-width: 600px) {.charts {grid-template-columns: 1fr;} table {display: block;
   overflow-x: auto;}}
 figcaption {font-size: 0.85em; color: #444;}
-svg.chart {width: 100%; max-width: 640px; height: auto; font-size: 14px;}
+svg.chart {width: 100%; max-width: 640px; height: auto; font-size: 16px;}
 svg .grid {stroke: #e3e3e3;} svg .axis {stroke: #555;} svg .ct {font-weight: 600;
-  font-size: 15px;} svg text {fill: #222;}
+  font-size: 17px;} svg text {fill: #222;}
 """
 
 

@@ -405,7 +405,7 @@ def _main_tables(
 
 def _group_labels(indices: Any, definitions: Any, lang: str) -> dict[str, str]:
     """Readable names of the register groups in the segregation table."""
-    from geoseg.i18n import tr
+    from geoseg.i18n import group_label
 
     if indices is None or not len(indices) or "group" not in indices:
         return {}
@@ -413,6 +413,9 @@ def _group_labels(indices: Any, definitions: Any, lang: str) -> dict[str, str]:
     for group in pd.unique(indices["group"].dropna().astype(str)):
         parts = group.split("+")
         words = [indicator_label(p, definitions, lang) for p in parts]
+        words = [
+            (group_label(p, lang) or w) if w == p else w for w, p in zip(words, parts, strict=True)
+        ]
         words = [
             w.replace("_", " ").capitalize() if w == p else w
             for w, p in zip(words, parts, strict=True)
