@@ -360,7 +360,7 @@ def _follow_up_methods(follow_up: Any, lang: str) -> dict[str, str]:
     if follow_up is None:
         return {}
     return {
-        "Emerging hotspots": (
+        tr("emerging_hotspots", lang): (
             "Getis-Ord Gi* over space and time (Ord & Getis 1995), Mann-Kendall trend of each "
             "area's z-scores; categories of Esri's Emerging Hot Spot Analysis"
         ),
