@@ -3,9 +3,11 @@
 Generates (or reuses) a city with ``geoseg example-city --areas 1000`` (>= 150,000 street nodes),
 computes the baseline once, then checks one plan per action (a new service, a closed service, a
 footbridge, a closed street, a housing development, and all of them at once). For each it prints
-the re-check time (reading the plan, applying it, incremental recomputation, tables, rules) and
-the time of a full recomputation of every kind on the edited network with the access engine,
-their ratio, and verifies that both give identical minutes.
+the whole re-check time (reading the plan, applying it, recomputing walking times, tables, rules)
+and, within it, the routing (one multi-source Dijkstra on the edited network per service kind
+the plan touches), against the 2 s target. The peer is what a planner would do without plan
+checks: rerun the access stage on the changed project; its time (the baseline's access stage,
+measured in the same run) is printed with the ratio.
 
     python benchmarks/bench_plans.py                  # generates a 1000-area city in a temp dir
     python benchmarks/bench_plans.py --city DIR       # a project folder with geoseg.toml
@@ -14,6 +16,7 @@ their ratio, and verifies that both give identical minutes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import subprocess
 import sys
 import tempfile
@@ -26,7 +29,6 @@ import shapely
 
 from geoseg.io import load_project
 from geoseg.plans import check_plan, compute_baseline, read_plan
-from geoseg.plans._apply import full_minutes, incremental_minutes
 
 TARGET_S = 2.0
 
@@ -132,6 +134,8 @@ def main() -> int:
     city = _city(args)
     t = time.perf_counter()
     data = load_project(city / "geoseg.toml")
+    t_load = time.perf_counter() - t
+    t = time.perf_counter()
     baseline = compute_baseline(data)
     t_base = time.perf_counter() - t
     net = baseline.network
@@ -139,42 +143,59 @@ def main() -> int:
         f"city: {net.n_nodes:,} street nodes, {net.n_edges:,} edges, "
         f"{len(baseline.residents):,} resident points, {len(baseline.services)} services"
     )
-    print(f"baseline (once, includes loading and the access stage): {t_base:.1f} s")
+    print(f"loading the project: {t_load:.1f} s (reading the network once, then its cache)")
+    print(f"baseline, the access stage for every kind (once): {t_base:.1f} s")
     if net.n_nodes < 150_000:
         print(f"note: fewer than 150,000 nodes ({net.n_nodes:,}); use more --areas")
     plans = _plans(baseline, Path(tempfile.mkdtemp(prefix="geoseg-plans-")), args.seed)
     print(
-        f"\n{'plan':<15}{'re-check s':>11}{'routing: incremental s':>24}{'full s':>8}{'ratio':>7}"
-        "  verdict  exact"
+        f"\n{'plan':<15}{'re-check s':>11}{'of which routing s':>20}{'access stage s':>16}"
+        f"{'ratio':>7}  verdict"
     )
     worst = 0.0
-    ok = True
     for name, path in plans.items():
-        t = time.perf_counter()
-        plan = read_plan(path, baseline=baseline, max_end_m=args.max_end_m)
-        result = check_plan(baseline, plan)
-        t_check = time.perf_counter() - t
-        t = time.perf_counter()
-        inc = incremental_minutes(baseline, result.state)
-        t_inc = time.perf_counter() - t
-        t = time.perf_counter()
-        full = full_minutes(baseline, result.state)
-        t_full = time.perf_counter() - t
-        exact = all(np.array_equal(inc[k][0], full[k]) for k in full)
-        ok &= exact
+        timings = []
+        with _timing_routing(timings):
+            t = time.perf_counter()
+            plan = read_plan(path, baseline=baseline, max_end_m=args.max_end_m)
+            result = check_plan(baseline, plan)
+            t_check = time.perf_counter() - t
         worst = max(worst, t_check)
         print(
-            f"{name:<15}{t_check:>11.2f}{t_inc:>24.3f}{t_full:>8.3f}{t_full / t_inc:>7.1f}  "
-            f"{result.verdict:<7}  {exact}"
+            f"{name:<15}{t_check:>11.2f}{sum(timings):>20.2f}{t_base:>16.1f}"
+            f"{t_base / t_check:>6.1f}x  {result.verdict}"
         )
     print(
         f"\nslowest re-check {worst:.2f} s (target < {TARGET_S:g} s): "
-        f"{'OK' if worst < TARGET_S else 'TOO SLOW'}; incremental == full: {ok}"
+        f"{'OK' if worst < TARGET_S else 'TOO SLOW'}"
     )
-    print("routing: nearest-service distances of every kind for every resident after the plan,")
-    print("incrementally vs a full multi-source Dijkstra per kind on the edited network;")
-    print("'re-check s' is the whole check: read the plan, edit the network, route, tables, rules.")
-    return 0 if ok and worst < TARGET_S else 1
+    print("'re-check s' is the whole check: read the plan, edit the network, route, tables, rules;")
+    print("'routing s' the walking times after the plan (every kind the plan touches recomputed")
+    print("in full on the edited network); 'access stage s' what rerunning the access stage on")
+    print("the changed project costs (the baseline's, measured above); ratio = that / re-check.")
+    return 0 if worst < TARGET_S else 1
+
+
+@contextlib.contextmanager
+def _timing_routing(timings: list[float]):
+    """Record the seconds spent in the plan check's routing step."""
+    from geoseg.plans import _apply, compare
+
+    original = compare.minutes_after
+
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            timings.append(time.perf_counter() - t)
+
+    compare.minutes_after = timed
+    try:
+        yield
+    finally:
+        compare.minutes_after = original
+        assert _apply.minutes_after is original
 
 
 if __name__ == "__main__":

@@ -153,7 +153,7 @@ def snap_points(
         arr = arr.copy()
         arr[not_point] = shapely.point_on_surface(arr[not_point])
     lines = net.edge_lines()
-    tree = shapely.STRtree(lines)
+    tree = net.edge_tree()
     empty = shapely.is_empty(arr) | shapely.is_missing(arr)
     (pos, edge_idx), dist = tree.query_nearest(
         arr, max_distance=max_snap_m, return_distance=True, all_matches=False

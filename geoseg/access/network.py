@@ -78,6 +78,7 @@ class WalkNetwork:
     coord_offsets: np.ndarray
     crs: str | None = None
     _lines: list[Any] = field(default_factory=list, repr=False, compare=False)
+    _tree: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def n_nodes(self) -> int:
@@ -97,6 +98,12 @@ class WalkNetwork:
             lines = shapely.linestrings(self.coords, indices=parts)
             self._lines.append(np.asarray(lines))
         return self._lines[0]
+
+    def edge_tree(self) -> shapely.STRtree:
+        """A shapely STRtree over :meth:`edge_lines` (built once, then reused)."""
+        if not self._tree:
+            self._tree.append(shapely.STRtree(self.edge_lines()))
+        return self._tree[0]
 
     def node_index(self, labels: Any) -> np.ndarray:
         """CSR indices of source-graph node labels (raises for unknown labels)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -107,13 +107,10 @@ class Baseline:
     title: str = "geoseg"
     lang: str = "en"
     fictional: bool = False
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def edge_tree(self) -> shapely.STRtree:
         """A spatial index of the network's street lines (built once)."""
-        if "tree" not in self._cache:
-            self._cache["tree"] = shapely.STRtree(self.network.edge_lines())
-        return self._cache["tree"]
+        return self.network.edge_tree()
 
     def indicator_share(self, column: str | None) -> pd.Series | None:
         """Area code -> share of residents counted in ``column`` (default: the project's
