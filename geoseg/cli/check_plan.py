@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -15,7 +16,11 @@ from geoseg.cli._common import (
     emit,
     format_option,
     output_option,
+    overwrite_option,
+    prepare_outputs,
+    unsuppressed_option,
 )
+from geoseg.publish.disclosure import Disclosure, gate_plan
 
 if TYPE_CHECKING:
     from geoseg.io import ProjectData
@@ -59,6 +64,8 @@ _CHANGE_COLUMNS = (
 @click.option("--no-map", is_flag=True, help="Do not write the HTML map of the change.")
 @format_option()
 @output_option("Write the result to this file (the map is written beside it, as .html).")
+@overwrite_option()
+@unsuppressed_option()
 @click.pass_context
 def check_plan(
     ctx: click.Context,
@@ -70,35 +77,58 @@ def check_plan(
     no_map: bool,
     fmt: str,
     output: Path | None,
+    overwrite: bool,
+    unsuppressed: bool,
 ) -> None:
     """Check a proposed PLAN (GeoJSON or GeoPackage) against the project's rules.
 
     Prints the verdict, the rules broken and, per area and service kind, the walking minutes
     and shares before and after. Exit code 0 when the plan passes, 1 when it breaks a rule,
-    2 on bad input. With -o, a Folium map of the change is written beside the output.
+    2 on bad input. With -o, a Folium map of the change is written beside the output
+    (same name, ending in .html); neither file replaces an existing one without --overwrite,
+    and neither may be the plan, the rules or a file of the project.
 
     \b
     Examples:
         geoseg check-plan data/plans/new_family_centre.geojson
         geoseg check-plan plan.gpkg --config geoseg.toml --rules rules.toml --format json -o r.json
     """
-    from geoseg.io import load_project
+    from geoseg.io import load_project, project_inputs, read_config
     from geoseg.plans import check_plan as run_check
     from geoseg.plans import compute_baseline, read_plan, read_rules
 
+    project = read_config(config_argument_path(config))
+    inputs = [plan, *([rules] if rules is not None else []), *project_inputs(project)]
+    map_path = output.with_suffix(".html") if output is not None and not no_map else None
+    prepare_outputs([output, map_path], inputs=inputs, overwrite=overwrite)
     rule_set = read_rules(rules)
-    data = load_project(config_argument_path(config))
+    data = load_project(project)
     baseline = compute_baseline(data)
     parsed = read_plan(plan, baseline=baseline, layer=layer, max_end_m=max_end_m)
     result = run_check(baseline, parsed, rules=rule_set)
+    disclosure = Disclosure.of(data.project, unsuppressed=unsuppressed)
+    areas, groups = gate_plan(result.areas, result.groups, disclosure)
+    shown = dataclasses.replace(result, areas=areas, groups=groups)
+    notice = disclosure.notice()
     if fmt == "json":
-        deliver(json.dumps(result.to_dict(), ensure_ascii=False, indent=1), output, overwrite=True)
+        doc = shown.to_dict() | {"disclosure": disclosure.metadata()}
+        text = json.dumps(doc, ensure_ascii=False, indent=1)
+        deliver(text, output, overwrite=overwrite, inputs=inputs)
     elif fmt == "csv":
-        emit(result.areas, fmt, output=output)
+        emit(areas, fmt, output=output, overwrite=overwrite, inputs=inputs, notice=notice)
     else:
-        deliver(_table_text(result), output, overwrite=True)
-    if output is not None and not no_map:
-        _write_map(baseline, result, output.with_suffix(".html"), data)
+        text = (f"{notice}\n" if notice else "") + _table_text(shown, _changed_kinds(result))
+        deliver(text, output, overwrite=overwrite, inputs=inputs)
+    if map_path is not None:
+        _write_map(
+            baseline,
+            result,
+            map_path,
+            data,
+            overwrite=overwrite,
+            inputs=inputs,
+            disclosure=disclosure,
+        )
     click.echo(
         f"verdict: {result.verdict} ({len(result.violations)} rule violation"
         f"{'s' if len(result.violations) != 1 else ''})",
@@ -122,7 +152,7 @@ def _changed_kinds(r: PlanCheck) -> list[str]:
     return [k for k in dict.fromkeys(map(str, [*a["kind"], *g["kind"]])) if k in changed]
 
 
-def _table_text(r: PlanCheck) -> str:
+def _table_text(r: PlanCheck, kinds: list[str]) -> str:
     """The plan check as plain-text tables, showing only the kinds the plan changes."""
     import pandas as pd
 
@@ -134,7 +164,6 @@ def _table_text(r: PlanCheck) -> str:
     parts.append("violations:" if len(v) else "violations: none")
     if len(v):
         parts.append(_table(v[["rule", "area", "kind", "detail"]]))
-    kinds = _changed_kinds(r)
     unchanged = [k for k in dict.fromkeys(map(str, r.areas["kind"])) if k not in kinds]
     eq = r.equity[r.equity["kind"].astype(str).isin(kinds)]
     g = r.groups[r.groups["kind"].astype(str).isin(kinds)]
@@ -154,7 +183,16 @@ def _table_text(r: PlanCheck) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _write_map(b: Baseline, r: PlanCheck, path: Path, data: ProjectData) -> None:
+def _write_map(
+    b: Baseline,
+    r: PlanCheck,
+    path: Path,
+    data: ProjectData,
+    *,
+    overwrite: bool,
+    inputs: list[Path],
+    disclosure: Disclosure,
+) -> None:
     try:
         from geoseg.publish.maps import plan_map, save_map
     except ImportError:  # pragma: no cover - the maps package is part of geoseg
@@ -179,8 +217,8 @@ def _write_map(b: Baseline, r: PlanCheck, path: Path, data: ProjectData) -> None
         title=f"{b.title}: {Path(r.summary['plan']).name}",
         lang=b.lang,
         fictional=b.fictional,
-        threshold=data.project.disclosure.threshold,
+        threshold=disclosure.effective,
         name_column=data.project.areas.name or "name",
     )
-    save_map(m, path)
+    save_map(m, path, overwrite=overwrite, inputs=inputs, metadata=disclosure.metadata())
     click.echo(f"wrote {path}", err=True)
