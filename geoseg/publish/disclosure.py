@@ -276,8 +276,11 @@ def _blank(out: pd.DataFrame, column: str, rows: np.ndarray) -> None:
     """Set ``column`` missing on ``rows`` whatever its type (numbers become float)."""
     if not rows.any():
         return
-    if pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(out[column]):
-        out[column] = out[column].astype(float).mask(rows)
+    col = out[column]
+    if pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        out[column] = col.astype("Int64").mask(rows)  # whole numbers stay whole
+    elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        out[column] = col.astype(float).mask(rows)
     else:
         out[column] = out[column].astype(object).mask(rows, None)
 
