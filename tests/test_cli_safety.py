@@ -134,6 +134,7 @@ def test_no_small_count_in_any_published_file(city, runs):
     assert meta["disclosure_threshold"] == str(THRESHOLD)
     # HTML maps: tooltips
     plain = {tr(k, lang) for k in ("name", "code", "year", "service") for lang in ("sv", "en")}
+    nothing = {tr("no_data", lang) for lang in ("sv", "en")}
     residents = {tr("residents", lang) for lang in ("sv", "en")}
     year_labels = {tr("year", lang) for lang in ("sv", "en")}
     maps = out / "maps"
@@ -149,8 +150,10 @@ def test_no_small_count_in_any_published_file(city, runs):
                     if r[0] in residents and not flagged:
                         number = re.sub(r"[^\d,.]", "", r[1]).replace(",", ".")
                         assert float(number) >= THRESHOLD, (page.name, code, r)
-                    if (code, year) in small and page.name.startswith(("hotspots_", "indicator_")):
-                        assert r[0] in plain or flagged, (page.name, code, r)
+                    if (code, year) in small and page.name.startswith(
+                        ("hotspots_", "indicator_", "emerging_hotspots_", "trend_")
+                    ):
+                        assert r[0] in plain or flagged or r[1] in nothing, (page.name, code, r)
                         checked += 1
     assert checked
     # the report's indicator table
@@ -265,7 +268,8 @@ def test_check_plan_never_overwrites(city, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "command", ["run", "maps", "access", "hotspots", "check-plan", "network", "example-city"]
+    "command",
+    ["run", "maps", "access", "hotspots", "trends", "check-plan", "network", "example-city"],
 )
 def test_every_writing_command_has_output_and_overwrite(command):
     res = invoke(command, "--help")

@@ -176,7 +176,8 @@ def inside(root: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path
 
 def project_inputs(project: Any) -> list[Path]:
     """Every file a project reads: the project file, boundaries, water, registers, services,
-    network, population grid and buildings (absolute paths, those that are set).
+    network, population grid, buildings and series-break crosswalks (absolute paths, those that
+    are set).
 
     ``project`` is a :class:`geoseg.io.Project` (or :class:`geoseg.io.ProjectData`, whose
     ``project`` is used).
@@ -194,6 +195,9 @@ def project_inputs(project: Any) -> list[Path]:
         part = getattr(project, section, None)
         for key in keys:
             paths.append(getattr(part, key, None) if part is not None else None)
+    series = getattr(project, "series", None)
+    for brk in getattr(series, "breaks", None) or ():
+        paths.append(getattr(brk, "crosswalk", None))
     out = []
     for p in paths:
         if p is not None and str(p) != "":
