@@ -144,7 +144,14 @@ def test_no_small_count_in_any_published_file(city, runs):
         assert f'name="geoseg:disclosure_threshold" content="{THRESHOLD}"' in html, page.name
         for info in tooltips(html):
             for code, (_, rows) in info.items():
-                year = next((int(r[1]) for r in rows if r[0] in year_labels), latest)
+                year = next(
+                    (
+                        int(r[1])
+                        for r in rows
+                        if r[0] in year_labels and re.fullmatch(r"\d{4}", str(r[1]))
+                    ),
+                    latest,
+                )
                 for r in rows:
                     flagged = len(r) > 2 and r[2] == 1
                     if r[0] in residents and not flagged:
