@@ -276,7 +276,17 @@ def test_check_plan_never_overwrites(city, tmp_path):
 
 @pytest.mark.parametrize(
     "command",
-    ["run", "maps", "access", "hotspots", "trends", "check-plan", "network", "example-city"],
+    [
+        "run",
+        "maps",
+        "access",
+        "hotspots",
+        "trends",
+        "check-plan",
+        "suggest-sites",
+        "network",
+        "example-city",
+    ],
 )
 def test_every_writing_command_has_output_and_overwrite(command):
     res = invoke(command, "--help")

@@ -195,6 +195,9 @@ def project_inputs(project: Any) -> list[Path]:
         part = getattr(project, section, None)
         for key in keys:
             paths.append(getattr(part, key, None) if part is not None else None)
+    registers = getattr(project, "registers", None)
+    if registers is not None and callable(getattr(registers, "paths", None)):
+        paths.extend(registers.paths())  # every register table of the project
     series = getattr(project, "series", None)
     for brk in getattr(series, "breaks", None) or ():
         paths.append(getattr(brk, "crosswalk", None))
