@@ -652,7 +652,7 @@ def run_national(
             ("national_municipalities.csv", result.municipalities),
             ("national_trend.csv", result.trend),
         ):
-            result.files.append(write_text(out / name, _csv(df)))
+            result.files.append(write_text(out / name, _csv(df), root=out))
     tasks = pd.DataFrame(
         [
             {
@@ -664,15 +664,19 @@ def run_national(
             for t in result.tasks
         ]
     )
-    result.files.append(write_text(out / "national_tasks.csv", _csv(tasks)))
-    result.files.append(write_text(out / "index.html", _index_page(nat, result, out)))
+    result.files.append(write_text(out / "national_tasks.csv", _csv(tasks), root=out))
+    result.files.append(write_text(out / "index.html", _index_page(nat, result, out), root=out))
     finished = {
         t.name: {"hash": t.input_hash}
         for t in result.tasks
         if t.status in ("done", "skipped") and t.input_hash
     }
     result.files.append(
-        write_text(manifest_path, json.dumps({"tasks": finished}, indent=1, sort_keys=True))
+        write_text(
+            manifest_path,
+            json.dumps({"tasks": finished}, indent=1, sort_keys=True),
+            root=manifest_path.parent,
+        )
     )
     write_manifest(out, result.files, project=nat.path)
     result.national_seconds = time.perf_counter() - t_national

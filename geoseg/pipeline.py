@@ -19,8 +19,16 @@ import geopandas as gpd
 import pandas as pd
 
 from geoseg.errors import InputError
-from geoseg.io import check_not_input, write_text, write_with
-from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
+from geoseg.io import (
+    check_targets,
+    project_inputs,
+    remove_stale_temporaries,
+    slugs,
+    variable_slugs,
+    write_text,
+    write_with,
+)
+from geoseg.io.results import MANIFEST, check_output_folder, write_gpkg, write_manifest
 from geoseg.preflight import access_note, check_run
 
 __all__ = [
@@ -500,20 +508,6 @@ def isochrone_stage(access: Any, *, minutes: Sequence[float] = (5.0, 10.0, 15.0)
 # --------------------------------------------------------------------------- outputs
 
 
-def _inputs(project: Any) -> list[Path]:
-    paths = [project.path, project.areas.path, *project.registers.paths()]
-    population = project.population
-    for extra in (
-        project.services.path,
-        project.network.path,
-        population.grid,
-        population.buildings,
-    ):
-        if extra is not None:
-            paths.append(extra)
-    return [Path(p) for p in paths]
-
-
 def run_project(
     config: str | Path | None = None,
     *,
@@ -523,6 +517,7 @@ def run_project(
     lang: str | None = None,
     overwrite: bool = False,
     cache_dir: str | Path | None = None,
+    unsuppressed: bool = False,
 ) -> RunResult:
     """Run the whole job on a project and write its results, maps and report.
 
@@ -544,6 +539,10 @@ def run_project(
         Replace files in the output folders that an earlier geoseg run did not write.
     cache_dir
         Where the street network's compact form is cached (default: geoseg's cache folder).
+    unsuppressed
+        Write raw numbers: small counts are not suppressed, and every file says it is not for
+        publication (``geoseg run --unsuppressed``). By default every written table, layer, map
+        and the report pass through :mod:`geoseg.publish.disclosure`.
 
     Returns
     -------
@@ -616,17 +615,35 @@ def run_project(
             result.warnings.append(note)
             logger.warning("%s", note)
 
+    from geoseg.publish.disclosure import Disclosure
+
+    disclosure = Disclosure.of(project, unsuppressed=unsuppressed)
+
+    def write_tables() -> None:
+        with _timed(result, "write"):
+            _write_tables(result, data, overwrite=overwrite, disclosure=disclosure)
+
     before = {folder: _snapshot(folder) for folder in (out, maps_dir)}
     try:
-        with _timed(result, "write"):
-            _write_tables(result, data, access, overwrite=overwrite)
         if "maps" in stages:
             from geoseg.publish.run import publish
 
+            # publish checks every map's file, then lets the tables be written, then draws
             with _timed(result, "maps"):
                 result.files.extend(
-                    publish(result, data, access, maps_dir=maps_dir, lang=lang, overwrite=overwrite)
+                    publish(
+                        result,
+                        data,
+                        access,
+                        maps_dir=maps_dir,
+                        lang=lang,
+                        overwrite=overwrite,
+                        disclosure=disclosure,
+                        before_writing=write_tables,
+                    )
                 )
+        else:
+            write_tables()
     except BaseException:
         _claim_partial(before, project=project.path)
         raise
@@ -660,78 +677,109 @@ def _claim_partial(before: dict[Path, dict[str, int]], *, project: Path) -> None
             logger.debug("could not record the files of the failed run in %s", folder)
 
 
-def _write_tables(result: RunResult, data: Any, access: Any, *, overwrite: bool) -> None:
-    """Write the CSV tables and the GeoPackage of per-area results."""
-    from geoseg.publish.disclosure import suppress_counts
+def _write_tables(result: RunResult, data: Any, *, overwrite: bool, disclosure: Any) -> None:
+    """Write the CSV tables and the GeoPackage of per-area results, through the disclosure gate."""
+    from geoseg.publish.disclosure import gate_access, gate_emerging, gate_hotspots, gate_table
+    from geoseg.publish.run import population
 
-    threshold = data.project.disclosure.threshold
+    reg = data.project.registers
+    pop = population(data.register, reg)
+    published: dict[str, pd.DataFrame | None] = {}
+    if result.hotspots is not None and len(result.hotspots):
+        published["hotspots"] = gate_hotspots(result.hotspots, disclosure, population=pop)
+    if result.access is not None:
+        published["access"] = gate_access(result.access, disclosure)
+    # the fewest residents an area had in any year: hides whole-series results of small areas
+    least = None
+    if pop is not None:
+        least = pop.groupby(level=0).min() if isinstance(pop.index, pd.MultiIndex) else pop
+    follow_up = result.follow_up
+    if follow_up is not None and len(follow_up.emerging):
+        published["emerging"] = gate_emerging(follow_up.emerging, disclosure, population=pop)
     tables: dict[str, pd.DataFrame | None] = {}
     if result.indices is not None:
         tables["segregation_indices.csv"] = result.indices
     if result.trend is not None:
         tables["segregation_trend.csv"] = result.trend
-    if result.hotspots is not None and len(result.hotspots):
-        tables["hotspots.csv"] = result.hotspots
+    if "hotspots" in published:
+        tables["hotspots.csv"] = published["hotspots"]
         tables["hotspot_counts.csv"] = result.hotspot_counts
-        tables["hotspot_changes.csv"] = result.hotspot_changes
+        changes = result.hotspot_changes
+        if changes is not None and len(changes) and "id" in changes and least is not None:
+            # an area's change of cluster is hidden when few lived there in either year
+            base = least.reindex(changes["id"].astype(str)).to_numpy()
+            changes = gate_table(
+                changes, disclosure, dependent=("label_from", "label_to", "change"), base=base
+            )
+        tables["hotspot_changes.csv"] = changes
+    if "emerging" in published:
+        tables["emerging_hotspots.csv"] = published["emerging"]
     follow_up = result.follow_up
     if follow_up is not None:
-        if len(follow_up.emerging):
-            tables["emerging_hotspots.csv"] = follow_up.emerging
-        tables["area_trends.csv"] = follow_up.areas
+        tables["area_trends.csv"] = follow_up.areas  # suppressed upstream (small bases)
         tables["gap_trends.csv"] = follow_up.gaps
-    if result.access is not None:
-        published, _ = suppress_counts(result.access, ["residents"], threshold=threshold)
-        tables["access_areas.csv"] = published
+    if "access" in published:
+        tables["access_areas.csv"] = published["access"]
         tables["access_equity.csv"] = result.equity
     names = [*tables, "results.gpkg", MANIFEST]
     out = result.output
+    inputs = project_inputs(data.project)
+    # every target is checked (inside the folder, not an input, ours or --overwrite) first
+    check_targets([out / n for n in names], root=out, inputs=inputs, overwrite=True)
     check_output_folder(out, names, overwrite=overwrite)
-    inputs = _inputs(data.project)
+    logger.info("writing into %s: %s", out, ", ".join(names))
+    remove_stale_temporaries(out, names)
     for name, table in tables.items():
         if table is None:
             continue
-        check_not_input(out / name, inputs)
-        result.files.append(write_text(out / name, table.to_csv(index=False)))
+        text = table.to_csv(index=False)
+        result.files.append(write_text(out / name, text, root=out, inputs=inputs))
 
-    layers = _gpkg_layers(result, data)
+    layers = _gpkg_layers(result, data, published)
+    meta = disclosure.metadata()
     if layers:
         gpkg = out / "results.gpkg"
-        check_not_input(gpkg, inputs)
+        result.files.append(
+            write_with(
+                gpkg,
+                lambda tmp: write_gpkg(tmp, layers, metadata=meta),
+                root=out,
+                inputs=inputs,
+            )
+        )
+    write_manifest(out, result.files, project=data.project.path, metadata=meta)
 
-        def write(tmp: Path) -> None:
-            for layer, gdf in layers.items():
-                gdf.to_file(tmp, layer=layer, driver="GPKG", index=False)
 
-        result.files.append(write_with(gpkg, write))
-    write_manifest(out, result.files, project=data.project.path)
-
-
-def _gpkg_layers(result: RunResult, data: Any) -> dict[str, gpd.GeoDataFrame]:
-    """Per-area results as GeoPackage layers (areas' geometry, one row per area)."""
+def _gpkg_layers(
+    result: RunResult, data: Any, published: dict[str, pd.DataFrame | None]
+) -> dict[str, gpd.GeoDataFrame]:
+    """Per-area results as GeoPackage layers (areas' geometry, one row per area), as published."""
     areas = data.areas[["geometry"]].copy()
     areas.insert(0, "code", areas.index.astype(str))
     layers: dict[str, gpd.GeoDataFrame] = {}
-    if result.hotspots is not None and len(result.hotspots):
-        latest = result.hotspots
+    hot = published.get("hotspots")
+    if hot is not None and len(hot):
+        latest = hot
         if latest["year"].notna().any():  # a single-year register has no year
             latest = latest[latest["year"] == latest["year"].max()]
+        names = variable_slugs(latest["variable"])
         for var, rows in latest.groupby("variable"):
             table = rows.set_index("id").drop(columns=["variable"], errors="ignore")
-            layer = "hotspots_" + str(var).replace("/", "_per_")
-            layers[layer] = areas.join(table, how="inner")
-    if result.follow_up is not None and len(result.follow_up.emerging):
-        for var, rows in result.follow_up.emerging.groupby("variable"):
+            layers[f"hotspots_{names[var]}"] = areas.join(table, how="inner")
+    emerging = published.get("emerging")
+    if emerging is not None and len(emerging):
+        names = variable_slugs(emerging["variable"])
+        for var, rows in emerging.groupby("variable"):
             table = rows.set_index("id").drop(columns=["variable"], errors="ignore")
-            layer = "emerging_hotspots_" + str(var).replace("/", "_per_")
-            layers[layer] = areas.join(table, how="inner")
+            layers[f"emerging_hotspots_{names[var]}"] = areas.join(table, how="inner")
     if result.isochrones is not None and len(result.isochrones):
         layers["isochrones"] = result.isochrones
-    if result.access is not None and len(result.access):
-        acc = result.access
+    acc = published.get("access")
+    if acc is not None and len(acc):
         if "group" in acc:
             acc = acc[acc["group"] == acc["group"].iloc[0]]
+        kinds = slugs(acc["kind"])
         for kind, rows in acc.groupby("kind"):
             table = rows.set_index("id").drop(columns=["kind"], errors="ignore")
-            layers[f"access_{kind}"] = areas.join(table, how="inner")
+            layers[f"access_{kinds[kind]}"] = areas.join(table, how="inner")
     return layers

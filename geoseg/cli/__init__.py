@@ -2,15 +2,19 @@
 
 One command per module (``geoseg/cli/<command>.py``), each thin: read, call the library, write.
 Commands are imported only when used, so ``geoseg --help`` starts fast. Any
-:class:`geoseg.errors.GeoSegError` becomes a one-line message and exit code 2 (the traceback is
-shown with ``-v``); a failed check (a plan that breaks a rule) exits 1.
+:class:`geoseg.errors.GeoSegError` (and a file the system refuses) becomes a one-line message and
+exit code 2; a failed check (a plan that breaks a rule) exits 1; any other error becomes a
+one-line message with a hint to rerun with ``-v`` and exit code 3. Tracebacks are shown only
+with ``-v``.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +24,11 @@ import click
 from geoseg import __version__
 from geoseg.errors import GeoSegError
 
-__all__ = ["main"]
+__all__ = ["EXIT_INTERNAL", "main"]
+
+#: Exit code of an unexpected error (a bug, or an input geoseg does not check yet).
+EXIT_INTERNAL = 3
+_HINT = " Rerun with -v (geoseg -v COMMAND ...) to see the details."
 
 #: command name -> (module, attribute)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -63,14 +71,38 @@ class _LazyGroup(click.Group):
         return cmd if isinstance(cmd, click.Command) else None
 
     def invoke(self, ctx: click.Context) -> Any:
+        verbose = False
         try:
             return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
         except GeoSegError as exc:
             verbose = (ctx.obj or {}).get("verbosity", 0) > 0
             if verbose:
                 traceback.print_exc()
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; no output was left half-written.", err=True)
+            ctx.exit(130)
+        except OSError as exc:
+            # a file or folder the system refused (permissions, full disk, missing folder)
+            verbose = (ctx.obj or {}).get("verbosity", 0) > 0
+            if verbose:
+                traceback.print_exc()
+            click.echo(f"Error: {exc}{_HINT}", err=True)
+            ctx.exit(2)
+        except Exception as exc:
+            verbose = (ctx.obj or {}).get("verbosity", 0) > 0
+            if verbose:
+                traceback.print_exc()
+            text = " ".join(str(exc).split()) or "no message"
+            click.echo(
+                f"Error: unexpected {type(exc).__name__}: {text[:300]}; geoseg could not "
+                f"finish.{_HINT}",
+                err=True,
+            )
+            ctx.exit(EXIT_INTERNAL)
 
 
 def _configure_logging(verbosity: int) -> Callable[[], None]:
@@ -90,6 +122,25 @@ def _configure_logging(verbosity: int) -> Callable[[], None]:
 
     def restore() -> None:
         logger.handlers[:], logger.level, logger.propagate = saved[0], saved[1], saved[2]
+
+    return restore
+
+
+def _exit_cleanly_on_sigterm() -> Callable[[], None]:
+    """Turn SIGTERM into an exit that runs cleanup (temporary files are removed on the way out).
+
+    Returns a function that restores the previous handler.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
 
     return restore
 
@@ -114,3 +165,4 @@ def main(ctx: click.Context, verbose: int, quiet: int) -> None:
     ctx.ensure_object(dict)
     ctx.obj["verbosity"] = verbose - quiet
     ctx.call_on_close(_configure_logging(verbose - quiet))
+    ctx.call_on_close(_exit_cleanly_on_sigterm())

@@ -13,7 +13,7 @@ import click
 import pandas as pd
 
 from geoseg.errors import InputError
-from geoseg.io import write_text, write_with
+from geoseg.io import check_targets, remove_stale_temporaries, write_text, write_with
 from geoseg.settings import DEFAULT_SEED
 
 __all__ = [
@@ -24,8 +24,10 @@ __all__ = [
     "format_option",
     "output_option",
     "overwrite_option",
+    "prepare_outputs",
     "records",
     "seed_option",
+    "unsuppressed_option",
 ]
 
 FORMATS = ("table", "csv", "json")
@@ -55,6 +57,16 @@ def output_option(
 def overwrite_option() -> Callable[[Any], Any]:
     """``--overwrite`` flag: without it, existing outputs are never replaced."""
     return click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+
+
+def unsuppressed_option() -> Callable[[Any], Any]:
+    """``--unsuppressed``: raw numbers, small counts included; outputs say not for publication."""
+    return click.option(
+        "--unsuppressed",
+        is_flag=True,
+        help="Do NOT suppress counts below the disclosure threshold (internal work only); "
+        "every output is stamped NOT FOR PUBLICATION.",
+    )
 
 
 def seed_option() -> Callable[[Any], Any]:
@@ -126,40 +138,88 @@ def _table(df: pd.DataFrame) -> str:
         return df.to_string(index=False, float_format=lambda v: f"{v:.4g}")
 
 
+def prepare_outputs(
+    targets: Sequence[Path | None], *, inputs: Sequence[Path], overwrite: bool
+) -> list[Path]:
+    """Check every file a command will write, then name them all on standard error.
+
+    Nothing is written here. A target that is an input is refused whatever ``overwrite`` says;
+    an existing target is refused unless ``overwrite``; two targets may not be the same file.
+
+    Returns
+    -------
+    list of Path
+        The targets that are set, in order.
+    """
+    paths = [Path(t) for t in targets if t is not None]
+    seen: dict[Path, Path] = {}
+    for t in paths:
+        key = t.resolve()
+        if key in seen:
+            msg = f"{t}: two outputs of this command would be the same file; choose another name."
+            raise InputError(msg)
+        seen[key] = t
+        check_targets([t], root=t.parent, inputs=inputs, overwrite=overwrite)
+        remove_stale_temporaries(t.parent, [t.name])  # left by an interrupted earlier write
+    if paths:
+        click.echo(f"will write: {', '.join(map(str, paths))}", err=True)
+    return paths
+
+
 def emit(
     df: pd.DataFrame,
     fmt: str,
     *,
+    inputs: Sequence[Path],
     output: Path | None = None,
     json_columns: Sequence[str] | None = None,
     overwrite: bool = False,
     gdf_writer: Callable[[Path], object] | None = None,
+    notice: str | None = None,
 ) -> None:
-    """Print or write a result table as ``table``, ``csv``, ``json`` or ``gpkg``."""
+    """Print or write a result table as ``table``, ``csv``, ``json`` or ``gpkg``.
+
+    ``df`` must already have passed the disclosure gate (:mod:`geoseg.publish.disclosure`).
+    ``inputs`` are the files the command read: ``output`` is never one of them. ``notice``
+    (e.g. "NOT FOR PUBLICATION ...") is stamped on the output: the first line of a table, a
+    ``#`` comment line before a CSV, and ``{"notice": ..., "records": [...]}`` around JSON.
+    """
     if fmt == "gpkg":
         if output is None or gdf_writer is None:
             msg = "--format gpkg needs -o/--output FILE.gpkg"
             raise InputError(msg)
-        write_with(output, gdf_writer, overwrite=overwrite)
+        write_with(output, gdf_writer, root=output.parent, overwrite=overwrite, inputs=inputs)
         click.echo(f"wrote {output}", err=True)
         return
+    if notice:
+        click.echo(f"warning: {notice}", err=True)
     if fmt == "json":
-        text = json.dumps(records(df, json_columns), ensure_ascii=False, indent=1)
+        rec: Any = records(df, json_columns)
+        if notice:
+            rec = {"notice": notice, "for_publication": False, "records": rec}
+        text = json.dumps(rec, ensure_ascii=False, indent=1)
     elif fmt == "csv":
         buf = io.StringIO()
+        if notice:
+            buf.write(f"# {notice}\n")
         df.to_csv(buf, index=False)
         text = buf.getvalue()
     else:
-        text = _table(df)
-    deliver(text, output, overwrite=overwrite)
+        text = (f"{notice}\n" if notice else "") + _table(df)
+    deliver(text, output, overwrite=overwrite, inputs=inputs)
 
 
-def deliver(text: str, output: Path | None, *, overwrite: bool = False) -> None:
-    """Print ``text`` or write it to ``output`` (atomically), ending it with a newline."""
+def deliver(
+    text: str, output: Path | None, *, inputs: Sequence[Path], overwrite: bool = False
+) -> None:
+    """Print ``text`` or write it to ``output`` (atomically), ending it with a newline.
+
+    ``inputs`` are the files the command read: ``output`` is never one of them.
+    """
     if not text.endswith("\n"):
         text += "\n"
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_text(output, text, overwrite=overwrite)
+        write_text(output, text, root=output.parent, overwrite=overwrite, inputs=inputs)
         click.echo(f"wrote {output}", err=True)

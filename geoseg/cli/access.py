@@ -12,6 +12,8 @@ from geoseg.cli._common import (
     format_option,
     output_option,
     overwrite_option,
+    prepare_outputs,
+    unsuppressed_option,
 )
 
 __all__ = ["access"]
@@ -38,6 +40,7 @@ __all__ = ["access"]
 @format_option(extra=("gpkg",))
 @output_option()
 @overwrite_option()
+@unsuppressed_option()
 def access(
     config: Path | None,
     kinds: tuple[str, ...],
@@ -47,10 +50,13 @@ def access(
     fmt: str,
     output: Path | None,
     overwrite: bool,
+    unsuppressed: bool,
 ) -> None:
     """Minutes residents walk to each kind of service, per area, over the street network.
 
-    Runs on the embedded example city when no CONFIG is given.
+    Runs on the embedded example city when no CONFIG is given. Residents below the
+    project's disclosure threshold are suppressed with the shares resting on them (raw numbers
+    only with --unsuppressed, which marks the output NOT FOR PUBLICATION).
 
     \b
     Examples:
@@ -61,9 +67,13 @@ def access(
     from geoseg.access import access_for_project
     from geoseg.access.pipeline import JSON_KEYS
     from geoseg.errors import InputError
-    from geoseg.io import load_project
+    from geoseg.io import load_project, project_inputs
+    from geoseg.io.results import write_gpkg
+    from geoseg.publish.disclosure import Disclosure, gate_access
 
     data = load_project(config_argument_path(config))
+    inputs = project_inputs(data.project)
+    prepare_outputs([output], inputs=inputs, overwrite=overwrite)
     settings = data.project.access
     result = access_for_project(
         data,
@@ -78,19 +88,22 @@ def access(
             f"--group {chosen!r} is not a register group here; choose one of {', '.join(available)}"
         )
         raise InputError(msg)
-    table = result.records(chosen)
+    disclosure = Disclosure.of(data.project, unsuppressed=unsuppressed)
+    table = gate_access(result.records(chosen), disclosure)
 
-    def write_gpkg(path: Path) -> None:
+    def write_layer(path: Path) -> None:
         areas = data.areas.geometry.rename_axis("id").reset_index()
         areas["id"] = areas["id"].astype(str)
         layer = areas.merge(table, on="id", how="inner")
-        layer.to_file(path, layer="access", driver="GPKG")
+        write_gpkg(path, {"access": layer}, metadata=disclosure.metadata())
 
     emit(
         table,
         fmt,
+        inputs=inputs,
         output=output,
         json_columns=JSON_KEYS,
         overwrite=overwrite,
-        gdf_writer=write_gpkg,
+        gdf_writer=write_layer,
+        notice=disclosure.notice(),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -15,10 +16,14 @@ from geoseg.cli._common import (
     emit,
     format_option,
     output_option,
+    overwrite_option,
+    prepare_outputs,
+    unsuppressed_option,
 )
+from geoseg.publish.disclosure import Disclosure, gate_plan
 
 if TYPE_CHECKING:
-    from geoseg.io import ProjectData
+    from geoseg.io import Project, ProjectData
     from geoseg.plans import Baseline, PlanCheck
 
 __all__ = ["check_plan"]
@@ -59,6 +64,8 @@ _CHANGE_COLUMNS = (
 @click.option("--no-map", is_flag=True, help="Do not write the HTML map of the change.")
 @format_option()
 @output_option("Write the result to this file (the map is written beside it, as .html).")
+@overwrite_option()
+@unsuppressed_option()
 @click.pass_context
 def check_plan(
     ctx: click.Context,
@@ -70,6 +77,8 @@ def check_plan(
     no_map: bool,
     fmt: str,
     output: Path | None,
+    overwrite: bool,
+    unsuppressed: bool,
 ) -> None:
     """Check a proposed PLAN (GeoJSON or GeoPackage) against the project's rules.
 
@@ -77,37 +86,58 @@ def check_plan(
     and shares before and after. Exit code 0 when the plan passes, 1 when it breaks a rule,
     2 on bad input. The reviewer's verdict page (HTML) is always written: beside the -o file
     (same name, .html), else as output/plan_NAME.html in the project's output folder, with the
-    plan map beside it (NAME_map.html).
+    plan map beside it (NAME_map.html). No file replaces one geoseg did not write without
+    --overwrite, and none may be the plan, the rules or a file of the project.
 
     \b
     Examples:
         geoseg check-plan data/plans/new_family_centre.geojson
         geoseg check-plan plan.gpkg --config geoseg.toml --rules rules.toml --format json -o r.json
     """
-    from geoseg.io import load_project
+    from geoseg.io import load_project, project_inputs, read_config
+    from geoseg.io.results import check_output_folder
     from geoseg.plans import check_plan as run_check
     from geoseg.plans import compute_baseline, read_plan, read_rules
 
+    project = read_config(config_argument_path(config))
+    inputs = [plan, *([rules] if rules is not None else []), *project_inputs(project)]
+    page, map_file = _page_paths(plan, output, project, example=config is None)
+    map_path = None if no_map else map_file
+    if output is not None:
+        prepare_outputs([output, page, map_path], inputs=inputs, overwrite=overwrite)
+    else:  # the project's output folder: files an earlier geoseg run wrote may be replaced
+        check_output_folder(
+            page.parent, [p.name for p in (page, map_path) if p], overwrite=overwrite
+        )
+        prepare_outputs([page, map_path], inputs=inputs, overwrite=True)
     rule_set = read_rules(rules)
-    data = load_project(config_argument_path(config))
+    data = load_project(project)
     baseline = compute_baseline(data)
     parsed = read_plan(plan, baseline=baseline, layer=layer, max_end_m=max_end_m)
     result = run_check(baseline, parsed, rules=rule_set)
+    disclosure = Disclosure.of(data.project, unsuppressed=unsuppressed)
+    areas, groups = gate_plan(result.areas, result.groups, disclosure)
+    shown = dataclasses.replace(result, areas=areas, groups=groups)
+    notice = disclosure.notice()
     if fmt == "json":
-        deliver(json.dumps(result.to_dict(), ensure_ascii=False, indent=1), output, overwrite=True)
+        doc = shown.to_dict() | {"disclosure": disclosure.metadata()}
+        text = json.dumps(doc, ensure_ascii=False, indent=1)
+        deliver(text, output, overwrite=overwrite, inputs=inputs)
     elif fmt == "csv":
-        emit(result.areas, fmt, output=output)
+        emit(areas, fmt, output=output, overwrite=overwrite, inputs=inputs, notice=notice)
     else:
-        deliver(_table_text(result, rule_set, data), output, overwrite=True)
+        text = (f"{notice}\n" if notice else "") + _table_text(shown, rule_set, data)
+        deliver(text, output, overwrite=overwrite, inputs=inputs)
     _write_page(
         baseline,
-        result,
+        shown,
         rule_set,
         data,
-        plan=plan,
-        output=output,
-        no_map=no_map,
-        example=config is None,
+        page=page,
+        map_path=map_path,
+        overwrite=overwrite,
+        inputs=inputs,
+        disclosure=disclosure,
     )
     click.echo(
         f"verdict: {result.verdict} ({len(result.violations)} rule violation"
@@ -250,19 +280,18 @@ def group_name(group: str, definitions: object, lang: str) -> str:
 
 
 def _page_paths(
-    plan: Path, output: Path | None, data: ProjectData, *, example: bool
+    plan: Path, output: Path | None, project: Project, *, example: bool
 ) -> tuple[Path, Path]:
     """The verdict page and its map: beside ``-o``, else in the project's output folder."""
-    import re
+    from geoseg.io import slug
 
     if output is not None:
         page = output.with_suffix(".html")
         if page.resolve() == output.resolve():
             page = output.with_name(output.stem + "_verdict.html")
     else:
-        folder = Path("output") if example else data.project.output
-        stem = re.sub(r"[^A-Za-z0-9_-]+", "_", plan.stem).strip("_") or "plan"
-        page = Path(folder) / f"plan_{stem}.html"
+        folder = Path("output") if example else project.output
+        page = Path(folder) / f"plan_{slug(plan.stem)}.html"
     return page, page.with_name(page.stem + "_map.html")
 
 
@@ -272,27 +301,33 @@ def _write_page(
     rules: object,
     data: ProjectData,
     *,
-    plan: Path,
-    output: Path | None,
-    no_map: bool,
-    example: bool,
+    page: Path,
+    map_path: Path | None,
+    overwrite: bool,
+    inputs: list[Path],
+    disclosure: Disclosure,
 ) -> None:
     """Write the reviewer's verdict page (always) and the plan map beside it (unless --no-map).
 
-    Files in the folder that geoseg did not write are never replaced (the output-folder
-    manifest of :mod:`geoseg.io.results` records the ones it did).
+    The targets were checked before anything was written (inputs refused, foreign files kept
+    unless ``overwrite``); the folder's manifest records what geoseg wrote.
     """
-    from geoseg.io.results import check_output_folder, owned_files, write_manifest
+    from geoseg.io.results import owned_files, write_manifest
     from geoseg.publish.verdict import write_verdict_page
 
-    page, map_path = _page_paths(plan, output, data, example=example)
     folder = page.parent
-    names = [page.name] + ([] if no_map else [map_path.name])
-    check_output_folder(folder, names, overwrite=False)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    if not no_map:
-        _write_map(b, r, map_path, data)
+    if map_path is not None:
+        _write_map(
+            b,
+            r,
+            map_path,
+            data,
+            overwrite=True,
+            inputs=inputs,
+            disclosure=disclosure,
+        )
         written.append(map_path)
     name_col = data.project.areas.name or "name"
     area_names = (
@@ -307,13 +342,15 @@ def _write_page(
             page,
             r,
             rules,
-            title=f"{b.title}: {plan.name}",
+            title=f"{b.title}: {Path(r.summary['plan']).name}",
             lang=b.lang,
             names=area_names,
             group_labels=groups,
             fictional=b.fictional,
-            threshold=data.project.disclosure.threshold,
-            map_file=None if no_map else map_path.name,
+            threshold=disclosure.effective,
+            map_file=None if map_path is None else map_path.name,
+            inputs=inputs,
+            metadata=disclosure.metadata(),
         )
     )
     ours = [folder / n for n in owned_files(folder) if (folder / n).exists()]
@@ -321,7 +358,16 @@ def _write_page(
     click.echo(f"wrote {page}", err=True)
 
 
-def _write_map(b: Baseline, r: PlanCheck, path: Path, data: ProjectData) -> None:
+def _write_map(
+    b: Baseline,
+    r: PlanCheck,
+    path: Path,
+    data: ProjectData,
+    *,
+    overwrite: bool,
+    inputs: list[Path],
+    disclosure: Disclosure,
+) -> None:
     try:
         from geoseg.publish.maps import plan_map, save_map
     except ImportError:  # pragma: no cover - the maps package is part of geoseg
@@ -346,9 +392,9 @@ def _write_map(b: Baseline, r: PlanCheck, path: Path, data: ProjectData) -> None
         title=f"{b.title}: {Path(r.summary['plan']).name}",
         lang=b.lang,
         fictional=b.fictional,
-        threshold=data.project.disclosure.threshold,
+        threshold=disclosure.effective,
         name_column=data.project.areas.name or "name",
         water=getattr(data, "water", None),
     )
-    save_map(m, path)
+    save_map(m, path, overwrite=overwrite, inputs=inputs, metadata=disclosure.metadata())
     click.echo(f"wrote {path}", err=True)

@@ -27,6 +27,7 @@ __all__ = ["example_city"]
     help="Random seed; the same areas and seed give byte-identical files.",
 )
 @click.option(
+    "-o",
     "--out",
     "out",
     required=True,

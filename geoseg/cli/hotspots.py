@@ -14,9 +14,11 @@ from geoseg.cli._common import (
     format_option,
     output_option,
     overwrite_option,
+    prepare_outputs,
     seed_option,
+    unsuppressed_option,
 )
-from geoseg.settings import DEFAULT_PERMUTATIONS
+from geoseg.settings import DEFAULT_PERMUTATIONS, SUPPRESSION_THRESHOLD
 
 __all__ = ["JSON_COLUMNS", "hotspots"]
 
@@ -24,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 #: Keys of each JSON record.
 JSON_COLUMNS = ["id", "value", "I", "quadrant", "p_value", "p_adjusted", "label"]
-_TABLE_COLUMNS = [*JSON_COLUMNS, "significant"]
+_TABLE_COLUMNS = [*JSON_COLUMNS, "significant", "suppressed"]
 
 
 @click.command()
@@ -75,9 +77,26 @@ _TABLE_COLUMNS = [*JSON_COLUMNS, "significant"]
     show_default=True,
     help="Language of the cluster labels (en: High-High ...; sv: Hög-Hög ...).",
 )
+@click.option(
+    "--population",
+    "population_column",
+    default="pop_total",
+    show_default=True,
+    help="Register column with the residents of each area: an area with fewer than the "
+    "disclosure threshold has its value, statistic and cluster suppressed.",
+)
+@click.option(
+    "--threshold",
+    type=click.IntRange(min=0),
+    default=SUPPRESSION_THRESHOLD,
+    show_default=True,
+    help="Disclosure threshold (values below 3 need --allow-small-counts).",
+)
+@click.option("--allow-small-counts", is_flag=True, help="Accept a disclosure threshold below 3.")
 @format_option(extra=("gpkg",))
 @output_option()
 @overwrite_option()
+@unsuppressed_option()
 def hotspots(
     areas: Path,
     id_column: str,
@@ -94,8 +113,12 @@ def hotspots(
     correction: str,
     lang: str,
     fmt: str,
+    population_column: str,
+    threshold: int,
+    allow_small_counts: bool,
     output: Path | None,
     overwrite: bool,
+    unsuppressed: bool,
 ) -> None:
     """Find clusters (High-High, Low-Low, High-Low, Low-High) of one register variable or rate
     with local Moran's I, conditional permutation p-values and a multiple-testing correction.
@@ -112,6 +135,12 @@ def hotspots(
     """
     from geoseg.errors import InputError
     from geoseg.hotspots import parse_weights_spec
+    from geoseg.io.results import write_gpkg
+    from geoseg.publish.disclosure import Disclosure, gate_hotspots
+
+    disclosure = Disclosure(
+        threshold=threshold, allow_small_counts=allow_small_counts, unsuppressed=unsuppressed
+    )
 
     if (variable is None) == (rate is None):
         msg = "give exactly one of --variable COLUMN or --rate NUMERATOR:DENOMINATOR."
@@ -123,6 +152,8 @@ def hotspots(
             msg = f"--rate {rate!r}: write NUMERATOR:DENOMINATOR, e.g. foreign_born:pop_total."
             raise InputError(msg)
     parse_weights_spec(weights_spec)  # fail on a bad spec before reading any file
+    inputs = [areas, register_path]
+    prepare_outputs([output], inputs=inputs, overwrite=overwrite)
     table, chosen_year = _load(
         areas,
         id_column,
@@ -150,20 +181,57 @@ def hotspots(
     if chosen_year is not None:
         logger.info("hotspots for year %s", chosen_year)
 
-    def write_gpkg(path: Path) -> None:
-        layer = result.drop(columns=["id"]).rename_axis("id").reset_index()
-        layer.to_file(path, layer="hotspots", driver="GPKG")
+    population = _population(
+        register_path, register_id or id_column, population_column, year_column, chosen_year
+    )
+    gated = gate_hotspots(
+        result.drop(columns=["id"], errors="ignore").rename_axis("id").reset_index(),
+        disclosure,
+        population=population,
+    )
 
-    plain = result.drop(columns="geometry")
+    def write_layer(path: Path) -> None:
+        write_gpkg(path, {"hotspots": gated}, metadata=disclosure.metadata())
+
+    plain = gated.drop(columns="geometry")
     columns = JSON_COLUMNS if fmt == "json" else _TABLE_COLUMNS
     emit(
         plain.loc[:, columns],
         fmt,
+        inputs=inputs,
         output=output,
         json_columns=JSON_COLUMNS,
         overwrite=overwrite,
-        gdf_writer=write_gpkg,
+        gdf_writer=write_layer,
+        notice=disclosure.notice(),
     )
+
+
+def _population(
+    register_path: Path, register_id: str, column: str, year_column: str, year: int | None
+) -> Any:
+    """Residents per area (code as text) from the register's ``column``, or ``None``."""
+    import pandas as pd
+
+    from geoseg.errors import GeoSegError
+    from geoseg.io import read_register
+
+    try:
+        reg = read_register(
+            register_path, id_column=register_id, year_column=year_column, count_columns=[column]
+        )
+    except GeoSegError as exc:
+        logger.warning(
+            "no population column %r usable for disclosure control (%s); only the counts of a "
+            "rate are checked",
+            column,
+            exc,
+        )
+        return None
+    if year is not None and year_column in reg.columns:
+        reg = reg[reg[year_column] == year]
+    pop = pd.Series(reg[column].to_numpy(), index=reg[register_id].astype(str).to_numpy())
+    return pop[~pop.index.duplicated()]
 
 
 def _load(

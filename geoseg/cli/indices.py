@@ -101,4 +101,4 @@ def indices(
         permutations=permutations,
         seed=seed,
     )
-    emit(table.drop(columns="level"), fmt, json_columns=JSON_COLUMNS)
+    emit(table.drop(columns="level"), fmt, json_columns=JSON_COLUMNS, inputs=())

@@ -14,6 +14,7 @@ __all__ = ["maps"]
 @click.command()
 @click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
+    "-o",
     "--out",
     "maps_dir",
     type=click.Path(file_okay=False, path_type=Path),

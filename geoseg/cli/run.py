@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from geoseg.cli._common import overwrite_option
+from geoseg.cli._common import overwrite_option, unsuppressed_option
 
 __all__ = ["run"]
 
@@ -14,6 +14,7 @@ __all__ = ["run"]
 @click.command()
 @click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
+    "-o",
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
     help="Results folder (default: the project's; ./output for the example city).",
@@ -53,6 +54,7 @@ __all__ = ["run"]
     help="National project: rerun municipalities whose inputs are unchanged.",
 )
 @overwrite_option()
+@unsuppressed_option()
 def run(
     config: Path | None,
     output: Path | None,
@@ -64,6 +66,7 @@ def run(
     memory_limit: str | None,
     force: bool,
     overwrite: bool,
+    unsuppressed: bool,
 ) -> None:
     """Run segregation, hotspots, trends, access, maps and report on a project.
 
@@ -94,6 +97,7 @@ def run(
         stages=stages or STAGES,
         lang=lang,
         overwrite=overwrite,
+        unsuppressed=unsuppressed,
     )
     for line in result.warnings:
         click.echo(f"warning: {line}", err=True)

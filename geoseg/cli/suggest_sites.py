@@ -16,6 +16,7 @@ from geoseg.cli._common import (
     format_option,
     output_option,
     overwrite_option,
+    prepare_outputs,
     records,
 )
 
@@ -132,9 +133,10 @@ def suggest_sites(
         geoseg suggest-sites --count 2 --candidates nodes --within 0101,0102 -o out/fc.csv
     """
     from geoseg.errors import InputError
-    from geoseg.io import load_project, read_layer
+    from geoseg.io import load_project, project_inputs, read_layer
     from geoseg.plans import compute_baseline
     from geoseg.plans import suggest_sites as run_suggest
+    from geoseg.publish.disclosure import Disclosure
 
     data = load_project(config_argument_path(config))
     baseline = compute_baseline(data)
@@ -169,24 +171,26 @@ def suggest_sites(
         time_limit=time_limit,
         name_column=data.project.areas.name or "name",
     )
-    table = _published(result, data.project.disclosure.threshold)
-    if output is not None and not overwrite:  # nothing is written when any target exists
+    table = _published(result, Disclosure.of(data.project).effective)
+    inputs = [
+        *project_inputs(data.project),
+        *([Path(candidates)] if source is not candidates else []),
+    ]
+    if output is not None:  # every target is checked, and named, before any is written
         targets = [output, *plan_paths(output, len(result.sites))]
         targets += [] if no_map else [output.with_suffix(".html")]
-        taken = [str(t) for t in targets if t.exists()]
-        if taken:
-            msg = f"{', '.join(taken)} exist(s); pass --overwrite to replace them."
-            raise InputError(msg)
+        prepare_outputs(targets, inputs=inputs, overwrite=overwrite)
     if fmt == "json":
         deliver(
             json.dumps(_document(result, table), ensure_ascii=False, indent=1),
             output,
             overwrite=overwrite,
+            inputs=inputs,
         )
     else:
-        emit(table, fmt, output=output, overwrite=overwrite)
+        emit(table, fmt, output=output, overwrite=overwrite, inputs=inputs)
     if output is not None:
-        written = _write_plans(result, output, overwrite=overwrite)
+        written = _write_plans(result, output, overwrite=overwrite, inputs=inputs)
         if not no_map and written:
             _write_map(
                 baseline,
@@ -195,6 +199,7 @@ def suggest_sites(
                 output.with_suffix(".html"),
                 data,
                 overwrite=overwrite,
+                inputs=inputs,
             )
     sol = result.solution
     click.echo(
@@ -229,7 +234,9 @@ def _document(result: SiteSuggestions, table: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _write_plans(result: SiteSuggestions, output: Path, *, overwrite: bool) -> list[Path]:
+def _write_plans(
+    result: SiteSuggestions, output: Path, *, overwrite: bool, inputs: list[Path]
+) -> list[Path]:
     """One plan file per suggestion beside ``output``; names from the output's stem only."""
     from geoseg.io import write_with
 
@@ -240,7 +247,7 @@ def _write_plans(result: SiteSuggestions, output: Path, *, overwrite: bool) -> l
         def writer(tmp: Path, plan: Any = plan) -> None:
             plan.to_file(tmp, driver="GeoJSON")
 
-        write_with(path, writer, overwrite=overwrite)
+        write_with(path, writer, root=path.parent, overwrite=overwrite, inputs=inputs)
         click.echo(f"wrote {path}", err=True)
     return paths
 
@@ -253,11 +260,12 @@ def _write_map(
     data: ProjectData,
     *,
     overwrite: bool,
+    inputs: list[Path],
 ) -> None:
     """The map of the last (fullest) suggestion: change in walking time, the sites drawn."""
-    from geoseg.errors import InputError
     from geoseg.i18n import kind_label
     from geoseg.plans import check_plan, read_plan
+    from geoseg.publish.disclosure import Disclosure
     from geoseg.publish.maps import plan_map, save_map
 
     checked = check_plan(b, read_plan(plan_path, baseline=b))
@@ -270,11 +278,9 @@ def _write_map(
         title=f"{b.title}: {kind_label(result.kind, b.lang)} (+{len(result.sites)})",
         lang=b.lang,
         fictional=b.fictional,
-        threshold=data.project.disclosure.threshold,
+        threshold=Disclosure.of(data.project).effective,
         name_column=data.project.areas.name or "name",
     )
-    if path.exists() and not overwrite:
-        msg = f"{path} exists; pass --overwrite to replace it."
-        raise InputError(msg)
-    save_map(m, path)
+    disclosure = Disclosure.of(data.project)
+    save_map(m, path, overwrite=overwrite, inputs=inputs, metadata=disclosure.metadata())
     click.echo(f"wrote {path}", err=True)

@@ -12,6 +12,7 @@ from geoseg.cli._common import (
     format_option,
     output_option,
     overwrite_option,
+    prepare_outputs,
 )
 
 __all__ = ["JSON_COLUMNS", "trends"]
@@ -124,11 +125,15 @@ def trends(
         geoseg trends geoseg.toml --table areas --variable foreign_born --format csv -o t.csv
         geoseg trends --table gaps --format json
     """
-    from geoseg.io import load_project, read_config
+    from geoseg.io import load_project, project_inputs, read_config
     from geoseg.pipeline import series_breaks
+    from geoseg.publish.disclosure import Disclosure, gate_emerging
+    from geoseg.publish.run import population
     from geoseg.trends import trends_for_project
 
     project = read_config(config_argument_path(config))
+    inputs = project_inputs(project)
+    prepare_outputs([output], inputs=inputs, overwrite=overwrite)
     if time_window is not None:
         project.trends.time_window = time_window
     if method is not None:
@@ -141,7 +146,13 @@ def trends(
         project.project.lang = lang
     data = load_project(project)
     result = trends_for_project(data, breaks=series_breaks(project), strict=True)
-    table = {"emerging": result.emerging, "areas": result.areas, "gaps": result.gaps}[which]
+    emerging = gate_emerging(
+        result.emerging,
+        Disclosure.of(project),
+        population=population(data.register, project.registers),
+    )
+    # area trends are suppressed where they rest on small bases (geoseg.trends)
+    table = {"emerging": emerging, "areas": result.areas, "gaps": result.gaps}[which]
     key = "variable" if which == "emerging" else "indicator"
     if variables and len(table):
         known = sorted(set(table[key].astype(str)))
@@ -157,4 +168,4 @@ def trends(
         table = table[table[key].isin(variables)]
     columns = JSON_COLUMNS[which]
     shown = table.reindex(columns=columns) if fmt != "csv" else table
-    emit(shown, fmt, output=output, json_columns=columns, overwrite=overwrite)
+    emit(shown, fmt, output=output, json_columns=columns, overwrite=overwrite, inputs=inputs)

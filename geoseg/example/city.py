@@ -217,7 +217,7 @@ def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, *, overwrite: boo
         with _gdal_options(OGR_CURRENT_DATE=_FIXED_DATE):
             pyogrio.write_dataframe(gdf, tmp, layer=layer, driver="GPKG")
 
-    write_with(path, writer, overwrite=overwrite)
+    write_with(path, writer, root=path.parent, overwrite=overwrite)
 
 
 def _csv_text(df: pd.DataFrame) -> str:
@@ -308,11 +308,12 @@ def generate_city(
         crs="EPSG:3006",
     )
     _write_gpkg(water, out / CITY_FILES[2], "water", overwrite=True)
-    write_bytes(out / CITY_FILES[3], ("\ufeff" + _csv_text(registers)).encode("utf-8"))
-    write_bytes(out / CITY_FILES[4], _csv_text(services).encode("utf-8"))
-    write_bytes(out / CITY_FILES[5], bz2.compress(osm_xml(net).encode("utf-8"), 9))
-    write_with(out / CITY_FILES[6], lambda tmp: write_grid(grid, land, tmp))
-    path = write_text(out / CITY_FILES[7], project_toml(areas=areas, seed=seed))
+    registers_csv = ("\ufeff" + _csv_text(registers)).encode("utf-8")
+    write_bytes(out / CITY_FILES[3], registers_csv, root=out)
+    write_bytes(out / CITY_FILES[4], _csv_text(services).encode("utf-8"), root=out)
+    write_bytes(out / CITY_FILES[5], bz2.compress(osm_xml(net).encode("utf-8"), 9), root=out)
+    write_with(out / CITY_FILES[6], lambda tmp: write_grid(grid, land, tmp), root=out)
+    path = write_text(out / CITY_FILES[7], project_toml(areas=areas, seed=seed), root=out)
     logger.info(
         "example city: wrote %s (%d areas, %d street nodes, %d services) in %.1f s",
         out,

@@ -213,10 +213,11 @@ def generate_nation(
         )
         reg["area_code"] = code + reg["area_code"]
         reg = _extend_register(reg)
-        write_bytes(reg_path, ("\ufeff" + _csv_text(reg)).encode("utf-8"))
-        write_text(path, _municipality_toml(path.read_text("utf-8"), code=code, seed=mseed))
+        write_bytes(reg_path, ("\ufeff" + _csv_text(reg)).encode("utf-8"), root=folder)
+        toml = _municipality_toml(path.read_text("utf-8"), code=code, seed=mseed)
+        write_text(path, toml, root=folder)
         logger.info("example nation: municipality %s, %d areas", code, n_areas)
-    national = write_text(out / "national.toml", nation_toml(codes, seed=seed))
+    national = write_text(out / "national.toml", nation_toml(codes, seed=seed), root=out)
     logger.info(
         "example nation: %d municipalities, %d areas in %.1f s",
         municipalities,

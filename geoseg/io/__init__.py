@@ -7,7 +7,14 @@ Only this package touches files or the network. Every loader returns the shapes 
 
 from __future__ import annotations
 
-from geoseg.io._atomic import atomic_path, check_not_input, write_bytes, write_text, write_with
+from geoseg.io._atomic import (
+    atomic_path,
+    check_not_input,
+    check_targets,
+    write_bytes,
+    write_text,
+    write_with,
+)
 from geoseg.io.boundaries import read_boundaries, read_layer
 from geoseg.io.buildings import read_buildings
 from geoseg.io.codes import (
@@ -20,21 +27,34 @@ from geoseg.io.config import Project, read_config
 from geoseg.io.crosswalk import read_crosswalk
 from geoseg.io.grid import read_population_grid
 from geoseg.io.network import read_network, write_network
+from geoseg.io.paths import (
+    MAX_SLUG,
+    inside,
+    project_inputs,
+    remove_stale_temporaries,
+    slug,
+    slugs,
+    variable_slugs,
+)
 from geoseg.io.project import ProjectData, describe_project, load_project, validate_project
 from geoseg.io.registers import read_register
 from geoseg.io.services import read_services
 
 __all__ = [
+    "MAX_SLUG",
     "UNPLACED_RULE",
     "Project",
     "ProjectData",
     "atomic_path",
     "check_not_input",
     "check_register_against_areas",
+    "check_targets",
     "compare_codes",
     "describe_project",
+    "inside",
     "join_register",
     "load_project",
+    "project_inputs",
     "read_boundaries",
     "read_buildings",
     "read_config",
@@ -44,7 +64,11 @@ __all__ = [
     "read_population_grid",
     "read_register",
     "read_services",
+    "remove_stale_temporaries",
+    "slug",
+    "slugs",
     "validate_project",
+    "variable_slugs",
     "write_bytes",
     "write_network",
     "write_text",

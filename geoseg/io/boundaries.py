@@ -77,13 +77,18 @@ def read_vector(path: Path, *, layer: str | int | None, what: str) -> gpd.GeoDat
 def _repair(
     geoms: np.ndarray, codes: pd.Series
 ) -> tuple[np.ndarray, list[str], list[str], list[str]]:
-    """Repair invalid polygons; return geometries and the codes repaired / empty / not polygons."""
+    """Repair invalid polygons; return geometries and the codes repaired / empty / not polygons.
+
+    Geometries with an infinite or NaN coordinate cannot be repaired (GEOS refuses them); they
+    are reported with the empty ones.
+    """
     out = geoms.copy()
     missing = shapely.is_missing(out)
     empty = ~missing & shapely.is_empty(out)
     types = np.array([g.geom_type if g is not None else "" for g in out], dtype=object)
     wrong = ~missing & ~empty & ~np.isin(types, list(_POLYGONAL))
-    invalid = ~missing & ~empty & ~wrong & ~shapely.is_valid(out)
+    nonfinite = ~missing & ~empty & ~_finite(out)
+    invalid = ~missing & ~empty & ~wrong & ~nonfinite & ~shapely.is_valid(out)
     repaired: list[str] = []
     broken: list[str] = []
     for pos in np.flatnonzero(invalid):
@@ -96,8 +101,18 @@ def _repair(
             out[pos] = polygon
             repaired.append(str(codes.iloc[pos]))
     no_geom = [str(c) for c in codes[missing | empty]]
-    not_poly = [f"{codes.iloc[i]} ({types[i]})" for i in np.flatnonzero(wrong)]
-    return out, repaired, no_geom + broken, not_poly
+    infinite = [f"{codes.iloc[i]} (infinite or NaN coordinate)" for i in np.flatnonzero(nonfinite)]
+    not_poly = [f"{codes.iloc[i]} ({types[i]})" for i in np.flatnonzero(wrong & ~nonfinite)]
+    return out, repaired, no_geom + infinite + broken, not_poly
+
+
+def _finite(geoms: np.ndarray) -> np.ndarray:
+    """Whether every coordinate of each geometry is finite (missing geometries count as finite)."""
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    ok = np.ones(len(geoms), dtype=bool)
+    ok[np.unique(index[bad])] = False
+    return ok
 
 
 def read_boundaries(
@@ -271,6 +286,14 @@ def read_layer(
     if gone.any():
         logger.warning("%s: dropping %d features without geometry", p, int(gone.sum()))
     out = gdf.loc[~gone].copy()
+    nonfinite = ~_finite(out.geometry.to_numpy())
+    if nonfinite.any():
+        rows = format_codes([str(i) for i in out.index[nonfinite]])
+        msg = (
+            f"{p}: features {rows} have an infinite or NaN coordinate; fix or remove them "
+            "(no geometry repair can place such a vertex)."
+        )
+        raise InputError(msg)
     invalid = ~out.geometry.is_valid
     if invalid.any():
         logger.warning("%s: repairing %d invalid geometries with make_valid", p, int(invalid.sum()))

@@ -234,9 +234,14 @@ class AccessConfig:
 
 @dataclass
 class DisclosureConfig:
-    """``[disclosure]``: counts below ``threshold`` are suppressed in published output."""
+    """``[disclosure]``: counts below ``threshold`` are suppressed in published output.
+
+    A threshold below 3 is refused unless ``allow_small_counts`` is true; it is then printed in
+    every output's metadata.
+    """
 
     threshold: int = SUPPRESSION_THRESHOLD
+    allow_small_counts: bool = False
 
 
 @dataclass
@@ -555,6 +560,13 @@ def _check_values(project: dict[str, Any], problems: list[str]) -> None:
     ):
         if value < 0:
             problems.append(f"{label} must be >= 0, got {value}")
+    disc: DisclosureConfig = project["disclosure"]
+    if 0 <= disc.threshold < 3 and not disc.allow_small_counts:
+        problems.append(
+            f"[disclosure] threshold {disc.threshold} is below 3: published output would disclose "
+            "very small counts; raise it, or add allow_small_counts = true if your statistical "
+            "office permits it"
+        )
     if not 0 < hot.alpha < 1:
         problems.append(f"[hotspots] alpha must lie between 0 and 1, got {hot.alpha}")
     if hot.correction not in _CORRECTIONS:

@@ -265,4 +265,6 @@ def write_network(
         msg = f"{target}: a street network is saved as GraphML; give a file name ending in .graphml"
         raise NetworkError(msg)
     check_not_input(target, inputs)
-    return write_with(target, lambda tmp: ox.save_graphml(graph, tmp), overwrite=overwrite)
+    return write_with(
+        target, lambda tmp: ox.save_graphml(graph, tmp), root=target.parent, overwrite=overwrite
+    )

@@ -7,13 +7,24 @@ may replace those freely and refuses to replace anything else unless ``overwrite
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import os
+import sqlite3
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from geoseg.errors import InputError
 from geoseg.io._atomic import write_text
 
-__all__ = ["MANIFEST", "check_output_folder", "owned_files", "write_manifest"]
+__all__ = [
+    "GPKG_DATE",
+    "MANIFEST",
+    "check_output_folder",
+    "owned_files",
+    "write_gpkg",
+    "write_manifest",
+]
 
 #: File listing what a run wrote; a folder holding it may be rewritten by the next run.
 MANIFEST = "geoseg-run.json"
@@ -49,9 +60,61 @@ def check_output_folder(folder: Path, names: Sequence[str], *, overwrite: bool) 
         raise InputError(msg)
 
 
-def write_manifest(folder: Path, files: Sequence[Path], *, project: Path) -> None:
-    """Record which files of ``folder`` geoseg wrote, so that the next run may replace them."""
+def write_manifest(
+    folder: Path,
+    files: Sequence[Path],
+    *,
+    project: Path,
+    metadata: Mapping[str, Any] | None = None,
+) -> None:
+    """Record which files of ``folder`` geoseg wrote, so that the next run may replace them.
+
+    ``metadata`` (for example the disclosure threshold of the published files) is stored too.
+    """
     folder = Path(folder)
     names = sorted({p.name for p in files if Path(p).parent.resolve() == folder.resolve()})
-    manifest = {"files": [*names, MANIFEST], "project": str(project)}
-    write_text(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
+    manifest: dict[str, Any] = {"files": [*names, MANIFEST], "project": str(project)}
+    if metadata:
+        manifest["metadata"] = dict(metadata)
+    write_text(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False), root=folder)
+
+
+#: GeoPackage ``last_change`` of every table geoseg writes: fixed, so that identical runs
+#: give identical files (override with the ``SOURCE_DATE_EPOCH`` environment variable).
+GPKG_DATE = "2000-01-01T00:00:00.000Z"
+
+
+def _gpkg_date() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return GPKG_DATE
+
+
+def write_gpkg(
+    path: Path, layers: dict[str, Any], *, metadata: dict[str, Any] | None = None
+) -> None:
+    """Write GeoDataFrames as layers of one GeoPackage, reproducibly.
+
+    ``last_change`` in ``gpkg_contents`` is set to a fixed date, and ``metadata`` is stored as a
+    ``geoseg_metadata`` table (key, value), so that identical inputs give identical bytes.
+    """
+    for layer, gdf in layers.items():
+        gdf.to_file(path, layer=layer, driver="GPKG", index=False)
+    con = sqlite3.connect(path)
+    try:
+        if metadata:
+            con.execute("CREATE TABLE geoseg_metadata (key TEXT PRIMARY KEY, value TEXT)")
+            con.executemany(
+                "INSERT INTO geoseg_metadata VALUES (?, ?)",
+                [(str(k), str(v)) for k, v in metadata.items()],
+            )
+            con.execute(
+                "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
+                "VALUES ('geoseg_metadata', 'attributes', 'geoseg_metadata', "
+                "'how the published layers were made (disclosure threshold, status)')"
+            )
+        con.execute("UPDATE gpkg_contents SET last_change = ?", (_gpkg_date(),))
+        con.commit()
+    finally:
+        con.close()

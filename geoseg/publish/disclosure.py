@@ -1,16 +1,28 @@
-"""Small-count suppression for published output (maps, tooltips, report tables).
+"""The disclosure gate: small-count suppression for everything geoseg publishes.
 
 Counts of persons below a threshold (default :data:`geoseg.settings.SUPPRESSION_THRESHOLD`, 5)
-must not be published. :func:`suppress_counts` replaces them by missing values, returns a mask
-saying which cells were suppressed so that the output can mark them (for example "<5,
-suppressed"), and logs how many cells it suppressed. It is applied to published output only,
-never inside an analysis.
+must not be published, nor values derived from them in the same area (shares, rates, a
+hotspot's value). Every published output (CSV tables, GeoPackage layers, JSON and table output
+of the command line, maps with their tooltips, report tables) passes through this module:
+
+- :class:`Disclosure` is the rule of one output: the threshold (a threshold below
+  :data:`MIN_THRESHOLD` needs ``allow_small_counts``), and whether suppression was explicitly
+  switched off (``unsuppressed``), which stamps the output as not for publication;
+- :func:`gate_table` suppresses the counts of any table, and :func:`gate_access`,
+  :func:`gate_hotspots`, :func:`gate_indicators` know which columns of geoseg's own result
+  tables are counts and which depend on them;
+- :func:`suppress_counts` is the cell-level rule the others (and the maps) use.
+
+It is applied to published output only, never inside an analysis: the Python API returns raw
+numbers.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +31,42 @@ from geoseg.errors import InputError
 from geoseg.i18n import tr
 from geoseg.settings import SUPPRESSION_THRESHOLD
 
-__all__ = ["suppress_counts", "suppressed_label"]
+__all__ = [
+    "MIN_THRESHOLD",
+    "Disclosure",
+    "gate_access",
+    "gate_emerging",
+    "gate_hotspots",
+    "gate_indicators",
+    "gate_plan",
+    "gate_table",
+    "suppress_counts",
+    "suppressed_label",
+]
+
+#: Lowest threshold accepted without ``allow_small_counts = true``.
+MIN_THRESHOLD = 3
+
+#: Columns of the access table that are person counts, and those derived from them per area.
+ACCESS_COUNTS = ("residents",)
+ACCESS_DEPENDENT = ("share_within", "share_unreachable", "fca_ratio")
+#: Columns of the hotspot table that are counts (rates), and those derived from an area's value.
+HOTSPOT_COUNTS = ("events", "base")
+HOTSPOT_DEPENDENT = (
+    "value",
+    "eb_rate",
+    "I",
+    "z",
+    "z_sim",
+    "mean_sim",
+    "std_sim",
+    "p_value",
+    "p_adjusted",
+    "quadrant",
+    "cluster",
+    "significant",
+    "label",
+)
 
 logger = logging.getLogger(__name__)
 
@@ -133,3 +180,322 @@ def suppressed_label(threshold: float = SUPPRESSION_THRESHOLD, *, lang: str = "e
     word = tr("suppressed", lang)
     limit = int(threshold) if float(threshold).is_integer() else threshold
     return f"<{limit}, {word}"
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """How one published output treats small counts.
+
+    Parameters
+    ----------
+    threshold
+        Counts of persons strictly below it are suppressed (default 5).
+    allow_small_counts
+        Must be true for a threshold below :data:`MIN_THRESHOLD` (3); the threshold is then
+        printed in the output's metadata like any other.
+    unsuppressed
+        Publish raw numbers: nothing is suppressed and every output says it is not for
+        publication. Only an explicit ``--unsuppressed`` on the command line sets it.
+
+    Raises
+    ------
+    InputError
+        A negative or non-finite threshold, or one below 3 without ``allow_small_counts``.
+    """
+
+    threshold: float = SUPPRESSION_THRESHOLD
+    allow_small_counts: bool = False
+    unsuppressed: bool = False
+
+    def __post_init__(self) -> None:
+        t = self.threshold
+        if isinstance(t, bool) or not isinstance(t, int | float) or not np.isfinite(t) or t < 0:
+            msg = f"[disclosure] threshold must be a number >= 0, got {t!r}."
+            raise InputError(msg)
+        if t < MIN_THRESHOLD and not self.allow_small_counts:
+            msg = (
+                f"[disclosure] threshold {t:g} is below {MIN_THRESHOLD}: published output would "
+                "disclose very small counts. Raise it, or add `allow_small_counts = true` to "
+                "[disclosure] if your statistical office permits it."
+            )
+            raise InputError(msg)
+
+    @classmethod
+    def of(cls, project: Any, *, unsuppressed: bool = False) -> Disclosure:
+        """The rule of a project (:class:`geoseg.io.Project` or its ``[disclosure]`` section)."""
+        section = getattr(project, "disclosure", project)
+        return cls(
+            threshold=getattr(section, "threshold", SUPPRESSION_THRESHOLD),
+            allow_small_counts=bool(getattr(section, "allow_small_counts", False)),
+            unsuppressed=unsuppressed,
+        )
+
+    @property
+    def effective(self) -> float:
+        """The threshold applied: 0 when suppression is switched off."""
+        return 0.0 if self.unsuppressed else float(self.threshold)
+
+    @property
+    def for_publication(self) -> bool:
+        """Whether the output may be published (suppression was applied)."""
+        return not self.unsuppressed
+
+    def metadata(self) -> dict[str, Any]:
+        """Key-value pairs every output carries: threshold, exception, publication status."""
+        t = self.threshold
+        meta: dict[str, Any] = {
+            "disclosure_threshold": int(t) if float(t).is_integer() else t,
+            "small_counts_allowed": self.allow_small_counts,
+            "suppression": "off" if self.unsuppressed else "on",
+            "for_publication": self.for_publication,
+        }
+        note = self.notice()
+        if note:
+            meta["notice"] = note
+        return meta
+
+    def notice(self, lang: str = "en") -> str | None:
+        """A warning to show on the output, or ``None`` when the default rule applies."""
+        if self.unsuppressed:
+            return (
+                "EJ FÖR PUBLICERING: små antal är inte dolda"
+                if lang == "sv"
+                else "NOT FOR PUBLICATION: small counts are not suppressed"
+            )
+        if self.threshold < MIN_THRESHOLD:
+            t = f"{self.threshold:g}"
+            return (
+                f"Antal under {t} döljs (lägre gräns än {MIN_THRESHOLD}, uttryckligen tillåten)"
+                if lang == "sv"
+                else f"Counts below {t} are suppressed (below {MIN_THRESHOLD}, explicitly allowed)"
+            )
+        return None
+
+
+def _blank(out: pd.DataFrame, column: str, rows: np.ndarray) -> None:
+    """Set ``column`` missing on ``rows`` whatever its type (numbers become float)."""
+    if not rows.any():
+        return
+    col = out[column]
+    if pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        out[column] = col.astype("Int64").mask(rows)  # whole numbers stay whole
+    elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        out[column] = col.astype(float).mask(rows)
+    else:
+        out[column] = out[column].astype(object).mask(rows, None)
+
+
+def gate_table(
+    df: pd.DataFrame,
+    disclosure: Disclosure,
+    *,
+    counts: Sequence[str] = (),
+    dependent: Sequence[str] = (),
+    base: pd.Series | np.ndarray | None = None,
+    mark: str | None = "suppressed",
+) -> pd.DataFrame:
+    """Return a copy of ``df`` fit for publication under ``disclosure``.
+
+    Parameters
+    ----------
+    df
+        Any table; columns named in ``counts`` or ``dependent`` that it lacks are ignored.
+    counts
+        Person-count columns: a value below the threshold is suppressed (zero included).
+    dependent
+        Columns derived from the counts of the same row (shares, rates, an area's value):
+        suppressed on every row where a count is, whatever their type.
+    base
+        Optional number of persons behind each row (e.g. the area's population that year): rows
+        where it is below the threshold are suppressed entirely (counts and dependent columns).
+    mark
+        Name of a boolean column added to say which rows were suppressed (``None``: none).
+
+    Returns
+    -------
+    DataFrame
+        The published table; with ``disclosure.unsuppressed`` an unchanged copy (a warning is
+        logged).
+    """
+    out = df.copy()
+    counts = [c for c in counts if c in out.columns]
+    dependent = [c for c in dependent if c in out.columns and c not in counts]
+    if disclosure.unsuppressed:
+        logger.warning("suppression of small counts is off: this output is not for publication")
+        return out
+    t = disclosure.effective
+    rows = np.zeros(len(out), dtype=bool)
+    for c in counts:
+        values = pd.to_numeric(out[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        small = (values < t) & ~np.isnan(values)
+        rows |= small
+        _blank(out, c, small)
+    if base is not None:
+        b = np.asarray(pd.to_numeric(pd.Series(np.asarray(base)), errors="coerce"), dtype=float)
+        if len(b) != len(out):
+            msg = f"gate_table: base has {len(b)} values for {len(out)} rows"
+            raise InputError(msg)
+        few = (b < t) & ~np.isnan(b)
+        rows |= few
+        for c in counts:
+            _blank(out, c, few)
+    for c in dependent:
+        _blank(out, c, rows)
+    if mark is not None:
+        out[mark] = rows
+    if rows.any():
+        logger.info(
+            "suppressed %d row(s) below the disclosure threshold %g (columns: %s)",
+            int(rows.sum()),
+            t,
+            ", ".join([*counts, *dependent]),
+        )
+    return out
+
+
+def gate_access(table: pd.DataFrame, disclosure: Disclosure) -> pd.DataFrame:
+    """Publishable per-area access: ``residents`` below the threshold hidden with its shares.
+
+    Suppressed with the count: ``share_within``, ``share_unreachable`` and ``fca_ratio`` (a
+    share times the count would give the count back); walking minutes stay.
+    """
+    return gate_table(table, disclosure, counts=ACCESS_COUNTS, dependent=ACCESS_DEPENDENT)
+
+
+def gate_hotspots(
+    table: pd.DataFrame,
+    disclosure: Disclosure,
+    *,
+    population: pd.Series | None = None,
+    id_column: str = "id",
+    year_column: str = "year",
+) -> pd.DataFrame:
+    """Publishable hotspot results: an area's value, statistic and cluster hidden when few live
+    there or when a rate's counts (``events``, ``base``) are below the threshold.
+
+    Parameters
+    ----------
+    population
+        Persons per area and year: a Series indexed by ``(area code, year)`` (codes as text), or
+        by area code alone. Areas with fewer than the threshold are suppressed.
+    """
+    base = None
+    if population is not None and id_column in table.columns:
+        codes = table[id_column].astype(str)
+        if isinstance(population.index, pd.MultiIndex) and year_column in table.columns:
+            pop = population.copy()
+            pop.index = pd.MultiIndex.from_arrays(
+                [pop.index.get_level_values(0).astype(str), pop.index.get_level_values(1)]
+            )
+            years = pd.to_numeric(table[year_column], errors="coerce")
+            key = pd.MultiIndex.from_arrays([codes, years])
+            pop.index = pd.MultiIndex.from_arrays(
+                [
+                    pop.index.get_level_values(0),
+                    pd.to_numeric(pd.Series(pop.index.get_level_values(1)), errors="coerce"),
+                ]
+            )
+            pop = pop[~pop.index.duplicated()]
+            base = pop.reindex(key).to_numpy(dtype=float, na_value=np.nan)
+        else:
+            pop = population.copy()
+            pop.index = pop.index.astype(str)
+            pop = pop[~pop.index.duplicated()]
+            base = pop.reindex(codes).to_numpy(dtype=float, na_value=np.nan)
+    return gate_table(
+        table, disclosure, counts=HOTSPOT_COUNTS, dependent=HOTSPOT_DEPENDENT, base=base
+    )
+
+
+def gate_indicators(table: pd.DataFrame, disclosure: Disclosure) -> pd.DataFrame:
+    """Publishable indicator values (see :func:`geoseg.publish.run.indicator_table`).
+
+    A value is hidden when its person count (``count``, where ``persons`` is true), its
+    denominator (``base``) or the area's population (``population``) is below the threshold.
+    """
+    persons = (
+        table["persons"].fillna(False).astype(bool).to_numpy()
+        if "persons" in table.columns
+        else np.ones(len(table), dtype=bool)
+    )
+    t = disclosure.effective
+    rows = np.zeros(len(table), dtype=bool)
+    if not disclosure.unsuppressed:
+        for c, only_persons in (("count", True), ("base", False), ("population", False)):
+            if c not in table.columns:
+                continue
+            v = pd.to_numeric(table[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            small = (v < t) & ~np.isnan(v)
+            rows |= small & persons if only_persons else small
+    out = gate_table(table, disclosure, counts=(), dependent=("value", "count", "base"))
+    if disclosure.unsuppressed:
+        return out
+    for c in ("value", "count", "base", "population"):
+        if c in out.columns:
+            _blank(out, c, rows)
+    out["suppressed"] = rows
+    return out
+
+
+#: Per-area columns of a plan check: counts, and the shares resting on them.
+PLAN_AREA_COUNTS = ("residents_before", "residents_after")
+PLAN_AREA_DEPENDENT = (
+    "before_share",
+    "after_share",
+    "change_share",
+    "before_unreachable",
+    "after_unreachable",
+)
+#: City-wide counts of a plan check per kind and group (who gains, who loses).
+PLAN_GROUP_COUNTS = (
+    "residents",
+    "gain",
+    "lose",
+    "newly_within",
+    "no_longer_within",
+    "new_residents",
+    "new_within",
+)
+
+
+def gate_plan(
+    areas: pd.DataFrame, groups: pd.DataFrame, disclosure: Disclosure
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Publishable tables of a plan check (:class:`geoseg.plans.PlanCheck`).
+
+    Per area, residents below the threshold are hidden with their shares; in the city-wide
+    table of who gains and who loses, each count below the threshold is hidden (a zero is kept:
+    "nobody loses" discloses no one).
+    """
+    a = gate_table(areas, disclosure, counts=PLAN_AREA_COUNTS, dependent=PLAN_AREA_DEPENDENT)
+    cols = [c for c in PLAN_GROUP_COUNTS if c in groups.columns]
+    if disclosure.unsuppressed or not cols:
+        return a, groups.copy()
+    g, _ = suppress_counts(groups, cols, threshold=disclosure.effective, keep_zeros=True)
+    return a, g
+
+
+def gate_emerging(
+    table: pd.DataFrame,
+    disclosure: Disclosure,
+    *,
+    population: pd.Series | None,
+    id_column: str = "id",
+) -> pd.DataFrame:
+    """Publishable emerging hotspot results: an area that had fewer residents than the threshold
+    in any year has its pattern and statistics hidden (its series rests on those few persons).
+
+    ``population`` is indexed by ``(area code, year)`` or by area code.
+    """
+    if population is None or id_column not in table.columns:
+        return gate_table(table, disclosure)
+    least = (
+        population.groupby(level=0).min()
+        if isinstance(population.index, pd.MultiIndex)
+        else population
+    )
+    least.index = least.index.astype(str)
+    base = least.reindex(table[id_column].astype(str)).to_numpy(dtype=float, na_value=np.nan)
+    keep = {"variable", id_column, "code", "series_note"}
+    dependent = [c for c in table.columns if c not in keep]
+    return gate_table(table, disclosure, dependent=dependent, base=base)

@@ -53,6 +53,8 @@ def write_index(
     lang: str = "en",
     fictional: bool = False,
     intro: str | None = None,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    metadata: Mapping[str, object] | None = None,
 ) -> Path:
     """Write ``maps_dir/index.html`` linking every map.
 
@@ -67,6 +69,11 @@ def write_index(
     title, lang, fictional, intro
         Page title (default "Maps" / "Kartor"), label language, the fictional-data note, and an
         optional paragraph of introduction. Everything is escaped.
+    inputs
+        Input files that must never be replaced.
+    metadata
+        Key-value pairs written as ``<meta name="geoseg:KEY">`` tags (e.g. the disclosure
+        threshold).
 
     Returns
     -------
@@ -95,6 +102,10 @@ def write_index(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">",
+        *(
+            f'<meta name="geoseg:{escape(str(k))}" content="{escape(str(v))}">'
+            for k, v in (metadata or {}).items()
+        ),
         f"<title>{escape(page_title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{escape(page_title)}</h1>",
     ]
@@ -102,6 +113,9 @@ def write_index(
         parts.append(f'<p class="fictional">{escape(tr("fictional", lang))}</p>')
     if intro:
         parts.append(f"<p>{escape(intro)}</p>")
+    notice = (metadata or {}).get("notice")
+    if notice:
+        parts.append(f'<p class="fictional">{escape(notice)}</p>')
     parts.append("<ul>")
     for file, name, desc in items:
         line = f'<li><a href="{safe_href(file)}">{escape(name)}</a>'
@@ -109,7 +123,7 @@ def write_index(
             line += f'<div class="desc">{escape(desc)}</div>'
         parts.append(line + "</li>")
     parts.append("</ul></body></html>\n")
-    out = write_text(folder / "index.html", "\n".join(parts))
+    out = write_text(folder / "index.html", "\n".join(parts), root=folder, inputs=inputs)
     os.chmod(out, 0o644)
     logger.info("wrote %s linking %d map(s)", out, len(items))
     return out

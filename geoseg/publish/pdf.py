@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from geoseg.errors import GeoSegError
@@ -63,6 +64,8 @@ def print_pdf(
     browser: str | None = None,
     timeout: float = 120.0,
     overwrite: bool = True,
+    root: str | os.PathLike[str] | None = None,
+    inputs: Iterable[str | os.PathLike[str]] = (),
 ) -> Path:
     """Print the HTML page ``html`` to the PDF file ``target`` (A4, as the page's CSS asks).
 
@@ -78,6 +81,10 @@ def print_pdf(
         Seconds to wait for the browser.
     overwrite
         Whether an existing ``target`` may be replaced.
+    root
+        The folder the PDF must land in (default: the folder of ``target``).
+    inputs
+        Input files that must never be replaced.
 
     Returns
     -------
@@ -118,6 +125,7 @@ def print_pdf(
             raise GeoSegError(msg)
         tmp.write_bytes(_fixed_dates(tmp.read_bytes()))
 
-    path = write_with(target, run, overwrite=overwrite)
+    folder = Path(target).parent if root is None else root
+    path = write_with(target, run, root=folder, overwrite=overwrite, inputs=inputs)
     logger.info("wrote %s (%.0f kB)", path, path.stat().st_size / 1024)
     return path

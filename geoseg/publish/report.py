@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -445,6 +445,7 @@ def write_report(
     definitions: Mapping[str, object] | None = None,
     group_labels: Mapping[str, str] | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
+    table_masks: Mapping[str, pd.DataFrame] | None = None,
     count_columns: Sequence[str] = (),
     hotspots: Mapping[str, pd.DataFrame] | pd.DataFrame | None = None,
     follow_up: object | None = None,
@@ -461,6 +462,9 @@ def write_report(
     minutes: float = DEFAULT_MINUTES,
     threshold: float = SUPPRESSION_THRESHOLD,
     intro: str | None = None,
+    root: str | os.PathLike[str] | None = None,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    metadata: Mapping[str, object] | None = None,
 ) -> Path:
     """Write the single-file HTML report of a geoseg run.
 
@@ -513,6 +517,16 @@ def write_report(
         The walking-time threshold behind ``share_within``.
     threshold
         Disclosure threshold for counts (``residents`` and ``count_columns``).
+    table_masks
+        Per table of ``tables`` (same key), a boolean frame of the table's shape: true cells
+        were suppressed upstream (see :mod:`geoseg.publish.disclosure`) and show the mark.
+    root
+        The folder the report must land in (default: the folder of ``path``).
+    inputs
+        Input files that must never be replaced.
+    metadata
+        Key-value pairs written into the page's ``<meta>`` tags and its closing note (for
+        example the disclosure threshold, or a mark that the output is not for publication).
 
     Returns
     -------
@@ -553,6 +567,13 @@ def write_report(
         for name, df in tables.items():
             cols = [c for c in count_columns if c in df.columns]
             shown, mask = suppress_counts(df, cols, threshold=threshold)
+            extra = (table_masks or {}).get(name)
+            if extra is not None and len(extra):
+                cols = list(dict.fromkeys([*mask.columns, *df.columns]))
+                extra = extra.reindex(index=df.index, columns=cols, fill_value=False)
+                mask = mask.reindex(columns=cols, fill_value=False).astype(bool) | extra.astype(
+                    bool
+                )
             parts.append(
                 f"<h3>{escape(name)}</h3>"
                 + _table(
@@ -618,11 +639,18 @@ def write_report(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; img-src data:\">",
+        *(
+            f'<meta name="geoseg:{escape(str(k))}" content="{escape(str(v))}">'
+            for k, v in (metadata or {}).items()
+        ),
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
     ]
     if fictional:
         html.append(f'<p class="fictional">{escape(tr("fictional", lang))}</p>')
+    notice = (metadata or {}).get("notice")
+    if notice:
+        html.append(f'<p class="fictional">{escape(notice)}</p>')
     if intro:
         html.append(f"<p>{escape(intro)}</p>")
     html.append(f"<p>{escape(tr('suppression_note', lang, t=_threshold_text(threshold)))}</p>")
@@ -634,7 +662,8 @@ def write_report(
             f"{body or escape(_t('none', lang))}</section>"
         )
     html.append("</body></html>\n")
-    out = write_text(path, "\n".join(html))
+    folder = Path(path).parent if root is None else root
+    out = write_text(path, "\n".join(html), root=folder, inputs=inputs)
     os.chmod(out, 0o644)
     logger.info("wrote report %s with %d section(s)", out, len(sections))
     return out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +13,24 @@ import pandas as pd
 from geoseg.errors import InputError
 from geoseg.i18n import tr
 from geoseg.indicators import indicator_label, indicator_values
+from geoseg.io import (
+    check_targets,
+    project_inputs,
+    remove_stale_temporaries,
+    slugs,
+    variable_slugs,
+)
 from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
+from geoseg.publish.disclosure import (
+    Disclosure,
+    gate_emerging,
+    gate_hotspots,
+    gate_indicators,
+)
 from geoseg.publish.index import write_index
 from geoseg.publish.pdf import find_browser, print_pdf
 
-__all__ = ["publish"]
+__all__ = ["population", "publish"]
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +47,26 @@ def publish(
     maps_dir: Path,
     lang: str,
     overwrite: bool = False,
+    disclosure: Disclosure | None = None,
+    before_writing: Callable[[], object] | None = None,
 ) -> list[Path]:
-    """Write every map of a run, ``index.html`` and ``report.html`` into ``maps_dir``."""
+    """Write every map of a run, ``index.html`` and ``report.html`` into ``maps_dir``.
+
+    Every file name is a slug of the data it shows and is checked (inside ``maps_dir``, not an
+    input, not a file geoseg did not write unless ``overwrite``) before anything is written;
+    ``before_writing`` is then called (the run writes its tables there), and the maps follow.
+    Every value shown passes through the disclosure gate (``disclosure``, default the project's
+    ``[disclosure]``).
+    """
     from geoseg.i18n import kind_label
     from geoseg.publish import maps as gm
+    from geoseg.publish.maps._elements import Note
 
     project = data.project
     fictional = project.project.fictional
-    threshold = project.disclosure.threshold
+    disclosure = disclosure or Disclosure.of(project)
+    threshold = disclosure.effective
+    meta = disclosure.metadata()
     reg = project.registers
     areas = data.areas.copy()
     name_col = project.areas.name
@@ -59,12 +86,27 @@ def publish(
     indicators = indicator_values(
         data.register, definitions, id_column=reg.id, year_column=reg.year
     )
+    pop = population(data.register, reg)
+    if pop is not None and len(indicators):
+        # the residents of the area that year: an amount of few persons is hidden too
+        key: Any
+        if isinstance(pop.index, pd.MultiIndex):
+            key = pd.MultiIndex.from_arrays(
+                [indicators["code"].astype(str), pd.to_numeric(indicators["year"])]
+            )
+        else:
+            key = pd.Index(indicators["code"].astype(str))
+        indicators["population"] = pop.reindex(key).to_numpy(dtype=float)
+    indicators = gate_indicators(indicators, disclosure)
+    if "suppressed" not in indicators:
+        indicators["suppressed"] = False
+    ind_names = slugs(indicators["indicator"])
     for ind, rows in indicators.groupby("indicator", sort=False):
         label = definitions[str(ind)].label(lang)
-        table = rows.assign(suppressed=rows["base"] < threshold)
+        table = rows
         planned.append(
             (
-                f"indicator_{ind}.html",
+                f"indicator_{ind_names[ind]}.html",
                 label,
                 lambda t=table, lab=label: gm.choropleth_map(
                     areas,
@@ -87,7 +129,11 @@ def publish(
         lq_title = _title(
             lang, "Location quotients (latest year)", "Lokaliseringskvoter (senaste år)"
         )
-        lq = lq.assign(suppressed=latest.set_index(reg.id)[reg.total].reindex(lq.index) < threshold)
+        # a quotient rests on the area's total and on each group's count
+        counted = latest.set_index(reg.id)
+        persons = [c for c in [reg.total, *reg.multigroup] if c and c in counted]
+        few = (counted[persons].reindex(lq.index) < threshold).any(axis=1)
+        lq = lq.assign(suppressed=few.to_numpy())
         planned.append(
             (
                 "segregation_location_quotient.html",
@@ -104,16 +150,19 @@ def publish(
             )
         )
 
+    hotspots = None
     if result.hotspots is not None and len(result.hotspots):
-        hs_all = result.hotspots
+        hotspots = gate_hotspots(result.hotspots, disclosure, population=pop)
+        latest_hot = hotspots
         latest_year = None
-        if hs_all["year"].notna().any():  # a single-year register has no year
-            latest_year = hs_all["year"].max()
-            hs_all = hs_all[hs_all["year"] == latest_year]
+        if latest_hot["year"].notna().any():  # a single-year register has no year
+            latest_year = latest_hot["year"].max()
+            latest_hot = latest_hot[latest_hot["year"] == latest_year]
         when = "" if latest_year is None else f" ({latest_year})"
-        for var, rows in hs_all.groupby("variable"):
+        var_names = variable_slugs(latest_hot["variable"])
+        for var, rows in latest_hot.groupby("variable"):
             hs = rows.set_index("id")
-            safe = str(var).replace("/", "_per_")
+            safe = var_names[var]
             what = indicator_label(str(var), definitions, lang)
             title = _title(
                 lang,
@@ -124,13 +173,26 @@ def publish(
                 (
                     f"hotspots_{safe}.html",
                     title,
-                    lambda h=hs, t=title, y=latest_year: gm.lisa_map(
-                        areas, h, alpha=project.hotspots.alpha, year=y, title=t, **common
+                    lambda h=hs, t=title, y=latest_year, lab=what: gm.lisa_map(
+                        areas,
+                        h,
+                        alpha=project.hotspots.alpha,
+                        year=y,
+                        title=t,
+                        label=lab,
+                        suppressed="suppressed",
+                        **common,
                     ),
                 )
             )
 
     follow_up = getattr(result, "follow_up", None)
+    if follow_up is not None and pop is not None and "id" in follow_up.emerging:
+        # an area that had fewer residents than the threshold in some year shows no pattern
+        em = gate_emerging(follow_up.emerging, disclosure, population=pop)
+        if "suppressed" in em:
+            em = em[~em["suppressed"].to_numpy(dtype=bool)].drop(columns="suppressed")
+        follow_up = dataclasses.replace(follow_up, emerging=em)
     if follow_up is not None:
         planned += _follow_up_maps(follow_up, definitions, areas, common, lang)
 
@@ -138,6 +200,7 @@ def publish(
         summary = access.summary
         if "group" in summary:
             summary = summary[summary["group"] == (reg.total or summary["group"].iloc[0])]
+        kind_names = slugs(summary["kind"])
         for kind, rows in summary.groupby("kind"):
             services = access.services[access.services["kind"] == kind]
             iso = result.isochrones
@@ -153,7 +216,7 @@ def publish(
                 )
             planned.append(
                 (
-                    f"access_{kind}.html",
+                    f"access_{kind_names[kind]}.html",
                     title,
                     lambda r=rows, s=services, k=kind, t=title, i=iso: gm.access_map(
                         areas,
@@ -169,8 +232,16 @@ def publish(
             )
 
     names = [file for file, _, _ in planned] + ["index.html", "report.html", "report.pdf", MANIFEST]
+    inputs = project_inputs(project)
+    # every target is checked (inside the folder, not an input, ours or --overwrite) first
+    check_targets([maps_dir / n for n in names], root=maps_dir, inputs=inputs, overwrite=True)
     check_output_folder(maps_dir, names, overwrite=overwrite)
+    logger.info("writing into %s: %s", maps_dir, ", ".join(names))
+    if before_writing is not None:
+        before_writing()
     maps_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(maps_dir, names)
+    notice = disclosure.notice(lang)
     written: list[Path] = []
     entries = []
     for file, title, build in planned:
@@ -179,7 +250,18 @@ def publish(
         except InputError as exc:
             logger.warning("map %s skipped: %s", file, exc)
             continue
-        written.append(gm.save_map(m, maps_dir / file, back="index.html"))
+        if notice:
+            m.add_child(Note(notice, position="topright", cls="geoseg-disclosure"))
+        written.append(
+            gm.save_map(
+                m,
+                maps_dir / file,
+                back="index.html",
+                root=maps_dir,
+                inputs=inputs,
+                metadata=meta,
+            )
+        )
         entries.append({"file": file, "title": title})
     entries.append({"file": "report.html", "title": _title(lang, "Report", "Rapport")})
 
@@ -187,18 +269,24 @@ def publish(
     from geoseg.publish.report import write_report
 
     latest_ind = _latest(indicators, "year") if len(indicators) else indicators
-    if len(latest_ind):  # values resting on fewer persons than the threshold are not shown
-        latest_ind = latest_ind.assign(
-            value=latest_ind["value"].where(~(latest_ind["base"] < threshold))
+    main_table = pd.DataFrame()
+    main_mask = pd.DataFrame()
+    if len(latest_ind):
+        main_table = latest_ind.pivot_table(
+            index="code", columns="indicator", values="value", dropna=False, sort=False
         )
-    main_table = (
-        latest_ind.pivot_table(index="code", columns="indicator", values="value", sort=False)
-        if len(latest_ind)
-        else pd.DataFrame()
-    )
+        main_mask = (
+            latest_ind.pivot_table(
+                index="code", columns="indicator", values="suppressed", aggfunc="max", sort=False
+            )
+            .reindex(index=main_table.index, columns=main_table.columns)
+            .fillna(False)
+            .astype(bool)
+        )
+    tabs, masks = _main_tables(main_table, main_mask, definitions, areas, lang)
     hot = None
-    if result.hotspots is not None and len(result.hotspots):
-        latest = result.hotspots
+    if hotspots is not None:
+        latest = hotspots
         if latest["year"].notna().any():
             latest = latest[latest["year"] == latest["year"].max()]
         hot = {
@@ -221,7 +309,8 @@ def publish(
             indicators=indicators,
             definitions=definitions,
             group_labels=_group_labels(result.indices, definitions, lang),
-            tables=_main_tables(main_table, definitions, areas, lang),
+            tables=tabs,
+            table_masks=masks,
             hotspots=hot,
             follow_up=follow_up,
             labels=_follow_up_labels(follow_up, definitions, lang),
@@ -236,19 +325,31 @@ def publish(
             },
             minutes=project.access.minutes,
             threshold=threshold,
+            root=maps_dir,
+            inputs=inputs,
+            metadata=meta,
         )
     )
     if find_browser() is None:
         logger.warning("report.pdf not written: no Chromium found to print the report")
     else:
-        written.append(print_pdf(report_path, maps_dir / "report.pdf"))
+        pdf = print_pdf(report_path, maps_dir / "report.pdf", root=maps_dir, inputs=inputs)
+        written.append(pdf)
         entries.append(
             {"file": "report.pdf", "title": _title(lang, "Report (PDF, A4)", "Rapport (PDF, A4)")}
         )
     written.append(
-        write_index(maps_dir, entries, title=project.project.name, lang=lang, fictional=fictional)
+        write_index(
+            maps_dir,
+            entries,
+            title=project.project.name,
+            lang=lang,
+            fictional=fictional,
+            inputs=inputs,
+            metadata=meta,
+        )
     )
-    write_manifest(maps_dir, written, project=project.path)
+    write_manifest(maps_dir, written, project=project.path, metadata=meta)
     return written
 
 
@@ -296,8 +397,9 @@ def _follow_up_maps(
     planned: list[tuple[str, str, Any]] = []
     emerging = follow_up.emerging
     if len(emerging):
+        var_names = variable_slugs(emerging["variable"])
         for var, rows in emerging.groupby("variable", sort=False):
-            safe = str(var).replace("/", "_per_")
+            safe = var_names[var]
             label = labels.get(str(var), str(var))
             title = f"{tr('emerging_hotspots', lang)}: {label}"
             by_code = rows.set_index("id")
@@ -317,6 +419,7 @@ def _follow_up_maps(
             "decreasing": tr("trend_decreasing", lang),
             "no trend": tr("trend_none", lang),
         }
+        ind_names = slugs(trends["indicator"])
         for ind, rows in trends.groupby("indicator", sort=False):
             if not rows["slope"].notna().any():
                 continue  # no area has three comparable years: nothing to map
@@ -334,7 +437,7 @@ def _follow_up_maps(
             }
             planned.append(
                 (
-                    f"trend_{ind}.html",
+                    f"trend_{ind_names[ind]}.html",
                     title,
                     lambda t=table, lab=label, ti=title, tp=tips: gm.choropleth_map(
                         areas,
@@ -381,26 +484,48 @@ def _access_methods(result: Any, project: Any, lang: str) -> dict[str, str] | No
     return {tr("walking_access", lang): text}
 
 
+def population(register: pd.DataFrame, reg: Any) -> pd.Series | None:
+    """Residents per (area code, year) of a register, for the disclosure gate (or ``None``)."""
+    total = reg.total if reg.total and reg.total in register else None
+    if total is None:
+        return None
+    codes = register[reg.id].astype(str)
+    if reg.year and reg.year in register:
+        years = pd.to_numeric(register[reg.year], errors="coerce")
+        index: pd.Index = pd.MultiIndex.from_arrays([codes, years])
+    else:
+        index = pd.Index(codes)
+    pop = pd.Series(register[total].to_numpy(), index=index)
+    return pop[~pop.index.duplicated()]
+
+
 def _main_tables(
-    indicators: pd.DataFrame, definitions: Any, areas: pd.DataFrame, lang: str
-) -> dict[str, pd.DataFrame]:
-    """The report's main table: every declared indicator of the latest year, by area name."""
+    indicators: pd.DataFrame,
+    mask: pd.DataFrame,
+    definitions: Any,
+    areas: pd.DataFrame,
+    lang: str,
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The report's main table (every declared indicator of the latest year, by area name) and
+    its mask of suppressed cells, in the same layout."""
     from geoseg.i18n import tr
 
     if indicators.empty:
-        return {}
-    table = pd.DataFrame(
-        {tr("name", lang): [str(areas["name"].get(c, c)) for c in indicators.index]}
-    )
-    for name in indicators.columns:
-        ind = definitions[str(name)]
+        return {}, {}
+    name = tr("name", lang)
+    table = pd.DataFrame({name: [str(areas["name"].get(c, c)) for c in indicators.index]})
+    marks = pd.DataFrame({name: False}, index=table.index)
+    for col in indicators.columns:
+        ind = definitions[str(col)]
         unit = {"share": "%", "rate": "per 1 000"}.get(ind.kind, ind.unit)
         head = f"{ind.label(lang)} ({unit})" if unit else ind.label(lang)
-        table[head] = indicators[name].to_numpy(dtype=float)
-    table = table.sort_values(tr("name", lang), kind="stable").reset_index(drop=True)
-    return {
-        _title(lang, "Indicators by area, latest year", "Indikatorer per område, senaste år"): table
-    }
+        table[head] = indicators[col].to_numpy(dtype=float)
+        marks[head] = mask[col].to_numpy(dtype=bool) if col in mask else False
+    order = table[name].sort_values(kind="stable").index
+    table = table.loc[order].reset_index(drop=True)
+    marks = marks.loc[order].reset_index(drop=True)
+    title = _title(lang, "Indicators by area, latest year", "Indikatorer per område, senaste år")
+    return {title: table}, {title: marks}
 
 
 def _group_labels(indices: Any, definitions: Any, lang: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -278,6 +278,8 @@ def write_verdict_page(
     fictional: bool = False,
     threshold: float = 5,
     map_file: str | None = None,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    metadata: Mapping[str, object] | None = None,
 ) -> Path:
     """Write the reviewer's verdict page of one plan check.
 
@@ -295,6 +297,11 @@ def write_verdict_page(
         Disclosure threshold: person counts from 1 to below it are shown as "<t".
     map_file
         The plan map beside the page (relative name), linked and shown in a frame.
+    inputs
+        Files the page must never replace (the plan, the rules, the project's inputs).
+    metadata
+        Disclosure settings stamped into the page (``<meta name="geoseg:...">``), with an
+        optional ``notice`` shown at the top (for output not meant for publication).
 
     Returns
     -------
@@ -312,10 +319,17 @@ def write_verdict_page(
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        *(
+            f'<meta name="geoseg:{escape(str(k))}" content="{escape(str(v))}">'
+            for k, v in (metadata or {}).items()
+        ),
         f"<title>{escape(verdict)}: {escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         f'<p class="verdict {"fail" if broken else "pass"}" role="status">{escape(verdict)}</p>',
     ]
+    notice = (metadata or {}).get("notice")
+    if notice:
+        html.append(f'<p class="fictional">{escape(str(notice))}</p>')
     if fictional:
         from geoseg.i18n import tr
 
@@ -408,7 +422,7 @@ def write_verdict_page(
             f'<iframe src="{href}" title="{escape(_w("map", lang))}"></iframe>'
         )
     html.append("</body></html>\n")
-    out = write_text(path, "\n".join(html))
+    out = write_text(path, "\n".join(html), root=Path(path).parent, inputs=inputs)
     os.chmod(out, 0o644)
     logger.info("wrote verdict page %s (%s)", out, verdict)
     return out

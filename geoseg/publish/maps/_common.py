@@ -11,7 +11,7 @@ import logging
 import os
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -415,12 +415,33 @@ def area_layer(
     return layer
 
 
-def map_html(m: folium.Map, *, back: str | None = None) -> str:
+def _number_elements(m: folium.Map) -> None:
+    """Give every element of the map a stable id (its position in the tree), not a random one.
+
+    folium names each element after a random UUID, so two renderings of the same map differ;
+    numbering them in tree order makes the same map render to the same bytes.
+    """
+    stack: list[Any] = [m.get_root()]
+    n = 0
+    while stack:
+        element = stack.pop(0)
+        element._id = f"{n:05d}"
+        n += 1
+        stack.extend(element._children.values())
+
+
+def map_html(
+    m: folium.Map,
+    *,
+    back: str | None = None,
+    metadata: Mapping[str, object] | None = None,
+) -> str:
     """Render ``m`` as a self-contained HTML page that needs no network.
 
     The CDN links folium adds are removed; Leaflet's script and style (from ``XStatic-Leaflet``)
     and geoseg's helper are inlined, and a Content-Security-Policy forbids any network fetch.
     The page declares its language and title (from the map function's ``lang`` and ``title``).
+    Element ids are numbered in tree order, so the same map always renders to the same bytes.
 
     Parameters
     ----------
@@ -429,9 +450,13 @@ def map_html(m: folium.Map, *, back: str | None = None) -> str:
     back
         A relative link shown in the top-left corner back to the page listing the maps (for
         example ``"index.html"``); ``None`` shows none.
+    metadata
+        Key-value pairs written as ``<meta name="geoseg:KEY">`` tags (e.g. the disclosure
+        threshold).
     """
     page = getattr(m, "geoseg_page", {"lang": "en", "title": "Map"})
     lang = page["lang"]
+    _number_elements(m)
     html = m.get_root().render()
     html = re.sub(r"<html(\s[^>]*)?>", f'<html lang="{escape(lang)}">', html, count=1)
     dropped = []
@@ -463,6 +488,9 @@ def map_html(m: folium.Map, *, back: str | None = None) -> str:
             f"&larr; {escape(tr('index_title', lang))}</a>"
         )
         html = html.replace("<body>", "<body>\n" + link, 1)
+    for key, value in (metadata or {}).items():
+        head += f'<meta name="geoseg:{escape(str(key))}" content="{escape(str(value))}">\n'
+
     pos = html.find("<head>")
     if pos < 0:
         return head + html
@@ -470,14 +498,38 @@ def map_html(m: folium.Map, *, back: str | None = None) -> str:
     return html[:pos] + "\n" + head + html[pos:]
 
 
-def save_map(m: folium.Map, path: str | os.PathLike[str], *, back: str | None = None) -> Path:
+def save_map(
+    m: folium.Map,
+    path: str | os.PathLike[str],
+    *,
+    back: str | None = None,
+    root: str | os.PathLike[str] | None = None,
+    overwrite: bool = True,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    metadata: Mapping[str, object] | None = None,
+) -> Path:
     """Write ``m`` to ``path`` as a self-contained offline HTML file, atomically.
 
     The page is written to a temporary file in the same folder and renamed over ``path``, so a
-    reader never sees a half-written map. ``back`` is a relative link to the page listing the
-    maps (see :func:`map_html`). Returns the path written.
+    reader never sees a half-written map. Returns the path written.
+
+    Parameters
+    ----------
+    back
+        A relative link to the page listing the maps (see :func:`map_html`).
+    root
+        The folder the map must land in (default: the folder of ``path``).
+    overwrite
+        Replace an existing file at ``path``.
+    inputs
+        Input files that must never be replaced.
+    metadata
+        Key-value pairs written as ``<meta name="geoseg:KEY">`` tags (e.g. the disclosure
+        threshold).
     """
-    target = write_text(path, map_html(m, back=back))
+    root = Path(path).parent if root is None else root
+    html = map_html(m, back=back, metadata=metadata)
+    target = write_text(path, html, root=root, overwrite=overwrite, inputs=inputs)
     os.chmod(target, 0o644)  # a published page, readable by a web server
     logger.info("wrote map %s (%.0f kB)", target, target.stat().st_size / 1024)
     return target

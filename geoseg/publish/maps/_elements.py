@@ -76,7 +76,7 @@ class GeoLayer(Layer):
     ) -> None:
         super().__init__(name=escape(name), overlay=overlay, control=control, show=show)
         self._name = "geoseg_layer"
-        self.data_name = data.get_name()
+        self._data = data
         self.info_json = js_json(info)
         options: dict[str, Any] = {"style": style, "interactive": interactive}
         if hover:
@@ -86,6 +86,11 @@ class GeoLayer(Layer):
         if radius:
             options["radius"] = radius
         self.options_json = js_json(options)
+
+    @property
+    def data_name(self) -> str:
+        """The data block's variable name, read when the map is rendered (ids are set then)."""
+        return self._data.get_name()
 
 
 class Legend(MacroElement):
@@ -107,18 +112,24 @@ class Legend(MacroElement):
     def __init__(self, specs: list[dict[str, Any]], *, position: str = "bottomright") -> None:
         super().__init__()
         self._name = "geoseg_legend"
-        clean = []
-        for s in specs:
-            layer = s.get("layer")
-            clean.append(
-                {
-                    "title": str(s.get("title", "")),
-                    "entries": list(s.get("entries", [])),
-                    "layer": layer.get_name() if layer is not None else None,
-                }
-            )
-        self.specs_json = js_json(clean)
+        self._specs: list[dict[str, Any]] = [
+            {
+                "title": str(s.get("title", "")),
+                "entries": list(s.get("entries", [])),
+                "layer": s.get("layer"),
+            }
+            for s in specs
+        ]
         self.position_json = js_json(position)
+
+    @property
+    def specs_json(self) -> str:
+        """The legend blocks as JSON; layer names are read when the map is rendered."""
+        clean = [
+            s | {"layer": s["layer"].get_name() if s["layer"] is not None else None}
+            for s in self._specs
+        ]
+        return js_json(clean)
 
 
 class Note(MacroElement):

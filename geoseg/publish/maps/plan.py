@@ -262,7 +262,12 @@ class _KeepOnTop(MacroElement):
     def __init__(self, layer: GeoLayer) -> None:
         super().__init__()
         self._name = "geoseg_keep_on_top"
-        self.layer_name = layer.get_name()
+        self._layer = layer
+
+    @property
+    def layer_name(self) -> str:
+        """The layer's variable name, read when the map is rendered (ids are set then)."""
+        return self._layer.get_name()
 
 
 #: How each plan action is drawn: fill, border, dashed border, fill opacity. An added service is
