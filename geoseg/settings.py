@@ -16,6 +16,7 @@ __all__ = [
     "DEFAULT_MINUTES",
     "DEFAULT_PERMUTATIONS",
     "DEFAULT_SEED",
+    "ISOCHRONE_MINUTES",
     "MAP_CRS",
     "SERVICE_KINDS",
     "SUPPRESSION_THRESHOLD",
@@ -32,6 +33,8 @@ MAP_CRS = "EPSG:4326"
 WALK_SPEED_KMH = 4.8
 #: Default walking-time threshold in minutes.
 DEFAULT_MINUTES = 15.0
+#: Walking-time thresholds of the isochrones drawn by a run, in minutes.
+ISOCHRONE_MINUTES = (5.0, 10.0, 15.0)
 #: Counts below this are suppressed in published maps and tables.
 SUPPRESSION_THRESHOLD = 5
 #: Default number of permutations for inference.

@@ -99,6 +99,7 @@ path = "services.csv"
 
 [network]
 path = "streets.osm"
+clip = false
 
 [population]
 grid = "pop.tif"
@@ -207,12 +208,15 @@ def test_load_project(tmp_path):
     assert "099" in joined and "no polygon" in joined
     assert "year 2023" in joined and "03" in joined
     assert data._network is None  # read lazily
-    G = data.network()
-    assert G.number_of_edges() == 2 and data.network() is G
-    lines = validate_project(path)
+    net = data.network(cache_dir=tmp_path / "cache")
+    # one street 1-2-3: node 2 only shapes the line, so one edge between OSM nodes 1 and 3
+    assert net.n_edges == 1 and data.network() is net
+    assert sorted(net.node_ids.tolist()) == [1, 3]
+    lines = validate_project(path, cache_dir=tmp_path / "cache")
     assert any(line.startswith("areas: 3 polygons") for line in lines)
     assert any("years 2022-2023" in line for line in lines)
-    assert any(line.startswith("street network: 2 nodes, 2 edges") for line in lines)
+    assert any(line.startswith("street network: 2 nodes, 1 edge,") for line in lines)
+    assert "street network: 1 connected part; the largest holds 100.0% of the nodes" in lines
     assert any(line.startswith("warning:") and "099" in line for line in lines)
 
 
@@ -239,7 +243,7 @@ def test_load_project_cross_checks_all_at_once(tmp_path):
 
 def test_project_without_network(tmp_path):
     path = make_project(tmp_path)
-    path.write_text(path.read_text().replace('[network]\npath = "streets.osm"\n', ""))
+    path.write_text(path.read_text().replace('[network]\npath = "streets.osm"\nclip = false\n', ""))
     data = load_project(path)
     assert not data.has_network
     with pytest.raises(NetworkError, match="no street network"):
@@ -339,11 +343,12 @@ def test_example_city_project(example_data):
 
 
 @pytest.mark.slow
-def test_example_city_network(example_data):
+def test_example_city_network(example_data, tmp_path):
     data = load_project(_example_project(example_data))
-    G = data.network()
-    assert G.number_of_edges() > 0
-    assert all(d["length"] >= 0 for _, _, d in G.edges(data=True))
+    net = data.network(cache_dir=tmp_path)
+    assert net.n_edges > 1000
+    assert (net.edge_length > 0).all()
+    assert net.info["clipped"] and net.info["ways_cut"] == 0
 
 
 def _write_buildings(folder: Path) -> Path:

@@ -1,21 +1,24 @@
-"""Tests of geoseg.io.network: OSM XML (plain and bz2), GraphML, place downloads offline."""
+"""Tests of geoseg.io.network: OSM XML (plain, bz2, gz), PBF, GraphML, arrays, downloads."""
 
 from __future__ import annotations
 
 import bz2
+import gzip
 import math
 import socket
 
-import networkx as nx
+import numpy as np
 import osmnx as ox
 import pytest
 from _fixtures import expect_error
+from _osm import to_pbf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
+from geoseg.access import WalkNetwork
 from geoseg.errors import CRSError, NetworkError
-from geoseg.io import read_network
+from geoseg.io import read_network, write_network
 
 SETTINGS = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -67,37 +70,52 @@ def osm_file(tmp_path):
 
 
 def test_walk_network_from_xml(osm_file):
-    G = read_network(osm_file)
-    assert isinstance(G, nx.MultiDiGraph)
-    # only ways 10 and 11 are walkable: one simplified street 1-...-4, walkable both ways
-    assert sorted(G.nodes) == [1, 4]
-    assert sorted((u, v) for u, v in G.edges()) == [(1, 4), (4, 1)]
+    net = read_network(osm_file)
+    assert isinstance(net, WalkNetwork)
+    # only ways 10 and 11 are walkable: one street 1-...-4 (nodes 2 and 3 shape its line)
+    assert sorted(net.node_ids.tolist()) == [1, 4]
+    assert net.n_edges == 1 and net.graph.nnz == 2  # walkable both ways
     expected = great_circle(1, 2) + great_circle(2, 3) + great_circle(3, 4)
-    for _, _, d in G.edges(data=True):
-        assert d["length"] == pytest.approx(expected, rel=1e-3)
+    assert net.edge_length[0] == pytest.approx(expected, rel=1e-12)
+    assert len(net.coords) == 4  # the line through all four nodes
     tr = Transformer.from_crs(4326, 3006, always_xy=True)
     x, y = tr.transform(NODES[1][1], NODES[1][0])
-    assert G.nodes[1]["x"] == pytest.approx(x, abs=0.01) and G.nodes[1]["y"] == pytest.approx(y)
-    assert G.graph["crs"] == "EPSG:3006" or str(G.graph["crs"]).endswith("3006")
+    i = net.node_index([1])[0]
+    assert net.x[i] == pytest.approx(x, abs=0.01) and net.y[i] == pytest.approx(y, abs=0.01)
+    assert net.crs == "EPSG:3006"
+    assert net.info["ways"] == 2 and net.info["highway_ways"] == 5
 
 
-def test_bz2_and_graphml_give_the_same_graph(osm_file, tmp_path):
+def _same(a: WalkNetwork, b: WalkNetwork) -> None:
+    for name in ("node_ids", "edge_u", "edge_v", "edge_length", "x", "y", "coords"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+
+
+def test_compressed_pbf_graphml_and_arrays_give_the_same_network(osm_file, tmp_path):
+    net = read_network(osm_file)
     packed = tmp_path / "streets.osm.bz2"
     packed.write_bytes(bz2.compress(osm_file.read_bytes()))
-    G1, G2 = read_network(osm_file), read_network(packed)
-    assert nx.utils.edges_equal(G1.edges, G2.edges)
-    graphml = tmp_path / "streets.graphml"
-    ox.save_graphml(G1, graphml)
-    G3 = read_network(graphml)
-    assert sorted(G3.edges()) == sorted(G1.edges())
-    assert all(d["length"] > 0 for _, _, d in G3.edges(data=True))
+    zipped = tmp_path / "streets.osm.gz"
+    zipped.write_bytes(gzip.compress(osm_file.read_bytes()))
+    for other in (packed, zipped, to_pbf(osm_file, tmp_path / "streets.osm.pbf")):
+        _same(read_network(other), net)
+    arrays = write_network(net, tmp_path / "streets.npz")
+    _same(read_network(arrays), net)
+    graphml = write_network(net, tmp_path / "streets.graphml")
+    again = read_network(graphml)
+    assert sorted(again.node_ids.tolist()) == [1, 4]
+    np.testing.assert_allclose(again.edge_length, net.edge_length)
+    G = ox.load_graphml(graphml)  # OSMnx reads what geoseg writes
+    assert sorted(G.edges()) == [(1, 4), (4, 1)]
+    with pytest.raises(NetworkError, match="EPSG:3006"):
+        read_network(arrays, crs="EPSG:3035")
 
 
 def test_empty_network_names_file(tmp_path):
     path = tmp_path / "houses.osm"
     path.write_text(osm_xml([(13, [5, 6, 7, 5], {"building": "yes"})]))
     err = expect_error(read_network, path)
-    assert isinstance(err, NetworkError) and "empty" in str(err)
+    assert isinstance(err, NetworkError) and "has no walk ways" in str(err)
 
 
 def test_bad_arguments(tmp_path, osm_file):
@@ -128,7 +146,10 @@ def test_place_offline_becomes_network_error(tmp_path, monkeypatch):
 
 
 @SETTINGS
-@given(data=st.binary(max_size=300), suffix=st.sampled_from([".osm", ".osm.bz2", ".graphml"]))
+@given(
+    data=st.binary(max_size=300),
+    suffix=st.sampled_from([".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".graphml", ".npz"]),
+)
 def test_property_random_bytes(tmp_path_factory, data, suffix):
     path = tmp_path_factory.mktemp("net") / f"streets{suffix}"
     path.write_bytes(data)

@@ -9,10 +9,11 @@ edits for plan checks (:func:`add_edges`, :func:`remove_edges`) return a new one
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,16 +32,19 @@ __all__ = [
     "build_network",
     "default_cache_dir",
     "file_digest",
+    "load_arrays",
     "load_network",
     "metres_to_minutes",
     "minutes_to_metres",
+    "network_from_arrays",
     "remove_edges",
+    "save_arrays",
 ]
 
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the cached array layout changes, so that old caches are rebuilt.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +69,9 @@ class WalkNetwork:
         ``coords[coord_offsets[e]:coord_offsets[e + 1]]`` from ``edge_u[e]`` to ``edge_v[e]``.
     crs
         CRS of the coordinates (text), or ``None`` when unknown.
+    info
+        Facts about how the network was read (source file, network type, ways cut at the
+        extract's edge, clipping), kept with the cached arrays for reports.
     """
 
     graph: sp.csr_matrix
@@ -77,6 +84,7 @@ class WalkNetwork:
     coords: np.ndarray
     coord_offsets: np.ndarray
     crs: str | None = None
+    info: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _lines: list[Any] = field(default_factory=list, repr=False, compare=False)
     _tree: list[Any] = field(default_factory=list, repr=False, compare=False)
 
@@ -133,15 +141,13 @@ def minutes_to_metres(minutes: float, speed_kmh: float) -> float:
 
 
 def _csr(n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray) -> sp.csr_matrix:
-    rows = np.concatenate([u, v])
-    cols = np.concatenate([v, u])
+    rows = np.concatenate([u, v]).astype(np.int64)
+    cols = np.concatenate([v, u]).astype(np.int64)
     data = np.concatenate([length, length]).astype(float)
-    order = np.lexsort((cols, rows))
-    rows, cols, data = rows[order], cols[order], data[order]
+    order = np.argsort(rows * max(n, 1) + cols, kind="stable")
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(indptr, rows + 1, 1)
-    np.cumsum(indptr, out=indptr)
-    return sp.csr_matrix((data, cols.astype(np.int32), indptr), shape=(n, n))
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return sp.csr_matrix((data[order], cols[order].astype(np.int32), indptr), shape=(n, n))
 
 
 def build_network(graph: nx.MultiDiGraph, *, crs: str | None = None) -> WalkNetwork:
@@ -232,6 +238,104 @@ def build_network(graph: nx.MultiDiGraph, *, crs: str | None = None) -> WalkNetw
         coords=coords,
         coord_offsets=offsets,
         crs=None if crs_text is None else str(crs_text),
+    )
+    logger.info("walking network: %d nodes, %d undirected edges", net.n_nodes, net.n_edges)
+    return net
+
+
+def network_from_arrays(
+    x: Any,
+    y: Any,
+    node_ids: Any,
+    edge_u: Any,
+    edge_v: Any,
+    edge_length: Any,
+    coords: Any,
+    coord_offsets: Any,
+    *,
+    crs: str | None = None,
+    info: Mapping[str, Any] | None = None,
+) -> WalkNetwork:
+    """Build a :class:`WalkNetwork` from plain arrays (the streaming OSM reader's output).
+
+    Parameters
+    ----------
+    x, y
+        Node coordinates in metres.
+    node_ids
+        Node labels (OSM node ids), one per node.
+    edge_u, edge_v
+        Node indices of each edge's two ends (any order, duplicates allowed).
+    edge_length
+        Edge lengths in metres (finite, >= 0).
+    coords, coord_offsets
+        Edge lines, flattened: edge ``e`` runs through ``coords[coord_offsets[e]:
+        coord_offsets[e + 1]]`` from ``edge_u[e]`` to ``edge_v[e]``.
+    crs
+        CRS of the coordinates.
+    info
+        Facts about the source, kept in :attr:`WalkNetwork.info`.
+
+    Returns
+    -------
+    WalkNetwork
+
+    Notes
+    -----
+    The same rules as :func:`build_network`: self-loops are dropped and of parallel edges
+    between two nodes the shortest is kept; edges are stored with ``edge_u < edge_v`` (lines
+    reversed where needed).
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    u = np.asarray(edge_u, dtype=np.int64)
+    v = np.asarray(edge_v, dtype=np.int64)
+    length = np.asarray(edge_length, dtype=float)
+    xy = np.asarray(coords, dtype=float).reshape(-1, 2)
+    off = np.asarray(coord_offsets, dtype=np.int64)
+    if len(x) == 0:
+        msg = "street network: no nodes; check the street network file."
+        raise NetworkError(msg)
+    if np.any(length < 0) or not np.all(np.isfinite(length)):
+        msg = "street network: some edge lengths are negative or not finite; re-read the network."
+        raise NetworkError(msg)
+    a, b = np.minimum(u, v), np.maximum(u, v)
+    loops = a == b
+    key = a * len(x) + b
+    order = np.argsort(key, kind="stable")
+    order = order[~loops[order]]
+    ks = key[order]
+    dup = np.flatnonzero(ks[1:] == ks[:-1])
+    if len(dup):  # parallel edges: keep the shortest of each group
+        drop = np.zeros(len(order), dtype=bool)
+        pos = np.unique(np.concatenate([dup, dup + 1]))
+        sub = pos[np.lexsort((length[order[pos]], ks[pos]))]
+        later = np.zeros(len(sub), dtype=bool)
+        later[1:] = ks[sub][1:] == ks[sub][:-1]
+        drop[sub[later]] = True
+        order = order[~drop]
+    keep = order
+    counts = off[keep + 1] - off[keep]
+    new_off = np.zeros(len(keep) + 1, dtype=np.int64)
+    np.cumsum(counts, out=new_off[1:])
+    # gather each kept line, reversed where the edge is stored the other way round
+    pos = np.arange(int(new_off[-1]), dtype=np.int64) - np.repeat(new_off[:-1], counts)
+    flip = np.repeat(u[keep] > v[keep], counts)
+    start = np.repeat(off[keep], counts)
+    last = np.repeat(off[keep + 1] - 1, counts)
+    src = np.where(flip, last - pos, start + pos)
+    net = WalkNetwork(
+        graph=_csr(len(x), a[keep], b[keep], length[keep]),
+        x=x,
+        y=y,
+        node_ids=np.asarray(node_ids),
+        edge_u=a[keep],
+        edge_v=b[keep],
+        edge_length=length[keep],
+        coords=xy[src],
+        coord_offsets=new_off,
+        crs=crs,
+        info=dict(info or {}),
     )
     logger.info("walking network: %d nodes, %d undirected edges", net.n_nodes, net.n_edges)
     return net
@@ -341,7 +445,22 @@ def default_cache_dir() -> Path:
     return Path(base) / "geoseg" / "network"
 
 
-def _save(net: WalkNetwork, target: Path) -> None:
+def save_arrays(net: WalkNetwork, target: str | os.PathLike[str]) -> Path:
+    """Write a network's arrays to an ``.npz`` file atomically (read back by :func:`load_arrays`).
+
+    Parameters
+    ----------
+    net
+        The network.
+    target
+        The ``.npz`` file; its folder is created when missing.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npz.tmp")
     os.close(fd)
@@ -361,18 +480,32 @@ def _save(net: WalkNetwork, target: Path) -> None:
                 coords=net.coords,
                 coord_offsets=net.coord_offsets,
                 crs=np.array("" if net.crs is None else net.crs),
+                info=np.array(json.dumps(dict(net.info), sort_keys=True, default=str)),
+                version=np.array(CACHE_VERSION),
             )
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    return target
 
 
-def _load(target: Path) -> WalkNetwork:
+def load_arrays(target: str | os.PathLike[str]) -> WalkNetwork:
+    """Read a network written by :func:`save_arrays`.
+
+    Raises
+    ------
+    OSError, ValueError, KeyError
+        The file is unreadable, not an ``.npz`` of this layout, or of another layout version.
+    """
     with np.load(target, allow_pickle=False) as z:
+        if "version" not in z.files or int(z["version"]) != CACHE_VERSION:
+            msg = f"{target}: network arrays of another layout version"
+            raise ValueError(msg)
         n = len(z["x"])
         graph = sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=(n, n))
         crs = str(z["crs"])
+        info = json.loads(str(z["info"]))
         return WalkNetwork(
             graph=graph,
             x=z["x"],
@@ -384,12 +517,32 @@ def _load(target: Path) -> WalkNetwork:
             coords=z["coords"],
             coord_offsets=z["coord_offsets"],
             crs=crs or None,
+            info=info if isinstance(info, dict) else {},
         )
 
 
-def cache_path(path: str | os.PathLike[str], *, crs: str, cache_dir: Path | None = None) -> Path:
-    """Where the arrays of the network in ``path`` are cached (depends on content and CRS)."""
-    key = hashlib.sha256(f"{file_digest(path)}|{crs}|v{CACHE_VERSION}".encode()).hexdigest()
+def _option_text(value: Any) -> str:
+    """Stable text of a reader option for the cache key (geometries by their WKB digest)."""
+    if isinstance(value, shapely.Geometry):
+        return "wkb:" + hashlib.sha256(shapely.to_wkb(value, hex=False)).hexdigest()
+    return str(value)
+
+
+def cache_path(
+    path: str | os.PathLike[str],
+    *,
+    crs: str,
+    cache_dir: Path | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> Path:
+    """Where the arrays of the network in ``path`` are cached.
+
+    The name depends on the file's content, the CRS, the reader's options (network type,
+    clipping area and buffer) and the array layout version.
+    """
+    opts = json.dumps(dict(options or {}), sort_keys=True, default=_option_text)
+    text = f"{file_digest(path)}|{crs}|{opts}|v{CACHE_VERSION}"
+    key = hashlib.sha256(text.encode()).hexdigest()
     return (cache_dir or default_cache_dir()) / f"walk-{key[:32]}.npz"
 
 
@@ -399,14 +552,16 @@ def load_network(
     crs: str = "EPSG:3006",
     cache_dir: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
-    reader: Callable[..., nx.MultiDiGraph] | None = None,
+    reader: Callable[..., Any] | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> WalkNetwork:
     """Read a street network file into a :class:`WalkNetwork`, through an on-disk cache.
 
     Parameters
     ----------
     path
-        OSM XML (``.osm``, ``.osm.bz2``) or GraphML file, read by ``geoseg.io.read_network``.
+        An OSM extract (``.osm.pbf``, ``.osm``, ``.osm.bz2``, ``.osm.gz``), a GraphML file or
+        saved network arrays (``.npz``), read by ``geoseg.io.read_network``.
     crs
         Projected CRS in metres.
     cache_dir
@@ -414,23 +569,27 @@ def load_network(
     use_cache
         ``False`` always rebuilds (and does not write the cache).
     reader
-        Function ``reader(path, crs=crs)`` returning the projected OSMnx graph; default
-        ``geoseg.io.read_network``.
+        Function ``reader(path, crs=crs, **options)`` returning a :class:`WalkNetwork` or a
+        projected OSMnx graph; default ``geoseg.io.read_network``.
+    options
+        Keyword options passed on to ``reader`` (for ``read_network``: ``network_type``,
+        ``clip``, ``buffer_m``); they are part of the cache key.
 
     Notes
     -----
-    The cache file name is a hash of the file's content, the CRS and the array layout version, so
-    an edited file is rebuilt and an unchanged one (even renamed or moved) is read in milliseconds.
+    The cache file name is a hash of the file's content, the CRS, the options and the array
+    layout version, so an edited file is rebuilt and an unchanged one (even renamed or moved)
+    is read in milliseconds.
     """
     source = Path(path)
     if not source.is_file():
         msg = f"{source}: street network file not found; check [network] path in the project file."
         raise NetworkError(msg)
     folder = None if cache_dir is None else Path(cache_dir)
-    target = cache_path(source, crs=crs, cache_dir=folder)
+    target = cache_path(source, crs=crs, cache_dir=folder, options=options)
     if use_cache and target.is_file():
         try:
-            net = _load(target)
+            net = load_arrays(target)
         except (OSError, ValueError, KeyError) as exc:
             logger.warning("%s: unreadable network cache (%s); rebuilding", target, exc)
         else:
@@ -440,11 +599,11 @@ def load_network(
         from geoseg.io.network import read_network
 
         reader = read_network
-    graph = reader(source, crs=crs)
-    net = build_network(graph, crs=crs)
+    got = reader(source, crs=crs, **dict(options or {}))
+    net = got if isinstance(got, WalkNetwork) else build_network(got, crs=crs)
     if use_cache:
         try:
-            _save(net, target)
+            save_arrays(net, target)
         except OSError as exc:
             logger.warning("%s: could not write the network cache (%s)", target, exc)
         else:

@@ -139,7 +139,7 @@ def _config(project_data: Any) -> Any:
 
 
 def _network(project_data: Any, cfg: Any, crs: str, cache_dir: Any) -> WalkNetwork:
-    """The walking network: a file path goes through the array cache (skipping OSMnx)."""
+    """The walking network: a loaded project's (through the array cache), or the one given."""
     value = _get(project_data, "network")
     if isinstance(value, WalkNetwork):
         return value
@@ -147,14 +147,19 @@ def _network(project_data: Any, cfg: Any, crs: str, cache_dir: Any) -> WalkNetwo
         return build_network(value)
     if isinstance(value, str | Path):
         return load_network(value, crs=crs, cache_dir=cache_dir)
+    if callable(value) and hasattr(project_data, "network_options"):
+        # ProjectData.network(): the project's file or place, clipped to its areas, cached
+        got = value(cache_dir=cache_dir)
+        return got if isinstance(got, WalkNetwork) else build_network(got, crs=crs)
     path = _get(cfg, "network", "path")
     if path is not None:
         return load_network(path, crs=crs, cache_dir=cache_dir)
-    if callable(value):  # ProjectData.network(): a downloaded place, through OSMnx's cache
-        return build_network(value(), crs=crs)
+    if callable(value):
+        got = value()
+        return got if isinstance(got, WalkNetwork) else build_network(got, crs=crs)
     msg = (
         f"{_get(cfg, 'path', default='project')}: no street network; add [network] path "
-        "(an .osm / .osm.bz2 / .graphml file) or place to the project file."
+        "(an .osm.pbf / .osm / .osm.bz2 / .graphml file) or place to the project file."
     )
     raise ConfigError(msg)
 

@@ -18,7 +18,7 @@ from geoseg.errors import InputError
 from geoseg.example._areas import make_areas, make_districts, n_islands_for
 from geoseg.example._grid import make_grid, write_grid
 from geoseg.example._land import make_land
-from geoseg.example._network import make_network, osm_xml
+from geoseg.example._network import make_network, osm_xml, write_pbf
 from geoseg.example._registers import YEARS, make_registers
 from geoseg.example._services import make_services
 from geoseg.io import write_bytes, write_text, write_with
@@ -37,6 +37,7 @@ CITY_FILES = (
     "registers/example_registers.csv",
     "services/example_services.csv",
     "network/example_streets.osm.bz2",
+    "network/example_streets.osm.pbf",
     "population/example_population.tif",
     "geoseg.toml",
 )
@@ -168,7 +169,7 @@ library = "pop_total"
 youth_centre = "age_6_15"
 
 [network]
-path = "network/example_streets.osm.bz2"
+path = "network/example_streets.osm.pbf"
 
 [population]
 grid = "population/example_population.tif"
@@ -269,8 +270,9 @@ def generate_city(
     the west (one area per island, so island areas have no land neighbour), a river splitting the
     mainland that can be crossed only on its bridges, four districts, registers for 2018-2023
     with a clustered segregation gradient that widens over the years, services of four kinds
-    (family centres scarce in district 2), an OSM street network and a 100 m population grid
-    whose cells sum to each area's latest population.
+    (family centres scarce in district 2), an OSM street network (the same streets as PBF and
+    as bz2-compressed XML) and a 100 m population grid whose cells sum to each area's latest
+    population.
     """
     problems = []
     if isinstance(areas, bool) or not isinstance(areas, int | np.integer):
@@ -312,8 +314,9 @@ def generate_city(
     write_bytes(out / CITY_FILES[3], registers_csv, root=out)
     write_bytes(out / CITY_FILES[4], _csv_text(services).encode("utf-8"), root=out)
     write_bytes(out / CITY_FILES[5], bz2.compress(osm_xml(net).encode("utf-8"), 9), root=out)
-    write_with(out / CITY_FILES[6], lambda tmp: write_grid(grid, land, tmp), root=out)
-    path = write_text(out / CITY_FILES[7], project_toml(areas=areas, seed=seed), root=out)
+    write_with(out / CITY_FILES[6], lambda tmp: write_pbf(net, tmp), root=out)
+    write_with(out / CITY_FILES[7], lambda tmp: write_grid(grid, land, tmp), root=out)
+    path = write_text(out / CITY_FILES[8], project_toml(areas=areas, seed=seed), root=out)
     logger.info(
         "example city: wrote %s (%d areas, %d street nodes, %d services) in %.1f s",
         out,

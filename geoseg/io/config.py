@@ -175,12 +175,18 @@ class ServicesConfig:
 
 @dataclass
 class NetworkConfig:
-    """``[network]``: an OSM / GraphML file or a place to download (cached)."""
+    """``[network]``: an OSM extract, GraphML or saved arrays, or a place to download.
+
+    ``clip`` keeps only the streets within ``buffer_m`` metres of the areas (default: the
+    distance walked in the longest time threshold), so that a regional extract can be used.
+    """
 
     path: Path | None = None
     place: str | None = None
     network_type: str = "walk"
     cache_folder: Path | None = None
+    clip: bool = True
+    buffer_m: float | None = None
 
 
 @dataclass
@@ -544,6 +550,8 @@ def _check_values(project: dict[str, Any], problems: list[str]) -> None:
             f"[network] network_type must be one of {', '.join(_NETWORK_TYPES)}, "
             f"got {net.network_type!r}"
         )
+    if net.buffer_m is not None and not net.buffer_m >= 0:
+        problems.append(f"[network] buffer_m must be >= 0, got {net.buffer_m}")
     pop: PopulationConfig = project["population"]
     if pop.buildings is None:
         for key in ("buildings_layer", "buildings_weight"):

@@ -1,7 +1,10 @@
-"""Reading street networks through OSMnx: OSM XML files, saved GraphML, or a place download.
+"""Reading and writing street networks: OSM extracts, GraphML, saved arrays, place downloads.
 
-Every route ends in the same shape: an OSMnx ``networkx.MultiDiGraph`` projected to the
-analysis CRS, node attributes ``x``/``y`` in metres and an edge attribute ``length`` in metres.
+Every route ends in the same shape, a :class:`geoseg.access.WalkNetwork`: the CSR ``graph`` of
+edge lengths in metres, the OSM ``node_ids``, node coordinates and edge lines in the analysis
+CRS. OSM extracts (``.osm.pbf``, ``.osm``, ``.osm.bz2``, ``.osm.gz``) are streamed with
+pyosmium (:mod:`geoseg.io.osm`); a GraphML file saved by OSMnx and a place download go through
+OSMnx (imported only then); ``.npz`` files are arrays saved by ``geoseg network``.
 """
 
 from __future__ import annotations
@@ -14,41 +17,44 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-import osmnx as ox
+import numpy as np
+import shapely
 
+from geoseg.access.network import (
+    WalkNetwork,
+    build_network,
+    load_arrays,
+    network_from_arrays,
+    save_arrays,
+)
 from geoseg.errors import NetworkError
 from geoseg.io._validate import require_projected_crs
+from geoseg.io.osm import is_osm_file, read_osm_network
 
-__all__ = ["read_network", "write_network"]
+__all__ = ["NETWORK_SUFFIXES", "clip_network", "read_network", "write_network"]
 
 logger = logging.getLogger(__name__)
 
-_XML_SUFFIXES = (".osm", ".xml", ".osm.bz2", ".xml.bz2", ".osm.gz", ".xml.gz")
-#: ``highway`` values that pedestrians cannot use (motorways, unbuilt or removed roads, tracks
-#: for racing and guided buses).
-_NOT_WALKABLE = frozenset(
-    {
-        "motorway",
-        "motorway_link",
-        "bus_guideway",
-        "raceway",
-        "construction",
-        "proposed",
-        "planned",
-        "abandoned",
-        "razed",
-        "disused",
-        "platform",
-    }
+#: What :func:`read_network` reads, by file name ending.
+NETWORK_SUFFIXES = (
+    ".osm.pbf",
+    ".pbf",
+    ".osm",
+    ".xml",
+    ".osm.bz2",
+    ".xml.bz2",
+    ".osm.gz",
+    ".xml.gz",
+    ".graphml",
+    ".npz",
 )
-_NO_ACCESS = frozenset({"no", "private"})
-_FOOT_YES = frozenset({"yes", "designated", "permissive"})
 
 
 @contextlib.contextmanager
 def _osmnx_settings(**values: Any) -> Iterator[None]:
     """Temporarily change OSMnx settings, restoring them afterwards."""
+    import osmnx as ox
+
     old = {k: getattr(ox.settings, k) for k in values}
     try:
         for k, v in values.items():
@@ -59,41 +65,10 @@ def _osmnx_settings(**values: Any) -> Iterator[None]:
             setattr(ox.settings, k, v)
 
 
-def _walkable(data: dict[str, Any]) -> bool:
-    """Whether an unsimplified OSM edge may be walked (by its ``highway``/``access``/``foot``)."""
-    highway = data.get("highway")
-    if not isinstance(highway, str) or highway in _NOT_WALKABLE:
-        return False
-    foot = data.get("foot")
-    if foot == "no":
-        return False
-    return not (data.get("access") in _NO_ACCESS and foot not in _FOOT_YES)
-
-
-def _read_xml(path: Path, network_type: str) -> nx.MultiDiGraph:
-    """Read OSM XML (plain, .bz2 or .gz: OSMnx decompresses them itself)."""
-    tags = list(dict.fromkeys([*ox.settings.useful_tags_way, "foot", "bridge"]))
-    walk = network_type == "walk"
-    with _osmnx_settings(useful_tags_way=tags), warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        G = ox.graph_from_xml(path, bidirectional=walk, simplify=False, retain_all=True)
-    if walk:
-        drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if not _walkable(d)]
-    else:
-        drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if "highway" not in d]
-    if drop:
-        logger.info(
-            "%s: leaving out %d edges that are not %s streets", path, len(drop), network_type
-        )
-        G.remove_edges_from(drop)
-    G.remove_nodes_from([n for n, deg in dict(G.degree()).items() if deg == 0])
-    if G.number_of_edges():
-        G = ox.simplify_graph(G)
-    return G
-
-
-def _download(place: str, network_type: str, cache_folder: str | Path | None) -> nx.MultiDiGraph:
+def _download(place: str, network_type: str, cache_folder: str | Path | None) -> Any:
     """Download a place's network through OSMnx with its response cache switched on."""
+    import osmnx as ox
+
     settings: dict[str, Any] = {"use_cache": True}
     if cache_folder is not None:
         Path(cache_folder).mkdir(parents=True, exist_ok=True)
@@ -102,7 +77,7 @@ def _download(place: str, network_type: str, cache_folder: str | Path | None) ->
         return ox.graph_from_place(place, network_type=network_type, simplify=True, retain_all=True)
 
 
-def _ensure_lengths(G: nx.MultiDiGraph, what: str) -> int:
+def _ensure_lengths(G: Any, what: str) -> int:
     """Give every edge a finite ``length`` in metres; return how many had to be computed."""
     fixed = 0
     for u, v, data in G.edges(data=True):
@@ -130,83 +105,165 @@ def _ensure_lengths(G: nx.MultiDiGraph, what: str) -> int:
     return fixed
 
 
+def _from_osmnx(G: Any, what: str, target: Any, info: dict[str, Any]) -> WalkNetwork:
+    """Project an OSMnx graph and turn it into arrays."""
+    import osmnx as ox
+
+    if G.number_of_nodes() == 0 or G.number_of_edges() == 0:
+        msg = (
+            f"{what}: the street network is empty; the file must hold streets (OSM ways "
+            "tagged highway=*)."
+        )
+        raise NetworkError(msg)
+    try:
+        G = ox.project_graph(G, to_crs=target)
+    except Exception as exc:  # pyproj / osmnx errors for graphs without usable coordinates
+        msg = (
+            f"{what}: cannot project the street network to {target} ({type(exc).__name__}: {exc})."
+        )
+        raise NetworkError(msg) from exc
+    _ensure_lengths(G, what)
+    net = build_network(G, crs=target.to_string())
+    return network_from_arrays(
+        net.x,
+        net.y,
+        net.node_ids,
+        net.edge_u,
+        net.edge_v,
+        net.edge_length,
+        net.coords,
+        net.coord_offsets,
+        crs=net.crs,
+        info=info,
+    )
+
+
+def clip_network(net: WalkNetwork, area: Any, *, buffer_m: float = 0.0) -> WalkNetwork:
+    """Keep the part of a network within ``buffer_m`` metres of ``area``.
+
+    Parameters
+    ----------
+    net
+        The network.
+    area
+        Polygons in the network's CRS (GeoDataFrame, GeoSeries or shapely geometry).
+    buffer_m
+        Width of the band around ``area`` that is kept.
+
+    Returns
+    -------
+    WalkNetwork
+        Nodes inside the band and the edges between them.
+
+    Raises
+    ------
+    NetworkError
+        No node of the network lies inside the band.
+    """
+    geoms = getattr(area, "geometry", area)
+    geom = geoms.union_all() if hasattr(geoms, "union_all") else geoms
+    band = shapely.buffer(geom, float(buffer_m)) if buffer_m > 0 else geom
+    shapely.prepare(band)
+    inside = shapely.contains_xy(band, net.x, net.y)
+    keep_edge = inside[net.edge_u] & inside[net.edge_v]
+    if not keep_edge.any():
+        source = net.info.get("source", "street network")
+        msg = (
+            f"{source}: none of its streets lies within {buffer_m:g} m of the project's areas; "
+            "the network covers another region. Use a network of the region around the areas, "
+            "or check the areas' CRS."
+        )
+        raise NetworkError(msg)
+    used = np.zeros(net.n_nodes, dtype=bool)
+    used[net.edge_u[keep_edge]] = True
+    used[net.edge_v[keep_edge]] = True
+    new_index = np.cumsum(used) - 1
+    edges = np.flatnonzero(keep_edge)
+    counts = np.diff(net.coord_offsets)[edges]
+    offsets = np.zeros(len(edges) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    take = np.repeat(net.coord_offsets[edges], counts) + (
+        np.arange(int(offsets[-1])) - np.repeat(offsets[:-1], counts)
+    )
+    info = dict(net.info) | {
+        "clipped": True,
+        "buffer_m": float(buffer_m),
+        "nodes_clipped": int(net.n_nodes - used.sum()),
+    }
+    return network_from_arrays(
+        net.x[used],
+        net.y[used],
+        net.node_ids[used],
+        new_index[net.edge_u[edges]],
+        new_index[net.edge_v[edges]],
+        net.edge_length[edges],
+        net.coords[take],
+        offsets,
+        crs=net.crs,
+        info=info,
+    )
+
+
 def read_network(
     path: str | Path | None = None,
     *,
     place: str | None = None,
     crs: Any = "EPSG:3006",
     network_type: str = "walk",
+    clip: Any = None,
+    buffer_m: float = 0.0,
     cache_folder: str | Path | None = None,
-) -> nx.MultiDiGraph:
-    """Read a street network and project it to the analysis CRS.
+) -> WalkNetwork:
+    """Read a street network into arrays in the analysis CRS.
 
     Parameters
     ----------
     path
-        An OSM XML file (``.osm``, ``.xml``, optionally ``.bz2`` / ``.gz`` compressed) or a
-        GraphML file saved by OSMnx (``.graphml``).
+        An OSM extract (``.osm.pbf``, ``.pbf``, ``.osm``, ``.xml``, optionally ``.bz2`` /
+        ``.gz``), a GraphML file saved by OSMnx (``.graphml``) or network arrays saved by
+        ``geoseg network`` (``.npz``).
     place
         Instead of ``path``: a place name that OSMnx geocodes and downloads (needs internet
         the first time; responses are cached in ``cache_folder``).
     crs
         Projected target CRS in metres.
     network_type
-        ``"walk"`` (default): OSM XML ways are made two-way and ways that pedestrians cannot
-        use (motorways, ``foot=no``, private access, ways without ``highway``) are left out.
-        For a download, the OSMnx network type.
+        ``"walk"`` (default) or ``"bike"`` for OSM extracts (OSMnx's filters, see
+        :data:`geoseg.io.osm.NETWORK_FILTERS`); for a download, any OSMnx network type.
+    clip
+        Polygons in ``crs`` (the project's areas): keep only the streets within ``buffer_m``
+        metres of them. ``None`` keeps everything.
+    buffer_m
+        Width of the band kept around ``clip`` (metres).
     cache_folder
         Folder of OSMnx's response cache for downloads.
 
     Returns
     -------
-    networkx.MultiDiGraph
-        OSMnx graph with node ``x``/``y`` in metres and a ``length`` (metres) on every edge.
+    geoseg.access.WalkNetwork
+        The undirected network as arrays: ``graph`` (CSR of edge lengths in metres),
+        ``node_ids`` (OSM ids), ``x``/``y``, edge lines, and ``info`` on the source.
 
     Raises
     ------
     NetworkError
-        No source or two sources, a missing or unreadable file, an empty network, or a failed
-        download (for example when offline).
+        No source or two sources; a missing, truncated or unreadable file; a file that is not
+        a street network; an empty network; a network far from ``clip``; a failed download.
     CRSError
         ``crs`` is geographic or unknown.
 
     Notes
     -----
-    OSM XML is read with ``osmnx.graph_from_xml`` unsimplified, filtered, then simplified with
-    ``osmnx.simplify_graph``; all components are kept (islands without bridges stay). Edge
-    lengths are OSMnx's great-circle lengths of the original geometry.
+    OSM extracts are streamed by :func:`geoseg.io.osm.read_osm_network`: edge lengths are
+    OSMnx's great-circle lengths, ways cut at the extract's edge keep their parts inside it.
+    GraphML keeps the file's ``length`` of each edge (computed from the line where missing).
     """
     target = require_projected_crs(crs, what=f"{path or place}: street network")
+    crs_text = target.to_string()
     if (path is None) == (place is None):
         msg = "read_network: give either a file path or a place name, not both or neither."
         raise NetworkError(msg)
-    if path is not None:
-        p = Path(path)
-        what = str(p)
-        name = p.name.lower()
-        if not p.is_file():
-            msg = (
-                f"{p}: street network file not found; check the path or download it with "
-                "`geoseg network`."
-            )
-            raise NetworkError(msg)
-        try:
-            if name.endswith(".graphml"):
-                G = ox.load_graphml(p)
-            elif name.endswith(_XML_SUFFIXES):
-                G = _read_xml(p, network_type)
-            else:
-                msg = (
-                    f"{p}: unknown street network format; use OSM XML (.osm, .osm.bz2) or "
-                    "an OSMnx GraphML file (.graphml)."
-                )
-                raise NetworkError(msg)
-        except NetworkError:
-            raise
-        except Exception as exc:  # XML, bz2, GraphML parsers raise many exception types
-            msg = f"{p}: cannot read the street network ({type(exc).__name__}: {exc})."
-            raise NetworkError(msg) from exc
-    else:
+    if place is not None:
         what = f"place {place!r}"
         try:
             G = _download(str(place), network_type, cache_folder)
@@ -216,43 +273,114 @@ def read_network(
                 "Without internet, use a local OSM file (path) or a saved GraphML instead."
             )
             raise NetworkError(msg) from exc
-    if G.number_of_nodes() == 0 or G.number_of_edges() == 0:
-        msg = (
-            f"{what}: the street network is empty (no {network_type} streets); the file must "
-            "hold OSM ways tagged highway=*."
-        )
-        raise NetworkError(msg)
-    try:
-        G = ox.project_graph(G, to_crs=target)
-    except Exception as exc:  # pyproj / osmnx errors for graphs without usable coordinates
-        msg = f"{what}: cannot project the street network to {crs} ({type(exc).__name__}: {exc})."
-        raise NetworkError(msg) from exc
-    _ensure_lengths(G, what)
+        net = _from_osmnx(G, what, target, {"source": what, "format": "download"})
+    else:
+        p = Path(path)  # type: ignore[arg-type]
+        name = p.name.lower()
+        if not p.is_file():
+            msg = (
+                f"{p}: street network file not found; check the path or convert one with "
+                "`geoseg network`."
+            )
+            raise NetworkError(msg)
+        if is_osm_file(p):
+            return read_osm_network(
+                p, crs=crs_text, network_type=network_type, clip=clip, buffer_m=buffer_m
+            )
+        if name.endswith(".graphml"):
+            net = _read_graphml(p, target)
+        elif name.endswith(".npz"):
+            net = _read_arrays(p, crs_text)
+        else:
+            msg = (
+                f"{p}: unknown street network format; use an OSM extract ("
+                f"{', '.join(s for s in NETWORK_SUFFIXES if s not in ('.graphml', '.npz'))}), "
+                "an OSMnx GraphML file (.graphml) or arrays saved by `geoseg network` (.npz)."
+            )
+            raise NetworkError(msg)
+    if clip is not None:
+        net = clip_network(net, clip, buffer_m=buffer_m)
     logger.info(
         "%s: street network with %d nodes and %d edges (CRS %s)",
-        what,
-        G.number_of_nodes(),
-        G.number_of_edges(),
-        target.to_string(),
+        net.info.get("source"),
+        net.n_nodes,
+        net.n_edges,
+        crs_text,
     )
+    return net
+
+
+def _read_graphml(path: Path, target: Any) -> WalkNetwork:
+    """A GraphML file saved by OSMnx (or by :func:`write_network`)."""
+    import osmnx as ox
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            G = ox.load_graphml(path)
+    except Exception as exc:  # XML and GraphML parsers raise many exception types
+        msg = (
+            f"{path}: cannot read the street network ({type(exc).__name__}: {exc}); save it "
+            "again with OSMnx or `geoseg network`."
+        )
+        raise NetworkError(msg) from exc
+    return _from_osmnx(G, str(path), target, {"source": str(path), "format": "graphml"})
+
+
+def _read_arrays(path: Path, crs: str) -> WalkNetwork:
+    """Network arrays saved by ``geoseg network -o FILE.npz``."""
+    try:
+        net = load_arrays(path)
+    except (OSError, ValueError, KeyError) as exc:
+        msg = (
+            f"{path}: not network arrays written by this version of geoseg ({exc}); convert "
+            "the OSM extract again with `geoseg network`."
+        )
+        raise NetworkError(msg) from exc
+    if net.crs is not None and net.crs != crs:
+        msg = (
+            f"{path}: the network was saved in {net.crs}, the project uses {crs}; convert it "
+            f"again with `geoseg network --crs {crs}`."
+        )
+        raise NetworkError(msg)
+    return net
+
+
+def _to_graph(net: WalkNetwork) -> Any:
+    """The network as an OSMnx-style MultiDiGraph (both directions of every edge)."""
+    import networkx as nx
+
+    G = nx.MultiDiGraph(crs=net.crs)
+    for i, node in enumerate(net.node_ids.tolist()):
+        G.add_node(node, x=float(net.x[i]), y=float(net.y[i]))
+    ids = net.node_ids
+    lines = net.edge_lines()
+    for e in range(net.n_edges):
+        u, v = ids[net.edge_u[e]].item(), ids[net.edge_v[e]].item()
+        length = float(net.edge_length[e])
+        line = lines[e]
+        G.add_edge(u, v, length=length, geometry=line)
+        G.add_edge(v, u, length=length, geometry=shapely.reverse(line))
     return G
 
 
 def write_network(
-    graph: nx.MultiDiGraph,
+    network: WalkNetwork,
     path: str | Path,
     *,
     overwrite: bool = False,
     inputs: Any = (),
 ) -> Path:
-    """Save a street network as GraphML (atomically; never over an input file).
+    """Save a street network as arrays (``.npz``) or GraphML (atomically, never over an input).
 
     Parameters
     ----------
-    graph
+    network
         The network as returned by :func:`read_network`.
     path
-        The ``.graphml`` file to write; :func:`read_network` reads it back.
+        ``.npz`` (the arrays, read back in milliseconds by :func:`read_network`) or
+        ``.graphml`` (for OSMnx, NetworkX and GIS tools; nodes are OSM ids, every edge is
+        written in both directions with its ``length`` and projected ``geometry``).
     overwrite
         Replace an existing file.
     inputs
@@ -261,10 +389,22 @@ def write_network(
     from geoseg.io._atomic import check_not_input, write_with
 
     target = Path(path)
-    if target.suffix.lower() != ".graphml":
-        msg = f"{target}: a street network is saved as GraphML; give a file name ending in .graphml"
+    suffix = target.suffix.lower()
+    if suffix not in (".graphml", ".npz"):
+        msg = (
+            f"{target}: a street network is saved as arrays (.npz) or GraphML (.graphml); "
+            "give a file name ending in one of them"
+        )
         raise NetworkError(msg)
     check_not_input(target, inputs)
-    return write_with(
-        target, lambda tmp: ox.save_graphml(graph, tmp), root=target.parent, overwrite=overwrite
-    )
+    if suffix == ".npz":
+        return write_with(
+            target, lambda tmp: save_arrays(network, tmp), root=target.parent, overwrite=overwrite
+        )
+
+    def graphml(tmp: Path) -> None:
+        import osmnx as ox
+
+        ox.save_graphml(_to_graph(network), tmp)
+
+    return write_with(target, graphml, root=target.parent, overwrite=overwrite)

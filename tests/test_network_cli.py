@@ -1,0 +1,147 @@
+"""``geoseg network`` (convert and clip) and the network lines of ``geoseg validate``."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import pytest
+import shapely
+from _osm import write_osm
+from click.testing import CliRunner
+from scipy.sparse.csgraph import connected_components
+
+from geoseg.cli import main
+from geoseg.example import generate_city
+from geoseg.io import read_boundaries, read_network
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    out = tmp_path_factory.mktemp("city")
+    generate_city(out, areas=12, seed=7)
+    return out
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_convert_and_clip_to_arrays(city, tmp_path, runner):
+    pbf = city / "network/example_streets.osm.pbf"
+    areas = tmp_path / "three_areas.gpkg"
+    whole = read_boundaries(city / "boundaries/example_areas.gpkg", id_column="code")
+    whole.iloc[:3].to_file(areas, index=False)
+    out = tmp_path / "clipped.npz"
+    args = ["network", str(pbf), "--clip-to", str(areas), "--buffer", "300", "-o", str(out)]
+    res = runner.invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert "clipped to" in res.output and f"wrote {out}" in res.output
+    saved = read_network(out)
+    polys = read_boundaries(areas, id_column="code")
+    direct = read_network(pbf, clip=polys, buffer_m=300.0)
+    np.testing.assert_array_equal(saved.node_ids, direct.node_ids)
+    np.testing.assert_array_equal(saved.edge_length, direct.edge_length)
+    assert saved.info["clipped"] and saved.info["buffer_m"] == 300.0
+    band = polys.geometry.union_all().buffer(300.0)
+    assert shapely.contains_xy(band, saved.x, saved.y).all()
+    # never replaced without --overwrite; replaced with it
+    res = runner.invoke(main, args)
+    assert res.exit_code == 2 and "--overwrite" in res.output
+    res = runner.invoke(main, [*args, "--buffer", "100", "--overwrite"])
+    assert res.exit_code == 0, res.output
+    assert read_network(out).n_nodes < saved.n_nodes < read_network(pbf).n_nodes
+
+
+def test_convert_to_graphml_for_osmnx(city, tmp_path, runner):
+    pbf = city / "network/example_streets.osm.pbf"
+    out = tmp_path / "streets.graphml"
+    res = runner.invoke(main, ["network", str(pbf), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    net = read_network(pbf)
+    G = ox.load_graphml(out)
+    assert G.number_of_nodes() == net.n_nodes and G.number_of_edges() == 2 * net.n_edges
+    U = nx.Graph(G)
+    a, b = int(net.node_ids[0]), int(net.node_ids[-1])
+    from scipy.sparse.csgraph import dijkstra
+
+    i, j = net.node_index([a, b])
+    want = dijkstra(net.graph, indices=i)[j]
+    if np.isfinite(want):
+        assert nx.shortest_path_length(U, a, b, weight="length") == pytest.approx(want)
+
+
+def test_refuses_to_write_over_its_input(city, tmp_path, runner):
+    copy = tmp_path / "streets.npz"
+    res = runner.invoke(
+        main, ["network", str(city / "network/example_streets.osm.pbf"), "-o", str(copy)]
+    )
+    assert res.exit_code == 0
+    res = runner.invoke(main, ["network", str(copy), "-o", str(copy), "--overwrite"])
+    assert res.exit_code == 2 and "input" in res.output
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "expected"),
+    [
+        (b"not an OSM file at all\n", "streets.osm.pbf", "not a readable OpenStreetMap file"),
+        (b"<html><body>404</body></html>", "streets.osm", "not a readable OpenStreetMap file"),
+        (None, "cut.osm.pbf", "truncated"),
+        ("motorway", "motorway.osm", "has no walk ways"),
+    ],
+)
+def test_bad_input_exits_2_with_the_file_and_fix(city, tmp_path, runner, content, name, expected):
+    path = tmp_path / name
+    if content is None:
+        data = (city / "network/example_streets.osm.pbf").read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    elif content == "motorway":
+        write_osm(
+            path, {1: (57.7, 11.95), 2: (57.7, 11.96)}, [(5, [1, 2], {"highway": "motorway"})]
+        )
+    else:
+        path.write_bytes(content)
+    res = runner.invoke(main, ["network", str(path), "-o", str(tmp_path / "out.npz")])
+    assert res.exit_code == 2, res.output
+    assert str(path) in res.output and expected in res.output
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "out.npz").exists()
+
+
+def test_network_elsewhere_exits_2(city, tmp_path, runner):
+    far = tmp_path / "far.gpkg"
+    import geopandas as gpd
+
+    gpd.GeoDataFrame(
+        geometry=[shapely.box(600_000, 7_500_000, 610_000, 7_510_000)], crs=3006
+    ).to_file(far)
+    res = runner.invoke(
+        main,
+        [
+            "network",
+            str(city / "network/example_streets.osm.pbf"),
+            "--clip-to",
+            str(far),
+            "-o",
+            str(tmp_path / "o.npz"),
+        ],
+    )
+    assert res.exit_code == 2 and "none of its streets lies within" in res.output
+
+
+def test_validate_reports_the_network(city, tmp_path, runner, monkeypatch):
+    monkeypatch.setenv("GEOSEG_CACHE_DIR", str(tmp_path / "cache"))
+    res = runner.invoke(main, ["validate", str(city / "geoseg.toml")])
+    assert res.exit_code == 0, res.output
+    net = read_network(
+        city / "network/example_streets.osm.pbf",
+        clip=read_boundaries(city / "boundaries/example_areas.gpkg", id_column="code"),
+        buffer_m=1200.0,
+    )
+    parts = connected_components(net.graph, directed=False)[0]
+    assert f"street network: {net.n_nodes} nodes, {net.n_edges} edges" in res.output
+    assert f"street network: {parts} connected part" in res.output
+    assert "clipped to the areas plus 1200 m" in res.output
+    assert "services lie within 500 m of a street" in res.output
+    assert "population grid cells lie within 500 m of a street" in res.output
