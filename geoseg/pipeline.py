@@ -30,6 +30,7 @@ from geoseg.io import (
 )
 from geoseg.io.results import MANIFEST, check_output_folder, write_gpkg, write_manifest
 from geoseg.preflight import access_note, check_run
+from geoseg.settings import ISOCHRONE_MINUTES
 
 __all__ = [
     "STAGES",
@@ -43,7 +44,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Stages of a run, in order.
+#: Stages of a run, in order (``access`` includes the isochrones, timed on their own).
 STAGES = ("segregation", "hotspots", "trends", "access", "maps")
 
 
@@ -474,35 +475,22 @@ def _straight_line_stage(data: Any) -> Any:
     )
 
 
-def isochrone_stage(access: Any, *, minutes: Sequence[float] = (5.0, 10.0, 15.0)) -> Any:
-    """Isochrones of every service kind: the union over its services per time threshold.
+def isochrone_stage(access: Any, *, minutes: Sequence[float] = ISOCHRONE_MINUTES) -> Any:
+    """Isochrones of every service kind: the area within each time of the kind's services.
 
     Returns
     -------
     GeoDataFrame
         Columns ``kind``, ``minutes``, ``services`` (how many services of the kind) and
-        ``geometry``, in the network's CRS.
+        ``geometry``, in the network's CRS (see :func:`geoseg.access.isochrones.kind_isochrones`).
     """
-    import shapely
+    from geoseg.access.isochrones import kind_isochrones
 
-    from geoseg.access import isochrones
-
-    iso = isochrones(
-        access.network, access.snapped_services, minutes=minutes, speed_kmh=access.speed_kmh
+    snapped = access.snapped_services
+    kinds = access.services.loc[snapped.index, "kind"].astype(str).to_numpy()
+    return kind_isochrones(
+        access.network, snapped, kinds, minutes=minutes, speed_kmh=access.speed_kmh
     )
-    kinds = access.services["kind"].astype(str).reindex(iso["service"]).to_numpy()
-    iso = iso.assign(kind=kinds)
-    rows = []
-    for (kind, level), part in iso.groupby(["kind", "minutes"], sort=True):
-        rows.append(
-            {
-                "kind": kind,
-                "minutes": float(level),
-                "services": int(part["service"].nunique()),
-                "geometry": shapely.union_all(part.geometry.to_numpy()),
-            }
-        )
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=iso.crs)
 
 
 # --------------------------------------------------------------------------- outputs
@@ -598,17 +586,18 @@ def run_project(
             access = access_stage(data, cache_dir=Path(cache_dir) if cache_dir else None)
         result.access = access.summary
         result.equity = access.equity
-        if data.has_network:
-            result.isochrones = isochrone_stage(access)
-        else:
-            from geoseg.access.straight import straight_line_isochrones
+        with _timed(result, "isochrones"):
+            if data.has_network:
+                result.isochrones = isochrone_stage(access)
+            else:
+                from geoseg.access.straight import straight_line_isochrones
 
-            result.isochrones = straight_line_isochrones(
-                access.services,
-                minutes=(5.0, 10.0, 15.0),
-                speed_kmh=access.speed_kmh,
-                detour=access.detour,
-            )
+                result.isochrones = straight_line_isochrones(
+                    access.services,
+                    minutes=ISOCHRONE_MINUTES,
+                    speed_kmh=access.speed_kmh,
+                    detour=access.detour,
+                )
         if len(access.rejected):
             n = len(access.rejected)
             note = f"access: {n} resident or service point(s) not placed on the network"

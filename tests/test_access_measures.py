@@ -119,3 +119,66 @@ def test_isochrone_cuts_streets_at_the_time():
     # 300 m each way along the street, plus a 10 m band
     assert three.bounds == pytest.approx((690.0, -10.0, 1310.0, 10.0))
     assert iso.geometry.iloc[1].area > three.area
+
+
+def test_kind_isochrones_on_a_line_hand_computed():
+    from geoseg.access.isochrones import kind_isochrones
+
+    net = build_network(_line())
+    pts = gpd.GeoSeries([shapely.Point(1000, 30), shapely.Point(0, 0)], crs="EPSG:3006")
+    svc = snap_points(net, pts)
+    iso = kind_isochrones(
+        net, svc, ["library", "school"], minutes=[3, 5], speed_kmh=SPEED, buffer_m=50.0, cell_m=5.0
+    )
+    assert list(zip(iso["kind"], iso["minutes"], iso["services"], strict=True)) == [
+        ("library", 3.0, 1),
+        ("library", 5.0, 1),
+        ("school", 3.0, 1),
+        ("school", 5.0, 1),
+    ]
+    # library: 30 m walk to the street, then 270 m (3 min) or 470 m (5 min) each way, + 50 m
+    x0, y0, x1, y1 = iso.geometry.iloc[0].bounds
+    assert x0 == pytest.approx(1000 - 270 - 50, abs=5.0) and x1 == pytest.approx(1320, abs=5.0)
+    assert y0 == pytest.approx(-50, abs=5.0) and y1 == pytest.approx(50, abs=5.0)
+    # school at the line's end: only one direction
+    x0, _, x1, _ = iso.geometry.iloc[3].bounds
+    assert x0 == pytest.approx(-50, abs=5.0) and x1 == pytest.approx(550, abs=5.0)
+
+
+def test_kind_isochrones_equal_the_union_of_exact_isochrones():
+    """On a street grid, against the exact (shapely) per-service isochrones, unioned."""
+    from geoseg.access.isochrones import kind_isochrones
+
+    g = nx.MultiDiGraph(crs="EPSG:3006")
+    rng = np.random.default_rng(4)
+    side, step = 12, 120.0
+    for i in range(side):
+        for j in range(side):
+            g.add_node(i * side + j, x=step * i + rng.normal(0, 10), y=step * j + rng.normal(0, 10))
+    for i in range(side):
+        for j in range(side):
+            a = i * side + j
+            for b in ([a + side] if i + 1 < side else []) + ([a + 1] if j + 1 < side else []):
+                if rng.random() < 0.15:
+                    continue
+                d = float(
+                    np.hypot(g.nodes[a]["x"] - g.nodes[b]["x"], g.nodes[a]["y"] - g.nodes[b]["y"])
+                )
+                g.add_edge(a, b, length=d)
+                g.add_edge(b, a, length=d)
+    net = build_network(g)
+    xy = rng.uniform(100, 1200, size=(6, 2))
+    svc = snap_points(net, gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs="EPSG:3006"))
+    kinds = np.array(["a", "a", "a", "b", "b", "b"])
+    fast = kind_isochrones(
+        net, svc, kinds, minutes=[4, 8], speed_kmh=SPEED, buffer_m=40.0, cell_m=5.0
+    )
+    exact = isochrones(net, svc, minutes=[4, 8], speed_kmh=SPEED, buffer_m=40.0)
+    exact["kind"] = kinds[exact["service"].to_numpy()]
+    for (kind, m), part in exact.groupby(["kind", "minutes"]):
+        want = shapely.union_all(part.geometry.to_numpy())
+        got = fast[(fast["kind"] == kind) & (fast["minutes"] == m)].geometry.iloc[0]
+        assert got.is_valid
+        # equal up to the raster: within about one cell everywhere
+        assert shapely.hausdorff_distance(got, want) < 2 * 5.0 * np.sqrt(2)
+        assert got.symmetric_difference(want).area < 0.05 * want.area

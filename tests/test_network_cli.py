@@ -145,3 +145,21 @@ def test_validate_reports_the_network(city, tmp_path, runner, monkeypatch):
     assert "clipped to the areas plus 1200 m" in res.output
     assert "services lie within 500 m of a street" in res.output
     assert "population grid cells lie within 500 m of a street" in res.output
+
+
+def test_run_times_the_isochrones_as_a_stage(city, tmp_path):
+    from geoseg.pipeline import run_project
+
+    res = run_project(
+        city / "geoseg.toml",
+        output=tmp_path / "out",
+        stages=("access",),
+        cache_dir=tmp_path / "cache",
+    )
+    assert list(res.timings) == ["load", "access", "isochrones", "write"]
+    iso = res.isochrones
+    kinds = sorted(set(res.access["kind"]))
+    assert sorted(set(iso["kind"])) == kinds and sorted(set(iso["minutes"])) == [5.0, 10.0, 15.0]
+    for _, rows in iso.groupby("kind"):
+        areas = rows.sort_values("minutes").geometry.area.to_numpy()
+        assert (np.diff(areas) > 0).all()  # nested: more time, more area

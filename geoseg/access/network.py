@@ -141,13 +141,16 @@ def minutes_to_metres(minutes: float, speed_kmh: float) -> float:
 
 
 def _csr(n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray) -> sp.csr_matrix:
-    rows = np.concatenate([u, v]).astype(np.int64)
-    cols = np.concatenate([v, u]).astype(np.int64)
-    data = np.concatenate([length, length]).astype(float)
-    order = np.argsort(rows * max(n, 1) + cols, kind="stable")
-    indptr = np.zeros(n + 1, dtype=np.int64)
+    m = len(u)
+    idx = np.int32 if 2 * m < 2**31 and n < 2**31 else np.int64
+    rows = np.concatenate([u, v]).astype(idx)
+    cols = np.concatenate([v, u]).astype(idx)
+    order = np.argsort(rows.astype(np.int64) * max(n, 1) + cols, kind="stable")
+    indptr = np.zeros(n + 1, dtype=idx)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return sp.csr_matrix((data[order], cols[order].astype(np.int32), indptr), shape=(n, n))
+    del rows
+    data = np.concatenate([length, length]).astype(float)[order]
+    return sp.csr_matrix((data, cols[order], indptr), shape=(n, n))
 
 
 def build_network(graph: nx.MultiDiGraph, *, crs: str | None = None) -> WalkNetwork:

@@ -3,9 +3,15 @@
 Only this package touches files or the network. Every loader returns the shapes fixed in
 ``docs/data-model.md`` and reports all problems of an input at once as a
 :class:`geoseg.errors.GeoSegError` subclass whose message names the file.
+
+The loaders are imported on first use, so that reading a street network does not load the
+libraries of rasters, spreadsheets or registers (and the other way round).
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from geoseg.io._atomic import (
     atomic_path,
@@ -15,30 +21,56 @@ from geoseg.io._atomic import (
     write_text,
     write_with,
 )
-from geoseg.io.boundaries import read_boundaries, read_layer
-from geoseg.io.buildings import read_buildings
-from geoseg.io.codes import (
-    UNPLACED_RULE,
-    check_register_against_areas,
-    compare_codes,
-    join_register,
-)
-from geoseg.io.config import Project, read_config
-from geoseg.io.crosswalk import read_crosswalk
-from geoseg.io.grid import read_population_grid
-from geoseg.io.network import read_network, write_network
-from geoseg.io.paths import (
-    MAX_SLUG,
-    inside,
-    project_inputs,
-    remove_stale_temporaries,
-    slug,
-    slugs,
-    variable_slugs,
-)
-from geoseg.io.project import ProjectData, describe_project, load_project, validate_project
-from geoseg.io.registers import read_register
-from geoseg.io.services import read_services
+
+if TYPE_CHECKING:
+    from geoseg.io.boundaries import (
+        read_boundaries,
+        read_layer,
+    )
+    from geoseg.io.buildings import (
+        read_buildings,
+    )
+    from geoseg.io.codes import (
+        UNPLACED_RULE,
+        check_register_against_areas,
+        compare_codes,
+        join_register,
+    )
+    from geoseg.io.config import (
+        Project,
+        read_config,
+    )
+    from geoseg.io.crosswalk import (
+        read_crosswalk,
+    )
+    from geoseg.io.grid import (
+        read_population_grid,
+    )
+    from geoseg.io.network import (
+        read_network,
+        write_network,
+    )
+    from geoseg.io.paths import (
+        MAX_SLUG,
+        inside,
+        project_inputs,
+        remove_stale_temporaries,
+        slug,
+        slugs,
+        variable_slugs,
+    )
+    from geoseg.io.project import (
+        ProjectData,
+        describe_project,
+        load_project,
+        validate_project,
+    )
+    from geoseg.io.registers import (
+        read_register,
+    )
+    from geoseg.io.services import (
+        read_services,
+    )
 
 __all__ = [
     "MAX_SLUG",
@@ -74,3 +106,46 @@ __all__ = [
     "write_text",
     "write_with",
 ]
+
+_HOME = {
+    "MAX_SLUG": "paths",
+    "Project": "config",
+    "ProjectData": "project",
+    "UNPLACED_RULE": "codes",
+    "check_register_against_areas": "codes",
+    "compare_codes": "codes",
+    "describe_project": "project",
+    "inside": "paths",
+    "join_register": "codes",
+    "load_project": "project",
+    "project_inputs": "paths",
+    "read_boundaries": "boundaries",
+    "read_buildings": "buildings",
+    "read_config": "config",
+    "read_crosswalk": "crosswalk",
+    "read_layer": "boundaries",
+    "read_network": "network",
+    "read_population_grid": "grid",
+    "read_register": "registers",
+    "read_services": "services",
+    "remove_stale_temporaries": "paths",
+    "slug": "paths",
+    "slugs": "paths",
+    "validate_project": "project",
+    "variable_slugs": "paths",
+    "write_network": "network",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        msg = f"module 'geoseg.io' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(f"geoseg.io.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -57,24 +57,28 @@ class _HalfEdges:
 
 def _half_edges(n: int, su: np.ndarray, sv: np.ndarray) -> _HalfEdges:
     s = len(su)
-    src = np.concatenate([su, sv])
-    dst = np.concatenate([sv, su])
-    rev = np.concatenate([np.arange(s, 2 * s), np.arange(s)])
-    order = np.argsort(src)
+    idx = np.int32 if 2 * s < 2**31 and n < 2**31 else np.int64
+    src = np.concatenate([su, sv]).astype(idx)
+    dst = np.concatenate([sv, su]).astype(idx)
+    rev = np.concatenate([np.arange(s, 2 * s, dtype=idx), np.arange(s, dtype=idx)])
+    order = np.argsort(src, kind="stable").astype(idx)
     deg = np.bincount(src, minlength=n)
     start = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(deg, out=start[1:])
-    two = np.flatnonzero(deg == 2)
+    two = np.flatnonzero(deg == 2).astype(idx)
     out1, out2 = order[start[two]], order[start[two] + 1]
+    del order, start, deg
     distinct = dst[out1] != dst[out2]
     return _HalfEdges(src, dst, rev, two[distinct], out1[distinct], out2[distinct])
 
 
 def _rank(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pointer jumping: for each half-edge, the last half-edge of its chain and the steps to it."""
-    h = np.arange(len(nxt), dtype=np.int64)
-    last = np.where(nxt >= 0, nxt, h)
-    steps = (nxt >= 0).astype(np.int64)
+    last = np.arange(len(nxt), dtype=nxt.dtype)
+    going = nxt >= 0
+    last[going] = nxt[going]
+    steps = going.astype(nxt.dtype)
+    del going
     for _ in range(64):
         onward = last[last]
         if np.array_equal(onward, last):
@@ -91,32 +95,40 @@ def _walk(he: _HalfEdges, length: np.ndarray, junction: np.ndarray) -> Chains:
     through = ~junction[he.two]
     h1, h2 = he.out1[through], he.out2[through]
     # a half-edge arriving at a two-way node goes on along the node's other half-edge
-    nxt = np.full(2 * s, -1, dtype=np.int64)
+    nxt = np.full(2 * s, -1, dtype=src.dtype)
     nxt[rev[h1]] = h2
     nxt[rev[h2]] = h1
+    del h1, h2, through
     last, steps = _rank(nxt)
+    del nxt
     head = rev[last[rev]]
     # each chain appears twice (once per direction): keep one direction
     keep = np.flatnonzero(head < rev[last])
-    hk = head[keep]
+    hk = head[keep].astype(np.int64)
     along = steps[hk] - steps[keep]
     keep = keep[np.argsort(hk * (int(steps.max()) + 1) + along)]
+    del hk, along
     hk = head[keep]
+    del head
     brk = np.ones(len(keep), dtype=bool)
     brk[1:] = hk[1:] != hk[:-1]
     first = np.flatnonzero(brk)
+    del brk
     count = np.diff(np.append(first, len(keep)))
     heads = hk[first]
-    seg = keep % s
-    total = np.add.reduceat(length[seg], first) if len(keep) else np.zeros(0)
+    del hk
+    total = np.add.reduceat(length[keep % s], first) if len(keep) else np.zeros(0)
     offsets = np.zeros(len(heads) + 1, dtype=np.int64)
     np.cumsum(count + 1, out=offsets[1:])
     nodes = np.empty(int(offsets[-1]), dtype=np.int64)
     chain = np.repeat(np.arange(len(heads)), count)
     step = np.arange(len(keep)) - np.repeat(first, count)
     nodes[offsets[chain] + step] = src[keep]
+    del chain, step
     nodes[offsets[1:] - 1] = dst[keep[first + count - 1]]
-    return Chains(u=src[heads], v=dst[last[heads]], length=total, nodes=nodes, offsets=offsets)
+    u = src[heads].astype(np.int64)
+    v = dst[last[heads]].astype(np.int64)
+    return Chains(u=u, v=v, length=total, nodes=nodes, offsets=offsets)
 
 
 def _troublesome(ch: Chains, n: int) -> np.ndarray:
@@ -162,14 +174,13 @@ def contract_chains(n: int, su: np.ndarray, sv: np.ndarray, length: np.ndarray) 
     split at its inner nodes instead, so that no street is lost to the simple graph's rule of
     one (the shortest) edge per node pair. A ring with no junction at all keeps every node.
     """
-    su = np.asarray(su, dtype=np.int64)
-    sv = np.asarray(sv, dtype=np.int64)
     length = np.asarray(length, dtype=float)
-    he = _half_edges(n, su, sv)
+    he = _half_edges(n, np.asarray(su), np.asarray(sv))
     junction = np.ones(n, dtype=bool)
     junction[he.two] = False
     # rings made only of two-way nodes keep all their nodes
-    graph = sp.coo_matrix((np.ones(len(su)), (su, sv)), shape=(n, n))
+    s = len(length)
+    graph = sp.coo_matrix((np.ones(s, dtype=np.int8), (he.src[:s], he.dst[:s])), shape=(n, n))
     ncomp, label = connected_components(graph, directed=False)
     anchored = np.bincount(label[junction], minlength=ncomp) > 0
     junction |= ~anchored[label]

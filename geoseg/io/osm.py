@@ -237,8 +237,8 @@ def _collect(path: Path, fmt: str, network_type: str, box: np.ndarray | None) ->
     def flush() -> None:
         off = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(np.frombuffer(lengths, dtype=np.int64), out=off[1:])
-        x = np.frombuffer(xs, dtype=np.int32).astype(np.int64)
-        y = np.frombuffer(ys, dtype=np.int32).astype(np.int64)
+        x = np.frombuffer(xs, dtype=np.int32).copy()
+        y = np.frombuffer(ys, dtype=np.int32).copy()
         ok = x != _UNDEFINED
         if ok.any():  # where the file's streets are, for messages
             now = [x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max()]
@@ -444,47 +444,65 @@ def _assemble(
             "covers the city's streets (for example from Geofabrik or BBBike)."
         )
         raise NetworkError(msg)
-    way_of = np.repeat(np.arange(n_ways), counts)
-    valid = ways.x != _UNDEFINED
-    cut = np.unique(way_of[~valid])
-    missing = int(np.unique(ways.refs[~valid]).size)
-    if len(cut):
+    # the collected arrays are used up here, step by step, to keep the peak memory low
+    refs, xs, ys = ways.refs, ways.x, ways.y
+    ways.refs = ways.x = ways.y = np.empty(0, dtype=np.int64)
+    way_of = np.repeat(np.arange(n_ways, dtype=np.int32), counts)
+    valid = xs != _UNDEFINED
+    cut = int(np.unique(way_of[~valid]).size)
+    missing = int(np.unique(refs[~valid]).size)
+    if cut:
         logger.warning(
             "%s: %d of %d %s ways run out of the extract (%d nodes missing); their parts "
             "inside the file are kept",
             path,
-            len(cut),
+            cut,
             n_ways,
             network_type,
             missing,
         )
-    ids, first, inverse = np.unique(ways.refs, return_index=True, return_inverse=True)
-    lon = ways.x[first] / 1e7
-    lat = ways.y[first] / 1e7
-    node_ok = ways.x[first] != _UNDEFINED
+    ids, first, inverse = np.unique(refs, return_index=True, return_inverse=True)
+    del refs
+    inverse = inverse.astype(np.int32 if len(ids) < 2**31 else np.int64)
+    node_ok = xs[first] != _UNDEFINED
+    lon = xs[first] / 1e7
+    lat = ys[first] / 1e7
+    del xs, ys, first
     to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     px, py = to_crs.transform(np.where(node_ok, lon, 0.0), np.where(node_ok, lat, 0.0))
     px, py = np.asarray(px, dtype=float), np.asarray(py, dtype=float)
     if area is not None:
         node_ok &= shapely.contains_xy(area, px, py)
+    same_way = way_of[:-1] == way_of[1:]
     ok = node_ok[inverse]
-    i = np.flatnonzero(
-        (way_of[:-1] == way_of[1:]) & ok[:-1] & ok[1:] & (ways.refs[:-1] != ways.refs[1:])
-    )
+    both = ok[:-1] & ok[1:]
     clipped = 0
     if area is not None:
-        whole = valid[:-1] & valid[1:] & (way_of[:-1] == way_of[1:])
-        clipped = int(np.unique(way_of[:-1][whole & ~(ok[:-1] & ok[1:])]).size)
+        whole = same_way & valid[:-1] & valid[1:]
+        clipped = int(np.unique(way_of[:-1][whole & ~both]).size)
+    del valid, ok
+    i = np.flatnonzero(same_way & both & (inverse[:-1] != inverse[1:]))
+    del same_way, both, way_of
     if len(i) == 0:
         raise _nothing_inside(path, ways, area, crs, network_type)
-    # nodes used by segments, renumbered
     a, b = inverse[i], inverse[i + 1]
-    used, seg_nodes = np.unique(np.concatenate([a, b]), return_inverse=True)
-    su, sv = seg_nodes[: len(i)], seg_nodes[len(i) :]
+    del inverse, i
     seg_len = great_circle_m(lat[a], lon[a], lat[b], lon[b])
+    # nodes used by segments, renumbered
+    used_mask = np.zeros(len(ids), dtype=bool)
+    used_mask[a] = True
+    used_mask[b] = True
+    used = np.flatnonzero(used_mask)
+    renumber = np.cumsum(used_mask, dtype=np.int64) - 1
+    su, sv = renumber[a], renumber[b]
+    del renumber, used_mask, a, b
     chains = contract_chains(len(used), su, sv, seg_len)
-    ends, end_index = np.unique(np.concatenate([chains.u, chains.v]), return_inverse=True)
-    m = len(chains.u)
+    del su, sv, seg_len
+    ends_mask = np.zeros(len(used), dtype=bool)
+    ends_mask[chains.u] = True
+    ends_mask[chains.v] = True
+    ends = np.flatnonzero(ends_mask)
+    end_index = np.cumsum(ends_mask, dtype=np.int64) - 1
     nodes = used[ends]
     coords_nodes = used[chains.nodes]
     info = {
@@ -494,7 +512,7 @@ def _assemble(
         "lengths": "great-circle",
         "highway_ways": int(ways.highway_ways),
         "ways": int(ways.kept_ways),
-        "ways_cut": len(cut),
+        "ways_cut": cut,
         "nodes_missing": missing,
         "clipped": area is not None,
         "buffer_m": float(buffer_m) if area is not None else None,
@@ -506,14 +524,18 @@ def _assemble(
             float(lat[used].max()),
         ],
     }
+    coords = np.empty((len(coords_nodes), 2))
+    coords[:, 0] = px[coords_nodes]
+    coords[:, 1] = py[coords_nodes]
+    del coords_nodes
     return network_from_arrays(
         px[nodes],
         py[nodes],
         ids[nodes],
-        end_index[:m],
-        end_index[m:],
+        end_index[chains.u],
+        end_index[chains.v],
         chains.length,
-        np.column_stack([px[coords_nodes], py[coords_nodes]]),
+        coords,
         chains.offsets,
         crs=crs,
         info=info,
