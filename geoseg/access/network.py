@@ -145,7 +145,7 @@ def _csr(n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray) -> sp.csr_mat
     idx = np.int32 if 2 * m < 2**31 and n < 2**31 else np.int64
     rows = np.concatenate([u, v]).astype(idx)
     cols = np.concatenate([v, u]).astype(idx)
-    order = np.argsort(rows.astype(np.int64) * max(n, 1) + cols, kind="stable")
+    order = np.argsort(rows.astype(np.int64) * max(n, 1) + cols.astype(np.int64), kind="stable")
     indptr = np.zeros(n + 1, dtype=idx)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
     del rows
