@@ -159,7 +159,8 @@ class RegistersConfig:
 
 @dataclass
 class ServicesConfig:
-    """``[services]``: service points and ``[services.kinds]`` (kind -> demand column)."""
+    """``[services]``: service points, ``[services.kinds]`` (kind -> demand column) and
+    ``[services.osm]`` (kind -> OSM tag filters read from the ``[network]`` extract)."""
 
     path: Path | None = None
     id: str = "service_id"
@@ -171,6 +172,7 @@ class ServicesConfig:
     crs: str | None = None
     layer: str | None = None
     kinds: dict[str, str] = field(default_factory=_default_kinds)
+    osm: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -339,6 +341,9 @@ def _type_name(hint: Any) -> str:
     if origin is list:
         return "a list of texts"
     if origin is dict:
+        value_hint = typing.get_args(hint)[1]
+        if typing.get_origin(value_hint) is list:
+            return "a table of lists of texts"
         return "a table of texts"
     return {
         str: "a text",
@@ -359,6 +364,11 @@ def _convert(value: Any, hint: Any, folder: Path) -> tuple[bool, Any]:
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         return ok, list(value) if ok else value
     if origin is dict:
+        if typing.get_origin(typing.get_args(hint)[1]) is list:
+            ok = isinstance(value, dict) and all(
+                isinstance(v, list) and all(isinstance(x, str) for x in v) for v in value.values()
+            )
+            return ok, {k: list(v) for k, v in value.items()} if ok else value
         ok = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
         return ok, dict(value) if ok else value
     if hint is bool:
@@ -543,6 +553,8 @@ def _check_values(project: dict[str, Any], problems: list[str]) -> None:
         except Exception as exc:  # pyproj raises its own error type for unknown CRSs
             problems.append(f"[services] crs {srv.crs!r} is not a known CRS ({exc})")
     net: NetworkConfig = project["network"]
+    if srv.osm:
+        _check_osm_services(srv, net, problems)
     if net.path is not None and net.place is not None:
         problems.append("[network] give either path or place, not both")
     if net.network_type not in _NETWORK_TYPES:
@@ -615,6 +627,28 @@ def _check_values(project: dict[str, Any], problems: list[str]) -> None:
         problems.append(
             f"[access] detour must lie between 1 and 5 (walking distance / straight-line "
             f"distance; 1.2-1.4 in cities), got {acc.detour:g}"
+        )
+
+
+def _check_osm_services(srv: ServicesConfig, net: NetworkConfig, problems: list[str]) -> None:
+    """``[services.osm]``: known kinds, valid tag filters, an OSM extract to read them from."""
+    from geoseg.io.osm_services import expand_service_tags
+
+    for kind in srv.osm:
+        if kind not in srv.kinds:
+            problems.append(
+                f"[services.osm] {kind}: not a kind of [services.kinds]; add "
+                f'{kind} = "<register column of its demand group>" to [services.kinds]'
+            )
+    try:
+        expand_service_tags(srv.osm)
+    except ValueError as exc:
+        problems.extend(f"[services.osm] {line}" for line in str(exc).splitlines())
+    name = "" if net.path is None else net.path.name.lower()
+    if not name.endswith((".pbf", ".osm", ".xml", ".bz2", ".gz")):
+        problems.append(
+            "[services.osm] reads services from the OSM extract of [network] path; name an "
+            ".osm.pbf / .osm / .osm.bz2 / .osm.gz file there"
         )
 
 

@@ -177,6 +177,28 @@ def _check_network_covers(
         raise NetworkError(msg)
 
 
+def _merge_services(
+    listed: gpd.GeoDataFrame | None,
+    osm: gpd.GeoDataFrame | None,
+    path: Path | None,
+    problems: list[str],
+) -> gpd.GeoDataFrame:
+    """The city's own services and those from OSM tags, each labelled with its ``source``."""
+    parts = []
+    if listed is not None:
+        parts.append(listed.assign(source=Path(str(path)).name))
+    if osm is not None:
+        parts.append(osm)
+    merged = gpd.GeoDataFrame(pd.concat(parts), geometry="geometry", crs=parts[0].crs)
+    dup = merged.index[merged.index.duplicated()].unique()
+    if len(dup):
+        problems.append(
+            f"{path}: service ids {format_codes(dup)} are also ids of services from OSM tags; "
+            "rename them (OSM ids look like osm/node/123)"
+        )
+    return merged
+
+
 def _try(problems: list[str], func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call a loader; turn its GeoSegError into a collected problem."""
     try:
@@ -424,8 +446,9 @@ def load_project(project: Project | str | Path) -> ProjectData:
         area_names=_area_names(data["areas"], a.name),
     )
     data["services"] = None
+    listed = osm = None
     if s.path is not None:
-        data["services"] = _try(
+        listed = _try(
             problems,
             read_services,
             s.path,
@@ -440,6 +463,23 @@ def load_project(project: Project | str | Path) -> ProjectData:
             kinds=list(s.kinds),
             layer=s.layer,
         )
+    if s.osm and proj.network.path is not None:
+        from geoseg.io.osm_services import read_osm_services
+
+        clip = data["areas"] if proj.network.clip and data["areas"] is not None else None
+        osm = _try(
+            problems,
+            read_osm_services,
+            proj.network.path,
+            s.osm,
+            crs=crs,
+            clip=clip,
+            buffer_m=default_buffer_m(proj)
+            if proj.network.buffer_m is None
+            else proj.network.buffer_m,
+        )
+    if listed is not None or osm is not None:
+        data["services"] = _merge_services(listed, osm, s.path, problems)
     data["grid"] = None
     if proj.population.grid is not None:
         data["grid"] = _try(problems, read_population_grid, proj.population.grid, crs=crs)
@@ -531,12 +571,16 @@ def describe_project(data: ProjectData, *, network: bool = True) -> list[str]:
         f"from {', '.join(map(str, proj.registers.paths()))}"
     )
     if data.services is not None:
-        kinds = data.services["kind"].value_counts().sort_index()
-        lines.append(
-            f"services: {len(data.services)} ("
-            + ", ".join(f"{k} {n}" for k, n in kinds.items())
-            + f") from {proj.services.path}"
-        )
+        for source, part in data.services.groupby("source", sort=False):
+            kinds = part["kind"].value_counts().sort_index()
+            where = (
+                f"OSM tags in {proj.network.path}" if source == "osm" else str(proj.services.path)
+            )
+            lines.append(
+                f"services: {len(part)} ("
+                + ", ".join(f"{k} {n}" for k, n in kinds.items())
+                + f") from {where}"
+            )
     if data.grid is not None:
         lines.append(
             f"population grid: {len(data.grid)} inhabited cells, "
