@@ -163,3 +163,52 @@ def test_run_times_the_isochrones_as_a_stage(city, tmp_path):
     for _, rows in iso.groupby("kind"):
         areas = rows.sort_values("minutes").geometry.area.to_numpy()
         assert (np.diff(areas) > 0).all()  # nested: more time, more area
+
+
+def test_validate_reports_cut_ways_and_far_services(city, tmp_path, runner, monkeypatch):
+    """A cut extract: the ways running out of it and the services left far from any street."""
+    import osmium
+    import pandas as pd
+    from _osm import osmnx_graph
+
+    monkeypatch.setenv("GEOSEG_CACHE_DIR", str(tmp_path / "cache"))
+    G = ox.project_graph(osmnx_graph(city / "network/example_streets.osm.bz2"), to_crs=3006)
+    xs = np.array([d["x"] for _, d in G.nodes(data=True)])
+    west = np.quantile(xs, 0.5)
+    inside = {n for n, d in G.nodes(data=True) if d["x"] >= west}
+    cut = tmp_path / "cut.osm.pbf"
+    with osmium.SimpleWriter(str(cut)) as writer:
+        for obj in osmium.FileProcessor(str(city / "network/example_streets.osm.pbf")):
+            if obj.is_node() and obj.id not in inside:
+                continue
+            writer.add(obj)
+    ways_cut = sum(
+        1
+        for w in osmium.FileProcessor(str(cut), osmium.osm.WAY)
+        if 0 < sum(n.ref in inside for n in w.nodes) < len(w.nodes)
+    )
+    text = (city / "geoseg.toml").read_text(encoding="utf-8")
+    text = text.replace('path = "network/example_streets.osm.pbf"', f'path = "{cut}"')
+    for folder in ("boundaries", "registers", "services", "population"):
+        text = text.replace(f'"{folder}/', f'"{city / folder}/')
+    project = tmp_path / "geoseg.toml"
+    project.write_text(text, encoding="utf-8")
+    # oracle of the far services: distance to the streets both of whose ends are in the cut
+    lines = [
+        d.get("geometry")
+        or shapely.LineString(
+            [(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])]
+        )
+        for u, v, d in G.edges(data=True)
+        if u in inside and v in inside and u != v
+    ]
+    streets = shapely.union_all(lines)
+    svc = pd.read_csv(city / "services/example_services.csv", sep=";")
+    far = sum(
+        streets.distance(shapely.Point(x, y)) > 500 for x, y in zip(svc["x"], svc["y"], strict=True)
+    )
+    assert far > 0 and ways_cut > 0
+    res = runner.invoke(main, ["validate", str(project)])
+    assert res.exit_code == 0, res.output
+    assert f"{ways_cut} of " in res.output and "ways run out of the extract" in res.output
+    assert f"services: {far} lie farther than 500 m from every street" in res.output

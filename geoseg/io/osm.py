@@ -449,7 +449,9 @@ def _assemble(
     ways.refs = ways.x = ways.y = np.empty(0, dtype=np.int64)
     way_of = np.repeat(np.arange(n_ways, dtype=np.int32), counts)
     valid = xs != _UNDEFINED
-    cut = int(np.unique(way_of[~valid]).size)
+    # ways cut at the extract's edge: some of their nodes are in the file, some are not
+    have = np.bincount(way_of[valid], minlength=n_ways)
+    cut = int(np.count_nonzero((have > 0) & (have < counts)))
     missing = int(np.unique(refs[~valid]).size)
     if cut:
         logger.warning(
