@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -498,7 +499,7 @@ def load_arrays(target: str | os.PathLike[str]) -> WalkNetwork:
 
     Raises
     ------
-    OSError, ValueError, KeyError
+    OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile
         The file is unreadable, not an ``.npz`` of this layout, or of another layout version.
     """
     with np.load(target, allow_pickle=False) as z:
@@ -593,7 +594,7 @@ def load_network(
     if use_cache and target.is_file():
         try:
             net = load_arrays(target)
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             logger.warning("%s: unreadable network cache (%s); rebuilding", target, exc)
         else:
             logger.info("%s: walking network read from cache %s", source, target)

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import math
 import warnings
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -331,7 +332,7 @@ def _read_arrays(path: Path, crs: str) -> WalkNetwork:
     """Network arrays saved by ``geoseg network -o FILE.npz``."""
     try:
         net = load_arrays(path)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         msg = (
             f"{path}: not network arrays written by this version of geoseg ({exc}); convert "
             "the OSM extract again with `geoseg network`."
