@@ -547,11 +547,16 @@ def validate_project(
     ValidationError
         Any input has problems (all listed at once).
     """
-    return describe_project(load_project(path), network=network)
+    return describe_project(load_project(path), network=network, cache_dir=cache_dir)
 
 
-def describe_project(data: ProjectData, *, network: bool = True) -> list[str]:
+def describe_project(
+    data: ProjectData, *, network: bool = True, cache_dir: str | Path | None = None
+) -> list[str]:
     """One line per loaded input (what was read) followed by the warnings.
+
+    With ``network`` the street network is read (through the array cache in ``cache_dir``)
+    and described by :func:`network_report`.
 
     Raises
     ------
