@@ -212,3 +212,29 @@ def test_validate_reports_cut_ways_and_far_services(city, tmp_path, runner, monk
     assert res.exit_code == 0, res.output
     assert f"{ways_cut} of " in res.output and "ways run out of the extract" in res.output
     assert f"services: {far} lie farther than 500 m from every street" in res.output
+
+
+@pytest.mark.parametrize(
+    ("clip", "expected"),
+    [("true", "none of its streets lies within"), ("false", "does not reach the areas")],
+)
+def test_validate_refuses_a_network_of_another_region(
+    city, tmp_path, runner, monkeypatch, clip, expected
+):
+    monkeypatch.setenv("GEOSEG_CACHE_DIR", str(tmp_path / "cache"))
+    areas = read_boundaries(city / "boundaries/example_areas.gpkg", id_column="code")
+    moved = areas.copy()
+    moved["geometry"] = areas.geometry.translate(xoff=-150_000, yoff=600_000)  # in Norway's hills
+    moved.to_file(tmp_path / "areas.gpkg", layer="areas", index=False)
+    text = (city / "geoseg.toml").read_text(encoding="utf-8")
+    for folder in ("registers", "services", "population", "network"):
+        text = text.replace(f'"{folder}/', f'"{city / folder}/')
+    text = text.replace('"boundaries/example_areas.gpkg"', f'"{tmp_path / "areas.gpkg"}"')
+    text = text.replace('water = "boundaries/', f'water = "{city / "boundaries"}/')
+    text = text.replace("[population]", f"clip = {clip}\n\n[population]")
+    project = tmp_path / "geoseg.toml"
+    project.write_text(text, encoding="utf-8")
+    res = runner.invoke(main, ["validate", str(project)])
+    assert res.exit_code == 2, res.output
+    assert "example_streets.osm.pbf" in res.output and expected in res.output
+    assert "Use an extract of the region around the areas" in res.output
