@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape as html_escape
 from pathlib import Path
 
 import geopandas as gpd
@@ -163,10 +164,15 @@ def test_no_small_count_in_any_published_file(city, runs):
                         assert r[0] in plain or flagged or r[1] in nothing, (page.name, code, r)
                         checked += 1
     assert checked
-    # the report's indicator table
+    # the report's indicator table (rows by area name)
     report = (maps / "report.html").read_text(encoding="utf-8")
+    project = read_config(city)
+    names = gpd.read_file(project.areas.path, layer=project.areas.layer).set_index(
+        project.areas.id
+    )[project.areas.name]
     for code in small_latest:
-        row = re.search(rf"<tr><th>{code}</th>(.*?)</tr>", report)
+        name = html_escape(str(names[code]))
+        row = re.search(rf"<tr><td>{re.escape(name)}</td>(.*?)</tr>", report)
         assert row is not None, code
         cells = re.findall(r"<td[^>]*>", row.group(1))
         assert cells and all('class="supp"' in c for c in cells), row.group(0)

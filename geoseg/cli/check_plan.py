@@ -103,13 +103,11 @@ def check_plan(
     inputs = [plan, *([rules] if rules is not None else []), *project_inputs(project)]
     page, map_file = _page_paths(plan, output, project, example=config is None)
     map_path = None if no_map else map_file
-    if output is not None:
-        prepare_outputs([output, page, map_path], inputs=inputs, overwrite=overwrite)
-    else:  # the project's output folder: files an earlier geoseg run wrote may be replaced
-        check_output_folder(
-            page.parent, [p.name for p in (page, map_path) if p], overwrite=overwrite
-        )
-        prepare_outputs([page, map_path], inputs=inputs, overwrite=True)
+    # every target is checked before anything is written: -o follows --overwrite; the page and
+    # its map may replace only files an earlier geoseg run recorded in that folder's manifest
+    prepare_outputs([output], inputs=inputs, overwrite=overwrite)
+    check_output_folder(page.parent, [p.name for p in (page, map_path) if p], overwrite=overwrite)
+    prepare_outputs([page, map_path], inputs=inputs, overwrite=True)
     rule_set = read_rules(rules)
     data = load_project(project)
     baseline = compute_baseline(data)
