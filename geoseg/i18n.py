@@ -239,6 +239,22 @@ _TEXT: dict[str, tuple[str, str]] = {
         "År {y1} finns det mest gynnsamma värdet i {best} ({bv}) och det minst gynnsamma i "
         "{worst} ({wv}).",
     ),
+    "seg_single": (
+        "{label} for {group}: {value} (a higher value means more segregation).",
+        "{label} för {group}: {value} (ett högre värde betyder mer segregation).",
+    ),
+    "ind_single_noyear": (
+        "{label} ({what}; {worse}): {last} for the whole city.",
+        "{label} ({what}; {worse}): {last} i hela staden.",
+    ),
+    "ind_areas_noyear": (
+        "The most favourable value is in {best} ({bv}) and the least favourable in {worst} ({wv}).",
+        "Det mest gynnsamma värdet finns i {best} ({bv}) och det minst gynnsamma i {worst} ({wv}).",
+    ),
+    "ind_areas_none_noyear": (
+        "The highest value is in {best} ({bv}) and the lowest in {worst} ({wv}).",
+        "Det högsta värdet finns i {best} ({bv}) och det lägsta i {worst} ({wv}).",
+    ),
     "ind_areas_none": (
         "In {y1} the highest value is in {best} ({bv}) and the lowest in {worst} ({wv}).",
         "År {y1} finns det högsta värdet i {best} ({bv}) och det lägsta i {worst} ({wv}).",

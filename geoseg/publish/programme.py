@@ -76,7 +76,7 @@ def city_values(values: pd.DataFrame, ind: Any) -> pd.DataFrame:
     the base-weighted mean of the areas' values (unweighted without a base).
     """
     rows = []
-    for year, part in values.groupby("year", sort=True):
+    for year, part in values.groupby("year", sort=True, dropna=False):
         base = part["base"].to_numpy(dtype=float)
         if ind.kind in ("share", "rate"):
             ok = np.isfinite(base) & (base > 0)
@@ -95,8 +95,10 @@ def city_values(values: pd.DataFrame, ind: Any) -> pd.DataFrame:
             ok = np.isfinite(v) & (w > 0)
             n = float(w[ok].sum())
             value = float(np.average(v[ok], weights=w[ok])) if ok.any() else np.nan
-        rows.append({"year": int(str(year)), "value": value, "n": n})
-    return pd.DataFrame(rows, columns=["year", "value", "n"])
+        known = not pd.isna(year)  # type: ignore[arg-type]
+        rows.append({"year": int(float(str(year))) if known else None, "value": value, "n": n})
+    out = pd.DataFrame(rows, columns=["year", "value", "n"])
+    return out.astype({"value": float, "n": float})
 
 
 def _change_interval(
@@ -158,8 +160,9 @@ def indicator_sentence(
     if city.empty:
         return escape(f"{label}: {tr('none', lang)}"), city
     last = city.iloc[-1]
-    y1 = int(last["year"])
-    if len(city) > 1:
+    y1 = None if pd.isna(last["year"]) else int(last["year"])
+    suffix = "" if y1 is not None else "_noyear"  # a register without a year column
+    if len(city) > 1 and y1 is not None:
         first = city.iloc[0]
         y0 = int(first["year"])
         lo, hi = _change_interval(values, ind, first, last, y0, y1)
@@ -185,7 +188,7 @@ def indicator_sentence(
         )
     else:
         text = tr(
-            "ind_single",
+            "ind_single" + suffix,
             lang,
             label=label,
             what=what,
@@ -193,7 +196,8 @@ def indicator_sentence(
             last=_with_unit(_num(last["value"], lang), unit),
             y1=y1,
         )
-    latest = values[(values["year"] == y1) & np.isfinite(values["value"].astype(float))]
+    in_year = values["year"].isna() if y1 is None else values["year"] == y1
+    latest = values[in_year & np.isfinite(values["value"].astype(float))]
     base = latest["base"].astype(float)
     latest = latest[~(base < threshold)]
     if len(latest) >= 2:
@@ -204,7 +208,7 @@ def indicator_sentence(
         if ind.worse == "none":
             best, worst = high, low
         text += " " + tr(
-            key,
+            key + suffix,
             lang,
             y1=y1,
             best=names.get(str(best["code"])) or str(best["code"]),
@@ -313,6 +317,21 @@ def segregation_headline(
                 if len(p):
                     sig = tr("significant" if p.iloc[0] <= 0.05 else "not_significant", lang)
                     test = tr("seg_test", lang, p=_num(p.iloc[0], lang, 3), sig=sig)
+            if pd.isna(first["year"]) or pd.isna(last["year"]):  # a register without years
+                parts.append(
+                    "<p>"
+                    + escape(
+                        tr(
+                            "seg_single",
+                            lang,
+                            label=index_label(index, lang),
+                            group=glabel,
+                            value=_num(last["value"], lang, 3),
+                        )
+                    )
+                    + "</p>"
+                )
+                continue
             parts.append(
                 "<p>"
                 + escape(
@@ -331,7 +350,8 @@ def segregation_headline(
                 + "</p>"
             )
             lines[glabel] = rows[[c for c in ("year", "value", "ci_low", "ci_high") if c in rows]]
-        charts.append(_figure(lines, index_label(index, lang), lang, digits=2))
+        if lines:
+            charts.append(_figure(lines, index_label(index, lang), lang, digits=2))
     return "".join(parts) + '<div class="charts">' + "".join(charts) + "</div>"
 
 
