@@ -143,5 +143,5 @@ def test_report_chart_lines_end_at_a_break(tmp_path):
     html = write_report(tmp_path / "r.html", title="t", segregation=seg, breaks=[brk]).read_text(
         encoding="utf-8"
     )
-    assert "foreign_born 2018–2020" in html and "foreign_born 2021–2023" in html
-    assert "born_sweden 2018–" not in html  # an unbroken series keeps one line
+    assert "foreign born 2018–2020" in html and "foreign born 2021–2023" in html
+    assert "born sweden 2018–" not in html  # an unbroken series keeps one line

@@ -17,6 +17,7 @@ import pandas as pd
 from geoseg.i18n import index_label, tr
 from geoseg.publish._html import escape, format_number
 from geoseg.publish._svg import trend_svg
+from geoseg.publish.follow_up import split_at_breaks
 
 __all__ = [
     "city_values",
@@ -290,8 +291,12 @@ def segregation_headline(
     *,
     group_labels: Mapping[str, str],
     lang: str,
+    breaks: Any = (),
 ) -> str:
     """Dissimilarity and isolation of the declared groups, in words and charts (escaped HTML).
+
+    A chart line ends at a series break of its group (see
+    :func:`geoseg.publish.follow_up.split_at_breaks`).
 
     One sentence per (index, group) with the first and the last year, the change and, where
     tested, the p-value of an increase; a higher value always means more segregation.
@@ -349,7 +354,8 @@ def segregation_headline(
                 )
                 + "</p>"
             )
-            lines[glabel] = rows[[c for c in ("year", "value", "ci_low", "ci_high") if c in rows]]
+            cols = [c for c in ("year", "value", "ci_low", "ci_high") if c in rows]
+            lines |= split_at_breaks(glabel, rows[cols], breaks, str(group).split("+"))
         if lines:
             charts.append(_figure(lines, index_label(index, lang), lang, digits=2))
     return "".join(parts) + '<div class="charts">' + "".join(charts) + "</div>"

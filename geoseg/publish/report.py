@@ -123,7 +123,9 @@ def _table(
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-#: Indices charted first in the report (the rest follow alphabetically).
+#: Indices the report's headline shows in words and charts (kept out of the appendix).
+HEADLINE_MEASURES = ("dissimilarity", "isolation")
+#: Indices charted first in the report's appendix (the rest follow alphabetically).
 HEADLINE_INDICES = (
     "dissimilarity",
     "isolation",
@@ -556,8 +558,17 @@ def write_report(
         sections.append(("programme", _t("programme", lang), body))
     catalogue = ""
     if segregation is not None and len(segregation):
-        catalogue, indices = _segregation_section(segregation, lang, breaks, glabels)
-        head = segregation_headline(segregation, trend, group_labels=glabels, lang=lang)
+        # the headline measures are charted once, in the headline; the appendix has the rest
+        headline = (
+            segregation["index"].astype(str).isin(HEADLINE_MEASURES)
+            if "index" in segregation.columns
+            else pd.Series(False, index=segregation.index)
+        )
+        catalogue, indices = _segregation_section(segregation[~headline], lang, breaks, glabels)
+        indices = set(indices) | set(segregation.loc[headline, "index"].astype(str))
+        head = segregation_headline(
+            segregation, trend, group_labels=glabels, lang=lang, breaks=breaks
+        )
         if trend is not None and len(trend) and trend["p_value_increase"].notna().any():
             grown = grown_table(trend, segregation, group_labels=glabels, lang=lang)
             head += f"<h3>{escape(_t('grown_title', lang))}</h3>" + _table(grown, lang)
