@@ -141,10 +141,11 @@ def offline_page(browser, path):  # noqa: F811
 
 
 def tooltip_of_0101(page, published):
-    """Hover area 0101 and return its tooltip's text."""
+    """Hover area 0101 and return its tooltip's text (a tooltip of an area the pointer crossed
+    on its way may still be closing: wait for the one naming 0101)."""
     pt = published["centre"].loc["0101"]
     hover_area(page, pt.y, pt.x)
-    tip = page.locator(".leaflet-tooltip")
+    tip = page.locator(".leaflet-tooltip", has_text="0101")
     tip.wait_for(state="visible", timeout=5000)
     return tip.inner_text()
 
