@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "example-city": ("geoseg.cli.example_city", "example_city"),
     "example-nation": ("geoseg.cli.example_nation", "example_nation"),
     "network": ("geoseg.cli.network", "network"),
+    "fetch": ("geoseg.cli.fetch", "fetch"),
 }
 
 

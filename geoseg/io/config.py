@@ -21,6 +21,7 @@ from geoseg.errors import ConfigError, GeoSegError
 from geoseg.io._validate import closest, require_projected_crs
 from geoseg.io.indicators import Indicator, default_indicators, parse_indicators
 from geoseg.io.reshape import RegisterTable, parse_formula
+from geoseg.io.scb import parse_source
 from geoseg.settings import (
     ANALYSIS_CRS,
     DEFAULT_MINUTES,
@@ -115,6 +116,10 @@ class RegistersConfig:
     value: str | None = None
     derive: dict[str, str] = field(default_factory=dict)
     tables: list[RegisterTable] = field(default_factory=list)
+    source: str | None = None
+    regions: list[str] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
+    select: dict[str, list[str]] = field(default_factory=dict)
 
     def table_specs(self) -> list[RegisterTable]:
         """The delivered tables to reshape (empty for one tidy table read as it is)."""
@@ -131,14 +136,24 @@ class RegistersConfig:
             sheet=self.sheet,
             encoding=self.encoding,
             sep=self.sep,
+            source=self.source,
+            regions=list(self.regions),
+            years=list(self.years),
+            select=dict(self.select),
         )
         return [one] if one.reshapes else []
 
     def paths(self) -> list[Path]:
-        """Every register file the project reads."""
+        """Every register file the project reads (tables fetched from ``source`` have none)."""
         if self.tables:
-            return [t.path for t in self.tables]
-        return [self.path] if self.path is not None else []
+            return [t.path for t in self.tables if t.path is not None and not t.source]
+        return [self.path] if self.path is not None and not self.source else []
+
+    def origins(self) -> list[str]:
+        """Where every register table comes from: its path or its ``source``."""
+        if self.tables:
+            return [t.origin for t in self.tables]
+        return [self.source] if self.source else [str(self.path)]
 
     def count_columns(self, extra: typing.Iterable[str] = ()) -> list[str]:
         """All columns validated as counts: ``counts``, ``total``, groups, disadvantage, extra."""
@@ -412,6 +427,8 @@ def _build(
         if name == "registers" and key == "tables":
             values[key] = _build_tables(value, folder, problems)
             continue
+        if name.startswith("registers") and key == "years" and isinstance(value, list):
+            value = [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
         ok, converted = _convert(value, hints[key], folder)
         if ok:
             values[key] = converted
@@ -426,6 +443,10 @@ def _build(
     ]
     if name == "registers" and values.get("tables"):  # path comes from the tables
         values.setdefault("path", values["tables"][0].path)
+    if name.startswith("registers") and values.get("source"):  # fetched, not read from a file
+        values.setdefault("path", None)
+    if name.startswith("registers"):
+        _check_source(name, values, "path" in table, problems)
     absent = [k for k in required if k not in values]
     if absent:
         if present or name in ("areas", "registers"):
@@ -438,6 +459,30 @@ def _build(
         if key not in values and isinstance(spec.default, Path):
             values[key] = folder / spec.default
     return cls(**values)
+
+
+def _check_source(name: str, values: dict[str, Any], has_path: bool, problems: list[str]) -> None:
+    """``source = "scb:TABLE_ID"`` and its selection (``regions``, ``years``, ``select``)."""
+    source = values.get("source")
+    if source is None:
+        used = [k for k in ("regions", "years", "select") if values.get(k)]
+        if used:
+            problems.append(
+                f"[{name}] {', '.join(used)} select what is fetched from source = "
+                '"scb:TABLE_ID"; set source, or remove them'
+            )
+        return
+    try:
+        parse_source(source)
+    except GeoSegError as exc:
+        problems.append(f"[{name}] {exc}")
+    if has_path:
+        problems.append(f"[{name}] give either path (a file) or source (a fetch), not both")
+    if not values.get("regions"):
+        problems.append(
+            f'[{name}] source = "{source}" needs regions = [...] (region codes such as '
+            '"1480" or patterns such as "1480R*")'
+        )
 
 
 def _series_breaks(value: Any, folder: Path, problems: list[str]) -> list[SeriesBreakConfig]:

@@ -194,7 +194,7 @@ def _cross_check(data: dict[str, Any], project: Project, problems: list[str]) ->
                 )
     if register is not None:
         problems.extend(
-            indicator_problems(project.indicators, register.columns, source=str(r_cfg.path))
+            indicator_problems(project.indicators, register.columns, source="; ".join(r_cfg.origins()))
         )
     if areas is not None and register is not None:
         persons = r_cfg.total or next(iter(r_cfg.count_columns()), None)
@@ -204,7 +204,7 @@ def _cross_check(data: dict[str, Any], project: Project, problems: list[str]) ->
                     register,
                     areas,
                     id_column=r_cfg.id,
-                    source=str(r_cfg.path),
+                    source="; ".join(r_cfg.origins()),
                     year_column=r_cfg.year if r_cfg.year in register.columns else None,
                     persons=persons,
                     areas_source=str(a_cfg.path),
@@ -544,7 +544,7 @@ def describe_project(
         years = f", years {ys[0]}-{ys[-1]}" if ys else ""
     lines.append(
         f"register: {len(reg)} rows, {reg[proj.registers.id].nunique()} areas{years} "
-        f"from {', '.join(map(str, proj.registers.paths()))}"
+        f"from {', '.join(proj.registers.origins())}"
     )
     if data.services is not None:
         for source, part in data.services.groupby("source", sort=False):

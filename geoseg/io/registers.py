@@ -27,6 +27,7 @@ from geoseg.io._validate import (
     parse_numbers,
 )
 from geoseg.io.reshape import RegisterTable, add_derived, merge_tables, reshape_table
+from geoseg.io.scb import read_scb_source
 
 __all__ = ["YEAR_RANGE", "read_register"]
 
@@ -116,6 +117,31 @@ def _where(mask: pd.Series, codes: pd.Series, years: pd.Series | None, limit: in
     return format_codes(items, limit=limit)
 
 
+def _read_table(
+    table: RegisterTable,
+    id_column: str,
+    year_column: str | None,
+    plain_sheet: str | int | None,
+    sources: list[str],
+) -> pd.DataFrame:
+    """Read one register file as delivered (no reshaping yet)."""
+    p = check_file(table.path, "register file")
+    sources.append(str(p))
+    raw = _read_any(
+        p,
+        id_column=table.id or id_column,
+        year_column=year_column,
+        sheet=table.sheet if plain_sheet is None else plain_sheet,
+        encoding=table.encoding,
+        sep=table.sep,
+    )
+    if raw.shape[0] == 0:
+        cols = ", ".join(repr(c) for c in raw.columns) or "none"
+        msg = f"{p}: the table has no data rows (columns: {cols}); it needs one row per area."
+        raise InputError(msg)
+    return raw
+
+
 def read_register(
     path: str | Path | None,
     *,
@@ -139,6 +165,8 @@ def read_register(
     ----------
     path
         CSV / text table, Excel ``.xlsx`` workbook or PxWeb JSON-stat 2.0 ``.json`` file.
+        A table with ``source = "scb:TABLE_ID"`` (in ``tables``) is fetched from SCB's
+        database instead (:func:`geoseg.io.scb.read_scb_source`).
     id_column
         Column with the area code; read as text, leading zeros kept. In a JSON-stat file the
         region dimension becomes this column.
@@ -210,23 +238,18 @@ def read_register(
     sources: list[str] = []
     problems: list[str] = []
     for table in tables:
-        p = check_file(table.path, "register file")
-        sources.append(str(p))
-        raw = _read_any(
-            p,
-            id_column=table.id or id_column,
-            year_column=year_column,
-            sheet=table.sheet if plain_sheet is None else plain_sheet,
-            encoding=table.encoding,
-            sep=table.sep,
-        )
-        if raw.shape[0] == 0:
-            cols = ", ".join(repr(c) for c in raw.columns) or "none"
-            msg = f"{p}: the table has no data rows (columns: {cols}); it needs one row per area."
-            raise InputError(msg)
-        if not table.reshapes and (table.id or id_column) == id_column:
-            frames.append(raw)
-            continue
+        if table.source:
+            sources.append(table.source)
+            try:
+                raw, table = read_scb_source(table, id_column=id_column, year_column=year_column)
+            except ValidationError as exc:
+                problems.extend(f"{exc.source}: {x}" for x in exc.problems)
+                continue
+        else:
+            raw = _read_table(table, id_column, year_column, plain_sheet, sources)
+            if not table.reshapes and (table.id or id_column) == id_column:
+                frames.append(raw)
+                continue
         try:
             frames.append(
                 reshape_table(

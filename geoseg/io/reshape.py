@@ -78,9 +78,13 @@ class RegisterTable:
         ``year_columns`` without categories, the name given to the numbers.
     sheet, encoding, sep
         As in ``[registers]``.
+    source
+        ``"scb:TABLE_ID"``: fetch the table from SCB's database instead of reading ``path``
+        (see :mod:`geoseg.io.scb`), with the selection in ``regions``, ``years`` and
+        ``select`` (variable code -> value codes).
     """
 
-    path: Path
+    path: Path | None = None
     id: str | None = None
     label: str | None = None
     where: dict[str, str] = field(default_factory=dict)
@@ -91,11 +95,22 @@ class RegisterTable:
     sheet: str | None = None
     encoding: str | None = None
     sep: str | None = None
+    source: str | None = None
+    regions: list[str] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
+    select: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def reshapes(self) -> bool:
-        """Whether the table needs more than reading (labels, filters, pivots)."""
-        return bool(self.label or self.where or self.year_columns or self.category)
+        """Whether the table needs more than reading (labels, filters, pivots, a fetch)."""
+        return bool(
+            self.label or self.where or self.year_columns or self.category or self.source
+        )
+
+    @property
+    def origin(self) -> str:
+        """Where the table comes from: its path or its ``source``."""
+        return str(self.source) if self.source else str(self.path)
 
 
 def _norm(text: object) -> str:
@@ -219,7 +234,7 @@ def reshape_table(
         Every problem of the table at once: missing columns, labels without an area,
         pattern matching no column, repeated (code, year, category) rows.
     """
-    source = str(table.path)
+    source = table.origin
     problems: list[str] = []
     columns = [str(c) for c in frame.columns]
     need = [*table.where, *([table.label] if table.label else [])]

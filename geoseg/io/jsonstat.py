@@ -1,0 +1,182 @@
+"""JSON-stat 2.0 datasets as tidy long tables: one row per cell, one column per dimension.
+
+PxWeb (SCB's statistical database, API v1 and v2) answers queries with JSON-stat 2.0 documents.
+:func:`jsonstat_long` turns one such document (already decoded from JSON) into a long table
+whose dimension columns hold the category *codes* and whose ``value`` column holds the cell
+values; :func:`jsonstat_dimensions` lists the dimensions with their codes, labels and roles.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from geoseg.errors import InputError, ValidationError
+from geoseg.io._pxweb import _categories, _values
+
+__all__ = ["Dimension", "jsonstat_dimensions", "jsonstat_long"]
+
+#: Name of the value column of :func:`jsonstat_long`.
+VALUE = "value"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One dimension (variable) of a statistical table.
+
+    Attributes
+    ----------
+    code
+        The dimension's id (``Region``, ``Tid``, ``ContentsCode``).
+    label
+        Its text (``region``, ``år``).
+    values
+        Category codes in the table's order.
+    texts
+        Category labels, in the same order.
+    role
+        ``"geo"``, ``"time"``, ``"metric"`` or ``None``.
+    elimination
+        Whether the dimension may be left out of a query (the database then sums over it).
+    """
+
+    code: str
+    label: str
+    values: tuple[str, ...]
+    texts: tuple[str, ...]
+    role: str | None = None
+    elimination: bool = False
+
+
+def _roles(data: dict[str, Any]) -> dict[str, str]:
+    role = data.get("role")
+    out: dict[str, str] = {}
+    if isinstance(role, dict):
+        for key in ("geo", "time", "metric"):
+            ids = role.get(key)
+            if isinstance(ids, list):
+                out |= {str(d): key for d in ids}
+    return out
+
+
+def _check_dataset(data: Any, source: str) -> tuple[list[str], list[int], dict[str, Any]]:
+    if not isinstance(data, dict) or data.get("class") != "dataset":
+        msg = f"{source}: the answer is not a JSON-stat 2.0 dataset (no \"class\": \"dataset\")."
+        raise InputError(msg)
+    ids, sizes, dims = data.get("id"), data.get("size"), data.get("dimension")
+    if (
+        not isinstance(ids, list)
+        or not isinstance(sizes, list)
+        or not isinstance(dims, dict)
+        or len(ids) != len(sizes)
+        or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in sizes)
+    ):
+        msg = f"{source}: the JSON-stat dataset needs 'id', 'size' (same length) and 'dimension'."
+        raise InputError(msg)
+    return [str(d) for d in ids], list(sizes), dims
+
+
+def _listed_codes(cat: dict[str, Any]) -> list[str]:
+    """Category codes as listed, without checking them against ``size``."""
+    index, label = cat.get("index"), cat.get("label")
+    if isinstance(index, dict):
+        return [str(c) for c, _ in sorted(index.items(), key=lambda kv: int(kv[1]))]
+    if isinstance(index, list):
+        return [str(c) for c in index]
+    return [str(c) for c in label] if isinstance(label, dict) else []
+
+
+def jsonstat_dimensions(data: Any, *, source: str, sized: bool = True) -> list[Dimension]:
+    """The dimensions of a JSON-stat 2.0 dataset (or of a PxWeb v2 metadata answer).
+
+    Parameters
+    ----------
+    data
+        The decoded JSON document.
+    source
+        What the document is (a URL or file), for messages.
+    sized
+        Check each dimension's category count against ``size`` (PxWeb v2 metadata documents
+        may describe a dimension without listing its categories; pass ``False`` for them).
+
+    Raises
+    ------
+    InputError
+        The document is not a JSON-stat 2.0 dataset.
+    ValidationError
+        Inconsistent dimensions (all problems at once).
+    """
+    ids, sizes, dims = _check_dataset(data, source)
+    roles = _roles(data)
+    problems: list[str] = []
+    out = []
+    for d, size in zip(ids, sizes, strict=True):
+        dim = dims.get(d)
+        if not isinstance(dim, dict):
+            problems.append(f"dimension {d!r} is listed in 'id' but not described")
+            continue
+        cat = dim.get("category") if isinstance(dim.get("category"), dict) else {}
+        if sized:
+            codes = _categories(d, dim, size, problems)
+        else:
+            codes = _listed_codes(cat)
+        labels = cat.get("label") if isinstance(cat.get("label"), dict) else {}
+        ext = dim.get("extension") if isinstance(dim.get("extension"), dict) else {}
+        out.append(
+            Dimension(
+                code=d,
+                label=str(dim.get("label") or d),
+                values=tuple(codes),
+                texts=tuple(str(labels.get(c, c)) for c in codes),
+                role=roles.get(d),
+                elimination=bool(ext.get("elimination", False)),
+            )
+        )
+    if problems:
+        raise ValidationError(source, problems)
+    return out
+
+
+def jsonstat_long(data: Any, *, source: str) -> pd.DataFrame:
+    """A JSON-stat 2.0 dataset as a long table: a column of codes per dimension, and ``value``.
+
+    Cells are listed in the dataset's row-major order (the last dimension varies fastest).
+    Null cells (SCB's ``..`` and ``.``) are NaN.
+
+    Parameters
+    ----------
+    data
+        The decoded JSON document.
+    source
+        What the document is (a URL or file), for messages.
+
+    Returns
+    -------
+    DataFrame
+        One text column per dimension (named by the dimension id, holding category codes) and
+        the float column ``value``.
+
+    Raises
+    ------
+    InputError, ValidationError
+        The document is not a consistent JSON-stat 2.0 dataset.
+
+    Notes
+    -----
+    The cell of category positions :math:`(i_1, \\dots, i_k)` in dimensions of sizes
+    :math:`(n_1, \\dots, n_k)` is ``value[i_1 n_2 \\cdots n_k + \\dots + i_k]`` (JSON-stat 2.0,
+    https://json-stat.org/full/#value).
+    """
+    dims = jsonstat_dimensions(data, source=source)
+    n = math.prod(len(d.values) for d in dims) if dims else 0
+    problems: list[str] = []
+    values = _values(data, n, problems)
+    if problems:
+        raise ValidationError(source, problems)
+    index = pd.MultiIndex.from_product([list(d.values) for d in dims], names=[d.code for d in dims])
+    frame = index.to_frame(index=False).astype(object)
+    frame[VALUE] = values
+    return frame
