@@ -17,6 +17,7 @@ __all__ = [
     "CRSError",
     "ConfigError",
     "DataError",
+    "FetchError",
     "GeoSegError",
     "InputError",
     "NetworkError",
@@ -64,6 +65,11 @@ class CRSError(InputError):
 
 class DataError(GeoSegError):
     """Valid inputs that together cannot support the requested analysis."""
+
+
+class FetchError(InputError):
+    """A statistical database (SCB's) cannot be reached, does not know a table or refuses a
+    query."""
 
 
 class NetworkError(InputError):

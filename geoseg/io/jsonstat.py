@@ -64,7 +64,7 @@ def _roles(data: dict[str, Any]) -> dict[str, str]:
 
 def _check_dataset(data: Any, source: str) -> tuple[list[str], list[int], dict[str, Any]]:
     if not isinstance(data, dict) or data.get("class") != "dataset":
-        msg = f"{source}: the answer is not a JSON-stat 2.0 dataset (no \"class\": \"dataset\")."
+        msg = f'{source}: the answer is not a JSON-stat 2.0 dataset (no "class": "dataset").'
         raise InputError(msg)
     ids, sizes, dims = data.get("id"), data.get("size"), data.get("dimension")
     if (
@@ -118,13 +118,10 @@ def jsonstat_dimensions(data: Any, *, source: str, sized: bool = True) -> list[D
         if not isinstance(dim, dict):
             problems.append(f"dimension {d!r} is listed in 'id' but not described")
             continue
-        cat = dim.get("category") if isinstance(dim.get("category"), dict) else {}
-        if sized:
-            codes = _categories(d, dim, size, problems)
-        else:
-            codes = _listed_codes(cat)
-        labels = cat.get("label") if isinstance(cat.get("label"), dict) else {}
-        ext = dim.get("extension") if isinstance(dim.get("extension"), dict) else {}
+        cat: dict[str, Any] = dim["category"] if isinstance(dim.get("category"), dict) else {}
+        codes = _categories(d, dim, size, problems) if sized else _listed_codes(cat)
+        labels: dict[str, Any] = cat["label"] if isinstance(cat.get("label"), dict) else {}
+        ext: dict[str, Any] = dim["extension"] if isinstance(dim.get("extension"), dict) else {}
         out.append(
             Dimension(
                 code=d,

@@ -194,7 +194,9 @@ def _cross_check(data: dict[str, Any], project: Project, problems: list[str]) ->
                 )
     if register is not None:
         problems.extend(
-            indicator_problems(project.indicators, register.columns, source="; ".join(r_cfg.origins()))
+            indicator_problems(
+                project.indicators, register.columns, source="; ".join(r_cfg.origins())
+            )
         )
     if areas is not None and register is not None:
         persons = r_cfg.total or next(iter(r_cfg.count_columns()), None)

@@ -125,6 +125,9 @@ def _read_table(
     sources: list[str],
 ) -> pd.DataFrame:
     """Read one register file as delivered (no reshaping yet)."""
+    if table.path is None:
+        msg = "a register table needs path (a file) or source (such as scb:TAB638)"
+        raise InputError(msg)
     p = check_file(table.path, "register file")
     sources.append(str(p))
     raw = _read_any(

@@ -103,9 +103,7 @@ class RegisterTable:
     @property
     def reshapes(self) -> bool:
         """Whether the table needs more than reading (labels, filters, pivots, a fetch)."""
-        return bool(
-            self.label or self.where or self.year_columns or self.category or self.source
-        )
+        return bool(self.label or self.where or self.year_columns or self.category or self.source)
 
     @property
     def origin(self) -> str:

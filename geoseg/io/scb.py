@@ -16,7 +16,6 @@ Requests are spaced by a sliding-window limiter that respects SCB's limit of 30 
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import hashlib
 import json
 import logging
@@ -36,10 +35,16 @@ from typing import Any
 import pandas as pd
 
 from geoseg import __version__
-from geoseg.errors import InputError, ValidationError, format_codes
+from geoseg.errors import FetchError, InputError, ValidationError
 from geoseg.io._atomic import write_bytes
-from geoseg.io._validate import closest
-from geoseg.io.jsonstat import VALUE, Dimension, jsonstat_dimensions, jsonstat_long
+from geoseg.io.jsonstat import VALUE, jsonstat_dimensions, jsonstat_long
+from geoseg.io.pxweb_query import (
+    TableMetadata,
+    plan_batches,
+    resolve_selection,
+    split_order,
+    v1_metadata,
+)
 from geoseg.io.reshape import RegisterTable
 
 __all__ = [
@@ -74,12 +79,6 @@ CALLS_PER_WINDOW = 30
 WINDOW_SECONDS = 10.0
 _V2_ID = re.compile(r"[A-Za-z0-9_]+")
 _V1_PATH = re.compile(r"[A-Za-z0-9_]+(/[A-Za-z0-9_]+)+")
-_TIME_NAMES = ("tid", "time", "år", "year")
-_GEO_NAMES = ("region",)
-
-
-class FetchError(InputError):
-    """SCB's database cannot be reached, does not know the table or refuses the query."""
 
 
 def scb_cache_dir() -> Path:
@@ -126,28 +125,6 @@ class RateLimiter:
             pause = self.window - (now - self._times[0])
             self._sleep(pause)
             slept += pause
-
-
-@dataclass(frozen=True)
-class TableMetadata:
-    """What a table holds: its API (``v2`` or ``v1``), title and dimensions."""
-
-    table_id: str
-    api: str
-    title: str
-    dimensions: tuple[Dimension, ...]
-    url: str = ""
-
-    def find(self, role: str) -> Dimension | None:
-        """The dimension playing ``role`` (``geo`` / ``time``), by role and then by name."""
-        for d in self.dimensions:
-            if d.role == role:
-                return d
-        names = _GEO_NAMES if role == "geo" else _TIME_NAMES
-        for d in self.dimensions:
-            if d.code.lower() in names:
-                return d
-        return None
 
 
 @dataclass
@@ -245,7 +222,7 @@ class ScbClient:
             req = urllib.request.Request(url, data=data, headers=headers)
             logger.info("SCB %s %s", "POST" if data is not None else "GET", url)
             try:
-                with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
+                with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                     return bytes(resp.read())
             except urllib.error.HTTPError as exc:
                 text = _error_text(exc)
@@ -304,7 +281,7 @@ class ScbClient:
                 if getattr(exc, "status", None) not in (400, 404):
                     raise
             else:
-                return _v1_metadata(doc, table_id, url)
+                return v1_metadata(doc, table_id, url)
         msg = (
             f"SCB table {table_id!r} not found (tried {', '.join(tried) or 'nothing'}); give "
             "the table id shown on statistikdatabasen.scb.se (such as TAB638) or an API v1 "
@@ -323,7 +300,7 @@ class ScbClient:
         Returns the long table of :func:`geoseg.io.jsonstat.jsonstat_long`, rows in the
         table's order of codes, whatever the split.
         """
-        order = _split_order(meta, selection)
+        order = split_order(meta, selection)
         batches = plan_batches(selection, order=order, max_cells=self.max_cells)
         if len(batches) > 1:
             logger.info(
@@ -400,154 +377,6 @@ def _http_error(url: str, status: int, text: str) -> FetchError:
     err = FetchError(f"{url}: HTTP {status}{said}; {fix}.")
     err.status = status  # type: ignore[attr-defined]
     return err
-
-
-def _v1_metadata(doc: Any, table_id: str, url: str) -> TableMetadata:
-    variables = doc.get("variables") if isinstance(doc, dict) else None
-    if not isinstance(variables, list):
-        msg = (
-            f"{url}: not the metadata of a table (no 'variables'); {table_id!r} may be a folder: "
-            "give the path of a table inside it."
-        )
-        raise FetchError(msg)
-    dims = []
-    for var in variables:
-        values = [str(v) for v in var.get("values", [])]
-        texts = [str(t) for t in var.get("valueTexts", values)]
-        code = str(var.get("code"))
-        role = "time" if var.get("time") else ("metric" if code == "ContentsCode" else None)
-        dims.append(
-            Dimension(
-                code=code,
-                label=str(var.get("text") or code),
-                values=tuple(values),
-                texts=tuple(texts) if len(texts) == len(values) else tuple(values),
-                role=role,
-                elimination=bool(var.get("elimination", False)),
-            )
-        )
-    return TableMetadata(table_id, "v1", str(doc.get("title") or table_id), tuple(dims), url)
-
-
-def _split_order(meta: TableMetadata, selection: Mapping[str, Sequence[str]]) -> list[str]:
-    """Dimensions in the order they are split: regions, then years, then the others."""
-    first = [d.code for d in (meta.find("geo"), meta.find("time")) if d is not None]
-    return [d for d in first if d in selection] + [d for d in selection if d not in first]
-
-
-def plan_batches(
-    selection: Mapping[str, Sequence[str]], *, order: Sequence[str], max_cells: int
-) -> list[dict[str, list[str]]]:
-    """Split a selection into selections of at most ``max_cells`` cells each.
-
-    Dimensions are split in ``order`` (regions first, then years, then the rest), each into
-    chunks of near-equal length, only as far as needed.
-
-    Returns
-    -------
-    list of dict
-        The selections, in row-major order of the chunks; together they hold every cell of
-        ``selection`` exactly once.
-    """
-    sizes = {d: len(v) for d, v in selection.items()}
-    chunk = dict(sizes)
-    for d in order:
-        if math.prod(chunk.values()) <= max_cells:
-            break
-        others = math.prod(chunk.values()) // max(chunk[d], 1)
-        chunk[d] = max(1, max_cells // max(others, 1))
-    pieces: dict[str, list[list[str]]] = {}
-    for d, values in selection.items():
-        n = sizes[d]
-        parts = max(1, math.ceil(n / max(chunk[d], 1)))
-        step = math.ceil(n / parts) if n else 1
-        pieces[d] = [list(values[i : i + step]) for i in range(0, n, step)] or [[]]
-    batches: list[dict[str, list[str]]] = [{}]
-    for d in selection:
-        batches = [{**b, d: p} for b in batches for p in pieces[d]]
-    return batches
-
-
-def _match(
-    dim: Dimension, wanted: Sequence[str], problems: list[str], what: str, *, prefix: bool = False
-) -> list[str]:
-    """Codes of ``dim`` named by ``wanted`` (codes, ``*``/``?`` patterns or, for years,
-    prefixes such as ``2020`` for ``2020M01``), in the table's order."""
-    chosen: set[str] = set()
-    unknown = []
-    for w in wanted:
-        w = str(w).strip()
-        if any(ch in w for ch in "*?["):
-            hits = fnmatch.filter(dim.values, w)
-        elif w in dim.values:
-            hits = [w]
-        else:
-            by_text = [c for c, t in zip(dim.values, dim.texts, strict=True) if t == w]
-            hits = by_text or ([c for c in dim.values if c.startswith(w)] if prefix else [])
-        if not hits:
-            unknown.append(w)
-        chosen.update(hits)
-    if unknown:
-        sample = format_codes(dim.values, limit=8)
-        problems.append(
-            f"{what} {format_codes(unknown, limit=6)} not in variable {dim.code!r} "
-            f"({dim.label}){closest(unknown[0], dim.values)}; it holds {sample}"
-        )
-    return [c for c in dim.values if c in chosen]
-
-
-def resolve_selection(
-    meta: TableMetadata,
-    *,
-    regions: Sequence[str],
-    years: Sequence[str] | None = None,
-    select: Mapping[str, Sequence[str]] | None = None,
-) -> dict[str, list[str]]:
-    """Codes per dimension for a query; every unknown code is reported at once.
-
-    Dimensions not named are left out when the database may eliminate (sum over) them, and
-    taken whole otherwise.
-
-    Raises
-    ------
-    ValidationError
-        Unknown variables, region codes, years or values.
-    """
-    problems: list[str] = []
-    geo, tid = meta.find("geo"), meta.find("time")
-    codes = {d.code: d for d in meta.dimensions}
-    out: dict[str, list[str]] = {}
-    select = dict(select or {})
-    for key in select:
-        if key not in codes:
-            problems.append(
-                f"variable {key!r} is not in the table{closest(key, list(codes))}; its "
-                f"variables: {', '.join(codes)}"
-            )
-    if geo is None:
-        problems.append(
-            f"the table has no region variable (variables: {', '.join(codes)}); choose a table "
-            "by region"
-        )
-    elif not regions:
-        problems.append("give the region codes to fetch (--region / regions = [...])")
-    else:
-        out[geo.code] = _match(geo, regions, problems, "region codes")
-    if tid is not None:
-        out[tid.code] = (
-            list(tid.values) if not years else _match(tid, years, problems, "years", prefix=True)
-        )
-    for d in meta.dimensions:
-        if d.code in out:
-            continue
-        if d.code in select:
-            out[d.code] = _match(d, select[d.code], problems, "values")
-        elif not d.elimination:
-            out[d.code] = list(d.values)
-            logger.info("%s: %s not selected; fetching all its values", meta.table_id, d.code)
-    if problems:
-        raise ValidationError(f"SCB table {meta.table_id}", problems)
-    return {d.code: out[d.code] for d in meta.dimensions if d.code in out}
 
 
 def fetch_scb(
@@ -692,7 +521,7 @@ def read_scb_source(
         if len(varying) > 1:
             msg = (
                 f"{table.source}: variables {', '.join(varying)} each have several values; "
-                "name the one whose values become columns as category = \"...\" and select "
+                'name the one whose values become columns as category = "..." and select '
                 "one value of the others"
             )
             raise ValidationError(table.source, [msg])
