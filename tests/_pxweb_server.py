@@ -174,7 +174,7 @@ class PxWebServer:
                 self._handle("POST")
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         port = self._httpd.server_address[1]
         self.v2_url = f"http://127.0.0.1:{port}/api/v2/"
