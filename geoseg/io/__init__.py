@@ -68,6 +68,10 @@ if TYPE_CHECKING:
     from geoseg.io.registers import (
         read_register,
     )
+    from geoseg.io.scb import (
+        ScbClient,
+        fetch_scb,
+    )
     from geoseg.io.services import (
         read_services,
     )
@@ -77,12 +81,14 @@ __all__ = [
     "UNPLACED_RULE",
     "Project",
     "ProjectData",
+    "ScbClient",
     "atomic_path",
     "check_not_input",
     "check_register_against_areas",
     "check_targets",
     "compare_codes",
     "describe_project",
+    "fetch_scb",
     "inside",
     "join_register",
     "load_project",
@@ -111,10 +117,12 @@ _HOME = {
     "MAX_SLUG": "paths",
     "Project": "config",
     "ProjectData": "project",
+    "ScbClient": "scb",
     "UNPLACED_RULE": "codes",
     "check_register_against_areas": "codes",
     "compare_codes": "codes",
     "describe_project": "project",
+    "fetch_scb": "scb",
     "inside": "paths",
     "join_register": "codes",
     "load_project": "project",
