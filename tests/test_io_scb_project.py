@@ -188,3 +188,117 @@ def test_real_fetch_population_of_goteborg(tmp_path: Path) -> None:
     # Göteborg's population on 31 December 2020 (SOURCE.md of gbg_regso_scb: 583 056)
     assert v2["value"].sum() == pytest.approx(583_056)
     assert v1["value"].sum() == pytest.approx(583_056)
+
+
+#: SOURCE.md of gbg_regso_scb: foreign-born vs total over the 147 RegSO (D, xPx).
+REFERENCE = {
+    2020: (0.348976, 0.377734),
+    2021: (0.351397, 0.383820),
+    2022: (0.350398, 0.392235),
+    2023: (0.353150, 0.397499),
+}
+
+
+def _cube_from_export(path: Path, variable: str, codes: dict[str, str], content: str) -> Cube:
+    """An SCB RegSO export (categories in rows, a column per year) as the table it came from."""
+    raw = pd.read_csv(path, dtype=str)
+    raw[variable] = raw[variable].str.strip()
+    year_cols = [c for c in raw.columns if re.fullmatch(r".* \d{4}", c)]
+    years = [c[-4:] for c in year_cols]
+    regions = list(dict.fromkeys(raw["regsokod"]))
+    texts = dict(zip(raw["regsokod"], raw["region"], strict=False))
+    cells: dict[tuple[str, ...], float | None] = {}
+    for row in raw.to_dict("records"):
+        for col, year in zip(year_cols, years, strict=True):
+            cells[(row["regsokod"], codes[row[variable]], "1+2", "C1", year)] = float(row[col])
+    return Cube(
+        path.stem,
+        [
+            Dim("Region", "region", regions, [texts[r] for r in regions], "geo"),
+            Dim(variable, variable, list(codes.values()), list(codes), None, elimination=True),
+            Dim("Kon", "kön", ["1+2"], ["totalt"], None, elimination=False),
+            Dim("ContentsCode", "tabellinnehåll", ["C1"], [content], "metric"),
+            Dim("Tid", "år", years, None, "time"),
+        ],
+        cells,
+    )
+
+
+@pytest.mark.real
+def test_real_regso_tables_fetched_give_scb_reference_values(
+    real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scb = real_data / "gbg_regso_scb"
+    srv = PxWebServer(
+        v2={
+            "TABFB": _cube_from_export(
+                scb / "raw_regso_foreign_born_gbg.csv",
+                "födelseregion",
+                {"Sverige": "11", "totalt": "tot"},
+                "Antal",
+            ),
+            "TABINK": _cube_from_export(
+                scb / "raw_regso_mean_wage_income_gbg.csv",
+                "inkomstkomponent",
+                {"löneinkomst": "LON"},
+                "Medelvärde för samtliga, tkr",
+            ),
+        }
+    )
+    monkeypatch.setenv("GEOSEG_SCB_URL", srv.v2_url)
+    monkeypatch.setenv("GEOSEG_CACHE_DIR", str(tmp_path / "cache"))
+    project = tmp_path / "geoseg.toml"
+    project.write_text(
+        f"""
+[project]
+name = "Göteborg RegSO from SCB"
+output = "out"
+
+[areas]
+path = "{(real_data / "gbg_omraden/regso_goteborg.gpkg").as_posix()}"
+id = "regsokod"
+name = "regsonamn"
+
+[registers]
+id = "regsokod"
+total = "pop_total"
+groups = ["pop_foreign_born"]
+amounts = ["mean_wage_income_tkr"]
+derive = {{ pop_foreign_born = "pop_total - pop_born_sweden" }}
+
+[[registers.tables]]
+source = "scb:TABFB"
+regions = ["1480R*"]
+years = [2020, 2021, 2022, 2023]
+select = {{ "födelseregion" = ["11", "tot"], Kon = ["1+2"], ContentsCode = ["C1"] }}
+categories = {{ "11" = "pop_born_sweden", tot = "pop_total" }}
+
+[[registers.tables]]
+source = "scb:TABINK"
+regions = ["1480R*"]
+select = {{ Kon = ["1+2"], inkomstkomponent = ["LON"] }}
+categories = {{ C1 = "mean_wage_income_tkr" }}
+""",
+        encoding="utf-8",
+    )
+    try:
+        data = geoseg.load_project(project)
+    finally:
+        srv.close()
+    curated = pd.read_csv(
+        scb / "gbg_regso_birthplace_income_tenure_2020_2023.csv", dtype={"regsokod": object}
+    )
+    cols = ["pop_total", "pop_born_sweden", "pop_foreign_born", "mean_wage_income_tkr"]
+    got = data.register.set_index(["regsokod", "year"])[cols].sort_index()
+    want = curated.set_index(["regsokod", "year"])[cols].sort_index().astype(float)
+    pd.testing.assert_frame_equal(got, want)
+    idx = geoseg.compute_indices(
+        data.register,
+        groups=["pop_foreign_born"],
+        total="pop_total",
+        index=["dissimilarity", "isolation"],
+        id_column="regsokod",
+    ).set_index(["year", "index"])["value"]
+    for year, (d, xpx) in REFERENCE.items():
+        assert idx[(year, "dissimilarity")] == pytest.approx(d, abs=5e-7)
+        assert idx[(year, "isolation")] == pytest.approx(xpx, abs=5e-7)
