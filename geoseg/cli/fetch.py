@@ -46,7 +46,14 @@ def _variables(values: tuple[str, ...]) -> dict[str, list[str]]:
 
 @click.group()
 def fetch() -> None:
-    """Fetch register tables from statistical databases."""
+    """Fetch register tables from statistical databases (SCB's Statistikdatabasen).
+
+    \b
+    Examples:
+        geoseg fetch scb TAB638 --info
+        geoseg fetch scb TAB638 --region 1480 --years 2020-2023 \\
+            --var ContentsCode=BE0101N1 -o population.csv
+    """
 
 
 @fetch.command("scb")
