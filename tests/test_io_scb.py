@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -314,3 +316,25 @@ def test_cache_files_are_valid_json_named_by_hash(server: PxWebServer, tmp_path:
     for p in (tmp_path / "cache").iterdir():
         assert json.loads(p.read_text(encoding="utf-8"))
         assert int(p.stem, 16) >= 0
+
+
+def test_stale_metadata_is_asked_again_and_used_offline(tmp_path: Path) -> None:
+    srv = PxWebServer(v2={"TAB1": _small_cube()})
+    try:
+        first = fetch_scb("TAB1", regions=["0114"], client=_client(srv, tmp_path))
+        two_days_ago = time.time() - 2 * 24 * 3600
+        for p in (tmp_path / "cache").iterdir():
+            os.utime(p, (two_days_ago, two_days_ago))
+        srv.requests.clear()
+        again = fetch_scb("TAB1", regions=["0114"], client=_client(srv, tmp_path))
+        # the metadata is older than a day: asked again; the data answer is kept
+        assert [r.method for r in srv.requests] == ["GET"]
+        pd.testing.assert_frame_equal(again, first)
+        for p in (tmp_path / "cache").iterdir():
+            os.utime(p, (two_days_ago, two_days_ago))
+    finally:
+        srv.close()
+    offline = fetch_scb("TAB1", regions=["0114"], client=_client(srv, tmp_path))
+    pd.testing.assert_frame_equal(offline, first)
+    with pytest.raises(FetchError, match="cannot reach"):
+        fetch_scb("TAB1", regions=["0115"], client=_client(srv, tmp_path))

@@ -8,7 +8,9 @@ every other variable), the numbers in ``value``. That table is reshaped into reg
 by :func:`geoseg.io.reshape.reshape_table`, exactly as an export saved from SCB's website.
 
 Every answer is kept in an on-disk cache (files named by a hash of the URL and the query,
-never by anything from the data), so a project re-reads a fetched table without the network.
+never by anything from the data), so a project re-reads a fetched table without the network;
+a table's metadata is asked for again after a day (and the cached copy used, with a warning,
+when the database cannot be reached).
 Requests are spaced by a sliding-window limiter that respects SCB's limit of 30 calls per
 10 seconds.
 """
@@ -52,6 +54,8 @@ __all__ = [
     "DEFAULT_V1_URL",
     "DEFAULT_V2_URL",
     "MAX_CELLS",
+    "METADATA_MAX_AGE",
+    "SHARED_LIMITER",
     "WINDOW_SECONDS",
     "FetchError",
     "RateLimiter",
@@ -127,6 +131,13 @@ class RateLimiter:
             slept += pause
 
 
+#: The limiter shared by every :class:`ScbClient` of the process that is given none.
+SHARED_LIMITER = RateLimiter()
+#: Cached table metadata is read again after this many seconds (a day): SCB adds years and
+#: regions to its tables; cached data answers (one exact query each) are kept until refreshed.
+METADATA_MAX_AGE = 24 * 3600.0
+
+
 @dataclass
 class ScbClient:
     """A connection to SCB's database: base URLs, cache, rate limiter, cell limit.
@@ -140,7 +151,8 @@ class ScbClient:
         Folder of cached answers (default :func:`scb_cache_dir`); ``use_cache=False`` turns the
         cache off, ``refresh=True`` fetches again and replaces what is cached.
     limiter
-        Spacing of the requests (default: 30 calls per 10 seconds).
+        Spacing of the requests (default: :data:`SHARED_LIMITER`, 30 calls per 10 seconds
+        for the whole process).
     max_cells
         Cells asked for in one request at most; larger queries are split.
     lang
@@ -156,7 +168,7 @@ class ScbClient:
     cache_dir: Path | None = None
     use_cache: bool = True
     refresh: bool = False
-    limiter: RateLimiter = field(default_factory=RateLimiter)
+    limiter: RateLimiter = field(default_factory=lambda: SHARED_LIMITER)
     max_cells: int = MAX_CELLS
     lang: str = "sv"
     timeout: float = 60.0
@@ -177,8 +189,11 @@ class ScbClient:
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return (self.cache_dir or scb_cache_dir()) / f"{digest}.json"
 
-    def request(self, url: str, body: Any = None) -> Any:
+    def request(self, url: str, body: Any = None, *, max_age: float | None = None) -> Any:
         """GET ``url`` (or POST the JSON ``body``) and return the decoded JSON answer.
+
+        A cached answer is used unless ``refresh``, or unless it is older than ``max_age``
+        seconds; an older one is still used, with a warning, when the server cannot be reached.
 
         Raises
         ------
@@ -187,15 +202,25 @@ class ScbClient:
             with ``status`` set, so that callers can fall back), or its answer is not JSON.
         """
         cached = self._cache_file(url, body)
+        stale = None
         if self.use_cache and not self.refresh and cached.is_file():
             try:
                 data = json.loads(cached.read_bytes().decode("utf-8"))
+                age = time.time() - cached.stat().st_mtime
             except (OSError, UnicodeDecodeError, json.JSONDecodeError):
                 logger.warning("%s: unreadable cache file, fetching again", cached)
             else:
-                logger.debug("cache hit for %s (%s)", url, cached.name)
-                return data
-        raw = self._send(url, body)
+                if max_age is None or age <= max_age:
+                    logger.debug("cache hit for %s (%s)", url, cached.name)
+                    return data
+                stale = data
+        try:
+            raw = self._send(url, body)
+        except FetchError as exc:
+            if stale is None or getattr(exc, "status", None) is not None:
+                raise
+            logger.warning("%s; using the cached answer of %s", exc, url)
+            return stale
         try:
             data = json.loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -263,7 +288,7 @@ class ScbClient:
             url = self._v2_url(table_id, "metadata")
             tried.append(url)
             try:
-                doc = self.request(url)
+                doc = self.request(url, max_age=METADATA_MAX_AGE)
             except FetchError as exc:
                 if getattr(exc, "status", None) != 404:
                     raise
@@ -276,7 +301,7 @@ class ScbClient:
             url = self.v1_url + urllib.parse.quote(table_id)  # type: ignore[operator]
             tried.append(url)
             try:
-                doc = self.request(url)
+                doc = self.request(url, max_age=METADATA_MAX_AGE)
             except FetchError as exc:
                 if getattr(exc, "status", None) not in (400, 404):
                     raise
