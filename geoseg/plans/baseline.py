@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,9 @@ import shapely
 
 from geoseg.access import Snapped, WalkNetwork, access_for_project, subset
 from geoseg.access.pipeline import _get
-from geoseg.errors import ConfigError, PlanError
+from geoseg.errors import ConfigError, InputError, PlanError
+from geoseg.indicators import indicator_label, indicator_values
+from geoseg.io.indicators import default_indicators
 from geoseg.settings import WALK_SPEED_KMH
 
 __all__ = ["Baseline", "KindBaseline", "compute_baseline"]
@@ -86,6 +88,9 @@ class Baseline:
         Group columns summarised and the total column.
     minutes, speed_kmh, max_snap_m
         Threshold, walking speed and largest snapping distance.
+    indicators
+        The indicators the project declares (``[indicators]``), by name: rules on an indicator
+        take its values, label, unit and direction from them. Empty when it declares none.
     """
 
     network: WalkNetwork
@@ -107,6 +112,7 @@ class Baseline:
     title: str = "geoseg"
     lang: str = "en"
     fictional: bool = False
+    indicators: dict[str, Any] = field(default_factory=dict)
 
     def edge_tree(self) -> shapely.STRtree:
         """A spatial index of the network's street lines (built once)."""
@@ -131,6 +137,54 @@ class Baseline:
             raise PlanError(msg)
         with np.errstate(invalid="ignore", divide="ignore"):
             return (self.counts[column] / self.counts[self.total]).astype(float)
+
+    def disadvantage(self, name: str | None) -> tuple[pd.Series | None, dict[str, str]]:
+        """Area code -> how disadvantaged each area is (higher: more so), and what ranks it.
+
+        Parameters
+        ----------
+        name
+            A declared indicator (``[indicators.NAME]``): its values (share, rate or amount, as
+            :func:`geoseg.indicators.indicator_values` computes them), negated when its
+            ``worse`` is ``"lower"`` (low income ranks as disadvantaged). Else a register count
+            column: its share of the total, higher being worse. ``None``: the project's
+            ``[registers] disadvantage`` column.
+
+        Returns
+        -------
+        values, ranked_by
+            The ranking values (``None`` when there is nothing to rank by) and what they are:
+            ``label`` (the indicator's label in the project's language, else the column),
+            ``unit`` and ``worse`` (``"higher"`` or ``"lower"``).
+
+        Raises
+        ------
+        PlanError
+            ``name`` names an indicator whose ``worse`` is ``"none"`` (no end of it marks the
+            disadvantaged areas) or that reads columns the register lacks, or is neither an
+            indicator nor a register column.
+        """
+        ind = self.indicators.get(name) if name is not None else None
+        if ind is None:
+            label = indicator_label(name, self.indicators, self.lang) if name else "disadvantage"
+            return self.indicator_share(name), {"label": label, "unit": "%", "worse": "higher"}
+        label = ind.label(self.lang)
+        if ind.worse not in ("higher", "lower"):
+            msg = (
+                f"rules: [equity_gap] indicator {name!r} ({label}) has worse = {ind.worse!r}, so "
+                'no end of it marks the disadvantaged areas; set worse = "higher" or '
+                f'"lower" in [indicators.{name}] of the project file, or name another indicator'
+            )
+            raise PlanError(msg)
+        table = self.counts.assign(_area_code=self.counts.index.astype(str))
+        try:
+            values = indicator_values(table, {str(name): ind}, id_column="_area_code")
+        except InputError as exc:
+            msg = f"rules: [equity_gap] indicator {name!r}: {exc}"
+            raise PlanError(msg) from exc
+        series = pd.Series(values["value"].to_numpy(dtype=float), index=self.counts.index)
+        oriented = series if ind.worse == "higher" else -series
+        return oriented, {"label": label, "unit": ind.unit, "worse": ind.worse}
 
     def minutes_before(self, kind: str) -> np.ndarray:
         """Minutes from every resident point (``inf`` when unplaced) to the nearest ``kind``."""
@@ -276,4 +330,18 @@ def compute_baseline(
         title=str(_get(proj_info, "name", default="geoseg")),
         lang=str(_get(proj_info, "lang", default="en")),
         fictional=bool(_get(proj_info, "fictional", default=False)),
+        indicators=_declared_indicators(project),
     )
+
+
+def _declared_indicators(project: Any) -> dict[str, Any]:
+    """The project's ``[indicators]``, or nothing when it declares none (the defaults then
+    only repeat the register's column names and declare no direction)."""
+    indicators = dict(_get(project, "indicators", default=None) or {})
+    reg = _get(project, "registers")
+    defaults = default_indicators(
+        groups=_get(reg, "groups", default=[]),
+        total=_get(reg, "total"),
+        amounts=_get(reg, "amounts", default=[]),
+    )
+    return {} if indicators == defaults else indicators

@@ -7,6 +7,7 @@ residents who gain and who lose by group, and the change in the equity measures.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
@@ -16,11 +17,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geoseg.indicators import indicator_label
 from geoseg.plans._apply import PlanState, apply_plan, minutes_after
 from geoseg.plans._tables import area_stats, equity_table, group_table, json_records
 from geoseg.plans.baseline import Baseline
 from geoseg.plans.planfile import Plan
-from geoseg.plans.rules import Rules, default_rules, equity_gap_sentence
+from geoseg.plans.rules import EquityGapRule, Rules, default_rules, equity_gap_sentence
 
 __all__ = ["AREA_KEYS", "VIOLATION_KEYS", "PlanCheck", "check_plan"]
 
@@ -170,11 +172,17 @@ def _evaluate(
     after: dict[str, np.ndarray],
     areas: pd.DataFrame,
     equity: pd.DataFrame,
+    ranked_by: str = "",
 ) -> tuple[list[dict[str, str]], pd.DataFrame]:
     out: list[dict[str, str]] = []
     r1 = rules.max_minutes_increase
     if r1.enabled:
         group = r1.group if r1.group in baseline.groups else baseline.total
+        people_label = (
+            "residents"
+            if group == baseline.total
+            else indicator_label(group, baseline.indicators, baseline.lang)
+        )
         tab = (
             areas
             if group == baseline.total
@@ -190,8 +198,9 @@ def _evaluate(
                         "max_minutes_increase",
                         row.id,
                         row.kind,
-                        f"mean walk {row.before_minutes:.1f} -> {row.after_minutes:.1f} min "
-                        f"(+{row.change_minutes:.1f}, allowed +{r1.minutes:g})",
+                        f"mean walk of {people_label} {row.before_minutes:.1f} -> "
+                        f"{row.after_minutes:.1f} min (+{row.change_minutes:.1f}, allowed "
+                        f"+{r1.minutes:g})",
                     )
                 )
             lost = (row.after_unreachable or 0.0) - (row.before_unreachable or 0.0)
@@ -202,7 +211,7 @@ def _evaluate(
                         "max_minutes_increase",
                         row.id,
                         row.kind,
-                        f"{lost:.1%} of residents can no longer reach any {row.kind}",
+                        f"{lost:.1%} of {people_label} can no longer reach any {row.kind}",
                     )
                 )
     districts = pd.DataFrame(
@@ -246,12 +255,14 @@ def _evaluate(
                         "family_centre_share",
                         str(row.district),
                         r2.kind,
-                        f"district {row.district}: {group} within {r2.minutes:g} min "
+                        f"district {row.district}: "
+                        f"{indicator_label(group, baseline.indicators, baseline.lang)} "
+                        f"within {r2.minutes:g} min "
                         f"{row.before_share:.2%} -> {row.after_share:.2%} "
                         f"(target {r2.min_share:.0%}, and the plan makes it worse)",
                     )
                 )
-    r3 = rules.equity_gap
+    r3 = _equity_rule(rules.equity_gap, baseline)
     if r3.enabled and "gap_before" in equity.columns:
         for row in _rows(equity):
             if r3.kinds and row.kind not in r3.kinds:
@@ -268,6 +279,7 @@ def _evaluate(
                             row.gap_after,
                             tolerance=r3.tolerance_minutes,
                             groups=r3.groups,
+                            ranked_by=ranked_by,
                         ),
                     )
                 )
@@ -303,6 +315,38 @@ def _evaluate(
                 )
             )
     return out, districts
+
+
+def _ranked_words(ranked: dict[str, str]) -> str:
+    """ "Median income (tkr), lower is worse": what ranks the areas of the equity rule."""
+    if not ranked:
+        return ""
+    unit = f" ({ranked['unit']})" if ranked.get("unit") else ""
+    return f"{ranked['label']}{unit}, {ranked['worse']} is worse"
+
+
+def _equity_rule(rule: EquityGapRule, baseline: Baseline) -> EquityGapRule:
+    """The equity rule with what it protects named after its declared indicator.
+
+    A rule whose ``protects`` is the default text but whose ``indicator`` is another declared
+    indicator (median income, employment) says which areas it protects in that indicator's
+    words: "the areas with the lowest Median income".
+    """
+    default = EquityGapRule()
+    ind = baseline.indicators.get(rule.indicator)
+    if (
+        ind is None
+        or rule.protects != default.protects
+        or rule.indicator == default.indicator
+        or ind.worse not in ("higher", "lower")
+    ):
+        return rule
+    end = "highest" if ind.worse == "higher" else "lowest"
+    protects = (
+        f"An equal city: the areas with the {end} {ind.label(baseline.lang)} must not lose "
+        "walking access relative to the others"
+    )
+    return dataclasses.replace(rule, protects=protects)
 
 
 def check_plan(baseline: Baseline, plan: Plan, *, rules: Rules | None = None) -> PlanCheck:
@@ -351,16 +395,22 @@ def check_plan(baseline: Baseline, plan: Plan, *, rules: Rules | None = None) ->
         people[baseline.groups],
         within=T,
     )
+    ranking, ranked = (
+        baseline.disadvantage(rules.equity_gap.indicator)
+        if rules.equity_gap.enabled
+        else (None, {})
+    )
+    ranked_by = _ranked_words(ranked)
     equity = equity_table(
         before,
         after,
         baseline.residents[baseline.total].to_numpy(dtype=float),
         people[baseline.total].to_numpy(dtype=float),
         areas,
-        baseline.indicator_share(rules.equity_gap.indicator) if rules.equity_gap.enabled else None,
+        ranking,
         groups=rules.equity_gap.groups,
     )
-    found, districts = _evaluate(rules, baseline, people, before, after, areas, equity)
+    found, districts = _evaluate(rules, baseline, people, before, after, areas, equity, ranked_by)
     violations = pd.DataFrame(found, columns=[*VIOLATION_KEYS, "protects"])
     verdict = "fail" if len(violations) else "pass"
     total = groups[groups["group"] == baseline.total].set_index("kind")
@@ -386,6 +436,8 @@ def check_plan(baseline: Baseline, plan: Plan, *, rules: Rules | None = None) ->
             if "gap_change" in equity.columns
             else {}
         ),
+        "equity_ranked_by": ranked,
+        "equity_gap_protects": _equity_rule(rules.equity_gap, baseline).protects,
         "seconds": round(time.perf_counter() - t0, 3),
     }
     logger.info("plan %s: %s (%d violations)", plan.source, verdict, len(violations))

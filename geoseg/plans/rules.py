@@ -134,7 +134,9 @@ def _minutes(value: float) -> str:
     return f"{abs(value):.1f} min"
 
 
-def equity_gap_sentence(before: float, after: float, *, tolerance: float, groups: int = 5) -> str:
+def equity_gap_sentence(
+    before: float, after: float, *, tolerance: float, groups: int = 5, ranked_by: str = ""
+) -> str:
     """The change of the equity gap in words, with its direction stated the way it reads.
 
     Parameters
@@ -146,6 +148,9 @@ def equity_gap_sentence(before: float, after: float, *, tolerance: float, groups
         The rule's ``tolerance_minutes``.
     groups
         The number of groups of areas (5: fifths).
+    ranked_by
+        What ranks the areas, in words ("Median income (tkr), lower is worse"); named after
+        "the most disadvantaged fifth of areas" when given.
 
     Returns
     -------
@@ -183,8 +188,10 @@ def equity_gap_sentence(before: float, after: float, *, tolerance: float, groups
         effect = "neither group gains on the other"
     joiner = ", but " if change > 1e-9 and abs(after) < abs(before) else "; "
     after_state = state(after).removesuffix(" than").removesuffix(" as")
+    by = f" (ranked by {ranked_by})" if ranked_by else ""
     return (
-        f"the most disadvantaged {part} of areas walks {state(before)} the least disadvantaged "
+        f"the most disadvantaged {part} of areas{by} walks {state(before)} the least "
+        "disadvantaged "
         f"{part} before the plan and {after_state} after: {distance}{joiner}{effect} "
         f"(allowed {tolerance:g} min)"
     )

@@ -76,6 +76,12 @@ _WORDS: dict[str, tuple[str, str]] = {
         "the disadvantaged areas may lose at most {m} min relative to the advantaged",
         "de mest utsatta områdena får förlora högst {m} min jämfört med de mest gynnade",
     ),
+    "t_ranked": (
+        " (areas ranked by {label}; {worse})",
+        " (områdena rangordnade efter {label}; {worse})",
+    ),
+    "worse_higher": ("higher is worse", "högre är sämre"),
+    "worse_lower": ("lower is worse", "lägre är sämre"),
     "t_meeting": (
         "no area may lose its last meeting place within {m} min",
         "inget område får förlora sin sista mötesplats inom {m} min",
@@ -184,6 +190,11 @@ def rule_findings(
                 measured = "–"
         elif key == "equity_gap":
             threshold = _w("t_equity", lang, m=_n(rule.tolerance_minutes, lang, 2))
+            ranked = (getattr(result, "summary", None) or {}).get("equity_ranked_by") or {}
+            if ranked.get("label"):
+                unit = f" ({ranked['unit']})" if ranked.get("unit") else ""
+                worse = _w("worse_higher" if ranked["worse"] == "higher" else "worse_lower", lang)
+                threshold += _w("t_ranked", lang, label=f"{ranked['label']}{unit}", worse=worse)
             eq = result.equity
             parts = []
             if "gap_before" in eq:
@@ -220,7 +231,9 @@ def rule_findings(
         out.append(
             {
                 "rule": _w(key, lang),
-                "protects": str(rule.protects),
+                "protects": str(
+                    (getattr(result, "summary", None) or {}).get(f"{key}_protects") or rule.protects
+                ),
                 "threshold": threshold,
                 "measured": measured,
                 "status": status,
