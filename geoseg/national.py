@@ -175,7 +175,7 @@ def _worker_name() -> str:
 
 
 def _input_paths(project: Any) -> list[Path]:
-    paths = [project.path, project.areas.path, project.registers.path]
+    paths = [project.path, project.areas.path, *project.registers.paths()]
     for extra in (
         project.services.path,
         project.network.path,
