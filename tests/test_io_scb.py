@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -19,6 +20,8 @@ from click.testing import CliRunner
 from geoseg.cli import main
 from geoseg.errors import FetchError, ValidationError
 from geoseg.io.jsonstat import jsonstat_long
+from geoseg.io.registers import read_register
+from geoseg.io.reshape import RegisterTable
 from geoseg.io.scb import RateLimiter, ScbClient, fetch_scb, plan_batches
 from tests._pxweb_server import Cube, Dim, PxWebServer
 
@@ -338,3 +341,21 @@ def test_stale_metadata_is_asked_again_and_used_offline(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(offline, first)
     with pytest.raises(FetchError, match="cannot reach"):
         fetch_scb("TAB1", regions=["0115"], client=_client(srv, tmp_path))
+
+
+def test_single_year_register_from_a_source(
+    server: PxWebServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEOSEG_SCB_URL", server.v2_url)
+    monkeypatch.setenv("GEOSEG_CACHE_DIR", str(tmp_path))
+    table = RegisterTable(
+        source="scb:TAB2", regions=["1480R00[1-3]"], years=["2019"], categories={"C02": "b"}
+    )
+    reg = read_register(None, id_column="regso", year_column=None, tables=[table])
+    assert reg["regso"].tolist() == ["1480R001", "1480R002", "1480R003"]
+    # value = 100 * region position + 10 * year position + contents position
+    assert reg["b"].tolist() == [11.0, 111.0, 211.0]
+    assert "year" not in reg.columns
+    every_year = dataclasses.replace(table, years=[])
+    with pytest.raises(ValidationError, match=r"fetch returns years 2018, 2019, 2020"):
+        read_register(None, id_column="regso", year_column=None, tables=[every_year])

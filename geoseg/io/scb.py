@@ -536,7 +536,14 @@ def read_scb_source(
         year_column=year_column or "year",
         client=client,
     )
-    if year_column is None:
+    if year_column is None and "year" in frame.columns:
+        if frame["year"].nunique() > 1:
+            msg = (
+                f'{table.source}: the register is single-year ([registers] year = "") but '
+                f"the fetch returns years {', '.join(map(str, sorted(set(frame['year']))))}; "
+                "select one with years = [...]"
+            )
+            raise ValidationError(table.source, [msg])
         frame = frame.drop(columns="year")
     category = table.category
     if category is None:
