@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _fixtures import write_features
+from click.testing import CliRunner
 
+from geoseg.cli import main
 from geoseg.errors import PlanError
 from geoseg.io import load_project
 from geoseg.plans import check_plan, compute_baseline, read_plan, read_rules
@@ -118,3 +120,25 @@ def test_rule_details_name_groups_by_their_labels(baseline, tmp_path):
     assert len(walks) >= 1 and all("of residents" in d for d in walks["detail"])
     details = " ".join(v["detail"])
     assert "age_0_5" not in details and "pop_total" not in details
+
+
+def test_verdict_page_names_the_ranking_and_the_children(example_data, tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        '[equity_gap]\nindicator = "median_income"\n\n[family_centre_share]\ngroup = "age_6_15"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "check.json"
+    res = CliRunner().invoke(
+        main,
+        [
+            "-q", "check-plan", str(example_data / "plans" / "close_meeting_place.geojson"),
+            "--config", str(example_data / "geoseg.toml"), "--rules", str(rules),
+            "--no-map", "--format", "json", "-o", str(out),
+        ],
+    )  # fmt: skip
+    assert res.exit_code == 1, res.output  # the plan breaks rules
+    page = next(tmp_path.glob("*.html")).read_text(encoding="utf-8")
+    assert "områdena rangordnade efter Medianinkomst (tkr); lägre är sämre" in page
+    assert "the areas with the lowest Medianinkomst" in page
+    assert "av Barn 6–15 år inom 10 min" in page and "de små barnen" not in page

@@ -68,10 +68,10 @@ _WORDS: dict[str, tuple[str, str]] = {
         "ett områdes medelpromenad får öka med högst {m} min",
     ),
     "t_family": (
-        "{s} of young children within {m} min in every district (no district made worse below it)",
-        "{s} av de små barnen inom {m} min i varje stadsdel (ingen stadsdel får försämras "
-        "under gränsen)",
+        "{s} of {who} within {m} min in every district (no district made worse below it)",
+        "{s} av {who} inom {m} min i varje stadsdel (ingen stadsdel får försämras under gränsen)",
     ),
+    "young_children": ("young children", "de små barnen"),
     "t_equity": (
         "the disadvantaged areas may lose at most {m} min relative to the advantaged",
         "de mest utsatta områdena får förlora högst {m} min jämfört med de mest gynnade",
@@ -142,8 +142,13 @@ def rule_findings(
     *,
     names: Mapping[str, str],
     lang: str,
+    group_labels: Mapping[str, str] | None = None,
 ) -> list[dict[str, str]]:
     """One row per rule: ``rule``, ``protects``, ``threshold``, ``measured``, ``status``.
+
+    ``group_labels`` (register group -> readable name) names the group a rule counts (the
+    family-centre rule's children); the equity rule names the indicator that ranks the areas
+    (its label, unit and worse end, from the check's summary).
 
     ``status`` is ``"ok"``, ``"broken"`` or ``"off"``; ``measured`` states the measured value
     in words (the worst case the rule looks at), with area names instead of codes.
@@ -171,8 +176,9 @@ def rule_findings(
             else:
                 measured = _w("m_max_none", lang)
         elif key == "family_centre_share":
+            who = (group_labels or {}).get(str(rule.group)) or _w("young_children", lang)
             threshold = _w(
-                "t_family", lang, s=_pct(rule.min_share, lang), m=_n(rule.minutes, lang, 0)
+                "t_family", lang, s=_pct(rule.min_share, lang), m=_n(rule.minutes, lang, 0), who=who
             )
             d = result.districts
             if len(d) and "after_share" in d:
@@ -324,7 +330,7 @@ def write_verdict_page(
     check_lang(lang)
     names = dict(names or {})
     labels = dict(group_labels or {})
-    findings = rule_findings(result, rules, names=names, lang=lang)
+    findings = rule_findings(result, rules, names=names, lang=lang, group_labels=labels)
     broken = sum(f["status"] == "broken" for f in findings)
     active = sum(f["status"] != "off" for f in findings)
     verdict = _w("breaks", lang, b=broken, n=active) if broken else _w("passes", lang, n=active)
