@@ -53,7 +53,9 @@ def _empty() -> pd.DataFrame:
 
 def _normalised(table: pd.DataFrame) -> pd.DataFrame:
     """Merge repeated pairs, drop zero weights and scale each source's weights to sum 1."""
-    table = table.groupby(["source", "target"], sort=True, as_index=False)["weight"].sum()
+    table = pd.DataFrame(
+        table.groupby(["source", "target"], sort=True, as_index=False)["weight"].sum()
+    )
     table = table[table["weight"] > 0]
     sums = table.groupby("source")["weight"].transform("sum")
     out = table.assign(weight=table["weight"] / sums).reset_index(drop=True)
@@ -219,7 +221,7 @@ def containment_links(
         if code not in best.index:
             outside.append(code)
             continue
-        top, share = best.at[code, "target"], float(best.at[code, "share"])
+        top, share = best.at[code, "target"], float(best["share"].loc[code])
         if share < 1 - tolerance:
             parts = shares[shares["source"] == code].sort_values("share", ascending=False)
             split_rows.append(
@@ -351,7 +353,7 @@ def chain_links(*links: pd.DataFrame) -> pd.DataFrame:
                 "weight": merged["weight"] * merged["weight_next"],
             }
         )
-        out = merged.groupby(["source", "target"], sort=True, as_index=False)["weight"].sum()
-    return out.astype({"source": object, "target": object, "weight": float}).reset_index(
-        drop=True
-    )
+        out = pd.DataFrame(
+            merged.groupby(["source", "target"], sort=True, as_index=False)["weight"].sum()
+        )
+    return out.astype({"source": object, "target": object, "weight": float}).reset_index(drop=True)

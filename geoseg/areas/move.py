@@ -153,7 +153,7 @@ class TotalsCheck:
         :math:`\\sum |e_j - k_j| / \\sum k_j`: the share of people placed in the wrong area
         (counting each misplaced person twice when the totals agree).
     largest
-        Code of the area with the largest absolute relative difference.
+        Code of the area with the largest absolute difference.
     missing_known, missing_estimate
         Areas with an estimate but no known total, and the reverse.
     """
@@ -202,7 +202,7 @@ def compare_totals(estimate: pd.Series, known: pd.Series) -> TotalsCheck:
     table = pd.DataFrame({"estimate": e, "known": k, "difference": diff, "relative": rel})
     ksum = float(k.sum())
     share = float(diff.abs().sum() / ksum) if ksum else float("nan")
-    largest = str(rel.abs().idxmax()) if rel.notna().any() else None
+    largest = str(diff.abs().idxmax()) if diff.notna().any() else None
     return TotalsCheck(
         table=table,
         estimate_sum=float(e.sum()),
