@@ -230,7 +230,9 @@ def containment_links(
                     "target": top,
                     "share": share,
                     "parents": ", ".join(
-                        f"{t} {s:.1%}" for t, s in zip(parts["target"], parts["share"], strict=True)
+                        f"{t} {s:.1%}"
+                        for t, s in zip(parts["target"], parts["share"], strict=True)
+                        if s >= 0.0005  # shares that round to 0.0 % are slivers
                     ),
                 }
             )

@@ -1,0 +1,213 @@
+"""Area levels on Gothenburg's real data: RegSO statistics on primärområden and stadsområden.
+
+The project file is written as an analyst would, naming the files in ../shared/data/real as
+they are delivered. Oracles: tobler's area_interpolate for the moved counts, pysal/segregation
+for the indices, pandas for sums and the known totals.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from segregation.singlegroup import Dissim, Isolation
+from tobler.area_weighted import area_interpolate
+
+from geoseg.areas import code_links, containment_links
+from geoseg.cli import main
+from geoseg.io import read_boundaries
+
+pytestmark = pytest.mark.real
+
+YEARS = (2020, 2021, 2022, 2023)
+
+
+def _project(real: Path, folder: Path) -> Path:
+    omr = real / "gbg_omraden"
+    text = f"""
+[project]
+name = "Göteborg: RegSO-statistik på primärområden och stadsområden"
+output = "resultat"
+level = "primaromrade"
+
+[areas]
+path = "{omr / "regso_goteborg_landclipped.gpkg"}"
+id = "regsokod"
+name = "regsonamn"
+
+[registers]
+path = "{real / "gbg_regso_scb" / "gbg_regso_birthplace_income_tenure_2020_2023.csv"}"
+id = "regsokod"
+year = "year"
+total = "pop_total"
+groups = ["pop_foreign_born", "pop_born_sweden"]
+amounts = ["mean_wage_income_tkr"]
+
+[indices]
+names = ["dissimilarity", "isolation"]
+permutations = 0
+
+[levels.regso]
+label_sv = "RegSO"
+label_en = "RegSO"
+parent = "primaromrade"
+link = "interpolation"
+
+[levels.primaromrade]
+label_sv = "Primärområde"
+label_en = "Primary area"
+path = "{omr / "primaromraden.gpkg"}"
+id = "omrade_kod"
+name = "omrade_namn"
+parent = "stadsomrade"
+parent_id = "stadsomrade_kod"
+totals = "{omr / "befolkning_primaromraden_2025_jan_okt.csv"}"
+totals_id = "omrade_kod"
+totals_column = "jan_1"
+
+[levels.stadsomrade]
+label_sv = "Stadsområde"
+label_en = "City district"
+path = "{omr / "stadsomraden.gpkg"}"
+id = "omrade_kod"
+name = "omrade_namn"
+totals = "{real / "gbg_kvarboende_2025" / "population_agegroups_2025-12-31_and_kvarboende.csv"}"
+totals_id = "omrade_kod"
+totals_column = "total"
+totals_where = {{ niva = "stadsomrade" }}
+"""
+    path = folder / "goteborg.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def project(real_data, tmp_path_factory) -> Path:
+    return _project(real_data, tmp_path_factory.mktemp("gbg-levels"))
+
+
+@pytest.fixture(scope="module")
+def oracle(real_data) -> dict[int, pd.DataFrame]:
+    """RegSO counts moved to primärområden by tobler, per year (with the stadsområde code)."""
+    omr = real_data / "gbg_omraden"
+    regso = gpd.read_file(omr / "regso_goteborg_landclipped.gpkg")
+    pri = gpd.read_file(omr / "primaromraden.gpkg")
+    table = pd.read_csv(
+        real_data / "gbg_regso_scb" / "gbg_regso_birthplace_income_tenure_2020_2023.csv",
+        dtype={"regsokod": str},
+    )
+    out = {}
+    for year in YEARS:
+        src = regso.merge(table[table["year"] == year], on="regsokod")
+        est = area_interpolate(
+            src, pri, extensive_variables=["pop_total", "pop_foreign_born", "pop_born_sweden"]
+        )
+        est["omrade_kod"] = pri["omrade_kod"].astype(str).to_numpy()
+        est["stadsomrade_kod"] = pri["stadsomrade_kod"].astype(str).to_numpy()
+        out[year] = pd.DataFrame(est.drop(columns="geometry"))
+    return out
+
+
+def _pysal(frame: pd.DataFrame) -> dict[str, float]:
+    return {
+        "dissimilarity": Dissim(frame, "pop_foreign_born", "pop_total").statistic,
+        "isolation": Isolation(frame, "pop_foreign_born", "pop_total").statistic,
+    }
+
+
+def _indices(folder: Path) -> pd.DataFrame:
+    table = pd.read_csv(folder / "segregation_indices.csv")
+    return table[table["group"] == "pop_foreign_born"].set_index(["year", "index"])["value"]
+
+
+def test_validate_reports_levels_links_and_totals_error(project, oracle, real_data):
+    res = CliRunner().invoke(main, ["validate", str(project)])
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    assert "counts reach primaromrade by interpolation weighted by area" in out
+    assert "level primaromrade (default) (Primärområde): 96 areas" in out
+    assert "counts reach stadsomrade by codes (column stadsomrade_kod)" in out
+    assert "level stadsomrade (Stadsområde): 4 areas" in out
+    # the city total of the last year is kept at both levels
+    assert "pop_total 2023: 604,616 of the register's 604,616 persons kept (+0.00%)" in out
+    # the error against the primärområden's own population (1 January 2025), recomputed
+    known = pd.read_csv(
+        real_data / "gbg_omraden" / "befolkning_primaromraden_2025_jan_okt.csv",
+        dtype={"omrade_kod": str},
+    ).set_index("omrade_kod")["jan_1"]
+    est = oracle[2023].set_index("omrade_kod")["pop_total"]
+    common = est.index.intersection(known.index)
+    share = (est[common] - known[common]).abs().sum() / known[common].sum()
+    line = next(x for x in out.splitlines() if "befolkning_primaromraden" in x)
+    printed = float(re.search(r"absolute error ([\d.]+)%", line).group(1)) / 100
+    assert printed == pytest.approx(share, abs=6e-5)
+    assert f"against {known[common].sum():,.0f}" in line
+    # stadsområden against their own 2025-12-31 totals
+    so_line = next(x for x in out.splitlines() if "population_agegroups" in x)
+    assert "against 611,225" in so_line
+
+
+def test_run_at_primaromraden_by_default(project, oracle):
+    res = CliRunner().invoke(main, ["run", str(project), "--stage", "segregation"])
+    assert res.exit_code == 0, res.output
+    assert "against the known totals of befolkning_primaromraden_2025_jan_okt.csv" in res.stderr
+    folder = project.parent / "resultat" / "primaromrade"
+    got = _indices(folder)
+    table = pd.read_csv(folder / "segregation_indices.csv")
+    assert set(table["level"]) == {"Primärområde"}
+    for year in YEARS:
+        expected = _pysal(oracle[year])
+        for name, value in expected.items():
+            # tobler keeps its intersection areas in float32
+            assert got[(year, name)] == pytest.approx(value, rel=1e-5), (year, name)
+
+
+def test_run_at_stadsomraden(project, oracle):
+    res = CliRunner().invoke(
+        main, ["run", str(project), "--level", "stadsomrade", "--stage", "segregation"]
+    )
+    assert res.exit_code == 0, res.output
+    folder = project.parent / "resultat" / "stadsomrade"
+    got = _indices(folder)
+    for year in YEARS:
+        by_district = oracle[year].groupby("stadsomrade_kod")[["pop_total", "pop_foreign_born"]]
+        expected = _pysal(by_district.sum().reset_index())
+        for name, value in expected.items():
+            assert got[(year, name)] == pytest.approx(value, rel=1e-5), (year, name)
+    # four districts, and their persons add up to the city's
+    assert by_district.ngroups == 4
+    assert np.isclose(by_district.sum()["pop_total"].sum(), 604_616)
+
+
+def test_unknown_level_is_a_clear_error(project):
+    res = CliRunner().invoke(main, ["run", str(project), "--level", "mellanomrade"])
+    assert res.exit_code == 2
+    assert "level 'mellanomrade' is not a level of this project" in res.output
+    assert "regso, primaromrade, stadsomrade" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_nested_real_levels_contain_as_their_codes_say(real_data):
+    omr = real_data / "gbg_omraden"
+    bas = read_boundaries(omr / "basomraden.gpkg", id_column="omrade_kod")
+    pri = read_boundaries(omr / "primaromraden.gpkg", id_column="omrade_kod")
+    found = containment_links(bas, pri)
+    assert found.split.empty and found.outside == []
+    by_code = code_links(bas["primaromrade_kod"].dropna().astype(str))
+    spatial = found.links.set_index("source")["target"]
+    coded = by_code.set_index("source")["target"]
+    # every basområde with a parent code lies in that primärområde ...
+    pd.testing.assert_series_equal(spatial.loc[coded.index], coded)
+    # ... and the one without (30516, SOURCE.md's quirk) is placed by containment
+    assert sorted(set(spatial.index) - set(coded.index)) == ["30516"]
+    assert spatial["30516"] == "305"
+    # RegSO and primärområden do not nest: containment reports the split RegSO
+    regso = read_boundaries(omr / "regso_goteborg_landclipped.gpkg", id_column="regsokod")
+    split = containment_links(regso, pri).split
+    assert len(split) > 10
+    assert (split["share"] < 0.99).all()
