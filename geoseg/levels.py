@@ -234,7 +234,10 @@ def project_at_level(data: Any, level: str | None = None) -> LevelView:
         district_name=None,
     )
     view_project = dataclasses.replace(
-        project, areas=areas_cfg, project=dataclasses.replace(project.project, level=wanted)
+        project,
+        areas=areas_cfg,
+        project=dataclasses.replace(project.project, level=wanted),
+        register_areas=project.register_areas or project.areas.path,
     )
     view = LevelView(level=wanted, data=None, steps=steps, moved=moved)
     view.notes = _notes(view, data, wanted)

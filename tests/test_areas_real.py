@@ -211,3 +211,36 @@ def test_nested_real_levels_contain_as_their_codes_say(real_data):
     split = containment_links(regso, pri).split
     assert len(split) > 10
     assert (split["share"] < 0.99).all()
+
+
+def test_hotspots_of_mean_income_on_primaromraden(project, real_data):
+    """Mean wage income moved as a mean weighted by persons (tobler on income x persons)."""
+    res = CliRunner().invoke(
+        main,
+        [
+            *("hotspots", "--project", str(project), "--variable", "mean_wage_income_tkr"),
+            *("--permutations", "99", "--format", "csv"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    from io import StringIO
+
+    got = pd.read_csv(StringIO(res.stdout), dtype={"id": str}).set_index("id")["value"]
+    omr = real_data / "gbg_omraden"
+    regso = gpd.read_file(omr / "regso_goteborg_landclipped.gpkg")
+    pri = gpd.read_file(omr / "primaromraden.gpkg")
+    table = pd.read_csv(
+        real_data / "gbg_regso_scb" / "gbg_regso_birthplace_income_tenure_2020_2023.csv",
+        dtype={"regsokod": str},
+    )
+    last = table[table["year"] == 2023].assign(
+        income_sum=lambda t: t["mean_wage_income_tkr"] * t["pop_total"]
+    )
+    est = area_interpolate(
+        regso.merge(last, on="regsokod"), pri, extensive_variables=["income_sum", "pop_total"]
+    )
+    expected = pd.Series(
+        (est["income_sum"] / est["pop_total"]).to_numpy(), index=pri["omrade_kod"].astype(str)
+    )
+    assert len(got) == 96
+    np.testing.assert_allclose(got.to_numpy(), expected[got.index].to_numpy(), rtol=1e-5)

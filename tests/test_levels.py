@@ -249,3 +249,48 @@ buildings_weight = "dwellings"
         assert moved[("east", year)] == pytest.approx(south * 30 / 40 + north)
         assert moved[("199", year)] == 50
     assert list(view.data.areas.index) == ["west", "east"]
+
+
+def test_indices_and_hotspots_commands_at_a_level(tmp_path):
+    import json
+
+    path = _write(tmp_path, default="quarter")
+    runner = CliRunner()
+    res = runner.invoke(
+        main,
+        [
+            *("indices", "--project", str(path), "--level", "town"),
+            *("--index", "dissimilarity", "--format", "json"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    rows = [r for r in json.loads(res.stdout) if r["group"] == "foreign_born"]
+    small = gpd.read_file(tmp_path / "small.gpkg").set_index("code")
+    halves = {c: "south" if q < "q1" else "north" for c, q in small["quarter"].items()}
+    for row in rows:
+        assert row["value"] == pytest.approx(_oracle(tmp_path, row["year"], halves), rel=1e-12)
+    # the default level ([project] level) and a rate's hotspots on the quarters
+    res = runner.invoke(
+        main,
+        [
+            *("hotspots", "--project", str(path), "--rate", "foreign_born:pop_total"),
+            *("--permutations", "9", "--format", "json"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert sorted(r["id"] for r in json.loads(res.stdout)) == ["q00", "q01", "q10", "q11"]
+
+
+def test_level_options_need_a_project(tmp_path):
+    path = _write(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(main, ["indices", "--level", "town", "--group", "g", "--total", "t"])
+    assert res.exit_code == 2 and "--level needs --project" in res.output
+    res = runner.invoke(
+        main,
+        ["indices", str(tmp_path / "small.gpkg"), "--id", "code", "--project", str(path)],
+    )
+    assert res.exit_code == 2 and "not both" in res.output
+    res = runner.invoke(main, ["run", str(path), "--level", "district"])
+    assert res.exit_code == 2
+    assert "level 'district' is not a level of this project" in res.output

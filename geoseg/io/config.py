@@ -308,6 +308,9 @@ class Project:
     trends: TrendsConfig = field(default_factory=TrendsConfig)
     #: ``[levels.NAME]``: area levels and how counts reach each (see :mod:`geoseg.io.levels`).
     levels: dict[str, LevelConfig] = field(default_factory=dict)
+    #: The register's own boundary file when ``areas`` describes another level (a project seen
+    #: at a level, :func:`geoseg.levels.project_at_level`); still an input of the project.
+    register_areas: Path | None = None
 
     @property
     def crs(self) -> str:

@@ -355,6 +355,8 @@ def project_inputs(project: Project) -> dict[str, Path]:
         for what in ("path", "crosswalk", "totals"):
             if getattr(lvl, what) is not None:
                 found[f"level {key} {what}"] = getattr(lvl, what)
+    if project.register_areas is not None:
+        found["boundary file of the register's areas"] = project.register_areas
     return found
 
 
