@@ -294,3 +294,42 @@ def test_level_options_need_a_project(tmp_path):
     res = runner.invoke(main, ["run", str(path), "--level", "district"])
     assert res.exit_code == 2
     assert "level 'district' is not a level of this project" in res.output
+
+
+def test_containment_split_areas_reported_by_validate(tmp_path):
+    extra = """
+[levels.halves]
+path = "halves.gpkg"
+id = "code"
+"""
+    path = _write(tmp_path, extra=extra)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        '[levels.town]\npath = "town.gpkg"\nid = "code"\n',
+        '[levels.town]\npath = "town.gpkg"\nid = "code"\nparent = "halves"\n',
+    )
+    path.write_text(text, encoding="utf-8")
+    # a west part 0-130 m and an east part: "north" of the town lies in both, as does "south"
+    gpd.GeoDataFrame(
+        {"code": ["w", "e"]},
+        geometry=[box(0, 0, 130, 400), box(130, 0, 400, 400)],
+        crs=CRS,
+    ).to_file(tmp_path / "halves.gpkg")
+    res = CliRunner().invoke(main, ["validate", str(path)])
+    assert res.exit_code == 0, res.output
+    assert "counts reach halves by containment" in res.stdout
+    assert (
+        "level town -> halves: 2 area(s) split between parents: south (e 67.5%, w 32.5%), "
+        "north (e 67.5%, w 32.5%); each goes whole to the parent holding most of it"
+    ) in res.stdout
+
+
+def test_maps_at_a_level(tmp_path, monkeypatch):
+    path = _write(tmp_path, default="small")
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["maps", str(path), "--level", "quarter", "--no-access"])
+    assert res.exit_code == 0, res.output
+    index = tmp_path / "out" / "quarter" / "maps" / "index.html"
+    assert index.is_file()
+    report = (index.parent / "report.html").read_text(encoding="utf-8")
+    assert "Kvarter" in report  # the level's label names the segregation charts
