@@ -289,7 +289,7 @@ def _check_totals(view: LevelView, data: Any, target: Any) -> None:
     check = compare_totals(at_level, target.totals.reindex(target.totals.index.intersection(codes)))
     view.totals = check
     largest = ""
-    if check.largest is not None:
+    if check.largest is not None and check.table.loc[check.largest, "difference"] != 0:
         row = check.table.loc[check.largest]
         largest = (
             f"; largest difference {check.largest} ({row['estimate']:,.0f} against "

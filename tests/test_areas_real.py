@@ -244,3 +244,82 @@ def test_hotspots_of_mean_income_on_primaromraden(project, real_data):
     )
     assert len(got) == 96
     np.testing.assert_allclose(got.to_numpy(), expected[got.index].to_numpy(), rtol=1e-5)
+
+
+def test_age_bands_summed_to_districts_equal_the_citys_own_tables(real_data, tmp_path):
+    """Primärområde age bands (one year, code 199 present) summed through the code columns to
+    mellanområden and stadsområden equal the city's own tables of those levels."""
+    table = real_data / "gbg_kvarboende_2025" / "population_agegroups_2025-12-31_and_kvarboende.csv"
+    omr = real_data / "gbg_omraden"
+    text = f"""
+[project]
+name = "Göteborg: åldersgrupper 2025"
+output = "out"
+
+[areas]
+path = "{omr / "primaromraden.gpkg"}"
+id = "omrade_kod"
+name = "omrade_namn"
+
+[registers]
+path = "{table}"
+id = "omrade_kod"
+year = ""
+where = {{ niva = "primaromrade" }}
+total = "total"
+groups = ["age_0_18", "age_66plus"]
+counts = ["age_19_65"]
+
+[indices]
+names = ["dissimilarity"]
+permutations = 0
+
+[levels.primaromrade]
+parent = "mellanomrade"
+parent_id = "mellanomrade_kod"
+
+[levels.mellanomrade]
+path = "{omr / "mellanomraden.gpkg"}"
+id = "omrade_kod"
+parent = "stadsomrade"
+parent_id = "stadsomrade_kod"
+totals = "{table}"
+totals_id = "omrade_kod"
+totals_column = "total"
+totals_where = {{ niva = "mellanomrade" }}
+
+[levels.stadsomrade]
+label_sv = "Stadsområde"
+path = "{omr / "stadsomraden.gpkg"}"
+id = "omrade_kod"
+totals = "{table}"
+totals_id = "omrade_kod"
+totals_column = "total"
+totals_where = {{ niva = "stadsomrade" }}
+"""
+    path = tmp_path / "aldrar.toml"
+    path.write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(main, ["validate", str(path)])
+    assert res.exit_code == 0, res.output
+    lines = [x for x in res.stdout.splitlines() if "against the known totals" in x]
+    assert len(lines) == 2
+    for line in lines:
+        assert "611,225 against 611,225 (+0.00%); absolute error 0.00%" in line
+    assert "total: 613,276 of the register's 613,276 persons kept" in res.stdout
+    res = runner.invoke(
+        main, ["run", str(path), "--level", "stadsomrade", "--stage", "segregation"]
+    )
+    assert res.exit_code == 0, res.output
+    got = pd.read_csv(tmp_path / "out" / "stadsomrade" / "segregation_indices.csv")
+    ages = pd.read_csv(table, dtype={"omrade_kod": str})
+    # the aspatial index keeps the unallocated persons (code 199) as an area of their own
+    rows = pd.concat(
+        [
+            ages[ages["niva"] == "stadsomrade"],
+            ages[(ages["niva"] == "primaromrade") & (ages["omrade_kod"] == "199")],
+        ]
+    )
+    for group in ("age_0_18", "age_66plus"):
+        value = got.loc[got["group"] == group, "value"].iloc[0]
+        assert value == pytest.approx(Dissim(rows, group, "total").statistic, rel=1e-12)
