@@ -108,8 +108,20 @@ def level_names(project: Any) -> list[str]:
     return level_chain(project.levels)
 
 
-def _people(data: Any) -> tuple[gpd.GeoDataFrame | None, str]:
-    """Where people live, as weighted points or polygons, and what it is."""
+def _people(data: Any, level: Any = None) -> tuple[gpd.GeoDataFrame | None, str]:
+    """Where people live, as weighted points or polygons, and what it is.
+
+    ``people_from`` of the level wins (the known persons of another level's areas, each placed
+    at a point inside its area), then the population grid, then buildings; else ``None``.
+    """
+    source = getattr(level, "people_from", None)
+    if source is not None and source in data.levels:
+        inp = data.levels[source]
+        areas = inp.areas
+        weight = inp.totals.reindex(areas.index.astype(str)).fillna(0.0).to_numpy(dtype=float)
+        points = areas.geometry.representative_point()
+        people = gpd.GeoDataFrame({"weight": weight}, geometry=points.to_numpy(), crs=areas.crs)
+        return people, f"the persons of {source} ({inp.config.totals.name})"
     if data.grid is not None and len(data.grid):
         return data.grid[["population", "geometry"]].rename(columns={"population": "weight"}), (
             "population grid"
@@ -150,7 +162,7 @@ def _step(data: Any, child: str, parent: str) -> LevelStep:
         found = containment_links(src, tgt)
         step.links, step.split, step.outside = found.links, found.split, found.outside
     else:
-        people, what = _people(data)
+        people, what = _people(data, lvl)
         step.weighting = what
         step.links = interpolation_links(src, tgt, people=people, weight="weight")
         step.outside = sorted(set(src.index.astype(str)) - set(step.links["source"]))
@@ -372,9 +384,21 @@ def describe_levels(data: Any) -> list[str]:
             elif lvl.how == "crosswalk":
                 how += f" ({lvl.crosswalk})"
             elif lvl.how == "interpolation":
-                how += f" weighted by {_people(data)[1]}"
+                how += f" weighted by {_people(data, lvl)[1]}"
         mark = " (default)" if key == default else ""
         lines.append(f"level {key}{mark} ({lvl.label(lang)}): {n} areas from {where}{how}")
+    for key in dict.fromkeys(v.people_from for v in project.levels.values() if v.people_from):
+        inp = data.levels.get(key)
+        if inp is None or key in chain or inp.totals is None:
+            continue
+        placed = float(inp.totals.reindex(inp.areas.index.astype(str)).fillna(0).sum())
+        lost = float(inp.totals.sum()) - placed
+        lines.append(
+            f"level {key} ({project.levels[key].label(lang)}): {len(inp.areas)} areas from "
+            f"{inp.config.path}; {placed:,.0f} persons of {inp.config.totals.name} weight the "
+            "interpolation"
+            + (f" ({lost:,.0f} persons of codes without a polygon left out)" if lost else "")
+        )
     notes: list[str] = []
     for key in chain[1:]:
         notes.extend(project_at_level(data, key).notes)

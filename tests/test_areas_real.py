@@ -323,3 +323,86 @@ totals_where = {{ niva = "stadsomrade" }}
     for group in ("age_0_18", "age_66plus"):
         value = got.loc[got["group"] == group, "value"].iloc[0]
         assert value == pytest.approx(Dissim(rows, group, "total").statistic, rel=1e-12)
+
+
+def test_regso_moved_where_people_live_by_basomrade_population(project, real_data, tmp_path):
+    """Interpolation weighted by the city's population per basområde (people_from)."""
+    import json
+
+    omr = real_data / "gbg_omraden"
+    text = project.read_text(encoding="utf-8").replace(
+        'link = "interpolation"\n', 'link = "interpolation"\npeople_from = "basomrade"\n', 1
+    )
+    text += f"""
+[levels.basomrade]
+path = "{omr / "basomraden.gpkg"}"
+id = "omrade_kod"
+totals = "{omr / "befolkning_basomraden_2025_jan_okt.csv"}"
+totals_id = "omrade_kod"
+totals_column = "jan_1"
+"""
+    path = tmp_path / "goteborg.toml"
+    path.write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(main, ["validate", str(path)])
+    assert res.exit_code == 0, res.output
+    assert "weighted by the persons of basomrade (befolkning_basomraden_2025_jan_okt.csv)" in (
+        res.stdout
+    )
+    # SOURCE.md: 1,924 unallocated (99990) and 283 in 30616, which has no polygon
+    assert "(2,207 persons of codes without a polygon left out)" in res.stdout
+
+    # the oracle: each basområde's persons at a point inside it, joined to both systems
+    bas = gpd.read_file(omr / "basomraden.gpkg")
+    pop = pd.read_csv(
+        omr / "befolkning_basomraden_2025_jan_okt.csv", dtype={"omrade_kod": str}
+    ).set_index("omrade_kod")["jan_1"]
+    points = gpd.GeoDataFrame(
+        {"w": bas["omrade_kod"].astype(str).map(pop).fillna(0).to_numpy()},
+        geometry=bas.geometry.representative_point(),
+        crs=bas.crs,
+    )
+    points = points[points["w"] > 0]
+    regso = gpd.read_file(omr / "regso_goteborg_landclipped.gpkg")[["regsokod", "geometry"]]
+    pri = gpd.read_file(omr / "primaromraden.gpkg")[["omrade_kod", "geometry"]]
+    joined = gpd.sjoin(points, regso, predicate="within").drop(columns="index_right")
+    joined = gpd.sjoin(joined, pri, predicate="within")
+    assert joined["regsokod"].nunique() == 147  # every RegSO holds people: no area fallback
+    pair = joined.groupby(["regsokod", "omrade_kod"])["w"].sum()
+    share = pair / pair.groupby(level=0).transform("sum")
+    table = pd.read_csv(
+        real_data / "gbg_regso_scb" / "gbg_regso_birthplace_income_tenure_2020_2023.csv",
+        dtype={"regsokod": str},
+    )
+    last = table[table["year"] == 2023].set_index("regsokod")
+    moved = (
+        share.rename("s")
+        .reset_index()
+        .assign(
+            pop_total=lambda f: f["s"] * f["regsokod"].map(last["pop_total"]),
+            pop_foreign_born=lambda f: f["s"] * f["regsokod"].map(last["pop_foreign_born"]),
+        )
+        .groupby("omrade_kod")[["pop_total", "pop_foreign_born"]]
+        .sum()
+    )
+    known = pd.read_csv(
+        omr / "befolkning_primaromraden_2025_jan_okt.csv", dtype={"omrade_kod": str}
+    ).set_index("omrade_kod")["jan_1"]
+    common = moved.index.intersection(known.index)
+    error = (moved.loc[common, "pop_total"] - known[common]).abs().sum() / known[common].sum()
+    line = next(x for x in res.stdout.splitlines() if "befolkning_primaromraden" in x)
+    printed = float(re.search(r"absolute error ([\d.]+)%", line).group(1)) / 100
+    assert printed == pytest.approx(error, abs=6e-5)
+    assert error < 0.02  # against 10 % when weighted by area
+
+    res = runner.invoke(
+        main, ["indices", "--project", str(path), "--index", "dissimilarity", "--format", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    got = next(
+        r["value"]
+        for r in json.loads(res.stdout)
+        if r["year"] == 2023 and r["group"] == "pop_foreign_born"
+    )
+    expected = Dissim(moved.reset_index(), "pop_foreign_born", "pop_total").statistic
+    assert got == pytest.approx(expected, rel=1e-10)

@@ -131,6 +131,18 @@ def test_level_problems_are_listed_at_once(tmp_path):
     assert "[project] level 'kvarter' is not a declared level" in msg
 
 
+def test_people_from_needs_an_interpolation_and_a_level_with_totals(tmp_path):
+    path = _write(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('parent_id = "quarter"', 'parent_id = "quarter"\npeople_from = "town"')
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        read_config(path)
+    msg = str(err.value)
+    assert 'people_from weights link = "interpolation" only' in msg
+    assert "people_from 'town' needs a level with its own path and totals" in msg
+
+
 def test_missing_parent_column_is_reported_with_the_columns(tmp_path):
     path = _write(tmp_path)
     path.write_text(

@@ -79,6 +79,7 @@ class LevelConfig:
     crosswalk_from: str = "from_code"
     crosswalk_to: str = "to_code"
     crosswalk_weight: str | None = None
+    people_from: str | None = None
     totals: Path | None = None
     totals_id: str | None = None
     totals_column: str | None = None
@@ -158,6 +159,25 @@ def parse_levels(
                 problems.append(f"[{where}] {attr}: file {value} not found")
         _check_level(built, where, problems)
         out[str(key)] = built
+    for key, lvl in out.items():
+        src = lvl.people_from
+        if src is None:
+            continue
+        if lvl.how != "interpolation":
+            problems.append(
+                f'[levels.{key}] people_from weights link = "interpolation" only; remove it or '
+                'set link = "interpolation"'
+            )
+        if src not in out:
+            problems.append(
+                f"[levels.{key}] people_from {src!r} is not a declared level"
+                f"{closest(src, out)}; declared: {', '.join(out)}"
+            )
+        elif out[src].totals is None or out[src].is_base:
+            problems.append(
+                f"[levels.{key}] people_from {src!r} needs a level with its own path and totals "
+                "(the persons of each of its areas)"
+            )
     bases = [k for k, v in out.items() if v.is_base]
     if len(bases) > 1:
         problems.append(
@@ -172,7 +192,8 @@ def parse_levels(
             )
     if out and not problems:
         chain = level_chain(out)
-        unreachable = [k for k in out if k not in chain]
+        weights = {v.people_from for v in out.values()}
+        unreachable = [k for k in out if k not in chain and k not in weights]
         if unreachable:
             problems.append(
                 f"[levels] {', '.join(unreachable)} cannot be reached from the register's areas "
@@ -332,7 +353,9 @@ def read_levels(project: Any, *, areas: gpd.GeoDataFrame | None) -> dict[str, Le
     levels: dict[str, LevelConfig] = project.levels
     problems: list[str] = []
     out: dict[str, LevelInput] = {}
-    for key in level_chain(levels):
+    chain = level_chain(levels)
+    weights = [lvl.people_from for lvl in levels.values() if lvl.people_from is not None]
+    for key in dict.fromkeys([*chain, *weights]):
         lvl = levels[key]
         where = f"levels.{key}"
         if lvl.is_base:
