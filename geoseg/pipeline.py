@@ -506,6 +506,7 @@ def run_project(
     overwrite: bool = False,
     cache_dir: str | Path | None = None,
     unsuppressed: bool = False,
+    level: str | None = None,
 ) -> RunResult:
     """Run the whole job on a project and write its results, maps and report.
 
@@ -531,6 +532,11 @@ def run_project(
         Write raw numbers: small counts are not suppressed, and every file says it is not for
         publication (``geoseg run --unsuppressed``). By default every written table, layer, map
         and the report pass through :mod:`geoseg.publish.disclosure`.
+    level
+        The area level to analyse (a ``[levels]`` key; default ``[project] level``, else the
+        ``[areas]`` level): the register is moved there first (:func:`geoseg.levels.
+        project_at_level`). At a level other than the ``[areas]`` level the default results
+        folder is ``<output>/<level>``.
 
     Returns
     -------
@@ -548,18 +554,31 @@ def run_project(
 
         config = example_config()
     project = read_config(Path(config))
+    lang = lang or project.project.lang
+    t0 = time.perf_counter()
+    logger.info("load ...")
+    data = load_project(project)
+    from geoseg.levels import project_at_level
+
+    view = project_at_level(data, level)
     out = (
         Path(output)
         if output is not None
         else (Path("output") if example else project.project.output)
     )
+    if view.steps and output is None and not example:
+        from geoseg.io.paths import slug
+
+        out = out / slug(view.level)
     maps_dir = Path(maps) if maps is not None else (Path("maps") if example else out / "maps")
     result = RunResult(output=out, maps=maps_dir)
-    lang = lang or project.project.lang
-
-    with _timed(result, "load"):
-        data = load_project(project)
+    result.timings["load"] = time.perf_counter() - t0
     result.warnings.extend(data.warnings)  # logged by load_project
+    if view.steps:
+        for note in view.notes:
+            logger.warning("%s", note)
+        result.warnings.extend(view.notes)
+        data = view.data
     for note in check_run(data, stages=stages, output=out):
         logger.warning("%s", note)
         result.warnings.append(note)
@@ -568,6 +587,11 @@ def run_project(
     if "segregation" in stages:
         with _timed(result, "segregation"):
             result.indices, result.trend = segregation_stage(data)
+        if view.steps:  # the level the indices were computed at, as people read it
+            label = project.levels[view.level].label(lang)
+            for table in (result.indices, result.trend):
+                if table is not None and "level" in table:
+                    table["level"] = label
     if "hotspots" in stages and (project.hotspots.variables or project.hotspots.rates):
         with _timed(result, "hotspots"):
             result.hotspots, result.hotspot_counts, result.hotspot_changes = hotspot_stage(data)

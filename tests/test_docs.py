@@ -87,6 +87,8 @@ def test_every_page_with_python_examples_is_tested():
         ("geoseg.segregation", "segregation"),
         ("geoseg.hotspots", "hotspots"),
         ("geoseg.trends", "trends"),
+        ("geoseg.areas", "areas"),
+        ("geoseg.levels", "areas"),
         ("geoseg.access", "access"),
         ("geoseg.plans", "plans"),
         ("geoseg.indicators", "indicators"),
@@ -98,7 +100,10 @@ def test_api_reference_lists_every_public_name(module, page):
 
     public = set(importlib.import_module(module).__all__) - {"__version__", "GeoSegError"}
     text = (DOCS / "api" / f"{page}.rst").read_text(encoding="utf-8")
-    listed = set(re.findall(r"^   (\w+)$", text, flags=re.M))
+    # a page may document several modules, each after its own currentmodule line
+    parts = re.split(r"^\.\. currentmodule:: ([\w.]+)$", text, flags=re.M)
+    blocks = dict(zip(parts[1::2], parts[2::2], strict=True))
+    listed = set(re.findall(r"^   (\w+)$", blocks.get(module, text), flags=re.M))
     assert listed == public
 
 
@@ -221,13 +226,27 @@ def test_gothenburg_guide(real_data, tmp_path, monkeypatch, capsys):
 def test_gothenburg_project_file_reads(real_data, tmp_path):
     from geoseg.io import read_config
 
-    (toml,) = _blocks(DOCS / "guides/gothenburg.md", "toml")
+    toml = _blocks(DOCS / "guides/gothenburg.md", "toml")[0]
     text = toml.replace("../shared/data/real", real_data.as_posix())
     tomllib.loads(text)
     (tmp_path / "geoseg.toml").write_text(text, encoding="utf-8")
     project = read_config(tmp_path / "geoseg.toml")
     assert project.areas.path.is_file() and project.registers.path.is_file()
     assert project.registers.groups == ["pop_foreign_born"]
+
+
+@pytest.mark.real
+def test_gothenburg_levels_project_validates_as_shown(real_data, tmp_path):
+    from geoseg.cli import main
+
+    toml = _blocks(DOCS / "guides/gothenburg.md", "toml")[1]
+    text = toml.replace("../shared/data/real", real_data.as_posix())
+    (tmp_path / "goteborg.toml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "goteborg.toml")])
+    assert result.exit_code == 0, result.output
+    (shown,) = [b for b in _blocks(DOCS / "guides/gothenburg.md", "text") if "level " in b]
+    printed = [line for line in result.stdout.splitlines() if "level " in line]
+    _matches("\n".join(printed), shown)
 
 
 def test_segregation_guide_python_example_runs(tmp_path, monkeypatch, capsys):

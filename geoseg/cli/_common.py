@@ -25,6 +25,7 @@ __all__ = [
     "output_option",
     "overwrite_option",
     "prepare_outputs",
+    "project_level",
     "records",
     "seed_option",
     "unsuppressed_option",
@@ -76,24 +77,46 @@ def seed_option() -> Callable[[Any], Any]:
     )
 
 
-def areas_register_options(contents: str) -> Callable[[Any], Any]:
+def areas_register_options(contents: str, *, project: bool = False) -> Callable[[Any], Any]:
     """The ``AREAS`` argument with ``--id``, ``--register`` and ``--register-id``.
 
     ``contents`` says what the register holds per area and year (e.g. ``"counts"``), for help.
+    With ``project``, ``--project CONFIG`` and ``--level NAME`` are offered instead of the
+    files (AREAS, ``--id`` and ``--register`` become optional; see :func:`project_level`).
     """
     decorators = [
-        click.argument("areas", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
-        click.option("--id", "id_column", required=True, help="Area code column of AREAS."),
+        click.argument(
+            "areas",
+            required=not project,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        ),
+        click.option("--id", "id_column", required=not project, help="Area code column of AREAS."),
         click.option(
             "--register",
             "register_path",
-            required=True,
+            required=not project,
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
             help=f"Register table (CSV, Excel or PxWeb JSON-stat) with {contents} per area "
             "and year.",
         ),
         click.option("--register-id", help="Area code column of the register (default: --id)."),
     ]
+    if project:
+        decorators += [
+            click.option(
+                "--project",
+                "project_path",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="A project file instead of AREAS and --register: its areas and register, "
+                "at --level.",
+            ),
+            click.option(
+                "--level",
+                metavar="NAME",
+                help="With --project: the area level (a [levels] key; default [project] level, "
+                "else the [areas] level).",
+            ),
+        ]
 
     def apply(func: Any) -> Any:
         for decorator in reversed(decorators):
@@ -101,6 +124,40 @@ def areas_register_options(contents: str) -> Callable[[Any], Any]:
         return func
 
     return apply
+
+
+def project_level(
+    project: Path | None,
+    level: str | None,
+    *,
+    areas: Path | None,
+    id_column: str | None,
+    register: Path | None,
+) -> Any:
+    """The loaded project at ``level`` when ``--project`` is given, else ``None``.
+
+    Without ``--project``, AREAS, ``--id`` and ``--register`` must all be given; with it, none
+    of them. The notes of the move to the level go to standard error.
+    """
+    files = [areas is not None, id_column is not None, register is not None]
+    if project is None:
+        if level is not None:
+            msg = "--level needs --project CONFIG (the project file that declares the levels)."
+            raise click.UsageError(msg)
+        if not all(files):
+            msg = "give AREAS with --id and --register, or --project CONFIG."
+            raise click.UsageError(msg)
+        return None
+    if any(files):
+        msg = "give either --project CONFIG or AREAS with --id and --register, not both."
+        raise click.UsageError(msg)
+    from geoseg.io import load_project
+    from geoseg.levels import project_at_level
+
+    view = project_at_level(load_project(project), level)
+    for note in view.notes:
+        click.echo(f"warning: {note}", err=True)
+    return view.data
 
 
 def config_argument_path(config: Path | None) -> Path:

@@ -15,6 +15,7 @@ from geoseg.cli._common import (
     output_option,
     overwrite_option,
     prepare_outputs,
+    project_level,
     seed_option,
     unsuppressed_option,
 )
@@ -30,7 +31,7 @@ _TABLE_COLUMNS = [*JSON_COLUMNS, "significant", "suppressed"]
 
 
 @click.command()
-@areas_register_options("values")
+@areas_register_options("values", project=True)
 @click.option("--variable", help="Column to analyse (e.g. median_income_tkr).")
 @click.option(
     "--rate",
@@ -98,10 +99,12 @@ _TABLE_COLUMNS = [*JSON_COLUMNS, "significant", "suppressed"]
 @overwrite_option()
 @unsuppressed_option()
 def hotspots(
-    areas: Path,
-    id_column: str,
-    register_path: Path,
+    areas: Path | None,
+    id_column: str | None,
+    register_path: Path | None,
     register_id: str | None,
+    project_path: Path | None,
+    level: str | None,
     variable: str | None,
     rate: str | None,
     year: int | None,
@@ -132,6 +135,8 @@ def hotspots(
             --register data/registers/example_registers.csv --register-id area_code \\
             --variable median_income_tkr --year 2023 --weights queen \\
             --permutations 999 --seed 12345 --lang sv --format json
+        geoseg hotspots --project goteborg.toml --level primaromrade \
+            --rate pop_foreign_born:pop_total
     """
     from geoseg.errors import InputError
     from geoseg.hotspots import parse_weights_spec
@@ -152,18 +157,31 @@ def hotspots(
             msg = f"--rate {rate!r}: write NUMERATOR:DENOMINATOR, e.g. foreign_born:pop_total."
             raise InputError(msg)
     parse_weights_spec(weights_spec)  # fail on a bad spec before reading any file
-    inputs = [areas, register_path]
-    prepare_outputs([output], inputs=inputs, overwrite=overwrite)
-    table, chosen_year = _load(
-        areas,
-        id_column,
-        register_path,
-        register_id or id_column,
-        [variable] if variable else [numerator, denominator],  # type: ignore[list-item]
-        counts=rate is not None,
-        year=year,
-        year_column=year_column,
+    columns: list[str] = [variable] if variable else [str(numerator), str(denominator)]
+    data = project_level(
+        project_path, level, areas=areas, id_column=id_column, register=register_path
     )
+    inputs: list[Path] = []
+    if data is not None:
+        from geoseg.io import project_inputs
+
+        inputs = project_inputs(data.project)
+        prepare_outputs([output], inputs=inputs, overwrite=overwrite)
+        table, chosen_year, population = _from_project(data, columns, year, population_column)
+    else:
+        assert areas is not None and id_column is not None and register_path is not None
+        inputs = [areas, register_path]
+        prepare_outputs([output], inputs=inputs, overwrite=overwrite)
+        table, chosen_year = _load(
+            areas,
+            id_column,
+            register_path,
+            register_id or id_column,
+            columns,
+            counts=rate is not None,
+            year=year,
+            year_column=year_column,
+        )
     result = _compute(
         table,
         variable=variable,
@@ -181,9 +199,11 @@ def hotspots(
     if chosen_year is not None:
         logger.info("hotspots for year %s", chosen_year)
 
-    population = _population(
-        register_path, register_id or id_column, population_column, year_column, chosen_year
-    )
+    if data is None:
+        assert register_path is not None and id_column is not None
+        population = _population(
+            register_path, register_id or id_column, population_column, year_column, chosen_year
+        )
     gated = gate_hotspots(
         result.drop(columns=["id"], errors="ignore").rename_axis("id").reset_index(),
         disclosure,
@@ -205,6 +225,44 @@ def hotspots(
         gdf_writer=write_layer,
         notice=disclosure.notice(),
     )
+
+
+def _from_project(
+    data: Any, columns: list[str], year: int | None, population_column: str
+) -> tuple[Any, int | None, Any]:
+    """The chosen year's values of a loaded project joined onto its areas, and its residents."""
+    import pandas as pd
+
+    from geoseg.errors import InputError
+    from geoseg.io import join_register
+
+    reg = data.project.registers
+    table = data.placed_register
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        msg = (
+            f"{data.project.path}: the register has no column {', '.join(map(repr, missing))}; "
+            f"columns: {', '.join(map(repr, table.columns))}"
+        )
+        raise InputError(msg)
+    chosen: int | None = None
+    if reg.year and reg.year in table.columns:
+        years = sorted(int(y) for y in table[reg.year].dropna().unique())
+        chosen = years[-1] if year is None else year
+        if chosen not in years:
+            msg = f"--year {year} is not in the register (years: {', '.join(map(str, years))})."
+            raise InputError(msg)
+        table = table[table[reg.year].astype(int) == chosen]
+    rows = table.loc[:, [reg.id, *dict.fromkeys(columns)]]
+    joined = join_register(data.areas, rows, id_column=reg.id, how="left")
+    joined = joined.dropna(subset=columns)
+    persons = population_column if population_column in table.columns else reg.total
+    population = None
+    if persons is not None and persons in table.columns:
+        population = pd.Series(
+            table[persons].to_numpy(dtype=float), index=table[reg.id].astype(str).to_numpy()
+        )
+    return joined, chosen, population
 
 
 def _population(

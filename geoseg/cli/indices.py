@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from geoseg.cli._common import areas_register_options, emit, format_option, seed_option
+from geoseg.cli._common import (
+    areas_register_options,
+    emit,
+    format_option,
+    project_level,
+    seed_option,
+)
 
 __all__ = ["indices"]
 
@@ -14,15 +20,17 @@ JSON_COLUMNS = ["year", "group", "index", "value", "p_value", "ci_low", "ci_high
 
 
 @click.command()
-@areas_register_options("counts")
+@areas_register_options("counts", project=True)
 @click.option(
     "--group",
     "groups",
     multiple=True,
-    required=True,
-    help="Group count column (repeat for several groups).",
+    help="Group count column (repeat for several groups; with --project default: the "
+    "project's groups).",
 )
-@click.option("--total", required=True, help="Total population column.")
+@click.option(
+    "--total", help="Total population column (with --project default: the project's total)."
+)
 @click.option(
     "--year-column",
     default=None,
@@ -44,12 +52,14 @@ JSON_COLUMNS = ["year", "group", "index", "value", "p_value", "ci_low", "ci_high
 @seed_option()
 @format_option()
 def indices(
-    areas: Path,
-    id_column: str,
-    register_path: Path,
+    areas: Path | None,
+    id_column: str | None,
+    register_path: Path | None,
     register_id: str | None,
+    project_path: Path | None,
+    level: str | None,
     groups: tuple[str, ...],
-    total: str,
+    total: str | None,
     year_column: str | None,
     index_names: tuple[str, ...],
     permutations: int,
@@ -65,10 +75,37 @@ def indices(
             --register data/registers/example_registers.csv --register-id area_code \\
             --group foreign_born --group born_sweden --total pop_total \\
             --index dissimilarity --index multigroup_gini --permutations 999 --format json
+        geoseg indices --project goteborg.toml --level stadsomrade --format csv
     """
     from geoseg.io import check_register_against_areas, read_boundaries, read_register
     from geoseg.pipeline import indices_with_unplaced
 
+    data = project_level(
+        project_path, level, areas=areas, id_column=id_column, register=register_path
+    )
+    if data is not None:
+        reg = data.project.registers
+        groups = groups or tuple(reg.groups)
+        total = total or reg.total
+    if not groups or total is None:
+        msg = "give --group (one or more) and --total (or a project that names them)."
+        raise click.UsageError(msg)
+    if data is not None:
+        year = reg.year if reg.year and reg.year in data.register.columns else None
+        table = indices_with_unplaced(
+            data.register,
+            data.areas,
+            groups=list(groups),
+            total=total,
+            index=list(index_names) or None,
+            id_column=reg.id,
+            year_column=year,
+            permutations=permutations,
+            seed=seed,
+        )
+        emit(table.drop(columns="level"), fmt, json_columns=JSON_COLUMNS, inputs=())
+        return
+    assert areas is not None and id_column is not None and register_path is not None
     register_id = register_id or id_column
     gdf = read_boundaries(areas, id_column=id_column)
     register = read_register(

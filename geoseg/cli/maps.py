@@ -22,9 +22,20 @@ __all__ = ["maps"]
 )
 @click.option("--lang", type=click.Choice(["sv", "en"]), help="Language of labels.")
 @click.option("--no-access", is_flag=True, help="Skip the walking-access maps (faster).")
+@click.option(
+    "--level",
+    metavar="NAME",
+    help="Area level to map, a [levels] key of the project (default: [project] level, else "
+    "the [areas] level).",
+)
 @overwrite_option()
 def maps(
-    config: Path | None, maps_dir: Path | None, lang: str | None, no_access: bool, overwrite: bool
+    config: Path | None,
+    maps_dir: Path | None,
+    lang: str | None,
+    no_access: bool,
+    level: str | None,
+    overwrite: bool,
 ) -> None:
     """Write every map, maps/index.html and the report (offline, self-contained HTML).
 
@@ -34,6 +45,7 @@ def maps(
     Examples:
         geoseg maps                       # the example city, into ./maps
         geoseg maps geoseg.toml --lang en --out published/
+        geoseg maps goteborg.toml --level primaromrade
     """
     import tempfile
 
@@ -43,9 +55,26 @@ def maps(
     if maps_dir is None:  # not inside the temporary results folder, which is removed
         from geoseg.io import read_config
 
-        maps_dir = Path("maps") if config is None else read_config(config).output / "maps"
+        if config is None:
+            maps_dir = Path("maps")
+        else:
+            project = read_config(config)
+            chosen = level or project.project.level
+            base = next((k for k, v in project.levels.items() if v.is_base), None)
+            below = project.output
+            if chosen is not None and chosen != base and chosen in project.levels:
+                from geoseg.io.paths import slug
+
+                below = below / slug(chosen)
+            maps_dir = below / "maps"
     with tempfile.TemporaryDirectory(prefix="geoseg-maps-") as tmp:
         result = run_project(
-            config, output=Path(tmp), maps=maps_dir, stages=stages, lang=lang, overwrite=overwrite
+            config,
+            output=Path(tmp),
+            maps=maps_dir,
+            stages=stages,
+            lang=lang,
+            overwrite=overwrite,
+            level=level,
         )
     click.echo(f"maps: {result.maps / 'index.html'}")

@@ -34,6 +34,12 @@ __all__ = ["run"]
 )
 @click.option("--lang", type=click.Choice(["sv", "en"]), help="Language of maps and report.")
 @click.option(
+    "--level",
+    metavar="NAME",
+    help="Area level to analyse, a [levels] key of the project (default: [project] level, "
+    "else the [areas] level); results go to OUTPUT/NAME unless -o is given.",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=0),
     help="National project: Dask workers of the local cluster (default 2; 0 runs serially).",
@@ -61,6 +67,7 @@ def run(
     maps_dir: Path | None,
     stages: tuple[str, ...],
     lang: str | None,
+    level: str | None,
     workers: int | None,
     scheduler: str | None,
     memory_limit: str | None,
@@ -79,6 +86,7 @@ def run(
         geoseg run
         geoseg run geoseg.toml --lang en
         geoseg run geoseg.toml --stage segregation --stage hotspots
+        geoseg run goteborg.toml --level stadsomrade
         geoseg run national.toml --workers 2
     """
     from geoseg.io.national import is_national
@@ -98,6 +106,7 @@ def run(
         lang=lang,
         overwrite=overwrite,
         unsuppressed=unsuppressed,
+        level=level,
     )
     for line in result.warnings:
         click.echo(f"warning: {line}", err=True)

@@ -27,12 +27,15 @@ def validate(config: Path | None) -> None:
         geoseg validate            # the embedded example city
     """
     from geoseg.io import describe_project, load_project
+    from geoseg.levels import describe_levels, project_at_level
     from geoseg.preflight import check_run
 
     path = config_argument_path(config)
     data = load_project(path)
     lines = describe_project(data)
-    lines.extend(f"warning: {note}" for note in check_run(data))
+    lines.extend(describe_levels(data))
+    # what run checks, at the level it runs at by default
+    lines.extend(f"warning: {note}" for note in check_run(project_at_level(data).data))
     for line in lines:
         click.echo(line)
     click.echo(f"{path}: OK, ready for analysis")

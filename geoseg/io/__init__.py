@@ -46,6 +46,11 @@ if TYPE_CHECKING:
     from geoseg.io.grid import (
         read_population_grid,
     )
+    from geoseg.io.levels import (
+        LevelConfig,
+        LevelInput,
+        read_levels,
+    )
     from geoseg.io.network import (
         read_network,
         write_network,
@@ -79,6 +84,8 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_SLUG",
     "UNPLACED_RULE",
+    "LevelConfig",
+    "LevelInput",
     "Project",
     "ProjectData",
     "ScbClient",
@@ -98,6 +105,7 @@ __all__ = [
     "read_config",
     "read_crosswalk",
     "read_layer",
+    "read_levels",
     "read_network",
     "read_population_grid",
     "read_register",
@@ -131,6 +139,9 @@ _HOME = {
     "read_buildings": "buildings",
     "read_config": "config",
     "read_crosswalk": "crosswalk",
+    "read_levels": "levels",
+    "LevelConfig": "levels",
+    "LevelInput": "levels",
     "read_layer": "boundaries",
     "read_network": "network",
     "read_population_grid": "grid",

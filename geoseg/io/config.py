@@ -20,6 +20,7 @@ from typing import Any
 from geoseg.errors import ConfigError, GeoSegError
 from geoseg.io._validate import closest, require_projected_crs
 from geoseg.io.indicators import Indicator, default_indicators, parse_indicators
+from geoseg.io.levels import LevelConfig, parse_levels
 from geoseg.io.reshape import RegisterTable, parse_formula
 from geoseg.io.scb import parse_source
 from geoseg.settings import (
@@ -65,13 +66,15 @@ def _default_kinds() -> dict[str, str]:
 
 @dataclass
 class ProjectSection:
-    """``[project]``: name, fictional flag, analysis CRS, output folder, language."""
+    """``[project]``: name, fictional flag, analysis CRS, output folder, language, and the
+    area level analyses run at by default (a ``[levels]`` key; default the ``[areas]`` level)."""
 
     name: str = "geoseg project"
     fictional: bool = False
     crs: str = ANALYSIS_CRS
     output: Path = Path("output")
     lang: str = "sv"
+    level: str | None = None
 
 
 @dataclass
@@ -318,6 +321,11 @@ class Project:
     indicators: dict[str, Indicator] = field(default_factory=dict)
     series: SeriesConfig = field(default_factory=SeriesConfig)
     trends: TrendsConfig = field(default_factory=TrendsConfig)
+    #: ``[levels.NAME]``: area levels and how counts reach each (see :mod:`geoseg.io.levels`).
+    levels: dict[str, LevelConfig] = field(default_factory=dict)
+    #: The register's own boundary file when ``areas`` describes another level (a project seen
+    #: at a level, :func:`geoseg.levels.project_at_level`); still an input of the project.
+    register_areas: Path | None = None
 
     @property
     def crs(self) -> str:
@@ -733,10 +741,10 @@ def read_config(path: str | Path) -> Project:
     folder = p.resolve().parent
     problems: list[str] = []
     for key in data:
-        if key not in _SECTIONS and key != "indicators":
+        if key not in _SECTIONS and key not in ("indicators", "levels"):
             problems.append(
                 f"unknown section [{key}]{closest(key, _SECTIONS)}; known sections: "
-                f"{', '.join([*_SECTIONS, 'indicators'])}"
+                f"{', '.join([*_SECTIONS, 'indicators', 'levels'])}"
             )
     built: dict[str, Any] = {}
     for name, cls in _SECTIONS.items():
@@ -747,6 +755,10 @@ def read_config(path: str | Path) -> Project:
     if built["project"] is not None:
         _check_values(built, problems)
     indicators = parse_indicators(data.get("indicators", {}), problems)
+    default_level = built["project"].level if built["project"] is not None else None
+    levels = parse_levels(
+        data.get("levels", {}), folder=folder, problems=problems, default=default_level
+    )
     reg = built["registers"]
     if "indicators" not in data and reg is not None:
         indicators = default_indicators(groups=reg.groups, total=reg.total, amounts=reg.amounts)
@@ -756,4 +768,4 @@ def read_config(path: str | Path) -> Project:
         err = ConfigError(msg)
         err.problems = problems  # type: ignore[attr-defined]
         raise err
-    return Project(path=p.resolve(), folder=folder, indicators=indicators, **built)
+    return Project(path=p.resolve(), folder=folder, indicators=indicators, levels=levels, **built)

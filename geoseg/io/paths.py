@@ -201,6 +201,9 @@ def project_inputs(project: Any) -> list[Path]:
     series = getattr(project, "series", None)
     for brk in getattr(series, "breaks", None) or ():
         paths.append(getattr(brk, "crosswalk", None))
+    for lvl in (getattr(project, "levels", None) or {}).values():  # area levels' files
+        paths.extend(getattr(lvl, key, None) for key in ("path", "crosswalk", "totals"))
+    paths.append(getattr(project, "register_areas", None))
     out = []
     for p in paths:
         if p is not None and str(p) != "":

@@ -19,6 +19,7 @@ from geoseg.io.codes import check_register_against_areas
 from geoseg.io.config import Project, read_config
 from geoseg.io.grid import read_population_grid
 from geoseg.io.indicators import indicator_problems
+from geoseg.io.levels import read_levels
 from geoseg.io.network import read_network
 from geoseg.io.network_checks import check_network_covers, default_buffer_m, network_report
 from geoseg.io.registers import read_register
@@ -60,6 +61,8 @@ class ProjectData:
     buildings
         Residential buildings (``[population] buildings``), or ``None``: where residents live
         when there is no grid; a float ``weight`` column when ``buildings_weight`` is named.
+    levels
+        The ``[levels]`` as read (:class:`geoseg.io.levels.LevelInput` by level key).
     warnings
         Cross-check findings that do not stop the analysis (codes without polygons, ...).
     """
@@ -85,6 +88,7 @@ class ProjectData:
     water: gpd.GeoDataFrame | None = None
     buildings: gpd.GeoDataFrame | None = None
     _network: Any = field(default=None, repr=False)
+    levels: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_network(self) -> bool:
@@ -349,6 +353,12 @@ def project_inputs(project: Project) -> dict[str, Path]:
         "water file": project.areas.water,
     }
     found |= {k: v for k, v in extra.items() if v is not None}
+    for key, lvl in project.levels.items():
+        for what in ("path", "crosswalk", "totals"):
+            if getattr(lvl, what) is not None:
+                found[f"level {key} {what}"] = getattr(lvl, what)
+    if project.register_areas is not None:
+        found["boundary file of the register's areas"] = project.register_areas
     return found
 
 
@@ -476,6 +486,9 @@ def load_project(project: Project | str | Path) -> ProjectData:
     data["water"] = None
     if a.water is not None:
         data["water"] = _try(problems, read_layer, a.water, crs=crs)
+    data["levels"] = {}
+    if proj.levels:
+        data["levels"] = _try(problems, read_levels, proj, areas=data["areas"]) or {}
     warnings = _cross_check(data, proj, problems)
     if problems:
         raise ValidationError(str(proj.path), problems)
@@ -490,6 +503,7 @@ def load_project(project: Project | str | Path) -> ProjectData:
         warnings=warnings,
         water=data["water"],
         buildings=data["buildings"],
+        levels=data["levels"],
     )
 
 
