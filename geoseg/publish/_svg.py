@@ -60,11 +60,14 @@ def trend_svg(
     Notes
     -----
     Lines use Okabe-Ito colours and distinct markers and dash patterns, so that they can be
-    told apart with colour-vision deficiencies and in greyscale print.
+    told apart with colour-vision deficiencies and in greyscale print. A chart of one series
+    has no legend (its title names the line) and gives the width to the plot; with several
+    series a legend beside the plot names each line.
     """
-    left, right, top, bottom = 58, 150, 30, 36
-    pw, ph = width - left - right, height - top - bottom
     frames = {k: v.sort_values("year") for k, v in series.items() if len(v)}
+    legend = len(frames) > 1  # one line is named by the title: no legend beside it
+    left, right, top, bottom = 58, 150 if legend else 24, 30, 36
+    pw, ph = width - left - right, height - top - bottom
     years = sorted({int(y) for f in frames.values() for y in f["year"]})
     vals = [
         f[c].to_numpy(dtype=float, na_value=np.nan)
@@ -138,6 +141,8 @@ def trend_svg(
         for x, y in zip(fx[ok], fy[ok], strict=True):
             tip = f"{escape(label)} {int(x)}: {escape(format_number(y, lang=lang, digits=3))}"
             out.append(_marker(n, sx(x), sy(y), colour, tip))
+        if not legend:
+            continue
         ly = top + 10 + n * 20
         out.append(
             f'<line x1="{left + pw + 12}" x2="{left + pw + 34}" y1="{ly}" y2="{ly}" '

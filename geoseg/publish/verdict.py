@@ -8,6 +8,7 @@ and a link to (and an inline frame of) the plan map.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Iterable, Mapping
@@ -16,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from geoseg.i18n import check_lang, kind_label
+from geoseg.i18n import check_lang, kind_label, tr
 from geoseg.io import write_text
 from geoseg.publish._html import escape, format_number, safe_href
 from geoseg.publish.disclosure import suppressed_label
 
-__all__ = ["rule_findings", "write_verdict_page"]
+__all__ = ["protects_text", "rule_findings", "write_verdict_page"]
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +131,19 @@ def _persons(value: float, lang: str, threshold: float) -> str:
     return format_number(count, lang=lang)
 
 
+def protects_text(key: str, rule: Any, lang: str) -> str:
+    """What the rule ``key`` protects, in ``lang``.
+
+    geoseg's own wording of a rule (its default ``protects``) comes from the translation table;
+    a text the rules file gives is the reviewer's own and is shown as written.
+    """
+    text = str(rule.protects)
+    field = {f.name: f for f in dataclasses.fields(rule)}.get("protects")
+    if field is not None and text == field.default:
+        return tr(f"protects_{key}", lang)
+    return text
+
+
 def rule_findings(
     result: Any,
     rules: Any,
@@ -220,7 +234,7 @@ def rule_findings(
         out.append(
             {
                 "rule": _w(key, lang),
-                "protects": str(rule.protects),
+                "protects": protects_text(key, rule, lang),
                 "threshold": threshold,
                 "measured": measured,
                 "status": status,
