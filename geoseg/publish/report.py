@@ -89,14 +89,17 @@ def _table(
     labels: Mapping[str, str] | None = None,
     index: bool = False,
     caption: str | None = None,
+    counts: Iterable[str] | None = None,
 ) -> str:
     """An escaped HTML table; cells true in ``mask`` show the suppression mark.
 
-    Columns of counts (those in ``mask``) are shown as whole numbers; ``year`` as is. The
-    table sits in a focusable region named ``caption`` (default: its first column headers).
+    Columns of counts (``counts``, default those in ``mask``) are shown as whole numbers;
+    ``year`` as is. The table sits in a focusable region named ``caption`` (default: its first
+    column headers).
     """
     labels = labels or {}
-    whole = set(mask.columns) if mask is not None else set()
+    default = set(mask.columns) if mask is not None else set()
+    whole = set(counts) if counts is not None else default
     cols = list(df.columns)
     head = "".join(f"<th>{escape(labels.get(str(c), c))}</th>" for c in cols)
     if index:
@@ -491,7 +494,8 @@ div.table:focus {outline: 3px solid #e69f00; outline-offset: 2px;}
   tbody th:first-child, tbody td:first-child, thead th:first-child {position: sticky; left: 0;
     background: #fff; box-shadow: 1px 0 0 #ccc;}
   thead th:first-child {background: #eef3f8;}}
-@media print {div.table {overflow: visible;}}
+@media print {div.table {overflow: visible;} table {width: 100%; table-layout: fixed;
+  font-size: 8.5pt;} th, td {overflow-wrap: anywhere; padding: 2px 4px;}}
 figcaption {font-size: 0.85em; color: #444;}
 svg.chart {width: 100%; max-width: 640px; height: auto; font-size: 16px;}
 svg .grid {stroke: #e3e3e3;} svg .axis {stroke: #555;} svg .ct {font-weight: 600;
@@ -641,8 +645,9 @@ def write_report(
     if tables:
         parts = []
         for name, df in tables.items():
-            cols = [c for c in count_columns if c in df.columns]
-            shown, mask = suppress_counts(df, cols, threshold=threshold)
+            counted = [c for c in count_columns if c in df.columns]
+            cols = counted
+            shown, mask = suppress_counts(df, counted, threshold=threshold)
             extra = (table_masks or {}).get(name)
             if extra is not None and len(extra):
                 cols = list(dict.fromkeys([*mask.columns, *df.columns]))
@@ -659,6 +664,8 @@ def write_report(
                     threshold=threshold,
                     index=not isinstance(shown.index, pd.RangeIndex),
                     caption=str(name),
+                    counts=counted,
+                    digits=1,
                 )
             )
         sections.append(("tables", _t("tables", lang), "".join(parts)))
