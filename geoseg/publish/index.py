@@ -226,7 +226,7 @@ def write_index(
         group, kind, ind = page_group(item["file"], definitions=definitions)
         desc = item["description"] or _description(kind, ind, item["title"], lang)
         # an indicator's map and its trend map side by side, in the definitions' order
-        rank = (order.get(getattr(ind, "name", None), len(order)), n) if ind is not None else (n,)
+        rank = (order.get(ind.name, len(order)), kind == "trend", n) if ind is not None else (n,)
         placed.append((item["group"] or group, rank, (item["file"], item["title"], desc)))
     for group, _, page in sorted(placed, key=lambda t: t[1]):
         grouped[group].append(page)
