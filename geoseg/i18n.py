@@ -488,14 +488,16 @@ _TEXT: dict[str, tuple[str, str]] = {
     "ms_emerging": ("Ord & Getis (1995); Esri", "Ord & Getis (1995); Esri"),
     "m_mann_kendall": ("Mann–Kendall trend test", "Mann–Kendalls trendtest"),
     "mx_mann_kendall": (
-        "S = Σᵢ<ⱼ sign(xⱼ − xᵢ), normal approximation",
-        "S = Σᵢ<ⱼ sign(xⱼ − xᵢ), normalapproximation",
+        "the signs of all later-minus-earlier differences summed; p-value from the normal "
+        "approximation",
+        "tecknen av alla skillnader senare minus tidigare summerade; p-värde från "
+        "normalapproximationen",
     ),
     "ms_mann_kendall": ("Mann (1945); Kendall (1975)", "Mann (1945); Kendall (1975)"),
     "m_theil_sen": ("Theil–Sen slope", "Theil–Sen-lutning"),
     "mx_theil_sen": (
-        "slope = median of (yⱼ − yᵢ)/(tⱼ − tᵢ) over all pairs of years",
-        "lutning = medianen av (yⱼ − yᵢ)/(tⱼ − tᵢ) över alla par av år",
+        "the median of the slopes between all pairs of years",
+        "medianen av lutningarna mellan alla par av år",
     ),
     "ms_theil_sen": ("Theil (1950); Sen (1968)", "Theil (1950); Sen (1968)"),
     # notes on a series (trends): the parts geoseg writes, translated by series_note_text
