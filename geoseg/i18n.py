@@ -266,7 +266,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "not_significant": ("not statistically significant", "inte statistiskt säkerställd"),
     "what_share": ("per cent of the base population", "procent av basbefolkningen"),
     "what_rate": ("per 1,000 of the base population", "per 1 000 av basbefolkningen"),
-    "what_amount": ("the areas' values summed over the city", "områdenas värden för staden"),
+    "what_amount": (
+        "the mean of the areas' values, weighted by their population",
+        "områdenas medelvärde, vägt efter befolkningen",
+    ),
     "pp": ("percentage points", "procentenheter"),
     "seg_headline": ("Segregation: headline measures", "Segregation: huvudmått"),
     "seg_intro": (
