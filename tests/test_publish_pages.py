@@ -233,3 +233,12 @@ def test_swedish_report_methods_and_series_notes_are_swedish(tmp_path):
     assert "trend from" not in html
     # every table scrolls in a region the keyboard reaches, named for screen readers
     assert html.count("<table>") == html.count('role="region" tabindex="0" aria-label="')
+
+
+def test_accessibility_check_fails_when_axe_core_is_missing(monkeypatch, tmp_path):
+    """Without axe-core the browser tests fail (they never skip the check)."""
+    import _browser
+
+    monkeypatch.setattr(_browser, "AXE_SCRIPT", tmp_path / "axe.min.js")
+    with pytest.raises(pytest.fail.Exception, match=r"npm ci --prefix tests/js"):
+        _browser.axe_violations(None)
