@@ -258,6 +258,7 @@ td.broken {color: #b3261e; font-weight: 700;} td.ok {color: #1b7a3d; font-weight
 iframe {width: 100%; height: 560px; border: 1px solid #ccc;}
 h1 {overflow-wrap: anywhere;}
 @media (max-width: 600px) {body {font-size: 14px;} iframe {height: 420px;}
+  h1 {font-size: 1.35em;} .verdict {font-size: 1.3em;}
   thead {position: absolute; left: -9999px;} table, tbody, tr, td {display: block;}
   tr {border: 1px solid #bbb; margin-bottom: 0.6em;} td {border: none; text-align: left;}
   td::before {content: attr(data-label) ": "; font-weight: 700;}
