@@ -6,6 +6,8 @@ names all take their words from here, so a term reads the same everywhere.
 
 from __future__ import annotations
 
+import re
+
 from geoseg.errors import InputError
 
 __all__ = [
@@ -16,6 +18,7 @@ __all__ = [
     "group_label",
     "index_label",
     "kind_label",
+    "series_note_text",
     "tr",
 ]
 
@@ -263,7 +266,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "not_significant": ("not statistically significant", "inte statistiskt säkerställd"),
     "what_share": ("per cent of the base population", "procent av basbefolkningen"),
     "what_rate": ("per 1,000 of the base population", "per 1 000 av basbefolkningen"),
-    "what_amount": ("the areas' values summed over the city", "områdenas värden för staden"),
+    "what_amount": (
+        "the mean of the areas' values, weighted by their population",
+        "områdenas medelvärde, vägt efter befolkningen",
+    ),
     "pp": ("percentage points", "procentenheter"),
     "seg_headline": ("Segregation: headline measures", "Segregation: huvudmått"),
     "seg_intro": (
@@ -349,6 +355,171 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Where people live (population grid): {f}",
         "Var människor bor (befolkningsrutnät): {f}",
     ),
+    # index page: groups and a short description of each kind of page
+    "idx_group_segregation": ("Segregation and clusters", "Segregation och kluster"),
+    "idx_group_access": ("Walking access to services", "Gångavstånd till verksamheter"),
+    "idx_group_plan": ("Plans", "Planer"),
+    "idx_group_report": ("The report", "Rapporten"),
+    "idx_group_other": ("Other maps", "Övriga kartor"),
+    "idx_no_map": (
+        "No map for this target area: no indicator of it is declared in the project.",
+        "Ingen karta för detta målområde: projektet deklarerar ingen indikator för det.",
+    ),
+    "idx_intro": (
+        "The maps are grouped by the four target areas of the programme for an equal city, "
+        "followed by segregation, walking access and the report. Every map opens offline; "
+        "point at an area to read its values.",
+        "Kartorna är ordnade efter de fyra målområdena i programmet för en jämlik stad, "
+        "följda av segregation, gångavstånd och rapporten. Varje karta öppnas utan "
+        "internet; peka på ett område för att läsa dess värden.",
+    ),
+    "idx_desc_indicator": (
+        "{label} in each area ({details}); choose the year in the map's menu.",
+        "{label} i varje område ({details}); välj år i kartans meny.",
+    ),
+    "idx_desc_indicator_plain": (
+        "{label} in each area; choose the year in the map's menu.",
+        "{label} i varje område; välj år i kartans meny.",
+    ),
+    "idx_desc_trend": (
+        "How {label} changed per year in each area, and whether the trend is clear.",
+        "Hur {label} förändrats per år i varje område, och om trenden är tydlig.",
+    ),
+    "idx_desc_hotspots": (
+        "Where areas with high or with low values lie together (clusters, local Moran's I), "
+        "latest year.",
+        "Var områden med höga eller med låga värden ligger samlade (kluster, lokalt "
+        "Morans I), senaste året.",
+    ),
+    "idx_desc_emerging": (
+        "Which areas are becoming, staying or ceasing to be hot or cold spots over the years.",
+        "Vilka områden som blir, förblir eller upphör att vara heta eller kalla punkter över åren.",
+    ),
+    "idx_desc_location_quotient": (
+        "How strongly each group is over- or under-represented in each area compared with "
+        "the whole city (1 = as in the city).",
+        "Hur starkt varje grupp är över- eller underrepresenterad i varje område jämfört med "
+        "hela staden (1 = som i staden).",
+    ),
+    "idx_desc_local": (
+        "Local segregation measures in each area.",
+        "Lokala segregationsmått i varje område.",
+    ),
+    "idx_desc_access": (
+        "Walking time from where people live in each area to the nearest service, with the "
+        "services marked.",
+        "Gångtid från där människor bor i varje område till närmaste verksamhet, med "
+        "verksamheterna utmärkta.",
+    ),
+    "idx_desc_plan": (
+        "How a plan changes the walking time in each area.",
+        "Hur en plan ändrar gångtiden i varje område.",
+    ),
+    "idx_desc_report": (
+        "The follow-up in words, charts and tables: indicators by target area, segregation, "
+        "trends, walking access, methods and sources.",
+        "Uppföljningen i ord, diagram och tabeller: indikatorer per målområde, segregation, "
+        "utveckling, gångavstånd, metoder och källor.",
+    ),
+    "idx_desc_pdf": (
+        "The same report as A4 pages, for printing.",
+        "Samma rapport som A4-sidor, för utskrift.",
+    ),
+    # check-plan rules: what each default rule protects
+    "protects_max_minutes_increase": (
+        "Access to the city's resources: no area walks much farther to any service",
+        "Tillgång till stadens resurser: inget område får mycket längre till någon verksamhet",
+    ),
+    "protects_family_centre_share": (
+        "A good start in life: young children near a family centre in every district",
+        "God start i livet: små barn nära en familjecentral i varje stadsdel",
+    ),
+    "protects_equity_gap": (
+        "An equal city: the areas with the most low-income residents must not lose walking "
+        "access relative to the richest areas",
+        "En jämlik stad: områdena med flest invånare med låg inkomst får inte förlora "
+        "gångavstånd jämfört med de rikaste områdena",
+    ),
+    "protects_equity_gap_indicator": (
+        "An equal city: the areas with the {end} {label} must not lose walking access relative "
+        "to the others",
+        "En jämlik stad: områdena med {end_sv} {label} får inte förlora gångavstånd jämfört med "
+        "de andra",
+    ),
+    "protects_meeting_place": (
+        "Participation and trust: a meeting place within reach of every area",
+        "Delaktighet och tillit: en mötesplats inom räckhåll för varje område",
+    ),
+    # report: methods in words (formulas themselves are language-neutral)
+    "mx_local_moran": (
+        "conditional permutation pseudo p-values",
+        "pseudo-p-värden från villkorade permutationer",
+    ),
+    "mx_fdr": (
+        "Benjamini–Hochberg adjustment of the p-values for many tests",
+        "Benjamini–Hochbergs justering av p-värdena för många test",
+    ),
+    "mx_walking_time": (
+        "shortest path length along the street network divided by the walking speed "
+        "(Dijkstra's algorithm from all services at once)",
+        "kortaste väglängd längs gatunätet delad med gånghastigheten (Dijkstras algoritm "
+        "från alla verksamheter samtidigt)",
+    ),
+    "mx_fca": (
+        "each service's capacity is shared among the residents within reach, then summed over "
+        "the services each area reaches (two-step floating catchment)",
+        "varje verksamhets kapacitet delas mellan invånarna inom räckhåll och summeras sedan "
+        "över de verksamheter varje område når (tvåstegs upptagningsområde)",
+    ),
+    "mx_suppression": (
+        "counts below the threshold t are replaced by “<t” in every published output",
+        "antal under gränsen t ersätts med ”<t” i allt som publiceras",
+    ),
+    "mx_location_quotient": (
+        "the group's share in the area divided by its share in the city",
+        "gruppens andel i området delad med dess andel i staden",
+    ),
+    "ms_walking_time": (
+        "Dijkstra (1959); street network from OpenStreetMap",
+        "Dijkstra (1959); gatunät från OpenStreetMap",
+    ),
+    "ms_suppression": (
+        "threshold rule, Hundepool et al. (2012), Statistical Disclosure Control",
+        "tröskelregel, Hundepool m.fl. (2012), Statistical Disclosure Control",
+    ),
+    "m_emerging": ("Emerging hotspots", "Framväxande kluster"),
+    "mx_emerging": (
+        "Getis–Ord Gi* over space and time, the Mann–Kendall trend of each area's z-scores, "
+        "and the categories of Esri's Emerging Hot Spot Analysis",
+        "Getis–Ord Gi* i rum och tid, Mann–Kendalls trend i varje områdes z-värden och "
+        "kategorierna i Esris Emerging Hot Spot Analysis",
+    ),
+    "ms_emerging": ("Ord & Getis (1995); Esri", "Ord & Getis (1995); Esri"),
+    "m_mann_kendall": ("Mann–Kendall trend test", "Mann–Kendalls trendtest"),
+    "mx_mann_kendall": (
+        "the signs of all later-minus-earlier differences summed; p-value from the normal "
+        "approximation",
+        "tecknen av alla skillnader senare minus tidigare summerade; p-värde från "
+        "normalapproximationen",
+    ),
+    "ms_mann_kendall": ("Mann (1945); Kendall (1975)", "Mann (1945); Kendall (1975)"),
+    "m_theil_sen": ("Theil–Sen slope", "Theil–Sen-lutning"),
+    "mx_theil_sen": (
+        "the median of the slopes between all pairs of years",
+        "medianen av lutningarna mellan alla par av år",
+    ),
+    "ms_theil_sen": ("Theil (1950); Sen (1968)", "Theil (1950); Sen (1968)"),
+    # notes on a series (trends): the parts geoseg writes, translated by series_note_text
+    "sn_break": (
+        "series break in {year}{why}: trend from {year} on",
+        "seriebrott {year}{why}: trend från {year}",
+    ),
+    "sn_bridged": (
+        "series break in {year}{why} bridged by crosswalk{source}: trend across it",
+        "seriebrott {year}{why} överbryggat med omräkningsnyckel{source}: trend över brottet",
+    ),
+    "sn_few": ("fewer than three years", "färre än tre år"),
+    "sn_few_comparable": ("fewer than three comparable years", "färre än tre jämförbara år"),
 }
 
 #: Readable names of the segregation indices (English, Swedish), keyed by registry name.
@@ -472,3 +643,54 @@ def kind_label(kind: str, lang: str) -> str:
     if key in _TEXT:
         return tr(key, lang)
     return str(kind).replace("_", " ")
+
+
+_NOTE_BREAK = re.compile(r"series break in (\d{4})( \(.*\))?: trend from \d{4} on")
+_NOTE_BRIDGED = re.compile(
+    r"series break in (\d{4})( \(.*\))? bridged by crosswalk( .*)?: trend across it"
+)
+_NOTE_FEW = re.compile(r"fewer than three (comparable )?years(?: \((.*)\))?")
+
+
+def series_note_text(note: str, lang: str) -> str:
+    """Return a note on a series (the trends' ``series_note``) in ``lang``.
+
+    The notes geoseg writes ("series break in 2021 (new boundaries): trend from 2021 on",
+    "fewer than three years", joined by ``"; "``) are translated part by part; the reason of a
+    break and the crosswalk's name are the project's own words and stay as written. Any other
+    text is returned unchanged.
+    """
+    text = str(note)
+    if lang != "sv" or not text:
+        return text
+    out = []
+    parts = [text] if _one_note(text) else text.split("; ")
+    for part in parts:
+        few = _NOTE_FEW.fullmatch(part)
+        if few:
+            words = tr("sn_few_comparable" if few.group(1) else "sn_few", lang)
+            inner = few.group(2)
+            out.append(f"{words} ({series_note_text(inner, lang)})" if inner else words)
+            continue
+        brk = _NOTE_BREAK.fullmatch(part)
+        if brk:
+            out.append(tr("sn_break", lang, year=brk.group(1), why=brk.group(2) or ""))
+            continue
+        bridged = _NOTE_BRIDGED.fullmatch(part)
+        if bridged:
+            out.append(
+                tr(
+                    "sn_bridged",
+                    lang,
+                    year=bridged.group(1),
+                    why=bridged.group(2) or "",
+                    source=bridged.group(3) or "",
+                )
+            )
+            continue
+        out.append(part)
+    return "; ".join(out)
+
+
+def _one_note(text: str) -> bool:
+    return any(p.fullmatch(text) for p in (_NOTE_BREAK, _NOTE_BRIDGED, _NOTE_FEW))

@@ -3,10 +3,15 @@
 Import the fixtures into a test module (``from tests._browser import browser, offline_page``) or
 use :func:`open_offline`. The browser is started with a fresh user-data folder and every http(s)
 request is aborted, so a page that needs the network fails the test.
+
+:func:`axe_violations` runs the axe-core accessibility checker (installed from npm into
+``tests/js`` by ``npm ci --prefix tests/js``) inside an open page; :func:`screenshots` saves a
+page at the desktop and phone sizes into ``artifacts/screenshots`` (kept by CI, ignored by git).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -26,6 +31,18 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+#: The axe-core build the browser tests inject (``npm ci --prefix tests/js`` installs it).
+AXE_SCRIPT = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+#: WCAG 2.0 and 2.1, levels A and AA: the rules every published page must pass.
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+#: Desktop and phone viewports of the screenshots and accessibility checks.
+VIEWPORTS = ((1400, 900), (390, 844))
+#: Where screenshots are saved (``GEOSEG_ARTIFACTS`` overrides the folder).
+ARTIFACTS = Path(
+    os.environ.get("GEOSEG_ARTIFACTS", Path(__file__).resolve().parent.parent / "artifacts")
+)
 
 
 def chromium_path() -> str | None:
@@ -123,3 +140,47 @@ def hover_area(page: Any, lat: float, lon: float) -> None:
     )
     page.mouse.move(point[0] - 3, point[1] - 3)
     page.mouse.move(point[0], point[1])
+
+
+def axe_violations(page: Any, *, tags: tuple[str, ...] = WCAG_TAGS) -> list[dict[str, Any]]:
+    """Run axe-core in ``page`` and return its violations of the rules tagged ``tags``.
+
+    Each violation is ``{"id", "impact", "help", "nodes"}`` with up to five offending elements
+    (CSS selector and axe's summary of what to fix). axe-core must be installed: without it the
+    calling test fails (an accessibility check that did not run never passes).
+    """
+    if not AXE_SCRIPT.is_file():
+        pytest.fail(
+            f"axe-core is not installed ({AXE_SCRIPT} is missing): run `npm ci --prefix tests/js`"
+        )
+    # evaluated through the DevTools protocol, so the page's own Content-Security-Policy (no
+    # scripts) does not block the checker
+    page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8") + "\n;0")
+    return page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {
+                runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': '
+                    + (n.failureSummary || '').replace(/\\s+/g, ' '))}));
+        }""",
+        list(tags),
+    )
+
+
+def screenshots(page: Any, name: str, *, full_page: bool = False) -> list[Path]:
+    """Save ``page`` at every size of :data:`VIEWPORTS` as ``artifacts/screenshots/NAME_WxH.png``.
+
+    The page keeps the last size; callers that check more set their own size afterwards.
+    """
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for width, height in VIEWPORTS:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(250)  # let a map redraw at its new size
+        path = folder / f"{name}_{width}x{height}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        saved.append(path)
+    return saved

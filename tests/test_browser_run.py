@@ -8,12 +8,24 @@ console error and request nothing from the network.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
-from _browser import browser, hover_area, open_offline  # noqa: F401  (fixture)
+from _browser import (  # noqa: F401  (fixture)
+    VIEWPORTS,
+    axe_violations,
+    browser,
+    hover_area,
+    open_offline,
+    screenshots,
+)
+from click.testing import CliRunner
 
+from geoseg.cli import main
+from geoseg.i18n import tr
 from geoseg.io import load_project
 from geoseg.pipeline import run_project
+from geoseg.publish.index import page_group
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +37,26 @@ def run(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def areas():
+def project():
     from geoseg.example import example_config
 
-    return load_project(example_config()).areas
+    return load_project(example_config())
+
+
+@pytest.fixture(scope="module")
+def areas(project):
+    return project.areas
+
+
+@pytest.fixture(scope="module")
+def verdict(example_data, tmp_path_factory):
+    """The reviewer's page and plan map of a plan that breaks rules (Swedish, as the project)."""
+    folder = tmp_path_factory.mktemp("verdict-pages")
+    target = folder / "close_meeting_place.json"
+    plan = example_data / "plans" / "close_meeting_place.geojson"
+    res = CliRunner().invoke(main, ["-q", "check-plan", str(plan), "-o", str(target)])
+    assert res.exit_code == 1, res.output  # the plan breaks a rule
+    return {"page": target.with_suffix(".html"), "map": folder / "close_meeting_place_map.html"}
 
 
 def _published(maps_dir):
@@ -120,3 +148,173 @@ def test_report_text_has_no_raw_identifier(browser, run, tmp_path_factory, lang)
             page.screenshot(path=str(shots / f"report_{lang}_{size[0]}.png"), full_page=False)
     finally:
         page.close()
+
+
+def _raw_words(text, project):
+    """Register column names, indicator keys and index registry names found in ``text``."""
+    from geoseg.segregation import available_indices
+
+    words = {str(c) for c in project.register.columns}
+    words |= set(project.project.indicators) | set(available_indices())
+    # one plain word ("year", "gini") is an ordinary word in a sentence: look for codes only
+    codes = {w for w in words if re.search(r"[_/+\d]", w)}
+    return sorted(w for w in codes if re.search(rf"(?<![\w.]){re.escape(w)}(?![\w.])", text))
+
+
+# every kind of page published: (name, file or file prefix in the maps folder)
+PAGE_TYPES = {
+    "report": "report.html",
+    "index": "index.html",
+    "verdict": None,
+    "map_indicator": "indicator_",
+    "map_trend": "trend_",
+    "map_hotspots": "hotspots_",
+    "map_emerging": "emerging_hotspots_",
+    "map_access": "access_",
+    "map_location_quotient": "segregation_location_quotient",
+    "map_plan": None,
+}
+
+
+class MapRulePendingError(AssertionError):
+    """A map page breaks only the rules reported to the maps package and not yet fixed there."""
+
+
+#: Rules the map pages (geoseg.publish.maps) still break: folium's viewport tag
+#: ``maximum-scale=1.0`` stops a phone user from zooming the page (WCAG 1.4.4).
+MAP_RULES_PENDING = {"meta-viewport"}
+
+
+def _page_path(kind, run, verdict):
+    if kind == "verdict":
+        return verdict["page"]
+    if kind == "map_plan":
+        return verdict["map"]
+    prefix = PAGE_TYPES[kind]
+    found = sorted(p for p in run.maps.iterdir() if p.name.startswith(prefix))
+    assert found, f"no published page of kind {kind} ({prefix}*)"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(
+            k,
+            marks=pytest.mark.xfail(
+                raises=MapRulePendingError,
+                strict=True,
+                reason="maps: folium's viewport tag disables zoom (meta-viewport)",
+            ),
+        )
+        if k.startswith("map_")
+        else k
+        for k in PAGE_TYPES
+    ],
+)
+def test_every_page_type_passes_axe_at_both_sizes(browser, run, verdict, kind):  # noqa: F811
+    """axe-core's WCAG 2.1 A/AA rules on each kind of page, at desktop and phone size; the
+    screenshots are saved as test artefacts."""
+    path = _page_path(kind, run, verdict)
+    page, log = open_offline(browser, path)
+    found = {}
+    try:
+        if kind.startswith("map_"):
+            page.wait_for_selector("path.geoseg-area")
+        assert page.title().strip() and page.locator("html").get_attribute("lang") == "sv"
+        for width, height in VIEWPORTS:
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(250)
+            for v in axe_violations(page):
+                found.setdefault(v["id"], []).extend(f"{width}px {n}" for n in v["nodes"])
+        screenshots(page, kind)
+        assert log.page_errors == [] and log.network == []
+    finally:
+        page.close()
+    if kind.startswith("map_") and found and set(found) <= MAP_RULES_PENDING:
+        raise MapRulePendingError(found)
+    assert found == {}, found
+
+
+def test_index_groups_every_map_by_target_area(browser, run, project):  # noqa: F811
+    definitions = project.project.indicators
+    page, log = open_offline(browser, run.maps / "index.html")
+    try:
+        assert page.title() == project.project.project.name
+        assert page.locator("html").get_attribute("lang") == "sv"
+        heads = page.locator("h2").all_inner_texts()
+        areas = ["start", "work", "living", "participation"]
+        # the four target areas first, in the programme's order, then the other groups
+        assert heads[:4] == [tr(f"area_{a}", "sv") for a in areas]
+        assert tr("idx_group_segregation", "sv") in heads
+        assert tr("idx_group_access", "sv") in heads
+        for section in page.locator("section").all():
+            group = section.get_attribute("id")
+            for link in section.locator("li").all():
+                href = link.locator("a").get_attribute("href")
+                assert page_group(href, definitions=definitions)[0] == group, href
+                assert link.locator("p.desc").inner_text().strip(), href  # a description
+        placed = {
+            section.get_attribute("id"): section.locator("a").evaluate_all(
+                "els => els.map(e => e.getAttribute('href'))"
+            )
+            for section in page.locator("section").all()
+        }
+        for ind in definitions.values():  # each indicator's map under its own target area
+            maps = [h for h in placed.get(ind.target_area, []) if h.startswith("indicator_")]
+            assert any(ind.label("sv") in page.locator(f'a[href="{h}"]').inner_text() for h in maps)
+        assert "report.html" in placed["report"]
+        assert log.console_errors == [] and log.network == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("name", ["index", "verdict", "report"])
+def test_visible_text_names_no_column_or_code(browser, run, verdict, project, name):  # noqa: F811
+    """The rendered text of the index, the verdict page and the report never shows a register
+    column, an indicator key or an index registry name."""
+    path = verdict["page"] if name == "verdict" else run.maps / f"{name}.html"
+    page, _ = open_offline(browser, path)
+    try:
+        text = page.locator("body").inner_text()
+    finally:
+        page.close()
+    # the plan's own file name heads the verdict page; file names are not identifiers
+    text = re.sub(r"\S+\.(geojson|gpkg|csv|tif|pbf|osm|xml|graphml|json)\b", "", text)
+    assert _raw_words(text, project) == []
+    assert _identifiers(text) == []
+
+
+def test_verdict_page_says_what_each_rule_protects_in_swedish(browser, verdict):  # noqa: F811
+    from geoseg.plans import default_rules
+
+    page, _ = open_offline(browser, verdict["page"])
+    try:
+        body = page.locator("body").inner_text()
+    finally:
+        page.close()
+    for key in ("max_minutes_increase", "family_centre_share", "equity_gap", "meeting_place"):
+        assert tr(f"protects_{key}", "sv") in body
+        assert getattr(default_rules(), key).protects not in body  # not the English text
+
+
+def test_report_pdf_has_a4_pages_with_every_section(browser, run):  # noqa: F811
+    from pypdf import PdfReader
+
+    page, _ = open_offline(browser, run.maps / "report.html")
+    try:
+        heads = page.locator("section > h2").all_inner_texts()
+    finally:
+        page.close()
+    reader = PdfReader(run.maps / "report.pdf")
+    assert len(reader.pages) >= 10  # the example city's report runs over many pages
+    for p in reader.pages:
+        assert float(p.mediabox.width) == pytest.approx(595.3, abs=1)  # A4 in points
+        assert float(p.mediabox.height) == pytest.approx(841.9, abs=1)
+    text = unicodedata.normalize("NFKC", "\n".join(p.extract_text() for p in reader.pages))
+    text = re.sub(r"\s+", " ", text)
+    at = 0
+    contents = text.index(heads[-1]) + len(heads[-1])  # past the table of contents
+    for head in heads:  # every section heading, in the report's order, after the contents
+        at = text.index(re.sub(r"\s+", " ", head), max(at, contents))
+    assert tr("area_participation", "sv") in text and tr("sources", "sv") in text

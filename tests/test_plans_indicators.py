@@ -76,11 +76,12 @@ def test_equity_gap_by_median_income_equals_the_hand_computed_gap(baseline, clos
         "unit": "tkr",
         "worse": "lower",
     }
-    assert "the areas with the lowest Medianinkomst" in result.summary["equity_gap_protects"]
+    # the baseline speaks Swedish, so does the reworded rule
+    assert "områdena med lägst Medianinkomst" in result.summary["equity_gap_protects"]
     broken = result.violations[result.violations["rule"] == "equity_gap"]
     for row in broken.itertuples():
         assert "(ranked by Medianinkomst (tkr), lower is worse)" in row.detail
-        assert "lowest Medianinkomst" in row.protects
+        assert "lägst Medianinkomst" in row.protects
 
 
 def test_default_rule_ranks_by_the_declared_low_economic_standard(baseline, closing):
@@ -140,5 +141,5 @@ def test_verdict_page_names_the_ranking_and_the_children(example_data, tmp_path)
     assert res.exit_code == 1, res.output  # the plan breaks rules
     page = next(tmp_path.glob("*.html")).read_text(encoding="utf-8")
     assert "områdena rangordnade efter Medianinkomst (tkr); lägre är sämre" in page
-    assert "the areas with the lowest Medianinkomst" in page
+    assert "områdena med lägst Medianinkomst" in page  # the rule reworded in Swedish
     assert "av Barn 6–15 år inom 10 min" in page and "de små barnen" not in page

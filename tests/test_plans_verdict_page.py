@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from geoseg.cli import main
 from geoseg.plans import default_rules
+from geoseg.publish.verdict import protects_text
 
 PLANS = {"close_meeting_place": "fail", "new_family_centre": "pass"}
 
@@ -76,8 +77,9 @@ def test_verdict_page_shows_the_verdict_rules_and_persons(
         assert first == verdict
         body = page.locator("body").inner_text()
         d = default_rules()
-        for rule in (d.max_minutes_increase, d.family_centre_share, d.equity_gap, d.meeting_place):
-            assert rule.protects in body
+        for key in ("max_minutes_increase", "family_centre_share", "equity_gap", "meeting_place"):
+            # what the rule protects, in the page's language
+            assert protects_text(key, getattr(d, key), lang) in body
         cells = page.locator("table").nth(1).locator("td").all_inner_texts() if broken else []
         for text in cells:  # whole persons: no decimal mark in any count cell
             if re.fullmatch(r"[\d\s\u202f]+", text):

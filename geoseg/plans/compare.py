@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geoseg.i18n import tr
 from geoseg.indicators import indicator_label
 from geoseg.plans._apply import PlanState, apply_plan, minutes_after
 from geoseg.plans._tables import area_stats, equity_table, group_table, json_records
@@ -341,10 +342,13 @@ def _equity_rule(rule: EquityGapRule, baseline: Baseline) -> EquityGapRule:
         or ind.worse not in ("higher", "lower")
     ):
         return rule
-    end = "highest" if ind.worse == "higher" else "lowest"
-    protects = (
-        f"An equal city: the areas with the {end} {ind.label(baseline.lang)} must not lose "
-        "walking access relative to the others"
+    higher = ind.worse == "higher"
+    protects = tr(
+        "protects_equity_gap_indicator",
+        baseline.lang,
+        end="highest" if higher else "lowest",
+        end_sv="högst" if higher else "lägst",
+        label=ind.label(baseline.lang),
     )
     return dataclasses.replace(rule, protects=protects)
 

@@ -60,11 +60,16 @@ def trend_svg(
     Notes
     -----
     Lines use Okabe-Ito colours and distinct markers and dash patterns, so that they can be
-    told apart with colour-vision deficiencies and in greyscale print.
+    told apart with colour-vision deficiencies and in greyscale print. A chart of one series
+    has no legend (its title names the line); with several series a legend below the plot
+    names each line in full, so the plot keeps its width on a phone.
     """
-    left, right, top, bottom = 58, 150, 30, 36
-    pw, ph = width - left - right, height - top - bottom
     frames = {k: v.sort_values("year") for k, v in series.items() if len(v)}
+    legend = len(frames) > 1  # one line is named by the title: no legend
+    left, right, top, bottom = 58, 24, 30, 36
+    pw, ph = width - left - right, height - top - bottom
+    rows = len(frames) if legend else 0  # the legend: one row per line, below the plot
+    height += 24 * rows
     years = sorted({int(y) for f in frames.values() for y in f["year"]})
     vals = [
         f[c].to_numpy(dtype=float, na_value=np.nan)
@@ -138,15 +143,17 @@ def trend_svg(
         for x, y in zip(fx[ok], fy[ok], strict=True):
             tip = f"{escape(label)} {int(x)}: {escape(format_number(y, lang=lang, digits=3))}"
             out.append(_marker(n, sx(x), sy(y), colour, tip))
-        ly = top + 10 + n * 20
+        if not legend:
+            continue
+        ly = top + ph + 36 + n * 24
         out.append(
-            f'<line x1="{left + pw + 12}" x2="{left + pw + 34}" y1="{ly}" y2="{ly}" '
+            f'<line x1="{left}" x2="{left + 22}" y1="{ly}" y2="{ly}" '
             f'stroke="{colour}" stroke-width="2"{dash}/>'
         )
-        out.append(_marker(n, left + pw + 23, ly, colour, escape(label)))
-        short = label if len(label) <= 14 else label[:13] + "…"  # the full label is the tooltip
+        out.append(_marker(n, left + 11, ly, colour, escape(label)))
+        short = label if len(label) <= 60 else label[:59] + "…"  # the full label is the tooltip
         out.append(
-            f'<text x="{left + pw + 40}" y="{ly + 4}"><title>{escape(label)}</title>'
+            f'<text x="{left + 30}" y="{ly + 5}"><title>{escape(label)}</title>'
             f"{escape(short)}</text>"
         )
     out.append("</svg>")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from geoseg.hotspots import CATEGORIES, category_labels
-from geoseg.i18n import tr
+from geoseg.i18n import series_note_text, tr
 from geoseg.publish._html import escape
 from geoseg.publish._svg import trend_svg
 
@@ -68,7 +68,9 @@ def follow_up_section(
                 tr("gap_verdict", lang): [
                     tr(f"gap_{v.replace(' ', '_')}", lang) for v in shown["verdict"]
                 ],
-                tr("trend_note", lang): shown["series_note"].fillna("").to_numpy(),
+                tr("trend_note", lang): [
+                    series_note_text(n, lang) for n in shown["series_note"].fillna("").astype(str)
+                ],
             }
         )
         parts.append(table(tab, digits=2))

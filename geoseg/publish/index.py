@@ -1,48 +1,156 @@
-"""The index page ``maps/index.html`` that links every published map."""
+"""The index page ``maps/index.html`` that links every published map, grouped for the reader.
+
+The maps are grouped by the four target areas of the programme for an equal city (a good start
+in life; conditions for work; sustainable and equal living environments; participation,
+influence and trust), each indicator's maps under the target area its definition names; then
+segregation and clusters, walking access, plans, the report, and any other page. Each link
+carries a short description in the page's language.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from geoseg.errors import InputError
 from geoseg.i18n import check_lang, tr
-from geoseg.io import write_text
+from geoseg.io import slugs, write_text
 from geoseg.publish._html import escape, safe_href
 
-__all__ = ["write_index"]
+__all__ = ["GROUPS", "TARGET_AREAS", "page_group", "write_index"]
 
 logger = logging.getLogger(__name__)
 
+#: The programme's target areas, in its order (as in :data:`geoseg.io.indicators.TARGET_AREAS`).
+TARGET_AREAS = ("start", "work", "living", "participation")
+#: Every group of the index page, in the order shown.
+GROUPS = (*TARGET_AREAS, "segregation", "access", "plan", "report", "other")
+
 _STYLE = """
-body {font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
-  max-width: 860px; margin: 2em auto; padding: 0 1em; color: #1a1a1a;}
-h1 {font-size: 1.6em;}
+body {font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  max-width: 900px; margin: 2em auto; padding: 0 1em; color: #1a1a1a;}
+h1 {font-size: 1.6em; overflow-wrap: anywhere;}
+h2 {font-size: 1.2em; border-bottom: 2px solid #0072B2; padding-bottom: 2px; margin-top: 1.6em;}
 ul {padding: 0; list-style: none;}
 li {margin: 0.6em 0; padding: 0.6em 0.8em; border: 1px solid #ccc; border-radius: 4px;}
-li a {font-weight: 600;}
+li a {font-weight: 600; color: #0b57a4; overflow-wrap: anywhere;}
+li a:focus {outline: 3px solid #e69f00; outline-offset: 2px;}
 .fictional {background: #fff3cd; border: 2px solid #8a6d00; padding: 0.5em 0.8em;
   font-weight: 700;}
-.desc {color: #444;}
+.desc {color: #3b3b3b; margin: 0.2em 0 0;}
+.empty {color: #3b3b3b; font-style: italic;}
 """
 
+#: File-name prefixes of the maps ``geoseg run`` writes, most specific first: (prefix, kind).
+_PREFIXES = (
+    ("emerging_hotspots_", "emerging"),
+    ("hotspots_", "hotspots"),
+    ("indicator_", "indicator"),
+    ("trend_", "trend"),
+    ("segregation_location_quotient", "location_quotient"),
+    ("segregation_", "local"),
+    ("access_", "access"),
+    ("plan", "plan"),
+    ("report.html", "report"),
+    ("report.pdf", "pdf"),
+)
+_KIND_GROUP = {
+    "emerging": "segregation",
+    "hotspots": "segregation",
+    "location_quotient": "segregation",
+    "local": "segregation",
+    "access": "access",
+    "plan": "plan",
+    "report": "report",
+    "pdf": "report",
+}
 
-def _entry(item: Any) -> tuple[str, str, str]:
+
+def _kind(file: str) -> str:
+    name = Path(file).name
+    for prefix, kind in _PREFIXES:
+        if name.startswith(prefix):
+            return kind
+    return "other"
+
+
+def _indicator_of(file: str, definitions: Mapping[str, Any]) -> Any:
+    """The indicator definition an ``indicator_SLUG.html`` or ``trend_SLUG.html`` page shows."""
+    stem = re.sub(r"^(indicator|trend)_", "", Path(file).stem)
+    by_slug = {s: name for name, s in slugs(list(definitions)).items()}
+    name = by_slug.get(stem)
+    return definitions.get(name) if name is not None else None
+
+
+def page_group(file: str, *, definitions: Mapping[str, Any] | None = None) -> tuple[str, str, Any]:
+    """The index group of a published page, its kind and the indicator it shows.
+
+    Parameters
+    ----------
+    file
+        The page's file name, as ``geoseg run`` writes it (``indicator_SLUG.html``,
+        ``trend_SLUG.html``, ``hotspots_...``, ``emerging_hotspots_...``, ``access_KIND.html``,
+        ``segregation_...``, ``plan...``, ``report.html``, ``report.pdf``).
+    definitions
+        The project's indicator definitions: an indicator or trend page goes under the target
+        area its definition names.
+
+    Returns
+    -------
+    tuple
+        ``(group, kind, indicator)``: one of :data:`GROUPS`, the kind of page (``"indicator"``,
+        ``"trend"``, ``"hotspots"``, ``"emerging"``, ``"location_quotient"``, ``"local"``,
+        ``"access"``, ``"plan"``, ``"report"``, ``"pdf"`` or ``"other"``) and the indicator
+        definition (or ``None``).
+    """
+    kind = _kind(file)
+    if kind in ("indicator", "trend"):
+        ind = _indicator_of(file, definitions or {})
+        area = getattr(ind, "target_area", None)
+        return (area if area in TARGET_AREAS else "other"), kind, ind
+    return _KIND_GROUP.get(kind, "other"), kind, None
+
+
+def _description(kind: str, ind: Any, title: str, lang: str) -> str:
+    """A short description of a page of ``kind`` in ``lang``."""
+    if kind in ("indicator", "trend"):
+        label = ind.label(lang) if ind is not None else title
+        if kind == "trend":
+            return tr("idx_desc_trend", lang, label=label[:1].lower() + label[1:])
+        if ind is None:
+            return tr("idx_desc_indicator_plain", lang, label=label)
+        what = tr(f"what_{ind.kind}", lang) if ind.kind in ("share", "rate") else ind.unit
+        worse = tr(f"worse_{ind.worse}", lang) if ind.worse in ("higher", "lower") else ""
+        details = "; ".join(str(w) for w in (what, worse) if w)
+        if not details:
+            return tr("idx_desc_indicator_plain", lang, label=label)
+        return tr("idx_desc_indicator", lang, label=label, details=details)
+    key = f"idx_desc_{kind}"
+    try:
+        return tr(key, lang)
+    except KeyError:
+        return ""
+
+
+def _entry(item: Any) -> dict[str, str]:
     if isinstance(item, Mapping):
-        return (
-            str(item["file"]),
-            str(item.get("title", item["file"])),
-            str(item.get("description", "")),
-        )
+        return {
+            "file": str(item["file"]),
+            "title": str(item.get("title", item["file"])),
+            "description": str(item.get("description", "") or ""),
+            "group": str(item.get("group", "") or ""),
+        }
     seq = list(item)
-    return (
-        str(seq[0]),
-        str(seq[1]) if len(seq) > 1 else str(seq[0]),
-        str(seq[2]) if len(seq) > 2 else "",
-    )
+    return {
+        "file": str(seq[0]),
+        "title": str(seq[1]) if len(seq) > 1 else str(seq[0]),
+        "description": str(seq[2]) if len(seq) > 2 else "",
+        "group": "",
+    }
 
 
 def write_index(
@@ -53,22 +161,29 @@ def write_index(
     lang: str = "en",
     fictional: bool = False,
     intro: str | None = None,
+    definitions: Mapping[str, Any] | None = None,
     inputs: Iterable[str | os.PathLike[str]] = (),
     metadata: Mapping[str, object] | None = None,
 ) -> Path:
-    """Write ``maps_dir/index.html`` linking every map.
+    """Write ``maps_dir/index.html`` linking every map, grouped by the programme's target areas.
 
     Parameters
     ----------
     maps_dir
         The folder holding the maps; links are relative to it.
     entries
-        One per map: ``{"file": "lisa.html", "title": "...", "description": "..."}`` or a tuple
-        ``(file, title[, description])``. Files must be relative paths inside ``maps_dir``;
-        a missing file is reported as an error.
+        One per page: ``{"file": "lisa.html", "title": "...", "description": "...",
+        "group": "..."}`` or a tuple ``(file, title[, description])``. Files must be relative
+        paths inside ``maps_dir``; a missing file is reported as an error. Without a
+        ``group`` (one of :data:`GROUPS`) the group follows from the file name
+        (:func:`page_group`); without a ``description`` the page gets the description of its
+        kind in ``lang``.
     title, lang, fictional, intro
-        Page title (default "Maps" / "Kartor"), label language, the fictional-data note, and an
-        optional paragraph of introduction. Everything is escaped.
+        Page title (default "Maps" / "Kartor"), label language, the fictional-data note, and a
+        paragraph of introduction (default: how the page is organised). Everything is escaped.
+    definitions
+        The project's indicator definitions (``[indicators]``): each indicator's maps are shown
+        under its target area, described with its label, unit and direction.
     inputs
         Input files that must never be replaced.
     metadata
@@ -79,12 +194,21 @@ def write_index(
     -------
     pathlib.Path
         The index file written.
+
+    Raises
+    ------
+    InputError
+        An entry names a file outside ``maps_dir`` or one that does not exist, or an unknown
+        group (all problems listed at once).
     """
     check_lang(lang)
     folder = Path(maps_dir)
     items = [_entry(e) for e in entries]
     problems = []
-    for file, _, _ in items:
+    for item in items:
+        file = item["file"]
+        if item["group"] and item["group"] not in GROUPS:
+            problems.append(f"map {file!r} has the group {item['group']!r}, not one of {GROUPS}")
         try:
             safe_href(file)
         except ValueError as exc:
@@ -95,6 +219,17 @@ def write_index(
     if problems:
         msg = f"{folder / 'index.html'}: cannot link the maps: " + "; ".join(problems)
         raise InputError(msg)
+    grouped: dict[str, list[tuple[str, str, str]]] = {g: [] for g in GROUPS}
+    order = {name: n for n, name in enumerate(definitions or {})}
+    placed = []
+    for n, item in enumerate(items):
+        group, kind, ind = page_group(item["file"], definitions=definitions)
+        desc = item["description"] or _description(kind, ind, item["title"], lang)
+        # an indicator's map and its trend map side by side, in the definitions' order
+        rank = (order.get(ind.name, len(order)), kind == "trend", n) if ind is not None else (n,)
+        placed.append((item["group"] or group, rank, (item["file"], item["title"], desc)))
+    for group, _, page in sorted(placed, key=lambda t: t[1]):
+        grouped[group].append(page)
     page_title = title or tr("index_title", lang)
     parts = [
         "<!DOCTYPE html>",
@@ -107,23 +242,33 @@ def write_index(
             for k, v in (metadata or {}).items()
         ),
         f"<title>{escape(page_title)}</title><style>{_STYLE}</style></head><body>",
+        "<main>",
         f"<h1>{escape(page_title)}</h1>",
     ]
     if fictional:
         parts.append(f'<p class="fictional">{escape(tr("fictional", lang))}</p>')
-    if intro:
-        parts.append(f"<p>{escape(intro)}</p>")
     notice = (metadata or {}).get("notice")
     if notice:
         parts.append(f'<p class="fictional">{escape(notice)}</p>')
-    parts.append("<ul>")
-    for file, name, desc in items:
-        line = f'<li><a href="{safe_href(file)}">{escape(name)}</a>'
-        if desc:
-            line += f'<div class="desc">{escape(desc)}</div>'
-        parts.append(line + "</li>")
-    parts.append("</ul></body></html>\n")
+    parts.append(f"<p>{escape(intro if intro is not None else tr('idx_intro', lang))}</p>")
+    for group in GROUPS:
+        pages = grouped[group]
+        if not pages and group not in TARGET_AREAS:
+            continue
+        head = tr(f"area_{group}" if group in TARGET_AREAS else f"idx_group_{group}", lang)
+        parts.append(f'<section id="{group}"><h2>{escape(head)}</h2>')
+        if not pages:
+            parts.append(f'<p class="empty">{escape(tr("idx_no_map", lang))}</p></section>')
+            continue
+        parts.append("<ul>")
+        for file, name, desc in pages:
+            line = f'<li><a href="{safe_href(file)}">{escape(name)}</a>'
+            if desc:
+                line += f'<p class="desc">{escape(desc)}</p>'
+            parts.append(line + "</li>")
+        parts.append("</ul></section>")
+    parts.append("</main></body></html>\n")
     out = write_text(folder / "index.html", "\n".join(parts), root=folder, inputs=inputs)
     os.chmod(out, 0o644)
-    logger.info("wrote %s linking %d map(s)", out, len(items))
+    logger.info("wrote %s linking %d page(s)", out, len(items))
     return out

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geoseg.i18n import index_label, tr
+from geoseg.i18n import index_label, series_note_text, tr
 from geoseg.publish._html import escape, format_number
 from geoseg.publish._svg import trend_svg
 from geoseg.publish.follow_up import split_at_breaks
@@ -401,7 +401,9 @@ def grown_table(
             tr("change", lang): [_signed(v, lang, 3) for v in t["change"]],
             tr("p_value_increase", lang): [_num(v, lang, 3) for v in t["p_value_increase"]],
             tr("series_note", lang): (
-                t["series_note"].fillna("").astype(str) if "series_note" in t else ""
+                [series_note_text(n, lang) for n in t["series_note"].fillna("").astype(str)]
+                if "series_note" in t
+                else ""
             ),
         }
     )

@@ -32,12 +32,14 @@ from geoseg.publish.programme import (
 )
 from geoseg.settings import DEFAULT_MINUTES, SUPPRESSION_THRESHOLD
 
-__all__ = ["METHODS", "trend_svg", "write_report"]
+__all__ = ["FOLLOW_UP_METHODS", "METHODS", "trend_svg", "write_report"]
 
 
 logger = logging.getLogger(__name__)
 
-#: Formula and source of each method the report may name, keyed by index or method name.
+#: Formula and source of each method the report may name, keyed by index or method name. The
+#: formulas are symbols; a method whose formula needs words has them in the translation table
+#: (``mx_KEY``, and ``ms_KEY`` for a source in words), so that the report reads in its language.
 METHODS: dict[str, tuple[str, str]] = {
     "dissimilarity": ("D = ½ Σᵢ |aᵢ/A − bᵢ/B|", "Duncan & Duncan (1955), Am. Sociol. Rev. 20"),
     "isolation": ("xPx = Σᵢ (xᵢ/X)(xᵢ/tᵢ)", "Bell (1954); Massey & Denton (1988), Soc. Forces 67"),
@@ -47,26 +49,21 @@ METHODS: dict[str, tuple[str, str]] = {
     "atkinson": ("A = 1 − P/(1−P) |Σᵢ (1−pᵢ)^(1−b) pᵢ^b tᵢ/(P T)|^(1/(1−b))", "Atkinson (1970)"),
     "correlation_ratio": ("V = (xPx − P)/(1 − P)", "Bell (1954); White (1986)"),
     "location_quotient": ("LQᵢₘ = (xᵢₘ/tᵢ)/(Xₘ/T)", "Isard (1960)"),
-    "local_moran": (
-        "Iᵢ = (n−1) zᵢ Σⱼ wᵢⱼ zⱼ / Σₖ zₖ², conditional permutation pseudo p-values",
-        "Anselin (1995), Geogr. Anal. 27",
-    ),
-    "fdr": (
-        "Benjamini-Hochberg false discovery rate adjustment of p-values",
-        "Benjamini & Hochberg (1995), J. R. Stat. Soc. B 57",
-    ),
-    "walking_time": (
-        "shortest network path length / walking speed (multi-source Dijkstra)",
-        "Dijkstra (1959); street network from OpenStreetMap via OSMnx (Boeing 2017)",
-    ),
+    "local_moran": ("Iᵢ = (n−1) zᵢ Σⱼ wᵢⱼ zⱼ / Σₖ zₖ²", "Anselin (1995), Geogr. Anal. 27"),
+    "fdr": ("p₍ₖ₎ · m / k", "Benjamini & Hochberg (1995), J. R. Stat. Soc. B 57"),
+    "walking_time": ("t = L / v", "Dijkstra (1959)"),
     "fca": (
-        "Rⱼ = Sⱼ / Σ_{k: dₖⱼ≤d₀} Pₖ; Aᵢ = Σ_{j: dᵢⱼ≤d₀} Rⱼ (two-step floating catchment)",
+        "Rⱼ = Sⱼ / Σ_{k: dₖⱼ≤d₀} Pₖ; Aᵢ = Σ_{j: dᵢⱼ≤d₀} Rⱼ",
         "Luo & Wang (2003), Environ. Plann. B 30",
     ),
-    "suppression": (
-        "counts below the threshold are replaced by “<t” in published output",
-        "threshold rule, Hundepool et al. (2012), Statistical Disclosure Control",
-    ),
+    "suppression": ("n < t → “<t”", "Hundepool et al. (2012)"),
+}
+
+#: Methods of the follow-up over the years, named when the report has a follow-up section.
+FOLLOW_UP_METHODS: dict[str, tuple[str, str]] = {
+    "emerging": ("Gᵢ* (t), S = Σᵢ<ⱼ sign(zⱼ − zᵢ)", "Ord & Getis (1995)"),
+    "mann_kendall": ("S = Σᵢ<ⱼ sign(xⱼ − xᵢ)", "Mann (1945); Kendall (1975)"),
+    "theil_sen": ("b = medianᵢ<ⱼ (yⱼ − yᵢ)/(tⱼ − tᵢ)", "Theil (1950); Sen (1968)"),
 }
 
 
@@ -91,13 +88,18 @@ def _table(
     digits: int = 2,
     labels: Mapping[str, str] | None = None,
     index: bool = False,
+    caption: str | None = None,
+    counts: Iterable[str] | None = None,
 ) -> str:
     """An escaped HTML table; cells true in ``mask`` show the suppression mark.
 
-    Columns of counts (those in ``mask``) are shown as whole numbers; ``year`` as is.
+    Columns of counts (``counts``, default those in ``mask``) are shown as whole numbers;
+    ``year`` as is. The table sits in a focusable region named ``caption`` (default: its first
+    column headers).
     """
     labels = labels or {}
-    whole = set(mask.columns) if mask is not None else set()
+    default = set(mask.columns) if mask is not None else set()
+    whole = set(counts) if counts is not None else default
     cols = list(df.columns)
     head = "".join(f"<th>{escape(labels.get(str(c), c))}</th>" for c in cols)
     if index:
@@ -120,7 +122,12 @@ def _table(
                     text = _fmt(v, lang, digits)
                 cells.append(f"<td{cls}>{escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    # a table wider than a phone scrolls inside its own region, which the keyboard can reach
+    names = caption or ", ".join(str(labels.get(str(c), c)) for c in cols[:3])
+    return (
+        f'<div class="table" role="region" tabindex="0" aria-label="{escape(names)}">'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 #: Indices the report's headline shows in words and charts (kept out of the appendix).
@@ -237,7 +244,7 @@ def _hotspot_section(
                 _t("areas_n", lang): [int(counts.get(k, 0)) for k in keys],
             }
         )
-        out.append(f"<h3>{escape(title)}</h3>" + _table(summary, lang))
+        out.append(f"<h3>{escape(title)}</h3>" + _table(summary, lang, caption=title))
         sel = res[cluster > 0]
         if len(sel):
             codes = [str(c) for c in (sel["id"] if "id" in sel.columns else sel.index)]
@@ -251,7 +258,11 @@ def _hotspot_section(
                     tr("p_adjusted", lang): np.asarray(sel[pcol]),
                 }
             ).sort_values([tr("cluster", lang), tr("code", lang)])
-            out.append(f"<h4>{escape(_t('significant_areas', lang))}</h4>" + _table(tab, lang))
+            sig_head = _t("significant_areas", lang)
+            out.append(
+                f"<h4>{escape(sig_head)}</h4>"
+                + _table(tab, lang, caption=f"{title}: {sig_head.lower()}")
+            )
     return "".join(out)
 
 
@@ -368,6 +379,7 @@ def _methods_section(
     hotspots: bool,
     access: bool,
     plan: bool,
+    follow_up: bool = False,
     extra: Mapping[str, str] | None,
     lang: str,
 ) -> str:
@@ -379,22 +391,71 @@ def _methods_section(
     if access:
         keys += ["fca"]
     keys += ["suppression"]
-    rows = [(_method_label(k, lang), *METHODS[k]) for k in dict.fromkeys(keys)]
+    table = {**METHODS, **FOLLOW_UP_METHODS} if follow_up else METHODS
+    if follow_up:
+        keys += list(FOLLOW_UP_METHODS)
+    rows = [
+        (_method_label(k, lang), _method_formula(k, table[k][0], lang), _method_source(k, lang))
+        for k in dict.fromkeys(keys)
+    ]
     registry = _registry_sources(indices - set(keys))
     rows += [(index_label(name, lang), "", src) for name, src in registry.items()]
-    rows += [(name, text, "") for name, text in (extra or {}).items()]
+    # a method this table names already (the follow-up's, in the report's language) is not
+    # repeated from ``extra``
+    named = {_key(r[0]) for r in rows}
+    if follow_up:
+        named |= {_key(n) for k in FOLLOW_UP_METHODS for n in (k, *_FOLLOW_UP_NAMES[k])}
+    rows += [(name, text, "") for name, text in (extra or {}).items() if _key(name) not in named]
     df = pd.DataFrame(rows, columns=[_t("method", lang), _t("formula", lang), _t("source", lang)])
-    return _table(df, lang)
+    return _table(df, lang, caption=_t("methods", lang))
+
+
+#: Other names under which a caller may pass a follow-up method in ``methods``.
+_FOLLOW_UP_NAMES = {
+    "emerging": ("Emerging hotspots", "Framväxande kluster"),
+    "mann_kendall": ("Mann-Kendall",),
+    "theil_sen": ("Theil-Sen",),
+}
+
+
+def _key(name: str) -> str:
+    return str(name).lower().replace("–", "-").replace("_", "-").replace(" ", "")
+
+
+def _method_formula(key: str, formula: str, lang: str) -> str:
+    words = f"mx_{key}"
+    if words in _TRANSLATED:
+        return f"{formula}: {tr(words, lang)}" if formula else tr(words, lang)
+    return formula
+
+
+def _method_source(key: str, lang: str) -> str:
+    words = f"ms_{key}"
+    if words in _TRANSLATED:
+        return tr(words, lang)
+    return {**METHODS, **FOLLOW_UP_METHODS}[key][1]
 
 
 def _method_label(key: str, lang: str) -> str:
-    if f"m_{key}" in _METHOD_KEYS:
+    if f"m_{key}" in _TRANSLATED:
         return _t(f"m_{key}", lang)
     return index_label(key, lang)
 
 
-_METHOD_KEYS = {"m_local_moran", "m_fdr", "m_walking_time", "m_fca", "m_suppression"}
-_METHOD_KEYS |= {"m_location_quotient"}
+def _translated(key: str) -> bool:
+    try:
+        tr(key, "en")
+    except KeyError:
+        return False
+    return True
+
+
+_TRANSLATED = {
+    f"{prefix}{k}"
+    for k in (*METHODS, *FOLLOW_UP_METHODS)
+    for prefix in ("m_", "mx_", "ms_")
+    if _translated(f"{prefix}{k}")
+}
 
 
 def _registry_sources(names: set[str]) -> dict[str, str]:
@@ -426,8 +487,15 @@ td.supp {font-style: italic; color: #6a3d9a;}
   font-weight: 700;}
 figure {margin: 0.5em 0;}
 .charts {display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 0.5em;}
-@media (max-width: 600px) {.charts {grid-template-columns: 1fr;} table {display: block;
-  overflow-x: auto;}}
+div.table {max-width: 100%; overflow-x: auto;}
+div.table:focus {outline: 3px solid #e69f00; outline-offset: 2px;}
+@media (max-width: 600px) {.charts {grid-template-columns: 1fr;} body {padding: 0 0.6em;}
+  table {font-size: 0.85em;} th, td {padding: 3px 5px;}
+  tbody th:first-child, tbody td:first-child, thead th:first-child {position: sticky; left: 0;
+    background: #fff; box-shadow: 1px 0 0 #ccc;}
+  thead th:first-child {background: #eef3f8;}}
+@media print {div.table {overflow: visible;} table {width: 100%; table-layout: fixed;
+  font-size: 8.5pt;} th, td {overflow-wrap: anywhere; padding: 2px 4px;}}
 figcaption {font-size: 0.85em; color: #444;}
 svg.chart {width: 100%; max-width: 640px; height: auto; font-size: 16px;}
 svg .grid {stroke: #e3e3e3;} svg .axis {stroke: #555;} svg .ct {font-weight: 600;
@@ -571,13 +639,15 @@ def write_report(
         )
         if trend is not None and len(trend) and trend["p_value_increase"].notna().any():
             grown = grown_table(trend, segregation, group_labels=glabels, lang=lang)
-            head += f"<h3>{escape(_t('grown_title', lang))}</h3>" + _table(grown, lang)
+            grown_head = _t("grown_title", lang)
+            head += f"<h3>{escape(grown_head)}</h3>" + _table(grown, lang, caption=grown_head)
         sections.append(("segregation", _t("seg_headline", lang), head))
     if tables:
         parts = []
         for name, df in tables.items():
-            cols = [c for c in count_columns if c in df.columns]
-            shown, mask = suppress_counts(df, cols, threshold=threshold)
+            counted = [c for c in count_columns if c in df.columns]
+            cols = counted
+            shown, mask = suppress_counts(df, counted, threshold=threshold)
             extra = (table_masks or {}).get(name)
             if extra is not None and len(extra):
                 cols = list(dict.fromkeys([*mask.columns, *df.columns]))
@@ -593,6 +663,9 @@ def write_report(
                     mask=mask,
                     threshold=threshold,
                     index=not isinstance(shown.index, pd.RangeIndex),
+                    caption=str(name),
+                    counts=counted,
+                    digits=1,
                 )
             )
         sections.append(("tables", _t("tables", lang), "".join(parts)))
@@ -636,6 +709,7 @@ def write_report(
                 hotspots=hotspots is not None,
                 access=access is not None,
                 plan=plan is not None,
+                follow_up=follow_up is not None,
                 extra=methods,
                 lang=lang,
             ),

@@ -345,6 +345,7 @@ def publish(
             title=project.project.name,
             lang=lang,
             fictional=fictional,
+            definitions=definitions,
             inputs=inputs,
             metadata=meta,
         )

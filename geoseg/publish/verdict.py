@@ -8,6 +8,7 @@ and a link to (and an inline frame of) the plan map.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Iterable, Mapping
@@ -16,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from geoseg.i18n import check_lang, kind_label
+from geoseg.i18n import check_lang, kind_label, tr
 from geoseg.io import write_text
 from geoseg.publish._html import escape, format_number, safe_href
 from geoseg.publish.disclosure import suppressed_label
 
-__all__ = ["rule_findings", "write_verdict_page"]
+__all__ = ["protects_text", "rule_findings", "write_verdict_page"]
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,19 @@ def _persons(value: float, lang: str, threshold: float) -> str:
     return format_number(count, lang=lang)
 
 
+def protects_text(key: str, rule: Any, lang: str) -> str:
+    """What the rule ``key`` protects, in ``lang``.
+
+    geoseg's own wording of a rule (its default ``protects``) comes from the translation table;
+    a text the rules file gives is the reviewer's own and is shown as written.
+    """
+    text = str(rule.protects)
+    field = {f.name: f for f in dataclasses.fields(rule)}.get("protects")
+    if field is not None and text == field.default:
+        return tr(f"protects_{key}", lang)
+    return text
+
+
 def rule_findings(
     result: Any,
     rules: Any,
@@ -234,11 +248,15 @@ def rule_findings(
             where = ", ".join(lost) if lost else str(len(broken))
             measured = (_w("m_broken", lang, where=where) + " " + measured).strip()
         status = "off" if not rule.enabled else ("broken" if len(broken) else "ok")
+        # a rule reworded by the check itself (the equity rule named after its indicator)
+        reworded = (getattr(result, "summary", None) or {}).get(f"{key}_protects")
         out.append(
             {
                 "rule": _w(key, lang),
-                "protects": str(
-                    (getattr(result, "summary", None) or {}).get(f"{key}_protects") or rule.protects
+                "protects": (
+                    str(reworded)
+                    if reworded and reworded != rule.protects
+                    else protects_text(key, rule, lang)
                 ),
                 "threshold": threshold,
                 "measured": measured,
@@ -263,6 +281,7 @@ td.broken {color: #b3261e; font-weight: 700;} td.ok {color: #1b7a3d; font-weight
 iframe {width: 100%; height: 560px; border: 1px solid #ccc;}
 h1 {overflow-wrap: anywhere;}
 @media (max-width: 600px) {body {font-size: 14px;} iframe {height: 420px;}
+  h1 {font-size: 1.35em;} .verdict {font-size: 1.3em;}
   thead {position: absolute; left: -9999px;} table, tbody, tr, td {display: block;}
   tr {border: 1px solid #bbb; margin-bottom: 0.6em;} td {border: none; text-align: left;}
   td::before {content: attr(data-label) ": "; font-weight: 700;}
