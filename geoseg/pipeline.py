@@ -29,7 +29,7 @@ from geoseg.io import (
     write_with,
 )
 from geoseg.io.results import MANIFEST, check_output_folder, write_gpkg, write_manifest
-from geoseg.preflight import access_note, check_run
+from geoseg.preflight import access_note, check_outputs, check_run, output_folders
 from geoseg.settings import ISOCHRONE_MINUTES
 
 __all__ = [
@@ -548,12 +548,9 @@ def run_project(
 
         config = example_config()
     project = read_config(Path(config))
-    out = (
-        Path(output)
-        if output is not None
-        else (Path("output") if example else project.project.output)
-    )
-    maps_dir = Path(maps) if maps is not None else (Path("maps") if example else out / "maps")
+    out, maps_dir = output_folders(project, output=output, maps=maps, example=example)
+    # before any work: what `geoseg validate -o` reports about the folders, refused alike
+    check_outputs(project, output=out, maps=maps_dir, stages=stages, overwrite=overwrite)
     result = RunResult(output=out, maps=maps_dir)
     lang = lang or project.project.lang
 

@@ -140,7 +140,6 @@ def emerging_map(
             any_missing = True
             continue
         if hidden[i]:
-            rows += [[tr("ehsa_variable", lang), label]]
             rows.append(ctx.suppressed_row(tr("ehsa_category", lang)))
             info[code] = [{"fillColor": SUPPRESSED_COLOUR, "dashArray": "3"}, rows]
             any_supp = True
