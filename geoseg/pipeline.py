@@ -29,7 +29,7 @@ from geoseg.io import (
     write_with,
 )
 from geoseg.io.results import MANIFEST, check_output_folder, write_gpkg, write_manifest
-from geoseg.preflight import access_note, check_run
+from geoseg.preflight import access_note, check_outputs, check_run, output_folders
 from geoseg.settings import ISOCHRONE_MINUTES
 
 __all__ = [
@@ -555,22 +555,15 @@ def run_project(
         config = example_config()
     project = read_config(Path(config))
     lang = lang or project.project.lang
+    out, maps_dir = output_folders(project, output=output, maps=maps, example=example, level=level)
+    # before any work: what `geoseg validate -o` reports about the folders, refused alike
+    check_outputs(project, output=out, maps=maps_dir, stages=stages, overwrite=overwrite)
     t0 = time.perf_counter()
     logger.info("load ...")
     data = load_project(project)
     from geoseg.levels import project_at_level
 
     view = project_at_level(data, level)
-    out = (
-        Path(output)
-        if output is not None
-        else (Path("output") if example else project.project.output)
-    )
-    if view.steps and output is None and not example:
-        from geoseg.io.paths import slug
-
-        out = out / slug(view.level)
-    maps_dir = Path(maps) if maps is not None else (Path("maps") if example else out / "maps")
     result = RunResult(output=out, maps=maps_dir)
     result.timings["load"] = time.perf_counter() - t0
     result.warnings.extend(data.warnings)  # logged by load_project

@@ -13,7 +13,97 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["access_note", "check_run"]
+from geoseg.io.levels import level_chain
+from geoseg.io.paths import slug
+
+__all__ = ["access_note", "check_outputs", "check_run", "output_folders"]
+
+
+def output_folders(
+    project: Any,
+    *,
+    output: str | Path | None = None,
+    maps: str | Path | None = None,
+    example: bool = False,
+    level: str | None = None,
+) -> tuple[Path, Path]:
+    """The results and maps folders of a run: the ones given, else the project's.
+
+    Default results folder: ``[project] output`` (``./output`` for the embedded example city),
+    with a sub-folder named after the level (``<output>/<level>``) when the run is at a declared
+    level coarser than the ``[areas]`` level (``level``, else ``[project] level``); maps folder:
+    ``<results>/maps`` (``./maps`` for the example city).
+    """
+    out = (
+        Path(output)
+        if output is not None
+        else (Path("output") if example else Path(project.project.output))
+    )
+    wanted = level if level is not None else getattr(project.project, "level", None)
+    chain = level_chain(getattr(project, "levels", None) or {})
+    if output is None and not example and wanted and chain and wanted != chain[0]:
+        out = out / slug(wanted)
+    maps_dir = Path(maps) if maps is not None else (Path("maps") if example else out / "maps")
+    return out, maps_dir
+
+
+def check_outputs(
+    project: Any,
+    *,
+    output: Path,
+    maps: Path | None,
+    stages: Sequence[str],
+    overwrite: bool = False,
+) -> None:
+    """Everything a run would refuse about its output folders, found before any work.
+
+    ``geoseg run`` calls this before reading the data, and ``geoseg validate -o`` calls it
+    with the same arguments, so that validate refuses exactly what run would refuse, with the
+    same message.
+
+    Parameters
+    ----------
+    project
+        The project (:func:`geoseg.io.read_config`).
+    output, maps
+        The results and maps folders (:func:`output_folders`).
+    stages
+        The stages that will run; the maps folder is checked only with ``"maps"``.
+    overwrite
+        Whether files that an earlier geoseg run did not write may be replaced.
+
+    Raises
+    ------
+    ValidationError
+        Every problem at once: a folder that is an input or a file, a file the run would write
+        that is an input of the project or lies outside its folder, and files not written by
+        geoseg that would be replaced without ``overwrite``
+        (:func:`geoseg.io.results.check_output_folder`).
+    """
+    from geoseg.errors import InputError, ValidationError
+    from geoseg.io import check_targets
+    from geoseg.io.project import output_problems, project_inputs
+    from geoseg.io.results import check_output_folder, planned_files
+
+    problems: list[str] = []
+    inputs = list(project_inputs(project).values())
+    for folder, names in planned_files(output, maps, stages=stages).items():
+        found = output_problems(project, folder)
+        if found:
+            problems.extend(found)
+            continue
+        for check in (
+            lambda f=folder, n=names: check_targets(
+                [f / x for x in n], root=f, inputs=inputs, overwrite=True
+            ),
+            lambda f=folder, n=names: check_output_folder(f, n, overwrite=overwrite),
+        ):
+            try:
+                check()
+            except InputError as exc:
+                problems.append(str(exc))
+    if problems:
+        raise ValidationError(str(project.path), problems)
 
 
 def check_run(

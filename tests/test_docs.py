@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import tomllib
@@ -71,6 +72,7 @@ TESTED_PAGES = {
     "guides/follow-up.md",
     "guides/access.md",
     "guides/plans.md",
+    "guides/sites.md",
     "guides/gothenburg.md",
 }
 
@@ -205,6 +207,38 @@ def test_plans_guide_command_fails_the_closure(monkeypatch):
     assert args[:2] == ["geoseg", "check-plan"]
     result = CliRunner().invoke(main, args[1:])
     assert result.exit_code == 1, result.output
+
+
+def test_sites_guide(tmp_path, monkeypatch, capsys):
+    from geoseg.plans import site_candidates
+
+    ns, out = _run_page("guides/sites.md", tmp_path, monkeypatch, capsys)
+    s, baseline = ns["s"], ns["baseline"]
+    assert list(s.table["rank"]) == [1, 2] and s.solution.gap <= 1e-6
+    # the chosen sites are candidates, and more sites never cover fewer children
+    cand, _ = site_candidates(baseline, "areas")
+    assert set(s.sites.index) <= set(cand.index)
+    assert s.table["newly_within"].is_monotonic_increasing
+    # check-plan's count for the written plan equals the suggestion's own
+    children = ns["check"].groups
+    children = children[children["group"] == "age_0_5"]
+    assert float(children["newly_within"].iloc[0]) == pytest.approx(
+        float(s.table["newly_within"].iloc[1]), rel=1e-9
+    )
+    assert (tmp_path / "suggestion.geojson").is_file() and out.endswith("pass 2276\n")
+
+
+def test_sites_guide_commands_run(tmp_path, monkeypatch):
+    from geoseg.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    commands = _blocks(DOCS / "guides/sites.md", "bash")[0].strip().splitlines()
+    assert [shlex.split(c)[1] for c in commands] == ["suggest-sites", "check-plan"]
+    for command in commands:
+        result = CliRunner().invoke(main, shlex.split(command)[1:])
+        assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "sites" / "fc-site-02-check.json").read_text(encoding="utf-8"))
+    assert doc["verdict"] == "pass"
 
 
 @pytest.mark.real

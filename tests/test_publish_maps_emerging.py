@@ -57,3 +57,54 @@ def test_names_are_escaped_and_bad_input_is_named(areas):
     bad.iloc[0, 0] = "lukewarm"
     with pytest.raises(InputError, match="lukewarm"):
         emerging_map(areas, bad)
+
+
+@pytest.mark.parametrize(("lang", "mark"), [("en", "<5, suppressed"), ("sv", "<5, dold")])
+def test_suppressed_areas_carry_the_same_mark_as_the_other_maps(areas, lang, mark):
+    """An area with fewer residents than the threshold in some year: the suppression mark,
+    colour and legend class of the choropleth maps, never "no data" and never its pattern."""
+    from geoseg.publish import choropleth_map
+    from geoseg.publish.disclosure import Disclosure, gate_emerging
+
+    res = _emerging(areas)
+    codes = list(res.index)
+    years = range(2018, 2024)
+    pop = pd.Series(
+        [3.0 if (c == codes[1] and y == 2020) else 40.0 for c in codes for y in years],
+        index=pd.MultiIndex.from_product([codes, years]),
+    )
+    gated = gate_emerging(res.reset_index(), Disclosure(), population=pop).set_index("id")
+    assert gated["suppressed"].tolist() == [c == codes[1] for c in codes]
+    m = emerging_map(areas, gated, label="Median income", lang=lang)
+    info = layer_infos(m)[0]
+    tips = [r for r in info[codes[1]][1] if len(r) > 1 and r[1] == mark]
+    assert len(tips) == 1, info[codes[1]]
+    texts = [str(r[1]) for r in info[codes[1]][1]]
+    assert category_labels([res.loc[codes[1], "category"]], language=lang)[0] not in texts
+    # the choropleth maps' mark of a count below the threshold, for the same area
+    counts = pd.DataFrame({"share": 0.5, "n": 40}, index=pd.Index(codes, name="code"))
+    counts.loc[codes[1], "n"] = 3
+    choro = layer_infos(
+        choropleth_map(areas, counts, column="share", count_columns=["n"], lang=lang)
+    )[0]
+    assert info[codes[1]][0]["fillColor"] == choro[codes[1]][0]["fillColor"]
+    assert any(len(r) > 1 and r[1] == mark for r in choro[codes[1]][1])
+    colour = choro[codes[1]][0]["fillColor"]
+    legend = '{"color":"' + colour + '","label":"\\u003c' + mark[1:] + '"}'  # as embedded
+    html = map_html(m)
+    assert legend in html
+    assert legend in map_html(
+        choropleth_map(areas, counts, column="share", count_columns=["n"], lang=lang)
+    )
+    # the other areas keep their category; the area without results stays "no data"
+    label = tips[0][0]
+    assert (
+        row(info, codes[0], label) == category_labels([res.iloc[0]["category"]], language=lang)[0]
+    )
+    assert row(info, areas.index[-1], label) != mark
+    # the explicit argument works on a table without the column too
+    plain = gated.drop(columns="suppressed")
+    again = layer_infos(
+        emerging_map(areas, plain, label="Median income", lang=lang, suppressed=gated["suppressed"])
+    )[0]
+    assert again[codes[1]] == info[codes[1]]

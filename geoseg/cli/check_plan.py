@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -20,7 +19,7 @@ from geoseg.cli._common import (
     prepare_outputs,
     unsuppressed_option,
 )
-from geoseg.publish.disclosure import Disclosure, gate_plan
+from geoseg.publish.disclosure import Disclosure, gate_plan_check, suppressed_label
 
 if TYPE_CHECKING:
     from geoseg.io import Project, ProjectData
@@ -114,8 +113,8 @@ def check_plan(
     parsed = read_plan(plan, baseline=baseline, layer=layer, max_end_m=max_end_m)
     result = run_check(baseline, parsed, rules=rule_set)
     disclosure = Disclosure.of(data.project, unsuppressed=unsuppressed)
-    areas, groups = gate_plan(result.areas, result.groups, disclosure)
-    shown = dataclasses.replace(result, areas=areas, groups=groups)
+    shown = gate_plan_check(result, disclosure)
+    areas = shown.areas
     notice = disclosure.notice()
     if fmt == "json":
         doc = shown.to_dict() | {"disclosure": disclosure.metadata()}
@@ -124,7 +123,9 @@ def check_plan(
     elif fmt == "csv":
         emit(areas, fmt, output=output, overwrite=overwrite, inputs=inputs, notice=notice)
     else:
-        text = (f"{notice}\n" if notice else "") + _table_text(shown, rule_set, data)
+        text = (f"{notice}\n" if notice else "") + _table_text(
+            shown, rule_set, data, disclosure=disclosure
+        )
         deliver(text, output, overwrite=overwrite, inputs=inputs)
     _write_page(
         baseline,
@@ -160,7 +161,7 @@ def _changed_kinds(r: PlanCheck) -> list[str]:
     return [k for k in dict.fromkeys(map(str, [*a["kind"], *g["kind"]])) if k in changed]
 
 
-def _table_text(r: PlanCheck, rules: object, data: ProjectData) -> str:
+def _table_text(r: PlanCheck, rules: object, data: ProjectData, *, disclosure: Disclosure) -> str:
     """The plan check as plain text that fits 100 columns: verdict, rules, gains, areas.
 
     Numbers are plain (whole persons, minutes with one decimal), areas by name, groups and
@@ -180,7 +181,7 @@ def _table_text(r: PlanCheck, rules: object, data: ProjectData) -> str:
         if name_col in data.areas.columns
         else {}
     )
-    findings = rule_findings(r, rules, names=names, lang="en")
+    findings = rule_findings(r, rules, names=names, lang="en", disclosure=disclosure)
     broken = sum(f["status"] == "broken" for f in findings)
     active = sum(f["status"] != "off" for f in findings)
     head = (
@@ -214,12 +215,18 @@ def _table_text(r: PlanCheck, rules: object, data: ProjectData) -> str:
         ),
         width=width,
     )
-    threshold = data.project.disclosure.threshold
+    threshold = disclosure.effective
+    hidden = suppressed_label(threshold)
     definitions = data.project.indicators
 
     def persons(v: float) -> str:
+        if not pd.notna(v):
+            return hidden
         n = round(float(v))
-        return f"<{threshold:g}" if 0 < n < threshold else f"{n:,d}"
+        return hidden if 0 < n < threshold else f"{n:,d}"
+
+    def share(v: float) -> str:
+        return f"{100 * v:.0f} %" if pd.notna(v) else hidden
 
     def short(text: str, n: int) -> str:
         return text if len(text) <= n else text[: n - 1] + "…"
@@ -242,7 +249,8 @@ def _table_text(r: PlanCheck, rules: object, data: ProjectData) -> str:
     else:
         parts.append("  none")
     a = r.areas
-    changed = a[(a["change_minutes"].abs() > 1e-9) | (a["after_share"] != a["before_share"])]
+    shares_moved = (a["after_share"] != a["before_share"]) & a["after_share"].notna()
+    changed = a[(a["change_minutes"].abs() > 1e-9) | shares_moved]
     changed = changed.reindex(changed["change_minutes"].abs().sort_values(ascending=False).index)
     parts += ["", f"Areas whose walking time changes ({len(changed)} of {len(a)} rows, minutes):"]
     if len(changed):
@@ -259,8 +267,8 @@ def _table_text(r: PlanCheck, rules: object, data: ProjectData) -> str:
                 "Before": [minutes(v) for v in top["before_minutes"]],
                 "After": [minutes(v) for v in top["after_minutes"]],
                 "Change": [f"{v:+.1f}" for v in top["change_minutes"]],
-                "Within before": [f"{100 * v:.0f} %" for v in top["before_share"]],
-                "Within after": [f"{100 * v:.0f} %" for v in top["after_share"]],
+                "Within before": [share(v) for v in top["before_share"]],
+                "Within after": [share(v) for v in top["after_share"]],
             }
         )
         parts.append(tab.to_string(index=False))
@@ -349,6 +357,7 @@ def _write_page(
             map_file=None if map_path is None else map_path.name,
             inputs=inputs,
             metadata=disclosure.metadata(),
+            disclosure=disclosure,
         )
     )
     ours = [folder / n for n in owned_files(folder) if (folder / n).exists()]

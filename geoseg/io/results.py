@@ -20,14 +20,71 @@ from geoseg.io._atomic import write_text
 __all__ = [
     "GPKG_DATE",
     "MANIFEST",
+    "MAP_PAGES",
+    "MAP_PREFIXES",
+    "RESULT_TABLES",
     "check_output_folder",
     "owned_files",
+    "planned_files",
     "write_gpkg",
     "write_manifest",
 ]
 
 #: File listing what a run wrote; a folder holding it may be rewritten by the next run.
 MANIFEST = "geoseg-run.json"
+
+
+#: The tables a run may write into its results folder, by stage (besides ``results.gpkg`` and
+#: the manifest, always written).
+RESULT_TABLES: dict[str, tuple[str, ...]] = {
+    "segregation": ("segregation_indices.csv", "segregation_trend.csv"),
+    "hotspots": ("hotspots.csv", "hotspot_counts.csv", "hotspot_changes.csv"),
+    "trends": ("emerging_hotspots.csv", "area_trends.csv", "gap_trends.csv"),
+    "access": ("access_areas.csv", "access_equity.csv"),
+}
+#: The pages of the maps folder, and the prefixes of its map files (``indicator_<slug>.html``).
+MAP_PAGES = ("index.html", "report.html", "report.pdf")
+MAP_PREFIXES = (
+    "indicator_",
+    "trend_",
+    "hotspots_",
+    "emerging_hotspots_",
+    "access_",
+    "segregation_",
+)
+
+
+def planned_files(
+    output: Path, maps: Path | None, *, stages: Sequence[str]
+) -> dict[Path, list[str]]:
+    """The names a run may write, per folder, known before it computes anything.
+
+    The results folder gets the tables of ``stages`` (:data:`RESULT_TABLES`), ``results.gpkg``
+    and the manifest; the maps folder (when ``"maps"`` is a stage) its pages
+    (:data:`MAP_PAGES`), the manifest and every map name the run may draw: the map files are
+    named after the data, so each existing file with a map prefix (:data:`MAP_PREFIXES`) and
+    the ``.html`` suffix counts as one the run may replace.
+    """
+    tables = [n for stage in stages for n in RESULT_TABLES.get(stage, ())]
+    plan: dict[Path, list[str]] = {Path(output): [*tables, "results.gpkg", MANIFEST]}
+    if maps is not None and "maps" in stages:
+        folder = Path(maps)
+        existing = (
+            sorted(
+                p.name
+                for p in folder.iterdir()
+                if p.name.startswith(MAP_PREFIXES) and p.name.endswith(".html")
+            )
+            if folder.is_dir()
+            else []
+        )
+        names = [*MAP_PAGES, *existing, MANIFEST]
+        same = next((f for f in plan if f.resolve() == folder.resolve()), None)
+        if same is None:
+            plan[folder] = names
+        else:
+            plan[same] = list(dict.fromkeys([*plan[same], *names]))
+    return plan
 
 
 def owned_files(folder: Path) -> set[str]:

@@ -53,7 +53,10 @@ class PlanCheck:
         ``"pass"`` or ``"fail"``.
     violations
         One row per broken rule and place: ``rule``, ``area`` (area or district code, empty
-        for city-wide rules), ``kind``, ``detail``, ``protects``.
+        for city-wide rules), ``kind``, ``detail``, ``protects``, ``residents`` (the persons
+        the shares quoted in ``detail`` rest on: the fewer of before and after; missing when
+        ``detail`` quotes no share) and ``outline`` (``detail`` without those shares, what a
+        published output shows when ``residents`` is below the disclosure threshold).
     areas
         Per area and kind (total residents): :data:`AREA_KEYS` plus ``change_share``,
         ``residents_before``, ``residents_after``, ``before_unreachable``,
@@ -64,7 +67,8 @@ class PlanCheck:
     equity
         Per kind: Gini, Palma and quintile gap of walking minutes, before, after and change.
     districts
-        Per district: the family-centre rule's share before and after (empty without
+        Per district: the family-centre rule's share before and after, and the residents of
+        the rule's group it rests on (``residents_before``, ``residents_after``; empty without
         districts).
     summary
         Headline numbers (JSON-ready).
@@ -155,14 +159,31 @@ def _rows(df: pd.DataFrame) -> list[Any]:
     return list(df.itertuples(index=False))
 
 
-def _violation(rules_obj: Any, rule: str, area: str, kind: str, detail: str) -> dict[str, str]:
+def _violation(
+    rules_obj: Any,
+    rule: str,
+    area: str,
+    kind: str,
+    detail: str,
+    *,
+    residents: float = float("nan"),
+    outline: str | None = None,
+) -> dict[str, Any]:
     return {
         "rule": rule,
         "area": area,
         "kind": kind,
         "detail": detail,
         "protects": rules_obj.protects,
+        "residents": float(residents),
+        "outline": detail if outline is None else outline,
     }
+
+
+def _fewer(a: Any, b: Any) -> float:
+    """The fewer of two resident counts (missing ones ignored; NaN when both are)."""
+    values = [float(v) for v in (a, b) if v is not None and np.isfinite(float(v))]
+    return min(values) if values else float("nan")
 
 
 def _evaluate(
@@ -174,8 +195,8 @@ def _evaluate(
     areas: pd.DataFrame,
     equity: pd.DataFrame,
     ranked_by: str = "",
-) -> tuple[list[dict[str, str]], pd.DataFrame]:
-    out: list[dict[str, str]] = []
+) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+    out: list[dict[str, Any]] = []
     r1 = rules.max_minutes_increase
     if r1.enabled:
         group = r1.group if r1.group in baseline.groups else baseline.total
@@ -213,10 +234,21 @@ def _evaluate(
                         row.id,
                         row.kind,
                         f"{lost:.1%} of {people_label} can no longer reach any {row.kind}",
+                        residents=_fewer(row.residents_before, row.residents_after),
+                        outline=f"some {people_label} can no longer reach any {row.kind}",
                     )
                 )
     districts = pd.DataFrame(
-        columns=["district", "kind", "group", "minutes", "before_share", "after_share"]
+        columns=[
+            "district",
+            "kind",
+            "group",
+            "minutes",
+            "before_share",
+            "after_share",
+            "residents_before",
+            "residents_after",
+        ]
     )
     r2 = rules.family_centre_share
     if r2.enabled and r2.kind in before and baseline.district is not None:
@@ -246,6 +278,8 @@ def _evaluate(
                 "minutes": r2.minutes,
                 "before_share": b["share_within"].to_numpy(),
                 "after_share": a["share_within"].to_numpy(),
+                "residents_before": b["residents"].to_numpy(),
+                "residents_after": a["residents"].to_numpy(),
             }
         )
         for row in _rows(districts):
@@ -261,6 +295,11 @@ def _evaluate(
                         f"within {r2.minutes:g} min "
                         f"{row.before_share:.2%} -> {row.after_share:.2%} "
                         f"(target {r2.min_share:.0%}, and the plan makes it worse)",
+                        residents=_fewer(row.residents_before, row.residents_after),
+                        outline=f"district {row.district}: "
+                        f"{indicator_label(group, baseline.indicators, baseline.lang)} "
+                        f"within {r2.minutes:g} min "
+                        f"below the target {r2.min_share:.0%}, and the plan makes it worse",
                     )
                 )
     r3 = _equity_rule(rules.equity_gap, baseline)
@@ -303,6 +342,7 @@ def _evaluate(
         )
         lost = (b["share_within"] >= r4.min_share) & ~(a["share_within"] >= r4.min_share)
         for code in codes[lost.to_numpy()]:
+            i = codes.get_loc(code)
             out.append(
                 _violation(
                     r4,
@@ -313,6 +353,9 @@ def _evaluate(
                     f"{b['share_within'].to_numpy(dtype=float)[codes.get_loc(code)]:.0%} -> "
                     f"{a['share_within'].to_numpy(dtype=float)[codes.get_loc(code)]:.0%}: the "
                     f"area loses its last one within reach (needs {r4.min_share:.0%})",
+                    residents=_fewer(b["residents"].iloc[i], a["residents"].iloc[i]),
+                    outline=f"the area loses its last {r4.kind} within {r4.minutes:g} min "
+                    f"(needs {r4.min_share:.0%} of its residents within reach)",
                 )
             )
     return out, districts
@@ -415,7 +458,8 @@ def check_plan(baseline: Baseline, plan: Plan, *, rules: Rules | None = None) ->
         groups=rules.equity_gap.groups,
     )
     found, districts = _evaluate(rules, baseline, people, before, after, areas, equity, ranked_by)
-    violations = pd.DataFrame(found, columns=[*VIOLATION_KEYS, "protects"])
+    violations = pd.DataFrame(found, columns=[*VIOLATION_KEYS, "protects", "residents", "outline"])
+    violations["residents"] = violations["residents"].astype(float)
     verdict = "fail" if len(violations) else "pass"
     total = groups[groups["group"] == baseline.total].set_index("kind")
     edit = state.edit
@@ -436,7 +480,10 @@ def check_plan(baseline: Baseline, plan: Plan, *, rules: Rules | None = None) ->
         "gain": {k: float(v) for k, v in total["gain"].items()},
         "lose": {k: float(v) for k, v in total["lose"].items()},
         "gap_change": (
-            {r.kind: float(r.gap_change) for r in _rows(equity)}
+            {
+                r.kind: float(r.gap_change) if np.isfinite(r.gap_change) else None
+                for r in _rows(equity)
+            }
             if "gap_change" in equity.columns
             else {}
         ),

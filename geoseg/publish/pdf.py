@@ -2,8 +2,10 @@
 
 The HTML report is the source; Chromium (Debian's ``chromium`` package, or any Chrome-family
 browser on the ``PATH``) prints it with the report's own print style sheet (``@page`` A4).
-The dates Chromium stamps into the file are replaced by a fixed date of the same length, so the
-same report gives the same bytes.
+The dates Chromium stamps into the file are replaced by a fixed date of the same length, and the
+links Chromium resolves to absolute ``file://`` addresses (the maps beside the report) are made
+relative to the PDF's folder again, so that the same report gives the same bytes in any folder
+and the PDF names no folder of the user's.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
 
 from geoseg.errors import GeoSegError
 from geoseg.io import write_with
@@ -37,6 +40,10 @@ _FLAGS = (
     "--no-pdf-header-footer",
 )
 _DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([^)]*)\)")
+#: A link action to a local file, as Chromium writes it: ``/URI (file:///...)``.
+_FILE_URI = re.compile(rb"/URI \((file:(?:\\.|[^\\)])*)\)")
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+_XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
 
 
 def find_browser() -> str | None:
@@ -55,6 +62,79 @@ def _fixed_dates(data: bytes) -> bytes:
         return b"/" + match.group(1) + b" (D:20000101000000" + match.group(3) + b")"
 
     return _DATE.sub(fixed, data)
+
+
+def _pdf_string(text: bytes) -> bytes:
+    """Unescape a PDF literal string's ``\\(``, ``\\)`` and ``\\\\``."""
+    return re.sub(rb"\\(.)", rb"\1", text)
+
+
+def _relative_uri(uri: bytes, folder: Path) -> bytes:
+    """A ``file:`` URI as a path relative to ``folder`` (percent-encoded, fragment kept)."""
+    parts = urlsplit(_pdf_string(uri).decode("latin-1"))
+    path = os.path.relpath(unquote(parts.path), folder)
+    rel = quote(Path(path).as_posix(), safe="/._-~")
+    if parts.fragment:
+        rel += "#" + parts.fragment
+    escaped = rel.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    return escaped.encode("ascii")
+
+
+def _shift_xref(data: bytes, edits: list[tuple[int, int]]) -> bytes | None:
+    """Move the cross-reference offsets by the ``(position, length change)`` edits.
+
+    Returns the new tail (from the ``xref`` keyword) or ``None`` when the file has no classic
+    cross-reference table at its ``startxref``.
+    """
+    m = _STARTXREF.search(data)
+    if m is None:
+        return None
+    start = int(m.group(1))
+    if data[start : start + 4] != b"xref":
+        return None
+
+    def moved(offset: int) -> int:
+        return offset + sum(d for pos, d in edits if pos < offset)
+
+    table = data[start : m.start()]
+
+    def entry(e: re.Match[bytes]) -> bytes:
+        if e.group(3) != b"n":
+            return e.group(0)
+        return b"%010d %s n" % (moved(int(e.group(1))), e.group(2))
+
+    fixed = _XREF_ENTRY.sub(entry, table)
+    return fixed + b"startxref\n%d\n%%%%EOF\n" % moved(start)
+
+
+def _relative_links(data: bytes, folder: Path) -> bytes:
+    """Rewrite every ``/URI (file:...)`` link relative to ``folder``, fixing the byte offsets.
+
+    The cross-reference table is moved with the edits; a PDF without a classic table keeps
+    its offsets instead (the shorter link is padded with spaces, which PDF syntax ignores).
+    """
+    links = list(_FILE_URI.finditer(data))
+    if not links:
+        return data
+    folder = folder.resolve()
+    new = [_relative_uri(m.group(1), folder) for m in links]
+    edits = [(m.start(1), len(n) - len(m.group(1))) for m, n in zip(links, new, strict=True)]
+    m = _STARTXREF.search(data)
+    start = int(m.group(1)) if m else -1
+    tail = _shift_xref(data, edits) if all(p < start for p, _ in edits) else None
+    out, last = [], 0
+    for link, rel in zip(links, new, strict=True):
+        out.append(data[last : link.start(1)])
+        pad = b"" if tail is not None else b" " * max(len(link.group(1)) - len(rel), 0)
+        out.append(rel + b")" + pad)
+        last = link.end()
+    if tail is not None:
+        out.append(data[last:start])
+        out.append(tail)
+    else:
+        out.append(data[last:])
+    logger.info("made %d link(s) of the PDF relative to its folder", len(links))
+    return b"".join(out)
 
 
 def print_pdf(
@@ -123,7 +203,7 @@ def print_pdf(
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
             msg = f"{target}: {exe} could not print {source.name} to PDF: {err[0]}"
             raise GeoSegError(msg)
-        tmp.write_bytes(_fixed_dates(tmp.read_bytes()))
+        tmp.write_bytes(_relative_links(_fixed_dates(tmp.read_bytes()), Path(target).parent))
 
     folder = Path(target).parent if root is None else root
     path = write_with(target, run, root=folder, overwrite=overwrite, inputs=inputs)

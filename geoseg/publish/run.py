@@ -187,14 +187,19 @@ def publish(
             )
 
     follow_up = getattr(result, "follow_up", None)
+    gated_emerging = None
     if follow_up is not None and pop is not None and "id" in follow_up.emerging:
-        # an area that had fewer residents than the threshold in some year shows no pattern
-        em = gate_emerging(follow_up.emerging, disclosure, population=pop)
+        # an area that had fewer residents than the threshold in some year shows no pattern:
+        # the maps mark it as suppressed, the report's counts of categories leave it out
+        gated_emerging = gate_emerging(follow_up.emerging, disclosure, population=pop)
+        em = gated_emerging
         if "suppressed" in em:
             em = em[~em["suppressed"].to_numpy(dtype=bool)].drop(columns="suppressed")
         follow_up = dataclasses.replace(follow_up, emerging=em)
     if follow_up is not None:
-        planned += _follow_up_maps(follow_up, definitions, areas, common, lang)
+        planned += _follow_up_maps(
+            follow_up, definitions, areas, common, lang, emerging=gated_emerging
+        )
 
     if access is not None:
         summary = access.summary
@@ -388,15 +393,19 @@ def _follow_up_maps(
     areas: Any,
     common: dict[str, Any],
     lang: str,
+    *,
+    emerging: Any = None,
 ) -> list[tuple[str, str, Any]]:
     """Planned maps of the follow-up: one emerging hotspot map per variable, one trend map per
-    indicator (change per year, diverging around no change)."""
+    indicator (change per year, diverging around no change). ``emerging``: the gated emerging
+    hotspots with their ``suppressed`` marks (default ``follow_up.emerging``)."""
     from geoseg.i18n import tr
     from geoseg.publish import maps as gm
 
     labels = _follow_up_labels(follow_up, definitions, lang)
     planned: list[tuple[str, str, Any]] = []
-    emerging = follow_up.emerging
+    if emerging is None:
+        emerging = follow_up.emerging
     if len(emerging):
         var_names = variable_slugs(emerging["variable"])
         for var, rows in emerging.groupby("variable", sort=False):
@@ -409,7 +418,12 @@ def _follow_up_maps(
                     f"emerging_hotspots_{safe}.html",
                     title,
                     lambda r=by_code, lab=label, t=title: gm.emerging_map(
-                        areas, r, label=lab, title=t, **common
+                        areas,
+                        r,
+                        label=lab,
+                        title=t,
+                        suppressed="suppressed" if "suppressed" in r.columns else None,
+                        **common,
                     ),
                 )
             )

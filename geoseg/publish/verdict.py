@@ -20,7 +20,7 @@ import numpy as np
 from geoseg.i18n import check_lang, kind_label, tr
 from geoseg.io import write_text
 from geoseg.publish._html import escape, format_number, safe_href
-from geoseg.publish.disclosure import suppressed_label
+from geoseg.publish.disclosure import Disclosure, gate_plan_check, suppressed_label
 
 __all__ = ["protects_text", "rule_findings", "write_verdict_page"]
 
@@ -131,6 +131,8 @@ def _pct(share: float, lang: str) -> str:
 
 
 def _persons(value: float, lang: str, threshold: float) -> str:
+    if value is None or not np.isfinite(float(value)):
+        return suppressed_label(threshold, lang=lang)
     count = round(float(value))
     if 0 < count < threshold:
         return suppressed_label(threshold, lang=lang)
@@ -157,6 +159,7 @@ def rule_findings(
     names: Mapping[str, str],
     lang: str,
     group_labels: Mapping[str, str] | None = None,
+    disclosure: Disclosure | None = None,
 ) -> list[dict[str, str]]:
     """One row per rule: ``rule``, ``protects``, ``threshold``, ``measured``, ``status``.
 
@@ -165,8 +168,13 @@ def rule_findings(
     (its label, unit and worse end, from the check's summary).
 
     ``status`` is ``"ok"``, ``"broken"`` or ``"off"``; ``measured`` states the measured value
-    in words (the worst case the rule looks at), with area names instead of codes.
+    in words (the worst case the rule looks at), with area names instead of codes. The check
+    is gated first (:func:`geoseg.publish.disclosure.gate_plan_check` under ``disclosure``,
+    default threshold 5): a share resting on fewer residents than the threshold is never
+    quoted.
     """
+    disclosure = disclosure or Disclosure()
+    result = gate_plan_check(result, disclosure)
     v = result.violations
     areas = result.areas
     out = []
@@ -195,8 +203,11 @@ def rule_findings(
                 "t_family", lang, s=_pct(rule.min_share, lang), m=_n(rule.minutes, lang, 0), who=who
             )
             d = result.districts
-            if len(d) and "after_share" in d:
-                i = d["after_share"].astype(float).idxmin()
+            shown = d[d["after_share"].notna()] if len(d) and "after_share" in d else d
+            if len(d) and "after_share" in d and not len(shown):
+                measured = suppressed_label(disclosure.effective, lang=lang)
+            elif len(shown):
+                i = shown["after_share"].astype(float).idxmin()
                 row = d.loc[i]
                 district = str(row.get("district", ""))
                 measured = _w(
@@ -244,7 +255,7 @@ def rule_findings(
             measured = "" if len(broken) else _w("m_meeting_ok", lang)
         measured = measured[:1].upper() + measured[1:]
         if len(broken) and key != "equity_gap":
-            lost = [names.get(str(a), str(a)) for a in broken["area"] if str(a)]
+            lost = list(dict.fromkeys(names.get(str(a), str(a)) for a in broken["area"] if str(a)))
             where = ", ".join(lost) if lost else str(len(broken))
             measured = (_w("m_broken", lang, where=where) + " " + measured).strip()
         status = "off" if not rule.enabled else ("broken" if len(broken) else "ok")
@@ -318,6 +329,7 @@ def write_verdict_page(
     map_file: str | None = None,
     inputs: Iterable[str | os.PathLike[str]] = (),
     metadata: Mapping[str, object] | None = None,
+    disclosure: Disclosure | None = None,
 ) -> Path:
     """Write the reviewer's verdict page of one plan check.
 
@@ -332,7 +344,8 @@ def write_verdict_page(
     names, group_labels
         Area (and district) code -> name; register group -> readable name.
     threshold
-        Disclosure threshold: person counts from 1 to below it are shown as "<t".
+        Disclosure threshold: person counts from 1 to below it are shown as "<t", and shares
+        resting on fewer residents are not quoted (``0``: nothing is suppressed).
     map_file
         The plan map beside the page (relative name), linked and shown in a frame.
     inputs
@@ -340,6 +353,9 @@ def write_verdict_page(
     metadata
         Disclosure settings stamped into the page (``<meta name="geoseg:...">``), with an
         optional ``notice`` shown at the top (for output not meant for publication).
+    disclosure
+        The disclosure rule (takes precedence over ``threshold``); the page shows the check as
+        gated by :func:`geoseg.publish.disclosure.gate_plan_check`.
 
     Returns
     -------
@@ -349,7 +365,17 @@ def write_verdict_page(
     check_lang(lang)
     names = dict(names or {})
     labels = dict(group_labels or {})
-    findings = rule_findings(result, rules, names=names, lang=lang, group_labels=labels)
+    if disclosure is None:
+        disclosure = (
+            Disclosure(threshold=threshold, allow_small_counts=True)
+            if threshold > 0
+            else Disclosure(unsuppressed=True)
+        )
+    threshold = disclosure.effective
+    result = gate_plan_check(result, disclosure)
+    findings = rule_findings(
+        result, rules, names=names, lang=lang, group_labels=labels, disclosure=disclosure
+    )
     broken = sum(f["status"] == "broken" for f in findings)
     active = sum(f["status"] != "off" for f in findings)
     verdict = _w("breaks", lang, b=broken, n=active) if broken else _w("passes", lang, n=active)
@@ -397,7 +423,10 @@ def write_verdict_page(
     )
     html.append(f"<h2>{escape(_w('who', lang))}</h2><p>{escape(_w('who_intro', lang))}</p>")
     g = result.groups
-    moved = g[(g["gain"].round() > 0) | (g["lose"].round() > 0)] if len(g) else g
+    # a count hidden by the gate (missing) is one from 1 to below the threshold: it moved
+    moved = (
+        g[(g["gain"].fillna(1).round() > 0) | (g["lose"].fillna(1).round() > 0)] if len(g) else g
+    )
     if len(moved):
         grows = [
             [

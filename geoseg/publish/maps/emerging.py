@@ -12,8 +12,15 @@ from geoseg.errors import InputError
 from geoseg.hotspots import CATEGORIES, category_labels
 from geoseg.i18n import tr
 from geoseg.publish._html import format_number
-from geoseg.publish.maps._common import area_layer, base_map, finish, unique_codes, values_by_code
-from geoseg.publish.maps._palettes import MISSING_COLOUR
+from geoseg.publish.maps._common import (
+    apply_suppression,
+    area_layer,
+    base_map,
+    finish,
+    unique_codes,
+    values_by_code,
+)
+from geoseg.publish.maps._palettes import MISSING_COLOUR, SUPPRESSED_COLOUR
 from geoseg.settings import SUPPRESSION_THRESHOLD
 
 __all__ = ["CATEGORY_COLOURS", "emerging_map"]
@@ -46,6 +53,7 @@ def emerging_map(
     emerging: pd.DataFrame,
     *,
     label: str = "value",
+    suppressed: str | pd.Series | None = None,
     title: str | None = None,
     lang: str = "en",
     fictional: bool = False,
@@ -67,6 +75,11 @@ def emerging_map(
         ``first_year``, ``last_year`` and ``trend_p``.
     label
         What was analysed (shown in the tooltip), e.g. "Median income (kSEK)".
+    suppressed
+        Rows whose pattern must not be published (a boolean column or Series, as
+        :func:`geoseg.publish.disclosure.gate_emerging` marks them; default: its
+        ``suppressed`` column when it has one): the area is drawn with the suppression mark and
+        legend class of every other map, its category and years hidden.
 
     Other parameters are as in :func:`geoseg.publish.maps.choropleth_map`.
 
@@ -98,15 +111,26 @@ def emerging_map(
         )
         raise InputError(msg)
     unique_codes(df, "emerging hotspots")
+    if suppressed is None and "suppressed" in df.columns:
+        suppressed = "suppressed"
+    df, mask = apply_suppression(
+        df,
+        columns=["category"],
+        counts=[],
+        suppressed=suppressed,
+        threshold=threshold,
+        what="emerging hotspots",
+    )
+    hidden = mask["category"].to_numpy(dtype=bool)
     words = dict(zip(CATEGORIES, category_labels(list(CATEGORIES), language=lang), strict=True))
-    unknown = sorted(set(df["category"].astype(str)) - set(CATEGORIES))
+    unknown = sorted(set(df["category"][~hidden].astype(str)) - set(CATEGORIES))
     if unknown:
         msg = f"emerging hotspots: unknown categories {unknown}; known: {', '.join(CATEGORIES)}."
         raise InputError(msg)
     pos = {c: i for i, c in enumerate(df.index)}
     info: dict[str, list[Any]] = {}
     present: set[str] = set()
-    any_missing = False
+    any_missing = any_supp = False
     for code in ctx.codes:
         rows = ctx.area_rows(code)
         i = pos.get(code)
@@ -114,6 +138,11 @@ def emerging_map(
             rows.append(ctx.no_data_row(tr("ehsa_category", lang)))
             info[code] = [{"fillColor": MISSING_COLOUR}, rows]
             any_missing = True
+            continue
+        if hidden[i]:
+            rows.append(ctx.suppressed_row(tr("ehsa_category", lang)))
+            info[code] = [{"fillColor": SUPPRESSED_COLOUR, "dashArray": "3"}, rows]
+            any_supp = True
             continue
         row = df.iloc[i]
         category = str(row["category"])
@@ -141,6 +170,10 @@ def emerging_map(
     ]
     finish(
         ctx,
-        [ctx.legend(tr("emerging_hotspots", lang), entries, suppressed=False, missing=any_missing)],
+        [
+            ctx.legend(
+                tr("emerging_hotspots", lang), entries, suppressed=any_supp, missing=any_missing
+            )
+        ],
     )
     return ctx.map

@@ -59,7 +59,8 @@ def plan_map(
     change
         Per-area comparison (area code in ``id`` or the index) with ``kind``,
         ``before_minutes``, ``after_minutes``, ``change_minutes`` (after - before) and optionally
-        ``before_share``, ``after_share`` and ``residents``.
+        ``before_share``, ``after_share``, ``residents`` and ``suppressed`` (rows already gated
+        by :func:`geoseg.publish.disclosure.gate_plan`, shown with the suppression mark).
     kind
         Which service kind(s) to draw. A single kind draws one layer of areas. A sequence of
         kinds draws one layer per kind, in the order given; the layer control shows them as
@@ -204,7 +205,8 @@ def _kind_info(
         df,
         columns=[c for c in cols if "share" in c],
         counts=counts,
-        suppressed=None,
+        # a table gated upstream (geoseg.publish.disclosure.gate_plan) marks its rows
+        suppressed="suppressed" if "suppressed" in df.columns else None,
         threshold=ctx.threshold,
         what="plan change",
     )

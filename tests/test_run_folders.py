@@ -1,0 +1,83 @@
+"""A run's output does not depend on where it is written: the same project run into two folders
+(from two working folders) gives the same bytes, names no folder of the user's, and writes only
+files that `geoseg validate -o` checked beforehand."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from _smallcity import make_city, snapshot
+from click.testing import CliRunner
+
+from geoseg.cli import main
+from geoseg.io.results import MANIFEST, planned_files
+
+STAGES = ("segregation", "hotspots", "trends", "access", "maps")
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("folders")
+    config = make_city(root / "city")
+    first = root / "a"
+    second = root / "elsewhere" / "a longer name, åäö (2)"
+    second.parent.mkdir()
+    here = Path.cwd()
+    try:
+        for out, cwd in ((first, config.parent), (second, root)):
+            os.chdir(cwd)
+            res = CliRunner().invoke(main, ["-q", "run", str(config), "-o", str(out)])
+            assert res.exit_code == 0, res.output
+    finally:
+        os.chdir(here)
+    return root, config, first, second
+
+
+def test_two_folders_give_identical_bytes(two_runs):
+    _, _, first, second = two_runs
+    a, b = snapshot(first), snapshot(second)
+    assert sorted(a) == sorted(b)
+    for name in ("results.gpkg", MANIFEST, "maps/index.html", "maps/report.html"):
+        assert name in a
+    differ = [name for name in a if a[name] != b[name]]
+    assert differ == []
+
+
+def test_no_published_file_names_a_folder_of_the_user(two_runs):
+    root, config, first, second = two_runs
+    for out in (first, second):
+        for name, data in snapshot(out).items():
+            if name.endswith(MANIFEST):
+                # the manifest records the project it was made from (same for both folders)
+                doc = json.loads(data)
+                assert doc["project"] == str(config)
+                data = data.replace(str(config).encode(), b"")
+            if name.endswith(".pdf"):
+                assert b"file:" not in data, name
+            for folder in (root, first, second):
+                assert str(folder).encode() not in data, (name, folder)
+                assert os.fsencode(folder.as_uri()) not in data, (name, folder)
+
+
+def test_a_run_writes_only_what_validate_checked(two_runs):
+    _, _, first, _ = two_runs
+    plan = planned_files(first, first / "maps", stages=STAGES)
+    expected = {str(f.relative_to(first) / n) for f, names in plan.items() for n in names}
+    written = set(snapshot(first))
+    assert written <= expected, sorted(written - expected)
+    assert any(n.startswith("maps/access_") for n in written)
+
+
+def test_validate_accepts_the_folders_a_run_wrote(two_runs):
+    _, config, first, _ = two_runs
+    res = CliRunner().invoke(main, ["-q", "validate", str(config), "-o", str(first)])
+    assert res.exit_code == 0, res.output
+    (first / "maps" / "access_notes.html").write_text("the user's own map", encoding="utf-8")
+    try:
+        res = CliRunner().invoke(main, ["-q", "validate", str(config), "-o", str(first)])
+        assert res.exit_code == 2 and "access_notes.html" in res.output
+    finally:
+        (first / "maps" / "access_notes.html").unlink()
