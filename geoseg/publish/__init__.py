@@ -11,6 +11,7 @@ from __future__ import annotations
 from geoseg.publish.disclosure import suppress_counts, suppressed_label
 from geoseg.publish.index import write_index
 from geoseg.publish.maps import (
+    MapStyle,
     access_map,
     choropleth_map,
     emerging_map,
@@ -25,6 +26,7 @@ from geoseg.publish.report import write_report
 from geoseg.publish.run import publish
 
 __all__ = [
+    "MapStyle",
     "access_map",
     "choropleth_map",
     "emerging_map",

@@ -29,28 +29,28 @@ DIGITS = 6
 SCALE = 10**DIGITS
 
 
-def _encode_ring(ring: Any) -> list[int]:
+def _encode_ring(ring: Any, scale: int = SCALE) -> list[int]:
     """Quantise a ring to integer micro-degrees and delta-encode it as a flat list.
 
     ``[x0, y0, x1 - x0, y1 - y0, ...]``: the same 6-decimal precision as rounded GeoJSON in
     about a third of the characters; ``geoseg.decode`` in the page restores the coordinates.
     """
-    q = np.rint(np.asarray(ring, dtype=float)[:, :2] * SCALE).astype(np.int64)
+    q = np.rint(np.asarray(ring, dtype=float)[:, :2] * scale).astype(np.int64)
     d = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
     keep = np.ones(len(d), bool)
     keep[1:] = (d[1:] != 0).any(axis=1)  # drop repeated points created by quantisation
     return d[keep].ravel().tolist()
 
 
-def _encode(geom_type: str, coords: Any) -> Any:
+def _encode(geom_type: str, coords: Any, scale: int = SCALE) -> Any:
     if geom_type in ("Point",):
         return [round(float(c), DIGITS) for c in coords[:2]]
     if geom_type in ("LineString", "MultiPoint"):
-        return _encode_ring(coords)
+        return _encode_ring(coords, scale)
     if geom_type in ("Polygon", "MultiLineString"):
-        return [_encode_ring(r) for r in coords]
+        return [_encode_ring(r, scale) for r in coords]
     if geom_type == "MultiPolygon":
-        return [[_encode_ring(r) for r in p] for p in coords]
+        return [[_encode_ring(r, scale) for r in p] for p in coords]
     msg = f"cannot draw geometry type {geom_type}"
     raise InputError(msg)
 
@@ -110,12 +110,15 @@ def prepare_layer(
     return out.to_crs(MAP_CRS)
 
 
-def feature_collection(geoms: gpd.GeoSeries, keys: list[str]) -> dict[str, Any]:
+def feature_collection(
+    geoms: gpd.GeoSeries, keys: list[str], *, digits: int = DIGITS
+) -> dict[str, Any]:
     """Return a compact FeatureCollection whose features carry only their key (``properties.k``).
 
-    Coordinates other than points are quantised and delta-encoded (see ``_encode_ring``); the
-    page decodes them with ``geoseg.decode`` before Leaflet sees them.
+    Coordinates other than points are quantised to ``digits`` decimals and delta-encoded (see
+    ``_encode_ring``); the page decodes them with ``geoseg.decode`` before Leaflet sees them.
     """
+    scale = 10**digits
     features = []
     for key, geom in zip(keys, geoms.to_numpy(), strict=True):
         if geom is None or geom.is_empty:
@@ -132,8 +135,8 @@ def feature_collection(geoms: gpd.GeoSeries, keys: list[str]) -> dict[str, Any]:
                 "properties": {"k": key},
                 "geometry": {
                     "type": mapping["type"],
-                    "coordinates": _encode(mapping["type"], mapping["coordinates"]),
+                    "coordinates": _encode(mapping["type"], mapping["coordinates"], scale),
                 },
             }
         )
-    return {"type": "FeatureCollection", "scale": SCALE, "features": features}
+    return {"type": "FeatureCollection", "scale": scale, "features": features}

@@ -11,34 +11,25 @@ import pandas as pd
 from geoseg.errors import InputError
 from geoseg.hotspots import CATEGORIES, category_labels
 from geoseg.i18n import tr
+from geoseg.io.indicators import WORSE
 from geoseg.publish._html import format_number
-from geoseg.publish.maps._common import area_layer, base_map, finish, unique_codes, values_by_code
-from geoseg.publish.maps._palettes import MISSING_COLOUR
-from geoseg.settings import SUPPRESSION_THRESHOLD
+from geoseg.publish.maps._common import (
+    area_layer,
+    base_map,
+    finish,
+    table_rows,
+    unique_codes,
+    values_by_code,
+)
+from geoseg.publish.maps._palettes import MISSING_COLOUR, emerging_colours
+from geoseg.publish.maps._style import MapStyle
 
 __all__ = ["CATEGORY_COLOURS", "emerging_map"]
 
-#: Fill colour of each category: hot spots in reds and oranges (darkest for the long-standing
-#: and intensifying ones), cold spots in the matching blues and purples, no pattern light grey.
-CATEGORY_COLOURS: dict[str, str] = {
-    "new_hot": "#fcbba1",
-    "consecutive_hot": "#fb6a4a",
-    "intensifying_hot": "#a50f15",
-    "persistent_hot": "#cb181d",
-    "diminishing_hot": "#ef3b2c",
-    "sporadic_hot": "#fdae6b",
-    "oscillating_hot": "#e6550d",
-    "historical_hot": "#7f2704",
-    "new_cold": "#c6dbef",
-    "consecutive_cold": "#6baed6",
-    "intensifying_cold": "#08306b",
-    "persistent_cold": "#2171b5",
-    "diminishing_cold": "#4292c6",
-    "sporadic_cold": "#bcbddc",
-    "oscillating_cold": "#756bb1",
-    "historical_cold": "#3f007d",
-    "no_pattern": "#e0e0e0",
-}
+#: Fill colour of each category when high values are unfavourable: hot spots in reds (darkest
+#: for the persistent and intensifying ones), cold spots in purples, no pattern light grey. For
+#: another ``worse`` see :func:`geoseg.publish.maps._palettes.emerging_colours`.
+CATEGORY_COLOURS: dict[str, str] = emerging_colours("higher", list(CATEGORIES))
 
 
 def emerging_map(
@@ -46,14 +37,9 @@ def emerging_map(
     emerging: pd.DataFrame,
     *,
     label: str = "value",
+    worse: str = "none",
     title: str | None = None,
-    lang: str = "en",
-    fictional: bool = False,
-    water: gpd.GeoDataFrame | None = None,
-    threshold: float = SUPPRESSION_THRESHOLD,
-    tiles: str | None = None,
-    tolerance: float | None = 5.0,
-    name_column: str = "name",
+    style: MapStyle | None = None,
 ) -> folium.Map:
     """Map the emerging hotspot category of each area.
 
@@ -67,8 +53,12 @@ def emerging_map(
         ``first_year``, ``last_year`` and ``trend_p``.
     label
         What was analysed (shown in the tooltip), e.g. "Median income (kSEK)".
-
-    Other parameters are as in :func:`geoseg.publish.maps.choropleth_map`.
+    worse
+        The variable's unfavourable end (``"higher"``, ``"lower"`` or ``"none"``): hot spots
+        (high values) are red when high is unfavourable, purple when it is favourable, so an
+        unfavourable pattern is red on every map; brown and teal without a worse end.
+    title, style
+        As in :func:`geoseg.publish.maps.choropleth_map`.
 
     Notes
     -----
@@ -77,17 +67,12 @@ def emerging_map(
     trend of each area's z-scores); the tooltip gives the years as a hot and a cold spot and
     the trend's p-value.
     """
-    ctx = base_map(
-        areas,
-        title=title,
-        lang=lang,
-        fictional=fictional,
-        tiles=tiles,
-        water=water,
-        tolerance=tolerance,
-        threshold=threshold,
-        name_column=name_column,
-    )
+    if worse not in WORSE:
+        msg = f"worse must be one of {', '.join(WORSE)}, got {worse!r}"
+        raise InputError(msg)
+    ctx = base_map(areas, title=title, style=style)
+    lang = ctx.lang
+    colours = emerging_colours(worse, list(CATEGORIES))
     df = values_by_code(emerging, codes=ctx.codes, what="emerging hotspots")
     need = ["category", "years_hot", "years_cold", "years", "first_year", "last_year", "trend_p"]
     missing = [c for c in need if c not in df.columns]
@@ -105,6 +90,7 @@ def emerging_map(
         raise InputError(msg)
     pos = {c: i for i, c in enumerate(df.index)}
     info: dict[str, list[Any]] = {}
+    classes: dict[str, str] = {}
     present: set[str] = set()
     any_missing = False
     for code in ctx.codes:
@@ -113,6 +99,7 @@ def emerging_map(
         if i is None:
             rows.append(ctx.no_data_row(tr("ehsa_category", lang)))
             info[code] = [{"fillColor": MISSING_COLOUR}, rows]
+            classes[code] = tr("no_data", lang)
             any_missing = True
             continue
         row = df.iloc[i]
@@ -129,18 +116,20 @@ def emerging_map(
             ],
             [tr("ehsa_trend_p", lang), format_number(float(row["trend_p"]), lang=lang, digits=3)],
         ]
-        style: dict[str, Any] = {"fillColor": CATEGORY_COLOURS[category]}
+        style: dict[str, Any] = {"fillColor": colours[category]}
         if category != "no_pattern":
             style.update({"weight": 1.5, "color": "#1a1a1a"})
         info[code] = [style, rows]
-    area_layer(ctx, info, name=tr("emerging_hotspots", lang))
+        classes[code] = words[category]
+    table = table_rows(ctx, info, tr("ehsa_category", lang), classes)
+    area_layer(ctx, info, name=tr("emerging_hotspots", lang), table=table)
     entries = [
-        {"color": CATEGORY_COLOURS[c], "label": words[c]}
+        {"color": colours[c], "label": words[c]}
         for c in CATEGORIES
         if c in present or c == "no_pattern"
     ]
-    finish(
-        ctx,
-        [ctx.legend(tr("emerging_hotspots", lang), entries, suppressed=False, missing=any_missing)],
-    )
+    heading = f"{tr('emerging_hotspots', lang)}. {tr('hot_high', lang, label=label)}"
+    if worse in ("higher", "lower"):
+        heading += f" ({tr('unfavourable' if worse == 'higher' else 'favourable', lang)})"
+    finish(ctx, [ctx.legend(heading, entries, suppressed=False, missing=any_missing)])
     return ctx.map
