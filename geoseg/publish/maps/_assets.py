@@ -93,7 +93,8 @@ a:focus-visible, button:focus-visible, select:focus-visible, .geoseg-table:focus
   {outline: 3px solid #0b4f8a; outline-offset: 2px;}
 @media (max-width: 600px) {.geoseg-bar {gap: 8px; font-size: 13px;}
   .geoseg-bar h1.geoseg-title {font-size: 13px;}}
-.geoseg-data {padding: 12px 16px 32px; max-width: 1100px;}
+.geoseg-data {padding: 12px 16px 32px; max-width: 1100px; box-sizing: border-box;
+  min-width: 0;}
 .geoseg-data h2 {font-size: 18px; margin: 8px 0;}
 .geoseg-table {overflow-x: auto; margin-bottom: 16px;}
 .geoseg-table table {border-collapse: collapse; min-width: 60%;}
@@ -101,7 +102,7 @@ a:focus-visible, button:focus-visible, select:focus-visible, .geoseg-table:focus
 .geoseg-table th, .geoseg-table td {border-bottom: 1px solid #ddd; padding: 3px 10px;
   text-align: left;}
 .geoseg-table thead th {border-bottom: 2px solid #555;}
-.geoseg-table td:nth-child(3) {text-align: right; font-variant-numeric: tabular-nums;}
+.geoseg-table td.geoseg-num {text-align: right; font-variant-numeric: tabular-nums;}
 .geoseg-table td.geoseg-suppressed, .geoseg-tip td.geoseg-suppressed {font-style: italic;
   color: #4a2a6a;}
 .geoseg-label {background: none; border: none; box-shadow: none;}
@@ -115,11 +116,12 @@ a:focus-visible, button:focus-visible, select:focus-visible, .geoseg-table:focus
 .geoseg-split {display: flex; flex-wrap: wrap;}
 .geoseg-split > .folium-map, .geoseg-split > .geoseg-map2 {width: 50% !important;
   flex: 1 1 50%;}
-.geoseg-map2 {position: relative; border-left: 2px solid #fff;}
+.geoseg-map2 {position: relative; box-sizing: border-box; border-left: 3px solid #fff;}
 .geoseg-split > .geoseg-data {flex: 1 1 100%;}
 @media (max-width: 700px) {.geoseg-split {flex-direction: column;}
   .geoseg-split > .folium-map, .geoseg-split > .geoseg-map2 {width: 100% !important;
-  height: calc(50vh - 1.4rem) !important;}}
+  height: calc(50vh - 1.4rem) !important; flex: 0 0 auto;}
+  .geoseg-map2 {border-left: none; border-top: 3px solid #fff;}}
 .geoseg-legend .geoseg-legend-title {font-weight: 600; margin-bottom: 4px;}
 .geoseg-legend .geoseg-row {display: flex; align-items: center; gap: 6px; margin: 1px 0;}
 .geoseg-legend .geoseg-swatch {width: 18px; height: 12px; border: 1px solid #555;

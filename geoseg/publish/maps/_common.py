@@ -419,19 +419,22 @@ def area_layer(
 def table_rows(
     ctx: MapContext,
     info: dict[str, list[Any]],
-    value_label: str,
+    value_label: str | Sequence[str],
     classes: dict[str, str],
 ) -> dict[str, Any]:
-    """The data table of an area layer: each area's value (the tooltip's ``value_label`` row,
-    the suppression mark where suppressed) and its class in words (``classes``)."""
+    """The data table of an area layer: each area's values (the tooltip rows named by
+    ``value_label``, the suppression mark where suppressed) and its class in words."""
+    labels = [value_label] if isinstance(value_label, str) else list(value_label)
     rows = []
     for code in ctx.codes:
         cells = info.get(code, [{}, []])[1]
-        hit = next((r for r in cells if r[0] == value_label), None)
-        value = "" if hit is None else str(hit[1])
-        suppressed = bool(hit is not None and len(hit) > 2 and hit[2])
-        rows.append([code, value, classes.get(code, ""), suppressed])
-    return {"value": value_label, "rows": rows}
+        values = []
+        for label in labels:
+            hit = next((r for r in cells if r[0] == label), None)
+            text = tr("no_data", ctx.lang) if hit is None else str(hit[1])
+            values.append([text, bool(hit is not None and len(hit) > 2 and hit[2])])
+        rows.append([code, values, classes.get(code, "")])
+    return {"values": labels, "rows": rows}
 
 
 def feature_layer(

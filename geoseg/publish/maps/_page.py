@@ -79,16 +79,18 @@ def _tables(m: folium.Map, page: Mapping[str, Any]) -> str:
             f'role="region" aria-label="{caption}">'
         )
         parts.append(f"<table><caption>{caption}</caption><thead><tr>")
-        heads = [tr("name", lang), tr("code", lang), table["value"], tr("map_class", lang)]
+        heads = [tr("name", lang), tr("code", lang), *table["values"], tr("map_class", lang)]
         parts.append("".join(f'<th scope="col">{escape(h)}</th>' for h in heads))
         parts.append("</tr></thead><tbody>")
         rows = sorted(table["rows"], key=lambda r: (names.get(r[0], "").casefold(), r[0]))
-        for code, value, cls, suppressed in rows:
-            mark = ' class="geoseg-suppressed"' if suppressed else ""
+        for code, values, cls in rows:
+            cells = "".join(
+                f'<td class="geoseg-num{" geoseg-suppressed" if supp else ""}">{escape(text)}</td>'
+                for text, supp in values
+            )
             parts.append(
                 f'<tr><th scope="row">{escape(names.get(code, code))}</th>'
-                f"<td>{escape(code)}</td><td{mark}>{escape(value)}</td>"
-                f"<td>{escape(cls)}</td></tr>"
+                f"<td>{escape(code)}</td>{cells}<td>{escape(cls)}</td></tr>"
             )
         parts.append("</tbody></table></div>")
     parts.append("</section>")

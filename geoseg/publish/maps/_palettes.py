@@ -250,11 +250,12 @@ def direction_sequential(worse: str, k: int) -> list[str]:
     ``worse="higher"``: light to dark red; ``"lower"``: dark red to light; ``"none"``: the
     neutral teal-green ramp (ColorBrewer Greens), which has no unfavourable reading.
     """
-    if worse == "higher":
-        return sequential("Reds", k)
-    if worse == "lower":
-        return sequential("Reds", k, reverse=True)
-    return sequential("Greens", k)
+    # the ramps start at their third anchor, so the lightest class stays apart from the white
+    # of "no data"
+    if worse in ("higher", "lower"):
+        colours = _sample(_SEQUENTIAL["Reds"][2:], k)
+        return colours if worse == "higher" else colours[::-1]
+    return _sample(_SEQUENTIAL["Greens"][2:], k)
 
 
 def direction_diverging(worse: str, k: int) -> list[str]:

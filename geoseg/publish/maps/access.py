@@ -205,7 +205,9 @@ def access_map(
     name = tr("walk_access", lang, kind=kind_name.lower() or "?")
     if who:
         name += f" ({who.lower()})"
-    table = table_rows(ctx, info, labels[measure], classes)
+    table = table_rows(
+        ctx, info, [labels[c] for c in (measure, "residents") if c in shown], classes
+    )
     area_layer(ctx, info, name=name, table=table)
     legends = []
     if isochrones is not None and len(isochrones):

@@ -117,7 +117,8 @@ def plan_map(
         )
         any_supp, any_missing = any_supp or supp, any_missing or miss
         name = tr("plan_change", lang, kind=kind_name.lower() or "?")
-        table = table_rows(ctx, info, tr("change_minutes", lang), classes)
+        shown = [c for c in ("change_minutes", "before_share", "after_share") if c in part]
+        table = table_rows(ctx, info, [tr(c, lang) for c in shown], classes)
         area_layer(ctx, info, name=name, show=pos == 0, overlay=False, table=table)
     if features is not None and len(features):
         drawn = _feature_layer(ctx, features)
