@@ -458,6 +458,19 @@ def test_streets_and_names_appear_where_they_help(browser, areas, pages, tmp_pat
         )
         zoom, display, _, many = page.evaluate(state)
         assert zoom == 15 and display == ""
+        # the streets drawn are the prepared street lines, vertex for vertex (to 1e-5 degrees)
+        drawn = page.evaluate(
+            """() => { const d = document.querySelector('.folium-map'); const m = window[d.id];
+            const out = [];
+            m.eachLayer(l => { if (l.options && l.options.pane === 'geoseg-streets' &&
+                                   l.getLatLngs) {
+                l.getLatLngs().flat(2).forEach(p => out.push([p.lng, p.lat])); } });
+            return out; }"""
+        )
+        lines = street_lines(_streets(areas)).to_crs("EPSG:4326")
+        expected = shapely.get_coordinates(lines.to_numpy())
+        assert len(drawn) == len(expected)
+        assert np.abs(np.array(drawn) - expected).max() < 1e-5
         # names appear when their area is wide enough for them, never overlapping
         assert many > few
         labels = page.locator(".geoseg-label").all_inner_texts()

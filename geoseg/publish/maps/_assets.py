@@ -404,12 +404,13 @@ GEOSEG_JS = r"""
     update();
     return c;
   }
-  function ring(flat, scale) {
-    var out = [], x = 0, y = 0;
+  function ring(flat, scale, at) {
+    var out = [], x = at ? at[0] : 0, y = at ? at[1] : 0;
     for (var i = 0; i + 1 < flat.length; i += 2) {
       x += flat[i]; y += flat[i + 1];
       out.push([x / scale, y / scale]);
     }
+    if (at) { at[0] = x; at[1] = y; }
     return out;
   }
   function decode(fc) {
@@ -419,6 +420,9 @@ GEOSEG_JS = r"""
       var g = f.geometry, c = g.coordinates;
       if (g.type === "LineString" || g.type === "MultiPoint") {
         g.coordinates = ring(c, s);
+      } else if (g.type === "MultiLineString" && fc.chain) {
+        var at = [0, 0];
+        g.coordinates = c.map(function (r) { return ring(r, s, at); });
       } else if (g.type === "Polygon" || g.type === "MultiLineString") {
         g.coordinates = c.map(function (r) { return ring(r, s); });
       } else if (g.type === "MultiPolygon") {
@@ -426,6 +430,7 @@ GEOSEG_JS = r"""
       }
     });
     delete fc.scale;
+    delete fc.chain;
     return fc;
   }
   window.geoseg = {decode: decode, table: table, layer: layer, note: note, legend: legend,

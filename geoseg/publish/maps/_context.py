@@ -20,7 +20,7 @@ from geoseg.errors import InputError
 from geoseg.i18n import tr
 from geoseg.publish._html import js_json
 from geoseg.publish.maps._elements import DataBlock, GeoLayer
-from geoseg.publish.maps._geometry import feature_collection, prepare_layer
+from geoseg.publish.maps._geometry import chained_lines, feature_collection, prepare_layer
 from geoseg.publish.maps._palettes import WATER_COLOUR
 from geoseg.settings import MAP_CRS
 
@@ -28,8 +28,8 @@ __all__ = ["AreaLabels", "add_streets", "add_water", "area_label_points", "stree
 
 logger = logging.getLogger(__name__)
 
-#: Vertices of the street layer at most (about 8 bytes each in the page).
-STREET_VERTICES = 40_000
+#: Vertices of the street layer at most (about 9 bytes each in the page).
+STREET_VERTICES = 20_000
 #: The street layer appears from this zoom level on (about 10 m a pixel at 58° N).
 STREET_ZOOM = 13
 
@@ -141,7 +141,7 @@ def add_streets(m: Any, streets: gpd.GeoSeries | gpd.GeoDataFrame, *, lang: str)
         tolerance=None,
         coverage=False,
     )
-    block = DataBlock(feature_collection(geoms, [""] * len(geoms), digits=5))
+    block = DataBlock(chained_lines(geoms, digits=5))
     m.add_child(block)
     layer = GeoLayer(
         block,

@@ -19,7 +19,7 @@ import shapely
 from geoseg.errors import CRSError, InputError, format_codes
 from geoseg.settings import MAP_CRS
 
-__all__ = ["area_codes", "feature_collection", "prepare_layer"]
+__all__ = ["area_codes", "chained_lines", "feature_collection", "prepare_layer"]
 
 logger = logging.getLogger(__name__)
 
@@ -140,3 +140,35 @@ def feature_collection(
             }
         )
     return {"type": "FeatureCollection", "scale": scale, "features": features}
+
+
+def chained_lines(geoms: gpd.GeoSeries, *, digits: int = 5) -> dict[str, Any]:
+    """Return lines as one MultiLineString feature whose rings are delta-encoded in a chain.
+
+    Each line starts from where the previous one ended (``"chain": 1`` tells
+    ``geoseg.decode``), so thousands of short street pieces cost a few characters each instead
+    of a full coordinate pair and a feature apiece.
+    """
+    scale = 10**digits
+    parts = shapely.get_parts(np.asarray(geoms.to_numpy()))
+    parts = parts[shapely.get_type_id(parts) == 1]
+    coords, line = shapely.get_coordinates(parts, return_index=True)
+    q = np.rint(coords * scale).astype(np.int64)
+    # a line that quantisation shrinks to one point is not drawn
+    first = np.r_[True, line[1:] != line[:-1]]
+    line_start = np.maximum.accumulate(np.where(first, np.arange(len(q)), 0))
+    moved = np.zeros(len(parts), bool)
+    np.logical_or.at(moved, line, (q != q[line_start]).any(axis=1))
+    ok = moved[line]
+    q, line, first = q[ok], line[ok], first[ok]
+    d = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))  # chained across lines
+    keep = first | (d != 0).any(axis=1)  # drop repeated points created by quantisation
+    d, line = d[keep], line[keep]
+    bounds = np.flatnonzero(np.r_[True, line[1:] != line[:-1]]) if len(d) else np.array([0])
+    rings = [r.ravel().tolist() for r in np.split(d, bounds[1:])] if len(d) else []
+    feature = {
+        "type": "Feature",
+        "properties": {"k": "streets"},
+        "geometry": {"type": "MultiLineString", "coordinates": rings},
+    }
+    return {"type": "FeatureCollection", "scale": scale, "chain": 1, "features": [feature]}
