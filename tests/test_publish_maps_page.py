@@ -368,12 +368,20 @@ def test_map_page_reads_without_help(browser, areas, pages, kind, tmp_path_facto
         shots = _shots(tmp_path_factory)
         for w, h in ((1400, 900), (390, 844)):
             page.set_viewport_size({"width": w, "height": h})
-            page.evaluate("window.scrollTo(0, 0)")
-            page.evaluate(
+            page.goto(pages[kind].as_uri())  # as opened on that screen: fitted to it
+            _wait_map(page)
+            inside = page.evaluate(
                 """() => { const d = document.querySelector('.folium-map');
-                const m = window[d.id]; m.invalidateSize(); }"""
+                const m = window[d.id]; const b = m.getBounds();
+                let all = null;
+                m.eachLayer(l => { if (l.getBounds && l.options && l.options.pane !==
+                    'geoseg-streets' && l.getLayers && l.getLayers().some(x =>
+                    x.feature && x.feature.properties.k && x.feature.properties.k.length === 4)) {
+                    all = l.getBounds(); } });
+                return all && b.contains(all); }"""
             )
-            page.wait_for_timeout(300)
+            assert inside, (kind, w)  # the whole city is in view when the page opens
+            page.wait_for_timeout(200)
             page.screenshot(path=str(shots / f"map_{kind}_{w}.png"))
     finally:
         page.close()

@@ -92,7 +92,11 @@ body {font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-
 a:focus-visible, button:focus-visible, select:focus-visible, .geoseg-table:focus-visible
   {outline: 3px solid #0b4f8a; outline-offset: 2px;}
 @media (max-width: 600px) {.geoseg-bar {gap: 8px; font-size: 13px;}
-  .geoseg-bar h1.geoseg-title {font-size: 13px;}}
+  .geoseg-bar h1.geoseg-title {font-size: 13px;}
+  .geoseg-legend {font-size: 11px; line-height: 1.25; max-height: 34vh; overflow-y: auto;
+    max-width: 62vw;}
+  .geoseg-fictional {font-size: 11px; max-width: 34vw; padding: 3px 6px;}
+  .leaflet-control-layers {font-size: 11px;}}
 .geoseg-data {padding: 12px 16px 32px; max-width: 1100px; box-sizing: border-box;
   min-width: 0;}
 .geoseg-data h2 {font-size: 18px; margin: 8px 0;}

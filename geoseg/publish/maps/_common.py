@@ -383,7 +383,8 @@ def finish(ctx: MapContext, legends: list[dict[str, Any]], *, layer_control: boo
     if legends:
         ctx.map.add_child(Legend(legends))
     ctx.map.add_child(Tables())
-    if layer_control:
+    switchable = [c for c in ctx.map._children.values() if isinstance(c, GeoLayer) and c.control]
+    if layer_control and len(switchable) > 1:  # one layer alone needs no switch
         folium.LayerControl(collapsed=False).add_to(ctx.map)
 
 

@@ -91,6 +91,7 @@ def emerging_map(
     pos = {c: i for i, c in enumerate(df.index)}
     info: dict[str, list[Any]] = {}
     classes: dict[str, str] = {}
+    heads = [tr("ehsa_category", lang)]  # the table's value columns (years hot and cold)
     present: set[str] = set()
     any_missing = False
     for code in ctx.codes:
@@ -106,6 +107,7 @@ def emerging_map(
         category = str(row["category"])
         present.add(category)
         span = f"{int(row['first_year'])}–{int(row['last_year'])}"
+        heads = [tr("ehsa_years_hot", lang, span=span), tr("ehsa_years_cold", lang, span=span)]
         rows += [
             [tr("ehsa_variable", lang), label],
             [tr("ehsa_category", lang), words[category]],
@@ -121,7 +123,7 @@ def emerging_map(
             style.update({"weight": 1.5, "color": "#1a1a1a"})
         info[code] = [style, rows]
         classes[code] = words[category]
-    table = table_rows(ctx, info, tr("ehsa_category", lang), classes)
+    table = table_rows(ctx, info, heads, classes)
     area_layer(ctx, info, name=tr("emerging_hotspots", lang), table=table)
     entries = [
         {"color": colours[c], "label": words[c]}
