@@ -221,7 +221,7 @@ GEOSEG_JS = r"""
     g._geoseg = [data, info, opts];
     if (opts.pane) {
       g.beforeAdd = function (map) {
-        var el = pane(map, opts.pane, 450);
+        var el = pane(map, opts.pane, opts.pane === "geoseg-water" ? 440 : 450);
         if (opts.minZoom != null) {
           var show = function () {
             el.style.display = map.getZoom() >= opts.minZoom ? "" : "none";

@@ -110,7 +110,8 @@ def street_lines(
 def add_water(
     m: Any, areas: gpd.GeoDataFrame, water: gpd.GeoDataFrame, *, lang: str, tolerance: float | None
 ) -> GeoLayer | None:
-    """Draw water under the areas (clipped near them); return its layer for the legend."""
+    """Draw water over the areas (clipped near them), under the streets and names: areas often
+    include the water they border, where nobody lives; return its layer for the legend."""
     w = water.to_crs(areas.crs) if water.crs is not None and areas.crs is not None else water
     if w.crs is not None and areas.crs is not None:
         x0, y0, x1, y1 = areas.total_bounds
@@ -128,6 +129,7 @@ def add_water(
         interactive=False,
         control=False,
         style={"color": "#7fa9c9", "weight": 0.5, "fillColor": WATER_COLOUR, "fillOpacity": 1.0},
+        pane="geoseg-water",
     )
     m.add_child(layer)
     return layer
