@@ -252,9 +252,7 @@ def access_for_project(
             f"the kinds present are {', '.join(present)}"
         )
         raise DataError(msg)
-    demand = {
-        k: str(demand_group(k, kind_map, total=total)) for k in chosen
-    }
+    demand = {k: str(demand_group(k, kind_map, total=total)) for k in chosen}
     missing = sorted({d for d in demand.values() if d not in counts.columns})
     if missing:
         msg = f"register table: demand columns {', '.join(missing)} are missing"

@@ -373,7 +373,7 @@ def suggest_sites(
         msg = f"site suggestions: --capacity must be a positive number, got {capacity}."
         raise InputError(msg)
     T = float(minutes if minutes is not None else baseline.minutes)
-    group = group or demand_group(kind, total=baseline.total)
+    group = group or str(demand_group(kind, total=baseline.total))
     rows = baseline.placed
     need = _need(baseline, group, need_share)[rows]
     cand, cand_s = site_candidates(baseline, candidates, within=within)

@@ -118,10 +118,10 @@ def emerging_map(
             ],
             [tr("ehsa_trend_p", lang), format_number(float(row["trend_p"]), lang=lang, digits=3)],
         ]
-        style: dict[str, Any] = {"fillColor": colours[category]}
+        area_style: dict[str, Any] = {"fillColor": colours[category]}
         if category != "no_pattern":
-            style.update({"weight": 1.5, "color": "#1a1a1a"})
-        info[code] = [style, rows]
+            area_style.update({"weight": 1.5, "color": "#1a1a1a"})
+        info[code] = [area_style, rows]
         classes[code] = words[category]
     table = table_rows(ctx, info, heads, classes)
     area_layer(ctx, info, name=tr("emerging_hotspots", lang), table=table)

@@ -182,10 +182,10 @@ def lisa_map(
             ],
             [tr("cluster", lang), words[c]],
         ]
-        style: dict[str, Any] = {"fillColor": colours[c]}
+        area_style: dict[str, Any] = {"fillColor": colours[c]}
         if c:
-            style.update({"weight": 1.5, "color": "#1a1a1a"})
-        info[code] = [style, rows]
+            area_style.update({"weight": 1.5, "color": "#1a1a1a"})
+        info[code] = [area_style, rows]
         classes[code] = words[c]
     table = table_rows(ctx, info, label, classes)
     area_layer(ctx, info, name=tr("cluster", lang), table=table)
