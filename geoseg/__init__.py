@@ -29,14 +29,7 @@ if TYPE_CHECKING:
     from geoseg.io import load_project
     from geoseg.pipeline import run_project
     from geoseg.plans import check_plan, compute_baseline, read_plan, suggest_sites
-    from geoseg.publish import (
-        MapStyle,
-        access_map,
-        choropleth_map,
-        lisa_map,
-        plan_map,
-        write_report,
-    )
+    from geoseg.publish import access_map, choropleth_map, lisa_map, plan_map, write_report
     from geoseg.segregation import compute_indices, segregation_test
     from geoseg.trends import area_trends
 
@@ -63,13 +56,11 @@ _VERBS: dict[str, tuple[str, str]] = {
     "lisa_map": ("geoseg.publish", "lisa_map"),
     "access_map": ("geoseg.publish", "access_map"),
     "plan_map": ("geoseg.publish", "plan_map"),
-    "MapStyle": ("geoseg.publish", "MapStyle"),
     "write_report": ("geoseg.publish", "write_report"),
 }
 
 __all__ = [
     "GeoSegError",
-    "MapStyle",
     "__version__",
     "access_for_project",
     "access_map",

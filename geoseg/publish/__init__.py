@@ -20,6 +20,7 @@ from geoseg.publish.maps import (
     map_html,
     plan_map,
     save_map,
+    street_lines,
 )
 from geoseg.publish.plots import plot_hotspots, plot_index_trends, plot_lorenz, plot_plan_minutes
 from geoseg.publish.report import write_report
@@ -40,6 +41,7 @@ __all__ = [
     "plot_plan_minutes",
     "publish",
     "save_map",
+    "street_lines",
     "suppress_counts",
     "suppressed_label",
     "write_index",

@@ -92,7 +92,9 @@ body {font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-
 a:focus-visible, button:focus-visible, select:focus-visible, .geoseg-table:focus-visible
   {outline: 3px solid #0b4f8a; outline-offset: 2px;}
 @media (max-width: 600px) {.geoseg-bar {gap: 8px; font-size: 13px;}
-  .geoseg-bar h1.geoseg-title {font-size: 13px;}
+  .geoseg-bar {height: auto; min-height: 2.75rem; padding: 3px 8px;}
+  .geoseg-bar h1.geoseg-title {font-size: 13px; line-height: 1.2; white-space: normal;
+    display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;}
   .geoseg-legend {font-size: 11px; line-height: 1.25; max-height: 34vh; overflow-y: auto;
     max-width: 62vw;}
   .geoseg-fictional {font-size: 11px; max-width: 34vw; padding: 3px 6px;}

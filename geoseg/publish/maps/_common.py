@@ -20,6 +20,7 @@ import pandas as pd
 
 from geoseg.errors import InputError, format_codes
 from geoseg.i18n import tr
+from geoseg.io.indicators import WORSE
 from geoseg.publish._html import format_number
 from geoseg.publish.disclosure import suppress_counts, suppressed_label
 from geoseg.publish.maps._context import (
@@ -192,6 +193,17 @@ def base_map(
     if style.fictional:
         m.add_child(Note(tr("fictional", lang), position="bottomleft", cls="geoseg-fictional"))
     return MapContext(m, block, codes, names, style, water, streets)
+
+
+def check_worse(worse: str) -> str:
+    """Return ``worse`` if it is an indicator direction (``higher``, ``lower``, ``none``)."""
+    if worse not in WORSE:
+        msg = (
+            f"worse must be one of {', '.join(WORSE)} (the indicator's unfavourable end), "
+            f"got {worse!r}"
+        )
+        raise InputError(msg)
+    return worse
 
 
 def unique_codes(df: pd.DataFrame, what: str, *, hint: str = "") -> None:

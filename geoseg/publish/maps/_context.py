@@ -120,17 +120,18 @@ def add_water(
     if not len(w):
         return None
     wg = prepare_layer(w, what="water", tolerance=tolerance, coverage=False)
-    block = DataBlock(feature_collection(wg, [f"w{i}" for i in range(len(wg))]))
+    data = feature_collection(wg, [f"w{i}" for i in range(len(wg))])
+    style = {"color": "#7fa9c9", "weight": 0.5, "fillColor": WATER_COLOUR, "fillOpacity": 1.0}
+    return _fixed_layer(m, data, tr("water", lang), style, pane="geoseg-water")
+
+
+def _fixed_layer(
+    m: Any, data: dict[str, Any], name: str, style: dict[str, Any], **options: Any
+) -> GeoLayer:
+    """Add a layer readers cannot switch off or hover (water, streets) in a pane of its own."""
+    block = DataBlock(data)
     m.add_child(block)
-    layer = GeoLayer(
-        block,
-        {},
-        name=tr("water", lang),
-        interactive=False,
-        control=False,
-        style={"color": "#7fa9c9", "weight": 0.5, "fillColor": WATER_COLOUR, "fillOpacity": 1.0},
-        pane="geoseg-water",
-    )
+    layer = GeoLayer(block, {}, name=name, interactive=False, control=False, style=style, **options)
     m.add_child(layer)
     return layer
 
@@ -143,20 +144,15 @@ def add_streets(m: Any, streets: gpd.GeoSeries | gpd.GeoDataFrame, *, lang: str)
         tolerance=None,
         coverage=False,
     )
-    block = DataBlock(chained_lines(geoms, digits=5))
-    m.add_child(block)
-    layer = GeoLayer(
-        block,
-        {},
-        name=tr("streets", lang),
-        interactive=False,
-        control=False,
-        style={"color": "#ffffff", "weight": 1.2, "opacity": 0.75, "fill": False},
+    style = {"color": "#ffffff", "weight": 1.2, "opacity": 0.75, "fill": False}
+    return _fixed_layer(
+        m,
+        chained_lines(geoms, digits=5),
+        tr("streets", lang),
+        style,
         pane="geoseg-streets",
         min_zoom=STREET_ZOOM,
     )
-    m.add_child(layer)
-    return layer
 
 
 def area_label_points(areas: gpd.GeoDataFrame, names: dict[str, str]) -> list[list[Any]]:

@@ -13,7 +13,6 @@ import pandas as pd
 
 from geoseg.errors import InputError
 from geoseg.i18n import tr
-from geoseg.io.indicators import WORSE
 from geoseg.publish._html import format_number
 from geoseg.publish.maps._common import (
     SUPPRESSED_STYLE,
@@ -23,6 +22,7 @@ from geoseg.publish.maps._common import (
     base_map,
     bin_entries,
     bin_index,
+    check_worse,
     classify,
     finish,
     table_rows,
@@ -165,7 +165,7 @@ def choropleth_map(
     Classification by quantiles, equal intervals or Fisher-Jenks natural breaks (Fisher 1958;
     Jenks 1977) via mapclassify (Rey et al., PySAL).
     """
-    _check_worse(worse)
+    check_worse(worse)
     ctx = base_map(areas, title=title, style=style)
     lang, threshold = ctx.lang, ctx.threshold
     df = values_by_code(data, codes=ctx.codes, what="choropleth data", code_column=code_column)
@@ -264,15 +264,6 @@ def choropleth_map(
         }
         ctx.map.add_child(Compare(year_layers[::-1], ctx.context, words))
     return ctx.map
-
-
-def _check_worse(worse: str) -> None:
-    if worse not in WORSE:
-        msg = (
-            f"worse must be one of {', '.join(WORSE)} (the indicator's unfavourable end), "
-            f"got {worse!r}"
-        )
-        raise InputError(msg)
 
 
 def _diverging_bins(

@@ -11,11 +11,11 @@ import pandas as pd
 from geoseg.errors import InputError
 from geoseg.hotspots import CATEGORIES, category_labels
 from geoseg.i18n import tr
-from geoseg.io.indicators import WORSE
 from geoseg.publish._html import format_number
 from geoseg.publish.maps._common import (
     area_layer,
     base_map,
+    check_worse,
     finish,
     table_rows,
     unique_codes,
@@ -67,9 +67,7 @@ def emerging_map(
     trend of each area's z-scores); the tooltip gives the years as a hot and a cold spot and
     the trend's p-value.
     """
-    if worse not in WORSE:
-        msg = f"worse must be one of {', '.join(WORSE)}, got {worse!r}"
-        raise InputError(msg)
+    check_worse(worse)
     ctx = base_map(areas, title=title, style=style)
     lang = ctx.lang
     colours = emerging_colours(worse, list(CATEGORIES))

@@ -11,13 +11,13 @@ import pandas as pd
 
 from geoseg.errors import InputError
 from geoseg.i18n import tr
-from geoseg.io.indicators import WORSE
 from geoseg.publish._html import format_number
 from geoseg.publish.maps._common import (
     SUPPRESSED_STYLE,
     apply_suppression,
     area_layer,
     base_map,
+    check_worse,
     finish,
     table_rows,
     unique_codes,
@@ -116,9 +116,7 @@ def lisa_map(
     and the purple arm of PuOr for the favourable one (dark for clusters, light for outliers),
     which stay distinguishable with colour-vision deficiencies.
     """
-    if worse not in WORSE:
-        msg = f"worse must be one of {', '.join(WORSE)}, got {worse!r}"
-        raise InputError(msg)
+    check_worse(worse)
     ctx = base_map(areas, title=title, style=style)
     lang, threshold = ctx.lang, ctx.threshold
     colours = cluster_colours(worse)
