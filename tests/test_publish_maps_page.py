@@ -407,6 +407,16 @@ def test_year_switch_shows_its_table_and_two_years_compare_side_by_side(
         assert button.get_attribute("aria-pressed") == "true"
         page.wait_for_selector(".geoseg-map2 path.geoseg-area")
         assert page.locator(".geoseg-map2 path.geoseg-area").count() == 12
+        # both halves show the whole city when the comparison opens
+        fits = page.evaluate(
+            """() => { const d = document.querySelector('.folium-map'); const m = window[d.id];
+            const o = window.geoseg_compare(); let all = null;
+            m.eachLayer(l => { if (l.getLayers && l.getLayers().some(x => x.feature &&
+                x.feature.properties.k && x.feature.properties.k.length === 4)) {
+                all = l.getBounds(); } });
+            return [m.getBounds().contains(all), o.getBounds().contains(all)]; }"""
+        )
+        assert fits == [True, True]
         select = page.locator(".geoseg-map2 select")
         assert select.input_value() == "0"  # the first year, beside the chosen one
         centres = page.evaluate(

@@ -334,10 +334,17 @@ GEOSEG_JS = r"""
         d.appendChild(lab);
       });
       sync(map, m2); sync(m2, map);
-      map.invalidateSize({animate: false});
       m2.invalidateSize({animate: false});
-      m2.setView(map.getCenter(), map.getZoom(), {animate: false});
+      refit();
       return {map: m2, div: div};
+    }
+    function refit() {
+      // the city fitted to each half (or to the whole map again)
+      map.invalidateSize({animate: false});
+      var first = window[years[0][0]];
+      if (first && first.getBounds) {
+        map.fitBounds(first.getBounds(), {padding: [8, 8], animate: false});
+      }
     }
     box(map, "topright", "geoseg-compare", function (d) {
       btn = document.createElement("button");
@@ -354,9 +361,8 @@ GEOSEG_JS = r"""
           other.div.style.display = on ? "" : "none";
           map.getContainer().parentNode.classList.toggle("geoseg-split", on);
           btn.setAttribute("aria-pressed", on ? "true" : "false");
-          map.invalidateSize({animate: false});
-          if (on) { other.map.invalidateSize({animate: false});
-            other.map.setView(map.getCenter(), map.getZoom(), {animate: false}); }
+          if (on) { other.map.invalidateSize({animate: false}); }
+          refit();
         }
       });
       d.appendChild(btn);

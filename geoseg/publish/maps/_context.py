@@ -53,9 +53,9 @@ def street_lines(
     tolerance
         Douglas-Peucker tolerance in metres.
     max_vertices
-        The most vertices kept: when the simplified streets have more, the shortest merged
-        street pieces (cul-de-sacs, short links) are dropped first, so the through streets that
-        a reader orients by remain.
+        The most vertices kept: when the simplified streets have more, dead ends (cul-de-sacs,
+        stubs) are dropped first, then the shortest pieces, so the connected streets that a
+        reader orients by remain.
 
     Returns
     -------
@@ -95,7 +95,7 @@ def street_lines(
     simple = shapely.simplify(merged, tolerance, preserve_topology=True)
     counts = shapely.get_num_coordinates(simple)
     if counts.sum() > max_vertices:
-        order = np.argsort(-shapely.length(simple), kind="stable")
+        order = _importance(simple)
         keep = order[np.cumsum(counts[order]) <= max_vertices]
         logger.info(
             "streets: %d of %d pieces kept within %d vertices",
@@ -105,6 +105,21 @@ def street_lines(
         )
         simple = simple[np.sort(keep)]
     return gpd.GeoSeries(simple, crs=crs)
+
+
+def _importance(lines: np.ndarray) -> np.ndarray:
+    """Line positions from most to least worth drawing: pieces joined to others at both ends
+    before dead ends (cul-de-sacs, stubs), longer before shorter."""
+    ends = np.vstack(
+        [
+            shapely.get_coordinates(shapely.get_point(lines, 0)),
+            shapely.get_coordinates(shapely.get_point(lines, -1)),
+        ]
+    ).round(1)
+    _, inverse, degree = np.unique(ends, axis=0, return_inverse=True, return_counts=True)
+    end_degree = degree[inverse.ravel()].reshape(2, -1)
+    dead_end = (end_degree < 2).any(axis=0)
+    return np.lexsort((-shapely.length(lines), dead_end))
 
 
 def add_water(
