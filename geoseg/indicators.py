@@ -17,7 +17,7 @@ import pandas as pd
 from geoseg.errors import InputError
 from geoseg.io.indicators import Indicator
 
-__all__ = ["indicator_label", "indicator_values"]
+__all__ = ["indicator_for", "indicator_label", "indicator_values"]
 
 _SCALE = {"share": 100.0, "rate": 1000.0}
 
@@ -104,17 +104,27 @@ def indicator_values(
     return pd.concat(frames, ignore_index=True)
 
 
-def indicator_label(variable: str, indicators: Mapping[str, Indicator], lang: str) -> str:
-    """The readable name of an indicator, a register column or a ``NUMERATOR/DENOMINATOR`` rate.
+def indicator_for(variable: str, indicators: Mapping[str, Indicator]) -> Indicator | None:
+    """The indicator a result variable stands for, or ``None``.
 
     A variable matches an indicator by name, or by its numerator (and denominator, for a rate
-    written ``"a/b"``); anything else is shown as written.
+    written ``"a/b"``).
     """
     text = str(variable)
     if text in indicators:
-        return indicators[text].label(lang)
+        return indicators[text]
     num, _, den = text.partition("/")
     for ind in indicators.values():
         if ind.numerator == num and (not den or ind.denominator == den):
-            return ind.label(lang)
-    return text
+            return ind
+    return None
+
+
+def indicator_label(variable: str, indicators: Mapping[str, Indicator], lang: str) -> str:
+    """The readable name of an indicator, a register column or a ``NUMERATOR/DENOMINATOR`` rate.
+
+    A variable matches an indicator as in :func:`indicator_for`; anything else is shown as
+    written.
+    """
+    ind = indicator_for(variable, indicators)
+    return ind.label(lang) if ind is not None else str(variable)

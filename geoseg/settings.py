@@ -7,6 +7,7 @@ key in the project file; these constants are only the defaults.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ __all__ = [
     "SERVICE_KINDS",
     "SUPPRESSION_THRESHOLD",
     "WALK_SPEED_KMH",
+    "demand_group",
     "example_dir",
     "random_generator",
 ]
@@ -49,6 +51,14 @@ SERVICE_KINDS: dict[str, dict[str, str]] = {
     "library": {"demand": "pop_total"},
     "youth_centre": {"demand": "age_6_15"},
 }
+
+
+def demand_group(
+    kind: str, kinds: Mapping[str, str] | None = None, *, total: str | None = None
+) -> str | None:
+    """The register group a service kind serves: the project's ``[services.kinds]`` entry,
+    else :data:`SERVICE_KINDS` (children 0-5 for family centres), else ``total``."""
+    return (kinds or {}).get(kind) or SERVICE_KINDS.get(kind, {}).get("demand") or total
 
 
 def example_dir() -> Path:

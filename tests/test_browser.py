@@ -12,6 +12,7 @@ from _browser import browser, hover_area, open_offline  # noqa: F401  (fixture)
 from _mapdata import INJECTED, grid_areas
 
 from geoseg.publish import (
+    MapStyle,
     access_map,
     choropleth_map,
     lisa_map,
@@ -88,13 +89,15 @@ def published(tmp_path_factory):
         geometry=[areas.union_all().buffer(300).difference(areas.union_all())],
         crs=areas.crs,
     )
-    common = {"fictional": True, "water": water, "title": INJECTED}
+    common = {"style": MapStyle(fictional=True, water=water), "title": INJECTED}
     files = {
         "indicator.html": choropleth_map(
             areas, tidy, count_columns=["pop"], label=INJECTED, **common
         ),
         "local.html": local_index_map(areas, hs, columns=["value", "I"], **common),
-        "lisa.html": lisa_map(areas, hs, lang="sv", **common),
+        "lisa.html": lisa_map(
+            areas, hs, **(common | {"style": MapStyle(lang="sv", fictional=True, water=water)})
+        ),
         "access.html": access_map(
             areas, acc, services=services, isochrones=iso, show_isochrones=True, **common
         ),
@@ -157,7 +160,9 @@ def test_map_works_offline_and_shows_tooltips(browser, published, name):  # noqa
     with offline_page(browser, published["dir"] / "maps" / name) as page:
         page.wait_for_selector("path.geoseg-area")
         assert page.locator("path.geoseg-area").count() == N_AREAS
-        assert page.locator(".leaflet-control-layers").count() == 1
+        # a switch only where there is something to switch (years, indices, services)
+        switches = 0 if name in ("lisa.html", "plan.html") else 1
+        assert page.locator(".leaflet-control-layers").count() == switches
         note = page.locator(".geoseg-fictional").inner_text()
         assert ("Fiktiv exempelstad" if name == "lisa.html" else "Fictional example city") in note
         text = tooltip_of_0101(page, published)
@@ -213,7 +218,9 @@ def test_plan_map_switches_between_kinds(browser, tmp_path):  # noqa: F811
         geometry=[areas.geometry.centroid.iloc[5]],
         crs=areas.crs,
     )
-    path = save_map(plan_map(areas, plan, features=feats, fictional=True), tmp_path / "p.html")
+    path = save_map(
+        plan_map(areas, plan, features=feats, style=MapStyle(fictional=True)), tmp_path / "p.html"
+    )
 
     def tooltip_of_0101_shows(page, service):
         """Hover area 0101 until a tooltip naming ``service`` is visible (polls: robust under

@@ -7,7 +7,7 @@ import shapely
 from _mapdata import INJECTED, grid_areas, layer_infos, layer_names, row, voronoi_areas
 
 from geoseg.errors import InputError
-from geoseg.publish.maps import choropleth_map, local_index_map, map_html, save_map
+from geoseg.publish.maps import MapStyle, choropleth_map, local_index_map, map_html, save_map
 from geoseg.publish.maps._geometry import feature_collection, prepare_layer
 
 
@@ -63,7 +63,7 @@ def test_small_counts_never_reach_the_map(areas, tidy):
 
 
 def test_injected_name_is_escaped_everywhere(areas, tidy):
-    m = choropleth_map(areas, tidy, label=INJECTED, title=INJECTED, fictional=True)
+    m = choropleth_map(areas, tidy, label=INJECTED, title=INJECTED, style=MapStyle(fictional=True))
     html = map_html(m)
     assert INJECTED not in html
     assert "<img" not in html
@@ -83,13 +83,13 @@ def test_offline_page_has_no_cdn_and_inlines_leaflet(areas, tidy, tmp_path):
 
 
 def test_swedish_labels_and_fictional_note(areas, tidy):
-    m = choropleth_map(areas, tidy, lang="sv", fictional=True, year=2023)
+    m = choropleth_map(areas, tidy, style=MapStyle(lang="sv", fictional=True), year=2023)
     info = layer_infos(m)[0]
     assert row(info, "0102", "Område") == "Område 0-1 åäö"
     html = map_html(m)
     assert "Fiktiv exempelstad" in html
     with pytest.raises(InputError, match="'de'"):
-        choropleth_map(areas, tidy, lang="de")
+        choropleth_map(areas, tidy, style=MapStyle(lang="de"))
 
 
 def test_errors_name_columns_years_and_codes(areas, tidy):

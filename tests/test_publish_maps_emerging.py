@@ -7,7 +7,7 @@ from _mapdata import INJECTED, grid_areas, layer_infos, row
 
 from geoseg.errors import InputError
 from geoseg.hotspots import CATEGORIES, category_labels
-from geoseg.publish import emerging_map, map_html
+from geoseg.publish import MapStyle, emerging_map, map_html
 from geoseg.publish.maps.emerging import CATEGORY_COLOURS
 
 
@@ -35,7 +35,8 @@ def _emerging(areas):
 
 def test_colours_and_labels_follow_the_category(areas):
     res = _emerging(areas)
-    info = layer_infos(emerging_map(areas, res, label="Median income", lang="en"))[0]
+    m = emerging_map(areas, res, label="Low income", worse="higher", style=MapStyle(lang="en"))
+    info = layer_infos(m)[0]
     for code, cat in res["category"].items():
         assert info[code][0]["fillColor"] == CATEGORY_COLOURS[cat]
         assert row(info, code, "Pattern over the years") == category_labels([cat])[0]
@@ -43,9 +44,31 @@ def test_colours_and_labels_follow_the_category(areas):
     assert row(info, first, "Years as a hot spot, 2018–2023") == "0/6"
     assert row(info, first, "Trend of the z-scores, p-value") == "0.012"
     assert row(info, areas.index[-1], "Pattern over the years") == "No data"
-    sv = layer_infos(emerging_map(areas, res, label="Medianinkomst", lang="sv"))[0]
+    sv = layer_infos(emerging_map(areas, res, label="Medianinkomst", style=MapStyle(lang="sv")))[0]
     assert row(sv, first, "Mönster över åren") == "Ny het punkt"
     assert len(set(CATEGORY_COLOURS.values())) == len(CATEGORIES)
+
+
+def _reds_purples(colour: str) -> str:
+    """``"red"`` when red dominates blue in ``colour``, else ``"purple"``."""
+    r, b = int(colour[1:3], 16), int(colour[5:7], 16)
+    return "red" if r > b else "purple"
+
+
+def test_an_unfavourable_pattern_is_red_whichever_end_is_worse(areas):
+    res = _emerging(areas)
+    hot = res.index[res["category"].str.endswith("_hot")]
+    cold = res.index[res["category"].str.endswith("_cold")]
+    assert len(hot) and len(cold)
+    high_bad = layer_infos(emerging_map(areas, res, worse="higher"))[0]
+    low_bad = layer_infos(emerging_map(areas, res, worse="lower"))[0]
+    # high values unfavourable: hot spots red, cold spots purple; the other way round for lower
+    assert {_reds_purples(high_bad[c][0]["fillColor"]) for c in hot} == {"red"}
+    assert {_reds_purples(high_bad[c][0]["fillColor"]) for c in cold} == {"purple"}
+    assert {_reds_purples(low_bad[c][0]["fillColor"]) for c in hot} == {"purple"}
+    assert {_reds_purples(low_bad[c][0]["fillColor"]) for c in cold} == {"red"}
+    with pytest.raises(InputError, match="worse"):
+        emerging_map(areas, res, worse="up")
 
 
 def test_names_are_escaped_and_bad_input_is_named(areas):
@@ -75,7 +98,7 @@ def test_suppressed_areas_carry_the_same_mark_as_the_other_maps(areas, lang, mar
     )
     gated = gate_emerging(res.reset_index(), Disclosure(), population=pop).set_index("id")
     assert gated["suppressed"].tolist() == [c == codes[1] for c in codes]
-    m = emerging_map(areas, gated, label="Median income", lang=lang)
+    m = emerging_map(areas, gated, label="Median income", style=MapStyle(lang=lang))
     info = layer_infos(m)[0]
     tips = [r for r in info[codes[1]][1] if len(r) > 1 and r[1] == mark]
     assert len(tips) == 1, info[codes[1]]
@@ -85,16 +108,16 @@ def test_suppressed_areas_carry_the_same_mark_as_the_other_maps(areas, lang, mar
     counts = pd.DataFrame({"share": 0.5, "n": 40}, index=pd.Index(codes, name="code"))
     counts.loc[codes[1], "n"] = 3
     choro = layer_infos(
-        choropleth_map(areas, counts, column="share", count_columns=["n"], lang=lang)
+        choropleth_map(areas, counts, column="share", count_columns=["n"], style=MapStyle(lang=lang))
     )[0]
     assert info[codes[1]][0]["fillColor"] == choro[codes[1]][0]["fillColor"]
     assert any(len(r) > 1 and r[1] == mark for r in choro[codes[1]][1])
-    colour = choro[codes[1]][0]["fillColor"]
-    legend = '{"color":"' + colour + '","label":"\\u003c' + mark[1:] + '"}'  # as embedded
+    # the legend's hatched suppression class, as embedded in both pages
+    legend = '"label":"\\u003c' + mark[1:] + '","hatch":true}'
     html = map_html(m)
     assert legend in html
     assert legend in map_html(
-        choropleth_map(areas, counts, column="share", count_columns=["n"], lang=lang)
+        choropleth_map(areas, counts, column="share", count_columns=["n"], style=MapStyle(lang=lang))
     )
     # the other areas keep their category; the area without results stays "no data"
     label = tips[0][0]
@@ -105,6 +128,6 @@ def test_suppressed_areas_carry_the_same_mark_as_the_other_maps(areas, lang, mar
     # the explicit argument works on a table without the column too
     plain = gated.drop(columns="suppressed")
     again = layer_infos(
-        emerging_map(areas, plain, label="Median income", lang=lang, suppressed=gated["suppressed"])
+        emerging_map(areas, plain, label="Median income", style=MapStyle(lang=lang), suppressed=gated["suppressed"])
     )[0]
     assert again[codes[1]] == info[codes[1]]

@@ -8,7 +8,15 @@ import shapely
 from _mapdata import INJECTED, grid_areas, layer_infos, layer_names, row
 
 from geoseg.errors import InputError
-from geoseg.publish import access_map, lisa_map, map_html, plan_map, save_map, write_index
+from geoseg.publish import (
+    MapStyle,
+    access_map,
+    lisa_map,
+    map_html,
+    plan_map,
+    save_map,
+    write_index,
+)
 from geoseg.publish.maps._palettes import LISA_COLOURS
 
 
@@ -32,15 +40,34 @@ def test_lisa_colours_follow_quadrant_and_significance(areas):
         },
         index=codes,
     )
-    info = layer_infos(lisa_map(areas, hs, alpha=0.05))[0]
+    m = lisa_map(areas, hs, alpha=0.05, label="Low income", worse="higher", share=True)
+    info = layer_infos(m)[0]
     for code, q, pv in zip(codes, quad, p, strict=True):
         expected = LISA_COLOURS[q] if pv <= 0.05 else LISA_COLOURS[0]
         assert info[code][0]["fillColor"] == expected
     assert row(info, codes[2], "Cluster") == "Not significant"
-    assert row(info, codes[0], "Cluster") == "High-High (hotspot)"
+    assert row(info, codes[0], "Cluster") == "Cluster of high share of low income (unfavourable)"
+    assert row(info, codes[3], "Cluster") == "High share of low income among low (unfavourable)"
+    # where low values are the unfavourable end, the low-low cluster takes the red of HH above
+    low = layer_infos(lisa_map(areas, hs, alpha=0.05, label="Median income", worse="lower"))[0]
+    assert low[codes[10]][0]["fillColor"] == LISA_COLOURS[1]  # quadrant 3, p = 0.01
+    assert low[codes[0]][0]["fillColor"] == LISA_COLOURS[3]
+    assert row(low, codes[10], "Cluster") == "Cluster of low values: Median income (unfavourable)"
+    sv = layer_infos(
+        lisa_map(
+            areas,
+            hs,
+            alpha=0.05,
+            label="Låg inkomst",
+            worse="higher",
+            share=True,
+            style=MapStyle(lang="sv"),
+        )
+    )[0]
+    assert row(sv, codes[0], "Kluster") == "Kluster med hög andel låg inkomst (ogynnsamt)"
     # the analysis's own decision wins when given
     hs["significant"] = False
-    info = layer_infos(lisa_map(areas, hs, lang="sv"))[0]
+    info = layer_infos(lisa_map(areas, hs, style=MapStyle(lang="sv")))[0]
     assert {v[0]["fillColor"] for v in info.values()} == {LISA_COLOURS[0]}
     assert row(info, codes[0], "Kluster") == "Inte signifikant"
     with pytest.raises(InputError, match="quadrant"):
@@ -119,7 +146,7 @@ def test_plan_map_diverges_around_zero(areas):
         geometry=[shapely.Point(areas.geometry.centroid.iloc[3].coords[0])],
         crs=areas.crs,
     )
-    m = plan_map(areas, plan, features=feats, lang="sv")
+    m = plan_map(areas, plan, features=feats, style=MapStyle(lang="sv"))
     info = layer_infos(m)[0]
     fill = {c: info[c][0]["fillColor"] for c in codes}
     assert fill["0103"] == fill["0104"]  # 0 and 0.2 are both "no change"
@@ -214,7 +241,7 @@ def test_plan_map_draws_every_kind_as_radio_layers_with_one_scheme(areas):
 def test_plan_map_kinds_in_given_order_and_unknown_kind_refused(areas):
     codes = list(areas.index)
     plan = _two_kind_change(codes)
-    m = plan_map(areas, plan, kind=["meeting_place", "library"], lang="sv")
+    m = plan_map(areas, plan, kind=["meeting_place", "library"], style=MapStyle(lang="sv"))
     assert layer_names(m) == [
         "Plan: ändrad gångtid till mötesplats",
         "Plan: ändrad gångtid till bibliotek",

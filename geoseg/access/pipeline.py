@@ -29,7 +29,7 @@ from geoseg.access.residents import (
 )
 from geoseg.access.summary import area_summary
 from geoseg.errors import ConfigError, DataError
-from geoseg.settings import ANALYSIS_CRS, SERVICE_KINDS, WALK_SPEED_KMH
+from geoseg.settings import ANALYSIS_CRS, WALK_SPEED_KMH, demand_group
 
 __all__ = ["JSON_KEYS", "AccessResults", "KindResult", "access_for_kind", "access_for_project"]
 
@@ -252,9 +252,7 @@ def access_for_project(
             f"the kinds present are {', '.join(present)}"
         )
         raise DataError(msg)
-    demand = {
-        k: str(kind_map.get(k) or SERVICE_KINDS.get(k, {}).get("demand") or total) for k in chosen
-    }
+    demand = {k: str(demand_group(k, kind_map, total=total)) for k in chosen}
     missing = sorted({d for d in demand.values() if d not in counts.columns})
     if missing:
         msg = f"register table: demand columns {', '.join(missing)} are missing"

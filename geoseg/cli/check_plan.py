@@ -376,7 +376,7 @@ def _write_map(
     disclosure: Disclosure,
 ) -> None:
     try:
-        from geoseg.publish.maps import plan_map, save_map
+        from geoseg.publish.maps import MapStyle, plan_map, save_map
     except ImportError:  # pragma: no cover - the maps package is part of geoseg
         logger.warning("geoseg.publish.maps.plan_map is not available; no map written")
         return
@@ -397,11 +397,13 @@ def _write_map(
         kind=kinds or None,
         features=feats[["action", "name", "geometry"]],
         title=f"{b.title}: {Path(r.summary['plan']).name}",
-        lang=b.lang,
-        fictional=b.fictional,
-        threshold=disclosure.effective,
-        name_column=data.project.areas.name or "name",
-        water=getattr(data, "water", None),
+        style=MapStyle(
+            lang=b.lang,
+            fictional=b.fictional,
+            threshold=disclosure.effective,
+            name_column=data.project.areas.name or "name",
+            water=getattr(data, "water", None),
+        ),
     )
     save_map(m, path, overwrite=overwrite, inputs=inputs, metadata=disclosure.metadata())
     click.echo(f"wrote {path}", err=True)

@@ -266,7 +266,7 @@ def _write_map(
     from geoseg.i18n import kind_label
     from geoseg.plans import check_plan, read_plan
     from geoseg.publish.disclosure import Disclosure
-    from geoseg.publish.maps import plan_map, save_map
+    from geoseg.publish.maps import MapStyle, plan_map, save_map
 
     checked = check_plan(b, read_plan(plan_path, baseline=b))
     table = checked.areas[checked.areas["kind"] == result.kind]
@@ -276,10 +276,13 @@ def _write_map(
         kind=result.kind,
         features=checked.features[["action", "name", "geometry"]],
         title=f"{b.title}: {kind_label(result.kind, b.lang)} (+{len(result.sites)})",
-        lang=b.lang,
-        fictional=b.fictional,
-        threshold=Disclosure.of(data.project).effective,
-        name_column=data.project.areas.name or "name",
+        style=MapStyle(
+            lang=b.lang,
+            fictional=b.fictional,
+            threshold=Disclosure.of(data.project).effective,
+            name_column=data.project.areas.name or "name",
+            water=getattr(data, "water", None),
+        ),
     )
     disclosure = Disclosure.of(data.project)
     save_map(m, path, overwrite=overwrite, inputs=inputs, metadata=disclosure.metadata())

@@ -49,7 +49,7 @@ from geoseg.plans._sites_solve import (
 )
 from geoseg.plans._sites_table import suggestion_table
 from geoseg.plans.baseline import Baseline
-from geoseg.settings import SERVICE_KINDS
+from geoseg.settings import demand_group
 
 __all__ = [
     "OBJECTIVES",
@@ -373,7 +373,7 @@ def suggest_sites(
         msg = f"site suggestions: --capacity must be a positive number, got {capacity}."
         raise InputError(msg)
     T = float(minutes if minutes is not None else baseline.minutes)
-    group = group or SERVICE_KINDS.get(kind, {}).get("demand") or baseline.total
+    group = group or str(demand_group(kind, total=baseline.total))
     rows = baseline.placed
     need = _need(baseline, group, need_share)[rows]
     cand, cand_s = site_candidates(baseline, candidates, within=within)

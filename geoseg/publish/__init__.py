@@ -11,6 +11,7 @@ from __future__ import annotations
 from geoseg.publish.disclosure import suppress_counts, suppressed_label
 from geoseg.publish.index import write_index
 from geoseg.publish.maps import (
+    MapStyle,
     access_map,
     choropleth_map,
     emerging_map,
@@ -19,12 +20,14 @@ from geoseg.publish.maps import (
     map_html,
     plan_map,
     save_map,
+    street_lines,
 )
 from geoseg.publish.plots import plot_hotspots, plot_index_trends, plot_lorenz, plot_plan_minutes
 from geoseg.publish.report import write_report
 from geoseg.publish.run import publish
 
 __all__ = [
+    "MapStyle",
     "access_map",
     "choropleth_map",
     "emerging_map",
@@ -38,6 +41,7 @@ __all__ = [
     "plot_plan_minutes",
     "publish",
     "save_map",
+    "street_lines",
     "suppress_counts",
     "suppressed_label",
     "write_index",

@@ -12,7 +12,7 @@ import pandas as pd
 
 from geoseg.errors import InputError
 from geoseg.i18n import tr
-from geoseg.indicators import indicator_label, indicator_values
+from geoseg.indicators import indicator_for, indicator_label, indicator_values
 from geoseg.io import (
     check_targets,
     project_inputs,
@@ -58,9 +58,10 @@ def publish(
     Every value shown passes through the disclosure gate (``disclosure``, default the project's
     ``[disclosure]``).
     """
-    from geoseg.i18n import kind_label
+    from geoseg.i18n import group_label, kind_label
     from geoseg.publish import maps as gm
     from geoseg.publish.maps._elements import Note
+    from geoseg.settings import demand_group
 
     project = data.project
     fictional = project.project.fictional
@@ -74,12 +75,12 @@ def publish(
         areas["name"] = areas[name_col]
     if "name" not in areas:
         areas["name"] = areas.index.astype(str)
-    common: dict[str, Any] = {
-        "lang": lang,
-        "fictional": fictional,
-        "threshold": threshold,
-        "water": data.water,
-    }
+    streets = None
+    if access is not None and data.has_network:  # read by the access stage already
+        streets = gm.street_lines(data.network(), areas=areas)
+    style = gm.MapStyle(
+        lang=lang, fictional=fictional, threshold=threshold, water=data.water, streets=streets
+    )
     planned: list[tuple[str, str, Any]] = []
 
     definitions = project.indicators
@@ -103,20 +104,22 @@ def publish(
     ind_names = slugs(indicators["indicator"])
     for ind, rows in indicators.groupby("indicator", sort=False):
         label = definitions[str(ind)].label(lang)
+        worse = definitions[str(ind)].worse
         table = rows
         planned.append(
             (
                 f"indicator_{ind_names[ind]}.html",
                 label,
-                lambda t=table, lab=label: gm.choropleth_map(
+                lambda t=table, lab=label, w=worse: gm.choropleth_map(
                     areas,
                     t,
                     column="value",
                     label=lab,
+                    worse=w,
                     code_column="code",
                     suppressed="suppressed",
                     title=lab,
-                    **common,
+                    style=style,
                 ),
             )
         )
@@ -145,7 +148,7 @@ def publish(
                     centers=dict.fromkeys(lq.columns.drop("suppressed"), 1.0),
                     suppressed="suppressed",
                     title=lq_title,
-                    **common,
+                    style=style,
                 ),
             )
         )
@@ -164,6 +167,7 @@ def publish(
             hs = rows.set_index("id")
             safe = var_names[var]
             what = indicator_label(str(var), definitions, lang)
+            found = indicator_for(str(var), definitions)
             title = _title(
                 lang,
                 f"Clusters of high and low values: {what}{when}",
@@ -173,15 +177,17 @@ def publish(
                 (
                     f"hotspots_{safe}.html",
                     title,
-                    lambda h=hs, t=title, y=latest_year, lab=what: gm.lisa_map(
+                    lambda h=hs, t=title, y=latest_year, lab=what, ind=found: gm.lisa_map(
                         areas,
                         h,
                         alpha=project.hotspots.alpha,
                         year=y,
                         title=t,
                         label=lab,
+                        worse=ind.worse if ind else "none",
+                        share=bool(ind and ind.kind == "share"),
                         suppressed="suppressed",
-                        **common,
+                        style=style,
                     ),
                 )
             )
@@ -198,18 +204,23 @@ def publish(
         follow_up = dataclasses.replace(follow_up, emerging=em)
     if follow_up is not None:
         planned += _follow_up_maps(
-            follow_up, definitions, areas, common, lang, emerging=gated_emerging
+            follow_up, definitions, areas, style, lang, emerging=gated_emerging
         )
 
     if access is not None:
         summary = access.summary
-        if "group" in summary:
-            summary = summary[summary["group"] == (reg.total or summary["group"].iloc[0])]
         kind_names = slugs(summary["kind"])
         for kind, rows in summary.groupby("kind"):
+            group = None
+            if "group" in rows:  # the kind's target group (children 0-5 for family centres)
+                present = set(rows["group"].astype(str))
+                group = demand_group(str(kind), project.services.kinds, total=reg.total)
+                group = group if group in present else (reg.total or rows["group"].iloc[0])
             services = access.services[access.services["kind"] == kind]
             iso = result.isochrones
             what = kind_label(str(kind), lang)
+            if group and group != reg.total and group_label(group, lang):
+                what += f" ({group_label(group, lang).lower()})"
             title = _title(lang, f"Walking time: {what}", f"Gångtid: {what}")
             method = getattr(access, "method", None)  # straight-line fallback: say so
             if method is not None:
@@ -223,15 +234,16 @@ def publish(
                 (
                     f"access_{kind_names[kind]}.html",
                     title,
-                    lambda r=rows, s=services, k=kind, t=title, i=iso: gm.access_map(
+                    lambda r=rows, s=services, k=kind, t=title, i=iso, g=group: gm.access_map(
                         areas,
                         r,
                         kind=k,
+                        group=g,
                         services=s,
                         isochrones=i,
                         minutes=project.access.minutes,
                         title=t,
-                        **common,
+                        style=style,
                     ),
                 )
             )
@@ -391,7 +403,7 @@ def _follow_up_maps(
     follow_up: Any,
     definitions: Any,
     areas: Any,
-    common: dict[str, Any],
+    style: Any,
     lang: str,
     *,
     emerging: Any = None,
@@ -413,17 +425,19 @@ def _follow_up_maps(
             label = labels.get(str(var), str(var))
             title = f"{tr('emerging_hotspots', lang)}: {label}"
             by_code = rows.set_index("id")
+            worse = _worse(var, definitions)
             planned.append(
                 (
                     f"emerging_hotspots_{safe}.html",
                     title,
-                    lambda r=by_code, lab=label, t=title: gm.emerging_map(
+                    lambda r=by_code, lab=label, t=title, w=worse: gm.emerging_map(
                         areas,
                         r,
                         label=lab,
+                        worse=w,
                         title=t,
                         suppressed="suppressed" if "suppressed" in r.columns else None,
-                        **common,
+                        style=style,
                     ),
                 )
             )
@@ -444,6 +458,7 @@ def _follow_up_maps(
                 direction_text=rows["direction"].map(words),
                 note=rows["series_note"].fillna(""),
             )
+            worse = _worse(ind, definitions)
             tips = {
                 "direction_text": tr("trend_direction", lang),
                 "mk_p_adjusted": tr("p_adjusted", lang),
@@ -454,23 +469,29 @@ def _follow_up_maps(
                 (
                     f"trend_{ind_names[ind]}.html",
                     title,
-                    lambda t=table, lab=label, ti=title, tp=tips: gm.choropleth_map(
+                    lambda t=table, lab=label, ti=title, tp=tips, w=worse: gm.choropleth_map(
                         areas,
                         t,
                         column="slope",
                         label=lab,
+                        worse=w,
                         code_column="code",
                         diverging_center=0.0,
-                        palette="PuOr",
                         digits=2,
                         suppressed="suppressed",
                         tooltip_columns=tp,
                         title=ti,
-                        **common,
+                        style=style,
                     ),
                 )
             )
     return planned
+
+
+def _worse(variable: Any, definitions: Any) -> str:
+    """The unfavourable end of a result variable's indicator (``"none"`` when unknown)."""
+    ind = indicator_for(str(variable), definitions)
+    return ind.worse if ind is not None else "none"
 
 
 def _follow_up_methods(follow_up: Any, lang: str) -> dict[str, str]:

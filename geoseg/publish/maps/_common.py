@@ -8,11 +8,8 @@ without tiles.
 from __future__ import annotations
 
 import logging
-import os
-import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import folium
@@ -22,14 +19,25 @@ import numpy as np
 import pandas as pd
 
 from geoseg.errors import InputError, format_codes
-from geoseg.i18n import check_lang, tr
-from geoseg.io import write_text
-from geoseg.publish._html import escape, format_number, safe_href
+from geoseg.i18n import tr
+from geoseg.io.indicators import WORSE
+from geoseg.publish._html import format_number
 from geoseg.publish.disclosure import suppress_counts, suppressed_label
-from geoseg.publish.maps._assets import GEOSEG_CSS, GEOSEG_JS, leaflet_css, leaflet_js
-from geoseg.publish.maps._elements import DataBlock, GeoLayer, Legend, Note
+from geoseg.publish.maps._context import (
+    AreaLabels,
+    add_streets,
+    add_water,
+    area_label_points,
+)
+from geoseg.publish.maps._elements import DataBlock, GeoLayer, Legend, Note, Tables
 from geoseg.publish.maps._geometry import area_codes, feature_collection, prepare_layer
-from geoseg.publish.maps._palettes import MISSING_COLOUR, SUPPRESSED_COLOUR
+from geoseg.publish.maps._palettes import (
+    MISSING_COLOUR,
+    SUPPRESSED_COLOUR,
+    SUPPRESSED_FILL,
+    WATER_COLOUR,
+)
+from geoseg.publish.maps._style import MapStyle
 
 __all__ = [
     "AREA_HOVER",
@@ -39,8 +47,6 @@ __all__ = [
     "classify",
     "finish",
     "format_share",
-    "map_html",
-    "save_map",
     "select_kind",
     "unique_codes",
     "values_by_code",
@@ -51,23 +57,8 @@ logger = logging.getLogger(__name__)
 AREA_STYLE = {"color": "#4d4d4d", "weight": 0.6, "fillOpacity": 0.8, "className": "geoseg-area"}
 AREA_HOVER = {"weight": 2.5, "color": "#000000"}
 SCHEMES = ("quantiles", "natural_breaks", "equal_interval")
-
-#: CDN assets folium links that geoseg replaces (Leaflet) or does not need for its own maps.
-_REPLACED = ("leaflet.js", "leaflet.css")
-_UNNEEDED = (
-    "jquery",
-    "bootstrap",
-    "awesome-markers",
-    "fontawesome",
-    "glyphicons",
-    "awesome.rotate",
-)
-_SCRIPT_RE = re.compile(r'<script src="(https?:)?//[^"]*"></script>\s*')
-_LINK_RE = re.compile(r'<link rel="stylesheet" href="(https?:)?//[^"]*"/>\s*')
-_CSP = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "img-src data:; font-src data:"
-)
+#: The style of an area whose value is suppressed: hatched, with a dashed outline.
+SUPPRESSED_STYLE = {"fillColor": SUPPRESSED_FILL, "fillOpacity": 1.0, "dashArray": "3"}
 
 
 class MapContext:
@@ -79,15 +70,20 @@ class MapContext:
         data: DataBlock,
         codes: list[str],
         names: dict[str, str],
-        lang: str,
-        threshold: float,
+        style: MapStyle,
+        water: GeoLayer | None = None,
+        streets: GeoLayer | None = None,
     ) -> None:
         self.map = m
         self.data = data
         self.codes = codes
         self.names = names
-        self.lang = lang
-        self.threshold = threshold
+        self.style = style
+        self.lang = style.lang
+        self.threshold = style.threshold
+        self.water = water
+        #: layers drawn under and over the areas (water, streets), copied to a second map
+        self.context = [x for x in (water, streets) if x is not None]
 
     def area_rows(self, code: str, *, service: str = "", year: object = None) -> list[list[Any]]:
         """Tooltip rows naming an area (name, code), then the service kind and year if given."""
@@ -131,25 +127,31 @@ class MapContext:
             out["layer"] = layer
         return out
 
+    def context_legend(self) -> list[dict[str, Any]]:
+        """The legend block of what the map is drawn over (water), when there is any."""
+        if self.water is None:
+            return []
+        entry = {"color": WATER_COLOUR, "label": tr("water", self.lang), "border": "#7fa9c9"}
+        return [{"title": "", "entries": [entry]}]
+
 
 def base_map(
     areas: gpd.GeoDataFrame,
     *,
     title: str | None,
-    lang: str,
-    fictional: bool,
-    tiles: str | None,
-    water: gpd.GeoDataFrame | None,
-    tolerance: float | None,
-    threshold: float,
-    name_column: str = "name",
+    style: MapStyle | None,
 ) -> MapContext:
-    """Create a map fitted to ``areas`` with their geometry, optional water, title and notes."""
-    check_lang(lang)
+    """Create a map fitted to ``areas`` with their geometry, water, streets, names and title."""
+    style = style or MapStyle()
+    if not isinstance(style, MapStyle):
+        msg = "style must be a geoseg.publish.maps.MapStyle (e.g. MapStyle(lang='sv'))"
+        raise InputError(msg)
     if not isinstance(areas, gpd.GeoDataFrame):
         msg = "areas must be a GeoDataFrame indexed by area code (see geoseg.io.read_boundaries)."
         raise InputError(msg)
+    lang = style.lang
     codes = area_codes(areas)
+    name_column = style.name_column
     if name_column in areas.columns:
         names = {
             c: ("" if pd.isna(n) else str(n))
@@ -158,49 +160,50 @@ def base_map(
     else:
         logger.info("areas have no %r column; tooltips show codes only", name_column)
         names = {}
-    geoms = prepare_layer(areas, what="areas", tolerance=tolerance, coverage=True)
+    geoms = prepare_layer(areas, what="areas", tolerance=style.tolerance, coverage=True)
     west, south, east, north = (float(v) for v in geoms.total_bounds)
     m = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
-        tiles=tiles,
+        tiles=style.tiles,
         zoom_start=11,
         control_scale=True,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
     )
-    m.fit_bounds([[south, west], [north, east]])
-    # what the saved page declares about itself: its language and its title
-    m.geoseg_page = {"lang": lang, "title": title or tr("areas", lang)}  # type: ignore[attr-defined]
-    if water is not None and len(water):
-        w = water.to_crs(areas.crs) if water.crs is not None and areas.crs is not None else water
-        if w.crs is not None and areas.crs is not None:
-            x0, y0, x1, y1 = areas.total_bounds
-            pad = 0.1 * max(x1 - x0, y1 - y0)
-            w = w.clip((x0 - pad, y0 - pad, x1 + pad, y1 + pad))
-        wg = prepare_layer(w, what="water", tolerance=tolerance, coverage=False)
-        wkeys = [f"w{i}" for i in range(len(wg))]
-        wblock = DataBlock(feature_collection(wg, wkeys))
-        m.add_child(wblock)
-        m.add_child(
-            GeoLayer(
-                wblock,
-                {},
-                name=tr("water", lang),
-                interactive=False,
-                control=False,
-                style={
-                    "color": "#6b9bc3",
-                    "weight": 0.5,
-                    "fillColor": "#a6cbe8",
-                    "fillOpacity": 1.0,
-                },
-            )
-        )
+    m.fit_bounds([[south, west], [north, east]], padding=(8, 8))
+    # what the saved page declares about itself: its language, title, size and area names
+    m.geoseg_page = {  # type: ignore[attr-defined]
+        "lang": lang,
+        "title": title or tr("areas", lang),
+        "names": names,
+        "width": style.width,
+        "height": style.height,
+        "background": style.background,
+    }
+    water = None
+    if style.water is not None and len(style.water):
+        water = add_water(m, areas, style.water, lang=lang, tolerance=style.tolerance)
     block = DataBlock(feature_collection(geoms, codes))
     m.add_child(block)
-    if title:
-        m.add_child(Note(title, position="topleft", cls="geoseg-title"))
-    if fictional:
+    streets = None
+    if style.streets is not None and len(style.streets):
+        streets = add_streets(m, style.streets, lang=lang)
+    if style.labels and names:
+        m.add_child(AreaLabels(area_label_points(areas, names)))
+    if style.fictional:
         m.add_child(Note(tr("fictional", lang), position="bottomleft", cls="geoseg-fictional"))
-    return MapContext(m, block, codes, names, lang, threshold)
+    return MapContext(m, block, codes, names, style, water, streets)
+
+
+def check_worse(worse: str) -> str:
+    """Return ``worse`` if it is an indicator direction (``higher``, ``lower``, ``none``)."""
+    if worse not in WORSE:
+        msg = (
+            f"worse must be one of {', '.join(WORSE)} (the indicator's unfavourable end), "
+            f"got {worse!r}"
+        )
+        raise InputError(msg)
+    return worse
 
 
 def unique_codes(df: pd.DataFrame, what: str, *, hint: str = "") -> None:
@@ -376,19 +379,24 @@ def status_entries(
     lang: str, threshold: float, *, suppressed: bool, missing: bool
 ) -> list[dict[str, Any]]:
     """Legend entries for suppressed values and areas without data, when present."""
-    out = []
+    out: list[dict[str, Any]] = []
     if suppressed:
-        out.append({"color": SUPPRESSED_COLOUR, "label": suppressed_label(threshold, lang=lang)})
+        label = suppressed_label(threshold, lang=lang)
+        out.append({"color": SUPPRESSED_COLOUR, "label": label, "hatch": True})
     if missing:
         out.append({"color": MISSING_COLOUR, "label": tr("no_data", lang)})
     return out
 
 
 def finish(ctx: MapContext, legends: list[dict[str, Any]], *, layer_control: bool = True) -> None:
-    """Add the legend and the layer control (last, so that it sees every layer)."""
+    """Add the legend (with water, when drawn) and the layer control (last, so that it sees
+    every layer)."""
+    legends = [*legends, *ctx.context_legend()]
     if legends:
         ctx.map.add_child(Legend(legends))
-    if layer_control:
+    ctx.map.add_child(Tables())
+    switchable = [c for c in ctx.map._children.values() if isinstance(c, GeoLayer) and c.control]
+    if layer_control and len(switchable) > 1:  # one layer alone needs no switch
         folium.LayerControl(collapsed=False).add_to(ctx.map)
 
 
@@ -399,140 +407,47 @@ def area_layer(
     name: str,
     show: bool = True,
     overlay: bool = False,
+    table: dict[str, Any] | None = None,
 ) -> GeoLayer:
-    """Add a layer of all areas coloured and labelled by ``info`` (``{code: [style, rows]}``)."""
+    """Add a layer of all areas coloured and labelled by ``info`` (``{code: [style, rows]}``).
+
+    ``table`` is the layer's data table on the page: ``{"value": header, "rows": [[code,
+    value text, class text, suppressed], ...]}`` (see :func:`table_rows`).
+    """
     layer = GeoLayer(
         ctx.data,
         info,
         name=name,
-        style=AREA_STYLE,
+        style=AREA_STYLE | {"fillOpacity": ctx.style.opacity},
         hover=AREA_HOVER,
         missing={"fillColor": MISSING_COLOUR},
         overlay=overlay,
         show=show,
+        table=table,
     )
     ctx.map.add_child(layer)
     return layer
 
 
-def _number_elements(m: folium.Map) -> None:
-    """Give every element of the map a stable id (its position in the tree), not a random one.
-
-    folium names each element after a random UUID, so two renderings of the same map differ;
-    numbering them in tree order makes the same map render to the same bytes.
-    """
-    stack: list[Any] = [m.get_root()]
-    n = 0
-    while stack:
-        element = stack.pop(0)
-        element._id = f"{n:05d}"
-        n += 1
-        stack.extend(element._children.values())
-
-
-def map_html(
-    m: folium.Map,
-    *,
-    back: str | None = None,
-    metadata: Mapping[str, object] | None = None,
-) -> str:
-    """Render ``m`` as a self-contained HTML page that needs no network.
-
-    The CDN links folium adds are removed; Leaflet's script and style (from ``XStatic-Leaflet``)
-    and geoseg's helper are inlined, and a Content-Security-Policy forbids any network fetch.
-    The page declares its language and title (from the map function's ``lang`` and ``title``).
-    Element ids are numbered in tree order, so the same map always renders to the same bytes.
-
-    Parameters
-    ----------
-    m
-        A map made by one of geoseg's ``*_map`` functions (or any folium map).
-    back
-        A relative link shown in the top-left corner back to the page listing the maps (for
-        example ``"index.html"``); ``None`` shows none.
-    metadata
-        Key-value pairs written as ``<meta name="geoseg:KEY">`` tags (e.g. the disclosure
-        threshold).
-    """
-    page = getattr(m, "geoseg_page", {"lang": "en", "title": "Map"})
-    lang = page["lang"]
-    _number_elements(m)
-    html = m.get_root().render()
-    html = re.sub(r"<html(\s[^>]*)?>", f'<html lang="{escape(lang)}">', html, count=1)
-    dropped = []
-
-    def drop(match: re.Match[str]) -> str:
-        url = re.search(r'(?:src|href)="([^"]*)"', match.group(0))
-        if url:
-            dropped.append(url.group(1))
-        return ""
-
-    html = _SCRIPT_RE.sub(drop, html)
-    html = _LINK_RE.sub(drop, html)
-    unknown = [u for u in dropped if not any(s in u.lower() for s in (*_REPLACED, *_UNNEEDED))]
-    if unknown:
-        logger.warning(
-            "map_html: removed external assets geoseg does not supply offline; "
-            "parts of the map that need them will not work: %s",
-            ", ".join(unknown),
-        )
-    head = (
-        f"<title>{escape(page['title'])}</title>\n"
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
-        f"<style>{leaflet_css()}</style>\n<style>{GEOSEG_CSS}</style>\n"
-        f"<script>{leaflet_js()}</script>\n<script>{GEOSEG_JS}</script>\n"
-    )
-    if back is not None:
-        link = (
-            f'<a class="geoseg-back" href="{safe_href(back)}">'
-            f"&larr; {escape(tr('index_title', lang))}</a>"
-        )
-        html = html.replace("<body>", "<body>\n" + link, 1)
-    for key, value in (metadata or {}).items():
-        head += f'<meta name="geoseg:{escape(str(key))}" content="{escape(str(value))}">\n'
-
-    pos = html.find("<head>")
-    if pos < 0:
-        return head + html
-    pos += len("<head>")
-    return html[:pos] + "\n" + head + html[pos:]
-
-
-def save_map(
-    m: folium.Map,
-    path: str | os.PathLike[str],
-    *,
-    back: str | None = None,
-    root: str | os.PathLike[str] | None = None,
-    overwrite: bool = True,
-    inputs: Iterable[str | os.PathLike[str]] = (),
-    metadata: Mapping[str, object] | None = None,
-) -> Path:
-    """Write ``m`` to ``path`` as a self-contained offline HTML file, atomically.
-
-    The page is written to a temporary file in the same folder and renamed over ``path``, so a
-    reader never sees a half-written map. Returns the path written.
-
-    Parameters
-    ----------
-    back
-        A relative link to the page listing the maps (see :func:`map_html`).
-    root
-        The folder the map must land in (default: the folder of ``path``).
-    overwrite
-        Replace an existing file at ``path``.
-    inputs
-        Input files that must never be replaced.
-    metadata
-        Key-value pairs written as ``<meta name="geoseg:KEY">`` tags (e.g. the disclosure
-        threshold).
-    """
-    root = Path(path).parent if root is None else root
-    html = map_html(m, back=back, metadata=metadata)
-    target = write_text(path, html, root=root, overwrite=overwrite, inputs=inputs)
-    os.chmod(target, 0o644)  # a published page, readable by a web server
-    logger.info("wrote map %s (%.0f kB)", target, target.stat().st_size / 1024)
-    return target
+def table_rows(
+    ctx: MapContext,
+    info: dict[str, list[Any]],
+    value_label: str | Sequence[str],
+    classes: dict[str, str],
+) -> dict[str, Any]:
+    """The data table of an area layer: each area's values (the tooltip rows named by
+    ``value_label``, the suppression mark where suppressed) and its class in words."""
+    labels = [value_label] if isinstance(value_label, str) else list(value_label)
+    rows = []
+    for code in ctx.codes:
+        cells = info.get(code, [{}, []])[1]
+        values = []
+        for label in labels:
+            hit = next((r for r in cells if r[0] == label), None)
+            text = tr("no_data", ctx.lang) if hit is None else str(hit[1])
+            values.append([text, bool(hit is not None and len(hit) > 2 and hit[2])])
+        rows.append([code, values, classes.get(code, "")])
+    return {"values": labels, "rows": rows}
 
 
 def feature_layer(
@@ -543,7 +458,7 @@ def feature_layer(
     name: str,
     style: dict[str, Any],
     what: str,
-    tolerance: float | None,
+    tolerance: float | None = None,
     radius: float | None = None,
     show: bool = True,
     interactive: bool = True,

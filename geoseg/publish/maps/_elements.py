@@ -16,7 +16,7 @@ from folium.template import Template
 
 from geoseg.publish._html import escape, js_json
 
-__all__ = ["DataBlock", "GeoLayer", "Legend", "Note"]
+__all__ = ["Compare", "DataBlock", "GeoLayer", "Legend", "Note", "Tables"]
 
 
 class DataBlock(MacroElement):
@@ -73,10 +73,17 @@ class GeoLayer(Layer):
         show: bool = True,
         interactive: bool = True,
         radius: float | None = None,
+        pane: str | None = None,
+        min_zoom: int | None = None,
+        table: Any = None,
     ) -> None:
         super().__init__(name=escape(name), overlay=overlay, control=control, show=show)
         self._name = "geoseg_layer"
         self._data = data
+        #: the plain name (the page's data table is captioned with it)
+        self.title = name
+        #: the rows of the page's data table for this layer (see ``geoseg.publish.maps._page``)
+        self.table = table
         self.info_json = js_json(info)
         options: dict[str, Any] = {"style": style, "interactive": interactive}
         if hover:
@@ -85,6 +92,10 @@ class GeoLayer(Layer):
             options["missing"] = missing
         if radius:
             options["radius"] = radius
+        if pane:
+            options["pane"] = pane
+        if min_zoom is not None:
+            options["minZoom"] = min_zoom
         self.options_json = js_json(options)
 
     @property
@@ -150,3 +161,58 @@ class Note(MacroElement):
         self.text_json = js_json(str(text))
         self.position_json = js_json(position)
         self.cls_json = js_json(cls)
+
+
+class Tables(MacroElement):
+    """Show, under the map, the data table of the layer (year) chosen on the map."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geoseg.tables({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "geoseg_tables"
+
+
+class Compare(MacroElement):
+    """A button that opens a second map beside the first, synced in view, to compare two years.
+
+    ``years`` are ``(layer, label)`` pairs of the area layers, one per year; ``context`` the
+    layers drawn under and over them (water, streets), copied to the second map.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geoseg.compare({{ this._parent.get_name() }}, {{ this.years_json }},
+            {{ this.context_json }}, {{ this.words_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        years: list[tuple[GeoLayer, str]],
+        context: list[GeoLayer],
+        words: dict[str, str],
+    ) -> None:
+        super().__init__()
+        self._name = "geoseg_compare"
+        self._years = years
+        self._context = context
+        self.words_json = js_json(words)
+
+    @property
+    def years_json(self) -> str:
+        """The year layers' variable names and labels, read when the map is rendered."""
+        return js_json([[layer.get_name(), label] for layer, label in self._years])
+
+    @property
+    def context_json(self) -> str:
+        """The context layers' variable names, read when the map is rendered."""
+        return js_json([layer.get_name() for layer in self._context])

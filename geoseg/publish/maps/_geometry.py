@@ -19,7 +19,7 @@ import shapely
 from geoseg.errors import CRSError, InputError, format_codes
 from geoseg.settings import MAP_CRS
 
-__all__ = ["area_codes", "feature_collection", "prepare_layer"]
+__all__ = ["area_codes", "chained_lines", "feature_collection", "prepare_layer"]
 
 logger = logging.getLogger(__name__)
 
@@ -29,28 +29,28 @@ DIGITS = 6
 SCALE = 10**DIGITS
 
 
-def _encode_ring(ring: Any) -> list[int]:
+def _encode_ring(ring: Any, scale: int = SCALE) -> list[int]:
     """Quantise a ring to integer micro-degrees and delta-encode it as a flat list.
 
     ``[x0, y0, x1 - x0, y1 - y0, ...]``: the same 6-decimal precision as rounded GeoJSON in
     about a third of the characters; ``geoseg.decode`` in the page restores the coordinates.
     """
-    q = np.rint(np.asarray(ring, dtype=float)[:, :2] * SCALE).astype(np.int64)
+    q = np.rint(np.asarray(ring, dtype=float)[:, :2] * scale).astype(np.int64)
     d = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
     keep = np.ones(len(d), bool)
     keep[1:] = (d[1:] != 0).any(axis=1)  # drop repeated points created by quantisation
     return d[keep].ravel().tolist()
 
 
-def _encode(geom_type: str, coords: Any) -> Any:
+def _encode(geom_type: str, coords: Any, scale: int = SCALE) -> Any:
     if geom_type in ("Point",):
         return [round(float(c), DIGITS) for c in coords[:2]]
     if geom_type in ("LineString", "MultiPoint"):
-        return _encode_ring(coords)
+        return _encode_ring(coords, scale)
     if geom_type in ("Polygon", "MultiLineString"):
-        return [_encode_ring(r) for r in coords]
+        return [_encode_ring(r, scale) for r in coords]
     if geom_type == "MultiPolygon":
-        return [[_encode_ring(r) for r in p] for p in coords]
+        return [[_encode_ring(r, scale) for r in p] for p in coords]
     msg = f"cannot draw geometry type {geom_type}"
     raise InputError(msg)
 
@@ -110,12 +110,15 @@ def prepare_layer(
     return out.to_crs(MAP_CRS)
 
 
-def feature_collection(geoms: gpd.GeoSeries, keys: list[str]) -> dict[str, Any]:
+def feature_collection(
+    geoms: gpd.GeoSeries, keys: list[str], *, digits: int = DIGITS
+) -> dict[str, Any]:
     """Return a compact FeatureCollection whose features carry only their key (``properties.k``).
 
-    Coordinates other than points are quantised and delta-encoded (see ``_encode_ring``); the
-    page decodes them with ``geoseg.decode`` before Leaflet sees them.
+    Coordinates other than points are quantised to ``digits`` decimals and delta-encoded (see
+    ``_encode_ring``); the page decodes them with ``geoseg.decode`` before Leaflet sees them.
     """
+    scale = 10**digits
     features = []
     for key, geom in zip(keys, geoms.to_numpy(), strict=True):
         if geom is None or geom.is_empty:
@@ -132,8 +135,40 @@ def feature_collection(geoms: gpd.GeoSeries, keys: list[str]) -> dict[str, Any]:
                 "properties": {"k": key},
                 "geometry": {
                     "type": mapping["type"],
-                    "coordinates": _encode(mapping["type"], mapping["coordinates"]),
+                    "coordinates": _encode(mapping["type"], mapping["coordinates"], scale),
                 },
             }
         )
-    return {"type": "FeatureCollection", "scale": SCALE, "features": features}
+    return {"type": "FeatureCollection", "scale": scale, "features": features}
+
+
+def chained_lines(geoms: gpd.GeoSeries, *, digits: int = 5) -> dict[str, Any]:
+    """Return lines as one MultiLineString feature whose rings are delta-encoded in a chain.
+
+    Each line starts from where the previous one ended (``"chain": 1`` tells
+    ``geoseg.decode``), so thousands of short street pieces cost a few characters each instead
+    of a full coordinate pair and a feature apiece.
+    """
+    scale = 10**digits
+    parts = shapely.get_parts(np.asarray(geoms.to_numpy()))
+    parts = parts[shapely.get_type_id(parts) == 1]
+    coords, line = shapely.get_coordinates(parts, return_index=True)
+    q = np.rint(coords * scale).astype(np.int64)
+    # a line that quantisation shrinks to one point is not drawn
+    first = np.r_[True, line[1:] != line[:-1]]
+    line_start = np.maximum.accumulate(np.where(first, np.arange(len(q)), 0))
+    moved = np.zeros(len(parts), bool)
+    np.logical_or.at(moved, line, (q != q[line_start]).any(axis=1))
+    ok = moved[line]
+    q, line, first = q[ok], line[ok], first[ok]
+    d = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))  # chained across lines
+    keep = first | (d != 0).any(axis=1)  # drop repeated points created by quantisation
+    d, line = d[keep], line[keep]
+    bounds = np.flatnonzero(np.r_[True, line[1:] != line[:-1]]) if len(d) else np.array([0])
+    rings = [r.ravel().tolist() for r in np.split(d, bounds[1:])] if len(d) else []
+    feature = {
+        "type": "Feature",
+        "properties": {"k": "streets"},
+        "geometry": {"type": "MultiLineString", "coordinates": rings},
+    }
+    return {"type": "FeatureCollection", "scale": scale, "chain": 1, "features": [feature]}

@@ -11,11 +11,23 @@ from __future__ import annotations
 from geoseg.errors import InputError
 
 __all__ = [
+    "FAVOURABLE",
     "LISA_COLOURS",
     "MISSING_COLOUR",
+    "NEUTRAL_HIGH",
+    "NEUTRAL_LOW",
+    "NO_CHANGE_COLOUR",
     "OKABE_ITO",
     "SUPPRESSED_COLOUR",
+    "SUPPRESSED_FILL",
+    "UNFAVOURABLE",
+    "UNREACHABLE_COLOUR",
+    "WATER_COLOUR",
+    "cluster_colours",
+    "direction_diverging",
+    "direction_sequential",
     "diverging",
+    "emerging_colours",
     "sequential",
 ]
 
@@ -64,6 +76,28 @@ _SEQUENTIAL: dict[str, list[str]] = {
         "#bd0026",
         "#800026",
     ],
+    "Reds": [
+        "#fff5f0",
+        "#fee0d2",
+        "#fcbba1",
+        "#fc9272",
+        "#fb6a4a",
+        "#ef3b2c",
+        "#cb181d",
+        "#a50f15",
+        "#67000d",
+    ],
+    "Greens": [
+        "#f7fcf5",
+        "#e5f5e0",
+        "#c7e9c0",
+        "#a1d99b",
+        "#74c476",
+        "#41ab5d",
+        "#238b45",
+        "#006d2c",
+        "#00441b",
+    ],
     "viridis": [
         "#fde725",
         "#a0da39",
@@ -98,6 +132,17 @@ _DIVERGING: dict[str, list[str]] = {
         "#8073ac",
         "#542788",
     ],
+    "RdPu": [
+        "#b2182b",
+        "#d6604d",
+        "#f4a582",
+        "#fddbc7",
+        "#f7f7f7",
+        "#d8daeb",
+        "#b2abd2",
+        "#8073ac",
+        "#542788",
+    ],
     "BrBG": [
         "#8c510a",
         "#bf812d",
@@ -113,12 +158,117 @@ _DIVERGING: dict[str, list[str]] = {
 
 #: Okabe-Ito colours, safe for the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-#: LISA cluster colours (quadrant 1 HH, 2 LH, 3 LL, 4 HL) and grey for "not significant"; dark
-#: and light ends of ColorBrewer RdBu, so that HH/HL and LL/LH also differ in lightness.
-LISA_COLOURS = {1: "#b2182b", 2: "#92c5de", 3: "#2166ac", 4: "#f4a582", 0: "#d9d9d9"}
-#: Fill of areas whose value is suppressed (small counts) and of areas without data.
-SUPPRESSED_COLOUR = "#cab2d6"
+#: One colour logic for every map: the unfavourable end of a variable is red (ColorBrewer Reds /
+#: the red arm of RdBu), the favourable end purple (the purple arm of PuOr), and a variable
+#: without a worse end runs from teal (low) to brown (high), the arms of BrBG. Each family is
+#: ``(dark, light)``: the dark shade marks a cluster, the light one an outlier.
+UNFAVOURABLE = ("#b2182b", "#f4a582")
+FAVOURABLE = ("#542788", "#b2abd2")
+NEUTRAL_HIGH = ("#8c510a", "#dfc27d")
+NEUTRAL_LOW = ("#01665e", "#80cdc1")
+#: Not significant / no pattern (a class of its own).
+NOT_SIGNIFICANT = "#d9d9d9"
+#: LISA cluster colours (quadrant 1 HH, 2 LH, 3 LL, 4 HL) when high values are unfavourable;
+#: see :func:`cluster_colours` for the other directions.
+LISA_COLOURS = {
+    1: UNFAVOURABLE[0],
+    2: FAVOURABLE[1],
+    3: FAVOURABLE[0],
+    4: UNFAVOURABLE[1],
+    0: NOT_SIGNIFICANT,
+}
+#: Areas whose value is suppressed (small counts) are hatched: dark grey stripes on white
+#: (``SUPPRESSED_FILL`` is the SVG pattern the page defines; ``SUPPRESSED_COLOUR`` its stripe);
+#: areas without data are plain white. Both differ from every class colour and from each other.
+SUPPRESSED_COLOUR = "#737373"
+SUPPRESSED_FILL = "url(#geoseg-hatch)"
 MISSING_COLOUR = "#ffffff"
+#: "No change" on plan maps (light grey, distinct from white "no data").
+NO_CHANGE_COLOUR = "#e3e3e3"
+#: Areas no walk reaches.
+UNREACHABLE_COLOUR = "#3b3b3b"
+#: Water: a light blue that no legend class uses (classes are red, purple, teal, brown, grey).
+WATER_COLOUR = "#b3d4ec"
+
+
+def _families(worse: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The ``(high, low)`` colour families of a variable whose ``worse`` end is given."""
+    if worse == "higher":
+        return UNFAVOURABLE, FAVOURABLE
+    if worse == "lower":
+        return FAVOURABLE, UNFAVOURABLE
+    return NEUTRAL_HIGH, NEUTRAL_LOW
+
+
+def cluster_colours(worse: str) -> dict[int, str]:
+    """LISA / Gi* cluster colours by quadrant (1 HH, 2 LH, 3 LL, 4 HL, 0 not significant).
+
+    The unfavourable cluster is dark red whichever end of the variable is worse: HH when
+    ``worse="higher"``, LL when ``worse="lower"``; outliers take the light shade of the family of
+    their own value's end.
+    """
+    high, low = _families(worse)
+    return {1: high[0], 4: high[1], 3: low[0], 2: low[1], 0: NOT_SIGNIFICANT}
+
+
+def emerging_colours(worse: str, categories: list[str]) -> dict[str, str]:
+    """Fill colours of emerging hotspot categories: hot spots in the high end's family, cold
+    spots in the low end's (so an unfavourable pattern is red on every map), no pattern grey."""
+    high, low = _families(worse)
+    out: dict[str, str] = {}
+    for family, anchors in (("hot", high), ("cold", low)):
+        names = [c for c in categories if c.endswith(f"_{family}")]
+        shades = _sample([anchors[1], anchors[0]], len(names)) if names else []
+        # the strongest patterns (persistent, intensifying) take the darkest shades
+        rank = sorted(names, key=_strength)
+        out.update(dict(zip(rank, shades, strict=True)))
+    for c in categories:
+        out.setdefault(c, NOT_SIGNIFICANT)
+    return out
+
+
+_STRENGTH = (
+    "sporadic",
+    "oscillating",
+    "new",
+    "diminishing",
+    "historical",
+    "consecutive",
+    "persistent",
+    "intensifying",
+)
+
+
+def _strength(category: str) -> int:
+    head = category.rsplit("_", 1)[0]
+    return _STRENGTH.index(head) if head in _STRENGTH else 0
+
+
+def direction_sequential(worse: str, k: int) -> list[str]:
+    """``k`` class colours from low to high values: red towards the unfavourable end.
+
+    ``worse="higher"``: light to dark red; ``"lower"``: dark red to light; ``"none"``: the
+    neutral teal-green ramp (ColorBrewer Greens), which has no unfavourable reading.
+    """
+    # the ramps start at their third anchor, so the lightest class stays apart from the white
+    # of "no data"
+    if worse in ("higher", "lower"):
+        colours = _sample(_SEQUENTIAL["Reds"][2:], k)
+        return colours if worse == "higher" else colours[::-1]
+    return _sample(_SEQUENTIAL["Greens"][2:], k)
+
+
+def direction_diverging(worse: str, k: int) -> list[str]:
+    """``k`` colours of a diverging scheme from low to high, red on the unfavourable side.
+
+    ``worse="higher"``: purple (low) to red (high); ``"lower"``: red to purple; ``"none"``: teal
+    to brown (ColorBrewer BrBG).
+    """
+    if worse == "higher":
+        return diverging("RdPu", k, reverse=True)
+    if worse == "lower":
+        return diverging("RdPu", k)
+    return diverging("BrBG", k, reverse=True)
 
 
 def _hex_to_rgb(colour: str) -> tuple[int, int, int]:
@@ -147,7 +297,8 @@ def _sample(anchors: list[str], k: int) -> list[str]:
 def sequential(name: str, k: int, *, reverse: bool = False) -> list[str]:
     """Return ``k`` colours from light to dark of the sequential scheme ``name``.
 
-    Known names: ``YlGnBu``, ``Blues``, ``Purples``, ``YlOrRd``, ``viridis``.
+    Known names: ``YlGnBu``, ``Blues``, ``Purples``, ``YlOrRd``, ``Reds``, ``Greens``,
+    ``viridis``.
     """
     if name not in _SEQUENTIAL:
         msg = f"unknown sequential palette {name!r}; choose one of {', '.join(_SEQUENTIAL)}"
@@ -157,7 +308,7 @@ def sequential(name: str, k: int, *, reverse: bool = False) -> list[str]:
 
 
 def diverging(name: str, k: int, *, reverse: bool = False) -> list[str]:
-    """Return ``k`` colours of the diverging scheme ``name`` (``RdBu``, ``PuOr``, ``BrBG``).
+    """Return ``k`` colours of the diverging scheme ``name`` (RdBu, PuOr, RdPu or BrBG).
 
     With odd ``k`` the middle colour is the scheme's neutral centre.
     """

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from geoseg.errors import InputError
-from geoseg.i18n import kind_label, tr
+from geoseg.i18n import group_label, kind_label, tr
 from geoseg.publish._html import format_number
 from geoseg.publish.maps._common import (
     MapContext,
@@ -25,18 +25,49 @@ from geoseg.publish.maps._common import (
     finish,
     format_share,
     select_kind,
+    table_rows,
     unique_codes,
     values_by_code,
 )
-from geoseg.publish.maps._palettes import MISSING_COLOUR, OKABE_ITO, sequential
-from geoseg.settings import DEFAULT_MINUTES, SUPPRESSION_THRESHOLD
+from geoseg.publish.maps._palettes import (
+    MISSING_COLOUR,
+    OKABE_ITO,
+    UNREACHABLE_COLOUR,
+    direction_sequential,
+)
+from geoseg.publish.maps._style import MapStyle
+from geoseg.settings import DEFAULT_MINUTES, demand_group
 
 __all__ = ["access_map"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BREAKS = (5.0, 10.0, 15.0, 20.0, 30.0)
-_UNREACHABLE = "#636363"
+
+
+def _select_group(
+    df: pd.DataFrame, kind: str | None, group: str | None
+) -> tuple[pd.DataFrame, str | None]:
+    """The rows of one target group: ``group``, else the kind's demand group, else the only one."""
+    if "group" not in df.columns:
+        return df, group
+    present = sorted(map(str, pd.unique(df["group"].dropna())))
+    if group is None:
+        wanted = demand_group(kind) if kind else None
+        if wanted in present:
+            group = wanted
+        elif len(present) == 1:
+            group = present[0]
+        else:
+            msg = (
+                f"access results: several groups ({', '.join(present)}); pass group=... "
+                "(the register column of the persons the service is for)"
+            )
+            raise InputError(msg)
+    if group not in present:
+        msg = f"access results: no rows of group {group!r} (groups: {', '.join(present)})"
+        raise InputError(msg)
+    return df[df["group"].astype(str) == group], group
 
 
 def access_map(
@@ -44,22 +75,16 @@ def access_map(
     access: pd.DataFrame,
     *,
     kind: str | None = None,
+    group: str | None = None,
     services: gpd.GeoDataFrame | None = None,
     isochrones: gpd.GeoDataFrame | None = None,
     measure: str = "mean_minutes",
     minutes: float = DEFAULT_MINUTES,
     breaks: Sequence[float] = DEFAULT_BREAKS,
-    palette: str = "YlOrRd",
     year: int | None = None,
     show_isochrones: bool = False,
-    threshold: float = SUPPRESSION_THRESHOLD,
     title: str | None = None,
-    lang: str = "en",
-    fictional: bool = False,
-    water: gpd.GeoDataFrame | None = None,
-    tiles: str | None = None,
-    tolerance: float | None = 5.0,
-    name_column: str = "name",
+    style: MapStyle | None = None,
 ) -> folium.Map:
     """Map walking time to one kind of service per area, with the services and isochrones.
 
@@ -70,6 +95,10 @@ def access_map(
         ``residents``, ``mean_minutes``, ``median_minutes``, ``share_within``, ``fca_ratio``.
     kind
         The service kind to map (required when ``access`` holds several).
+    group
+        The target group (a ``group`` value of ``access``, a register column) whose walk is
+        mapped; default the kind's demand group (:func:`geoseg.settings.demand_group`: children
+        0-5 for family centres) when ``access`` has it, else its only group.
     services
         Service points (``service_id``, ``kind``, ``name``, ``capacity``), drawn as markers.
     isochrones
@@ -80,7 +109,10 @@ def access_map(
     minutes
         The walking-time threshold behind ``share_within`` (for its label).
     breaks
-        Upper class bounds in minutes; times above the last bound form one more class.
+        Upper class bounds in minutes; times above the last bound form one more class. Longer
+        walks are darker red (the unfavourable end).
+    title, style
+        As in :func:`geoseg.publish.maps.choropleth_map`.
 
     Notes
     -----
@@ -89,19 +121,11 @@ def access_map(
     Wang 2003), both as computed by :mod:`geoseg.access`. ``residents`` is a count and is
     suppressed below ``threshold`` together with the share within the threshold.
     """
-    ctx = base_map(
-        areas,
-        title=title,
-        lang=lang,
-        fictional=fictional,
-        tiles=tiles,
-        water=water,
-        tolerance=tolerance,
-        threshold=threshold,
-        name_column=name_column,
-    )
+    ctx = base_map(areas, title=title, style=style)
+    lang, threshold = ctx.lang, ctx.threshold
     what = "access results"
     df, kind = select_kind(values_by_code(access, codes=ctx.codes, what=what), kind, what)
+    df, group = _select_group(df, kind, group)
     if measure not in df.columns:
         msg = f"access results: column {measure!r} not found; columns: {list(df.columns)}"
         raise InputError(msg)
@@ -126,33 +150,41 @@ def access_map(
     top = np.nanmax(finite[np.isfinite(finite)]) if np.isfinite(finite).any() else bins[-1]
     if top > bins[-1]:
         bins = np.append(bins, top)
-    colours = sequential(palette, len(bins))
+    colours = direction_sequential("higher", len(bins))
     kind_name = kind_label(kind, lang) if kind else ""
+    who = (group_label(group, lang) or group) if group else ""
     labels = {
-        "residents": tr("residents", lang),
+        "residents": f"{tr('residents', lang)}: {who.lower()}" if who else tr("residents", lang),
         "mean_minutes": tr("mean_minutes", lang),
         "median_minutes": tr("median_minutes", lang),
         "share_within": tr("share_within", lang, m=format_number(minutes, lang=lang, digits=0)),
         "fca_ratio": tr("fca_ratio", lang),
     }
     pos = {c: i for i, c in enumerate(df.index)}
+    entries = bin_entries(bins, colours, 0.0, lang=lang, digits=0)
     info: dict[str, list[Any]] = {}
+    classes: dict[str, str] = {}
     any_missing = any_unreachable = any_supp = False
     for code in ctx.codes:
         rows = ctx.area_rows(code, service=kind_name, year=year)
         i = pos.get(code)
         if i is None:
             info[code] = [{"fillColor": MISSING_COLOUR}, [*rows, ctx.no_data_row(labels[measure])]]
+            classes[code] = tr("no_data", lang)
             any_missing = True
             continue
         v = float(df[measure].iloc[i]) if pd.notna(df[measure].iloc[i]) else np.nan
         if np.isfinite(v):
-            style = {"fillColor": colours[int(bin_index(np.array([v]), bins)[0])]}
+            cls = int(bin_index(np.array([v]), bins)[0])
+            area_style = {"fillColor": colours[cls]}
+            classes[code] = entries[cls]["label"]
         elif np.isinf(v) or ("residents" in df.columns and np.isnan(v)):
-            style = {"fillColor": _UNREACHABLE}
+            area_style = {"fillColor": UNREACHABLE_COLOUR}
+            classes[code] = tr("unreachable", lang)
             any_unreachable = True
         else:
-            style = {"fillColor": MISSING_COLOUR}
+            area_style = {"fillColor": MISSING_COLOUR}
+            classes[code] = tr("no_data", lang)
             any_missing = True
         for col in shown:
             if col in mask.columns and bool(mask[col].iloc[i]):
@@ -169,19 +201,25 @@ def access_map(
             else:
                 text = format_number(val, lang=lang, digits=2 if col == "fca_ratio" else 1)
             rows.append([labels[col], text])
-        info[code] = [style, rows]
-    area_layer(ctx, info, name=tr("walk_access", lang, kind=kind_name.lower() or "?"))
+        info[code] = [area_style, rows]
+    name = tr("walk_access", lang, kind=kind_name.lower() or "?")
+    if who:
+        name += f" ({who.lower()})"
+    table = table_rows(
+        ctx, info, [labels[c] for c in (measure, "residents") if c in shown], classes
+    )
+    area_layer(ctx, info, name=name, table=table)
     legends = []
     if isochrones is not None and len(isochrones):
         legends += _isochrone_layers(
-            ctx, isochrones, kind=kind, show=show_isochrones, tolerance=tolerance
+            ctx, isochrones, kind=kind, show=show_isochrones, tolerance=ctx.style.tolerance
         )
     if services is not None and len(services):
         _service_layer(ctx, services, kind=kind)
-    entries = bin_entries(bins, colours, 0.0, lang=lang, digits=0)
     if any_unreachable:
-        entries.append({"color": _UNREACHABLE, "label": tr("unreachable", lang)})
-    legend = ctx.legend(labels[measure], entries, suppressed=any_supp, missing=any_missing)
+        entries.append({"color": UNREACHABLE_COLOUR, "label": tr("unreachable", lang)})
+    heading = f"{labels[measure]}: {who.lower()}" if who else labels[measure]
+    legend = ctx.legend(heading, entries, suppressed=any_supp, missing=any_missing)
     finish(ctx, [legend, *legends])
     return ctx.map
 

@@ -12,21 +12,30 @@ import numpy as np
 import pandas as pd
 
 from geoseg.errors import InputError
+from geoseg.i18n import tr
 from geoseg.publish._html import format_number
 from geoseg.publish.maps._common import (
+    SUPPRESSED_STYLE,
     MapContext,
     apply_suppression,
     area_layer,
     base_map,
     bin_entries,
     bin_index,
+    check_worse,
     classify,
     finish,
+    table_rows,
     unique_codes,
     values_by_code,
 )
-from geoseg.publish.maps._palettes import MISSING_COLOUR, SUPPRESSED_COLOUR, diverging, sequential
-from geoseg.settings import SUPPRESSION_THRESHOLD
+from geoseg.publish.maps._elements import Compare
+from geoseg.publish.maps._palettes import (
+    MISSING_COLOUR,
+    direction_diverging,
+    direction_sequential,
+)
+from geoseg.publish.maps._style import MapStyle
 
 __all__ = ["choropleth_map", "local_index_map"]
 
@@ -42,34 +51,41 @@ def _layer_info(
     label: str,
     bins: np.ndarray,
     colours: Sequence[str],
+    names: Sequence[str],
     year: object,
     extra: Sequence[tuple[str, str]],
     digits: int,
-) -> tuple[dict[str, list[Any]], bool, bool]:
+) -> tuple[dict[str, list[Any]], dict[str, str], bool, bool]:
+    """Tooltip info and class words of each area, and whether any was suppressed or missing."""
     lang = ctx.lang
     info: dict[str, list[Any]] = {}
+    classes: dict[str, str] = {}
     any_supp = any_missing = False
     rows_by_code = {c: i for i, c in enumerate(df.index)}
     values = df[column].to_numpy(dtype=float, na_value=np.nan) if len(df) else np.array([])
-    classes = bin_index(values, bins) if len(bins) else np.zeros(len(values), int)
+    bins_of = bin_index(values, bins) if len(bins) else np.zeros(len(values), int)
     for code in ctx.codes:
         rows = ctx.area_rows(code, year=year)
         i = rows_by_code.get(code)
         if i is None:
             rows.append(ctx.no_data_row(label))
             info[code] = [{"fillColor": MISSING_COLOUR}, rows]
+            classes[code] = tr("no_data", lang)
             any_missing = True
             continue
         if bool(mask[column].iloc[i]):
             rows.append(ctx.suppressed_row(label))
-            style = {"fillColor": SUPPRESSED_COLOUR, "dashArray": "3"}
+            style = dict(SUPPRESSED_STYLE)
+            classes[code] = ctx.suppressed_text()
             any_supp = True
         elif np.isfinite(values[i]):
             rows.append([label, format_number(values[i], lang=lang, digits=digits)])
-            style = {"fillColor": colours[int(classes[i])]}
+            style = {"fillColor": colours[int(bins_of[i])]}
+            classes[code] = names[int(bins_of[i])]
         else:
             rows.append(ctx.no_data_row(label))
             style = {"fillColor": MISSING_COLOUR}
+            classes[code] = tr("no_data", lang)
             any_missing = True
         for col, col_label in extra:
             if col in mask.columns and bool(mask[col].iloc[i]):
@@ -77,7 +93,7 @@ def _layer_info(
             else:
                 rows.append([col_label, format_number(df[col].iloc[i], lang=lang, digits=digits)])
         info[code] = [style, rows]
-    return info, any_supp, any_missing
+    return info, classes, any_supp, any_missing
 
 
 def choropleth_map(
@@ -86,26 +102,20 @@ def choropleth_map(
     *,
     column: str = "value",
     label: str | None = None,
+    worse: str = "none",
     year: int | Sequence[int] | None = None,
     year_column: str = "year",
     code_column: str | None = None,
     scheme: str = "quantiles",
     k: int = 5,
     breaks: Sequence[float] | None = None,
-    palette: str = "YlGnBu",
     diverging_center: float | None = None,
     digits: int = 1,
     count_columns: Sequence[str] = (),
     suppressed: str | pd.Series | None = None,
     tooltip_columns: Sequence[str] | dict[str, str] = (),
-    threshold: float = SUPPRESSION_THRESHOLD,
     title: str | None = None,
-    lang: str = "en",
-    fictional: bool = False,
-    water: gpd.GeoDataFrame | None = None,
-    tiles: str | None = None,
-    tolerance: float | None = 5.0,
-    name_column: str = "name",
+    style: MapStyle | None = None,
 ) -> folium.Map:
     """Map one indicator per area, one switchable layer per year, with a classed legend.
 
@@ -118,15 +128,20 @@ def choropleth_map(
         ``code_column``); with a ``year_column`` for several years (tidy table).
     column
         The value column to map. ``label`` is its name in the tooltip and legend.
+    worse
+        Which end of the variable is unfavourable (``"higher"``, ``"lower"`` or ``"none"``, the
+        indicator definition's ``worse``): that end is drawn in dark red on every map.
     year
         The year(s) to draw; ``None`` draws every year in the data (the latest is shown first).
+        With two years or more, the layer control switches between them and a button opens a
+        second map beside the first, synced in view, to compare two years.
     scheme, k, breaks
         Classification: ``"quantiles"``, ``"natural_breaks"`` (Fisher-Jenks) or
         ``"equal_interval"`` with ``k`` classes, or explicit upper ``breaks``. The classes are
         computed once over all drawn years, so colours compare across years.
-    palette, diverging_center
-        A sequential palette name (see :mod:`geoseg.publish.maps._palettes`), or with
-        ``diverging_center`` a diverging one (``RdBu``, ``PuOr``, ``BrBG``) centred on that value.
+    diverging_center
+        Draw classes symmetric around this value (a change, a quotient around 1), red on the
+        unfavourable side.
     count_columns
         Count columns of ``data``; on rows where one is below ``threshold`` the value is hidden
         and marked (``"<5, suppressed"``). If ``column`` is itself a count, list it here.
@@ -134,10 +149,11 @@ def choropleth_map(
         Rows already suppressed upstream: a boolean column of ``data`` or a boolean Series.
     tooltip_columns
         Further columns shown in the tooltip (a dict maps column to label).
-    title, lang, fictional, water, tiles, tolerance
-        Map title; ``"en"`` or ``"sv"`` labels; the fictional-data note; water polygons drawn
-        under the areas; a tile layer name (``None``: no basemap, the map works offline);
-        simplification tolerance in metres.
+    title
+        The page's and map's title.
+    style
+        Language, disclosure threshold, water, streets and look shared by every map
+        (:class:`~geoseg.publish.maps.MapStyle`; default ``MapStyle()``).
 
     Returns
     -------
@@ -149,17 +165,9 @@ def choropleth_map(
     Classification by quantiles, equal intervals or Fisher-Jenks natural breaks (Fisher 1958;
     Jenks 1977) via mapclassify (Rey et al., PySAL).
     """
-    ctx = base_map(
-        areas,
-        title=title,
-        lang=lang,
-        fictional=fictional,
-        tiles=tiles,
-        water=water,
-        tolerance=tolerance,
-        threshold=threshold,
-        name_column=name_column,
-    )
+    check_worse(worse)
+    ctx = base_map(areas, title=title, style=style)
+    lang, threshold = ctx.lang, ctx.threshold
     df = values_by_code(data, codes=ctx.codes, what="choropleth data", code_column=code_column)
     if column not in df.columns:
         msg = (
@@ -205,14 +213,17 @@ def choropleth_map(
     visible = shown[column].to_numpy(dtype=float, na_value=np.nan)
     visible = visible[~mask[column].to_numpy()[keep]]
     if diverging_center is not None:
-        bins, colours, lowest = _diverging_bins(visible, diverging_center, k, palette)
+        bins, colours, lowest = _diverging_bins(visible, diverging_center, k, worse)
     else:
         bins = classify(visible, scheme=scheme, k=k, breaks=breaks)
-        colours = sequential(palette, max(len(bins), 1))
+        colours = direction_sequential(worse, max(len(bins), 1))
         lowest = float(np.nanmin(visible)) if np.isfinite(visible).any() else 0.0
         if breaks is not None:
             lowest = min(lowest, 0.0)
+    entries = bin_entries(bins, colours, lowest, lang=lang, digits=digits) if len(bins) else []
+    class_names = [e["label"] for e in entries]
     any_supp = any_missing = False
+    year_layers = []
     for pos, yr in enumerate(reversed(years)):
         part_mask = mask[keep]
         if yr is not None and year_column in shown.columns:
@@ -226,7 +237,7 @@ def choropleth_map(
             hint=f"{f' in {yr}' if yr is not None else ''}; give one row per area and year "
             f"(or a {year_column!r} column).",
         )
-        info, s, mis = _layer_info(
+        info, classes, s, mis = _layer_info(
             ctx,
             part,
             part_mask,
@@ -234,28 +245,38 @@ def choropleth_map(
             label=label,
             bins=bins,
             colours=colours,
+            names=class_names,
             year=yr,
             extra=extra,
             digits=digits,
         )
         any_supp, any_missing = any_supp or s, any_missing or mis
         name = f"{label} {yr}" if yr is not None else label
-        area_layer(ctx, info, name=name, show=pos == 0)
-    entries = bin_entries(bins, colours, lowest, lang=lang, digits=digits) if len(bins) else []
+        table = table_rows(ctx, info, label, classes)
+        layer = area_layer(ctx, info, name=name, show=pos == 0, table=table)
+        year_layers.append((layer, str(yr)))
     finish(ctx, [ctx.legend(label, entries, suppressed=any_supp, missing=any_missing)])
+    if len(year_layers) > 1:
+        words = {
+            "button": tr("compare_years", lang),
+            "year": tr("year", lang),
+            "second": tr("compare_second", lang),
+        }
+        ctx.map.add_child(Compare(year_layers[::-1], ctx.context, words))
     return ctx.map
 
 
 def _diverging_bins(
-    values: np.ndarray, center: float, k: int, palette: str
+    values: np.ndarray, center: float, k: int, worse: str
 ) -> tuple[np.ndarray, list[str], float]:
-    """Symmetric classes around ``center`` with an odd number of classes."""
+    """Symmetric classes around ``center`` with an odd number of classes, red on the side of
+    the ``worse`` end."""
     finite = values[np.isfinite(values)]
     span = float(np.max(np.abs(finite - center))) if len(finite) else 1.0
     span = span or 1.0
     k = max(3, k + (1 - k % 2))
     edges = np.linspace(center - span, center + span, k + 1)
-    return edges[1:], diverging(palette, k), float(edges[0])
+    return edges[1:], direction_diverging(worse, k), float(edges[0])
 
 
 def local_index_map(
@@ -268,18 +289,11 @@ def local_index_map(
     code_column: str | None = None,
     scheme: str = "quantiles",
     k: int = 5,
-    palette: str = "Purples",
     centers: dict[str, float] | None = None,
     digits: int = 2,
     suppressed: str | pd.Series | None = None,
-    threshold: float = SUPPRESSION_THRESHOLD,
     title: str | None = None,
-    lang: str = "en",
-    fictional: bool = False,
-    water: gpd.GeoDataFrame | None = None,
-    tiles: str | None = None,
-    tolerance: float | None = 5.0,
-    name_column: str = "name",
+    style: MapStyle | None = None,
 ) -> folium.Map:
     """Map local segregation indices per area: one switchable layer and legend per index.
 
@@ -292,7 +306,8 @@ def local_index_map(
         The index columns to draw (a dict maps column to its label).
     centers
         Columns whose values have a natural centre (e.g. ``{"location_quotient": 1.0}``) are
-        drawn with a diverging palette around it.
+        drawn with a diverging palette around it (teal below, brown above: a local index has
+        no unfavourable end).
 
     Other parameters are as in :func:`choropleth_map`.
 
@@ -301,17 +316,8 @@ def local_index_map(
     Local indices as computed by :mod:`geoseg.segregation` (e.g. location quotients, local
     entropy); classes by mapclassify, as in :func:`choropleth_map`.
     """
-    ctx = base_map(
-        areas,
-        title=title,
-        lang=lang,
-        fictional=fictional,
-        tiles=tiles,
-        water=water,
-        tolerance=tolerance,
-        threshold=threshold,
-        name_column=name_column,
-    )
+    ctx = base_map(areas, title=title, style=style)
+    lang, threshold = ctx.lang, ctx.threshold
     df = values_by_code(data, codes=ctx.codes, what="local index data", code_column=code_column)
     pairs = list(columns.items()) if isinstance(columns, dict) else [(c, c) for c in columns]
     missing = [c for c, _ in pairs if c not in df.columns]
@@ -345,13 +351,13 @@ def local_index_map(
         vals = df[col].to_numpy(dtype=float, na_value=np.nan)
         vals = vals[~mask[col].to_numpy()]
         if centers and col in centers:
-            div = palette if palette in ("RdBu", "PuOr", "BrBG") else "PuOr"
-            bins, colours, lowest = _diverging_bins(vals, centers[col], k, div)
+            bins, colours, lowest = _diverging_bins(vals, centers[col], k, "none")
         else:
             bins = classify(vals, scheme=scheme, k=k)
-            colours = sequential(palette, max(len(bins), 1))
+            colours = direction_sequential("none", max(len(bins), 1))
             lowest = float(np.nanmin(vals)) if np.isfinite(vals).any() else 0.0
-        info, s, mis = _layer_info(
+        entries = bin_entries(bins, colours, lowest, lang=lang, digits=digits) if len(bins) else []
+        info, classes, s, mis = _layer_info(
             ctx,
             df,
             mask,
@@ -359,12 +365,13 @@ def local_index_map(
             label=label,
             bins=bins,
             colours=colours,
+            names=[e["label"] for e in entries],
             year=yr,
             extra=[],
             digits=digits,
         )
-        layer = area_layer(ctx, info, name=label, show=pos == 0)
-        entries = bin_entries(bins, colours, lowest, lang=lang, digits=digits) if len(bins) else []
+        table = table_rows(ctx, info, label, classes)
+        layer = area_layer(ctx, info, name=label, show=pos == 0, table=table)
         legends.append(ctx.legend(label, entries, suppressed=s, missing=mis, layer=layer))
     finish(ctx, legends)
     return ctx.map

@@ -13,39 +13,25 @@ from geoseg.hotspots import CATEGORIES, category_labels
 from geoseg.i18n import tr
 from geoseg.publish._html import format_number
 from geoseg.publish.maps._common import (
+    SUPPRESSED_STYLE,
     apply_suppression,
     area_layer,
     base_map,
+    check_worse,
     finish,
+    table_rows,
     unique_codes,
     values_by_code,
 )
-from geoseg.publish.maps._palettes import MISSING_COLOUR, SUPPRESSED_COLOUR
-from geoseg.settings import SUPPRESSION_THRESHOLD
+from geoseg.publish.maps._palettes import MISSING_COLOUR, emerging_colours
+from geoseg.publish.maps._style import MapStyle
 
 __all__ = ["CATEGORY_COLOURS", "emerging_map"]
 
-#: Fill colour of each category: hot spots in reds and oranges (darkest for the long-standing
-#: and intensifying ones), cold spots in the matching blues and purples, no pattern light grey.
-CATEGORY_COLOURS: dict[str, str] = {
-    "new_hot": "#fcbba1",
-    "consecutive_hot": "#fb6a4a",
-    "intensifying_hot": "#a50f15",
-    "persistent_hot": "#cb181d",
-    "diminishing_hot": "#ef3b2c",
-    "sporadic_hot": "#fdae6b",
-    "oscillating_hot": "#e6550d",
-    "historical_hot": "#7f2704",
-    "new_cold": "#c6dbef",
-    "consecutive_cold": "#6baed6",
-    "intensifying_cold": "#08306b",
-    "persistent_cold": "#2171b5",
-    "diminishing_cold": "#4292c6",
-    "sporadic_cold": "#bcbddc",
-    "oscillating_cold": "#756bb1",
-    "historical_cold": "#3f007d",
-    "no_pattern": "#e0e0e0",
-}
+#: Fill colour of each category when high values are unfavourable: hot spots in reds (darkest
+#: for the persistent and intensifying ones), cold spots in purples, no pattern light grey. For
+#: another ``worse`` see :func:`geoseg.publish.maps._palettes.emerging_colours`.
+CATEGORY_COLOURS: dict[str, str] = emerging_colours("higher", list(CATEGORIES))
 
 
 def emerging_map(
@@ -54,14 +40,9 @@ def emerging_map(
     *,
     label: str = "value",
     suppressed: str | pd.Series | None = None,
+    worse: str = "none",
     title: str | None = None,
-    lang: str = "en",
-    fictional: bool = False,
-    water: gpd.GeoDataFrame | None = None,
-    threshold: float = SUPPRESSION_THRESHOLD,
-    tiles: str | None = None,
-    tolerance: float | None = 5.0,
-    name_column: str = "name",
+    style: MapStyle | None = None,
 ) -> folium.Map:
     """Map the emerging hotspot category of each area.
 
@@ -80,8 +61,12 @@ def emerging_map(
         :func:`geoseg.publish.disclosure.gate_emerging` marks them; default: its
         ``suppressed`` column when it has one): the area is drawn with the suppression mark and
         legend class of every other map, its category and years hidden.
-
-    Other parameters are as in :func:`geoseg.publish.maps.choropleth_map`.
+    worse
+        The variable's unfavourable end (``"higher"``, ``"lower"`` or ``"none"``): hot spots
+        (high values) are red when high is unfavourable, purple when it is favourable, so an
+        unfavourable pattern is red on every map; brown and teal without a worse end.
+    title, style
+        As in :func:`geoseg.publish.maps.choropleth_map`.
 
     Notes
     -----
@@ -90,17 +75,10 @@ def emerging_map(
     trend of each area's z-scores); the tooltip gives the years as a hot and a cold spot and
     the trend's p-value.
     """
-    ctx = base_map(
-        areas,
-        title=title,
-        lang=lang,
-        fictional=fictional,
-        tiles=tiles,
-        water=water,
-        tolerance=tolerance,
-        threshold=threshold,
-        name_column=name_column,
-    )
+    check_worse(worse)
+    ctx = base_map(areas, title=title, style=style)
+    lang = ctx.lang
+    colours = emerging_colours(worse, list(CATEGORIES))
     df = values_by_code(emerging, codes=ctx.codes, what="emerging hotspots")
     need = ["category", "years_hot", "years_cold", "years", "first_year", "last_year", "trend_p"]
     missing = [c for c in need if c not in df.columns]
@@ -118,7 +96,7 @@ def emerging_map(
         columns=["category"],
         counts=[],
         suppressed=suppressed,
-        threshold=threshold,
+        threshold=ctx.threshold,
         what="emerging hotspots",
     )
     hidden = mask["category"].to_numpy(dtype=bool)
@@ -129,6 +107,8 @@ def emerging_map(
         raise InputError(msg)
     pos = {c: i for i, c in enumerate(df.index)}
     info: dict[str, list[Any]] = {}
+    classes: dict[str, str] = {}
+    heads = [tr("ehsa_category", lang)]  # the table's value columns (years hot and cold)
     present: set[str] = set()
     any_missing = any_supp = False
     for code in ctx.codes:
@@ -137,17 +117,20 @@ def emerging_map(
         if i is None:
             rows.append(ctx.no_data_row(tr("ehsa_category", lang)))
             info[code] = [{"fillColor": MISSING_COLOUR}, rows]
+            classes[code] = tr("no_data", lang)
             any_missing = True
             continue
         if hidden[i]:
             rows.append(ctx.suppressed_row(tr("ehsa_category", lang)))
-            info[code] = [{"fillColor": SUPPRESSED_COLOUR, "dashArray": "3"}, rows]
+            info[code] = [dict(SUPPRESSED_STYLE), rows]
+            classes[code] = ctx.suppressed_text()
             any_supp = True
             continue
         row = df.iloc[i]
         category = str(row["category"])
         present.add(category)
         span = f"{int(row['first_year'])}–{int(row['last_year'])}"
+        heads = [tr("ehsa_years_hot", lang, span=span), tr("ehsa_years_cold", lang, span=span)]
         rows += [
             [tr("ehsa_variable", lang), label],
             [tr("ehsa_category", lang), words[category]],
@@ -158,22 +141,20 @@ def emerging_map(
             ],
             [tr("ehsa_trend_p", lang), format_number(float(row["trend_p"]), lang=lang, digits=3)],
         ]
-        style: dict[str, Any] = {"fillColor": CATEGORY_COLOURS[category]}
+        area_style: dict[str, Any] = {"fillColor": colours[category]}
         if category != "no_pattern":
-            style.update({"weight": 1.5, "color": "#1a1a1a"})
-        info[code] = [style, rows]
-    area_layer(ctx, info, name=tr("emerging_hotspots", lang))
+            area_style.update({"weight": 1.5, "color": "#1a1a1a"})
+        info[code] = [area_style, rows]
+        classes[code] = words[category]
+    table = table_rows(ctx, info, heads, classes)
+    area_layer(ctx, info, name=tr("emerging_hotspots", lang), table=table)
     entries = [
-        {"color": CATEGORY_COLOURS[c], "label": words[c]}
+        {"color": colours[c], "label": words[c]}
         for c in CATEGORIES
         if c in present or c == "no_pattern"
     ]
-    finish(
-        ctx,
-        [
-            ctx.legend(
-                tr("emerging_hotspots", lang), entries, suppressed=any_supp, missing=any_missing
-            )
-        ],
-    )
+    heading = f"{tr('emerging_hotspots', lang)}. {tr('hot_high', lang, label=label)}"
+    if worse in ("higher", "lower"):
+        heading += f" ({tr('unfavourable' if worse == 'higher' else 'favourable', lang)})"
+    finish(ctx, [ctx.legend(heading, entries, suppressed=any_supp, missing=any_missing)])
     return ctx.map

@@ -13,21 +13,53 @@ from geoseg.errors import InputError
 from geoseg.i18n import tr
 from geoseg.publish._html import format_number
 from geoseg.publish.maps._common import (
+    SUPPRESSED_STYLE,
     apply_suppression,
     area_layer,
     base_map,
+    check_worse,
     finish,
+    table_rows,
     unique_codes,
     values_by_code,
 )
-from geoseg.publish.maps._palettes import LISA_COLOURS, MISSING_COLOUR, SUPPRESSED_COLOUR
-from geoseg.settings import SUPPRESSION_THRESHOLD
+from geoseg.publish.maps._palettes import MISSING_COLOUR, cluster_colours
+from geoseg.publish.maps._style import MapStyle
 
-__all__ = ["QUADRANT_KEYS", "lisa_map"]
+__all__ = ["QUADRANT_KEYS", "cluster_words", "lisa_map"]
 
 #: Quadrant number (1 HH, 2 LH, 3 LL, 4 HL) to label key; 0 is "not significant".
 QUADRANT_KEYS = {1: "hh", 2: "lh", 3: "ll", 4: "hl", 0: "ns"}
 _REQUIRED = ("value", "I", "quadrant")
+#: The quadrants whose own value is high.
+_HIGH = (1, 4)
+
+
+def _lower_first(label: str) -> str:
+    """``"Low income"`` -> ``"low income"``; an acronym (``"SCB"``) stays as written."""
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def cluster_words(quadrant: int, label: str, *, lang: str, worse: str, share: bool) -> str:
+    """A LISA quadrant in words from the variable's label.
+
+    For example "Cluster of high share of low economic standard (unfavourable)" / "Kluster med
+    hög andel låg ekonomisk standard (ogynnsamt)"; 0 is "Not significant". ``worse`` adds
+    whether the cluster's end is the unfavourable one.
+    """
+    q = int(quadrant)
+    if q == 0:
+        return tr("ns", lang)
+    form = "share" if share else "value"
+    words = tr(
+        f"clu_{QUADRANT_KEYS[q]}_{form}", lang, label=_lower_first(label) if share else label
+    )
+    if worse in ("higher", "lower"):
+        bad = (q in _HIGH) == (worse == "higher")
+        words += f" ({tr('unfavourable' if bad else 'favourable', lang)})"
+    return words
 
 
 def lisa_map(
@@ -37,17 +69,13 @@ def lisa_map(
     alpha: float | None = None,
     p_column: str = "p_adjusted",
     label: str = "value",
+    worse: str = "none",
+    share: bool = False,
     year: int | None = None,
     digits: int = 2,
     suppressed: str | pd.Series | None = None,
-    threshold: float = SUPPRESSION_THRESHOLD,
     title: str | None = None,
-    lang: str = "en",
-    fictional: bool = False,
-    water: gpd.GeoDataFrame | None = None,
-    tiles: str | None = None,
-    tolerance: float | None = 5.0,
-    name_column: str = "name",
+    style: MapStyle | None = None,
 ) -> folium.Map:
     """Map local Moran's I clusters: HH, LH, LL, HL where significant, grey where not.
 
@@ -62,34 +90,37 @@ def lisa_map(
         the results' ``significant`` column when present (the analysis's own decision), else
         0.05.
     label
-        What ``value`` measures (shown in the tooltip), e.g. "Foreign-born share (%)".
+        What ``value`` measures (the indicator's label), e.g. "Low economic standard"; the
+        clusters are described with it ("Cluster of high share of low economic standard").
+    worse
+        The variable's unfavourable end (``"higher"``, ``"lower"``, ``"none"``; the indicator
+        definition's ``worse``): the unfavourable cluster is dark red on every hotspot map, the
+        favourable one dark purple; without a worse end, high is brown and low teal.
+    share
+        The value is a share (the words read "high share of ...").
     year
         Shown in the tooltips when given.
     suppressed
         Rows whose value must not be published (a boolean column or Series): the value and
         cluster are hidden and the area marked.
 
-    Other parameters are as in :func:`geoseg.publish.maps.choropleth_map`.
+    title, style
+        As in :func:`geoseg.publish.maps.choropleth_map`.
 
     Notes
     -----
     Local Moran's I, :math:`I_i = z_i \\sum_j w_{ij} z_j / (\\sum_k z_k^2 / n)` (Anselin 1995,
     "Local indicators of spatial association - LISA", *Geographical Analysis* 27), with
     conditional permutation pseudo p-values and Benjamini-Hochberg FDR adjustment as computed by
-    :mod:`geoseg.hotspots`. Colours: the conventional red (HH) / blue (LL) cluster scheme from
-    ColorBrewer RdBu, which stays distinguishable with colour-vision deficiencies.
+    :mod:`geoseg.hotspots`. Colours: the red arm of ColorBrewer RdBu for the unfavourable end
+    and the purple arm of PuOr for the favourable one (dark for clusters, light for outliers),
+    which stay distinguishable with colour-vision deficiencies.
     """
-    ctx = base_map(
-        areas,
-        title=title,
-        lang=lang,
-        fictional=fictional,
-        tiles=tiles,
-        water=water,
-        tolerance=tolerance,
-        threshold=threshold,
-        name_column=name_column,
-    )
+    check_worse(worse)
+    ctx = base_map(areas, title=title, style=style)
+    lang, threshold = ctx.lang, ctx.threshold
+    colours = cluster_colours(worse)
+    words = {q: cluster_words(q, label, lang=lang, worse=worse, share=share) for q in range(5)}
     df = values_by_code(hotspots, codes=ctx.codes, what="hotspot results")
     if p_column not in df.columns and "p_value" in df.columns:
         p_column = "p_value"
@@ -120,6 +151,7 @@ def lisa_map(
     cluster = np.where(significant, quadrant, 0)
     pos = {c: i for i, c in enumerate(df.index)}
     info: dict[str, list[Any]] = {}
+    classes: dict[str, str] = {}
     present: set[int] = set()
     any_supp = any_missing = False
     for code in ctx.codes:
@@ -128,11 +160,13 @@ def lisa_map(
         if i is None:
             rows.append(ctx.no_data_row(label))
             info[code] = [{"fillColor": MISSING_COLOUR}, rows]
+            classes[code] = tr("no_data", lang)
             any_missing = True
             continue
         if bool(mask["value"].iloc[i]):
             rows.append(ctx.suppressed_row(label))
-            info[code] = [{"fillColor": SUPPRESSED_COLOUR, "dashArray": "3"}, rows]
+            info[code] = [dict(SUPPRESSED_STYLE), rows]
+            classes[code] = ctx.suppressed_text()
             any_supp = True
             continue
         c = int(cluster[i])
@@ -144,16 +178,16 @@ def lisa_map(
                 tr(p_column if p_column in ("p_value", "p_adjusted") else "p_value", lang),
                 format_number(pvals[i], lang=lang, digits=3),
             ],
-            [tr("cluster", lang), tr(QUADRANT_KEYS[c], lang)],
+            [tr("cluster", lang), words[c]],
         ]
-        style: dict[str, Any] = {"fillColor": LISA_COLOURS[c]}
+        area_style: dict[str, Any] = {"fillColor": colours[c]}
         if c:
-            style.update({"weight": 1.5, "color": "#1a1a1a"})
-        info[code] = [style, rows]
-    area_layer(ctx, info, name=tr("cluster", lang))
-    entries = [
-        {"color": LISA_COLOURS[c], "label": tr(QUADRANT_KEYS[c], lang)} for c in (1, 4, 2, 3, 0)
-    ]
+            area_style.update({"weight": 1.5, "color": "#1a1a1a"})
+        info[code] = [area_style, rows]
+        classes[code] = words[c]
+    table = table_rows(ctx, info, label, classes)
+    area_layer(ctx, info, name=tr("cluster", lang), table=table)
+    entries = [{"color": colours[c], "label": words[c]} for c in (1, 4, 2, 3, 0)]
     title_text = tr("local_moran", lang)
     if alpha is not None:
         title_text += f" (p ≤ {format_number(alpha, lang=lang, digits=2)})"

@@ -24,11 +24,12 @@ from geoseg.publish.maps._common import (
     finish,
     format_share,
     select_kind,
+    table_rows,
     values_by_code,
 )
 from geoseg.publish.maps._elements import GeoLayer
-from geoseg.publish.maps._palettes import MISSING_COLOUR, diverging
-from geoseg.settings import SUPPRESSION_THRESHOLD
+from geoseg.publish.maps._palettes import MISSING_COLOUR, NO_CHANGE_COLOUR, direction_diverging
+from geoseg.publish.maps._style import MapStyle
 
 __all__ = ["plan_map"]
 
@@ -42,15 +43,8 @@ def plan_map(
     kind: str | Sequence[str] | None = None,
     features: gpd.GeoDataFrame | None = None,
     no_change: float = 0.5,
-    palette: str = "PuOr",
-    threshold: float = SUPPRESSION_THRESHOLD,
     title: str | None = None,
-    lang: str = "en",
-    fictional: bool = False,
-    water: gpd.GeoDataFrame | None = None,
-    tiles: str | None = None,
-    tolerance: float | None = 5.0,
-    name_column: str = "name",
+    style: MapStyle | None = None,
 ) -> folium.Map:
     """Map the change in walking time a plan brings, with the plan's features drawn.
 
@@ -71,9 +65,11 @@ def plan_map(
     features
         The plan's features (``action``, ``name``, geometry) drawn on top, once.
     no_change
-        Changes smaller than this many minutes (either way) count as no change.
-    palette
-        Diverging palette: shorter walks on one side, longer on the other, neutral in between.
+        Changes smaller than this many minutes (either way) count as no change (light grey,
+        distinct from white "no data").
+    title, style
+        As in :func:`geoseg.publish.maps.choropleth_map`. Longer walks are red (the
+        unfavourable side), shorter ones purple.
 
     Notes
     -----
@@ -83,17 +79,8 @@ def plan_map(
     any drawn kind sets the outer bound), so a colour means the same change in every layer and
     one legend serves all; small counts are suppressed kind by kind.
     """
-    ctx = base_map(
-        areas,
-        title=title,
-        lang=lang,
-        fictional=fictional,
-        tiles=tiles,
-        water=water,
-        tolerance=tolerance,
-        threshold=threshold,
-        name_column=name_column,
-    )
+    ctx = base_map(areas, title=title, style=style)
+    lang = ctx.lang
     what = "plan change"
     parts = _select_kinds(values_by_code(change, codes=ctx.codes, what=what), kind, what)
     columns = parts[0][1].columns
@@ -107,34 +94,38 @@ def plan_map(
     finite = delta[np.isfinite(delta)]
     span = max(float(np.max(np.abs(finite))) if len(finite) else 0.0, no_change * 2)
     edges = [-span, -(span + no_change) / 2, -no_change, no_change, (span + no_change) / 2, span]
-    colours = diverging(palette, 5, reverse=True)
+    colours = direction_diverging("higher", 5)
+    colours[2] = NO_CHANGE_COLOUR
+    f = lambda v: format_number(v, lang=lang, digits=1)  # noqa: E731
+    class_names = [
+        f"{f(-span)} – {f(-(span + no_change) / 2)} ({tr('shorter', lang)})",
+        f"{f(-(span + no_change) / 2)} – {f(-no_change)}",
+        tr("no_change", lang),
+        f"{f(no_change)} – {f((span + no_change) / 2)}",
+        f"{f((span + no_change) / 2)} – {f(span)} ({tr('longer', lang)})",
+    ]
     any_missing = any_supp = False
     for pos, (k, part) in enumerate(parts):
         kind_name = kind_label(k, lang) if k else ""
-        info, supp, miss = _kind_info(
-            ctx, part, kind_name=kind_name, edges=edges, colours=colours, no_change=no_change
+        info, classes, supp, miss = _kind_info(
+            ctx,
+            part,
+            kind_name=kind_name,
+            edges=edges,
+            colours=colours,
+            names=class_names,
+            no_change=no_change,
         )
         any_supp, any_missing = any_supp or supp, any_missing or miss
         name = tr("plan_change", lang, kind=kind_name.lower() or "?")
-        area_layer(ctx, info, name=name, show=pos == 0, overlay=False)
+        shown = [c for c in ("change_minutes", "before_share", "after_share") if c in part]
+        table = table_rows(ctx, info, [tr(c, lang) for c in shown], classes)
+        area_layer(ctx, info, name=name, show=pos == 0, overlay=False, table=table)
     if features is not None and len(features):
         drawn = _feature_layer(ctx, features)
         if len(parts) > 1:
             ctx.map.add_child(_KeepOnTop(drawn))
-    f = lambda v: format_number(v, lang=lang, digits=1)  # noqa: E731
-    entries = [
-        {
-            "color": colours[0],
-            "label": f"{f(-span)} – {f(-(span + no_change) / 2)} ({tr('shorter', lang)})",
-        },
-        {"color": colours[1], "label": f"{f(-(span + no_change) / 2)} – {f(-no_change)}"},
-        {"color": colours[2], "label": tr("no_change", lang)},
-        {"color": colours[3], "label": f"{f(no_change)} – {f((span + no_change) / 2)}"},
-        {
-            "color": colours[4],
-            "label": f"{f((span + no_change) / 2)} – {f(span)} ({tr('longer', lang)})",
-        },
-    ]
+    entries = [{"color": c, "label": label} for c, label in zip(colours, class_names, strict=True)]
     title_text = tr("change_minutes", lang)
     legends = [ctx.legend(title_text, entries, suppressed=any_supp, missing=any_missing)]
     if features is not None and len(features):
@@ -195,9 +186,11 @@ def _kind_info(
     kind_name: str,
     edges: Sequence[float],
     colours: Sequence[str],
+    names: Sequence[str],
     no_change: float,
-) -> tuple[dict[str, list[Any]], bool, bool]:
-    """The area layer info of one kind's rows, and whether any were suppressed or missing."""
+) -> tuple[dict[str, list[Any]], dict[str, str], bool, bool]:
+    """The area layer info and class words of one kind's rows, and whether any were suppressed
+    or missing."""
     lang = ctx.lang
     cols = [c for c in _COLUMNS if c in df.columns]
     counts = ["residents"] if "residents" in df.columns else []
@@ -213,6 +206,7 @@ def _kind_info(
     delta = df["change_minutes"].to_numpy(dtype=float, na_value=np.nan)
     pos = {c: i for i, c in enumerate(df.index)}
     info: dict[str, list[Any]] = {}
+    classes: dict[str, str] = {}
     any_missing = any_supp = False
     for code in ctx.codes:
         rows = ctx.area_rows(code, service=kind_name)
@@ -220,6 +214,7 @@ def _kind_info(
         if i is None or not np.isfinite(delta[i]):
             rows.append(ctx.no_data_row(tr("change_minutes", lang)))
             info[code] = [{"fillColor": MISSING_COLOUR}, rows]
+            classes[code] = tr("no_data", lang)
             any_missing = True
             continue
         cls = int(np.clip(np.searchsorted(edges[1:-1], delta[i], side="left"), 0, 4))
@@ -239,7 +234,8 @@ def _kind_info(
                 text = format_number(val, lang=lang, digits=1)
             rows.append([tr(col, lang), text])
         info[code] = [{"fillColor": colours[cls]}, rows]
-    return info, any_supp, any_missing
+        classes[code] = names[cls]
+    return info, classes, any_supp, any_missing
 
 
 class _KeepOnTop(MacroElement):
