@@ -176,15 +176,6 @@ PAGE_TYPES = {
 }
 
 
-class MapRulePendingError(AssertionError):
-    """A map page breaks only the rules reported to the maps package and not yet fixed there."""
-
-
-#: Rules the map pages (geoseg.publish.maps) still break: folium's viewport tag
-#: ``maximum-scale=1.0`` stops a phone user from zooming the page (WCAG 1.4.4).
-MAP_RULES_PENDING = {"meta-viewport"}
-
-
 def _page_path(kind, run, verdict):
     if kind == "verdict":
         return verdict["page"]
@@ -196,22 +187,7 @@ def _page_path(kind, run, verdict):
     return found[0]
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(
-            k,
-            marks=pytest.mark.xfail(
-                raises=MapRulePendingError,
-                strict=True,
-                reason="maps: folium's viewport tag disables zoom (meta-viewport)",
-            ),
-        )
-        if k.startswith("map_")
-        else k
-        for k in PAGE_TYPES
-    ],
-)
+@pytest.mark.parametrize("kind", list(PAGE_TYPES))
 def test_every_page_type_passes_axe_at_both_sizes(browser, run, verdict, kind):  # noqa: F811
     """axe-core's WCAG 2.1 A/AA rules on each kind of page, at desktop and phone size; the
     screenshots are saved as test artefacts."""
@@ -231,8 +207,6 @@ def test_every_page_type_passes_axe_at_both_sizes(browser, run, verdict, kind): 
         assert log.page_errors == [] and log.network == []
     finally:
         page.close()
-    if kind.startswith("map_") and found and set(found) <= MAP_RULES_PENDING:
-        raise MapRulePendingError(found)
     assert found == {}, found
 
 

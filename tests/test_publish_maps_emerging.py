@@ -108,7 +108,9 @@ def test_suppressed_areas_carry_the_same_mark_as_the_other_maps(areas, lang, mar
     counts = pd.DataFrame({"share": 0.5, "n": 40}, index=pd.Index(codes, name="code"))
     counts.loc[codes[1], "n"] = 3
     choro = layer_infos(
-        choropleth_map(areas, counts, column="share", count_columns=["n"], style=MapStyle(lang=lang))
+        choropleth_map(
+            areas, counts, column="share", count_columns=["n"], style=MapStyle(lang=lang)
+        )
     )[0]
     assert info[codes[1]][0]["fillColor"] == choro[codes[1]][0]["fillColor"]
     assert any(len(r) > 1 and r[1] == mark for r in choro[codes[1]][1])
@@ -117,7 +119,9 @@ def test_suppressed_areas_carry_the_same_mark_as_the_other_maps(areas, lang, mar
     html = map_html(m)
     assert legend in html
     assert legend in map_html(
-        choropleth_map(areas, counts, column="share", count_columns=["n"], style=MapStyle(lang=lang))
+        choropleth_map(
+            areas, counts, column="share", count_columns=["n"], style=MapStyle(lang=lang)
+        )
     )
     # the other areas keep their category; the area without results stays "no data"
     label = tips[0][0]
@@ -128,6 +132,12 @@ def test_suppressed_areas_carry_the_same_mark_as_the_other_maps(areas, lang, mar
     # the explicit argument works on a table without the column too
     plain = gated.drop(columns="suppressed")
     again = layer_infos(
-        emerging_map(areas, plain, label="Median income", style=MapStyle(lang=lang), suppressed=gated["suppressed"])
+        emerging_map(
+            areas,
+            plain,
+            label="Median income",
+            style=MapStyle(lang=lang),
+            suppressed=gated["suppressed"],
+        )
     )[0]
     assert again[codes[1]] == info[codes[1]]

@@ -138,6 +138,8 @@ def map_html(
 
     html = _SCRIPT_RE.sub(drop, html)
     html = _LINK_RE.sub(drop, html)
+    # folium's own viewport tag forbids zooming on phones (WCAG 1.4.4); geoseg writes its own
+    html = re.sub(r"<meta\s+name=[\"']viewport[\"'][^>]*>\s*", "", html)
     unknown = [u for u in dropped if not any(s in u.lower() for s in (*_REPLACED, *_UNNEEDED))]
     if unknown:
         logger.warning(
