@@ -16,8 +16,8 @@ import pandas as pd
 from scipy.special import xlogy
 
 from geoseg.errors import ValidationError, format_codes
-from geoseg.segregation._registry import register
 from geoseg.segregation._tables import multi_counts
+from geoseg.segregation.registry import register
 
 __all__ = [
     "local_diversity",

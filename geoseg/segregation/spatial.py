@@ -12,7 +12,7 @@ negative counts and groups larger than the total are refused, with every offendi
 listed; areas with zero population are kept and given a group share of zero; a group that is
 absent from the whole study area is refused. The input is never modified.
 
-The array cores behind these functions are registered in :mod:`geoseg.segregation._registry`
+The array cores behind these functions are registered in :mod:`geoseg.segregation.registry`
 (``core(x, t, **ctx)`` vectorised over replicate tables), so batch computation and permutation
 inference use exactly the same arithmetic.
 """

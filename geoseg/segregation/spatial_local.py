@@ -25,7 +25,6 @@ from scipy.spatial.distance import cdist
 from scipy.special import rel_entr
 
 from geoseg.errors import DataError, InputError
-from geoseg.segregation._registry import register
 from geoseg.segregation._spatial_input import (
     cached,
     centroids,
@@ -34,6 +33,7 @@ from geoseg.segregation._spatial_input import (
     count_columns,
     knn_positions,
 )
+from geoseg.segregation.registry import register
 
 __all__ = [
     "local_distortion",
