@@ -227,7 +227,7 @@ def test_labels_in_english_and_swedish():
         "Low-Low",
         "High-Low",
     ]
-    assert list(cluster_labels(codes, language="sv")) == [
+    assert list(cluster_labels(codes, lang="sv")) == [
         "Ej signifikant",
         "Hög-Hög",
         "Låg-Hög",
@@ -242,7 +242,7 @@ def test_labels_in_english_and_swedish():
 @pytest.mark.parametrize("correction", ["fdr", "bonferroni", "none"])
 def test_significance_follows_adjusted_pvalues(regso, regso_w, correction):
     res = local_moran(
-        regso, INCOME, weights=regso_w, permutations=199, correction=correction, language="sv"
+        regso, INCOME, weights=regso_w, permutations=199, correction=correction, lang="sv"
     )
     expected = adjust_pvalues(res["p_value"].to_numpy(), correction=correction)
     np.testing.assert_allclose(res["p_adjusted"].to_numpy(), expected)

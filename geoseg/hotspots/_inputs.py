@@ -193,10 +193,10 @@ def check_permutations(permutations: int) -> None:
         raise InputError(msg)
 
 
-def check_options(permutations: int, alpha: float, correction: str, language: str) -> None:
+def check_options(permutations: int, alpha: float, correction: str, lang: str) -> None:
     check_permutations(permutations)
     if not 0 < alpha < 1:
         msg = f"alpha={alpha!r}: give a significance level between 0 and 1, e.g. 0.05."
         raise InputError(msg)
     check_choice("correction", correction, CORRECTIONS)
-    check_choice("language", language, LANGUAGES)
+    check_choice("lang", lang, LANGUAGES)

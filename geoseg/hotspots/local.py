@@ -39,7 +39,7 @@ Data = Any  # a DataFrame, GeoDataFrame or Series indexed by area code
 Weights = Any  # SpatialWeights, libpysal Graph, scipy sparse matrix, or None
 
 
-def cluster_labels(cluster: Any, *, language: str = "en", statistic: str = "moran") -> np.ndarray:
+def cluster_labels(cluster: Any, *, lang: str = "en", statistic: str = "moran") -> np.ndarray:
     """Turn cluster codes into labels.
 
     Parameters
@@ -47,7 +47,7 @@ def cluster_labels(cluster: Any, *, language: str = "en", statistic: str = "mora
     cluster
         Codes: 0 not significant, 1-4 the quadrant of a significant area (1 High-High,
         2 Low-High, 3 Low-Low, 4 High-Low, as esda numbers them); for Gi* 1 hot and 3 cold.
-    language
+    lang
         ``"en"`` or ``"sv"`` (Hög-Hög, Låg-Låg, Hög-Låg, Låg-Hög, Ej signifikant).
     statistic
         ``"moran"`` or ``"gi"``.
@@ -57,7 +57,7 @@ def cluster_labels(cluster: Any, *, language: str = "en", statistic: str = "mora
     numpy.ndarray
         One label (str) per code.
     """
-    _in.check_choice("language", language, LANGUAGES)
+    _in.check_choice("lang", lang, LANGUAGES)
     _in.check_choice("statistic", statistic, ("moran", "gi"))
     known = (0, 1, 2, 3, 4) if statistic == "moran" else (0, 1, 3)
     codes = np.asarray(cluster, dtype=np.int64)
@@ -65,7 +65,7 @@ def cluster_labels(cluster: Any, *, language: str = "en", statistic: str = "mora
     if unknown:
         msg = f"cluster codes {unknown} are not {statistic} cluster codes {list(known)}."
         raise InputError(msg)
-    labels = {c: cluster_label(c, language, statistic=statistic) for c in known}
+    labels = {c: cluster_label(c, lang, statistic=statistic) for c in known}
     return np.array([labels[int(c)] for c in codes], dtype=object)
 
 
@@ -116,7 +116,7 @@ def local_moran(
     seed: int | np.random.Generator | None = DEFAULT_SEED,
     alpha: float = 0.05,
     correction: str = "fdr",
-    language: str = "en",
+    lang: str = "en",
 ) -> Any:
     """Local Moran's I (LISA) with conditional permutation inference and cluster labels.
 
@@ -132,7 +132,7 @@ def local_moran(
         Significance level applied to the adjusted p-values (significant when <= alpha).
     correction
         ``"fdr"`` (Benjamini-Hochberg), ``"bonferroni"`` or ``"none"``.
-    language
+    lang
         Language of ``label``: ``"en"`` or ``"sv"``.
 
     Returns
@@ -154,7 +154,7 @@ def local_moran(
     observed statistic (one-sided); double it, capped at 1, for a two-sided test.
     """
     return _local_moran(
-        data, column, column, weights, permutations, seed, alpha, correction, language, "moran"
+        data, column, column, weights, permutations, seed, alpha, correction, lang, "moran"
     )
 
 
@@ -168,7 +168,7 @@ def local_moran_bivariate(
     seed: int | np.random.Generator | None = DEFAULT_SEED,
     alpha: float = 0.05,
     correction: str = "fdr",
-    language: str = "en",
+    lang: str = "en",
 ) -> Any:
     """Bivariate local Moran's I: an area's ``x`` against its neighbours' ``y``.
 
@@ -182,7 +182,7 @@ def local_moran_bivariate(
     quadrant from the signs of zx_i and the lag of zy; permutations shuffle ``y`` among the
     neighbours while ``x`` of the area is held fixed.
     """
-    return _local_moran(data, x, y, weights, permutations, seed, alpha, correction, language, "bv")
+    return _local_moran(data, x, y, weights, permutations, seed, alpha, correction, lang, "bv")
 
 
 def local_moran_rate(
@@ -195,7 +195,7 @@ def local_moran_rate(
     seed: int | np.random.Generator | None = DEFAULT_SEED,
     alpha: float = 0.05,
     correction: str = "fdr",
-    language: str = "en",
+    lang: str = "en",
 ) -> Any:
     """Local Moran's I of a rate ``events / base`` after empirical Bayes standardisation.
 
@@ -214,7 +214,7 @@ def local_moran_rate(
     The local statistic is then that of :func:`local_moran`.
     """
     return _local_moran(
-        data, events, base, weights, permutations, seed, alpha, correction, language, "rate"
+        data, events, base, weights, permutations, seed, alpha, correction, lang, "rate"
     )
 
 
@@ -228,13 +228,13 @@ def getis_ord(
     seed: int | np.random.Generator | None = DEFAULT_SEED,
     alpha: float = 0.05,
     correction: str = "fdr",
-    language: str = "en",
+    lang: str = "en",
 ) -> Any:
     """Getis-Ord local statistic Gi* (or Gi) with permutation inference: hot and cold spots.
 
     Parameters
     ----------
-    data, column, weights, permutations, seed, alpha, correction, language
+    data, column, weights, permutations, seed, alpha, correction, lang
         As in :func:`local_moran`. Values should be non-negative (counts, amounts).
     star
         ``True`` for Gi* (the area itself is part of its neighbourhood), ``False`` for Gi.
@@ -259,7 +259,7 @@ def getis_ord(
     row, so it is the same for binary and row-standardised weights. An area is a hot spot when
     it is significant and z > 0, a cold spot when significant and z < 0.
     """
-    _in.check_options(permutations, alpha, correction, language)
+    _in.check_options(permutations, alpha, correction, lang)
     values, col = _in.column_values(data, column)
     W, islands, _ = _in.weights_matrix(data, weights, values.index)
     y = _in.finite(values, col)
@@ -281,7 +281,7 @@ def getis_ord(
         "z": z,
         "p_value": p,
         "p_adjusted": p_adj,
-        "label": cluster_labels(cluster, language=language, statistic="gi"),
+        "label": cluster_labels(cluster, lang=lang, statistic="gi"),
         "significant": significant,
         "cluster": cluster,
         "mean_sim": perm.mean,
@@ -306,11 +306,11 @@ def _local_moran(
     seed: Any,
     alpha: float,
     correction: str,
-    language: str,
+    lang: str,
     kind: str,
 ) -> Any:
     """Shared body of the univariate, bivariate and rate local Moran's I."""
-    _in.check_options(permutations, alpha, correction, language)
+    _in.check_options(permutations, alpha, correction, lang)
     values, col = _in.column_values(data, first)
     W, islands, _ = _in.weights_matrix(data, weights, values.index)
     extra: dict[str, Any] = {}
@@ -370,7 +370,7 @@ def _local_moran(
         "quadrant": quadrant,
         "p_value": p,
         "p_adjusted": p_adj,
-        "label": cluster_labels(cluster, language=language),
+        "label": cluster_labels(cluster, lang=lang),
         "significant": significant,
         "cluster": cluster,
         "z": zx,
