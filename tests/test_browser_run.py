@@ -15,7 +15,7 @@ from _browser import browser, hover_area, open_offline  # noqa: F401  (fixture)
 from geoseg.io import load_project
 from geoseg.pipeline import run_project
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a whole geoseg run, every page browsed
 
 
 @pytest.fixture(scope="module")
