@@ -253,11 +253,11 @@ def main() -> int:
         + ", ".join(f"{k} {len(v)}" for k, v in nodes.items())
     )
     with tempfile.TemporaryDirectory() as tmp:
-        from geoseg.access.network import _load, _save
+        from geoseg.access.network import load_arrays, save_arrays
 
-        _save(net, Path(tmp) / "net.npz")
+        save_arrays(net, Path(tmp) / "net.npz")
         t0 = time.perf_counter()
-        _load(Path(tmp) / "net.npz")
+        load_arrays(Path(tmp) / "net.npz")
         t_cache = time.perf_counter() - t0
 
     t_ours, ours = timed(lambda: run_geoseg(net, nodes))

@@ -30,6 +30,7 @@ import pandas as pd
 from shapely.geometry import box
 
 import geoseg.segregation as seg
+from geoseg.segregation.registry import get_index
 
 warnings.filterwarnings("ignore")
 
@@ -231,7 +232,7 @@ def bench_point_estimates() -> None:
         f"{'meets' if median < TARGET else 'MISSES'} the {TARGET:.0f} s target"
     )
     names = seg.available_indices()
-    aspatial = [n for n in names if not seg.get_index(n).spatial]
+    aspatial = [n for n in names if not get_index(n).spatial]
     deterministic = [n for n in aspatial if n not in SIMULATED]
     print(f"   {'geoseg':52s} {'wall s':>7s} {'cpu s':>7s}")
     walls = {}
@@ -263,7 +264,7 @@ def bench_point_estimates() -> None:
     for year in years:
         part = register[register.year == year]
         for name in deterministic:
-            if seg.get_index(name).kind == "single":
+            if get_index(name).kind == "single":
                 _pysal_class(name)(part, "a", "tot")
         for cls in ("MultiDissim", "MultiGini", "MultiNormExposure", "MultiInfoTheory"):
             getattr(pm, cls)(part, ["a", "b", "c"])

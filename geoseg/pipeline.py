@@ -31,6 +31,7 @@ from geoseg.io import (
 from geoseg.io.results import MANIFEST, check_output_folder, write_gpkg, write_manifest
 from geoseg.preflight import access_note, check_outputs, check_run, output_folders
 from geoseg.settings import ISOCHRONE_MINUTES
+from geoseg.years import latest_year
 
 __all__ = [
     "STAGES",
@@ -326,7 +327,7 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         "seed": cfg.seed,
         "alpha": cfg.alpha,
         "correction": cfg.correction,
-        "language": lang,
+        "lang": lang,
     }
 
     def compute(gdf: gpd.GeoDataFrame, column: str, den: str | None) -> Any:
@@ -445,9 +446,7 @@ def _straight_line_stage(data: Any) -> Any:
 
     project = data.project
     reg, acc = project.registers, project.access
-    table = data.register
-    if reg.year and reg.year in table.columns:
-        table = table[table[reg.year] == table[reg.year].max()]
+    table, _ = latest_year(data.register, year_column=reg.year or None)
     counts = table.set_index(table[reg.id].astype(str))
     total = reg.total or "pop_total"
     present = sorted(map(str, data.services["kind"].unique()))
@@ -765,9 +764,7 @@ def _gpkg_layers(
     layers: dict[str, gpd.GeoDataFrame] = {}
     hot = published.get("hotspots")
     if hot is not None and len(hot):
-        latest = hot
-        if latest["year"].notna().any():  # a single-year register has no year
-            latest = latest[latest["year"] == latest["year"].max()]
+        latest, _ = latest_year(hot)  # a single-year register has no year: all rows
         names = variable_slugs(latest["variable"])
         for var, rows in latest.groupby("variable"):
             table = rows.set_index("id").drop(columns=["variable"], errors="ignore")

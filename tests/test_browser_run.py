@@ -27,7 +27,7 @@ from geoseg.io import load_project
 from geoseg.pipeline import run_project
 from geoseg.publish.index import page_group
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a whole geoseg run, every page browsed
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from shapely.geometry import box
 
 from geoseg.errors import DataError, InputError
 from geoseg.hotspots import (
-    _lisa,
     adjust_pvalues,
     build_weights,
     cluster_labels,
@@ -26,6 +25,7 @@ from geoseg.hotspots import (
     local_moran,
     local_moran_bivariate,
     local_moran_rate,
+    neighbour_draws,
 )
 
 esda = pytest.importorskip("esda")
@@ -77,18 +77,15 @@ def test_local_moran_values_and_quadrants_equal_esda(regso, regso_w):
 @pytest.mark.real
 @pytest.mark.slow  # esda compiles its numba kernels here (~20 s)
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_same_draws_give_esdas_pvalues(regso, regso_w, monkeypatch):
+def test_same_draws_give_esdas_pvalues(regso, regso_w):
     """With esda's own permutation draws, our folded pseudo p-values are esda's p_sim."""
     from esda.crand import vec_permutations
 
     seed = 20240601
-
-    def esda_draws(rng, n, k, permutations):
-        return vec_permutations(k, n, permutations, seed)
-
-    monkeypatch.setattr(_lisa, "draw_neighbour_ids", esda_draws)
+    k = int(regso_w.graph.cardinalities.max())
+    draws = vec_permutations(k, len(regso), 999, seed)
     y = regso[INCOME].to_numpy()
-    ours = local_moran(regso, INCOME, weights=regso_w, permutations=999)
+    ours = local_moran(regso, INCOME, weights=regso_w, permutations=999, draws=draws)
     ref = esda.Moran_Local(y, regso_w.graph, permutations=999, seed=seed)
     # a simulated value equal to the observed one (a draw of the actual neighbours) is a tie;
     # esda splits ties by floating-point rounding, geoseg counts them in both tails
@@ -105,7 +102,7 @@ def test_same_draws_give_esdas_pvalues(regso, regso_w, monkeypatch):
     np.testing.assert_array_equal(p, (np.minimum(upper, lower) + 1) / 1000)
 
     # Gi*: the same draws give esda's G_Local p-values (esda stores them as float32)
-    ours_g = getis_ord(regso, INCOME, weights=regso_w, permutations=999)
+    ours_g = getis_ord(regso, INCOME, weights=regso_w, permutations=999, draws=draws)
     ref_g = esda.G_Local(
         y, regso_w.graph.transform("b"), star=True, permutations=999, seed=seed, n_jobs=1
     )
@@ -227,7 +224,7 @@ def test_labels_in_english_and_swedish():
         "Low-Low",
         "High-Low",
     ]
-    assert list(cluster_labels(codes, language="sv")) == [
+    assert list(cluster_labels(codes, lang="sv")) == [
         "Ej signifikant",
         "Hög-Hög",
         "Låg-Hög",
@@ -242,7 +239,7 @@ def test_labels_in_english_and_swedish():
 @pytest.mark.parametrize("correction", ["fdr", "bonferroni", "none"])
 def test_significance_follows_adjusted_pvalues(regso, regso_w, correction):
     res = local_moran(
-        regso, INCOME, weights=regso_w, permutations=199, correction=correction, language="sv"
+        regso, INCOME, weights=regso_w, permutations=199, correction=correction, lang="sv"
     )
     expected = adjust_pvalues(res["p_value"].to_numpy(), correction=correction)
     np.testing.assert_allclose(res["p_adjusted"].to_numpy(), expected)
@@ -298,12 +295,33 @@ def test_clear_cluster_is_found():
 
 
 def test_neighbour_draws_are_distinct_and_uniform():
-    ids = _lisa.draw_neighbour_ids(np.random.default_rng(0), 50, 6, 4000)
+    ids = neighbour_draws(50, 6, 4000, seed=0)
     assert ids.shape == (4000, 6)
     assert ids.min() >= 0 and ids.max() <= 48
     assert all(len(set(row)) == 6 for row in ids[:500])
     counts = np.bincount(ids[:, 0], minlength=49)
     assert stats.chisquare(counts).pvalue > 0.001
+
+
+def test_given_draws_are_used_and_checked():
+    areas = _grid(6)
+    areas["v"] = np.random.default_rng(3).normal(size=len(areas))
+    w = build_weights(areas, "queen")
+    draws = neighbour_draws(len(areas), 8, 199, seed=7)
+    # the same draws give the same permutations, whatever the seed
+    a = local_moran(areas, "v", weights=w, permutations=199, draws=draws, seed=1)
+    b = local_moran(areas, "v", weights=w, permutations=199, draws=draws, seed=2)
+    np.testing.assert_array_equal(a["p_value"], b["p_value"])
+    # and they are the draws the seed makes
+    c = local_moran(areas, "v", weights=w, permutations=199, seed=7)
+    np.testing.assert_array_equal(a["p_value"], c["p_value"])
+    g1 = getis_ord(areas, "v", weights=w, permutations=199, draws=draws, seed=1)
+    g2 = getis_ord(areas, "v", weights=w, permutations=199, seed=7)
+    np.testing.assert_array_equal(g1["p_value"], g2["p_value"])
+    with pytest.raises(InputError, match="shape"):
+        local_moran(areas, "v", weights=w, permutations=99, draws=draws)
+    with pytest.raises(InputError, match="positions outside"):
+        getis_ord(areas, "v", weights=w, permutations=199, draws=draws + len(areas))
 
 
 def test_islands_are_joined_and_flagged(caplog):

@@ -102,7 +102,7 @@ def test_every_category_from_a_hand_built_series(category):
 
 def test_cases_cover_every_category_and_labels_exist():
     assert set(CASES) == set(CATEGORIES)
-    assert category_labels(["new_hot"], language="sv").tolist() == ["Ny het punkt"]
+    assert category_labels(["new_hot"], lang="sv").tolist() == ["Ny het punkt"]
     assert category_labels(["historical_cold"]).tolist() == ["Historical cold spot"]
     with pytest.raises(InputError, match="unknown emerging hotspot categories"):
         category_labels(["lukewarm"])

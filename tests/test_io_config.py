@@ -207,7 +207,13 @@ def test_load_project(tmp_path):
     joined = "\n".join(data.warnings)
     assert "099" in joined and "no polygon" in joined
     assert "year 2023" in joined and "03" in joined
-    assert data._network is None  # read lazily
+    # the network is read lazily: a file spoilt after loading only fails when it is needed
+    (tmp_path / "streets.osm").rename(tmp_path / "streets.osm.good")
+    (tmp_path / "streets.osm").write_text("<osm><node", encoding="utf-8")
+    with pytest.raises(NetworkError):
+        data.network(cache_dir=tmp_path / "spoilt")
+    (tmp_path / "streets.osm").unlink()
+    (tmp_path / "streets.osm.good").rename(tmp_path / "streets.osm")
     net = data.network(cache_dir=tmp_path / "cache")
     # one street 1-2-3: node 2 only shapes the line, so one edge between OSM nodes 1 and 3
     assert net.n_edges == 1 and data.network() is net

@@ -61,6 +61,7 @@ def test_generated_nation_codes_and_sizes(nation: Path) -> None:
         assert (quint == reg["pop_total"]).all()
 
 
+@pytest.mark.slow  # a Dask or process-pool run of the example nation
 def test_dask_run_equals_serial_run(nation: Path, tmp_path: Path) -> None:
     serial = run_national(nation, output=tmp_path / "serial", workers=0, stages=STAGES)
     dask = run_national(nation, output=tmp_path / "dask", workers=2, processes=False, stages=STAGES)
@@ -158,6 +159,7 @@ def test_rerun_skips_unchanged_municipalities(nation: Path, tmp_path: Path) -> N
     assert [t.status for t in first.tasks] == ["done"] * 4
 
 
+@pytest.mark.slow  # a Dask or process-pool run of the example nation
 def test_without_dask_runs_serially(
     nation: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -224,6 +226,7 @@ def test_national_file_problems_reported_at_once(tmp_path: Path) -> None:
     assert "Traceback" not in res.output
 
 
+@pytest.mark.slow  # a Dask or process-pool run of the example nation
 def test_existing_scheduler(nation: Path, tmp_path: Path) -> None:
     from distributed import LocalCluster
 

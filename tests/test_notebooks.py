@@ -92,6 +92,7 @@ def test_notebook_teaches_with_the_public_api(path):
                 raise AssertionError(f"{path.name}: private attribute {node.attr}")
 
 
+@pytest.mark.slow  # executes the notebook in a Jupyter kernel
 def test_segregation_notebook_matches_pysal(tmp_path, monkeypatch):
     from segregation.singlegroup import Dissim
 
@@ -120,6 +121,7 @@ _probe = {"d": {str(k): float(v) for k, v in _d["value"].items()},
     assert got["cpu"] < 30
 
 
+@pytest.mark.slow  # executes the notebook in a Jupyter kernel
 def test_hotspots_notebook_finds_persistent_clusters(tmp_path, monkeypatch):
     probe = """
 _probe = {"labels": sorted(set(lisa["label"])),
@@ -132,6 +134,7 @@ _probe = {"labels": sorted(set(lisa["label"])),
     assert got["cpu"] < 30
 
 
+@pytest.mark.slow  # executes the notebook in a Jupyter kernel
 def test_access_notebook_equity(tmp_path, monkeypatch):
     probe = """
 _probe = {"gap": float(access.equity["quintile_gap"].iloc[0]), "share": float(share),
@@ -145,6 +148,7 @@ _probe = {"gap": float(access.equity["quintile_gap"].iloc[0]), "share": float(sh
     assert got["cpu"] < 30
 
 
+@pytest.mark.slow  # executes the notebook in a Jupyter kernel
 def test_plan_notebook_verdicts(tmp_path, monkeypatch):
     probe = """
 _probe = {"new": new_centre.verdict, "closure": closure.verdict,
@@ -168,6 +172,7 @@ def test_gothenburg_notebook_without_the_data_says_what_it_would_show(tmp_path, 
 
 
 @pytest.mark.real
+@pytest.mark.slow  # executes the notebook in a Jupyter kernel
 def test_gothenburg_notebook_with_the_data(real_data, tmp_path, monkeypatch):
     monkeypatch.setenv("GEOSEG_REAL_DATA", str(real_data))
     probe = "_probe = {'n': len(areas), 'years': sorted(map(int, register['year'].unique()))}"

@@ -103,7 +103,7 @@ def test_suppressed_areas_carry_the_same_mark_as_the_other_maps(areas, lang, mar
     tips = [r for r in info[codes[1]][1] if len(r) > 1 and r[1] == mark]
     assert len(tips) == 1, info[codes[1]]
     texts = [str(r[1]) for r in info[codes[1]][1]]
-    assert category_labels([res.loc[codes[1], "category"]], language=lang)[0] not in texts
+    assert category_labels([res.loc[codes[1], "category"]], lang=lang)[0] not in texts
     # the choropleth maps' mark of a count below the threshold, for the same area
     counts = pd.DataFrame({"share": 0.5, "n": 40}, index=pd.Index(codes, name="code"))
     counts.loc[codes[1], "n"] = 3
@@ -125,9 +125,7 @@ def test_suppressed_areas_carry_the_same_mark_as_the_other_maps(areas, lang, mar
     )
     # the other areas keep their category; the area without results stays "no data"
     label = tips[0][0]
-    assert (
-        row(info, codes[0], label) == category_labels([res.iloc[0]["category"]], language=lang)[0]
-    )
+    assert row(info, codes[0], label) == category_labels([res.iloc[0]["category"]], lang=lang)[0]
     assert row(info, areas.index[-1], label) != mark
     # the explicit argument works on a table without the column too
     plain = gated.drop(columns="suppressed")

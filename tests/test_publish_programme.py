@@ -8,7 +8,6 @@ import re
 import pandas as pd
 
 from geoseg.io.indicators import Indicator
-from geoseg.publish._svg import trend_svg
 from geoseg.publish.programme import (
     city_values,
     grown_table,
@@ -16,6 +15,7 @@ from geoseg.publish.programme import (
     programme_section,
     zero_axis,
 )
+from geoseg.publish.report import trend_svg
 
 LOW = Indicator(
     name="low_income",

@@ -6,8 +6,7 @@ import pytest
 from _mapdata import INJECTED, grid_areas
 
 from geoseg.errors import InputError
-from geoseg.publish._svg import trend_svg
-from geoseg.publish.report import write_report
+from geoseg.publish.report import trend_svg, write_report
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import geoseg.segregation as seg
+from geoseg.segregation.registry import INDICES
 
 SINGLE = [
     "dissimilarity", "gini", "entropy", "isolation", "interaction", "atkinson",
@@ -37,7 +38,7 @@ def test_catalogue_name_is_importable_and_registered(name, kind):
     func = getattr(module, name)
     assert callable(func)
     assert name in seg.__all__
-    spec = seg.INDICES[name]
+    spec = INDICES[name]
     assert spec.kind == kind
     assert spec.source, f"{name} has no cited source"
     assert (name in seg.available_indices()) == (kind != "local")
@@ -48,5 +49,36 @@ def test_all_lists_only_real_public_names():
     for name in seg.__all__:
         assert hasattr(seg, name), name
     public = {n for n in vars(seg) if not n.startswith("_")}
-    functions = {n for n in public if callable(getattr(seg, n)) and n in seg.INDICES}
+    functions = {n for n in public if callable(getattr(seg, n)) and n in INDICES}
     assert functions <= set(seg.__all__)
+
+
+@pytest.mark.parametrize(
+    "package",
+    ["geoseg", "geoseg.segregation", "geoseg.hotspots", "geoseg.access", "geoseg.plans",
+     "geoseg.trends", "geoseg.io", "geoseg.publish"],
+)  # fmt: skip
+def test_docstrings_are_written_literally(package):
+    """Every public function's docstring is the one written in its source, unchanged at import."""
+    import ast
+    import importlib
+    import inspect
+
+    module = importlib.import_module(package)
+    checked = 0
+    for name in module.__all__:
+        func = inspect.unwrap(getattr(module, name))
+        if not inspect.isfunction(func):
+            continue
+        tree = ast.parse(inspect.getsource(inspect.getmodule(func)))
+        first = func.__code__.co_firstlineno  # the first decorator's line, else the def's
+        (node,) = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.FunctionDef)
+            and n.name == func.__name__
+            and min([n.lineno, *(d.lineno for d in n.decorator_list)]) == first
+        ]
+        assert ast.get_docstring(node) == inspect.cleandoc(func.__doc__ or ""), name
+        checked += 1
+    assert checked > 0

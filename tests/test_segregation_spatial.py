@@ -19,7 +19,7 @@ from shapely.geometry import box
 
 from geoseg.errors import CRSError, DataError, InputError, ValidationError
 from geoseg.segregation import spatial, spatial_local
-from geoseg.segregation._registry import INDICES
+from geoseg.segregation.registry import INDICES
 
 SPATIAL = [
     "delta",

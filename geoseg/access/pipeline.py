@@ -8,7 +8,7 @@ the network and the snapped points, so that plan checks can recompute only what 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,9 @@ from geoseg.access.residents import (
 )
 from geoseg.access.summary import area_summary
 from geoseg.errors import ConfigError, DataError
+from geoseg.io.config import project_setting
 from geoseg.settings import ANALYSIS_CRS, WALK_SPEED_KMH, demand_group
+from geoseg.years import latest_year
 
 __all__ = ["JSON_KEYS", "AccessResults", "KindResult", "access_for_kind", "access_for_project"]
 
@@ -105,20 +107,9 @@ class AccessResults:
         return rows[JSON_KEYS].reset_index(drop=True)
 
 
-def _get(obj: Any, *path: str, default: Any = None) -> Any:
-    cur = obj
-    for name in path:
-        if cur is None:
-            return default
-        cur = cur.get(name) if isinstance(cur, Mapping) else getattr(cur, name, None)
-    return default if cur is None else cur
-
-
 def _latest(registers: pd.DataFrame, id_column: str, year_column: str | None) -> pd.DataFrame:
-    reg = registers
-    if year_column and year_column in reg.columns:
-        year = reg[year_column].max()
-        reg = reg[reg[year_column] == year]
+    reg, year = latest_year(registers, year_column=year_column)
+    if year is not None:
         logger.info("access: register year %s", year)
     if id_column in reg.columns:
         reg = reg.set_index(reg[id_column].astype(str))
@@ -135,12 +126,12 @@ def _config(project_data: Any) -> Any:
     project = getattr(project_data, "project", None)
     if project is not None and hasattr(project, "registers"):
         return project
-    return _get(project_data, "config", default=project_data)
+    return project_setting(project_data, "config", default=project_data)
 
 
 def _network(project_data: Any, cfg: Any, crs: str, cache_dir: Any) -> WalkNetwork:
     """The walking network: a loaded project's (through the array cache), or the one given."""
-    value = _get(project_data, "network")
+    value = project_setting(project_data, "network")
     if isinstance(value, WalkNetwork):
         return value
     if isinstance(value, nx.MultiDiGraph):
@@ -151,14 +142,14 @@ def _network(project_data: Any, cfg: Any, crs: str, cache_dir: Any) -> WalkNetwo
         # ProjectData.network(): the project's file or place, clipped to its areas, cached
         got = value(cache_dir=cache_dir)
         return got if isinstance(got, WalkNetwork) else build_network(got, crs=crs)
-    path = _get(cfg, "network", "path")
+    path = project_setting(cfg, "network", "path")
     if path is not None:
         return load_network(path, crs=crs, cache_dir=cache_dir)
     if callable(value):
         got = value()
         return got if isinstance(got, WalkNetwork) else build_network(got, crs=crs)
     msg = (
-        f"{_get(cfg, 'path', default='project')}: no street network; add [network] path "
+        f"{project_setting(cfg, 'path', default='project')}: no street network; add [network] path "
         "(an .osm.pbf / .osm / .osm.bz2 / .graphml file) or place to the project file."
     )
     raise ConfigError(msg)
@@ -226,23 +217,29 @@ def access_for_project(
         Network cache folder.
     """
     cfg = _config(project_data)
-    areas: gpd.GeoDataFrame = _get(project_data, "areas")
-    registers = _get(project_data, "register", default=_get(project_data, "registers"))
-    services: gpd.GeoDataFrame = _get(project_data, "services")
+    areas: gpd.GeoDataFrame = project_setting(project_data, "areas")
+    registers = project_setting(
+        project_data, "register", default=project_setting(project_data, "registers")
+    )
+    services: gpd.GeoDataFrame = project_setting(project_data, "services")
     if areas is None or registers is None or services is None or not len(services):
         msg = (
-            f"{_get(cfg, 'path', default='project')}: walking access needs areas, a register "
-            "and services; add a [services] path to the project file."
+            f"{project_setting(cfg, 'path', default='project')}: walking access needs areas, a "
+            "register and services; add a [services] path to the project file."
         )
         raise ConfigError(msg)
-    crs = str(_get(cfg, "project", "crs", default=_get(cfg, "crs", default=ANALYSIS_CRS)))
+    crs = str(
+        project_setting(
+            cfg, "project", "crs", default=project_setting(cfg, "crs", default=ANALYSIS_CRS)
+        )
+    )
     net = _network(project_data, cfg, crs, cache_dir)
-    snap_limit = float(max_snap_m or _get(cfg, "access", "max_snap_m", default=500.0))
-    id_col = str(_get(cfg, "registers", "id", default=areas.index.name or "code"))
-    year_col = _get(cfg, "registers", "year", default="year")
-    total = str(_get(cfg, "registers", "total", default="pop_total"))
+    snap_limit = float(max_snap_m or project_setting(cfg, "access", "max_snap_m", default=500.0))
+    id_col = str(project_setting(cfg, "registers", "id", default=areas.index.name or "code"))
+    year_col = project_setting(cfg, "registers", "year", default="year")
+    total = str(project_setting(cfg, "registers", "total", default="pop_total"))
     counts = _latest(registers, id_col, year_col)
-    kind_map = dict(_get(cfg, "services", "kinds", default={}))
+    kind_map = dict(project_setting(cfg, "services", "kinds", default={}))
     present = sorted(map(str, services["kind"].unique()))
     chosen = list(kinds) if kinds else present
     unknown = [k for k in chosen if k not in present]
@@ -261,8 +258,10 @@ def access_for_project(
         wanted = [total, *demand.values(), *_EXTRA_GROUPS]
         groups = [g for g in dict.fromkeys(wanted) if g in counts.columns]
     count_cols = [c for c in dict.fromkeys([*groups, *demand.values()])]
-    grid = _get(project_data, "grid", default=_get(project_data, "population"))
-    buildings = _get(project_data, "buildings")
+    grid = project_setting(
+        project_data, "grid", default=project_setting(project_data, "population")
+    )
+    buildings = project_setting(project_data, "buildings")
     if grid is not None and len(grid):
         logger.info("access: resident points from the population grid (%d cells)", len(grid))
         people = residents_from_grid(grid, areas, counts[count_cols], groups=count_cols)
@@ -278,7 +277,7 @@ def access_for_project(
         )
     else:
         people = residents_from_centroids(areas, counts[count_cols], groups=count_cols)
-    water = _get(project_data, "water")
+    water = project_setting(project_data, "water")
     res_s = snap_points(net, people, max_snap_m=snap_limit, label="resident points")
     svc_s = snap_points(net, services, max_snap_m=snap_limit, water=water, label="services")
     placed = people.index.get_indexer(res_s.index)
@@ -344,8 +343,10 @@ def _equity(
     kinds: Sequence[str],
     total: str,
 ) -> pd.DataFrame:
-    income = _get(cfg, "registers", "income", default="median_income_tkr")
-    disadvantage = _get(cfg, "registers", "disadvantage", default="low_economic_standard")
+    income = project_setting(cfg, "registers", "income", default="median_income_tkr")
+    disadvantage = project_setting(
+        cfg, "registers", "disadvantage", default="low_economic_standard"
+    )
     rows = []
     for kind in kinds:
         t = people[f"minutes_{kind}"].to_numpy(dtype=float)

@@ -193,7 +193,7 @@ def hotspots(
             "seed": seed,
             "alpha": alpha,
             "correction": correction,
-            "language": lang,
+            "lang": lang,
         },
     )
     if chosen_year is not None:
@@ -306,6 +306,7 @@ def _load(
     """Read both files and join the chosen year's values onto the areas."""
     from geoseg.errors import InputError, format_codes
     from geoseg.io import join_register, read_boundaries, read_register
+    from geoseg.years import latest_year
 
     gdf = read_boundaries(areas_path, id_column=id_column)
     register = read_register(
@@ -318,7 +319,8 @@ def _load(
     chosen: int | None = None
     if year_column in register.columns:
         years = sorted(int(y) for y in register[year_column].dropna().unique())
-        chosen = years[-1] if year is None else year
+        latest = latest_year(register, year_column=year_column)[1]
+        chosen = year if year is not None or latest is None else int(latest)
         if chosen not in years:
             msg = (
                 f"{register_path}: --year {year} is not in column '{year_column}' "

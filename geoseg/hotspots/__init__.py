@@ -41,6 +41,7 @@ from geoseg.hotspots.local import (
     local_moran,
     local_moran_bivariate,
     local_moran_rate,
+    neighbour_draws,
 )
 from geoseg.hotspots.trends import HotspotTrends, hotspot_trends
 from geoseg.hotspots.weights import WEIGHT_KINDS, SpatialWeights, build_weights, parse_weights_spec
@@ -68,6 +69,7 @@ __all__ = [
     "local_moran",
     "local_moran_bivariate",
     "local_moran_rate",
+    "neighbour_draws",
     "parse_weights_spec",
     "space_time_weights",
 ]

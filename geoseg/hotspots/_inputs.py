@@ -193,10 +193,29 @@ def check_permutations(permutations: int) -> None:
         raise InputError(msg)
 
 
-def check_options(permutations: int, alpha: float, correction: str, language: str) -> None:
+def check_draws(draws: Any, *, n: int, k: int, permutations: int) -> np.ndarray:
+    """Check neighbour draws given by the caller; return them as an int64 array."""
+    ids = np.asarray(draws)
+    problems = []
+    if ids.ndim != 2 or ids.shape[0] != permutations or ids.shape[1] < min(k, n - 1):
+        problems.append(
+            f"shape {ids.shape} where ({permutations}, >= {min(k, n - 1)}) is needed (one row "
+            "per permutation, at least as many columns as the largest number of neighbours)"
+        )
+    elif not np.issubdtype(ids.dtype, np.integer):
+        problems.append(f"values of type {ids.dtype} where whole numbers are needed")
+    elif ids.size and (ids.min() < 0 or ids.max() > n - 2):
+        problems.append(f"positions outside 0..{n - 2} (the {n - 1} other areas)")
+    if problems:
+        msg = f"draws: {'; '.join(problems)}; make them with geoseg.hotspots.neighbour_draws."
+        raise InputError(msg)
+    return ids.astype(np.int64, copy=False)
+
+
+def check_options(permutations: int, alpha: float, correction: str, lang: str) -> None:
     check_permutations(permutations)
     if not 0 < alpha < 1:
         msg = f"alpha={alpha!r}: give a significance level between 0 and 1, e.g. 0.05."
         raise InputError(msg)
     check_choice("correction", correction, CORRECTIONS)
-    check_choice("language", language, LANGUAGES)
+    check_choice("lang", lang, LANGUAGES)

@@ -166,6 +166,7 @@ def getis_ord_arrays(
     star: bool,
     rng: np.random.Generator,
     permutations: int,
+    draws: np.ndarray | None = None,
 ) -> GiArrays:
     """Gi* (or Gi) of ``y`` for row-standardised weights ``W``, with conditional permutation.
 
@@ -209,7 +210,8 @@ def getis_ord_arrays(
     w_sq = np.asarray(W_use.multiply(W_use).sum(axis=1)).ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (W_use @ y - w_sum * mean) / np.sqrt(var * (m * w_sq - w_sum**2) / (m - 1))
-    ids = draw_neighbour_ids(rng, n, max(int(card.max()), 1), permutations)
+    k = max(int(card.max()), 1)
+    ids = draw_neighbour_ids(rng, n, k, permutations) if draws is None else draws
     perm = conditional_permutation(
         G,
         y,

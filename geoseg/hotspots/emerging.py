@@ -90,15 +90,33 @@ class EmergingHotspots:
     bins: pd.DataFrame
 
 
-def category_labels(categories: Any, *, language: str = "en") -> np.ndarray:
-    """The words for category codes (:data:`CATEGORIES`) in ``"en"`` or ``"sv"``."""
-    _in.check_choice("language", language, _in.LANGUAGES)
+def category_labels(categories: Any, *, lang: str = "en") -> np.ndarray:
+    """The words for category codes (:data:`CATEGORIES`) in ``"en"`` or ``"sv"``.
+
+    Parameters
+    ----------
+    categories
+        Category codes, one per area.
+    lang
+        ``"en"`` or ``"sv"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One label per code.
+
+    Raises
+    ------
+    InputError
+        An unknown language or category code.
+    """
+    _in.check_choice("lang", lang, _in.LANGUAGES)
     codes = [str(c) for c in np.asarray(categories, dtype=object)]
     unknown = sorted(set(codes) - set(CATEGORIES))
     if unknown:
         msg = f"unknown emerging hotspot categories {unknown}; known: {', '.join(CATEGORIES)}."
         raise InputError(msg)
-    return np.array([tr(f"ehsa_{c}", language) for c in codes], dtype=object)
+    return np.array([tr(f"ehsa_{c}", lang) for c in codes], dtype=object)
 
 
 def check_years(years: Any, *, what: str = "series") -> list[int]:
@@ -279,7 +297,7 @@ def emerging_hotspots(
     seed: int | np.random.Generator | None = DEFAULT_SEED,
     alpha: float = 0.05,
     correction: str = "fdr",
-    language: str = "en",
+    lang: str = "en",
 ) -> EmergingHotspots:
     """Emerging hot and cold spots of one variable over consecutive years.
 
@@ -298,7 +316,7 @@ def emerging_hotspots(
         Columns with the area code and the year.
     time_window
         Preceding years in each bin's neighbourhood (default 1; see :func:`space_time_weights`).
-    permutations, seed, alpha, correction, language
+    permutations, seed, alpha, correction, lang
         As in :func:`geoseg.hotspots.getis_ord`; the correction runs over all bins (areas x
         years) at once.
 
@@ -331,7 +349,7 @@ def emerging_hotspots(
     Mann-Kendall test of the area's z-scores (Mann, 1945; Kendall, 1975) and the category
     follows :func:`classify_emerging` (Esri, "How Emerging Hot Spot Analysis works").
     """
-    _in.check_options(permutations, alpha, correction, language)
+    _in.check_options(permutations, alpha, correction, lang)
     missing = [c for c in (id_column, year_column, column) if c not in data.columns]
     if missing:
         msg = (
@@ -399,7 +417,7 @@ def emerging_hotspots(
         {
             "id": codes,
             "category": categories,
-            "label": category_labels(categories, language=language),
+            "label": category_labels(categories, lang=lang),
             "years": T,
             "first_year": years[0],
             "last_year": years[-1],
@@ -424,7 +442,7 @@ def emerging_hotspots(
             "p_adjusted": p_adj,
             "significant": significant,
             "cluster": cluster,
-            "label": cluster_labels(cluster, language=language, statistic="gi"),
+            "label": cluster_labels(cluster, lang=lang, statistic="gi"),
             "n_neighbors": gi.n_neighbors,
         }
     )

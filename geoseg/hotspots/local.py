@@ -26,6 +26,7 @@ __all__ = [
     "local_moran",
     "local_moran_bivariate",
     "local_moran_rate",
+    "neighbour_draws",
 ]
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ Data = Any  # a DataFrame, GeoDataFrame or Series indexed by area code
 Weights = Any  # SpatialWeights, libpysal Graph, scipy sparse matrix, or None
 
 
-def cluster_labels(cluster: Any, *, language: str = "en", statistic: str = "moran") -> np.ndarray:
+def cluster_labels(cluster: Any, *, lang: str = "en", statistic: str = "moran") -> np.ndarray:
     """Turn cluster codes into labels.
 
     Parameters
@@ -47,7 +48,7 @@ def cluster_labels(cluster: Any, *, language: str = "en", statistic: str = "mora
     cluster
         Codes: 0 not significant, 1-4 the quadrant of a significant area (1 High-High,
         2 Low-High, 3 Low-Low, 4 High-Low, as esda numbers them); for Gi* 1 hot and 3 cold.
-    language
+    lang
         ``"en"`` or ``"sv"`` (Hög-Hög, Låg-Låg, Hög-Låg, Låg-Hög, Ej signifikant).
     statistic
         ``"moran"`` or ``"gi"``.
@@ -57,7 +58,7 @@ def cluster_labels(cluster: Any, *, language: str = "en", statistic: str = "mora
     numpy.ndarray
         One label (str) per code.
     """
-    _in.check_choice("language", language, LANGUAGES)
+    _in.check_choice("lang", lang, LANGUAGES)
     _in.check_choice("statistic", statistic, ("moran", "gi"))
     known = (0, 1, 2, 3, 4) if statistic == "moran" else (0, 1, 3)
     codes = np.asarray(cluster, dtype=np.int64)
@@ -65,7 +66,7 @@ def cluster_labels(cluster: Any, *, language: str = "en", statistic: str = "mora
     if unknown:
         msg = f"cluster codes {unknown} are not {statistic} cluster codes {list(known)}."
         raise InputError(msg)
-    labels = {c: cluster_label(c, language, statistic=statistic) for c in known}
+    labels = {c: cluster_label(c, lang, statistic=statistic) for c in known}
     return np.array([labels[int(c)] for c in codes], dtype=object)
 
 
@@ -116,7 +117,8 @@ def local_moran(
     seed: int | np.random.Generator | None = DEFAULT_SEED,
     alpha: float = 0.05,
     correction: str = "fdr",
-    language: str = "en",
+    lang: str = "en",
+    draws: np.ndarray | None = None,
 ) -> Any:
     """Local Moran's I (LISA) with conditional permutation inference and cluster labels.
 
@@ -132,8 +134,14 @@ def local_moran(
         Significance level applied to the adjusted p-values (significant when <= alpha).
     correction
         ``"fdr"`` (Benjamini-Hochberg), ``"bonferroni"`` or ``"none"``.
-    language
+    lang
         Language of ``label``: ``"en"`` or ``"sv"``.
+    draws
+        Neighbour draws to use instead of drawing them from ``seed``: an integer array of shape
+        ``(permutations, k)``, ``k`` at least the largest number of neighbours, each row
+        ``k`` distinct positions among the ``n - 1`` other areas (see :func:`neighbour_draws`).
+        The same draws give several statistics the same permutations; esda's
+        ``esda.crand.vec_permutations`` arrays reproduce esda's pseudo p-values.
 
     Returns
     -------
@@ -154,7 +162,7 @@ def local_moran(
     observed statistic (one-sided); double it, capped at 1, for a two-sided test.
     """
     return _local_moran(
-        data, column, column, weights, permutations, seed, alpha, correction, language, "moran"
+        data, column, column, weights, permutations, seed, alpha, correction, lang, "moran", draws
     )
 
 
@@ -168,7 +176,8 @@ def local_moran_bivariate(
     seed: int | np.random.Generator | None = DEFAULT_SEED,
     alpha: float = 0.05,
     correction: str = "fdr",
-    language: str = "en",
+    lang: str = "en",
+    draws: np.ndarray | None = None,
 ) -> Any:
     """Bivariate local Moran's I: an area's ``x`` against its neighbours' ``y``.
 
@@ -182,7 +191,9 @@ def local_moran_bivariate(
     quadrant from the signs of zx_i and the lag of zy; permutations shuffle ``y`` among the
     neighbours while ``x`` of the area is held fixed.
     """
-    return _local_moran(data, x, y, weights, permutations, seed, alpha, correction, language, "bv")
+    return _local_moran(
+        data, x, y, weights, permutations, seed, alpha, correction, lang, "bv", draws
+    )
 
 
 def local_moran_rate(
@@ -195,7 +206,8 @@ def local_moran_rate(
     seed: int | np.random.Generator | None = DEFAULT_SEED,
     alpha: float = 0.05,
     correction: str = "fdr",
-    language: str = "en",
+    lang: str = "en",
+    draws: np.ndarray | None = None,
 ) -> Any:
     """Local Moran's I of a rate ``events / base`` after empirical Bayes standardisation.
 
@@ -210,11 +222,13 @@ def local_moran_rate(
     Notes
     -----
     Assunção & Reis (1999), "A new proposal to adjust Moran's I for population density",
-    Statistics in Medicine 18(16); formula in :func:`geoseg.hotspots._lisa.empirical_bayes_rates`.
-    The local statistic is then that of :func:`local_moran`.
+    Statistics in Medicine 18(16): with raw rates p_i = e_i / n_i, global rate
+    b = sum e / sum n, s^2 = sum n_i (p_i - b)^2 / sum n and a = s^2 - b / (sum n / N), the
+    standardised rate is z_i = (p_i - b) / sqrt(v_i) with v_i = a + b / n_i, or v_i = b / n_i
+    when that is negative. The local statistic is then that of :func:`local_moran`.
     """
     return _local_moran(
-        data, events, base, weights, permutations, seed, alpha, correction, language, "rate"
+        data, events, base, weights, permutations, seed, alpha, correction, lang, "rate", draws
     )
 
 
@@ -228,13 +242,14 @@ def getis_ord(
     seed: int | np.random.Generator | None = DEFAULT_SEED,
     alpha: float = 0.05,
     correction: str = "fdr",
-    language: str = "en",
+    lang: str = "en",
+    draws: np.ndarray | None = None,
 ) -> Any:
     """Getis-Ord local statistic Gi* (or Gi) with permutation inference: hot and cold spots.
 
     Parameters
     ----------
-    data, column, weights, permutations, seed, alpha, correction, language
+    data, column, weights, permutations, seed, alpha, correction, lang, draws
         As in :func:`local_moran`. Values should be non-negative (counts, amounts).
     star
         ``True`` for Gi* (the area itself is part of its neighbourhood), ``False`` for Gi.
@@ -259,12 +274,15 @@ def getis_ord(
     row, so it is the same for binary and row-standardised weights. An area is a hot spot when
     it is significant and z > 0, a cold spot when significant and z < 0.
     """
-    _in.check_options(permutations, alpha, correction, language)
+    _in.check_options(permutations, alpha, correction, lang)
     values, col = _in.column_values(data, column)
     W, islands, _ = _in.weights_matrix(data, weights, values.index)
     y = _in.finite(values, col)
+    if draws is not None:
+        k = max(int(np.diff(_lisa.offdiagonal(W)[0].indptr).max()), 1)
+        draws = _in.check_draws(draws, n=len(y), k=k, permutations=permutations)
     gi = _lisa.getis_ord_arrays(
-        y, W, star=star, rng=random_generator(seed), permutations=permutations
+        y, W, star=star, rng=random_generator(seed), permutations=permutations, draws=draws
     )
     G, z, card, perm = gi.G, gi.z, gi.n_neighbors, gi.permutation
     isolated = card == 0
@@ -281,7 +299,7 @@ def getis_ord(
         "z": z,
         "p_value": p,
         "p_adjusted": p_adj,
-        "label": cluster_labels(cluster, language=language, statistic="gi"),
+        "label": cluster_labels(cluster, lang=lang, statistic="gi"),
         "significant": significant,
         "cluster": cluster,
         "mean_sim": perm.mean,
@@ -292,6 +310,47 @@ def getis_ord(
     }
     meta = {"statistic": "gi_star" if star else "gi", "column": col}
     return _in.result_frame(data, columns, meta, permutations, seed, alpha, correction, weights)
+
+
+def neighbour_draws(
+    n: int,
+    k: int,
+    permutations: int = DEFAULT_PERMUTATIONS,
+    *,
+    seed: int | np.random.Generator | None = DEFAULT_SEED,
+) -> np.ndarray:
+    """The neighbour draws of conditional permutation, as the local statistics make them.
+
+    Parameters
+    ----------
+    n
+        Number of areas.
+    k
+        Draws per permutation: at least the largest number of neighbours of an area.
+    permutations
+        Number of permutations.
+    seed
+        Seed or NumPy generator.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integers of shape ``(permutations, min(k, n - 1))``: each row ``k`` distinct positions
+        among the ``n - 1`` areas other than the one tested, in random order. Position ``p``
+        means the ``p``-th area once the tested area is removed, so one array serves every
+        area. Pass it as ``draws`` to :func:`local_moran` or :func:`getis_ord`.
+
+    Notes
+    -----
+    Each row is an ordered sample without replacement (the areas holding the ``k`` smallest
+    of ``n - 1`` uniform keys), the scheme of conditional randomisation in Anselin (1995),
+    "Local indicators of spatial association: LISA", Geogr. Anal. 27(2), and in esda.
+    """
+    _in.check_permutations(permutations)
+    if n < 2 or k < 1:
+        msg = f"neighbour draws need at least 2 areas and k >= 1 (got n={n}, k={k})."
+        raise InputError(msg)
+    return _lisa.draw_neighbour_ids(random_generator(seed), n, k, permutations)
 
 
 # ---------------------------------------------------------------------------- internals
@@ -306,11 +365,12 @@ def _local_moran(
     seed: Any,
     alpha: float,
     correction: str,
-    language: str,
+    lang: str,
     kind: str,
+    draws: np.ndarray | None,
 ) -> Any:
     """Shared body of the univariate, bivariate and rate local Moran's I."""
-    _in.check_options(permutations, alpha, correction, language)
+    _in.check_options(permutations, alpha, correction, lang)
     values, col = _in.column_values(data, first)
     W, islands, _ = _in.weights_matrix(data, weights, values.index)
     extra: dict[str, Any] = {}
@@ -346,8 +406,11 @@ def _local_moran(
     scaling = (n - 1) / (zx * zx).sum()
     I = scaling * zx * lag
 
-    rng = random_generator(seed)
-    ids = _lisa.draw_neighbour_ids(rng, n, max(int(card.max()), 1), permutations)
+    k = max(int(card.max()), 1)
+    if draws is None:
+        ids = _lisa.draw_neighbour_ids(random_generator(seed), n, k, permutations)
+    else:
+        ids = _in.check_draws(draws, n=n, k=k, permutations=permutations)
     perm = _lisa.conditional_permutation(
         I,
         zy,
@@ -370,7 +433,7 @@ def _local_moran(
         "quadrant": quadrant,
         "p_value": p,
         "p_adjusted": p_adj,
-        "label": cluster_labels(cluster, language=language),
+        "label": cluster_labels(cluster, lang=lang),
         "significant": significant,
         "cluster": cluster,
         "z": zx,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from geoseg.errors import ValidationError, format_codes
 from geoseg.io._validate import as_text_codes, missing_columns_problem
+from geoseg.years import latest_year
 
 __all__ = ["UNPLACED_RULE", "check_register_against_areas", "compare_codes", "join_register"]
 
@@ -64,12 +65,8 @@ def _persons(
     """Describe ``codes`` with their persons in the latest year, and the persons' sum."""
     if persons is None or persons not in register.columns:
         return format_codes(codes), float("nan")
-    table = register
-    when = ""
-    if year_column is not None and year_column in register.columns and len(register):
-        latest = register[year_column].max()
-        table = register[register[year_column] == latest]
-        when = f" in {latest}"
+    table, latest = latest_year(register, year_column=year_column)
+    when = "" if latest is None else f" in {latest}"
     ids = as_text_codes(table[id_column])[0]
     values = pd.to_numeric(table[persons], errors="coerce").groupby(ids.to_numpy()).sum()
     items = [f"{c} ({values.get(c, 0.0):,.0f} persons{when})" for c in codes]

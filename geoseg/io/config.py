@@ -13,6 +13,7 @@ import re
 import tomllib
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ __all__ = [
     "SeriesConfig",
     "ServicesConfig",
     "TrendsConfig",
+    "project_setting",
     "read_config",
 ]
 
@@ -769,3 +771,29 @@ def read_config(path: str | Path) -> Project:
         err.problems = problems  # type: ignore[attr-defined]
         raise err
     return Project(path=p.resolve(), folder=folder, indicators=indicators, levels=levels, **built)
+
+
+def project_setting(source: Any, *path: str, default: Any = None) -> Any:
+    """A nested project setting, read from a :class:`Project`, a mapping or any object.
+
+    Parameters
+    ----------
+    source
+        A :class:`Project`, a loaded project (its ``project`` attribute), a mapping (a parsed
+        TOML table) or a plain namespace holding the same names.
+    *path
+        Names to follow, such as ``("registers", "year")``.
+    default
+        Returned when a name along the path is absent or its value is ``None``.
+
+    Returns
+    -------
+    object
+        The value found, else ``default``.
+    """
+    cur = source
+    for name in path:
+        if cur is None:
+            return default
+        cur = cur.get(name) if isinstance(cur, Mapping) else getattr(cur, name, None)
+    return default if cur is None else cur

@@ -20,11 +20,12 @@ import pandas as pd
 import shapely
 
 from geoseg.access import Snapped, WalkNetwork, access_for_project, subset
-from geoseg.access.pipeline import _get
 from geoseg.errors import ConfigError, InputError, PlanError
 from geoseg.indicators import indicator_label, indicator_values
+from geoseg.io.config import project_setting
 from geoseg.io.indicators import default_indicators
 from geoseg.settings import WALK_SPEED_KMH
+from geoseg.years import latest_year
 
 __all__ = ["Baseline", "KindBaseline", "compute_baseline"]
 
@@ -194,9 +195,7 @@ class Baseline:
 
 
 def _latest(register: pd.DataFrame, id_col: str, year_col: str | None) -> pd.DataFrame:
-    reg = register
-    if year_col and year_col in reg.columns:
-        reg = reg[reg[year_col] == reg[year_col].max()]
+    reg, _ = latest_year(register, year_column=year_col)
     if id_col in reg.columns:
         reg = reg.set_index(reg[id_col].astype(str))
     return reg[~reg.index.duplicated()]
@@ -234,14 +233,20 @@ def compute_baseline(
     Residents, services and the network are those of :func:`geoseg.access.access_for_project`,
     so the baseline minutes are exactly what ``geoseg access`` reports.
     """
-    project = _get(project_data, "project", default=project_data)
-    settings = _get(project, "access")
-    minutes = float(minutes if minutes is not None else _get(settings, "minutes", default=15.0))
+    project = project_setting(project_data, "project", default=project_data)
+    settings = project_setting(project, "access")
+    minutes = float(
+        minutes if minutes is not None else project_setting(settings, "minutes", default=15.0)
+    )
     speed = float(
-        speed_kmh if speed_kmh is not None else _get(settings, "speed_kmh", default=WALK_SPEED_KMH)
+        speed_kmh
+        if speed_kmh is not None
+        else project_setting(settings, "speed_kmh", default=WALK_SPEED_KMH)
     )
     snap = float(
-        max_snap_m if max_snap_m is not None else _get(settings, "max_snap_m", default=500)
+        max_snap_m
+        if max_snap_m is not None
+        else project_setting(settings, "max_snap_m", default=500)
     )
     result = access_for_project(
         project_data,
@@ -252,7 +257,7 @@ def compute_baseline(
         cache_dir=cache_dir,
     )
     areas: gpd.GeoDataFrame = project_data.areas
-    total = str(_get(project, "registers", "total", default="pop_total"))
+    total = str(project_setting(project, "registers", "total", default="pop_total"))
     res = result.residents
     keep_cols = [
         c
@@ -271,10 +276,12 @@ def compute_baseline(
         raise ConfigError(msg)
     counts = _latest(
         project_data.register,
-        str(_get(project, "registers", "id", default="code")),
-        _get(project, "registers", "year", default="year"),
+        str(project_setting(project, "registers", "id", default="code")),
+        project_setting(project, "registers", "year", default="year"),
     )
-    disadvantage = _get(project, "registers", "disadvantage", default="low_economic_standard")
+    disadvantage = project_setting(
+        project, "registers", "disadvantage", default="low_economic_standard"
+    )
     indicator = None
     if disadvantage in counts.columns and total in counts.columns:
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -284,7 +291,7 @@ def compute_baseline(
         if g in counts.columns and total in counts.columns:
             with np.errstate(invalid="ignore", divide="ignore"):
                 comp[g] = (counts[g] / counts[total]).astype(float)
-    district_col = _get(project, "areas", "district")
+    district_col = project_setting(project, "areas", "district")
     district = None
     if district_col and district_col in areas.columns:
         district = areas[district_col].astype(str)
@@ -309,7 +316,7 @@ def compute_baseline(
         len(services),
         ", ".join(per_kind),
     )
-    proj_info = _get(project, "project")
+    proj_info = project_setting(project, "project")
     return Baseline(
         network=net,
         residents=residents,
@@ -327,9 +334,9 @@ def compute_baseline(
         minutes=minutes,
         speed_kmh=speed,
         max_snap_m=snap,
-        title=str(_get(proj_info, "name", default="geoseg")),
-        lang=str(_get(proj_info, "lang", default="en")),
-        fictional=bool(_get(proj_info, "fictional", default=False)),
+        title=str(project_setting(proj_info, "name", default="geoseg")),
+        lang=str(project_setting(proj_info, "lang", default="en")),
+        fictional=bool(project_setting(proj_info, "fictional", default=False)),
         indicators=_declared_indicators(project),
     )
 
@@ -337,11 +344,11 @@ def compute_baseline(
 def _declared_indicators(project: Any) -> dict[str, Any]:
     """The project's ``[indicators]``, or nothing when it declares none (the defaults then
     only repeat the register's column names and declare no direction)."""
-    indicators = dict(_get(project, "indicators", default=None) or {})
-    reg = _get(project, "registers")
+    indicators = dict(project_setting(project, "indicators", default=None) or {})
+    reg = project_setting(project, "registers")
     defaults = default_indicators(
-        groups=_get(reg, "groups", default=[]),
-        total=_get(reg, "total"),
-        amounts=_get(reg, "amounts", default=[]),
+        groups=project_setting(reg, "groups", default=[]),
+        total=project_setting(reg, "total"),
+        amounts=project_setting(reg, "amounts", default=[]),
     )
     return {} if indicators == defaults else indicators

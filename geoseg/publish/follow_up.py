@@ -104,7 +104,7 @@ def follow_up_section(
     if len(emerging):
         parts.append(f"<h3>{escape(tr('emerging_hotspots', lang))}</h3>")
         parts.append(f"<p>{escape(tr('emerging_intro', lang))}</p>")
-        words = dict(zip(CATEGORIES, category_labels(list(CATEGORIES), language=lang), strict=True))
+        words = dict(zip(CATEGORIES, category_labels(list(CATEGORIES), lang=lang), strict=True))
         counts = (
             emerging.groupby("variable", sort=False)["category"]
             .value_counts()

@@ -31,6 +31,7 @@ from geoseg.publish.programme import (
     zero_axis,
 )
 from geoseg.settings import DEFAULT_MINUTES, SUPPRESSION_THRESHOLD
+from geoseg.years import latest_year
 
 __all__ = ["FOLLOW_UP_METHODS", "METHODS", "trend_svg", "write_report"]
 
@@ -193,7 +194,7 @@ def _segregation_section(
             cap = "" if start else f"<figcaption>{escape(_t('axis_not_zero', lang))}</figcaption>"
             parts.append(f"<figure>{svg}{cap}</figure>")
         parts = ['<div class="charts">', *parts, "</div>"]
-    last = df[df["year"] == df["year"].max()].copy() if len(years) else df.copy()
+    last = latest_year(df)[0].copy()
     first = df[df["year"] == df["year"].min()].set_index(["level", "group", "index"])["value"]
     key = pd.MultiIndex.from_frame(last[["level", "group", "index"]])
     if df["year"].nunique() > 1:

@@ -1,16 +1,15 @@
 """Segregation indices: single-group, multigroup, spatial and local, with inference.
 
-Every index registers a vectorised array core in :mod:`geoseg.segregation._registry`; the
-public functions here are thin wrappers taking a table with one row per area. Batch
-computation (:func:`compute_indices`) returns a tidy table of many indices, years, groups and
-area levels; :mod:`geoseg.segregation.inference` adds randomization tests, bootstrap intervals,
-change tests and local significance; :mod:`geoseg.segregation.decomposition` splits a change
-into spatial and compositional parts.
+Every index registers a vectorised array core in :mod:`geoseg.segregation.registry` (where a
+new index is added); the public functions here are thin wrappers taking a table with one row per
+area. Batch computation (:func:`compute_indices`) returns a tidy table of many indices, years,
+groups and area levels; :mod:`geoseg.segregation.inference` adds randomization tests, bootstrap
+intervals, change tests and local significance; :mod:`geoseg.segregation.decomposition` splits a
+change into spatial and compositional parts.
 """
 
 from __future__ import annotations
 
-from geoseg.segregation._registry import INDICES, IndexSpec, get_index, register
 from geoseg.segregation.batch import available_indices, compute_indices, index_source
 from geoseg.segregation.decomposition import Decomposition, decompose_change
 from geoseg.segregation.inference import (
@@ -86,10 +85,8 @@ from geoseg.segregation.spatial_local import local_distortion, local_relative_ce
 __all__ = [
     "AREA_TYPES",
     "AREA_TYPE_CUTS",
-    "INDICES",
     "ChangeTest",
     "Decomposition",
-    "IndexSpec",
     "SegregationTest",
     "absolute_centralization",
     "absolute_clustering",
@@ -113,7 +110,6 @@ __all__ = [
     "distance_decay_interaction",
     "distance_decay_isolation",
     "entropy",
-    "get_index",
     "gini",
     "index_source",
     "inequality_index",
@@ -139,7 +135,6 @@ __all__ = [
     "multigroup_relative_diversity",
     "multigroup_squared_coefficient_of_variation",
     "perimeter_area_ratio_dissimilarity",
-    "register",
     "relative_centralization",
     "relative_clustering",
     "relative_concentration",

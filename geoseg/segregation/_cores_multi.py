@@ -12,7 +12,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from geoseg.segregation._cores_single import pairwise_abs_sum
-from geoseg.segregation._registry import register
+from geoseg.segregation.registry import register
 
 __all__ = [
     "multigroup_dissimilarity_core",

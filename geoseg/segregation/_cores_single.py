@@ -12,7 +12,7 @@ import numpy as np
 
 from geoseg.errors import InputError
 from geoseg.segregation import _expectations as expect
-from geoseg.segregation._registry import register
+from geoseg.segregation.registry import register
 from geoseg.settings import random_generator
 
 __all__ = [

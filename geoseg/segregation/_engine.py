@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from geoseg.segregation._registry import IndexSpec
+from geoseg.segregation.registry import IndexSpec
 from geoseg.settings import random_generator
 
 __all__ = [

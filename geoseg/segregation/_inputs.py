@@ -12,8 +12,8 @@ import pandas as pd
 
 from geoseg.errors import CRSError, InputError, format_codes
 from geoseg.segregation._engine import split_options
-from geoseg.segregation._registry import IndexSpec, get_index
 from geoseg.segregation._tables import multi_counts, single_counts
+from geoseg.segregation.registry import IndexSpec, get_index
 
 __all__ = ["Prepared", "check_projected", "prepare_index", "spatial_context"]
 

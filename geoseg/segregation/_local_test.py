@@ -11,8 +11,8 @@ import pandas as pd
 from geoseg.errors import InputError
 from geoseg.segregation import _engine
 from geoseg.segregation._inputs import spatial_context
-from geoseg.segregation._registry import IndexSpec, get_index
 from geoseg.segregation.local import local_table
+from geoseg.segregation.registry import IndexSpec, get_index
 from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED, random_generator
 from geoseg.stats import CORRECTIONS, adjust_pvalues
 

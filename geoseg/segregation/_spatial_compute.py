@@ -10,8 +10,8 @@ import numpy as np
 
 from geoseg.errors import DataError
 from geoseg.segregation import _spatial_cores
-from geoseg.segregation._registry import get_index
 from geoseg.segregation._spatial_input import count_columns
+from geoseg.segregation.registry import get_index
 
 __all__ = ["compute"]
 

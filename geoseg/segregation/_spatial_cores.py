@@ -1,6 +1,6 @@
 """Vectorised array cores and geometry preparation of geoseg's spatial single-group indices.
 
-Each core follows the registry convention (:mod:`geoseg.segregation._registry`):
+Each core follows the registry convention (:mod:`geoseg.segregation.registry`):
 ``core(x, t, **ctx) -> ndarray (k,)`` with ``x`` the ``(n, k)`` group counts of ``k`` replicate
 tables and ``t`` the ``(n,)`` or ``(n, k)`` totals. The ``prepare_*`` functions compute the
 geometry context once per layer (and memoise it on the geometry's content), so permutation
@@ -22,7 +22,6 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from geoseg.errors import InputError
-from geoseg.segregation._registry import register
 from geoseg.segregation._spatial_input import (
     adjacency,
     cached,
@@ -31,6 +30,7 @@ from geoseg.segregation._spatial_input import (
     check_geometry,
 )
 from geoseg.segregation._spatial_matrices import DecayProducts, decay_matrix, hop_matrix
+from geoseg.segregation.registry import register
 
 __all__ = [
     "CENTERS",

@@ -9,7 +9,6 @@ import logging
 
 import geopandas as gpd
 
-from geoseg.segregation._docs import fill_docs
 from geoseg.segregation._spatial_compute import compute as _compute
 
 __all__ = [
@@ -21,14 +20,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-_DECAY_NOTE = """
-    The proximity between areas follows pysal/segregation 2.5 exactly, so that its published
-    values are reproduced: ``c_ij = 1 - exp(-d_ij / S_j)`` with ``d_ij`` the distance between
-    centroids and ``S_j`` the sum of the distances from area ``j`` to all areas, and
-    ``c_ii = 1 - exp(-(alpha a_i) ** beta)``. Massey & Denton's own form is ``c_ij =
-    exp(-d_ij)``, ``d_ii = (alpha a_i) ** beta``; values therefore compare with pysal's, not with
-    tables computed with the textbook form."""
 
 
 def absolute_clustering(
@@ -44,10 +35,15 @@ def absolute_clustering(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
-    {alpha_beta}
-    {allow_geographic}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
+    alpha, beta
+        Parameters of the within-area distance ``(alpha * area) ** beta``.
+    allow_geographic
+        Accept a geographic CRS (planar distances in degrees; reproduction of
+        published values only).
 
     Returns
     -------
@@ -58,6 +54,13 @@ def absolute_clustering(
     -----
     Massey & Denton (1988), Social Forces 67(2): ``ACL = (sum_i x_i/X sum_j c_ij x_j - X/n^2
     sum_ij c_ij) / (sum_i x_i/X sum_j c_ij t_j - X/n^2 sum_ij c_ij)``.
+
+    The proximity between areas follows pysal/segregation 2.5 exactly, so that its published
+    values are reproduced: ``c_ij = 1 - exp(-d_ij / S_j)`` with ``d_ij`` the distance between
+    centroids and ``S_j`` the sum of the distances from area ``j`` to all areas, and
+    ``c_ii = 1 - exp(-(alpha a_i) ** beta)``. Massey & Denton's own form is ``c_ij =
+    exp(-d_ij)``, ``d_ii = (alpha a_i) ** beta``; values therefore compare with pysal's, not with
+    tables computed with the textbook form.
     """
     return _compute(
         "absolute_clustering",
@@ -68,9 +71,6 @@ def absolute_clustering(
         beta=beta,
         allow_geographic=allow_geographic,
     )
-
-
-absolute_clustering.__doc__ = (absolute_clustering.__doc__ or "") + _DECAY_NOTE
 
 
 def relative_clustering(
@@ -86,10 +86,15 @@ def relative_clustering(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
-    {alpha_beta}
-    {allow_geographic}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
+    alpha, beta
+        Parameters of the within-area distance ``(alpha * area) ** beta``.
+    allow_geographic
+        Accept a geographic CRS (planar distances in degrees; reproduction of
+        published values only).
 
     Returns
     -------
@@ -102,6 +107,13 @@ def relative_clustering(
     pysal/segregation 2.5, whose mean proximity is ``P_xx = sum_j x_j^2 sum_i c_ij / X^2``
     (each area's count squared, weighted by its column of ``c``) rather than Massey & Denton's
     ``sum_ij x_i x_j c_ij / X^2``; the two differ, and only the former matches pysal's values.
+
+    The proximity between areas follows pysal/segregation 2.5 exactly, so that its published
+    values are reproduced: ``c_ij = 1 - exp(-d_ij / S_j)`` with ``d_ij`` the distance between
+    centroids and ``S_j`` the sum of the distances from area ``j`` to all areas, and
+    ``c_ii = 1 - exp(-(alpha a_i) ** beta)``. Massey & Denton's own form is ``c_ij =
+    exp(-d_ij)``, ``d_ii = (alpha a_i) ** beta``; values therefore compare with pysal's, not with
+    tables computed with the textbook form.
     """
     return _compute(
         "relative_clustering",
@@ -112,9 +124,6 @@ def relative_clustering(
         beta=beta,
         allow_geographic=allow_geographic,
     )
-
-
-relative_clustering.__doc__ = (relative_clustering.__doc__ or "") + _DECAY_NOTE
 
 
 def spatial_proximity(
@@ -130,10 +139,15 @@ def spatial_proximity(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
-    {alpha_beta}
-    {allow_geographic}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
+    alpha, beta
+        Parameters of the within-area distance ``(alpha * area) ** beta``.
+    allow_geographic
+        Accept a geographic CRS (planar distances in degrees; reproduction of
+        published values only).
 
     Returns
     -------
@@ -145,6 +159,13 @@ def spatial_proximity(
     -----
     White (1983), American Journal of Sociology 88(5), in Massey & Denton (1988):
     ``SP = (X P_xx + Y P_yy) / (T P_tt)`` with ``P_gg = sum_ij g_i g_j c_ij / G^2``.
+
+    The proximity between areas follows pysal/segregation 2.5 exactly, so that its published
+    values are reproduced: ``c_ij = 1 - exp(-d_ij / S_j)`` with ``d_ij`` the distance between
+    centroids and ``S_j`` the sum of the distances from area ``j`` to all areas, and
+    ``c_ii = 1 - exp(-(alpha a_i) ** beta)``. Massey & Denton's own form is ``c_ij =
+    exp(-d_ij)``, ``d_ii = (alpha a_i) ** beta``; values therefore compare with pysal's, not with
+    tables computed with the textbook form.
     """
     return _compute(
         "spatial_proximity",
@@ -155,9 +176,6 @@ def spatial_proximity(
         beta=beta,
         allow_geographic=allow_geographic,
     )
-
-
-spatial_proximity.__doc__ = (spatial_proximity.__doc__ or "") + _DECAY_NOTE
 
 
 def distance_decay_isolation(
@@ -173,10 +191,15 @@ def distance_decay_isolation(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
-    {alpha_beta}
-    {allow_geographic}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
+    alpha, beta
+        Parameters of the within-area distance ``(alpha * area) ** beta``.
+    allow_geographic
+        Accept a geographic CRS (planar distances in degrees; reproduction of
+        published values only).
 
     Returns
     -------
@@ -189,6 +212,13 @@ def distance_decay_isolation(
     segregation", Area 15(3): ``DP_xx = sum_i x_i/X sum_j K_ij x_j / t_j``. As in
     pysal/segregation 2.5, ``K_ij = c_ij t_j / s_j`` with ``s_j = sum_l c_jl t_l`` (each
     column normalised by the destination's own accessible population).
+
+    The proximity between areas follows pysal/segregation 2.5 exactly, so that its published
+    values are reproduced: ``c_ij = 1 - exp(-d_ij / S_j)`` with ``d_ij`` the distance between
+    centroids and ``S_j`` the sum of the distances from area ``j`` to all areas, and
+    ``c_ii = 1 - exp(-(alpha a_i) ** beta)``. Massey & Denton's own form is ``c_ij =
+    exp(-d_ij)``, ``d_ii = (alpha a_i) ** beta``; values therefore compare with pysal's, not with
+    tables computed with the textbook form.
     """
     return _compute(
         "distance_decay_isolation",
@@ -199,9 +229,6 @@ def distance_decay_isolation(
         beta=beta,
         allow_geographic=allow_geographic,
     )
-
-
-distance_decay_isolation.__doc__ = (distance_decay_isolation.__doc__ or "") + _DECAY_NOTE
 
 
 def distance_decay_interaction(
@@ -217,10 +244,15 @@ def distance_decay_interaction(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
-    {alpha_beta}
-    {allow_geographic}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
+    alpha, beta
+        Parameters of the within-area distance ``(alpha * area) ** beta``.
+    allow_geographic
+        Accept a geographic CRS (planar distances in degrees; reproduction of
+        published values only).
 
     Returns
     -------
@@ -231,6 +263,13 @@ def distance_decay_interaction(
     -----
     Morgan (1983), Area 15(3): ``DP_xy = sum_i x_i/X sum_j K_ij y_j / t_j`` with ``K_ij`` as in
     :func:`distance_decay_isolation`.
+
+    The proximity between areas follows pysal/segregation 2.5 exactly, so that its published
+    values are reproduced: ``c_ij = 1 - exp(-d_ij / S_j)`` with ``d_ij`` the distance between
+    centroids and ``S_j`` the sum of the distances from area ``j`` to all areas, and
+    ``c_ii = 1 - exp(-(alpha a_i) ** beta)``. Massey & Denton's own form is ``c_ij =
+    exp(-d_ij)``, ``d_ii = (alpha a_i) ** beta``; values therefore compare with pysal's, not with
+    tables computed with the textbook form.
     """
     return _compute(
         "distance_decay_interaction",
@@ -241,8 +280,3 @@ def distance_decay_interaction(
         beta=beta,
         allow_geographic=allow_geographic,
     )
-
-
-distance_decay_interaction.__doc__ = (distance_decay_interaction.__doc__ or "") + _DECAY_NOTE
-
-fill_docs(globals())

@@ -14,7 +14,6 @@ import pandas as pd
 from geoseg.errors import InputError, ValidationError, format_codes
 from geoseg.segregation._engine import null_single, split_options
 from geoseg.segregation._inputs import Prepared, check_projected, spatial_context
-from geoseg.segregation._registry import INDICES, IndexSpec, get_index
 from geoseg.segregation._replicates import (
     evaluate_tables,
     observed,
@@ -24,6 +23,7 @@ from geoseg.segregation._replicates import (
     simulate_null,
 )
 from geoseg.segregation._tables import multi_counts, single_counts
+from geoseg.segregation.registry import INDICES, IndexSpec, get_index
 from geoseg.settings import DEFAULT_SEED, random_generator
 
 __all__ = ["COLUMNS", "available_indices", "compute_indices"]

@@ -19,8 +19,8 @@ from scipy.stats import rankdata
 from geoseg.errors import InputError
 from geoseg.segregation import _engine
 from geoseg.segregation._inputs import check_projected, spatial_context
-from geoseg.segregation._registry import get_index
 from geoseg.segregation._tables import single_counts
+from geoseg.segregation.registry import get_index
 from geoseg.settings import DEFAULT_SEED, random_generator
 
 __all__ = ["Decomposition", "counterfactual", "decompose_change"]

@@ -171,8 +171,12 @@ def bootstrap_ci(
     -------
     tuple of float
         ``(low, high)``: the ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of the
-        bootstrap distribution (Efron & Tibshirani 1993, "An introduction to the bootstrap",
-        ch. 13).
+        bootstrap distribution.
+
+    Notes
+    -----
+    Percentile interval of Efron & Tibshirani (1993), "An introduction to the bootstrap",
+    ch. 13.
     """
     if not 0 < level < 1:
         msg = f"level must be between 0 and 1, got {level}"

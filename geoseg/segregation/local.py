@@ -16,9 +16,8 @@ import pandas as pd
 from scipy.special import xlogy
 
 from geoseg.errors import ValidationError, format_codes
-from geoseg.segregation._docs import fill_docs
-from geoseg.segregation._registry import register
 from geoseg.segregation._tables import multi_counts
+from geoseg.segregation.registry import register
 
 __all__ = [
     "local_diversity",
@@ -144,7 +143,8 @@ def location_quotient(
 
     Parameters
     ----------
-    {data}
+    data
+        One row per area.
     groups
         Group count columns. Without ``total`` they must be exhaustive (an area's population is
         their sum), as in pysal/segregation.
@@ -177,8 +177,10 @@ def local_diversity(data: pd.DataFrame, *, groups: Sequence[str]) -> pd.Series:
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
 
     Returns
     -------
@@ -197,8 +199,10 @@ def local_entropy(data: pd.DataFrame, *, groups: Sequence[str]) -> pd.Series:
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
 
     Returns
     -------
@@ -217,8 +221,10 @@ def local_simpsons_concentration(data: pd.DataFrame, *, groups: Sequence[str]) -
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
 
     Returns
     -------
@@ -239,8 +245,10 @@ def local_simpsons_interaction(data: pd.DataFrame, *, groups: Sequence[str]) -> 
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
 
     Returns
     -------
@@ -255,6 +263,3 @@ def local_simpsons_interaction(data: pd.DataFrame, *, groups: Sequence[str]) -> 
     return _local_series(
         local_simpsons_interaction_core, data, groups, "local_simpsons_interaction"
     )
-
-
-fill_docs(globals())

@@ -17,7 +17,6 @@ import pandas as pd
 
 from geoseg.errors import DataError
 from geoseg.segregation import _cores_multi as cores
-from geoseg.segregation._docs import fill_docs
 from geoseg.segregation._tables import multi_counts
 
 __all__ = [
@@ -47,8 +46,10 @@ def multigroup_dissimilarity(data: pd.DataFrame, *, groups: Sequence[str]) -> fl
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
 
     Returns
     -------
@@ -69,8 +70,10 @@ def multigroup_gini(data: pd.DataFrame, *, groups: Sequence[str]) -> float:
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
 
     Returns
     -------
@@ -89,8 +92,10 @@ def multigroup_normalized_exposure(data: pd.DataFrame, *, groups: Sequence[str])
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
 
     Returns
     -------
@@ -109,8 +114,10 @@ def multigroup_information_theory(data: pd.DataFrame, *, groups: Sequence[str]) 
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
 
     Returns
     -------
@@ -130,8 +137,10 @@ def multigroup_relative_diversity(data: pd.DataFrame, *, groups: Sequence[str]) 
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
 
     Returns
     -------
@@ -154,8 +163,10 @@ def multigroup_squared_coefficient_of_variation(
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
 
     Returns
     -------
@@ -176,8 +187,10 @@ def multigroup_diversity(
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
     normalized
         Divide by the maximum ``ln K`` so the index lies in [0, 1].
 
@@ -198,8 +211,10 @@ def multigroup_divergence(data: pd.DataFrame, *, groups: Sequence[str]) -> float
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
 
     Returns
     -------
@@ -220,8 +235,10 @@ def simpsons_concentration(data: pd.DataFrame, *, groups: Sequence[str]) -> floa
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
 
     Returns
     -------
@@ -240,8 +257,10 @@ def simpsons_interaction(data: pd.DataFrame, *, groups: Sequence[str]) -> float:
 
     Parameters
     ----------
-    {data}
-    {groups}
+    data
+        One row per area.
+    groups
+        Columns with the counts of exhaustive groups.
 
     Returns
     -------
@@ -254,6 +273,3 @@ def simpsons_interaction(data: pd.DataFrame, *, groups: Sequence[str]) -> float:
     Reardon & Firebaugh 2002, equation 1.
     """
     return _value(cores.simpsons_interaction_core, data, groups)
-
-
-fill_docs(globals())

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from geoseg.segregation import _cores_single as cores
-from geoseg.segregation._docs import fill_docs
 from geoseg.segregation._tables import check_share, single_counts
 from geoseg.settings import DEFAULT_SEED, random_generator
 
@@ -51,7 +50,8 @@ def dissimilarity(data: pd.DataFrame, *, group: str, total: str) -> float:
 
     Parameters
     ----------
-    {data}
+    data
+        One row per area.
     group, total
         Columns with the group's count and the total population of each area.
 
@@ -74,8 +74,10 @@ def gini(data: pd.DataFrame, *, group: str, total: str) -> float:
 
     Parameters
     ----------
-    {data}
-    {group_total}
+    data
+        One row per area.
+    group, total
+        Count columns of the group and of the whole population.
 
     Returns
     -------
@@ -95,8 +97,10 @@ def entropy(data: pd.DataFrame, *, group: str, total: str) -> float:
 
     Parameters
     ----------
-    {data}
-    {group_total}
+    data
+        One row per area.
+    group, total
+        Count columns of the group and of the whole population.
 
     Returns
     -------
@@ -116,8 +120,10 @@ def isolation(data: pd.DataFrame, *, group: str, total: str) -> float:
 
     Parameters
     ----------
-    {data}
-    {group_total}
+    data
+        One row per area.
+    group, total
+        Count columns of the group and of the whole population.
 
     Returns
     -------
@@ -136,8 +142,10 @@ def interaction(data: pd.DataFrame, *, group: str, total: str) -> float:
 
     Parameters
     ----------
-    {data}
-    {group_total}
+    data
+        One row per area.
+    group, total
+        Count columns of the group and of the whole population.
 
     Returns
     -------
@@ -156,8 +164,10 @@ def atkinson(data: pd.DataFrame, *, group: str, total: str, b: float = 0.5) -> f
 
     Parameters
     ----------
-    {data}
-    {group_total}
+    data
+        One row per area.
+    group, total
+        Count columns of the group and of the whole population.
     b
         Shape parameter in [0, 1): how areas where the group is under- (``b`` near 0) or
         over-represented (``b`` near 1) are weighted.
@@ -185,8 +195,10 @@ def correlation_ratio(data: pd.DataFrame, *, group: str, total: str) -> float:
 
     Parameters
     ----------
-    {data}
-    {group_total}
+    data
+        One row per area.
+    group, total
+        Count columns of the group and of the whole population.
 
     Returns
     -------
@@ -206,8 +218,10 @@ def con_prof(data: pd.DataFrame, *, group: str, total: str, m: int = 1000) -> fl
 
     Parameters
     ----------
-    {data}
-    {group_total}
+    data
+        One row per area.
+    group, total
+        Count columns of the group and of the whole population.
     m
         Number of thresholds on [0, 1] at which the profile is evaluated (at least 2).
 
@@ -237,8 +251,10 @@ def density_corrected_dissimilarity(
 
     Parameters
     ----------
-    {data}
-    {group_total}
+    data
+        One row per area.
+    group, total
+        Count columns of the group and of the whole population.
     reference_cutoff
         Keep pysal/segregation's behaviour for extremely large standardised differences (their
         areas contribute 0, see Notes). ``False`` uses the exact folded-normal mode everywhere.
@@ -280,8 +296,10 @@ def bias_corrected_dissimilarity(
 
     Parameters
     ----------
-    {data}
-    {group_total}
+    data
+        One row per area.
+    group, total
+        Count columns of the group and of the whole population.
     method
         ``"exact"`` (default): the mean dissimilarity of the redistributed tables is computed
         from their probability distributions, so the value is deterministic and free of
@@ -337,8 +355,10 @@ def modified_dissimilarity(
 
     Parameters
     ----------
-    {data}
-    {group_total}
+    data
+        One row per area.
+    group, total
+        Count columns of the group and of the whole population.
     method
         ``"exact"`` (default): ``D*`` is computed from the distribution of the random
         allocations, so the value is deterministic and free of Monte-Carlo error.
@@ -390,8 +410,10 @@ def modified_gini(
 
     Parameters
     ----------
-    {data}
-    {group_total}
+    data
+        One row per area.
+    group, total
+        Count columns of the group and of the whole population.
     method
         ``"exact"`` (default): ``G*`` is computed from the distribution of the random
         allocations (deterministic). ``"simulation"``: ``G*`` is averaged over ``iterations``
@@ -430,6 +452,3 @@ def modified_gini(
         iterations=int(iterations),
         rng=random_generator(seed),
     )
-
-
-fill_docs(globals())

@@ -12,7 +12,7 @@ negative counts and groups larger than the total are refused, with every offendi
 listed; areas with zero population are kept and given a group share of zero; a group that is
 absent from the whole study area is refused. The input is never modified.
 
-The array cores behind these functions are registered in :mod:`geoseg.segregation._registry`
+The array cores behind these functions are registered in :mod:`geoseg.segregation.registry`
 (``core(x, t, **ctx)`` vectorised over replicate tables), so batch computation and permutation
 inference use exactly the same arithmetic.
 """
@@ -24,7 +24,6 @@ from typing import Any
 
 import geopandas as gpd
 
-from geoseg.segregation._docs import fill_docs
 from geoseg.segregation._spatial_compute import compute as _compute
 from geoseg.segregation._spatial_decay import (
     absolute_clustering,
@@ -62,8 +61,10 @@ def delta(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
     allow_geographic
         Accept a geographic CRS and compute areas in square degrees (reproduction only).
 
@@ -93,14 +94,18 @@ def absolute_centralization(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
     center
         The city centre: ``"mean"`` or ``"median"`` of the area centroids,
         ``"population_weighted_mean"`` (weighted by ``total``), ``"largest_population"`` (the
         centroid of the most populous area, averaged over ties), or an ``(x, y)`` pair in the
         layer's CRS.
-    {allow_geographic}
+    allow_geographic
+        Accept a geographic CRS (planar distances in degrees; reproduction of
+        published values only).
 
     Returns
     -------
@@ -136,11 +141,15 @@ def relative_centralization(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
     center
         The city centre, as in :func:`absolute_centralization`.
-    {allow_geographic}
+    allow_geographic
+        Accept a geographic CRS (planar distances in degrees; reproduction of
+        published values only).
 
     Returns
     -------
@@ -171,8 +180,10 @@ def absolute_concentration(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
     allow_geographic
         Accept a geographic CRS (areas in square degrees; reproduction only).
 
@@ -198,8 +209,10 @@ def relative_concentration(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
     allow_geographic
         Accept a geographic CRS (areas in square degrees; reproduction only).
 
@@ -231,7 +244,8 @@ def spatial_dissimilarity(
     ----------
     gdf
         Areas (polygons); only their adjacency matters.
-    {group_total}
+    group, total
+        Count columns of the group and of the whole population.
     standardize
         Row-standardise the contiguity matrix before use.
     allow_geographic
@@ -270,8 +284,10 @@ def boundary_spatial_dissimilarity(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
     standardize
         Row-standardise the boundary-length matrix (pysal/segregation's default).
     allow_geographic
@@ -311,8 +327,10 @@ def perimeter_area_ratio_dissimilarity(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
     standardize
         Divide the boundary lengths by their total (pysal/segregation's default).
     allow_geographic
@@ -354,7 +372,8 @@ def spatial_prox_profile(
     ----------
     gdf
         Areas (polygons); only their contiguity matters.
-    {group_total}
+    group, total
+        Count columns of the group and of the whole population.
     m
         Number of equally spaced share thresholds in [0, 1].
     allow_geographic
@@ -393,8 +412,10 @@ def minmax(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
     distance
         Kernel bandwidth in CRS units (metres). ``None`` computes the aspatial index.
     function
@@ -425,6 +446,3 @@ def minmax(
         function=function,
         allow_geographic=allow_geographic,
     )
-
-
-fill_docs(globals())

@@ -25,8 +25,6 @@ from scipy.spatial.distance import cdist
 from scipy.special import rel_entr
 
 from geoseg.errors import DataError, InputError
-from geoseg.segregation._docs import fill_docs
-from geoseg.segregation._registry import register
 from geoseg.segregation._spatial_input import (
     cached,
     centroids,
@@ -35,6 +33,7 @@ from geoseg.segregation._spatial_input import (
     count_columns,
     knn_positions,
 )
+from geoseg.segregation.registry import register
 
 __all__ = [
     "local_distortion",
@@ -101,11 +100,15 @@ def local_relative_centralization(
 
     Parameters
     ----------
-    {gdf}
-    {group_total}
+    gdf
+        Areas (polygons) in a projected CRS.
+    group, total
+        Count columns of the group and of the whole population.
     k
         Number of nearest areas (by centroid distance) forming each area's neighbourhood.
-    {allow_geographic}
+    allow_geographic
+        Accept a geographic CRS (planar distances in degrees; reproduction of
+        published values only).
 
     Returns
     -------
@@ -175,10 +178,13 @@ def local_distortion(
 
     Parameters
     ----------
-    {gdf}
+    gdf
+        Areas (polygons) in a projected CRS.
     groups
         Count columns of mutually exclusive groups; their sum is the population.
-    {allow_geographic}
+    allow_geographic
+        Accept a geographic CRS (planar distances in degrees; reproduction of
+        published values only).
 
     Returns
     -------
@@ -208,6 +214,3 @@ def local_distortion(
     ctx = prepare_distortion(gdf, allow_geographic=allow_geographic)
     values = local_distortion_core(counts[None], **ctx)[0]
     return pd.Series(values, index=gdf.index.copy(), name="local_distortion")
-
-
-fill_docs(globals())

@@ -48,14 +48,14 @@ def apply_breaks(
     breaks: Iterable[SeriesBreak] = (),
     *,
     indicator: str | None = None,
-    code_column: str = "code",
+    id_column: str = "code",
 ) -> tuple[pd.DataFrame, str]:
     """The part of one indicator's series that a trend may use, and a note saying which.
 
     Parameters
     ----------
     table
-        Rows of one indicator with ``code_column``, ``year`` and ``value``.
+        Rows of one indicator with ``id_column``, ``year`` and ``value``.
     breaks
         The project's series breaks; those that do not apply to ``indicator`` are ignored.
     indicator
@@ -86,7 +86,7 @@ def apply_breaks(
                 rows = rows[~before]
             notes.append(f"series break in {brk.year}{why}: trend from {brk.year} on")
             break
-        rows = _crosswalk(rows, brk, code_column)
+        rows = _crosswalk(rows, brk, id_column)
         source = f" {brk.crosswalk_name}" if brk.crosswalk_name else ""
         notes.append(
             f"series break in {brk.year}{why} bridged by crosswalk{source}: trend across it"
@@ -94,7 +94,7 @@ def apply_breaks(
     return rows, "; ".join(notes)
 
 
-def _crosswalk(rows: pd.DataFrame, brk: SeriesBreak, code_column: str) -> pd.DataFrame:
+def _crosswalk(rows: pd.DataFrame, brk: SeriesBreak, id_column: str) -> pd.DataFrame:
     cw = brk.crosswalk
     if cw is None:  # pragma: no cover - called only for breaks with a crosswalk
         return rows
@@ -102,15 +102,15 @@ def _crosswalk(rows: pd.DataFrame, brk: SeriesBreak, code_column: str) -> pd.Dat
     if old.empty:
         return rows
     mapping = cw.assign(from_code=cw["from_code"].astype(str), to_code=cw["to_code"].astype(str))
-    mapped = old.merge(mapping, left_on=code_column, right_on="from_code", how="left")
-    mapped["to_code"] = mapped["to_code"].fillna(mapped[code_column])
+    mapped = old.merge(mapping, left_on=id_column, right_on="from_code", how="left")
+    mapped["to_code"] = mapped["to_code"].fillna(mapped[id_column])
     mapped["weight"] = mapped["weight"].fillna(1.0).astype(float)
     mapped = mapped[mapped["value"].notna()]
     mapped["wv"] = mapped["weight"] * mapped["value"]
     keys = ["to_code", "year"]
     grouped = mapped.groupby(keys, sort=False)[["wv", "weight"]].sum()
     carried = (grouped["wv"] / grouped["weight"]).rename("value").reset_index()
-    carried = carried.rename(columns={"to_code": code_column})
+    carried = carried.rename(columns={"to_code": id_column})
     for c in rows.columns:
         if c not in carried.columns:
             found = old[c].dropna().unique()

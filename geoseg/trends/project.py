@@ -149,7 +149,7 @@ def trends_for_project(
                 seed=hot.seed,
                 alpha=hot.alpha,
                 correction=hot.correction,
-                language=project.project.lang,
+                lang=project.project.lang,
             )
         except GeoSegError as exc:
             if strict:

@@ -100,7 +100,7 @@ def emerging_map(
         what="emerging hotspots",
     )
     hidden = mask["category"].to_numpy(dtype=bool)
-    words = dict(zip(CATEGORIES, category_labels(list(CATEGORIES), language=lang), strict=True))
+    words = dict(zip(CATEGORIES, category_labels(list(CATEGORIES), lang=lang), strict=True))
     unknown = sorted(set(df["category"][~hidden].astype(str)) - set(CATEGORIES))
     if unknown:
         msg = f"emerging hotspots: unknown categories {unknown}; known: {', '.join(CATEGORIES)}."

@@ -13,6 +13,11 @@ computation and permutation inference all share one implementation:
   one value per city, skips them;
 - ``prepare(gdf, **options) -> dict`` computes, once per geometry, the context a spatial index
   needs (distances, weights, areas, centroids...). Aspatial indices have ``prepare=None``.
+
+A new index is one core decorated with :func:`register` in a module that
+:mod:`geoseg.segregation` imports, and, for analysts, a public function with its docstring
+calling it; :func:`geoseg.segregation.compute_indices` and the inference functions find it here
+by name.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class IndexSpec:
         return self.prepare is not None
 
 
+#: Every registered index by name, filled as the index modules are imported.
 INDICES: dict[str, IndexSpec] = {}
 
 
@@ -54,7 +60,31 @@ def register(
     source: str = "",
     **options: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register an array core under ``name`` (decorator)."""
+    """Register an array core under ``name`` (decorator).
+
+    Parameters
+    ----------
+    name
+        The index name used by :func:`geoseg.segregation.compute_indices` and the tests.
+    kind
+        ``"single"``, ``"multi"`` or ``"local"`` (the core's calling convention, see the module).
+    prepare
+        For a spatial index, the function computing its geometric context once per layer.
+    source
+        The published source of the formula (shown in the report's method notes).
+    **options
+        Default options of the core (keyword arguments it accepts).
+
+    Returns
+    -------
+    callable
+        A decorator that records the core and returns it unchanged.
+
+    Raises
+    ------
+    RuntimeError
+        When ``name`` is already registered.
+    """
 
     def deco(core: Callable[..., Any]) -> Callable[..., Any]:
         if name in INDICES:
@@ -67,7 +97,23 @@ def register(
 
 
 def get_index(name: str) -> IndexSpec:
-    """Return the registered index ``name``, or raise a clear error listing the known names."""
+    """Return the registered index ``name``.
+
+    Parameters
+    ----------
+    name
+        A registered index name (see :data:`INDICES`).
+
+    Returns
+    -------
+    IndexSpec
+        Its kind, core, preparation, source and default options.
+
+    Raises
+    ------
+    InputError
+        When ``name`` is not registered; the message lists the known names.
+    """
     from geoseg.errors import InputError
 
     try:
