@@ -68,15 +68,25 @@ if TYPE_CHECKING:
     from geoseg.io.registers import (
         read_register,
     )
+    from geoseg.io.saved import (
+        RESULTS_FORMAT,
+        ResultsFolderError,
+        SavedResults,
+        read_results,
+        write_results,
+    )
     from geoseg.io.services import (
         read_services,
     )
 
 __all__ = [
     "MAX_SLUG",
+    "RESULTS_FORMAT",
     "UNPLACED_RULE",
     "Project",
     "ProjectData",
+    "ResultsFolderError",
+    "SavedResults",
     "atomic_path",
     "check_not_input",
     "check_register_against_areas",
@@ -95,6 +105,7 @@ __all__ = [
     "read_network",
     "read_population_grid",
     "read_register",
+    "read_results",
     "read_services",
     "remove_stale_temporaries",
     "slug",
@@ -103,12 +114,18 @@ __all__ = [
     "variable_slugs",
     "write_bytes",
     "write_network",
+    "write_results",
     "write_text",
     "write_with",
 ]
 
 _HOME = {
     "MAX_SLUG": "paths",
+    "RESULTS_FORMAT": "saved",
+    "ResultsFolderError": "saved",
+    "SavedResults": "saved",
+    "read_results": "saved",
+    "write_results": "saved",
     "Project": "config",
     "ProjectData": "project",
     "UNPLACED_RULE": "codes",

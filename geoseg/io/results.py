@@ -66,16 +66,19 @@ def write_manifest(
     *,
     project: Path,
     metadata: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
     """Record which files of ``folder`` geoseg wrote, so that the next run may replace them.
 
-    ``metadata`` (for example the disclosure threshold of the published files) is stored too.
+    ``metadata`` (for example the disclosure threshold of the published files) is stored too,
+    and ``extra`` top-level keys (a results folder's ``kind`` and ``format_version``).
     """
     folder = Path(folder)
     names = sorted({p.name for p in files if Path(p).parent.resolve() == folder.resolve()})
     manifest: dict[str, Any] = {"files": [*names, MANIFEST], "project": str(project)}
     if metadata:
         manifest["metadata"] = dict(metadata)
+    manifest.update(extra or {})
     write_text(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False), root=folder)
 
 

@@ -22,6 +22,7 @@ from geoseg.publish.maps import (
 )
 from geoseg.publish.plots import plot_hotspots, plot_index_trends, plot_lorenz, plot_plan_minutes
 from geoseg.publish.report import write_report
+from geoseg.publish.redraw import redraw
 from geoseg.publish.run import publish
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "plot_lorenz",
     "plot_plan_minutes",
     "publish",
+    "redraw",
     "save_map",
     "suppress_counts",
     "suppressed_label",
