@@ -133,11 +133,13 @@ def _column_type(s: pd.Series) -> str:
     if s.dtype == object:
         values = s.dropna()
         kinds = {type(v) for v in values}
-        missing = bool(s.isna().any())
+        gaps = s[s.isna()]
+        # a missing value is written as an empty field: remember whether it was None or NaN
+        mark = "" if not len(gaps) else "?" if all(v is None for v in gaps) else "?nan"
         if kinds <= {str}:
-            return "str?" if missing else "str"
+            return f"str{mark}"
         if kinds <= {bool, np.bool_}:
-            return "bool?"
+            return f"bool{mark or '?nan'}"
         return "object"
     return str(s.dtype)
 
@@ -150,10 +152,12 @@ def _restore(s: pd.Series, kind: str) -> pd.Series:
     """Column ``s`` read as text, converted back to the type ``kind`` it was written with."""
     if kind == "str":
         return s
-    if kind == "str?":
-        return s.mask(s == "", None).astype(object)
-    if kind == "bool?":
-        return s.map({"True": True, "False": False, "": math.nan}).astype(object)
+    gap = None if kind.endswith("?") else math.nan
+    if kind.startswith("str?"):
+        return pd.Series([gap if t == "" else t for t in s], index=s.index, dtype=object)
+    if kind.startswith("bool?"):
+        words = {"True": True, "False": False}
+        return pd.Series([words.get(t, gap) for t in s], index=s.index, dtype=object)
     if kind == "bool":
         return s == "True"
     if kind == "boolean":
@@ -385,7 +389,7 @@ def read_results(folder: str | Path) -> SavedResults:
     for key, types in doc.get("layers", {}).items():
         gdf = gpd.read_file(folder / GPKG, layer=key)
         for c, kind in types.items():
-            if kind in ("str", "str?") and c in gdf:
+            if kind.startswith("str") and c in gdf:
                 gdf[c] = gdf[c].astype(object)
                 if kind == "str":
                     gdf[c] = gdf[c].fillna("")
