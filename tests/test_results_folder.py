@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _smallcity import make_city, snapshot
 from click.testing import CliRunner
 
 import geoseg
@@ -15,8 +16,6 @@ import geoseg.pipeline
 from geoseg.cli import main
 from geoseg.io import RESULTS_FORMAT, ResultsFolderError, read_results
 from geoseg.publish import redraw
-
-from _smallcity import make_city, snapshot
 
 THRESHOLD = 5
 

@@ -162,12 +162,13 @@ def _restore(s: pd.Series, kind: str) -> pd.Series:
         return s == "True"
     if kind == "boolean":
         return s.map({"True": True, "False": False, "": None}).astype("boolean")
+    dtype: Any = kind
     if kind.startswith("float"):
-        return s.map(_to_float).astype(kind)
+        return s.map(_to_float).astype(dtype)
     if kind.startswith("int") or kind.startswith("uint"):
-        return s.map(int).astype(kind)
+        return s.map(int).astype(dtype)
     if kind[:1] in ("I", "U") and kind[1:].startswith("nt"):  # nullable Int64, UInt8, ...
-        return s.map(lambda t: None if t == "" else int(t)).astype(kind)
+        return s.map(lambda t: None if t == "" else int(t)).astype(dtype)
     numbers = pd.to_numeric(s.mask(s == ""), errors="coerce")
     return numbers if numbers.notna().sum() == (s != "").sum() else s.mask(s == "", None)
 
@@ -380,7 +381,7 @@ def read_results(folder: str | Path) -> SavedResults:
     except (OSError, ValueError) as exc:
         msg = f"{folder / SETTINGS_FILE}: unreadable ({exc}); run `geoseg run` again."
         raise ResultsFolderError(msg) from exc
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, Any] = {}
     by_file = {v: k for k, v in TABLE_FILES.items()}
     for name, types in doc.get("tables", {}).items():
         if name in files and name in by_file:

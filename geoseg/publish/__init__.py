@@ -21,8 +21,8 @@ from geoseg.publish.maps import (
     save_map,
 )
 from geoseg.publish.plots import plot_hotspots, plot_index_trends, plot_lorenz, plot_plan_minutes
-from geoseg.publish.report import write_report
 from geoseg.publish.redraw import redraw
+from geoseg.publish.report import write_report
 from geoseg.publish.run import publish
 
 __all__ = [

@@ -13,6 +13,7 @@ import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -298,7 +299,7 @@ def _access_section(
         part = acc[acc["kind"].astype(str) == kind] if kind else acc
         res = part["residents"] if "residents" in part.columns else pd.Series(1.0, part.index)
         if given is not None and kind in given.index:
-            city = given.loc[kind]
+            city: Any = given.loc[kind]
             total = float(city["residents"])
             mean, share = float(city["mean_minutes"]), float(city["share_within"])
         else:
