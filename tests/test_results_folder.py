@@ -199,3 +199,16 @@ def test_a_missing_table_is_named(sv_copy, tmp_path):
 def test_redraw_never_writes_into_the_results_folder(sv_copy):
     with pytest.raises(ResultsFolderError, match="results folder itself"):
         redraw(sv_copy, maps_dir=sv_copy)
+
+
+@pytest.mark.parametrize("recorded", ["elsewhere", "../elsewhere"])
+def test_a_recorded_maps_folder_outside_the_results_is_not_followed(sv_copy, tmp_path, recorded):
+    path = sv_copy / "run_settings.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    target = tmp_path / "elsewhere"
+    doc["settings"]["maps"] = str(target) if recorded == "elsewhere" else recorded
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    shutil.rmtree(sv_copy / "maps")
+    redraw(sv_copy)
+    assert (sv_copy / "maps" / "index.html").is_file()
+    assert not target.exists()

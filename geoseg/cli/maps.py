@@ -18,7 +18,7 @@ __all__ = ["maps"]
     "--out",
     "maps_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Maps folder (default: the one the run wrote into, e.g. RESULTS/maps).",
+    help="Maps folder (default: the run's maps folder inside RESULTS, else RESULTS/maps).",
 )
 @click.option("--lang", type=click.Choice(["sv", "en"]), help="Language of labels.")
 @overwrite_option()

@@ -34,8 +34,8 @@ def redraw(
     folder
         A results folder written by ``geoseg run`` (:func:`geoseg.run_project`).
     maps_dir
-        Where to write the pages. Default: the maps folder the run wrote into (recorded in
-        the results; ``<folder>/maps`` when it was inside the results folder).
+        Where to write the pages. Default: the maps folder the run wrote into when it lies
+        inside the results folder (as recorded in the results), else ``<folder>/maps``.
     lang
         ``"sv"`` or ``"en"``; default the run's project language.
     overwrite
@@ -62,9 +62,7 @@ def redraw(
         check_lang(lang)
     saved = read_results(folder)
     if maps_dir is None:
-        recorded = saved.settings.get("maps")
-        target = Path(recorded) if recorded else Path("maps")
-        maps_dir = target if target.is_absolute() else folder / target
+        maps_dir = folder / _recorded_maps(saved.settings.get("maps"))
     maps_dir = Path(maps_dir)
     if maps_dir.resolve() == folder.resolve():
         msg = (
@@ -74,3 +72,14 @@ def redraw(
         raise ResultsFolderError(msg)
     logger.info("redrawing %s into %s", folder, maps_dir)
     return publish(saved, maps_dir=maps_dir, lang=lang, overwrite=overwrite)
+
+
+def _recorded_maps(recorded: object) -> Path:
+    """The run's maps folder relative to the results folder, or ``maps``: a recorded path that
+    is absolute or climbs out of the results folder is not followed (the results may come from
+    elsewhere)."""
+    if isinstance(recorded, str) and recorded:
+        path = Path(recorded)
+        if not path.is_absolute() and ".." not in path.parts and path != Path("."):
+            return path
+    return Path("maps")
