@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from _smallcity import make_city, snapshot
@@ -212,3 +214,52 @@ def test_a_recorded_maps_folder_outside_the_results_is_not_followed(sv_copy, tmp
     redraw(sv_copy)
     assert (sv_copy / "maps" / "index.html").is_file()
     assert not target.exists()
+
+
+def test_tables_and_layers_read_back_as_written(tmp_path):
+    from shapely.geometry import MultiPolygon, Point, Polygon
+
+    from geoseg.io import SavedResults, write_results
+
+    square = Polygon([(0, 0), (100, 0), (100, 100), (0, 100)])
+    islands = MultiPolygon(
+        [Polygon([(200, 0), (300, 0), (300, 90)]), Polygon([(400, 0), (500, 0), (500, 80)])]
+    )
+    areas = gpd.GeoDataFrame(
+        {"name": ["Norr", None]},
+        geometry=[square, islands],
+        index=pd.Index(["0101", "NA"], name="area_code"),
+        crs="EPSG:3006",
+    )
+    indices = pd.DataFrame(
+        {
+            "year": [None, None],
+            "group": ["foreign_born", "a+b"],
+            "value": [0.1 + 0.2, float("nan")],
+            "n": pd.array([3, None], dtype="Int64"),
+            "whole": [1, 2],
+            "flag": [True, False],
+            "maybe": [True, float("nan")],
+            "note": ["", "break 2021"],
+        }
+    )
+    services = gpd.GeoDataFrame(
+        {"kind": ["library"], "name": ["Stadsbiblioteket"]},
+        geometry=[Point(50, 50)],
+        crs="EPSG:3006",
+    )
+    saved = SavedResults(
+        settings={"title": "Test"}, areas=areas, services=services, indices=indices
+    )
+    written = write_results(tmp_path / "out", saved, project=tmp_path / "geoseg.toml")
+    assert {p.name for p in written} >= {"segregation_indices.csv", "results.gpkg"}
+    back = read_results(tmp_path / "out")
+    pd.testing.assert_frame_equal(back.indices, indices)
+    assert back.indices["year"].tolist() == [None, None]
+    assert back.indices["maybe"].iloc[0] is True and np.isnan(back.indices["maybe"].iloc[1])
+    assert back.areas.index.tolist() == ["0101", "NA"] and back.areas.index.name == "area_code"
+    assert back.areas.geom_type.tolist() == ["Polygon", "MultiPolygon"]
+    assert back.areas.geometry.geom_equals_exact(areas.geometry, tolerance=0).all()
+    pd.testing.assert_series_equal(back.areas["name"], areas["name"])
+    assert back.services["name"].tolist() == ["Stadsbiblioteket"] and back.water is None
+    assert back.settings == {"title": "Test"} and back.hotspots is None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -95,15 +95,22 @@ def _gpkg_date() -> str:
 
 
 def write_gpkg(
-    path: Path, layers: dict[str, Any], *, metadata: dict[str, Any] | None = None
+    path: Path,
+    layers: dict[str, Any],
+    *,
+    metadata: dict[str, Any] | None = None,
+    exact: Collection[str] = (),
 ) -> None:
     """Write GeoDataFrames as layers of one GeoPackage, reproducibly.
 
     ``last_change`` in ``gpkg_contents`` is set to a fixed date, and ``metadata`` is stored as a
     ``geoseg_metadata`` table (key, value), so that identical inputs give identical bytes.
+    Layers named in ``exact`` keep each geometry's type (a polygon is not made a one-part
+    multipolygon when the layer mixes both), so that they read back as written.
     """
     for layer, gdf in layers.items():
-        gdf.to_file(path, layer=layer, driver="GPKG", index=False)
+        options = {"promote_to_multi": False} if layer in exact else {}
+        gdf.to_file(path, layer=layer, driver="GPKG", index=False, **options)
     con = sqlite3.connect(path)
     try:
         if metadata:

@@ -129,18 +129,22 @@ class SavedResults:
 
 
 def _column_type(s: pd.Series) -> str:
-    """A name for the column's type that :func:`_restore` can rebuild from CSV text."""
+    """A name for the column's type that :func:`_restore` can rebuild from CSV text.
+
+    Text and flag columns record how a missing value was held (``?`` for ``None``, ``?nan``
+    for NaN), because CSV writes every missing value as an empty field.
+    """
+    gaps = s[s.isna()]
+    mark = "" if not len(gaps) else "?" if all(v is None for v in gaps) else "?nan"
     if s.dtype == object:
-        values = s.dropna()
-        kinds = {type(v) for v in values}
-        gaps = s[s.isna()]
-        # a missing value is written as an empty field: remember whether it was None or NaN
-        mark = "" if not len(gaps) else "?" if all(v is None for v in gaps) else "?nan"
+        kinds = {type(v) for v in s.dropna()}
         if kinds <= {str}:
             return f"str{mark}"
         if kinds <= {bool, np.bool_}:
             return f"bool{mark or '?nan'}"
         return "object"
+    if pd.api.types.is_string_dtype(s.dtype):
+        return f"text{'?' if len(gaps) else ''}:{s.dtype}"
     return str(s.dtype)
 
 
@@ -148,14 +152,24 @@ def _to_float(text: str) -> float:
     return math.nan if text == "" else float(text)
 
 
+def _text(values: list[Any], kind: str, index: pd.Index) -> pd.Series:
+    """Text values (missing ones as ``None``) in the type ``kind`` names."""
+    if kind.startswith("text"):
+        head, dtype = kind.split(":", 1)
+        out = pd.Series(values, index=index, dtype=object)
+        return out.astype(dtype) if head.endswith("?") or not out.isna().any() else out
+    gap = None if kind.endswith("?") else math.nan
+    return pd.Series([gap if v is None else v for v in values], index=index, dtype=object)
+
+
 def _restore(s: pd.Series, kind: str) -> pd.Series:
     """Column ``s`` read as text, converted back to the type ``kind`` it was written with."""
-    if kind == "str":
-        return s
-    gap = None if kind.endswith("?") else math.nan
-    if kind.startswith("str?"):
-        return pd.Series([gap if t == "" else t for t in s], index=s.index, dtype=object)
+    missing = "?" in kind
+    if kind.startswith(("str", "text")):
+        values = [None if missing and t == "" else t for t in s]
+        return _text(values, kind, s.index)
     if kind.startswith("bool?"):
+        gap = None if kind.endswith("?") else math.nan
         words = {"True": True, "False": False}
         return pd.Series([words.get(t, gap) for t in s], index=s.index, dtype=object)
     if kind == "bool":
@@ -170,7 +184,9 @@ def _restore(s: pd.Series, kind: str) -> pd.Series:
     if kind[:1] in ("I", "U") and kind[1:].startswith("nt"):  # nullable Int64, UInt8, ...
         return s.map(lambda t: None if t == "" else int(t)).astype(dtype)
     numbers = pd.to_numeric(s.mask(s == ""), errors="coerce")
-    return numbers if numbers.notna().sum() == (s != "").sum() else s.mask(s == "", None)
+    if numbers.notna().sum() == (s != "").sum():
+        return numbers
+    return pd.Series([None if t == "" else t for t in s], index=s.index, dtype=object)
 
 
 def _read_table(path: Path, types: Mapping[str, str]) -> pd.DataFrame:
@@ -260,7 +276,7 @@ def write_results(
     written.append(
         write_with(
             out / GPKG,
-            lambda tmp: write_gpkg(tmp, all_layers, metadata=meta),
+            lambda tmp: write_gpkg(tmp, all_layers, metadata=meta, exact=list(drawing)),
             root=out,
             inputs=inputs,
         )
@@ -390,10 +406,9 @@ def read_results(folder: str | Path) -> SavedResults:
     for key, types in doc.get("layers", {}).items():
         gdf = gpd.read_file(folder / GPKG, layer=key)
         for c, kind in types.items():
-            if kind.startswith("str") and c in gdf:
-                gdf[c] = gdf[c].astype(object)
-                if kind == "str":
-                    gdf[c] = gdf[c].fillna("")
+            if kind.startswith(("str", "text")) and c in gdf:
+                values = [None if pd.isna(v) else v for v in gdf[c]]
+                gdf[c] = _text(values, kind, gdf.index)
         layers[key] = gdf[[*types, "geometry"]]
     areas = layers.get("areas")
     if areas is None:
