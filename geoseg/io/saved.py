@@ -155,7 +155,8 @@ def _to_float(text: str) -> float:
 def _text(values: list[Any], kind: str, index: pd.Index) -> pd.Series:
     """Text values (missing ones as ``None``) in the type ``kind`` names."""
     if kind.startswith("text"):
-        head, dtype = kind.split(":", 1)
+        head, name = kind.split(":", 1)
+        dtype: Any = name
         out = pd.Series(values, index=index, dtype=object)
         return out.astype(dtype) if head.endswith("?") or not out.isna().any() else out
     gap = None if kind.endswith("?") else math.nan
