@@ -20,15 +20,11 @@ import pandas as pd
 
 from geoseg.errors import InputError
 from geoseg.io import (
-    check_targets,
     project_inputs,
-    remove_stale_temporaries,
     slugs,
     variable_slugs,
-    write_text,
-    write_with,
 )
-from geoseg.io.results import MANIFEST, check_output_folder, write_gpkg, write_manifest
+from geoseg.io.results import MANIFEST, write_manifest
 from geoseg.preflight import access_note, check_outputs, check_run, output_folders
 from geoseg.settings import ISOCHRONE_MINUTES
 from geoseg.years import latest_year
@@ -78,6 +74,10 @@ class RunResult:
     access_note
         How walking access was measured when the project has no street network (skipped, or
         straight-line distance times a detour factor); shown in the report.
+    indicators, location_quotients
+        Values of the declared indicators per area and year
+        (:func:`geoseg.indicators.indicator_values`) and the location quotients of the latest
+        year's groups per area (``None`` without two or more groups).
     """
 
     output: Path
@@ -95,6 +95,8 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     access_note: str | None = None
+    indicators: pd.DataFrame | None = None
+    location_quotients: pd.DataFrame | None = None
 
 
 @contextmanager
@@ -284,6 +286,33 @@ def segregation_trend(
         )
         trend.loc[i, "p_value_increase"] = test.p_value
     return trend
+
+
+def indicator_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Every declared indicator per area and year, and the latest year's location quotients.
+
+    Returns
+    -------
+    (indicators, location_quotients)
+        The long table of :func:`geoseg.indicators.indicator_values` and the table of
+        :func:`geoseg.segregation.location_quotient` (areas by code, one column per group;
+        ``None`` when the register has fewer than two groups).
+    """
+    from geoseg.indicators import indicator_values
+
+    reg = data.project.registers
+    values = indicator_values(
+        data.register, data.project.indicators, id_column=reg.id, year_column=reg.year
+    )
+    lq = None
+    if reg.multigroup and len(reg.multigroup) >= 2:
+        from geoseg.segregation import location_quotient
+
+        latest = data.register
+        if reg.year and reg.year in latest and not latest[reg.year].isna().all():
+            latest = latest[latest[reg.year] == latest[reg.year].max()]
+        lq = location_quotient(latest.set_index(reg.id), groups=list(reg.multigroup))
+    return values, lq
 
 
 def _year_frames(data: Any) -> Iterator[tuple[int | None, gpd.GeoDataFrame]]:
@@ -576,6 +605,7 @@ def run_project(
         result.warnings.append(note)
 
     access = None
+    result.indicators, result.location_quotients = indicator_stage(data)
     if "segregation" in stages:
         with _timed(result, "segregation"):
             result.indices, result.trend = segregation_stage(data)
@@ -621,12 +651,14 @@ def run_project(
             logger.warning("%s", note)
 
     from geoseg.publish.disclosure import Disclosure
+    from geoseg.publish.gather import publishable
 
     disclosure = Disclosure.of(project, unsuppressed=unsuppressed)
+    saved = publishable(result, data, access, disclosure=disclosure, maps_dir=maps_dir)
 
     def write_tables() -> None:
         with _timed(result, "write"):
-            _write_tables(result, data, overwrite=overwrite, disclosure=disclosure)
+            _write_tables(result, saved, data, overwrite=overwrite, disclosure=disclosure)
 
     before = {folder: _snapshot(folder) for folder in (out, maps_dir)}
     try:
@@ -637,13 +669,10 @@ def run_project(
             with _timed(result, "maps"):
                 result.files.extend(
                     publish(
-                        result,
-                        data,
-                        access,
+                        saved,
                         maps_dir=maps_dir,
                         lang=lang,
                         overwrite=overwrite,
-                        disclosure=disclosure,
                         before_writing=write_tables,
                     )
                 )
@@ -682,102 +711,45 @@ def _claim_partial(before: dict[Path, dict[str, int]], *, project: Path) -> None
             logger.debug("could not record the files of the failed run in %s", folder)
 
 
-def _write_tables(result: RunResult, data: Any, *, overwrite: bool, disclosure: Any) -> None:
-    """Write the CSV tables and the GeoPackage of per-area results, through the disclosure gate."""
-    from geoseg.publish.disclosure import gate_access, gate_emerging, gate_hotspots, gate_table
-    from geoseg.publish.run import population
+def _write_tables(
+    result: RunResult, saved: Any, data: Any, *, overwrite: bool, disclosure: Any
+) -> None:
+    """Write the results folder (:func:`geoseg.io.write_results`): the published tables, the
+    GeoPackage of per-area results and the settings that ``geoseg maps`` redraws from."""
+    from geoseg.io import write_results
 
-    reg = data.project.registers
-    pop = population(data.register, reg)
-    published: dict[str, pd.DataFrame | None] = {}
-    if result.hotspots is not None and len(result.hotspots):
-        published["hotspots"] = gate_hotspots(result.hotspots, disclosure, population=pop)
-    if result.access is not None:
-        published["access"] = gate_access(result.access, disclosure)
-    # the fewest residents an area had in any year: hides whole-series results of small areas
-    least = None
-    if pop is not None:
-        least = pop.groupby(level=0).min() if isinstance(pop.index, pd.MultiIndex) else pop
-    follow_up = result.follow_up
-    if follow_up is not None and len(follow_up.emerging):
-        published["emerging"] = gate_emerging(follow_up.emerging, disclosure, population=pop)
-    tables: dict[str, pd.DataFrame | None] = {}
-    if result.indices is not None:
-        tables["segregation_indices.csv"] = result.indices
-    if result.trend is not None:
-        tables["segregation_trend.csv"] = result.trend
-    if "hotspots" in published:
-        tables["hotspots.csv"] = published["hotspots"]
-        tables["hotspot_counts.csv"] = result.hotspot_counts
-        changes = result.hotspot_changes
-        if changes is not None and len(changes) and "id" in changes and least is not None:
-            # an area's change of cluster is hidden when few lived there in either year
-            base = least.reindex(changes["id"].astype(str)).to_numpy()
-            changes = gate_table(
-                changes, disclosure, dependent=("label_from", "label_to", "change"), base=base
-            )
-        tables["hotspot_changes.csv"] = changes
-    if "emerging" in published:
-        tables["emerging_hotspots.csv"] = published["emerging"]
-    follow_up = result.follow_up
-    if follow_up is not None:
-        tables["area_trends.csv"] = follow_up.areas  # suppressed upstream (small bases)
-        tables["gap_trends.csv"] = follow_up.gaps
-    if "access" in published:
-        tables["access_areas.csv"] = published["access"]
-        tables["access_equity.csv"] = result.equity
-    names = [*tables, "results.gpkg", MANIFEST]
-    out = result.output
-    inputs = project_inputs(data.project)
-    # every target is checked (inside the folder, not an input, ours or --overwrite) first
-    check_targets([out / n for n in names], root=out, inputs=inputs, overwrite=True)
-    check_output_folder(out, names, overwrite=overwrite)
-    logger.info("writing into %s: %s", out, ", ".join(names))
-    remove_stale_temporaries(out, names)
-    for name, table in tables.items():
-        if table is None:
-            continue
-        text = table.to_csv(index=False)
-        result.files.append(write_text(out / name, text, root=out, inputs=inputs))
-
-    layers = _gpkg_layers(result, data, published)
-    meta = disclosure.metadata()
-    if layers:
-        gpkg = out / "results.gpkg"
-        result.files.append(
-            write_with(
-                gpkg,
-                lambda tmp: write_gpkg(tmp, layers, metadata=meta),
-                root=out,
-                inputs=inputs,
-            )
+    result.files.extend(
+        write_results(
+            result.output,
+            saved,
+            project=data.project.path,
+            layers=_gpkg_layers(saved),
+            inputs=project_inputs(data.project),
+            overwrite=overwrite,
+            metadata=disclosure.metadata(),
         )
-    write_manifest(out, result.files, project=data.project.path, metadata=meta)
+    )
 
 
-def _gpkg_layers(
-    result: RunResult, data: Any, published: dict[str, pd.DataFrame | None]
-) -> dict[str, gpd.GeoDataFrame]:
+def _gpkg_layers(saved: Any) -> dict[str, gpd.GeoDataFrame]:
     """Per-area results as GeoPackage layers (areas' geometry, one row per area), as published."""
-    areas = data.areas[["geometry"]].copy()
+    areas = saved.areas[["geometry"]].copy()
     areas.insert(0, "code", areas.index.astype(str))
     layers: dict[str, gpd.GeoDataFrame] = {}
-    hot = published.get("hotspots")
+    hot = saved.hotspots
     if hot is not None and len(hot):
         latest, _ = latest_year(hot)  # a single-year register has no year: all rows
         names = variable_slugs(latest["variable"])
         for var, rows in latest.groupby("variable"):
             table = rows.set_index("id").drop(columns=["variable"], errors="ignore")
             layers[f"hotspots_{names[var]}"] = areas.join(table, how="inner")
-    emerging = published.get("emerging")
+    emerging = saved.emerging
     if emerging is not None and len(emerging):
         names = variable_slugs(emerging["variable"])
         for var, rows in emerging.groupby("variable"):
             table = rows.set_index("id").drop(columns=["variable"], errors="ignore")
             layers[f"emerging_hotspots_{names[var]}"] = areas.join(table, how="inner")
-    if result.isochrones is not None and len(result.isochrones):
-        layers["isochrones"] = result.isochrones
-    acc = published.get("access")
+    acc = saved.access
     if acc is not None and len(acc):
         if "group" in acc:
             acc = acc[acc["group"] == acc["group"].iloc[0]]

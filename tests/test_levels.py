@@ -339,9 +339,18 @@ id = "code"
 def test_maps_at_a_level(tmp_path, monkeypatch):
     path = _write(tmp_path, default="small")
     monkeypatch.chdir(tmp_path)
-    res = CliRunner().invoke(main, ["maps", str(path), "--level", "quarter", "--no-access"])
+    stages = ["--stage", "segregation", "--stage", "hotspots", "--stage", "maps"]
+    res = CliRunner().invoke(main, ["run", str(path), "--level", "quarter", *stages])
     assert res.exit_code == 0, res.output
     index = tmp_path / "out" / "quarter" / "maps" / "index.html"
     assert index.is_file()
     report = (index.parent / "report.html").read_text(encoding="utf-8")
     assert "Kvarter" in report  # the level's label names the segregation charts
+    # redrawn from the level's results folder, in English, without computing again
+    res = CliRunner().invoke(main, ["maps", str(tmp_path / "out" / "quarter"), "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert 'lang="en"' in report_text(index.parent / "report.html")
+
+
+def report_text(path):
+    return path.read_text(encoding="utf-8")

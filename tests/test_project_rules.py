@@ -208,7 +208,7 @@ def test_a_failed_run_leaves_nothing_that_blocks_the_next(tmp_path, monkeypatch)
     project = write_project(tmp_path, register_frame([2020, 2021]))
     import geoseg.publish.run as publish_run
 
-    def broken(result, data, access, *, maps_dir, **kwargs):
+    def broken(saved, *, maps_dir, **kwargs):
         Path(maps_dir).mkdir(parents=True, exist_ok=True)
         (Path(maps_dir) / "index.html").write_text("half", encoding="utf-8")
         raise RuntimeError("killed while drawing maps")
@@ -447,9 +447,16 @@ def test_indices_command_follows_the_same_rules(tmp_path):
     assert code == 2 and "match only 0 of the 16 polygons" in out
 
 
-def test_maps_command_writes_into_the_projects_output_folder(tmp_path):
+def test_maps_command_redraws_into_the_runs_maps_folder(tmp_path):
     project = write_project(tmp_path, register_frame(None), year="")
     code, out = cli("maps", str(project))
+    assert code == 2 and "not a project file" in out and f"geoseg run {project}" in out
+    code, out = cli("run", str(project), "--stage", "segregation", "--stage", "maps")
+    assert code == 0, out
+    report = tmp_path / "out" / "maps" / "report.html"
+    first = report.read_bytes()
+    report.unlink()
+    code, out = cli("maps", str(tmp_path / "out"))
     assert code == 0, out
     assert (tmp_path / "out" / "maps" / "index.html").is_file()
-    assert (tmp_path / "out" / "maps" / "report.html").is_file()
+    assert report.read_bytes() == first

@@ -1,4 +1,4 @@
-"""``geoseg maps``: publish the maps, index page and report of a project."""
+"""``geoseg maps``: redraw the maps, index page and report from a results folder."""
 
 from __future__ import annotations
 
@@ -12,69 +12,38 @@ __all__ = ["maps"]
 
 
 @click.command()
-@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("results", type=click.Path(path_type=Path))
 @click.option(
     "-o",
     "--out",
     "maps_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Maps folder (default: the project's OUTPUT/maps; ./maps for the example city).",
+    help="Maps folder (default: the run's maps folder inside RESULTS, else RESULTS/maps).",
 )
 @click.option("--lang", type=click.Choice(["sv", "en"]), help="Language of labels.")
-@click.option("--no-access", is_flag=True, help="Skip the walking-access maps (faster).")
-@click.option(
-    "--level",
-    metavar="NAME",
-    help="Area level to map, a [levels] key of the project (default: [project] level, else "
-    "the [areas] level).",
-)
 @overwrite_option()
-def maps(
-    config: Path | None,
-    maps_dir: Path | None,
-    lang: str | None,
-    no_access: bool,
-    level: str | None,
-    overwrite: bool,
-) -> None:
-    """Write every map, maps/index.html and the report (offline, self-contained HTML).
+def maps(results: Path, maps_dir: Path | None, lang: str | None, overwrite: bool) -> None:
+    """Redraw every map, maps/index.html and the report from a results folder, in seconds.
 
-    The analyses the maps show are computed first; no table is written besides the maps.
+    RESULTS is the folder `geoseg run` wrote its tables into. Nothing is computed again
+    (no indices, permutations, routing or OSM reading): the saved tables, layers and settings
+    are drawn, through the same disclosure gate as the run's.
 
     \b
     Examples:
-        geoseg maps                       # the example city, into ./maps
-        geoseg maps geoseg.toml --lang en --out published/
-        geoseg maps goteborg.toml --level primaromrade
+        geoseg run geoseg.toml            # writes output/ and output/maps/
+        geoseg maps output --lang en      # the same maps and report in English
+        geoseg maps output --out published/
     """
-    import tempfile
+    from geoseg.errors import InputError
+    from geoseg.publish.redraw import redraw
 
-    from geoseg.pipeline import run_project
-
-    stages = ["segregation", "hotspots", "trends", "maps"] + ([] if no_access else ["access"])
-    if maps_dir is None:  # not inside the temporary results folder, which is removed
-        from geoseg.io import read_config
-
-        if config is None:
-            maps_dir = Path("maps")
-        else:
-            project = read_config(config)
-            chosen = level or project.project.level
-            base = next((k for k, v in project.levels.items() if v.is_base), None)
-            below = project.output
-            if chosen is not None and chosen != base and chosen in project.levels:
-                from geoseg.io.paths import slug
-
-                below = below / slug(chosen)
-            maps_dir = below / "maps"
-    with tempfile.TemporaryDirectory(prefix="geoseg-maps-") as tmp:
-        result = run_project(
-            config,
-            output=Path(tmp),
-            maps=maps_dir,
-            stages=stages,
-            lang=lang,
-            overwrite=overwrite,
-            level=level,
+    if results.is_file():
+        msg = (
+            f"{results}: `geoseg maps` redraws from a results folder, not a project file; run "
+            f"`geoseg run {results}` first, then `geoseg maps <its output folder>`."
         )
-    click.echo(f"maps: {result.maps / 'index.html'}")
+        raise InputError(msg)
+    written = redraw(results, maps_dir=maps_dir, lang=lang, overwrite=overwrite)
+    index = next((p for p in written if p.name == "index.html"), None)
+    click.echo(f"maps: {index if index is not None else results}")

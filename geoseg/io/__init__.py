@@ -73,6 +73,13 @@ if TYPE_CHECKING:
     from geoseg.io.registers import (
         read_register,
     )
+    from geoseg.io.saved import (
+        RESULTS_FORMAT,
+        ResultsFolderError,
+        SavedResults,
+        read_results,
+        write_results,
+    )
     from geoseg.io.scb import (
         ScbClient,
         fetch_scb,
@@ -83,11 +90,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_SLUG",
+    "RESULTS_FORMAT",
     "UNPLACED_RULE",
     "LevelConfig",
     "LevelInput",
     "Project",
     "ProjectData",
+    "ResultsFolderError",
+    "SavedResults",
     "ScbClient",
     "atomic_path",
     "check_not_input",
@@ -109,6 +119,7 @@ __all__ = [
     "read_network",
     "read_population_grid",
     "read_register",
+    "read_results",
     "read_services",
     "remove_stale_temporaries",
     "slug",
@@ -117,12 +128,18 @@ __all__ = [
     "variable_slugs",
     "write_bytes",
     "write_network",
+    "write_results",
     "write_text",
     "write_with",
 ]
 
 _HOME = {
     "MAX_SLUG": "paths",
+    "RESULTS_FORMAT": "saved",
+    "ResultsFolderError": "saved",
+    "SavedResults": "saved",
+    "read_results": "saved",
+    "write_results": "saved",
     "Project": "config",
     "ProjectData": "project",
     "ScbClient": "scb",

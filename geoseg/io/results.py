@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -123,16 +123,19 @@ def write_manifest(
     *,
     project: Path,
     metadata: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
     """Record which files of ``folder`` geoseg wrote, so that the next run may replace them.
 
-    ``metadata`` (for example the disclosure threshold of the published files) is stored too.
+    ``metadata`` (for example the disclosure threshold of the published files) is stored too,
+    and ``extra`` top-level keys (a results folder's ``kind`` and ``format_version``).
     """
     folder = Path(folder)
     names = sorted({p.name for p in files if Path(p).parent.resolve() == folder.resolve()})
     manifest: dict[str, Any] = {"files": [*names, MANIFEST], "project": str(project)}
     if metadata:
         manifest["metadata"] = dict(metadata)
+    manifest.update(extra or {})
     write_text(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False), root=folder)
 
 
@@ -149,15 +152,22 @@ def _gpkg_date() -> str:
 
 
 def write_gpkg(
-    path: Path, layers: dict[str, Any], *, metadata: dict[str, Any] | None = None
+    path: Path,
+    layers: dict[str, Any],
+    *,
+    metadata: dict[str, Any] | None = None,
+    exact: Collection[str] = (),
 ) -> None:
     """Write GeoDataFrames as layers of one GeoPackage, reproducibly.
 
     ``last_change`` in ``gpkg_contents`` is set to a fixed date, and ``metadata`` is stored as a
     ``geoseg_metadata`` table (key, value), so that identical inputs give identical bytes.
+    Layers named in ``exact`` keep each geometry's type (a polygon is not made a one-part
+    multipolygon when the layer mixes both), so that they read back as written.
     """
     for layer, gdf in layers.items():
-        gdf.to_file(path, layer=layer, driver="GPKG", index=False)
+        options = {"promote_to_multi": False} if layer in exact else {}
+        gdf.to_file(path, layer=layer, driver="GPKG", index=False, **options)
     con = sqlite3.connect(path)
     try:
         if metadata:

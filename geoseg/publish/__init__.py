@@ -23,6 +23,7 @@ from geoseg.publish.maps import (
     street_lines,
 )
 from geoseg.publish.plots import plot_hotspots, plot_index_trends, plot_lorenz, plot_plan_minutes
+from geoseg.publish.redraw import redraw
 from geoseg.publish.report import write_report
 from geoseg.publish.run import publish
 
@@ -40,6 +41,7 @@ __all__ = [
     "plot_lorenz",
     "plot_plan_minutes",
     "publish",
+    "redraw",
     "save_map",
     "street_lines",
     "suppress_counts",

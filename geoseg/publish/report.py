@@ -13,6 +13,7 @@ import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -296,22 +297,34 @@ def _area_table(
 
 
 def _access_section(
-    acc: pd.DataFrame, names: Mapping[str, str], lang: str, minutes: float, threshold: float
+    acc: pd.DataFrame,
+    names: Mapping[str, str],
+    lang: str,
+    minutes: float,
+    threshold: float,
+    totals: pd.DataFrame | None = None,
 ) -> str:
     kinds = sorted(map(str, pd.unique(acc["kind"]))) if "kind" in acc.columns else [""]
     rows, out = [], []
+    given = totals.set_index(totals["kind"].astype(str)) if totals is not None else None
     for kind in kinds:
         part = acc[acc["kind"].astype(str) == kind] if kind else acc
         res = part["residents"] if "residents" in part.columns else pd.Series(1.0, part.index)
-        total = float(res.sum())
+        if given is not None and kind in given.index:
+            city: Any = given.loc[kind]
+            total = float(city["residents"])
+            mean, share = float(city["mean_minutes"]), float(city["share_within"])
+        else:
+            total = float(res.sum())
+            mean = _weighted(part["mean_minutes"], res)
+            share = _weighted(part["share_within"], res) if "share_within" in part else math.nan
         rows.append(
             {
                 tr("kind", lang): _kind_name(kind, lang),
                 _t("areas_n", lang): len(part),
                 tr("residents", lang): round(total),
-                _t("weighted_mean", lang): _weighted(part["mean_minutes"], res),
-                _t("share_res", lang, m=format_number(minutes, lang=lang, digits=0)): 100
-                * _weighted(part["share_within"], res)
+                _t("weighted_mean", lang): mean,
+                _t("share_res", lang, m=format_number(minutes, lang=lang, digits=0)): 100 * share
                 if "share_within" in part
                 else math.nan,
             }
@@ -523,6 +536,7 @@ def write_report(
     labels: Mapping[str, str] | None = None,
     breaks: Sequence[object] = (),
     access: pd.DataFrame | None = None,
+    access_totals: pd.DataFrame | None = None,
     plan: pd.DataFrame | None = None,
     plan_verdict: str | None = None,
     areas: pd.DataFrame | None = None,
@@ -574,6 +588,10 @@ def write_report(
     access
         Per-area access results (``id``, ``kind``, ``residents``, ``mean_minutes``,
         ``median_minutes``, ``share_within``, ``fca_ratio``) for all kinds.
+    access_totals
+        City-wide access per kind (``kind``, ``residents``, ``mean_minutes``,
+        ``share_within``; :func:`geoseg.publish.gather.access_totals`) when ``access`` has its
+        small counts suppressed already; by default computed from ``access``.
     plan, plan_verdict
         Per-area plan comparison (``kind``, ``before_minutes``, ``after_minutes``,
         ``change_minutes``, optional shares and ``residents``) and the verdict sentence.
@@ -689,7 +707,11 @@ def write_report(
         sections.append(("follow_up", _t("follow_up", lang), body))
     if access is not None and len(access):
         sections.append(
-            ("access", _t("access", lang), _access_section(access, names, lang, minutes, threshold))
+            (
+                "access",
+                _t("access", lang),
+                _access_section(access, names, lang, minutes, threshold, access_totals),
+            )
         )
     if plan is not None and len(plan):
         sections.append(

@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from geoseg.errors import InputError
 from geoseg.i18n import tr
-from geoseg.indicators import indicator_for, indicator_label, indicator_values
+from geoseg.indicators import indicator_for, indicator_label
 from geoseg.io import (
+    SavedResults,
     check_targets,
-    project_inputs,
     remove_stale_temporaries,
     slugs,
     variable_slugs,
 )
+from geoseg.io.indicators import Indicator
 from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
-from geoseg.publish.disclosure import (
-    Disclosure,
-    gate_emerging,
-    gate_hotspots,
-    gate_indicators,
-)
+from geoseg.publish.disclosure import ACCESS_DEPENDENT, Disclosure
+from geoseg.publish.gather import population
 from geoseg.publish.index import write_index
 from geoseg.publish.pdf import find_browser, print_pdf
+from geoseg.years import latest_year
 
 __all__ = ["population", "publish"]
 
@@ -40,68 +38,51 @@ def _title(lang: str, en: str, sv: str) -> str:
 
 
 def publish(
-    result: Any,
-    data: Any,
-    access: Any,
+    saved: SavedResults,
     *,
     maps_dir: Path,
-    lang: str,
+    lang: str | None = None,
     overwrite: bool = False,
-    disclosure: Disclosure | None = None,
     before_writing: Callable[[], object] | None = None,
 ) -> list[Path]:
     """Write every map of a run, ``index.html`` and ``report.html`` into ``maps_dir``.
 
-    Every file name is a slug of the data it shows and is checked (inside ``maps_dir``, not an
+    ``saved`` is what the run published (:func:`geoseg.publish.gather.publishable`, or
+    :func:`geoseg.io.read_results` of its results folder): nothing is computed again. Every
+    file name is a slug of the data it shows and is checked (inside ``maps_dir``, not an
     input, not a file geoseg did not write unless ``overwrite``) before anything is written;
     ``before_writing`` is then called (the run writes its tables there), and the maps follow.
-    Every value shown passes through the disclosure gate (``disclosure``, default the project's
-    ``[disclosure]``).
+    Every value shown has passed the disclosure gate of the run (its threshold is in
+    ``saved.settings``), and the maps and report apply it again to the counts they show.
     """
     from geoseg.i18n import group_label, kind_label
     from geoseg.publish import maps as gm
     from geoseg.publish.maps._elements import Note
-    from geoseg.settings import demand_group
 
-    project = data.project
-    fictional = project.project.fictional
-    disclosure = disclosure or Disclosure.of(project)
+    settings = saved.settings
+    lang = lang or settings["lang"]
+    fictional = bool(settings["fictional"])
+    disclosure = Disclosure(
+        threshold=settings["disclosure"]["threshold"],
+        allow_small_counts=settings["disclosure"]["allow_small_counts"],
+        unsuppressed=settings["disclosure"]["unsuppressed"],
+    )
     threshold = disclosure.effective
     meta = disclosure.metadata()
-    reg = project.registers
-    areas = data.areas.copy()
-    name_col = project.areas.name
-    if name_col and name_col in areas and name_col != "name":
-        areas["name"] = areas[name_col]
-    if "name" not in areas:
-        areas["name"] = areas.index.astype(str)
-    streets = None
-    if access is not None and data.has_network:  # read by the access stage already
-        streets = gm.street_lines(data.network(), areas=areas)
+    acc = settings["access"]
+    areas = saved.areas
     style = gm.MapStyle(
-        lang=lang, fictional=fictional, threshold=threshold, water=data.water, streets=streets
+        lang=lang,
+        fictional=fictional,
+        threshold=threshold,
+        water=saved.water,
+        streets=None if saved.streets is None else saved.streets.geometry,
     )
     planned: list[tuple[str, str, Any]] = []
 
-    definitions = project.indicators
-    indicators = indicator_values(
-        data.register, definitions, id_column=reg.id, year_column=reg.year
-    )
-    pop = population(data.register, reg)
-    if pop is not None and len(indicators):
-        # the residents of the area that year: an amount of few persons is hidden too
-        key: Any
-        if isinstance(pop.index, pd.MultiIndex):
-            key = pd.MultiIndex.from_arrays(
-                [indicators["code"].astype(str), pd.to_numeric(indicators["year"])]
-            )
-        else:
-            key = pd.Index(indicators["code"].astype(str))
-        indicators["population"] = pop.reindex(key).to_numpy(dtype=float)
-    indicators = gate_indicators(indicators, disclosure)
-    if "suppressed" not in indicators:
-        indicators["suppressed"] = False
-    ind_names = slugs(indicators["indicator"])
+    definitions = {k: Indicator(**v) for k, v in settings["indicators"].items()}
+    indicators = saved.indicators if saved.indicators is not None else pd.DataFrame()
+    ind_names = slugs(indicators["indicator"]) if len(indicators) else {}
     for ind, rows in indicators.groupby("indicator", sort=False):
         label = definitions[str(ind)].label(lang)
         worse = definitions[str(ind)].worse
@@ -124,19 +105,11 @@ def publish(
             )
         )
 
-    if reg.multigroup and len(reg.multigroup) >= 2:
-        from geoseg.segregation import location_quotient
-
-        latest = _latest(data.register, reg.year)
-        lq = location_quotient(latest.set_index(reg.id), groups=list(reg.multigroup))
+    if saved.location_quotients is not None:
+        lq = saved.location_quotients.set_index("code")
         lq_title = _title(
             lang, "Location quotients (latest year)", "Lokaliseringskvoter (senaste år)"
         )
-        # a quotient rests on the area's total and on each group's count
-        counted = latest.set_index(reg.id)
-        persons = [c for c in [reg.total, *reg.multigroup] if c and c in counted]
-        few = (counted[persons].reindex(lq.index) < threshold).any(axis=1)
-        lq = lq.assign(suppressed=few.to_numpy())
         planned.append(
             (
                 "segregation_location_quotient.html",
@@ -153,15 +126,10 @@ def publish(
             )
         )
 
-    hotspots = None
-    if result.hotspots is not None and len(result.hotspots):
-        hotspots = gate_hotspots(result.hotspots, disclosure, population=pop)
-        latest_hot = hotspots
-        latest_year = None
-        if latest_hot["year"].notna().any():  # a single-year register has no year
-            latest_year = latest_hot["year"].max()
-            latest_hot = latest_hot[latest_hot["year"] == latest_year]
-        when = "" if latest_year is None else f" ({latest_year})"
+    hotspots = saved.hotspots
+    if hotspots is not None:
+        latest_hot, latest = latest_year(hotspots)  # a single-year register: all rows
+        when = "" if latest is None else f" ({latest})"
         var_names = variable_slugs(latest_hot["variable"])
         for var, rows in latest_hot.groupby("variable"):
             hs = rows.set_index("id")
@@ -177,10 +145,10 @@ def publish(
                 (
                     f"hotspots_{safe}.html",
                     title,
-                    lambda h=hs, t=title, y=latest_year, lab=what, ind=found: gm.lisa_map(
+                    lambda h=hs, t=title, y=latest, lab=what, ind=found: gm.lisa_map(
                         areas,
                         h,
-                        alpha=project.hotspots.alpha,
+                        alpha=settings["hotspots"]["alpha"],
                         year=y,
                         title=t,
                         label=lab,
@@ -192,39 +160,38 @@ def publish(
                 )
             )
 
-    follow_up = getattr(result, "follow_up", None)
-    gated_emerging = None
-    if follow_up is not None and pop is not None and "id" in follow_up.emerging:
-        # an area that had fewer residents than the threshold in some year shows no pattern:
-        # the maps mark it as suppressed, the report's counts of categories leave it out
-        gated_emerging = gate_emerging(follow_up.emerging, disclosure, population=pop)
-        em = gated_emerging
-        if "suppressed" in em:
-            em = em[~em["suppressed"].to_numpy(dtype=bool)].drop(columns="suppressed")
-        follow_up = dataclasses.replace(follow_up, emerging=em)
+    follow_up = _follow_up(saved)
     if follow_up is not None:
+        # the maps mark areas with few residents as suppressed; the report leaves them out
         planned += _follow_up_maps(
-            follow_up, definitions, areas, style, lang, emerging=gated_emerging
+            follow_up, definitions, areas, style, lang, emerging=saved.emerging
         )
 
+    access = _below_threshold(saved.access) if saved.access is not None else None
     if access is not None:
-        summary = access.summary
-        kind_names = slugs(summary["kind"])
-        for kind, rows in summary.groupby("kind"):
+        everyone = settings.get("total")
+        by_group = access
+        summary = access
+        if "group" in summary and len(summary):
+            everyone = everyone or summary["group"].iloc[0]
+            summary = summary[summary["group"] == everyone]
+        access = summary  # the report speaks of all residents
+        kind_names = slugs(by_group["kind"])
+        services = saved.services
+        targets = acc.get("groups", {})
+        for kind, rows in by_group.groupby("kind"):
+            points = None if services is None else services[services["kind"] == kind]
             group = None
             if "group" in rows:  # the kind's target group (children 0-5 for family centres)
                 present = set(rows["group"].astype(str))
-                group = demand_group(str(kind), project.services.kinds, total=reg.total)
-                group = group if group in present else (reg.total or rows["group"].iloc[0])
-            services = access.services[access.services["kind"] == kind]
-            iso = result.isochrones
+                group = targets.get(str(kind))
+                group = group if group in present else everyone
             what = kind_label(str(kind), lang)
-            if group and group != reg.total and group_label(group, lang):
+            if group and group != everyone and group_label(group, lang):
                 what += f" ({group_label(group, lang).lower()})"
             title = _title(lang, f"Walking time: {what}", f"Gångtid: {what}")
-            method = getattr(access, "method", None)  # straight-line fallback: say so
-            if method is not None:
-                detour = f"{access.detour:g}"
+            if acc.get("method") is not None:  # straight-line fallback: say so
+                detour = f"{acc['detour']:g}"
                 title += _title(
                     lang,
                     f" (straight-line distance x {detour}, no street network)",
@@ -234,14 +201,14 @@ def publish(
                 (
                     f"access_{kind_names[kind]}.html",
                     title,
-                    lambda r=rows, s=services, k=kind, t=title, i=iso, g=group: gm.access_map(
+                    lambda r=rows, s=points, k=kind, t=title, g=group: gm.access_map(
                         areas,
                         r,
                         kind=k,
                         group=g,
                         services=s,
-                        isochrones=i,
-                        minutes=project.access.minutes,
+                        isochrones=saved.isochrones,
+                        minutes=acc["minutes"],
                         title=t,
                         style=style,
                     ),
@@ -249,7 +216,7 @@ def publish(
             )
 
     names = [file for file, _, _ in planned] + ["index.html", "report.html", "report.pdf", MANIFEST]
-    inputs = project_inputs(project)
+    inputs = [Path(p) for p in settings.get("inputs", [])]
     # every target is checked (inside the folder, not an input, ours or --overwrite) first
     check_targets([maps_dir / n for n in names], root=maps_dir, inputs=inputs, overwrite=True)
     check_output_folder(maps_dir, names, overwrite=overwrite)
@@ -285,7 +252,7 @@ def publish(
     report_path = maps_dir / "report.html"
     from geoseg.publish.report import write_report
 
-    latest_ind = _latest(indicators, "year") if len(indicators) else indicators
+    latest_ind = latest_year(indicators)[0] if len(indicators) else indicators
     main_table = pd.DataFrame()
     main_mask = pd.DataFrame()
     if len(latest_ind):
@@ -303,44 +270,41 @@ def publish(
     tabs, masks = _main_tables(main_table, main_mask, definitions, areas, lang)
     hot = None
     if hotspots is not None:
-        latest = hotspots
-        if latest["year"].notna().any():
-            latest = latest[latest["year"] == latest["year"].max()]
+        latest, _ = latest_year(hotspots)
         hot = {
             indicator_label(str(v), definitions, lang): rows.set_index("id")
             for v, rows in latest.groupby("variable")
         }
-    acc_table = None
-    if access is not None:
-        acc_table = access.summary
-        if "group" in acc_table:
-            acc_table = acc_table[acc_table["group"] == (reg.total or acc_table["group"].iloc[0])]
+    totals = None
+    if saved.access_totals is not None:
+        totals = _below_threshold(saved.access_totals)
     written.append(
         write_report(
             report_path,
-            title=project.project.name,
+            title=settings["title"],
             lang=lang,
             fictional=fictional,
-            segregation=result.indices,
-            trend=result.trend,
+            segregation=saved.indices,
+            trend=saved.trend,
             indicators=indicators,
             definitions=definitions,
-            group_labels=_group_labels(result.indices, definitions, lang),
+            group_labels=_group_labels(saved.indices, definitions, lang),
             tables=tabs,
             table_masks=masks,
             hotspots=hot,
             follow_up=follow_up,
             labels=_follow_up_labels(follow_up, definitions, lang),
-            breaks=_breaks(project),
-            access=acc_table,
+            breaks=_breaks(settings),
+            access=access,
+            access_totals=totals,
             areas=areas,
             maps=[(e["file"], e["title"]) for e in entries if e["file"] != "report.html"],
-            sources=_sources(project, data, lang),
+            sources=_sources(settings.get("sources", {}), lang),
             methods={
                 **(_follow_up_methods(follow_up, lang) or {}),
-                **(_access_methods(result, project, lang) or {}),
+                **(_access_methods(acc, lang) or {}),
             },
-            minutes=project.access.minutes,
+            minutes=acc["minutes"],
             threshold=threshold,
             root=maps_dir,
             inputs=inputs,
@@ -359,7 +323,7 @@ def publish(
         write_index(
             maps_dir,
             entries,
-            title=project.project.name,
+            title=settings["title"],
             lang=lang,
             fictional=fictional,
             definitions=definitions,
@@ -367,24 +331,70 @@ def publish(
             metadata=meta,
         )
     )
-    write_manifest(maps_dir, written, project=project.path, metadata=meta)
+    write_manifest(maps_dir, written, project=Path(settings["project"]), metadata=meta)
     return written
 
 
-def _breaks(project: Any) -> list[Any]:
-    """The project's series breaks for the report's charts (crosswalk files are not read)."""
+def _breaks(settings: dict[str, Any]) -> list[Any]:
+    """The run's series breaks without a crosswalk, for the report's charts."""
     from geoseg.trends import SeriesBreak
 
     return [
         SeriesBreak(
-            b.year,
-            b.indicators if b.indicators == "all" else tuple(b.indicators),
-            b.reason,
+            b["year"],
+            b["indicators"] if b["indicators"] == "all" else tuple(b["indicators"]),
+            b["reason"],
             None,
         )
-        for b in project.series.breaks
-        if b.crosswalk is None
+        for b in settings.get("breaks", [])
     ]
+
+
+def _follow_up(saved: SavedResults) -> Any:
+    """The follow-up over the years as published (emerging hotspots of areas with few residents
+    left out), or ``None`` when the run had none."""
+    from geoseg.trends import ProjectTrends
+
+    if saved.area_trends is None and saved.emerging is None:
+        return None
+    emerging = saved.emerging if saved.emerging is not None else pd.DataFrame()
+    if "suppressed" in emerging:
+        # an area that had fewer residents than the threshold in some year shows no pattern
+        keep = ~emerging["suppressed"].fillna(False).to_numpy(dtype=bool)
+        emerging = emerging[keep].drop(columns="suppressed")
+    empty = pd.DataFrame()
+    return ProjectTrends(
+        emerging=emerging,
+        areas=saved.area_trends if saved.area_trends is not None else empty,
+        gaps=saved.gap_trends if saved.gap_trends is not None else empty,
+        gap_series=saved.gap_series if saved.gap_series is not None else empty,
+        notes=list(saved.settings.get("notes", [])),
+    )
+
+
+def _below_threshold(table: pd.DataFrame) -> pd.DataFrame:
+    """A gated table whose suppressed ``residents`` (and the shares resting on them) read 0:
+    below any threshold, so that the maps and the report mark them as suppressed, as they do
+    for the run's own counts (the true values are not in the results)."""
+    if "suppressed" not in table or "residents" not in table:
+        return table
+    flags = table["suppressed"].fillna(False).to_numpy(dtype=bool)
+    if not flags.any():
+        return table
+    out = table.copy()
+    for col in ACCESS_DEPENDENT:
+        if col in out:
+            out[col] = out[col].mask(flags, 0.0)
+    residents = out["residents"].mask(flags, 0)
+    if residents.notna().all():
+        residents = residents.astype("int64" if _whole(residents) else float)
+    out["residents"] = residents
+    return out
+
+
+def _whole(values: pd.Series) -> bool:
+    v = values.to_numpy(dtype=float)
+    return bool(np.all(np.mod(v, 1) == 0))
 
 
 def _follow_up_labels(follow_up: Any, definitions: Any, lang: str) -> dict[str, str]:
@@ -508,31 +518,17 @@ def _follow_up_methods(follow_up: Any, lang: str) -> dict[str, str]:
     }
 
 
-def _access_methods(result: Any, project: Any, lang: str) -> dict[str, str] | None:
+def _access_methods(acc: dict[str, Any], lang: str) -> dict[str, str] | None:
     """The report's line on walking access measured without a street network, or skipped."""
-    if not getattr(result, "access_note", None):
+    if not acc.get("note"):
         return None
-    acc = project.access
-    if acc.fallback == "straight_line":
-        text = tr("access_straight", lang, detour=f"{acc.detour:g}", speed=f"{acc.speed_kmh:g}")
+    if acc["fallback"] == "straight_line":
+        text = tr(
+            "access_straight", lang, detour=f"{acc['detour']:g}", speed=f"{acc['speed_kmh']:g}"
+        )
     else:
         text = tr("access_skipped", lang)
     return {tr("walking_access", lang): text}
-
-
-def population(register: pd.DataFrame, reg: Any) -> pd.Series | None:
-    """Residents per (area code, year) of a register, for the disclosure gate (or ``None``)."""
-    total = reg.total if reg.total and reg.total in register else None
-    if total is None:
-        return None
-    codes = register[reg.id].astype(str)
-    if reg.year and reg.year in register:
-        years = pd.to_numeric(register[reg.year], errors="coerce")
-        index: pd.Index = pd.MultiIndex.from_arrays([codes, years])
-    else:
-        index = pd.Index(codes)
-    pop = pd.Series(register[total].to_numpy(), index=index)
-    return pop[~pop.index.duplicated()]
 
 
 def _main_tables(
@@ -589,33 +585,19 @@ def _group_labels(indices: Any, definitions: Any, lang: str) -> dict[str, str]:
     return out
 
 
-def _sources(project: Any, data: Any, lang: str) -> list[str]:
+def _sources(facts: dict[str, Any], lang: str) -> list[str]:
     """Each input in words: what it is, its file (and the register's years)."""
     from geoseg.i18n import kind_label, tr
 
-    reg = project.registers
-    years = ""
-    if reg.year and reg.year in data.register:
-        ys = sorted({int(y) for y in data.register[reg.year].dropna()})
-        years = f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else str(ys[0]) if ys else ""
     out = [
-        tr("src_boundaries", lang, f=project.areas.path.name),
-        tr("src_register", lang, y=years, f=reg.path.name),
+        tr("src_boundaries", lang, f=facts.get("boundaries", "")),
+        tr("src_register", lang, y=facts.get("years", ""), f=facts.get("register", "")),
     ]
-    services = getattr(project, "services", None)
-    if services is not None and services.path is not None:
-        kinds = ", ".join(kind_label(k, lang).lower() for k in getattr(services, "kinds", {}) or {})
-        out.append(tr("src_services", lang, k=kinds, f=services.path.name))
-    network = getattr(project, "network", None)
-    if network is not None and getattr(network, "path", None) is not None:
-        out.append(tr("src_network", lang, f=network.path.name))
-    population = getattr(project, "population", None)
-    if population is not None and getattr(population, "grid", None) is not None:
-        out.append(tr("src_population", lang, f=population.grid.name))
+    if "services" in facts:
+        kinds = ", ".join(kind_label(k, lang).lower() for k in facts.get("service_kinds", []))
+        out.append(tr("src_services", lang, k=kinds, f=facts["services"]))
+    if "network" in facts:
+        out.append(tr("src_network", lang, f=facts["network"]))
+    if "population" in facts:
+        out.append(tr("src_population", lang, f=facts["population"]))
     return out
-
-
-def _latest(table: pd.DataFrame, year_column: str | None) -> pd.DataFrame:
-    if not year_column or year_column not in table or table[year_column].isna().all():
-        return table
-    return table[table[year_column] == table[year_column].max()]

@@ -1,0 +1,298 @@
+"""What a run publishes: its results passed through the disclosure gate, ready to be saved.
+
+:func:`publishable` turns the results of :func:`geoseg.run_project` into a
+:class:`geoseg.io.SavedResults`: every table that reaches the results folder, the maps or the
+report passes the gate of :mod:`geoseg.publish.disclosure` here, once, and the settings, labels
+and indicator definitions that the maps and report need are gathered with them. The results
+folder therefore holds no count of persons below the threshold, and
+:func:`geoseg.publish.redraw` can draw the same maps and report from it without the register.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geoseg.io import SavedResults, project_inputs
+from geoseg.publish.disclosure import (
+    Disclosure,
+    gate_access,
+    gate_emerging,
+    gate_hotspots,
+    gate_indicators,
+    gate_table,
+)
+from geoseg.publish.maps import street_lines
+from geoseg.settings import demand_group
+from geoseg.years import latest_year
+
+__all__ = ["access_totals", "population", "publishable"]
+
+
+def population(register: pd.DataFrame, reg: Any) -> pd.Series | None:
+    """Residents per (area code, year) of a register, for the disclosure gate (or ``None``)."""
+    total = reg.total if reg.total and reg.total in register else None
+    if total is None:
+        return None
+    codes = register[reg.id].astype(str)
+    if reg.year and reg.year in register:
+        years = pd.to_numeric(register[reg.year], errors="coerce")
+        index: pd.Index = pd.MultiIndex.from_arrays([codes, years])
+    else:
+        index = pd.Index(codes)
+    pop = pd.Series(register[total].to_numpy(), index=index)
+    return pop[~pop.index.duplicated()]
+
+
+def access_totals(access: pd.DataFrame) -> pd.DataFrame:
+    """City-wide access per service kind: residents, and minutes and share weighted by them.
+
+    Parameters
+    ----------
+    access
+        Per-area access of one group (``kind``, ``residents``, ``mean_minutes``,
+        ``share_within``), with every resident counted (before suppression).
+
+    Returns
+    -------
+    DataFrame
+        ``kind``, ``areas``, ``residents``, ``mean_minutes``, ``share_within`` (the latter two
+        means over the areas weighted by residents, unreachable and missing values left out).
+    """
+    rows = []
+    for kind, part in access.groupby("kind", sort=True):
+        res = part["residents"] if "residents" in part else pd.Series(1.0, part.index)
+        w = res.to_numpy(dtype=float, na_value=np.nan)
+        row: dict[str, Any] = {"kind": str(kind), "areas": len(part), "residents": w.sum()}
+        for col in ("mean_minutes", "share_within"):
+            if col not in part:
+                row[col] = np.nan
+                continue
+            v = part[col].to_numpy(dtype=float, na_value=np.nan)
+            ok = np.isfinite(v) & np.isfinite(w)
+            good = ok.any() and w[ok].sum() > 0
+            row[col] = float(np.average(v[ok], weights=w[ok])) if good else np.nan
+        rows.append(row)
+    return pd.DataFrame(
+        rows, columns=["kind", "areas", "residents", "mean_minutes", "share_within"]
+    )
+
+
+def _total_group(summary: pd.DataFrame, total: str | None) -> pd.DataFrame:
+    if "group" in summary and len(summary):
+        return summary[summary["group"] == (total or summary["group"].iloc[0])]
+    return summary
+
+
+def _gate_quotients(
+    lq: pd.DataFrame, data: Any, disclosure: Disclosure, threshold: float
+) -> pd.DataFrame:
+    """Location quotients of areas where the total or a group counts fewer than the threshold
+    are hidden and marked (a quotient rests on the area's total and each group's count)."""
+    reg = data.project.registers
+    counted = latest_year(data.register, year_column=reg.year)[0].set_index(reg.id)
+    counted = counted[~counted.index.duplicated()]
+    persons = [c for c in [reg.total, *reg.multigroup] if c and c in counted]
+    few = (counted[persons].reindex(lq.index) < threshold).any(axis=1).to_numpy()
+    out = lq.copy()
+    if few.any():
+        out = out.astype(float).mask(np.broadcast_to(few[:, None], out.shape))
+    out["suppressed"] = few
+    out.index = out.index.astype(str)
+    return out.rename_axis("code").reset_index()
+
+
+def _sources(project: Any, data: Any) -> dict[str, Any]:
+    """The inputs to name in the report: file names, the register's years, service kinds."""
+    reg = project.registers
+    years = ""
+    if reg.year and reg.year in data.register:
+        ys = sorted({int(y) for y in data.register[reg.year].dropna()})
+        years = f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else str(ys[0]) if ys else ""
+    facts: dict[str, Any] = {
+        "boundaries": project.areas.path.name,
+        "register": reg.path.name,
+        "years": years,
+    }
+    services = getattr(project, "services", None)
+    if services is not None and services.path is not None:
+        facts["services"] = services.path.name
+        facts["service_kinds"] = list(getattr(services, "kinds", {}) or {})
+    network = getattr(project, "network", None)
+    if network is not None and getattr(network, "path", None) is not None:
+        facts["network"] = network.path.name
+    pop = getattr(project, "population", None)
+    if pop is not None and getattr(pop, "grid", None) is not None:
+        facts["population"] = pop.grid.name
+    return facts
+
+
+def _settings(
+    result: Any, data: Any, access: Any, disclosure: Disclosure, maps_dir: Path | None
+) -> dict[str, Any]:
+    project = data.project
+    acc, hot, idx = project.access, project.hotspots, project.indices
+    out = result.output
+    maps: str | None = None
+    if maps_dir is not None:
+        m, o = Path(maps_dir).resolve(), Path(out).resolve()
+        maps = str(m.relative_to(o)) if m.is_relative_to(o) else str(m)
+    return {
+        "title": project.project.name,
+        "fictional": bool(project.project.fictional),
+        "lang": project.project.lang,
+        "project": str(project.path),
+        "total": project.registers.total,
+        "maps": maps,
+        "disclosure": {
+            "threshold": disclosure.threshold,
+            "allow_small_counts": disclosure.allow_small_counts,
+            "unsuppressed": disclosure.unsuppressed,
+        },
+        "segregation": {
+            "indices": list(idx.names or []),
+            "permutations": idx.permutations,
+            "seed": idx.seed,
+        },
+        "hotspots": {
+            "alpha": hot.alpha,
+            "correction": hot.correction,
+            "permutations": hot.permutations,
+            "seed": hot.seed,
+            "weights": hot.weights,
+        },
+        "access": {
+            "minutes": acc.minutes,
+            "speed_kmh": acc.speed_kmh,
+            "fallback": acc.fallback,
+            "detour": acc.detour,
+            "method": getattr(access, "method", None) if access is not None else None,
+            "note": result.access_note,
+        },
+        "breaks": [
+            {
+                "year": b.year,
+                "indicators": b.indicators if b.indicators == "all" else list(b.indicators),
+                "reason": b.reason,
+            }
+            for b in project.series.breaks
+            if b.crosswalk is None
+        ],
+        "indicators": {k: dataclasses.asdict(v) for k, v in project.indicators.items()},
+        "sources": _sources(project, data),
+        "inputs": [str(p) for p in project_inputs(project)],
+        "notes": list(result.follow_up.notes) if result.follow_up is not None else [],
+    }
+
+
+def publishable(
+    result: Any,
+    data: Any,
+    access: Any,
+    *,
+    disclosure: Disclosure,
+    maps_dir: Path | None = None,
+) -> SavedResults:
+    """The results of a run as they may be published and saved, with the run's settings.
+
+    Parameters
+    ----------
+    result
+        The :class:`geoseg.pipeline.RunResult` of the run.
+    data
+        The loaded project (:class:`geoseg.io.ProjectData`): register, areas, water.
+    access
+        The access results of the run (or ``None``).
+    disclosure
+        The rule of the run's published output.
+    maps_dir
+        The maps folder of the run (recorded for ``geoseg maps``).
+
+    Returns
+    -------
+    SavedResults
+        Every table gated (person counts below the threshold, and the values resting on them,
+        hidden and marked in a ``suppressed`` column), with areas, water, services and
+        isochrones for drawing.
+    """
+    project = data.project
+    reg = project.registers
+    threshold = disclosure.effective
+    pop = population(data.register, reg)
+    areas = data.areas.copy()
+    name_col = project.areas.name
+    if name_col and name_col in areas and name_col != "name":
+        areas["name"] = areas[name_col]
+    if "name" not in areas:
+        areas["name"] = areas.index.astype(str)
+    saved = SavedResults(
+        settings=_settings(result, data, access, disclosure, maps_dir),
+        areas=areas[["name", "geometry"]],
+        water=data.water,
+        indices=result.indices,
+        trend=result.trend,
+    )
+
+    indicators = result.indicators
+    if indicators is not None:
+        indicators = indicators.copy()
+        if pop is not None and len(indicators):
+            # the residents of the area that year: an amount of few persons is hidden too
+            key: Any
+            if isinstance(pop.index, pd.MultiIndex):
+                key = pd.MultiIndex.from_arrays(
+                    [indicators["code"].astype(str), pd.to_numeric(indicators["year"])]
+                )
+            else:
+                key = pd.Index(indicators["code"].astype(str))
+            indicators["population"] = pop.reindex(key).to_numpy(dtype=float)
+        indicators = gate_indicators(indicators, disclosure)
+        if "suppressed" not in indicators:
+            indicators["suppressed"] = False
+        saved.indicators = indicators.reset_index(drop=True)
+    if result.location_quotients is not None:
+        saved.location_quotients = _gate_quotients(
+            result.location_quotients, data, disclosure, threshold
+        )
+
+    if result.hotspots is not None and len(result.hotspots):
+        saved.hotspots = gate_hotspots(result.hotspots, disclosure, population=pop)
+        saved.hotspot_counts = result.hotspot_counts
+        changes = result.hotspot_changes
+        if changes is not None and len(changes) and "id" in changes and pop is not None:
+            # an area's change of cluster is hidden when few lived there in either year
+            least = pop.groupby(level=0).min() if isinstance(pop.index, pd.MultiIndex) else pop
+            base = least.reindex(changes["id"].astype(str)).to_numpy()
+            changes = gate_table(
+                changes, disclosure, dependent=("label_from", "label_to", "change"), base=base
+            )
+        saved.hotspot_changes = changes
+    follow_up = result.follow_up
+    if follow_up is not None:
+        if len(follow_up.emerging):
+            saved.emerging = gate_emerging(follow_up.emerging, disclosure, population=pop)
+        saved.area_trends = follow_up.areas  # suppressed upstream (small bases)
+        saved.gap_trends = follow_up.gaps
+        saved.gap_series = follow_up.gap_series
+    if access is not None:
+        saved.access = gate_access(result.access, disclosure)
+        saved.equity = result.equity
+        totals = access_totals(_total_group(result.access, reg.total))
+        saved.access_totals = gate_table(totals, disclosure, counts=("residents",))
+        saved.services = access.services
+        saved.isochrones = result.isochrones
+        # each kind's target group (children 0-5 for family centres) for its access map
+        kinds = sorted({str(k) for k in result.access["kind"]}) if "kind" in result.access else []
+        saved.settings["access"]["groups"] = {
+            k: demand_group(k, project.services.kinds, total=reg.total) for k in kinds
+        }
+        if data.has_network:  # read by the access stage already: a light layer to orient by
+            lines = street_lines(data.network(), areas=areas)
+            if len(lines):
+                saved.streets = gpd.GeoDataFrame(geometry=lines.reset_index(drop=True))
+    return saved
