@@ -241,15 +241,15 @@ def values_by_code(
     *,
     codes: Sequence[str],
     what: str,
-    code_column: str | None = None,
+    id_column: str | None = None,
 ) -> pd.DataFrame:
     """Return ``data`` as a DataFrame indexed by area code (text), without modifying it.
 
-    The code is taken from ``code_column`` if given, else from a ``code`` or ``id`` column, else
+    The code is taken from ``id_column`` if given, else from a ``code`` or ``id`` column, else
     from the index. Codes that are not among the areas are reported (they cannot be drawn).
     """
     df = data.to_frame() if isinstance(data, pd.Series) else data.copy()
-    col = code_column
+    col = id_column
     if col is None:
         col = next((c for c in ("code", "id", "area_code") if c in df.columns), None)
     if col is not None:

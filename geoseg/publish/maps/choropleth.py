@@ -105,7 +105,7 @@ def choropleth_map(
     worse: str = "none",
     year: int | Sequence[int] | None = None,
     year_column: str = "year",
-    code_column: str | None = None,
+    id_column: str | None = None,
     scheme: str = "quantiles",
     k: int = 5,
     breaks: Sequence[float] | None = None,
@@ -125,7 +125,7 @@ def choropleth_map(
         Areas indexed by code, projected CRS, with a ``name`` column.
     data
         Values per area: indexed by area code, or with a ``code`` / ``id`` column (or
-        ``code_column``); with a ``year_column`` for several years (tidy table).
+        ``id_column``); with a ``year_column`` for several years (tidy table).
     column
         The value column to map. ``label`` is its name in the tooltip and legend.
     worse
@@ -168,7 +168,7 @@ def choropleth_map(
     check_worse(worse)
     ctx = base_map(areas, title=title, style=style)
     lang, threshold = ctx.lang, ctx.threshold
-    df = values_by_code(data, codes=ctx.codes, what="choropleth data", code_column=code_column)
+    df = values_by_code(data, codes=ctx.codes, what="choropleth data", id_column=id_column)
     if column not in df.columns:
         msg = (
             f"choropleth data: value column {column!r} not found; columns: "
@@ -286,7 +286,7 @@ def local_index_map(
     columns: Sequence[str] | dict[str, str],
     year: int | None = None,
     year_column: str = "year",
-    code_column: str | None = None,
+    id_column: str | None = None,
     scheme: str = "quantiles",
     k: int = 5,
     centers: dict[str, float] | None = None,
@@ -318,7 +318,7 @@ def local_index_map(
     """
     ctx = base_map(areas, title=title, style=style)
     lang, threshold = ctx.lang, ctx.threshold
-    df = values_by_code(data, codes=ctx.codes, what="local index data", code_column=code_column)
+    df = values_by_code(data, codes=ctx.codes, what="local index data", id_column=id_column)
     pairs = list(columns.items()) if isinstance(columns, dict) else [(c, c) for c in columns]
     missing = [c for c, _ in pairs if c not in df.columns]
     if missing or not pairs:
