@@ -98,6 +98,8 @@ a:focus-visible, button:focus-visible, select:focus-visible, .geoseg-table:focus
   .geoseg-legend {font-size: 11px; line-height: 1.25; max-height: 34vh; overflow-y: auto;
     max-width: 62vw;}
   .geoseg-fictional {font-size: 11px; max-width: 34vw; padding: 3px 6px;}
+  .leaflet-bottom.leaflet-left {top: 0; bottom: auto;}
+  .leaflet-bottom.leaflet-left .leaflet-control:first-child {margin-top: 84px;}
   .leaflet-control-layers {font-size: 11px;}}
 .geoseg-data {padding: 12px 16px 32px; max-width: 1100px; box-sizing: border-box;
   min-width: 0;}
