@@ -22,7 +22,7 @@ from geoseg.areas import code_links, containment_links
 from geoseg.cli import main
 from geoseg.io import read_boundaries
 
-pytestmark = pytest.mark.real
+pytestmark = [pytest.mark.real, pytest.mark.slow]  # whole real-data projects at several levels
 
 YEARS = (2020, 2021, 2022, 2023)
 
