@@ -18,11 +18,13 @@ from geoseg.errors import InputError
 from geoseg.io._atomic import write_text
 
 __all__ = [
+    "ALWAYS_WRITTEN",
     "GPKG_DATE",
     "MANIFEST",
     "MAP_PAGES",
     "MAP_PREFIXES",
     "RESULT_TABLES",
+    "SETTINGS_FILE",
     "check_output_folder",
     "owned_files",
     "planned_files",
@@ -39,9 +41,20 @@ MANIFEST = "geoseg-run.json"
 RESULT_TABLES: dict[str, tuple[str, ...]] = {
     "segregation": ("segregation_indices.csv", "segregation_trend.csv"),
     "hotspots": ("hotspots.csv", "hotspot_counts.csv", "hotspot_changes.csv"),
-    "trends": ("emerging_hotspots.csv", "area_trends.csv", "gap_trends.csv"),
-    "access": ("access_areas.csv", "access_equity.csv"),
+    "trends": ("emerging_hotspots.csv", "area_trends.csv", "gap_trends.csv", "gap_series.csv"),
+    "access": ("access_areas.csv", "access_equity.csv", "access_totals.csv"),
 }
+#: The settings a results folder is redrawn from (``geoseg maps``).
+SETTINGS_FILE = "run_settings.json"
+#: Files every run writes into its results folder, whatever its stages (the indicators are
+#: computed in every run).
+ALWAYS_WRITTEN = (
+    "indicator_values.csv",
+    "location_quotients.csv",
+    "results.gpkg",
+    SETTINGS_FILE,
+    MANIFEST,
+)
 #: The pages of the maps folder, and the prefixes of its map files (``indicator_<slug>.html``).
 MAP_PAGES = ("index.html", "report.html", "report.pdf")
 MAP_PREFIXES = (
@@ -59,14 +72,15 @@ def planned_files(
 ) -> dict[Path, list[str]]:
     """The names a run may write, per folder, known before it computes anything.
 
-    The results folder gets the tables of ``stages`` (:data:`RESULT_TABLES`), ``results.gpkg``
-    and the manifest; the maps folder (when ``"maps"`` is a stage) its pages
+    The results folder gets the tables of ``stages`` (:data:`RESULT_TABLES`) and the files of
+    every run (:data:`ALWAYS_WRITTEN`: indicator tables, ``results.gpkg``, the saved settings and
+    the manifest); the maps folder (when ``"maps"`` is a stage) its pages
     (:data:`MAP_PAGES`), the manifest and every map name the run may draw: the map files are
     named after the data, so each existing file with a map prefix (:data:`MAP_PREFIXES`) and
     the ``.html`` suffix counts as one the run may replace.
     """
     tables = [n for stage in stages for n in RESULT_TABLES.get(stage, ())]
-    plan: dict[Path, list[str]] = {Path(output): [*tables, "results.gpkg", MANIFEST]}
+    plan: dict[Path, list[str]] = {Path(output): [*tables, *ALWAYS_WRITTEN]}
     if maps is not None and "maps" in stages:
         folder = Path(maps)
         existing = (
@@ -132,7 +146,9 @@ def write_manifest(
     """
     folder = Path(folder)
     names = sorted({p.name for p in files if Path(p).parent.resolve() == folder.resolve()})
-    manifest: dict[str, Any] = {"files": [*names, MANIFEST], "project": str(project)}
+    # the project file by its name: the manifest names no folder of the user, and the same run
+    # into two folders writes the same manifest
+    manifest: dict[str, Any] = {"files": [*names, MANIFEST], "project": Path(project).name}
     if metadata:
         manifest["metadata"] = dict(metadata)
     manifest.update(extra or {})

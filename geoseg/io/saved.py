@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -26,7 +27,13 @@ import pandas as pd
 from geoseg.errors import InputError
 from geoseg.io._atomic import check_targets, write_text, write_with
 from geoseg.io.paths import remove_stale_temporaries
-from geoseg.io.results import MANIFEST, check_output_folder, write_gpkg, write_manifest
+from geoseg.io.results import (
+    MANIFEST,
+    SETTINGS_FILE,
+    check_output_folder,
+    write_gpkg,
+    write_manifest,
+)
 
 __all__ = [
     "GPKG",
@@ -45,7 +52,6 @@ logger = logging.getLogger(__name__)
 #: ``format_version``). Raise it when a table, column or setting that publishing reads changes.
 RESULTS_FORMAT = 1
 #: Settings, labels and indicator definitions of the run (JSON).
-SETTINGS_FILE = "run_settings.json"
 #: GeoPackage of per-area results and of the layers the maps draw.
 GPKG = "results.gpkg"
 #: The tables of :class:`SavedResults` and their CSV files.
@@ -286,7 +292,7 @@ def write_results(
     )
     document = {
         "format_version": RESULTS_FORMAT,
-        "settings": saved.settings,
+        "settings": _relative_paths(saved.settings, out),
         "tables": types,
         "layers": layer_types,
         "areas_index": saved.areas.index.name,
@@ -420,7 +426,7 @@ def read_results(folder: str | Path) -> SavedResults:
     areas = areas.set_index(areas["code"].astype(str)).drop(columns="code")
     areas.index.name = doc.get("areas_index")
     return SavedResults(
-        settings=doc.get("settings", {}),
+        settings=_absolute_paths(doc.get("settings", {}), folder),
         areas=areas,
         water=layers.get("water"),
         streets=layers.get("streets"),
@@ -428,3 +434,39 @@ def read_results(folder: str | Path) -> SavedResults:
         isochrones=layers.get("isochrones"),
         **tables,
     )
+
+
+#: Settings that hold paths of the user's files: saved relative to the results folder, so that
+#: the folder names no folder of the user and can be moved together with the project.
+_PATH_SETTINGS = ("project", "inputs")
+
+
+def _relative_paths(settings: Mapping[str, Any], folder: Path) -> dict[str, Any]:
+    """``settings`` with the project and input paths relative to ``folder``."""
+    out = dict(settings)
+    base = Path(folder).resolve()
+
+    def rel(p: Any) -> str:
+        return Path(os.path.relpath(Path(p).resolve(), base)).as_posix()
+
+    if out.get("project"):
+        out["project"] = rel(out["project"])
+    if out.get("inputs"):
+        out["inputs"] = [rel(p) for p in out["inputs"]]
+    maps = out.get("maps")
+    if isinstance(maps, str) and Path(maps).is_absolute():
+        out["maps"] = None  # outside the results folder: a redraw draws into <folder>/maps
+    return out
+
+
+def _absolute_paths(settings: Mapping[str, Any], folder: Path) -> dict[str, Any]:
+    """The saved settings with the project and input paths resolved against ``folder``."""
+    out = dict(settings)
+    base = Path(folder).resolve()
+    for key in _PATH_SETTINGS:
+        value = out.get(key)
+        if isinstance(value, str) and value:
+            out[key] = str((base / value).resolve())
+        elif isinstance(value, list):
+            out[key] = [str((base / str(v)).resolve()) for v in value]
+    return out
