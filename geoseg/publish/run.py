@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geoseg.errors import InputError
-from geoseg.i18n import tr
+from geoseg.i18n import series_note_text, tr
 from geoseg.indicators import indicator_for, indicator_label
 from geoseg.io import (
     SavedResults,
@@ -466,7 +466,9 @@ def _follow_up_maps(
             title = f"{tr('trend_slope', lang)}: {label}"
             table = rows.assign(
                 direction_text=rows["direction"].map(words),
-                note=rows["series_note"].fillna(""),
+                note=[
+                    series_note_text(n, lang) for n in rows["series_note"].fillna("").astype(str)
+                ],
             )
             worse = _worse(ind, definitions)
             tips = {
