@@ -506,6 +506,7 @@ def run_project(
     overwrite: bool = False,
     cache_dir: str | Path | None = None,
     unsuppressed: bool = False,
+    seed: int | None = None,
 ) -> RunResult:
     """Run the whole job on a project and write its results, maps and report.
 
@@ -531,6 +532,10 @@ def run_project(
         Write raw numbers: small counts are not suppressed, and every file says it is not for
         publication (``geoseg run --unsuppressed``). By default every written table, layer, map
         and the report pass through :mod:`geoseg.publish.disclosure`.
+    seed
+        Replaces the project's ``[indices]`` and ``[hotspots]`` seeds (a national run gives
+        each municipality a seed derived from the national seed and its code); ``None`` keeps
+        them.
 
     Returns
     -------
@@ -548,6 +553,8 @@ def run_project(
 
         config = example_config()
     project = read_config(Path(config))
+    if seed is not None:
+        project.indices.seed = project.hotspots.seed = int(seed)
     out = (
         Path(output)
         if output is not None
