@@ -43,10 +43,13 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_generated_nation_codes_and_sizes(nation: Path) -> None:
-    folders = sorted(p for p in nation.parent.iterdir() if p.is_dir())
+    folders = sorted(p for p in nation.parent.iterdir() if p.is_dir() and p.name != "network")
     assert [f.name for f in folders] == ["9901", "9902", "9903", "9904"]
+    assert (nation.parent / "network" / "national_streets.osm.pbf").is_file()
+    hulls = []
     for folder in folders:
         areas = gpd.read_file(folder / "boundaries" / "example_areas.gpkg")
+        hulls.append(areas.union_all())
         assert 8 <= len(areas) <= 10
         assert areas["code"].str.startswith(folder.name).all()
         reg = pd.read_csv(
@@ -59,6 +62,9 @@ def test_generated_nation_codes_and_sizes(nation: Path) -> None:
         assert reg["area_code"].str.startswith(folder.name).all()
         quint = reg[[f"income_q{k}" for k in range(1, 6)]].sum(axis=1)
         assert (quint == reg["pop_total"]).all()
+    # side by side: every two municipalities more than the walking buffer (1,200 m) apart
+    gaps = [a.distance(b) for i, a in enumerate(hulls) for b in hulls[i + 1 :]]
+    assert min(gaps) > 1200
 
 
 def test_dask_run_equals_serial_run(nation: Path, tmp_path: Path) -> None:

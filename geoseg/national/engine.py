@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -79,6 +80,7 @@ def run_dask(
     processes: bool,
     retries: int,
     task: Callable[[dict[str, Any]], TaskResult] = run_municipality,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, TaskResult]:
     """Run the tasks on a Dask cluster: a new local one, or an existing scheduler.
 
@@ -99,6 +101,8 @@ def run_dask(
         How many times Dask retries a task that raised an unexpected exception.
     task
         The function that runs one task.
+    timings
+        When given, ``"startup"`` is set to the seconds the cluster and client took to start.
 
     Returns
     -------
@@ -107,6 +111,7 @@ def run_dask(
     """
     from distributed import Client, LocalCluster, as_completed
 
+    t0 = time.perf_counter()
     cluster = None
     if scheduler:
         client = Client(scheduler)
@@ -119,6 +124,8 @@ def run_dask(
             dashboard_address=":0",
         )
         client = Client(cluster)
+    if timings is not None:
+        timings["startup"] = time.perf_counter() - t0
     logger.info("dask: %s (dashboard %s)", client.scheduler.address, client.dashboard_link)
     results: dict[str, TaskResult] = {}
     try:

@@ -64,6 +64,8 @@ class NationalResult:
     seconds, task_seconds, national_seconds
         Wall time of the run, of its municipality tasks (engine start included) and of the
         national level.
+    startup_seconds
+        Wall time the Dask cluster and client took to start (0 for a serial run).
     """
 
     output: Path
@@ -75,6 +77,7 @@ class NationalResult:
     seconds: float = 0.0
     task_seconds: float = 0.0
     national_seconds: float = 0.0
+    startup_seconds: float = 0.0
 
     @property
     def failed(self) -> list[TaskResult]:
@@ -156,6 +159,7 @@ def run_national(
     )
     t_tasks = time.perf_counter()
     use_dask = (workers is None or workers > 0 or scheduler) and dask_available()
+    timings: dict[str, float] = {}
     if use_dask:
         results = run_dask(
             specs,
@@ -164,6 +168,7 @@ def run_national(
             memory_limit=memory_limit,
             processes=processes,
             retries=retries,
+            timings=timings,
         )
     else:
         if workers and not dask_available():
@@ -171,6 +176,7 @@ def run_national(
         results = run_serial(specs)
     result = NationalResult(output=out, tasks=[results[s["name"]] for s in specs])
     result.task_seconds = time.perf_counter() - t_tasks
+    result.startup_seconds = timings.get("startup", 0.0)
     t_national = time.perf_counter()
     for t in result.failed:
         logger.error("municipality %s failed: %s", t.name, t.error)
