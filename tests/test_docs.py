@@ -306,7 +306,8 @@ def test_national_guide(tmp_path, monkeypatch, capsys):
     first = ns["again"]
     assert [t.status for t in first.tasks] == ["skipped"] * 3
     # the national table equals the index computed directly on the municipalities' registers
-    munis, reg = first.municipalities, pd.concat(t.register for t in first.tasks)
+    munis = first.municipalities
+    reg = pd.concat([t.register for t in first.tasks], ignore_index=True)
     groups = [f"income_q{k}" for k in range(1, 6)]
     expected = inequality_index(reg, groups=groups, by=["municipality", "year"])
     got = munis.set_index(["municipality", "year"])["inequality_index"]

@@ -403,3 +403,20 @@ def test_index_page_in_the_project_language_and_escaped(nation: Path, tmp_path: 
         assert word in page, word
     assert "Kommun" not in page
     assert [t.status for t in en.tasks].count("failed") == 1
+
+
+def test_inequality_index_ignores_repeated_row_labels() -> None:
+    from segregation.multigroup import MultiDissim
+
+    rng = np.random.default_rng(3)
+    groups = [f"income_q{k}" for k in range(1, 6)]
+    parts = []
+    for code in ("9901", "9902"):
+        part = pd.DataFrame(rng.integers(5, 200, size=(6, 5)), columns=groups)
+        part.insert(0, "municipality", code)
+        parts.append(part)  # both parts carry row labels 0..5
+    table = pd.concat(parts)
+    got = inequality_index(table, groups=groups, by="municipality")
+    for code, part in zip(("9901", "9902"), parts, strict=True):
+        expected = MultiDissim(part.reset_index(drop=True), groups).statistic
+        assert got[code] == pytest.approx(expected, abs=1e-12)
