@@ -507,6 +507,7 @@ def run_project(
     cache_dir: str | Path | None = None,
     unsuppressed: bool = False,
     seed: int | None = None,
+    network: str | Path | None = None,
 ) -> RunResult:
     """Run the whole job on a project and write its results, maps and report.
 
@@ -536,6 +537,9 @@ def run_project(
         Replaces the project's ``[indices]`` and ``[hotspots]`` seeds (a national run gives
         each municipality a seed derived from the national seed and its code); ``None`` keeps
         them.
+    network
+        Replaces the project's ``[network] path`` (a national run gives every municipality the
+        arrays of a national extract it read once); clipping and the buffer stay the project's.
 
     Returns
     -------
@@ -555,6 +559,8 @@ def run_project(
     project = read_config(Path(config))
     if seed is not None:
         project.indices.seed = project.hotspots.seed = int(seed)
+    if network is not None:
+        project.network.path = Path(network)
     out = (
         Path(output)
         if output is not None

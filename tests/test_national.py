@@ -301,9 +301,15 @@ def test_national_extract_clipped_equals_municipality_extract(nation: Path, tmp_
     assert a.access is not None and set(a.access["id"]) == set(areas["code"])
     assert a.access["share_unreachable"].notna().sum() > len(areas)
     pd.testing.assert_frame_equal(a.access, b.access)
-    assert (tmp_path / "a" / "access_areas.csv").read_bytes() == (
-        tmp_path / "b" / "access_areas.csv"
-    ).read_bytes()
+    own_access = (tmp_path / "b" / "access_areas.csv").read_bytes()
+    assert (tmp_path / "a" / "access_areas.csv").read_bytes() == own_access
+    # a national run reads the shared extract once and every task clips its arrays: the same
+    result = run_national(nation, output=tmp_path / "nat", workers=0, stages=("access",))
+    assert [t.status for t in result.tasks] == ["done"] * 4
+    (arrays,) = (tmp_path / "nat" / "network").glob("national_streets-walk-*.npz")
+    assert arrays in result.files
+    got_access = tmp_path / "nat" / "municipalities" / "9902" / "access_areas.csv"
+    assert got_access.read_bytes() == own_access
 
 
 def _extract_without(src: Path, dst: Path, areas: gpd.GeoDataFrame) -> None:

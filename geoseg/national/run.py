@@ -20,6 +20,7 @@ import pandas as pd
 from geoseg.io import write_text
 from geoseg.io.results import check_output_folder, write_manifest
 from geoseg.national.engine import dask_available, run_dask, run_serial
+from geoseg.national.extract import shared_networks
 from geoseg.national.page import index_page
 from geoseg.national.tables import national_tables, suppress_small, table_csv
 from geoseg.national.tasks import TaskResult, plan_tasks
@@ -66,6 +67,8 @@ class NationalResult:
         national level.
     startup_seconds
         Wall time the Dask cluster and client took to start (0 for a serial run).
+    network_seconds
+        Wall time of reading shared OSM extracts once (:mod:`geoseg.national.extract`).
     """
 
     output: Path
@@ -78,6 +81,7 @@ class NationalResult:
     task_seconds: float = 0.0
     national_seconds: float = 0.0
     startup_seconds: float = 0.0
+    network_seconds: float = 0.0
 
     @property
     def failed(self) -> list[TaskResult]:
@@ -157,6 +161,9 @@ def run_national(
         previous=previous.get("tasks", {}),
         force=force,
     )
+    t_network = time.perf_counter()
+    network_files = shared_networks(specs, out)
+    network_seconds = time.perf_counter() - t_network
     t_tasks = time.perf_counter()
     use_dask = (workers is None or workers > 0 or scheduler) and dask_available()
     timings: dict[str, float] = {}
@@ -176,6 +183,8 @@ def run_national(
         results = run_serial(specs)
     result = NationalResult(output=out, tasks=[results[s["name"]] for s in specs])
     result.task_seconds = time.perf_counter() - t_tasks
+    result.network_seconds = network_seconds
+    result.files.extend(network_files)
     result.startup_seconds = timings.get("startup", 0.0)
     t_national = time.perf_counter()
     for t in result.failed:

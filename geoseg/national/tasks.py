@@ -327,7 +327,8 @@ def run_municipality(spec: Mapping[str, Any]) -> TaskResult:
         A task from :func:`plan_tasks`: ``name`` (municipality code), ``config`` (its project
         file), ``output``, ``stages``, ``lang``, ``overwrite``, ``columns`` (register columns
         the national level needs), ``seed`` (replaces the project's ``[indices]`` and
-        ``[hotspots]`` seeds; ``None`` keeps them) and ``skip`` (inputs unchanged since a
+        ``[hotspots]`` seeds; ``None`` keeps them), ``network`` (arrays of a shared extract in
+        place of the project's ``[network] path``, optional) and ``skip`` (inputs unchanged since a
         finished run: only read the register).
 
     Returns
@@ -369,6 +370,7 @@ def run_municipality(spec: Mapping[str, Any]) -> TaskResult:
                 lang=spec["lang"],
                 overwrite=spec["overwrite"],
                 seed=seed,
+                network=spec.get("network"),
             )
     except GeoSegError as exc:
         result.status = "failed"
