@@ -392,8 +392,8 @@ def inequality_index(
     t = counts.sum(axis=1)
     out: dict[Any, float] = {}
     # positions, not labels: a table concatenated from several registers may repeat labels
-    groups = table.groupby(keys[0] if len(keys) == 1 else keys, sort=True).indices
-    for key, pos in groups.items():
+    positions = table.groupby(keys[0] if len(keys) == 1 else keys, sort=True).indices
+    for key, pos in positions.items():
         c = counts[pos]
         ti = t[pos]
         total = ti.sum()
