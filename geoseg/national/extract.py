@@ -50,7 +50,8 @@ def shared_networks(
     ----------
     specs
         Task specifications (:func:`geoseg.national.tasks.plan_tasks`); a task that will run
-        and shares its extract with another gets ``network``: the arrays' file.
+        the access stage and shares its extract with another gets ``network``: the arrays'
+        file.
     out
         The national results folder; arrays go to ``out/network/<extract>-<digest>.npz``,
         named by the extract's content, so an unchanged extract is not saved twice.
@@ -68,7 +69,7 @@ def shared_networks(
 
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for spec in specs:
-        if spec.get("skip"):
+        if spec.get("skip") or "access" not in spec.get("stages", ()):
             continue
         key = _shared_key(spec["config"])
         if key is not None:
