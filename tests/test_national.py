@@ -426,3 +426,18 @@ def test_inequality_index_ignores_repeated_row_labels() -> None:
     for code, part in zip(("9901", "9902"), parts, strict=True):
         expected = MultiDissim(part.reset_index(drop=True), groups).statistic
         assert got[code] == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.slow  # a 12-municipality nation on a 2-worker process cluster
+def test_twelve_municipalities_on_two_workers_equal_serial(tmp_path: Path) -> None:
+    national = generate_nation(tmp_path / "land", municipalities=12, seed=11, max_areas=12)
+    stages = ("segregation", "access")
+    serial = run_national(national, output=tmp_path / "serial", workers=0, stages=stages)
+    dask = run_national(national, output=tmp_path / "dask", workers=2, stages=stages)
+    assert [t.status for t in serial.tasks] == ["done"] * 12
+    assert [t.status for t in dask.tasks] == ["done"] * 12
+    assert len({t.worker for t in dask.tasks}) == 2  # both worker processes ran tasks
+    a, b = _files(tmp_path / "serial"), _files(tmp_path / "dask")
+    assert len(a) > 12 * 3 and a.keys() == b.keys()
+    for name in a:
+        assert a[name] == b[name], name

@@ -150,8 +150,8 @@ def hash_inputs(
     -------
     tuple
         A SHA-256 hex digest, or ``None`` when a file cannot be read (the task then always
-        runs, and reports the problem); and the bytes of the municipality's own areas and
-        register (the task's expected size, to start large tasks first).
+        runs, and reports the problem); and the bytes of the municipality's area boundaries
+        (the task's expected size, to start large tasks first).
     """
     from geoseg import __version__
     from geoseg.io import read_config
@@ -159,7 +159,7 @@ def hash_inputs(
     try:
         project = read_config(config)
         paths = _input_paths(project)
-        size = float(sum(Path(p).stat().st_size for p in paths[1:3]))
+        size = float(Path(project.areas.path).stat().st_size)
     except (GeoSegError, OSError):
         return None, 0.0
     h = hashlib.sha256()
@@ -221,7 +221,7 @@ def plan_tasks(
         Paths and options only (no tables): ``name``, ``config``, ``output``, ``stages``,
         ``lang``, ``overwrite``, ``columns``, ``seed`` (derived from the national seed and the
         code by :func:`task_seed`, or ``None`` when the national file sets no seed), ``hash``,
-        ``size`` (bytes of the municipality's areas and register) and ``skip``.
+        ``size`` (bytes of the municipality's area boundaries) and ``skip``.
     """
     specs = []
     memo: dict[tuple[str, int, int], bytes] = {}
