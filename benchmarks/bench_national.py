@@ -18,11 +18,12 @@ tasks), checks that both give the same national tables, and prints:
   from a least-squares fit of task CPU time on areas per municipality.
 
 Measured on the shared 2-core machine (6 municipalities of 10-30 areas, 111 areas, 999
-permutations, all stages; ``--municipalities 6 --max-areas 30``): task CPU 366 s with 1 worker
-and 354 s with 2 (no overhead from processes), peak memory 717-773 MB per worker, ideal
-speed-up from the task CPU times 1.91x; the wall-clock speed-up (3.35x) is not meaningful
-there, as other processes held 58-75 % of the cores. Projection to 6,032 areas: 20,700 s of
-task CPU, 655 s on 32 workers (the critical path: the 150-area municipality).
+permutations, all stages; ``--municipalities 6 --max-areas 30``): 330 s with 1 worker (98 % of
+a core), 232 s with 2 (1.42x; other processes held a fifth of the cores, and the task CPU time
+grew from 321 s to 357 s with two tasks at once), 0.7 GB peak per worker; the ideal speed-up
+from the task CPU times is 1.86x (one municipality holds 37 % of the work). Projection to
+6,032 areas: 17,654 s of task CPU, 570 s on 32 workers (critical path 478 s: the 150-area
+municipality).
 
     python benchmarks/bench_national.py                                # 24 municipalities
     python benchmarks/bench_national.py --municipalities 6 --max-areas 30  # about 10 CPU-min
