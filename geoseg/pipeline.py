@@ -535,6 +535,8 @@ def run_project(
     cache_dir: str | Path | None = None,
     unsuppressed: bool = False,
     level: str | None = None,
+    seed: int | None = None,
+    network: str | Path | None = None,
 ) -> RunResult:
     """Run the whole job on a project and write its results, maps and report.
 
@@ -565,6 +567,13 @@ def run_project(
         ``[areas]`` level): the register is moved there first (:func:`geoseg.levels.
         project_at_level`). At a level other than the ``[areas]`` level the default results
         folder is ``<output>/<level>``.
+    seed
+        Replaces the project's ``[indices]`` and ``[hotspots]`` seeds (a national run gives
+        each municipality a seed derived from the national seed and its code); ``None`` keeps
+        them.
+    network
+        Replaces the project's ``[network] path`` (a national run gives every municipality the
+        arrays of a national extract it read once); clipping and the buffer stay the project's.
 
     Returns
     -------
@@ -582,6 +591,10 @@ def run_project(
 
         config = example_config()
     project = read_config(Path(config))
+    if seed is not None:
+        project.indices.seed = project.hotspots.seed = int(seed)
+    if network is not None:
+        project.network.path = Path(network)
     lang = lang or project.project.lang
     out, maps_dir = output_folders(project, output=output, maps=maps, example=example, level=level)
     # before any work: what `geoseg validate -o` reports about the folders, refused alike

@@ -74,6 +74,7 @@ TESTED_PAGES = {
     "guides/plans.md",
     "guides/sites.md",
     "guides/gothenburg.md",
+    "guides/national.md",
 }
 
 
@@ -349,3 +350,38 @@ def test_readme_python_example_runs_from_any_folder(tmp_path, monkeypatch, capsy
     )
     assert tidy["p_value"].between(0, 1).all()
     assert "dissimilarity" in capsys.readouterr().out
+
+
+def test_national_guide(tmp_path, monkeypatch, capsys):
+    from geoseg.segregation import inequality_index
+
+    ns, out = _run_page("guides/national.md", tmp_path, monkeypatch, capsys)
+    assert "9902 done" in out and "municipality 9902: 8 area code(s)" in out
+    first = ns["again"]
+    assert [t.status for t in first.tasks] == ["skipped"] * 3
+    # the national table equals the index computed directly on the municipalities' registers
+    munis = first.municipalities
+    reg = pd.concat([t.register for t in first.tasks], ignore_index=True)
+    groups = [f"income_q{k}" for k in range(1, 6)]
+    expected = inequality_index(reg, groups=groups, by=["municipality", "year"])
+    got = munis.set_index(["municipality", "year"])["inequality_index"]
+    np.testing.assert_allclose(got.loc[expected.index], expected)
+    assert munis["municipality"].nunique() == 3
+    # the guide's bad municipality failed alone, and the others kept their results
+    result = ns["result"]
+    assert [t.name for t in result.failed] == ["9902"]
+    assert (tmp_path / "exempelland" / "output" / "municipalities" / "9901").is_dir()
+    # the page's commands, on a nation of 2 municipalities and one stage
+    from geoseg.cli import main
+
+    (block,) = _blocks(DOCS / "guides/national.md", "bash")
+    make, run = (shlex.split(line) for line in block.strip().splitlines())
+    assert make[:2] == ["geoseg", "example-nation"] and run[:2] == ["geoseg", "run"]
+    make[make.index("--municipalities") + 1] = "2"
+    (tmp_path / "cli").mkdir()
+    monkeypatch.chdir(tmp_path / "cli")
+    res = CliRunner().invoke(main, [*make[1:], "--max-areas", "8"])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, [*run[1:], "--stage", "segregation"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "cli" / "exempelland" / "output" / "national_areas.csv").is_file()

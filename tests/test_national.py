@@ -43,10 +43,13 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_generated_nation_codes_and_sizes(nation: Path) -> None:
-    folders = sorted(p for p in nation.parent.iterdir() if p.is_dir())
+    folders = sorted(p for p in nation.parent.iterdir() if p.is_dir() and p.name != "network")
     assert [f.name for f in folders] == ["9901", "9902", "9903", "9904"]
+    assert (nation.parent / "network" / "national_streets.osm.pbf").is_file()
+    hulls = []
     for folder in folders:
         areas = gpd.read_file(folder / "boundaries" / "example_areas.gpkg")
+        hulls.append(areas.union_all())
         assert 8 <= len(areas) <= 10
         assert areas["code"].str.startswith(folder.name).all()
         reg = pd.read_csv(
@@ -59,6 +62,9 @@ def test_generated_nation_codes_and_sizes(nation: Path) -> None:
         assert reg["area_code"].str.startswith(folder.name).all()
         quint = reg[[f"income_q{k}" for k in range(1, 6)]].sum(axis=1)
         assert (quint == reg["pop_total"]).all()
+    # side by side: every two municipalities more than the walking buffer (1,200 m) apart
+    gaps = [a.distance(b) for i, a in enumerate(hulls) for b in hulls[i + 1 :]]
+    assert min(gaps) > 1200
 
 
 @pytest.mark.slow  # a Dask or process-pool run of the example nation
@@ -237,3 +243,204 @@ def test_existing_scheduler(nation: Path, tmp_path: Path) -> None:
         addresses = {w.address for w in cluster.workers.values()}
     assert [t.status for t in result.tasks] == ["done"] * 4
     assert {t.worker for t in result.tasks} == addresses
+
+
+def _matched(net, ref) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR graph of ``net`` with its nodes reordered to match ``ref``'s by position."""
+    key = {(round(x, 2), round(y, 2)): i for i, (x, y) in enumerate(zip(net.x, net.y, strict=True))}
+    order = np.array([key[(round(x, 2), round(y, 2))] for x, y in zip(ref.x, ref.y, strict=True)])
+    return net.graph[order][:, order].toarray(), ref.graph.toarray()
+
+
+def test_national_extract_clipped_equals_municipality_extract(nation: Path, tmp_path: Path) -> None:
+    from scipy.sparse.csgraph import dijkstra
+
+    from geoseg.io import read_config, read_network
+    from geoseg.pipeline import run_project
+
+    land = nation.parent
+    project = read_config(land / "9902" / "geoseg.toml")
+    extract = (land / "network" / "national_streets.osm.pbf").resolve()
+    assert Path(project.network.path).resolve() == extract
+    areas = gpd.read_file(project.areas.path)
+    buffer_m = project.access.minutes * 60 * project.access.speed_kmh / 3.6
+    cache = tmp_path / "cache"
+    whole = read_network(project.network.path, clip=None, cache_folder=cache)
+    national = read_network(
+        project.network.path, clip=areas.geometry, buffer_m=buffer_m, cache_folder=cache
+    )
+    own = read_network(
+        land / "9902" / "network" / "example_streets.osm.pbf",
+        clip=areas.geometry,
+        buffer_m=buffer_m,
+        cache_folder=cache,
+    )
+    # the national extract holds every municipality; its clip holds exactly 9902's streets
+    assert whole.n_nodes > 3 * own.n_nodes
+    assert national.n_nodes == own.n_nodes
+    got, want = _matched(national, own)
+    np.testing.assert_allclose(got, want, rtol=1e-9)
+    # no route lost: shortest paths on the clipped national network equal those on the
+    # municipality's own extract (scipy's Dijkstra on both, from 20 nodes)
+    sources = np.linspace(0, own.n_nodes - 1, 20).astype(int)
+    np.testing.assert_allclose(
+        dijkstra(got, indices=sources, directed=False),
+        dijkstra(want, indices=sources, directed=False),
+        rtol=1e-9,
+    )
+    # and the whole job's walking access is the same from either extract
+    own_toml = land / "9902" / "own.toml"
+    own_toml.write_text(
+        (land / "9902" / "geoseg.toml")
+        .read_text("utf-8")
+        .replace('"../network/national_streets.osm.pbf"', '"network/example_streets.osm.pbf"'),
+        "utf-8",
+    )
+    try:
+        a = run_project(land / "9902" / "geoseg.toml", output=tmp_path / "a", stages=["access"])
+        b = run_project(own_toml, output=tmp_path / "b", stages=["access"])
+    finally:
+        own_toml.unlink()
+    assert a.access is not None and set(a.access["id"]) == set(areas["code"])
+    assert a.access["share_unreachable"].notna().sum() > len(areas)
+    pd.testing.assert_frame_equal(a.access, b.access)
+    own_access = (tmp_path / "b" / "access_areas.csv").read_bytes()
+    assert (tmp_path / "a" / "access_areas.csv").read_bytes() == own_access
+    # a national run reads the shared extract once and every task clips its arrays: the same
+    result = run_national(nation, output=tmp_path / "nat", workers=0, stages=("access",))
+    assert [t.status for t in result.tasks] == ["done"] * 4
+    (arrays,) = (tmp_path / "nat" / "network").glob("national_streets-walk-*.npz")
+    assert arrays in result.files
+    got_access = tmp_path / "nat" / "municipalities" / "9902" / "access_areas.csv"
+    assert got_access.read_bytes() == own_access
+
+
+def _extract_without(src: Path, dst: Path, areas: gpd.GeoDataFrame) -> None:
+    """Copy an OSM extract, leaving out every node within 3 km of ``areas`` (and their ways)."""
+    import osmium
+
+    west, south, east, north = areas.buffer(3000).to_crs(4326).total_bounds
+    dropped: set[int] = set()
+    with osmium.SimpleWriter(str(dst)) as writer:
+        for obj in osmium.FileProcessor(str(src)):
+            if obj.is_node():
+                loc = obj.location
+                if west <= loc.lon <= east and south <= loc.lat <= north:
+                    dropped.add(obj.id)
+                else:
+                    writer.add_node(obj)
+            elif obj.is_way() and not any(n.ref in dropped for n in obj.nodes):
+                writer.add_way(obj)
+
+
+def test_national_extract_missing_a_municipality(nation: Path, tmp_path: Path) -> None:
+    path = _copy(nation, tmp_path)
+    land = path.parent
+    extract = land / "network" / "national_streets.osm.pbf"
+    areas = gpd.read_file(land / "9903" / "boundaries" / "example_areas.gpkg")
+    _extract_without(extract, tmp_path / "cut.osm.pbf", areas)
+    shutil.move(tmp_path / "cut.osm.pbf", extract)
+    result = run_national(path, workers=0, stages=("segregation", "access"))
+    status = {t.name: t.status for t in result.tasks}
+    assert status == {"9901": "done", "9902": "done", "9903": "failed", "9904": "done"}
+    error = result.failed[0].error or ""
+    assert error.startswith("9903: ") and "national_streets.osm.pbf" in error
+    assert "none of its streets lies within" in error
+    assert "of the region around the areas" in error
+    assert sorted(result.municipalities["municipality"].unique()) == ["9901", "9902", "9904"]
+    for code in ("9901", "9902", "9904"):
+        assert (land / "output" / "municipalities" / code / "access_areas.csv").is_file()
+
+
+def test_task_seeds_follow_national_seed_not_order_or_file(nation: Path, tmp_path: Path) -> None:
+    from geoseg.io.national import read_national
+
+    first = run_national(nation, output=tmp_path / "first", workers=0, stages=STAGES)
+    nat = read_national(nation)
+    assert [t.seed for t in first.tasks] == [task_seed(nat.seed, c) for c in nat.municipalities]
+    path = _copy(nation, tmp_path)
+    land = path.parent
+    # the municipalities listed in reverse order, and 9902's own seeds changed
+    text = path.read_text("utf-8")
+    head, rows = text.split("[national.municipalities]\n")
+    listed, rest = rows.split("\n\n", 1)
+    lines = listed.splitlines()
+    path.write_text(
+        head + "[national.municipalities]\n" + "\n".join(reversed(lines)) + "\n\n" + rest,
+        "utf-8",
+    )
+    toml = land / "9902" / "geoseg.toml"
+    mseed = task_seed(nat.seed, "9902")
+    toml.write_text(toml.read_text("utf-8").replace(f"seed = {mseed}", "seed = 1"), "utf-8")
+    second = run_national(path, output=tmp_path / "second", workers=0, stages=STAGES)
+    assert [t.name for t in second.tasks] == ["9904", "9903", "9902", "9901"]
+    a, b = _files(tmp_path / "first"), _files(tmp_path / "second")
+    key = "municipalities/9902/segregation_indices.csv"
+    assert key in a and a[key] == b[key]
+    assert a["national_municipalities.csv"] == b["national_municipalities.csv"]
+    # without a national seed, 9902 runs with the seed of its own file: other p-values
+    path.write_text(path.read_text("utf-8").replace("seed = 7\n", "", 1), "utf-8")
+    third = run_national(path, output=tmp_path / "third", workers=0, stages=STAGES)
+    assert {t.seed for t in third.tasks} == {None}
+    c = _files(tmp_path / "third")
+    assert c[key] != a[key]
+    assert (
+        c["municipalities/9901/segregation_indices.csv"]
+        == a["municipalities/9901/segregation_indices.csv"]
+    )
+
+
+def test_index_page_in_the_project_language_and_escaped(nation: Path, tmp_path: Path) -> None:
+    path = _copy(nation, tmp_path)
+    text = path.read_text("utf-8").replace(
+        'name = "Exempelland (fiktivt)"', 'name = "<script>alert(1)</script> & Co"'
+    )
+    extra = '[national.municipalities]\n"9905" = "9905/geoseg.toml"'
+    path.write_text(text.replace("[national.municipalities]", extra), "utf-8")
+    sv = run_national(path, workers=0, stages=STAGES)
+    page = (path.parent / "output" / "index.html").read_text("utf-8")
+    assert '<html lang="sv">' in page
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
+    for word in ("Kommun", "per kommun", "Fiktivt exempelland", "4 av 5 kommuner klara"):
+        assert word in page, word
+    assert "misslyckades: municipality 9905: project file" in page
+    assert [t.status for t in sv.tasks].count("failed") == 1
+    en = run_national(path, workers=0, stages=STAGES, lang="en")
+    page = (path.parent / "output" / "index.html").read_text("utf-8")
+    assert '<html lang="en">' in page
+    for word in ("Municipality", "per municipality", "4 of 5 municipalities finished"):
+        assert word in page, word
+    assert "Kommun" not in page
+    assert [t.status for t in en.tasks].count("failed") == 1
+
+
+def test_inequality_index_ignores_repeated_row_labels() -> None:
+    from segregation.multigroup import MultiDissim
+
+    rng = np.random.default_rng(3)
+    groups = [f"income_q{k}" for k in range(1, 6)]
+    parts = []
+    for code in ("9901", "9902"):
+        part = pd.DataFrame(rng.integers(5, 200, size=(6, 5)), columns=groups)
+        part.insert(0, "municipality", code)
+        parts.append(part)  # both parts carry row labels 0..5
+    table = pd.concat(parts)
+    got = inequality_index(table, groups=groups, by="municipality")
+    for code, part in zip(("9901", "9902"), parts, strict=True):
+        expected = MultiDissim(part.reset_index(drop=True), groups).statistic
+        assert got[code] == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.slow  # a 12-municipality nation on a 2-worker process cluster
+def test_twelve_municipalities_on_two_workers_equal_serial(tmp_path: Path) -> None:
+    national = generate_nation(tmp_path / "land", municipalities=12, seed=11, max_areas=12)
+    stages = ("segregation", "access")
+    serial = run_national(national, output=tmp_path / "serial", workers=0, stages=stages)
+    dask = run_national(national, output=tmp_path / "dask", workers=2, stages=stages)
+    assert [t.status for t in serial.tasks] == ["done"] * 12
+    assert [t.status for t in dask.tasks] == ["done"] * 12
+    assert len({t.worker for t in dask.tasks}) == 2  # both worker processes ran tasks
+    a, b = _files(tmp_path / "serial"), _files(tmp_path / "dask")
+    assert len(a) > 12 * 3 and a.keys() == b.keys()
+    for name in a:
+        assert a[name] == b[name], name

@@ -3,30 +3,52 @@
 Each municipality is an example city (:func:`geoseg.example.generate_city`) with few areas,
 its area codes prefixed with its four-digit municipality code (county ``99`` and below, which
 no real Swedish county uses), registers extended with income fifths and education, and its own
-project file. The national project file ``national.toml`` lists them (see ``docs/config.md``).
+project file. The municipalities lie side by side on a grid (each moved from the example
+city's place by whole kilometres), and their streets are written once more together as one
+national OSM extract, ``network/national_streets.osm.pbf``, which every municipality's project
+file names: each task reads it clipped to its own areas plus a buffer of the longest walking
+threshold. Each municipality keeps its own extract (``network/example_streets.osm.pbf``) too.
+The national project file ``national.toml`` lists them (see ``docs/config.md``).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import osmium
 import pandas as pd
+import rasterio
+from pyproj import Transformer
 
 from geoseg.errors import InputError
+from geoseg.example._land import _frame
+from geoseg.example._network import Network, write_pbf
 from geoseg.example.city import _check_target, _csv_text, _write_gpkg, generate_city
-from geoseg.io import write_bytes, write_text
+from geoseg.io import write_bytes, write_text, write_with
 
-__all__ = ["MAX_MUNICIPALITIES", "generate_nation", "municipality_code", "nation_toml"]
+__all__ = [
+    "MAX_MUNICIPALITIES",
+    "NATIONAL_EXTRACT",
+    "generate_nation",
+    "municipality_code",
+    "municipality_sizes",
+    "nation_toml",
+]
 
 logger = logging.getLogger(__name__)
 
 MAX_MUNICIPALITIES = 990
 #: Income fifths added to every municipality's register (persons per fifth of the income scale).
 INCOME_GROUPS = ("income_q1", "income_q2", "income_q3", "income_q4", "income_q5")
+#: The national OSM extract, relative to the nation's folder.
+NATIONAL_EXTRACT = "network/national_streets.osm.pbf"
+#: Metres of open land between neighbouring municipalities' frames.
+GAP_M = 2_000.0
 
 
 def municipality_code(i: int) -> str:
@@ -34,10 +56,80 @@ def municipality_code(i: int) -> str:
     return f"{99 - i // 99:02d}{i % 99 + 1:02d}"
 
 
-def _sizes(n: int, rng: np.random.Generator, *, min_areas: int, max_areas: int) -> list[int]:
-    """Areas per municipality: a Pareto tail, so a few large cities and many small towns."""
-    raw = min_areas + np.floor(rng.pareto(1.2, size=n) * min_areas / 2)
+def municipality_sizes(
+    municipalities: int, *, seed: int = 2026, min_areas: int = 8, max_areas: int = 40
+) -> list[int]:
+    """Areas per municipality of a generated nation (the same draw as :func:`generate_nation`).
+
+    A Pareto tail between ``min_areas`` and ``max_areas``: a few large cities and many small
+    towns. With ``min_areas=10, max_areas=150``, 290 municipalities hold 6,032 areas (about
+    Sweden's 5,984 DeSO).
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([seed, municipalities]))
+    raw = min_areas + np.floor(rng.pareto(1.2, size=municipalities) * min_areas / 2)
     return [int(v) for v in np.clip(raw, min_areas, max_areas)]
+
+
+def _offsets(sizes: list[int]) -> list[tuple[float, float]]:
+    """Whole-kilometre shifts that lay the municipalities side by side on a square grid."""
+    cell = math.ceil((_frame(max(sizes))[4] + GAP_M) / 1000.0) * 1000.0
+    cols = math.ceil(math.sqrt(len(sizes)))
+    return [((i % cols) * cell, (i // cols) * cell) for i in range(len(sizes))]
+
+
+def _read_streets(path: Path) -> Network:
+    """The example city's streets read back from its PBF (node ids 1..n in order)."""
+    lon: list[float] = []
+    lat: list[float] = []
+    ways: list[tuple[np.ndarray, dict[str, str]]] = []
+    for obj in osmium.FileProcessor(str(path)):
+        if isinstance(obj, osmium.osm.Node):
+            lon.append(obj.location.lon)
+            lat.append(obj.location.lat)
+        elif isinstance(obj, osmium.osm.Way):
+            refs = np.fromiter((n.ref for n in obj.nodes), dtype=np.int64) - 1
+            ways.append((refs, {t.k: t.v for t in obj.tags}))
+    to_m = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
+    x, y = to_m.transform(np.asarray(lon), np.asarray(lat))
+    return Network(np.asarray(x), np.asarray(y), ways)
+
+
+def _shift_city(folder: Path, dx: float, dy: float) -> Network:
+    """Move a generated city's water, services, grid and streets by (dx, dy) metres."""
+    water = gpd.read_file(folder / "boundaries" / "example_water.gpkg", layer="water")
+    water["geometry"] = water.geometry.translate(dx, dy)
+    _write_gpkg(water, folder / "boundaries" / "example_water.gpkg", "water", overwrite=True)
+    svc_path = folder / "services" / "example_services.csv"
+    svc = pd.read_csv(svc_path, sep=";", decimal=",", dtype={"service_id": str})
+    svc["x"] = svc["x"] + int(dx)
+    svc["y"] = svc["y"] + int(dy)
+    write_bytes(svc_path, _csv_text(svc).encode("utf-8"), root=folder)
+    grid_path = folder / "population" / "example_population.tif"
+    with rasterio.open(grid_path) as src:
+        profile, band, tags = src.profile, src.read(1), src.tags(1)
+    t = profile["transform"]
+    profile["transform"] = rasterio.Affine(t.a, t.b, t.c + dx, t.d, t.e, t.f + dy)
+
+    def write_grid(tmp: Path) -> None:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(band, 1)
+            dst.update_tags(1, **tags)
+
+    write_with(grid_path, write_grid, root=folder, overwrite=True)
+    net = _read_streets(folder / "network" / "example_streets.osm.pbf")
+    net = Network(net.x + dx, net.y + dy, net.ways)
+    pbf = folder / "network" / "example_streets.osm.pbf"
+    write_with(pbf, lambda tmp: write_pbf(net, tmp), root=folder, overwrite=True)
+    # the city's XML copy of its streets would still lie at the old place
+    (folder / "network" / "example_streets.osm.bz2").unlink(missing_ok=True)
+    return net
+
+
+def _national_network(nets: list[Network]) -> Network:
+    """Every municipality's streets in one network (unique node and way ids)."""
+    start = np.cumsum([0, *(len(n.x) for n in nets)])
+    ways = [(refs + start[i], tags) for i, n in enumerate(nets) for refs, tags in n.ways]
+    return Network(np.concatenate([n.x for n in nets]), np.concatenate([n.y for n in nets]), ways)
 
 
 def _largest_remainder(total: np.ndarray, shares: np.ndarray) -> np.ndarray:
@@ -72,10 +164,14 @@ def _extend_register(reg: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _municipality_toml(text: str, *, code: str, seed: int) -> str:
+def _municipality_toml(text: str, *, code: str, seed: int, permutations: int) -> str:
     text = text.replace('name = "Exempelstad (fiktiv)"', f'name = "Exempelkommun {code} (fiktiv)"')
     text = text.replace("seed = 12345", f"seed = {seed}")
     text = text.replace("permutations = 999", "permutations = 99")
+    text = text.replace("permutations = 99\n", f"permutations = {permutations}\n")
+    text = text.replace(
+        'path = "network/example_streets.osm.pbf"', f'path = "../{NATIONAL_EXTRACT}"'
+    )
     extra = '  "income_q1", "income_q2", "income_q3", "income_q4", "income_q5",\n'
     extra += '  "age_25_64", "education_compulsory_25_64",\n'
     return text.replace(
@@ -94,6 +190,7 @@ def nation_toml(codes: list[str], *, seed: int) -> str:
 name = "Exempelland (fiktivt)"
 fictional = true
 seed = {seed}
+lang = "sv"
 output = "output"
 
 [national.municipalities]
@@ -144,6 +241,7 @@ def generate_nation(
     seed: int = 2026,
     min_areas: int = 8,
     max_areas: int = 40,
+    permutations: int = 99,
     overwrite: bool = False,
 ) -> Path:
     """Write a fictional nation: one example municipality per folder and ``national.toml``.
@@ -160,6 +258,9 @@ def generate_nation(
     min_areas, max_areas
         Areas per municipality: drawn from a Pareto distribution (many small towns, a few
         large cities) between these bounds (``min_areas`` at least 8).
+    permutations
+        Permutations of the segregation indices' and hotspots' inference in every
+        municipality's project file.
     overwrite
         Write into a non-empty folder, replacing the generator's own files.
 
@@ -182,6 +283,8 @@ def generate_nation(
         )
     if not isinstance(seed, int) or seed < 0:
         problems.append(f"seed must be a whole number >= 0, got {seed!r}")
+    if isinstance(permutations, bool) or not isinstance(permutations, int) or permutations < 0:
+        problems.append(f"permutations must be a whole number >= 0, got {permutations!r}")
     if not 8 <= min_areas <= max_areas:
         problems.append(f"need 8 <= min_areas <= max_areas, got {min_areas} and {max_areas}")
     if problems:
@@ -191,21 +294,24 @@ def generate_nation(
     _check_target(out, overwrite=overwrite)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    rng = np.random.default_rng(np.random.SeedSequence([seed, municipalities]))
-    sizes = _sizes(municipalities, rng, min_areas=min_areas, max_areas=max_areas)
+    sizes = municipality_sizes(municipalities, seed=seed, min_areas=min_areas, max_areas=max_areas)
     codes = [municipality_code(i) for i in range(municipalities)]
-    for code, n_areas in zip(codes, sizes, strict=True):
+    nets = []
+    for code, n_areas, (dx, dy) in zip(codes, sizes, _offsets(sizes), strict=True):
         folder = out / code
         mseed = task_seed(seed, code)
         path = generate_city(folder, areas=n_areas, seed=mseed, overwrite=overwrite)
+        nets.append(_shift_city(folder, dx, dy))
         areas_path = folder / "boundaries" / "example_areas.gpkg"
         areas = gpd.read_file(areas_path, layer="areas")
         areas["code"] = code + areas["code"].astype(str)
+        areas["geometry"] = areas.geometry.translate(dx, dy)
         areas["district_code"] = code + areas["district_code"].astype(str)
         _write_gpkg(areas, areas_path, "areas", overwrite=True)
         dist_path = folder / "boundaries" / "example_districts.gpkg"
         districts = gpd.read_file(dist_path, layer="districts")
         districts["district_code"] = code + districts["district_code"].astype(str)
+        districts["geometry"] = districts.geometry.translate(dx, dy)
         _write_gpkg(districts, dist_path, "districts", overwrite=True)
         reg_path = folder / "registers" / "example_registers.csv"
         reg = pd.read_csv(
@@ -214,9 +320,15 @@ def generate_nation(
         reg["area_code"] = code + reg["area_code"]
         reg = _extend_register(reg)
         write_bytes(reg_path, ("\ufeff" + _csv_text(reg)).encode("utf-8"), root=folder)
-        toml = _municipality_toml(path.read_text("utf-8"), code=code, seed=mseed)
+        toml = _municipality_toml(
+            path.read_text("utf-8"), code=code, seed=mseed, permutations=permutations
+        )
         write_text(path, toml, root=folder)
         logger.info("example nation: municipality %s, %d areas", code, n_areas)
+    national_net = _national_network(nets)
+    del nets
+    (out / "network").mkdir(exist_ok=True)
+    write_with(out / NATIONAL_EXTRACT, lambda tmp: write_pbf(national_net, tmp), root=out)
     national = write_text(out / "national.toml", nation_toml(codes, seed=seed), root=out)
     logger.info(
         "example nation: %d municipalities, %d areas in %.1f s",

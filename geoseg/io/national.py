@@ -5,7 +5,8 @@ project file per municipality and declares the inputs of the national measures::
 
     [national]
     name = "Exempelland (fiktivt)"
-    seed = 2026
+    seed = 2026                      # each municipality's seed derives from it and its code
+    lang = "sv"                      # language of the index page
     output = "output"
 
     [national.municipalities]        # municipality code -> its project file
@@ -39,7 +40,8 @@ from geoseg.io.indicators import Indicator, parse_indicators
 __all__ = ["NationalProject", "is_national", "read_national"]
 
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$")
-_KEYS = {"name", "fictional", "seed", "output", "municipalities", "index", "income"}
+_KEYS = {"name", "fictional", "seed", "lang", "output", "municipalities", "index", "income"}
+_LANGS = ("sv", "en")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,10 @@ class NationalProject:
     path, folder
         The file and the folder relative paths are resolved against.
     name, fictional, seed, output
-        As in ``[national]``; ``seed`` is the root of every task's seed.
+        As in ``[national]``; ``seed`` is the root of every task's seed (``None``: each
+        municipality keeps the seeds of its own project file).
+    lang
+        Language of the national index page (``"sv"`` or ``"en"``).
     municipalities
         Municipality code -> its project file, in the file's order.
     indicators
@@ -67,7 +72,8 @@ class NationalProject:
     folder: Path
     name: str = "geoseg national project"
     fictional: bool = False
-    seed: int = 0
+    seed: int | None = None
+    lang: str = "sv"
     output: Path = Path("output")
     municipalities: dict[str, Path] = field(default_factory=dict)
     indicators: dict[str, Indicator] = field(default_factory=dict)
@@ -162,10 +168,13 @@ def read_national(path: str | Path) -> NationalProject:
         problems.append(
             f"[national] unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_KEYS))}"
         )
-    seed = nat.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    seed = nat.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         problems.append(f"[national] seed must be a whole number >= 0, got {seed!r}")
-        seed = 0
+        seed = None
+    lang = nat.get("lang", "sv")
+    if lang not in _LANGS:
+        problems.append(f"[national] lang must be one of {', '.join(_LANGS)}, got {lang!r}")
     munis = _municipalities(nat.get("municipalities"), folder, problems)
     declared = parse_indicators(data.get("indicators", {}), problems)
     index = nat.get("index", {})
@@ -219,7 +228,8 @@ def read_national(path: str | Path) -> NationalProject:
         folder=folder,
         name=str(nat.get("name", "geoseg national project")),
         fictional=bool(nat.get("fictional", False)),
-        seed=int(seed),
+        seed=None if seed is None else int(seed),
+        lang=str(lang),
         output=folder / str(nat.get("output", "output")),
         municipalities=munis,
         indicators=chosen,

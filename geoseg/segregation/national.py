@@ -388,12 +388,14 @@ def inequality_index(
         raise InputError(msg)
     _check_counts(table, cols, "inequality index")
     keys = [by] if isinstance(by, str) else list(by)
-    counts = table[cols].astype(float)
+    counts = table[cols].to_numpy(dtype=float)
     t = counts.sum(axis=1)
     out: dict[Any, float] = {}
-    for key, idx in table.groupby(keys[0] if len(keys) == 1 else keys, sort=True).groups.items():
-        c = counts.loc[idx].to_numpy()
-        ti = t.loc[idx].to_numpy()
+    # positions, not labels: a table concatenated from several registers may repeat labels
+    positions = table.groupby(keys[0] if len(keys) == 1 else keys, sort=True).indices
+    for key, pos in positions.items():
+        c = counts[pos]
+        ti = t[pos]
         total = ti.sum()
         if total <= 0:
             out[key] = np.nan

@@ -1,0 +1,250 @@
+"""Running a national project: plan the tasks, run them, then the national level.
+
+:func:`run_national` plans one task per municipality (:mod:`geoseg.national.tasks`), runs them
+on Dask or serially (:mod:`geoseg.national.engine`), computes the national tables
+(:mod:`geoseg.national.tables`) and writes them with the index page
+(:mod:`geoseg.national.page`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from geoseg.io import write_text
+from geoseg.io.results import check_output_folder, write_manifest
+from geoseg.national.engine import dask_available, run_dask, run_serial
+from geoseg.national.extract import shared_networks
+from geoseg.national.page import index_page
+from geoseg.national.tables import national_tables, suppress_small, table_csv
+from geoseg.national.tasks import TaskResult, plan_tasks
+
+__all__ = ["NATIONAL_FILES", "TASKS_MANIFEST", "NationalResult", "run_national"]
+
+logger = logging.getLogger(__name__)
+
+#: File in the national output folder recording each finished task and its inputs' hash.
+TASKS_MANIFEST = "national-tasks.json"
+#: Files the national level writes into its output folder.
+NATIONAL_FILES = (
+    "national_areas.csv",
+    "national_municipalities.csv",
+    "national_trend.csv",
+    "national_tasks.csv",
+    "index.html",
+    TASKS_MANIFEST,
+)
+
+
+@dataclass
+class NationalResult:
+    """What a national run produced.
+
+    Attributes
+    ----------
+    output
+        The national results folder.
+    tasks
+        One :class:`TaskResult` per municipality, in the national file's order.
+    areas
+        Per area and year: municipality, population, the index's indicators, the
+        socio-economic index and ``area_type`` (1-5).
+    municipalities
+        Per municipality and year: ``inequality_index``, ``segregation_index`` and the
+        population shares ``area_type_1`` ... ``area_type_5``.
+    trend
+        Per municipality: first and last year's values of the three measures and changes.
+    files
+        Files written at the national level.
+    seconds, task_seconds, national_seconds
+        Wall time of the run, of its municipality tasks (engine start included) and of the
+        national level.
+    startup_seconds
+        Wall time the Dask cluster and client took to start (0 for a serial run).
+    network_seconds
+        Wall time of reading shared OSM extracts once (:mod:`geoseg.national.extract`).
+    """
+
+    output: Path
+    tasks: list[TaskResult] = field(default_factory=list)
+    areas: pd.DataFrame | None = None
+    municipalities: pd.DataFrame | None = None
+    trend: pd.DataFrame | None = None
+    files: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+    task_seconds: float = 0.0
+    national_seconds: float = 0.0
+    startup_seconds: float = 0.0
+    network_seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[TaskResult]:
+        """The tasks that failed."""
+        return [t for t in self.tasks if t.status == "failed"]
+
+
+def run_national(
+    config: str | Path,
+    *,
+    output: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    memory_limit: str | None = None,
+    processes: bool = True,
+    retries: int = 1,
+    stages: Sequence[str] | None = None,
+    lang: str | None = None,
+    overwrite: bool = False,
+    force: bool = False,
+) -> NationalResult:
+    """Run every municipality of a national project, then the national measures.
+
+    Parameters
+    ----------
+    config
+        The national project file (see ``docs/config.md``).
+    output
+        National results folder (default: ``[national] output``).
+    workers
+        Dask workers of the local cluster (default 2); ``0`` runs the tasks one after the
+        other in this process, as does a missing Dask installation.
+    scheduler
+        Address of an existing Dask scheduler (``tcp://host:8786``) instead of a local cluster.
+    memory_limit
+        Memory limit per local worker (``"2GB"``; Dask's default ``"auto"`` when ``None``);
+        Dask spills and restarts workers at this limit.
+    processes
+        Local workers as processes (default) or threads in this process.
+    retries
+        How many times Dask retries a task that failed unexpectedly (not for bad input).
+    stages, lang, overwrite
+        As in :func:`geoseg.pipeline.run_project`, for every municipality.
+    force
+        Rerun tasks even when their inputs are unchanged since a finished run.
+
+    Returns
+    -------
+    NationalResult
+
+    Raises
+    ------
+    geoseg.errors.ConfigError
+        A bad national project file. A bad municipality does not raise: its task is reported
+        as failed (``NationalResult.failed``) and the other tasks complete.
+    """
+    from geoseg.io.national import read_national
+    from geoseg.pipeline import STAGES
+
+    t0 = time.perf_counter()
+    nat = read_national(config)
+    out = Path(output) if output is not None else nat.output
+    out.mkdir(parents=True, exist_ok=True)
+    check_output_folder(out, list(NATIONAL_FILES), overwrite=overwrite)
+    manifest_path = out / TASKS_MANIFEST
+    try:
+        previous = json.loads(manifest_path.read_text("utf-8")) if manifest_path.is_file() else {}
+    except (OSError, ValueError):
+        previous = {}
+    specs = plan_tasks(
+        nat,
+        out,
+        columns=_register_columns(nat),
+        stages=list(stages or STAGES),
+        lang=lang,
+        overwrite=overwrite,
+        previous=previous.get("tasks", {}),
+        force=force,
+    )
+    t_network = time.perf_counter()
+    network_files = shared_networks(specs, out)
+    network_seconds = time.perf_counter() - t_network
+    t_tasks = time.perf_counter()
+    use_dask = (workers is None or workers > 0 or scheduler) and dask_available()
+    timings: dict[str, float] = {}
+    if use_dask:
+        results = run_dask(
+            specs,
+            workers=workers or 2,
+            scheduler=scheduler,
+            memory_limit=memory_limit,
+            processes=processes,
+            retries=retries,
+            timings=timings,
+        )
+    else:
+        if workers and not dask_available():
+            logger.warning("dask is not installed (pip install geoseg[dask]); running serially")
+        results = run_serial(specs)
+    result = NationalResult(output=out, tasks=[results[s["name"]] for s in specs])
+    result.task_seconds = time.perf_counter() - t_tasks
+    result.network_seconds = network_seconds
+    result.files.extend(network_files)
+    result.startup_seconds = timings.get("startup", 0.0)
+    t_national = time.perf_counter()
+    for t in result.failed:
+        logger.error("municipality %s failed: %s", t.name, t.error)
+
+    regs = [t.register for t in result.tasks if t.register is not None and len(t.register)]
+    if regs:
+        registers = pd.concat(regs, ignore_index=True)
+        result.areas, result.municipalities, result.trend = national_tables(registers, nat)
+        for name, df in (
+            ("national_areas.csv", suppress_small(result.areas)),
+            ("national_municipalities.csv", result.municipalities),
+            ("national_trend.csv", result.trend),
+        ):
+            result.files.append(write_text(out / name, table_csv(df), root=out))
+    tasks = pd.DataFrame(
+        [
+            {
+                "municipality": t.name,
+                "status": t.status,
+                "seconds": round(t.seconds, 3),
+                "error": t.error or "",
+            }
+            for t in result.tasks
+        ]
+    )
+    result.files.append(write_text(out / "national_tasks.csv", table_csv(tasks), root=out))
+    page = index_page(
+        result.tasks,
+        name=nat.name,
+        folder=out,
+        lang=lang or nat.lang,
+        fictional=nat.fictional,
+    )
+    result.files.append(write_text(out / "index.html", page, root=out))
+    finished = {
+        t.name: {"hash": t.input_hash}
+        for t in result.tasks
+        if t.status in ("done", "skipped") and t.input_hash
+    }
+    result.files.append(
+        write_text(
+            manifest_path,
+            json.dumps({"tasks": finished}, indent=1, sort_keys=True),
+            root=manifest_path.parent,
+        )
+    )
+    write_manifest(out, result.files, project=nat.path)
+    result.national_seconds = time.perf_counter() - t_national
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _register_columns(nat: object) -> list[str]:
+    """The register columns the national level needs from every municipality."""
+    from geoseg.segregation.national import default_socioeconomic_indicators
+
+    indicators = getattr(nat, "indicators", {}) or default_socioeconomic_indicators()
+    columns: list[str] = []
+    for ind in indicators.values():
+        columns.extend(ind.columns)
+    columns.extend(getattr(nat, "income_groups", ()))
+    return list(dict.fromkeys(columns))
