@@ -303,3 +303,22 @@ def test_cli_never_overwrites(cli_run):
     assert result.exit_code == 2
     assert "--overwrite" in result.output
     assert out.read_bytes() == before
+
+
+def test_cli_json_states_the_disclosure_rule(tmp_path):
+    """The JSON document carries the disclosure rule its counts were suppressed under, like
+    every other published output, and no count below the threshold."""
+    import json
+
+    out = tmp_path / "fc.json"
+    result = CliRunner().invoke(
+        main,
+        ["suggest-sites", "--count", "1", "--method", "greedy", "--format", "json", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    meta = doc["metadata"]
+    assert meta["disclosure_threshold"] == 5 and meta["for_publication"] is True
+    for row in doc["suggestions"]:
+        n = row["newly_within"]
+        assert n is None or isinstance(n, str) or n == 0 or n >= 5, row

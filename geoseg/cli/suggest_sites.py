@@ -171,7 +171,8 @@ def suggest_sites(
         time_limit=time_limit,
         name_column=data.project.areas.name or "name",
     )
-    table = _published(result, Disclosure.of(data.project).effective)
+    disclosure = Disclosure.of(data.project)
+    table = _published(result, disclosure.effective)
     inputs = [
         *project_inputs(data.project),
         *([Path(candidates)] if source is not candidates else []),
@@ -182,7 +183,9 @@ def suggest_sites(
         prepare_outputs(targets, inputs=inputs, overwrite=overwrite)
     if fmt == "json":
         deliver(
-            json.dumps(_document(result, table), ensure_ascii=False, indent=1),
+            json.dumps(
+                _document(result, table, disclosure.metadata()), ensure_ascii=False, indent=1
+            ),
             output,
             overwrite=overwrite,
             inputs=inputs,
@@ -217,7 +220,10 @@ def _published(result: SiteSuggestions, threshold: float) -> pd.DataFrame:
     return table
 
 
-def _document(result: SiteSuggestions, table: pd.DataFrame) -> dict[str, Any]:
+def _document(
+    result: SiteSuggestions, table: pd.DataFrame, metadata: dict[str, Any]
+) -> dict[str, Any]:
+    """The JSON document: the suggestions, the solver's bound and the disclosure rule applied."""
     sol = result.solution
     return {
         "kind": result.kind,
@@ -231,6 +237,7 @@ def _document(result: SiteSuggestions, table: pd.DataFrame) -> dict[str, Any]:
         "guarantee": sol.guarantee,
         "closed": result.closed,
         "suggestions": records(table),
+        "metadata": metadata,
     }
 
 
