@@ -26,7 +26,7 @@ from geoseg.io import (
 )
 from geoseg.io.results import MANIFEST, write_manifest
 from geoseg.preflight import access_note, check_outputs, check_run, output_folders
-from geoseg.settings import ISOCHRONE_MINUTES
+from geoseg.settings import ISOCHRONE_MINUTES, STAGES
 from geoseg.years import latest_year
 
 __all__ = [
@@ -40,9 +40,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: Stages of a run, in order (``access`` includes the isochrones, timed on their own).
-STAGES = ("segregation", "hotspots", "trends", "access", "maps")
 
 
 @dataclass

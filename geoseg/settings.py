@@ -20,6 +20,7 @@ __all__ = [
     "ISOCHRONE_MINUTES",
     "MAP_CRS",
     "SERVICE_KINDS",
+    "STAGES",
     "SUPPRESSION_THRESHOLD",
     "WALK_SPEED_KMH",
     "demand_group",
@@ -27,6 +28,8 @@ __all__ = [
     "random_generator",
 ]
 
+#: Stages of a run, in order (``access`` includes the isochrones, timed on their own).
+STAGES = ("segregation", "hotspots", "trends", "access", "maps")
 #: Analysis CRS: SWEREF 99 TM, metres.
 ANALYSIS_CRS = "EPSG:3006"
 #: CRS of published web maps.

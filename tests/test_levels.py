@@ -216,6 +216,26 @@ def test_default_level_writes_below_the_output_folder(tmp_path, monkeypatch):
     assert not (tmp_path / "out" / "segregation_indices.csv").exists()
 
 
+def test_validate_at_a_level_predicts_run(tmp_path, monkeypatch):
+    """validate --level checks the level and the folder run --level would use; an unknown
+    level is refused by both with the same message."""
+    path = _write(tmp_path, default="small")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    ok = runner.invoke(main, ["validate", str(path), "--level", "quarter"])
+    assert ok.exit_code == 0, ok.output
+    assert f"results: {tmp_path / 'out' / 'quarter'}," in ok.stdout
+    seg = ["--stage", "segregation"]
+    bad = [
+        runner.invoke(main, [cmd, str(path), "--level", "nowhere", *seg])
+        for cmd in ("validate", "run")
+    ]
+    assert [r.exit_code for r in bad] == [2, 2]
+    errors = [r.output.strip().splitlines()[-1] for r in bad]  # after the progress log
+    assert "'nowhere' is not a level of this project" in errors[0] and errors[0] == errors[1]
+    assert "Traceback" not in bad[0].output
+
+
 def test_interpolation_weighted_by_buildings(tmp_path):
     extra = """
 [levels.shifted]

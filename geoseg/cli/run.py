@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from geoseg.cli._common import overwrite_option, unsuppressed_option
+from geoseg.settings import STAGES
 
 __all__ = ["run"]
 
@@ -29,7 +30,7 @@ __all__ = ["run"]
     "--stage",
     "stages",
     multiple=True,
-    type=click.Choice(["segregation", "hotspots", "trends", "access", "maps"]),
+    type=click.Choice(STAGES),
     help="Run only these stages (repeatable; default all).",
 )
 @click.option("--lang", type=click.Choice(["sv", "en"]), help="Language of maps and report.")
@@ -90,7 +91,7 @@ def run(
         geoseg run national.toml --workers 2
     """
     from geoseg.io.national import is_national
-    from geoseg.pipeline import STAGES, run_project
+    from geoseg.pipeline import run_project
 
     if config is not None and is_national(config):
         _run_national(

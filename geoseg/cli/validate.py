@@ -7,10 +7,9 @@ from pathlib import Path
 import click
 
 from geoseg.cli._common import config_argument_path, overwrite_option
+from geoseg.settings import STAGES
 
 __all__ = ["validate"]
-
-_STAGES = ("segregation", "hotspots", "trends", "access", "maps")
 
 
 @click.command()
@@ -32,8 +31,14 @@ _STAGES = ("segregation", "hotspots", "trends", "access", "maps")
     "--stage",
     "stages",
     multiple=True,
-    type=click.Choice(_STAGES),
+    type=click.Choice(STAGES),
     help="The stages `geoseg run --stage` would run (repeatable; default all).",
+)
+@click.option(
+    "--level",
+    metavar="NAME",
+    help="The area level `geoseg run --level` would analyse (default: [project] level, else "
+    "the [areas] level).",
 )
 @overwrite_option()
 def validate(
@@ -41,18 +46,19 @@ def validate(
     output: Path | None,
     maps_dir: Path | None,
     stages: tuple[str, ...],
+    level: str | None,
     overwrite: bool,
 ) -> None:
     """Validate a project file (geoseg.toml), the files it names and the output folders.
 
     Every problem of every input is reported at once, and every check that `geoseg run` makes
     before computing: what validate accepts, run accepts, and what run would refuse, validate
-    refuses with the same message. Give validate the -o, --maps, --stage and --overwrite that
-    run will get: the output folders are checked as run checks them (a folder that is an input
-    or a file, files of the project that would be written over, files not written by geoseg
-    that would be replaced without --overwrite). Exit code 0 when the project can be analysed
-    (warnings, such as codes without a polygon and what run does with them, are listed), 2
-    when it cannot.
+    refuses with the same message. Give validate the -o, --maps, --stage, --level and
+    --overwrite that run will get: the output folders are checked as run checks them (a
+    folder that is an input or a file, files of the project that would be written over, files
+    not written by geoseg that would be replaced without --overwrite). Exit code 0 when the
+    project can be analysed (warnings, such as codes without a polygon and what run does with
+    them, are listed), 2 when it cannot.
 
     \b
     Example:
@@ -65,15 +71,17 @@ def validate(
     from geoseg.preflight import check_outputs, check_run, output_folders
 
     path = config_argument_path(config)
-    chosen = list(stages or _STAGES)
+    chosen = list(stages or STAGES)
     project = read_config(path)
-    out, maps = output_folders(project, output=output, maps=maps_dir, example=config is None)
+    out, maps = output_folders(
+        project, output=output, maps=maps_dir, example=config is None, level=level
+    )
     check_outputs(project, output=out, maps=maps, stages=chosen, overwrite=overwrite)
     data = load_project(project)
     lines = describe_project(data)
     lines.extend(describe_levels(data))
-    # what run checks, at the level it runs at by default
-    at_level = project_at_level(data).data
+    # what run checks, at the level it runs at
+    at_level = project_at_level(data, level).data
     lines.extend(f"warning: {note}" for note in check_run(at_level, stages=chosen, output=out))
     for line in lines:
         click.echo(line)
