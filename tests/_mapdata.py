@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
+from geoseg.publish.maps import map_html
 
 INJECTED = "<img src=x onerror=alert(1)>"
 
@@ -50,17 +54,80 @@ def voronoi_areas(n: int, *, seed: int = 7) -> gpd.GeoDataFrame:
     )
 
 
-def layer_infos(m: Any) -> list[dict[str, Any]]:
-    """The per-feature info of every geoseg layer of a folium map (``{key: [style, rows]}``)."""
-    from geoseg.publish.maps._elements import GeoLayer
+def _calls(html: str, function: str) -> list[tuple[str, list[Any]]]:
+    """The JSON arguments of every ``geoseg.<function>(name, {...}, ...)`` call in a page.
 
-    return [json.loads(c.info_json) for c in m._children.values() if isinstance(c, GeoLayer)]
+    Returns ``(variable, [argument, ...])`` pairs in page order, where ``variable`` is the
+    JavaScript variable the call is assigned to (``""`` when none) and the arguments are the
+    JSON ones (a leading variable name, such as the map or data block, is passed over).
+    """
+    decoder = json.JSONDecoder()
+    out = []
+    pattern = re.compile(r"(?:var (\w+) = )?geoseg\." + function + r"\((?:\s*\w+,)?\s*")
+    for match in pattern.finditer(html):
+        args, at = [], match.end()
+        while True:
+            value, at = decoder.raw_decode(html, at)
+            args.append(value)
+            tail = re.compile(r"\s*,\s*").match(html, at)
+            if tail is None:
+                break
+            at = tail.end()
+        out.append((match.group(1) or "", args))
+    return out
+
+
+def layer_infos(m: Any) -> list[dict[str, Any]]:
+    """The per-feature info of every geoseg layer of a folium map (``{key: [style, rows]}``).
+
+    Read from the page the map renders to, in page order.
+    """
+    return [args[0] for _, args in _calls(map_html(m), "layer")]
 
 
 def layer_names(m: Any) -> list[str]:
-    from geoseg.publish.maps._elements import GeoLayer
+    """The names of the map's named geoseg layers as a reader sees them, in page order.
 
-    return [c.layer_name for c in m._children.values() if isinstance(c, GeoLayer)]
+    A layer is named in the layer control and, when it has one, in its data table's label.
+    """
+    html = map_html(m)
+    control = re.findall(r'("(?:[^"\\]|\\.)*") : (geoseg_layer_\w+),', html)
+    tables = re.findall(r'data-layer="(geoseg_layer_\w+)"[^>]*aria-label="([^"]*)"', html)
+    named = {var: unescape(json.loads(name)) for name, var in control}
+    named |= {var: unescape(label) for var, label in tables}
+    return [named[var] for var, _ in _calls(html, "layer") if var in named]
+
+
+def legends(m: Any) -> list[list[dict[str, Any]]]:
+    """The map's legends in page order, each a list of blocks ``{"title", "entries", "layer"}``."""
+    return [args[0] for _, args in _calls(map_html(m), "legend")]
+
+
+def area_shapes(m: Any) -> dict[str, Any]:
+    """The first data block's geometry, decoded from the page (EPSG:4326), by feature key.
+
+    The page's format is a GeoJSON FeatureCollection whose coordinates are integers at
+    ``scale`` per degree, delta-encoded per ring (``[x0, y0, dx1, dy1, ...]``).
+    """
+    (_, (fc,)), *_ = _calls(map_html(m), "decode")
+    scale = fc["scale"]
+
+    def ring(flat: list[int]) -> np.ndarray:
+        return np.cumsum(np.asarray(flat, dtype=float).reshape(-1, 2), axis=0) / scale
+
+    out = {}
+    for f in fc["features"]:
+        g = f["geometry"]
+        if g["type"] == "Polygon":
+            rings = [ring(r) for r in g["coordinates"]]
+            shape = shapely.Polygon(rings[0], rings[1:])
+        elif g["type"] == "MultiPolygon":
+            parts = [[ring(r) for r in p] for p in g["coordinates"]]
+            shape = shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in parts])
+        else:
+            raise AssertionError(g["type"])
+        out[f["properties"]["k"]] = shape
+    return out
 
 
 def row(info: dict[str, Any], code: str, label: str) -> Any:

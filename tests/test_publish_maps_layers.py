@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from _mapdata import INJECTED, grid_areas, layer_infos, layer_names, row
+from _mapdata import INJECTED, grid_areas, layer_infos, layer_names, legends, row
 
 from geoseg.errors import InputError
 from geoseg.publish import (
@@ -17,7 +17,6 @@ from geoseg.publish import (
     save_map,
     write_index,
 )
-from geoseg.publish.maps._palettes import LISA_COLOURS
 
 
 @pytest.fixture
@@ -42,16 +41,29 @@ def test_lisa_colours_follow_quadrant_and_significance(areas):
     )
     m = lisa_map(areas, hs, alpha=0.05, label="Low income", worse="higher", share=True)
     info = layer_infos(m)[0]
+    words = {
+        1: "Cluster of high share of low income (unfavourable)",
+        2: "Low share of low income among high (favourable)",
+        3: "Cluster of low share of low income (favourable)",
+        4: "High share of low income among low (unfavourable)",
+        0: "Not significant",
+    }
+    # the legend gives each of the five classes its own colour; each area has its class's
+    ((legend,),) = legends(m)
+    colours = {e["label"]: e["color"] for e in legend["entries"]}
+    assert set(colours) == set(words.values()) and len(set(colours.values())) == 5
     for code, q, pv in zip(codes, quad, p, strict=True):
-        expected = LISA_COLOURS[q] if pv <= 0.05 else LISA_COLOURS[0]
-        assert info[code][0]["fillColor"] == expected
+        label = words[q] if pv <= 0.05 else words[0]
+        assert row(info, code, "Cluster") == label
+        assert info[code][0]["fillColor"] == colours[label]
     assert row(info, codes[2], "Cluster") == "Not significant"
     assert row(info, codes[0], "Cluster") == "Cluster of high share of low income (unfavourable)"
     assert row(info, codes[3], "Cluster") == "High share of low income among low (unfavourable)"
     # where low values are the unfavourable end, the low-low cluster takes the red of HH above
     low = layer_infos(lisa_map(areas, hs, alpha=0.05, label="Median income", worse="lower"))[0]
-    assert low[codes[10]][0]["fillColor"] == LISA_COLOURS[1]  # quadrant 3, p = 0.01
-    assert low[codes[0]][0]["fillColor"] == LISA_COLOURS[3]
+    high_high, low_low = colours[words[1]], colours[words[3]]
+    assert low[codes[10]][0]["fillColor"] == high_high  # quadrant 3, p = 0.01
+    assert low[codes[0]][0]["fillColor"] == low_low
     assert row(low, codes[10], "Cluster") == "Cluster of low values: Median income (unfavourable)"
     sv = layer_infos(
         lisa_map(
@@ -68,7 +80,7 @@ def test_lisa_colours_follow_quadrant_and_significance(areas):
     # the analysis's own decision wins when given
     hs["significant"] = False
     info = layer_infos(lisa_map(areas, hs, style=MapStyle(lang="sv")))[0]
-    assert {v[0]["fillColor"] for v in info.values()} == {LISA_COLOURS[0]}
+    assert {v[0]["fillColor"] for v in info.values()} == {colours[words[0]]}
     assert row(info, codes[0], "Kluster") == "Inte signifikant"
     with pytest.raises(InputError, match="quadrant"):
         lisa_map(areas, hs.drop(columns="quadrant"))
@@ -189,8 +201,6 @@ def _two_kind_change(codes):
 def test_plan_map_draws_every_kind_as_radio_layers_with_one_scheme(areas):
     import re
 
-    from geoseg.publish.maps._elements import Legend
-
     codes = list(areas.index)
     plan = _two_kind_change(codes)
     before = plan.copy()
@@ -223,8 +233,8 @@ def test_plan_map_draws_every_kind_as_radio_layers_with_one_scheme(areas):
     for info in (lib, meet):
         assert row(info, "0101", "Share within, after") == "<5, suppressed"
     # one legend for both kinds, spanning the larger change
-    legends = [c for c in m._children.values() if isinstance(c, Legend)]
-    assert len(legends) == 1 and "20.0 (longer)" in legends[0].specs_json
+    (legend,) = legends(m)
+    assert "10.2 – 20.0 (longer)" in [e["label"] for block in legend for e in block["entries"]]
     html = map_html(m)
     assert INJECTED not in html
     control = re.search(r"base_layers\s*:\s*\{(.*?)\},\s*overlays\s*:\s*\{(.*?)\}", html, re.S)

@@ -4,7 +4,6 @@ area names, the year comparison; in headless Chromium where the page's behaviour
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import re
 
@@ -14,7 +13,7 @@ import pandas as pd
 import pytest
 import shapely
 from _browser import browser, open_offline  # noqa: F401  (fixture)
-from _mapdata import INJECTED, grid_areas, layer_infos, row
+from _mapdata import INJECTED, grid_areas, layer_infos, legends, row
 
 from geoseg.errors import InputError
 from geoseg.i18n import tr
@@ -134,10 +133,7 @@ def _plan(areas):
 
 
 def _legend_entries(m):
-    from geoseg.publish.maps._elements import Legend
-
-    legend = next(c for c in m._children.values() if isinstance(c, Legend))
-    return [e for block in json.loads(legend.specs_json) for e in block["entries"]]
+    return [e for block in legends(m)[0] for e in block["entries"]]
 
 
 def test_no_data_no_change_and_suppressed_differ_from_every_class(areas):
