@@ -81,7 +81,7 @@ from types import SimpleNamespace
 import numpy as np
 from geoseg.access import isochrones, snap_points, subset
 from geoseg.io import load_project
-from geoseg.pipeline import isochrone_stage
+from geoseg.stages import isochrone_stage
 data = load_project(sys.argv[1])
 net = data.network(cache_dir=sys.argv[2])
 svc = snap_points(net, data.services, max_snap_m=500, water=data.water, label="services")

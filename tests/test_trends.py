@@ -217,7 +217,7 @@ def test_comparable_from_cuts_at_the_last_break_and_names_bridges():
 
 
 def test_segregation_change_is_compared_from_the_break_on():
-    from geoseg.pipeline import segregation_trend
+    from geoseg.segregation.trend import segregation_trend
 
     indices = pd.DataFrame(
         {

@@ -78,7 +78,7 @@ def indices(
         geoseg indices --project goteborg.toml --level stadsomrade --format csv
     """
     from geoseg.io import check_register_against_areas, read_boundaries, read_register
-    from geoseg.pipeline import indices_with_unplaced
+    from geoseg.segregation.trend import indices_with_unplaced
 
     data = project_level(
         project_path, level, areas=areas, id_column=id_column, register=register_path

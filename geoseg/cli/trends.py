@@ -126,9 +126,9 @@ def trends(
         geoseg trends --table gaps --format json
     """
     from geoseg.io import load_project, project_inputs, read_config
-    from geoseg.pipeline import series_breaks
     from geoseg.publish.disclosure import Disclosure, gate_emerging
     from geoseg.publish.run import population
+    from geoseg.stages import series_breaks
     from geoseg.trends import trends_for_project
 
     project = read_config(config_argument_path(config))

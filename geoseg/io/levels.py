@@ -39,6 +39,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geoseg.errors import GeoSegError, ValidationError
+from geoseg.io._config_tables import build_section
 from geoseg.io._csv import read_text_table
 from geoseg.io._validate import closest
 
@@ -134,8 +135,6 @@ def parse_levels(
     dict
         Level key -> :class:`LevelConfig`, in the file's order.
     """
-    from geoseg.io.config import _build  # the project file's own section builder
-
     if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
         problems.append(
             "[levels] must hold one table per level, written [levels.NAME] with path, id, "
@@ -149,7 +148,7 @@ def parse_levels(
             problems.append(f"[{where}] unknown key 'level'; the level's name is its table key")
             continue
         before = len(problems)
-        built = _build(where, LevelConfig, table, folder, problems, True)
+        built = build_section(where, LevelConfig, table, folder, problems, True)
         if built is None or len(problems) > before:
             continue
         built.level = str(key)

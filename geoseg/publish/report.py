@@ -565,8 +565,8 @@ def write_report(
         and a table of the latest year with the change since the first.
     trend
         The change of every index from the first to the last year
-        (:func:`geoseg.pipeline.segregation_trend`): the tested ones make the "has segregation
-        grown" table.
+        (:func:`geoseg.segregation.trend.segregation_trend`): the tested ones make the "has
+        segregation grown" table.
     indicators, definitions
         Values of the declared indicators (:func:`geoseg.indicators.indicator_values`) and
         their definitions: one paragraph per indicator under the programme's target areas.
