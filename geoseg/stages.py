@@ -121,7 +121,8 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         One row per (variable, year, area); per (variable, area) the number of years in each
         cluster; per (variable, area, pair of years) the entries and exits of clusters.
     """
-    from geoseg.hotspots import build_weights, hotspot_trends, local_moran, local_moran_rate
+    from geoseg.hotspots import build_weights, hotspot_trends
+    from geoseg.hotspots.inputs import local_moran_for
 
     cfg = data.project.hotspots
     lang = data.project.project.lang
@@ -141,12 +142,10 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     }
 
     def compute(gdf: gpd.GeoDataFrame, column: str, den: str | None) -> Any:
-        if den is None:
-            w = _weights_for(gdf, data.areas, weights, cfg.weights)
-            return local_moran(gdf, column, weights=w, **options)
-        gdf = gdf[gdf[den] > 0]
+        if den is not None:
+            gdf = gdf[gdf[den] > 0]
         w = _weights_for(gdf, data.areas, weights, cfg.weights)
-        return local_moran_rate(gdf, column, den, weights=w, **options)
+        return local_moran_for(gdf, column, denominator=den, weights=w, **options)
 
     for name, column, den in specs:
         by_year: dict[Any, pd.DataFrame] = {}

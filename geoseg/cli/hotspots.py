@@ -140,6 +140,8 @@ def hotspots(
     """
     from geoseg.errors import InputError
     from geoseg.hotspots import parse_weights_spec
+    from geoseg.hotspots.inputs import local_moran_for, residents, year_values
+    from geoseg.io import project_inputs, read_boundaries, read_register
     from geoseg.io.results import write_gpkg
     from geoseg.publish.disclosure import Disclosure, gate_hotspots
 
@@ -161,48 +163,58 @@ def hotspots(
     data = project_level(
         project_path, level, areas=areas, id_column=id_column, register=register_path
     )
-    inputs: list[Path] = []
     if data is not None:
-        from geoseg.io import project_inputs
-
+        reg = data.project.registers
         inputs = project_inputs(data.project)
         prepare_outputs([output], inputs=inputs, overwrite=overwrite)
-        table, chosen_year, population = _from_project(data, columns, year, population_column)
+        gdf, register, source = data.areas, data.placed_register, data.project.path
+        reg_id, year_col = reg.id, reg.year
+        if population_column not in register.columns and reg.total:
+            population_column = reg.total
+        people: Any = register
     else:
         assert areas is not None and id_column is not None and register_path is not None
         inputs = [areas, register_path]
         prepare_outputs([output], inputs=inputs, overwrite=overwrite)
-        table, chosen_year = _load(
-            areas,
-            id_column,
+        reg_id, year_col, source = register_id or id_column, year_column, register_path
+        gdf = read_boundaries(areas, id_column=id_column)
+        register = read_register(
             register_path,
-            register_id or id_column,
-            columns,
-            counts=rate is not None,
-            year=year,
+            id_column=reg_id,
             year_column=year_column,
+            count_columns=columns if rate is not None else None,
+            amount_columns=None if rate is not None else columns,
         )
-    result = _compute(
+        people = None
+    table, chosen_year = year_values(
+        gdf,
+        register,
+        columns,
+        id_column=reg_id,
+        year=year,
+        year_column=year_col,
+        source=source,
+    )
+    result = local_moran_for(
         table,
-        variable=variable,
-        numerator=numerator,
+        str(variable or numerator),
         denominator=denominator,
-        weights_spec=weights_spec,
-        options={
-            "permutations": permutations,
-            "seed": seed,
-            "alpha": alpha,
-            "correction": correction,
-            "lang": lang,
-        },
+        weights=weights_spec,
+        permutations=permutations,
+        seed=seed,
+        alpha=alpha,
+        correction=correction,
+        lang=lang,
     )
     if chosen_year is not None:
         logger.info("hotspots for year %s", chosen_year)
-
-    if data is None:
-        assert register_path is not None and id_column is not None
-        population = _population(
-            register_path, register_id or id_column, population_column, year_column, chosen_year
+    if data is None:  # read again with the population as a count (may be absent)
+        assert register_path is not None
+        people = _population_register(register_path, reg_id, population_column, year_column)
+    population = None
+    if people is not None:
+        population = residents(
+            people, population_column, id_column=reg_id, year=chosen_year, year_column=year_col
         )
     gated = gate_hotspots(
         result.drop(columns=["id"], errors="ignore").rename_axis("id").reset_index(),
@@ -227,55 +239,15 @@ def hotspots(
     )
 
 
-def _from_project(
-    data: Any, columns: list[str], year: int | None, population_column: str
-) -> tuple[Any, int | None, Any]:
-    """The chosen year's values of a loaded project joined onto its areas, and its residents."""
-    import pandas as pd
-
-    from geoseg.errors import InputError
-    from geoseg.io import join_register
-
-    reg = data.project.registers
-    table = data.placed_register
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        msg = (
-            f"{data.project.path}: the register has no column {', '.join(map(repr, missing))}; "
-            f"columns: {', '.join(map(repr, table.columns))}"
-        )
-        raise InputError(msg)
-    chosen: int | None = None
-    if reg.year and reg.year in table.columns:
-        years = sorted(int(y) for y in table[reg.year].dropna().unique())
-        chosen = years[-1] if year is None else year
-        if chosen not in years:
-            msg = f"--year {year} is not in the register (years: {', '.join(map(str, years))})."
-            raise InputError(msg)
-        table = table[table[reg.year].astype(int) == chosen]
-    rows = table.loc[:, [reg.id, *dict.fromkeys(columns)]]
-    joined = join_register(data.areas, rows, id_column=reg.id, how="left")
-    joined = joined.dropna(subset=columns)
-    persons = population_column if population_column in table.columns else reg.total
-    population = None
-    if persons is not None and persons in table.columns:
-        population = pd.Series(
-            table[persons].to_numpy(dtype=float), index=table[reg.id].astype(str).to_numpy()
-        )
-    return joined, chosen, population
-
-
-def _population(
-    register_path: Path, register_id: str, column: str, year_column: str, year: int | None
+def _population_register(
+    register_path: Path, register_id: str, column: str, year_column: str
 ) -> Any:
-    """Residents per area (code as text) from the register's ``column``, or ``None``."""
-    import pandas as pd
-
+    """The register read again with ``column`` as a count, or ``None`` (with a warning)."""
     from geoseg.errors import GeoSegError
     from geoseg.io import read_register
 
     try:
-        reg = read_register(
+        return read_register(
             register_path, id_column=register_id, year_column=year_column, count_columns=[column]
         )
     except GeoSegError as exc:
@@ -286,99 +258,3 @@ def _population(
             exc,
         )
         return None
-    if year is not None and year_column in reg.columns:
-        reg = reg[reg[year_column] == year]
-    pop = pd.Series(reg[column].to_numpy(), index=reg[register_id].astype(str).to_numpy())
-    return pop[~pop.index.duplicated()]
-
-
-def _load(
-    areas_path: Path,
-    id_column: str,
-    register_path: Path,
-    register_id: str,
-    columns: list[str],
-    *,
-    counts: bool,
-    year: int | None,
-    year_column: str,
-) -> tuple[Any, int | None]:
-    """Read both files and join the chosen year's values onto the areas."""
-    from geoseg.errors import InputError, format_codes
-    from geoseg.io import join_register, read_boundaries, read_register
-    from geoseg.years import latest_year
-
-    gdf = read_boundaries(areas_path, id_column=id_column)
-    register = read_register(
-        register_path,
-        id_column=register_id,
-        year_column=year_column,
-        count_columns=columns if counts else None,
-        amount_columns=None if counts else columns,
-    )
-    chosen: int | None = None
-    if year_column in register.columns:
-        years = sorted(int(y) for y in register[year_column].dropna().unique())
-        latest = latest_year(register, year_column=year_column)[1]
-        chosen = year if year is not None or latest is None else int(latest)
-        if chosen not in years:
-            msg = (
-                f"{register_path}: --year {year} is not in column '{year_column}' "
-                f"(years: {', '.join(map(str, years))})."
-            )
-            raise InputError(msg)
-        register = register[register[year_column] == chosen]
-    elif year is not None:
-        msg = (
-            f"{register_path}: --year {year} given but the register has no column "
-            f"'{year_column}'; name it with --year-column or leave out --year."
-        )
-        raise InputError(msg)
-    rows = register.loc[:, [register_id, *dict.fromkeys(columns)]]
-    joined = join_register(gdf, rows, id_column=register_id, how="left")
-    absent = joined.index[joined[columns].isna().any(axis=1)]
-    if len(absent) == len(joined):
-        msg = (
-            f"{register_path}: no area of {areas_path} has a value of "
-            f"{', '.join(columns)}{f' in {chosen}' if chosen is not None else ''}; check "
-            f"--id/--register-id (codes such as {format_codes(gdf.index[:3])})."
-        )
-        raise InputError(msg)
-    if len(absent):
-        logger.warning(
-            "%d area(s) without a value of %s are left out: %s",
-            len(absent),
-            ", ".join(columns),
-            format_codes(absent),
-        )
-        joined = joined.drop(index=absent)
-    return joined, chosen
-
-
-def _compute(
-    table: Any,
-    *,
-    variable: str | None,
-    numerator: str | None,
-    denominator: str | None,
-    weights_spec: str,
-    options: dict[str, Any],
-) -> Any:
-    """Build the weights and run local Moran's I (plain or empirical Bayes rate)."""
-    from geoseg.errors import format_codes
-    from geoseg.hotspots import build_weights, local_moran, local_moran_rate
-
-    if variable is not None or denominator is None:
-        weights = build_weights(table, weights_spec)
-        return local_moran(table, variable, weights=weights, **options)
-    empty = table.index[table[denominator] <= 0]
-    if len(empty):
-        logger.warning(
-            "%d area(s) with %s = 0 have no rate and are left out: %s",
-            len(empty),
-            denominator,
-            format_codes(empty),
-        )
-        table = table.drop(index=empty)
-    weights = build_weights(table, weights_spec)
-    return local_moran_rate(table, str(numerator), denominator, weights=weights, **options)
