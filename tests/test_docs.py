@@ -352,6 +352,7 @@ def test_readme_python_example_runs_from_any_folder(tmp_path, monkeypatch, capsy
     assert "dissimilarity" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # the guide's national runs compute every index for every municipality
 def test_national_guide(tmp_path, monkeypatch, capsys):
     from geoseg.segregation import inequality_index
 

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 import geoseg
 import geoseg.pipeline
+import geoseg.stages
 from geoseg.cli import main
 from geoseg.io import RESULTS_FORMAT, ResultsFolderError, read_results
 from geoseg.publish import redraw
@@ -92,9 +93,10 @@ def test_redraw_computes_nothing(runs, sv_copy, monkeypatch):
         "trends_stage",
         "access_stage",
         "isochrone_stage",
-        "run_project",
     ):
+        monkeypatch.setattr(geoseg.stages, name, refuse)
         monkeypatch.setattr(geoseg.pipeline, name, refuse)
+    monkeypatch.setattr(geoseg.pipeline, "run_project", refuse)
     monkeypatch.setattr(geoseg.io, "load_project", refuse)
     shutil.rmtree(sv_copy / "maps")
     redraw(sv_copy)
