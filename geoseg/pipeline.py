@@ -22,8 +22,6 @@ import pandas as pd
 from geoseg.errors import InputError
 from geoseg.io import (
     project_inputs,
-    slugs,
-    variable_slugs,
 )
 from geoseg.io.results import MANIFEST, write_manifest
 from geoseg.preflight import access_note, check_outputs, check_run, output_folders
@@ -38,7 +36,6 @@ from geoseg.stages import (
     series_breaks,
     trends_stage,
 )
-from geoseg.years import latest_year
 
 __all__ = [
     "STAGES",
@@ -322,44 +319,16 @@ def _write_tables(
     """Write the results folder (:func:`geoseg.io.write_results`): the published tables, the
     GeoPackage of per-area results and the settings that ``geoseg maps`` redraws from."""
     from geoseg.io import write_results
+    from geoseg.publish.gather import gpkg_layers
 
     result.files.extend(
         write_results(
             result.output,
             saved,
             project=data.project.path,
-            layers=_gpkg_layers(saved),
+            layers=gpkg_layers(saved),
             inputs=project_inputs(data.project),
             overwrite=overwrite,
             metadata=disclosure.metadata(),
         )
     )
-
-
-def _gpkg_layers(saved: Any) -> dict[str, gpd.GeoDataFrame]:
-    """Per-area results as GeoPackage layers (areas' geometry, one row per area), as published."""
-    areas = saved.areas[["geometry"]].copy()
-    areas.insert(0, "code", areas.index.astype(str))
-    layers: dict[str, gpd.GeoDataFrame] = {}
-    hot = saved.hotspots
-    if hot is not None and len(hot):
-        latest, _ = latest_year(hot)  # a single-year register has no year: all rows
-        names = variable_slugs(latest["variable"])
-        for var, rows in latest.groupby("variable"):
-            table = rows.set_index("id").drop(columns=["variable"], errors="ignore")
-            layers[f"hotspots_{names[var]}"] = areas.join(table, how="inner")
-    emerging = saved.emerging
-    if emerging is not None and len(emerging):
-        names = variable_slugs(emerging["variable"])
-        for var, rows in emerging.groupby("variable"):
-            table = rows.set_index("id").drop(columns=["variable"], errors="ignore")
-            layers[f"emerging_hotspots_{names[var]}"] = areas.join(table, how="inner")
-    acc = saved.access
-    if acc is not None and len(acc):
-        if "group" in acc:
-            acc = acc[acc["group"] == acc["group"].iloc[0]]
-        kinds = slugs(acc["kind"])
-        for kind, rows in acc.groupby("kind"):
-            table = rows.set_index("id").drop(columns=["kind"], errors="ignore")
-            layers[f"access_{kinds[kind]}"] = areas.join(table, how="inner")
-    return layers

@@ -11,19 +11,7 @@ import re
 from typing import Any
 
 from geoseg.errors import GeoSegError
-from geoseg.io._config_sections import (
-    AccessConfig,
-    AreasConfig,
-    DisclosureConfig,
-    HotspotsConfig,
-    IndicesConfig,
-    NetworkConfig,
-    PopulationConfig,
-    ProjectSection,
-    RegistersConfig,
-    ServicesConfig,
-    TrendsConfig,
-)
+from geoseg.io import _config_sections as sections
 from geoseg.io._validate import require_projected_crs
 from geoseg.io.reshape import parse_formula
 
@@ -39,14 +27,14 @@ _RATE = re.compile(r"[^:\s]+:[^:\s]+")
 
 def check_sections(project: dict[str, Any], problems: list[str]) -> None:
     """Check ranges and choices of the built sections (all problems appended)."""
-    proj: ProjectSection = project["project"]
+    proj: sections.ProjectSection = project["project"]
     try:
         require_projected_crs(proj.crs, what="[project] crs")
     except GeoSegError as exc:
         problems.append(str(exc))
     if proj.lang not in _LANGS:
         problems.append(f"[project] lang must be one of {', '.join(_LANGS)}, got {proj.lang!r}")
-    reg: RegistersConfig | None = project["registers"]
+    reg: sections.RegistersConfig | None = project["registers"]
     if reg is not None and reg.sep is not None and len(reg.sep) != 1:
         problems.append(f"[registers] sep must be one character, got {reg.sep!r}")
     if reg is not None:
@@ -55,13 +43,13 @@ def check_sections(project: dict[str, Any], problems: list[str]) -> None:
                 parse_formula(formula)
             except GeoSegError as exc:
                 problems.append(f"[registers] derive {name!r}: {exc}")
-        areas: AreasConfig | None = project["areas"]
+        areas: sections.AreasConfig | None = project["areas"]
         labelled = any(t.label for t in reg.table_specs())
         if labelled and areas is not None and areas.name is None:
             problems.append(
                 "[registers] label matches region labels to the areas' names: set [areas] name"
             )
-    srv: ServicesConfig = project["services"]
+    srv: sections.ServicesConfig = project["services"]
     if srv.crs is not None:
         from pyproj import CRS
 
@@ -69,7 +57,7 @@ def check_sections(project: dict[str, Any], problems: list[str]) -> None:
             CRS.from_user_input(srv.crs)
         except Exception as exc:  # pyproj raises its own error type for unknown CRSs
             problems.append(f"[services] crs {srv.crs!r} is not a known CRS ({exc})")
-    net: NetworkConfig = project["network"]
+    net: sections.NetworkConfig = project["network"]
     if srv.osm:
         _check_osm_services(srv, net, problems)
     if net.path is not None and net.place is not None:
@@ -81,13 +69,13 @@ def check_sections(project: dict[str, Any], problems: list[str]) -> None:
         )
     if net.buffer_m is not None and not net.buffer_m >= 0:
         problems.append(f"[network] buffer_m must be >= 0, got {net.buffer_m}")
-    pop: PopulationConfig = project["population"]
+    pop: sections.PopulationConfig = project["population"]
     if pop.buildings is None:
         for key in ("buildings_layer", "buildings_weight"):
             if getattr(pop, key) is not None:
                 problems.append(f"[population] {key} is set but buildings (the file) is not")
-    ind: IndicesConfig = project["indices"]
-    hot: HotspotsConfig = project["hotspots"]
+    ind: sections.IndicesConfig = project["indices"]
+    hot: sections.HotspotsConfig = project["hotspots"]
     for label, value in (
         ("[indices] permutations", ind.permutations),
         ("[hotspots] permutations", hot.permutations),
@@ -97,7 +85,7 @@ def check_sections(project: dict[str, Any], problems: list[str]) -> None:
     ):
         if value < 0:
             problems.append(f"{label} must be >= 0, got {value}")
-    disc: DisclosureConfig = project["disclosure"]
+    disc: sections.DisclosureConfig = project["disclosure"]
     if 0 <= disc.threshold < 3 and not disc.allow_small_counts:
         problems.append(
             f"[disclosure] threshold {disc.threshold} is below 3: published output would disclose "
@@ -121,14 +109,14 @@ def check_sections(project: dict[str, Any], problems: list[str]) -> None:
         problems.append(
             f"[hotspots] rates must be written NUMERATOR:DENOMINATOR, got {', '.join(bad_rates)}"
         )
-    trends: TrendsConfig = project["trends"]
+    trends: sections.TrendsConfig = project["trends"]
     if trends.method not in ("theil_sen", "ols"):
         problems.append(f"[trends] method must be theil_sen or ols, got {trends.method!r}")
     if not 0 < trends.confidence < 1:
         problems.append(f"[trends] confidence must lie between 0 and 1, got {trends.confidence}")
     if trends.time_window < 0:
         problems.append(f"[trends] time_window must be >= 0 years, got {trends.time_window}")
-    acc: AccessConfig = project["access"]
+    acc: sections.AccessConfig = project["access"]
     for label, value in (
         ("speed_kmh", acc.speed_kmh),
         ("minutes", acc.minutes),
@@ -147,7 +135,9 @@ def check_sections(project: dict[str, Any], problems: list[str]) -> None:
         )
 
 
-def _check_osm_services(srv: ServicesConfig, net: NetworkConfig, problems: list[str]) -> None:
+def _check_osm_services(
+    srv: sections.ServicesConfig, net: sections.NetworkConfig, problems: list[str]
+) -> None:
     """``[services.osm]``: known kinds, valid tag filters, an OSM extract to read them from."""
     from geoseg.io.osm_services import expand_service_tags
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from geoseg.errors import ConfigError
+from geoseg.io import _config_sections
 from geoseg.io._config_checks import check_sections
 from geoseg.io._config_sections import (
     AccessConfig,
@@ -31,7 +32,6 @@ from geoseg.io._config_sections import (
     Project,
     ProjectSection,
     RegistersConfig,
-    SeriesBreakConfig,
     SeriesConfig,
     ServicesConfig,
     TrendsConfig,
@@ -41,24 +41,7 @@ from geoseg.io._validate import closest
 from geoseg.io.indicators import default_indicators, parse_indicators
 from geoseg.io.levels import parse_levels
 
-__all__ = [
-    "AccessConfig",
-    "AreasConfig",
-    "DisclosureConfig",
-    "HotspotsConfig",
-    "IndicesConfig",
-    "NetworkConfig",
-    "PopulationConfig",
-    "Project",
-    "ProjectSection",
-    "RegistersConfig",
-    "SeriesBreakConfig",
-    "SeriesConfig",
-    "ServicesConfig",
-    "TrendsConfig",
-    "project_setting",
-    "read_config",
-]
+__all__ = [*_config_sections.__all__, "project_setting", "read_config"]
 
 _SECTIONS: dict[str, type] = {
     "project": ProjectSection,

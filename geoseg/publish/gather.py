@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geoseg.io import SavedResults, project_inputs
+from geoseg.io import SavedResults, project_inputs, slugs, variable_slugs
 from geoseg.publish.disclosure import (
     Disclosure,
     gate_access,
@@ -31,7 +31,7 @@ from geoseg.publish.maps import street_lines
 from geoseg.settings import demand_group
 from geoseg.years import latest_year
 
-__all__ = ["access_totals", "population", "publishable"]
+__all__ = ["access_totals", "gpkg_layers", "population", "publishable"]
 
 
 def population(register: pd.DataFrame, reg: Any) -> pd.Series | None:
@@ -296,3 +296,43 @@ def publishable(
             if len(lines):
                 saved.streets = gpd.GeoDataFrame(geometry=lines.reset_index(drop=True))
     return saved
+
+
+def gpkg_layers(saved: Any) -> dict[str, gpd.GeoDataFrame]:
+    """Per-area results as GeoPackage layers (areas' geometry, one row per area), as published.
+
+    Parameters
+    ----------
+    saved
+        The publishable results (:func:`publishable`).
+
+    Returns
+    -------
+    dict
+        Layer name -> GeoDataFrame: ``hotspots_<variable>`` (the latest year),
+        ``emerging_hotspots_<variable>`` and ``access_<kind>`` (the first group), each the
+        areas joined with their rows.
+    """
+    areas = saved.areas[["geometry"]].copy()
+    areas.insert(0, "code", areas.index.astype(str))
+    layers: dict[str, gpd.GeoDataFrame] = {}
+
+    def add(prefix: str, table: pd.DataFrame, key: str, names: dict[Any, str]) -> None:
+        """One layer per value of ``key``: the areas joined with that value's rows."""
+        for value, rows in table.groupby(key):
+            per_area = rows.set_index("id").drop(columns=[key], errors="ignore")
+            layers[f"{prefix}_{names[value]}"] = areas.join(per_area, how="inner")
+
+    hot = saved.hotspots
+    if hot is not None and len(hot):
+        latest, _ = latest_year(hot)  # a single-year register has no year: all rows
+        add("hotspots", latest, "variable", variable_slugs(latest["variable"]))
+    emerging = saved.emerging
+    if emerging is not None and len(emerging):
+        add("emerging_hotspots", emerging, "variable", variable_slugs(emerging["variable"]))
+    acc = saved.access
+    if acc is not None and len(acc):
+        if "group" in acc:
+            acc = acc[acc["group"] == acc["group"].iloc[0]]
+        add("access", acc, "kind", slugs(acc["kind"]))
+    return layers
