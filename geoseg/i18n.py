@@ -7,6 +7,8 @@ names all take their words from here, so a term reads the same everywhere.
 from __future__ import annotations
 
 import re
+import string
+from collections.abc import Callable
 
 from geoseg.errors import InputError
 
@@ -732,3 +734,125 @@ def series_note_text(note: str, lang: str) -> str:
 
 def _one_note(text: str) -> bool:
     return any(p.fullmatch(text) for p in (_NOTE_BREAK, _NOTE_BRIDGED, _NOTE_FEW))
+
+
+# ---------------------------------------------------------------------------------------------
+# Report appendix (symbols, labels of the local indices) and notes of the follow-up over the
+# years. Kept together here; the notes are written in English by geoseg.trends (from the "tn_"
+# entries) and shown in the report's language by follow_up_note_text.
+# ---------------------------------------------------------------------------------------------
+
+__all__ += ["follow_up_note_text"]
+
+_TEXT.update(
+    {
+        "appendix_symbols": (
+            "Symbols: xᵢ is the group's number of residents in area i, tᵢ all residents, yᵢ = tᵢ − "
+            "xᵢ the others, pᵢ = xᵢ/tᵢ the group's share, aᵢ the land area; X, Y, T, A and P = X/T "
+            "are the same for the whole city and n the number of areas. For several groups, pᵢₘ "
+            "and Pₘ are the share of group m in area i and in the city, K the number of groups. "
+            "cᵢⱼ is the proximity of areas i and j (falling with distance), wᵢⱼ marks neighbours "
+            "(1, or the length of their shared boundary); Xᵢ, Yᵢ, Aᵢ are cumulative shares with "
+            "the areas ordered by distance to the centre; N(i) is area i with its nearest "
+            "neighbours, qₖ the composition of the k areas nearest to i; E[·] is an expected "
+            "value under random allocation, Bin and Mult the binomial and multinomial "
+            "distributions, θᵢ the standardised difference of the groups' shares in area i and "
+            "σᵢ its standard error.",
+            "Beteckningar: xᵢ är gruppens antal invånare i område i, tᵢ alla invånare, yᵢ = tᵢ − "
+            "xᵢ övriga, pᵢ = xᵢ/tᵢ gruppens andel, aᵢ landarealen; X, Y, T, A och P = X/T är "
+            "detsamma för hela staden och n antalet områden. För flera grupper är pᵢₘ och Pₘ "
+            "grupp m:s andel i område i och i staden, K antalet grupper. cᵢⱼ är närheten mellan "
+            "områdena i och j (avtar med avståndet), wᵢⱼ anger grannar (1, eller längden på "
+            "den gemensamma gränsen); Xᵢ, Yᵢ, Aᵢ är kumulativa andelar med områdena ordnade "
+            "efter avstånd till centrum; N(i) är område i med sina närmaste grannar, qₖ "
+            "sammansättningen i de k områden som ligger närmast i; E[·] är ett väntevärde vid "
+            "slumpmässig fördelning, Bin och Mult binomial- och multinomialfördelningen, θᵢ den "
+            "standardiserade skillnaden mellan gruppernas andelar i område i och σᵢ dess "
+            "medelfel.",
+        ),
+        "tn_no_column": (
+            "emerging hotspots of {name} skipped: the register has no column {columns}",
+            "framväxande kluster för {name} beräknades inte: registret saknar kolumnen {columns}",
+        ),
+        "tn_few_years": (
+            "emerging hotspots of {name} skipped: {n} comparable year(s) ({years}); at least "
+            "three are needed",
+            "framväxande kluster för {name} beräknades inte: {n} jämförbara år ({years}); minst "
+            "tre behövs",
+        ),
+        "tn_gap_years": (
+            "emerging hotspots of {name} skipped: year(s) {years} missing in the series",
+            "framväxande kluster för {name} beräknades inte: år {years} saknas i serien",
+        ),
+        "tn_failed": (
+            "emerging hotspots of {name} skipped: {reason}",
+            "framväxande kluster för {name} beräknades inte: {reason}",
+        ),
+    }
+)
+
+_INDEX_LABELS.update(
+    {
+        "location_quotient": ("Location quotient", "Lokaliseringskvot"),
+        "local_diversity": ("Local diversity", "Lokal mångfald"),
+        "local_entropy": ("Local entropy", "Lokal entropi"),
+        "local_simpsons_concentration": (
+            "Local Simpson's concentration",
+            "Lokal Simpsons koncentration",
+        ),
+        "local_simpsons_interaction": ("Local Simpson's interaction", "Lokal Simpsons interaktion"),
+        "local_relative_centralization": (
+            "Local relative centralisation",
+            "Lokal relativ centralisering",
+        ),
+        "local_distortion": ("Local distortion", "Lokal förvrängning"),
+    }
+)
+
+#: The follow-up's notes, most specific first: key → pattern of its English text.
+_FOLLOW_UP_NOTES = ("tn_no_column", "tn_few_years", "tn_gap_years", "tn_failed")
+
+
+def _note_pattern(key: str) -> re.Pattern[str]:
+    parts = []
+    for literal, field, _spec, _conv in string.Formatter().parse(_TEXT[key][0]):
+        parts.append(re.escape(literal))
+        if field is not None:
+            parts.append(f"(?P<{field}>.+?)")
+    return re.compile("".join(parts))
+
+
+_NOTE_PATTERNS = {key: _note_pattern(key) for key in _FOLLOW_UP_NOTES}
+
+
+def follow_up_note_text(note: str, lang: str, *, label: Callable[[str], str] | None = None) -> str:
+    """Return a note of the follow-up over the years (:attr:`geoseg.trends.ProjectTrends.notes`)
+    in ``lang``, the variable it concerns named by ``label``.
+
+    Parameters
+    ----------
+    note
+        A note as geoseg writes it (English): a variable skipped for emerging hotspots and why,
+        or a note on a series (see :func:`series_note_text`).
+    lang
+        ``"en"`` or ``"sv"``.
+    label
+        Readable name of a variable (e.g. from the indicator definitions); by default the
+        variable is named as written.
+
+    Returns
+    -------
+    str
+        The note in ``lang``; a text geoseg did not write is returned unchanged.
+    """
+    text = str(note)
+    for key, pattern in _NOTE_PATTERNS.items():
+        found = pattern.fullmatch(text)
+        if found:
+            fields = found.groupdict()
+            if label is not None:
+                fields["name"] = label(fields["name"])
+            if key == "tn_failed":
+                fields["reason"] = series_note_text(fields["reason"], lang)
+            return tr(key, lang, **fields)
+    return series_note_text(text, lang)
