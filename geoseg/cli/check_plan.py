@@ -376,7 +376,7 @@ def _write_map(
     disclosure: Disclosure,
 ) -> None:
     try:
-        from geoseg.publish.maps import MapStyle, plan_map, save_map
+        from geoseg.publish.maps import MapStyle, plan_map, save_map, street_lines
     except ImportError:  # pragma: no cover - the maps package is part of geoseg
         logger.warning("geoseg.publish.maps.plan_map is not available; no map written")
         return
@@ -403,6 +403,7 @@ def _write_map(
             threshold=disclosure.effective,
             name_column=data.project.areas.name or "name",
             water=getattr(data, "water", None),
+            streets=street_lines(b.network, areas=b.areas) if b.network.n_edges else None,
         ),
     )
     save_map(m, path, overwrite=overwrite, inputs=inputs, metadata=disclosure.metadata())

@@ -80,22 +80,20 @@ def add_streets(m: Any, streets: gpd.GeoSeries | gpd.GeoDataFrame, *, lang: str)
         coverage=False,
     )
     layers = []
-    for part, weight, zoom in zip(
-        street_tiers(geoms.geometry), (1.6, 1.1), (STREET_ZOOM, STREET_ZOOM_ALL), strict=True
-    ):
+    tiers = zip(
+        street_tiers(geoms.geometry),
+        (1.6, 1.1),
+        (STREET_ZOOM, STREET_ZOOM_ALL),
+        ("geoseg-streets", "geoseg-streets-minor"),  # a pane each: shown from its own zoom
+        strict=True,
+    )
+    for part, weight, zoom, pane in tiers:
         if not len(part):
             continue
         style = {"color": "#ffffff", "weight": weight, "opacity": 0.8, "fill": False}
-        layers.append(
-            _fixed_layer(
-                m,
-                chained_lines(part, digits=5),
-                tr("streets", lang),
-                style,
-                pane="geoseg-streets",
-                min_zoom=zoom,
-            )
-        )
+        data = chained_lines(part, digits=5)
+        name = tr("streets", lang)
+        layers.append(_fixed_layer(m, data, name, style, pane=pane, min_zoom=zoom))
     return layers
 
 
