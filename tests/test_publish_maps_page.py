@@ -430,6 +430,40 @@ def test_map_page_reads_without_help(browser, areas, pages, kind, tmp_path_facto
 
 
 @pytest.mark.browser
+def test_map_fills_the_window_with_the_city_and_refits_when_resized(browser, pages):  # noqa: F811
+    """The city fills the map (at least 85 % of its width or height) when the page opens and
+    after the window changes size; once the reader has zoomed, a resize keeps their view."""
+    page, log = open_offline(browser, pages["indicator"])
+    fill = """() => { const d = document.querySelector('.folium-map'); const m = window[d.id];
+        let all = null;
+        m.eachLayer(l => { if (l.getLayers && l.getLayers().some(x => x.feature &&
+            x.feature.properties.k && x.feature.properties.k.length === 4)) {
+            all = l.getBounds(); } });
+        const sw = m.latLngToContainerPoint(all.getSouthWest());
+        const ne = m.latLngToContainerPoint(all.getNorthEast());
+        const size = m.getSize();
+        return [m.getBounds().contains(all), (ne.x - sw.x) / size.x, (sw.y - ne.y) / size.y,
+                m.getZoom()]; }"""
+    try:
+        _wait_map(page)
+        for w, h in ((1400, 900), (390, 844), (1280, 800)):
+            page.set_viewport_size({"width": w, "height": h})
+            page.wait_for_timeout(300)
+            inside, across, down, _ = page.evaluate(fill)
+            assert inside and max(across, down) >= 0.85, (w, h, across, down)
+        page.locator(".leaflet-control-zoom-in").click()
+        page.wait_for_timeout(400)
+        zoom = page.evaluate(fill)[3]
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(300)
+        assert page.evaluate(fill)[3] == zoom  # the reader's zoom is kept
+        assert log.console_errors == [] and log.page_errors == []
+    finally:
+        page.set_viewport_size({"width": 1200, "height": 900})
+        page.close()
+
+
+@pytest.mark.browser
 def test_year_switch_shows_its_table_and_two_years_compare_side_by_side(
     browser,  # noqa: F811
     pages,

@@ -272,6 +272,18 @@ GEOSEG_JS = r"""
     map.whenReady(update);
     return el;
   }
+  function fit(map, bounds) {
+    // fitted to the city on opening and on every change of size, until the reader moves it
+    var own = false, moved = false;
+    function refit() {
+      own = true;
+      map.fitBounds(bounds, {padding: [6, 6], animate: false});
+      own = false;
+    }
+    map.on("dragstart zoomstart", function () { if (!own) { moved = true; } });
+    map.on("resize", function () { if (!moved) { refit(); } });
+    refit();
+  }
   function tables(map) {
     var divs = Array.prototype.slice.call(document.querySelectorAll(".geoseg-table"));
     function update() {
@@ -448,6 +460,6 @@ GEOSEG_JS = r"""
     return fc;
   }
   window.geoseg = {decode: decode, table: table, layer: layer, note: note, legend: legend,
-    labels: labels, tables: tables, compare: compare};
+    labels: labels, tables: tables, compare: compare, fit: fit};
 })();
 """

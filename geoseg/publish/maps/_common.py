@@ -29,7 +29,7 @@ from geoseg.publish.maps._context import (
     add_water,
     area_label_points,
 )
-from geoseg.publish.maps._elements import DataBlock, GeoLayer, Legend, Note, Tables
+from geoseg.publish.maps._elements import DataBlock, Fit, GeoLayer, Legend, Note, Tables
 from geoseg.publish.maps._geometry import area_codes, feature_collection, prepare_layer
 from geoseg.publish.maps._palettes import (
     MISSING_COLOUR,
@@ -167,10 +167,10 @@ def base_map(
         tiles=style.tiles,
         zoom_start=11,
         control_scale=True,
-        zoom_snap=0.25,
+        zoom_snap=0.1,
         zoom_delta=0.5,
     )
-    m.fit_bounds([[south, west], [north, east]], padding=(8, 8))
+    m.add_child(Fit([[south, west], [north, east]]))
     # what the saved page declares about itself: its language, title, size and area names
     m.geoseg_page = {  # type: ignore[attr-defined]
         "lang": lang,
