@@ -65,6 +65,7 @@ div.table:focus {outline: 3px solid #e69f00; outline-offset: 2px;}
 @media print {div.table {overflow: visible;} table {width: 100%; table-layout: fixed;
   font-size: 8.5pt;} th, td {overflow-wrap: anywhere; padding: 2px 4px;}}
 figcaption {font-size: 0.85em; color: #444;}
+@media screen {p.symbols + div.table td {min-width: 11em;}} p.symbols {font-size: 0.92em;}
 svg.chart {width: 100%; max-width: 640px; height: auto; font-size: 16px;}
 svg .grid {stroke: #e3e3e3;} svg .axis {stroke: #555;} svg .ct {font-weight: 600;
   font-size: 17px;} svg text {fill: #222;}
