@@ -124,8 +124,9 @@ def _identifiers(text):
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_report_text_has_no_raw_identifier(browser, run, tmp_path_factory, lang):  # noqa: F811
-    from geoseg.i18n import group_label, tr
-    from geoseg.segregation import available_indices
+    from geoseg.i18n import group_label, index_label, tr
+    from geoseg.segregation import available_indices, index_formula
+    from geoseg.segregation.registry import INDICES
 
     maps = run.maps
     if lang == "en":
@@ -143,6 +144,25 @@ def test_report_text_has_no_raw_identifier(browser, run, tmp_path_factory, lang)
         for area in ("start", "work", "living", "participation"):
             assert tr(f"area_{area}", lang) in text
         assert " 2 018" not in text and "\u202f018" not in text
+        # the appendix: every index charted there (and the two headline measures) has a row
+        # with its label in the report's language, its formula and its source
+        appendix = page.locator("#methods")
+        rows = {}
+        for tr_ in appendix.locator("table").last.locator("tbody tr").all():
+            cells = tr_.locator("td").all_inner_texts()
+            rows[cells[0]] = cells
+        titles = appendix.locator("svg.chart > title")
+        charted = " ".join(titles.evaluate_all("els => els.map(e => e.textContent)"))
+        listed = [
+            n
+            for n in INDICES
+            if index_label(n, lang) in charted or n in ("dissimilarity", "isolation")
+        ]
+        assert len(listed) >= 10
+        for name in listed:
+            label = index_label(name, lang)
+            assert label in rows, (name, label)
+            assert rows[label][1] == index_formula(name) and rows[label][2], name
         for size in ((1400, 900), (390, 844)):
             page.set_viewport_size({"width": size[0], "height": size[1]})
             page.screenshot(path=str(shots / f"report_{lang}_{size[0]}.png"), full_page=False)

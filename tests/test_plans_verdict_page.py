@@ -147,3 +147,44 @@ def test_plan_map_marks_added_and_removed_services_apart(checked):
     # the removed service is a hollow disc with a dashed border, the added one a filled disc
     assert re.search(r'"dashArray":\s*"4 3"', html["close_meeting_place"])
     assert '"dashArray"' not in html["new_family_centre"]
+
+
+def _street_lines_drawn(html):
+    """Lines of the chained street layers (major and minor) of a map page."""
+    decoder = json.JSONDecoder()
+    count = 0
+    for m in re.finditer(r'\{"type":\s*"FeatureCollection"', html):
+        obj, _ = decoder.raw_decode(html, m.start())
+        if obj.get("chain"):
+            count += sum(len(f["geometry"]["coordinates"]) for f in obj["features"])
+    return count
+
+
+@pytest.fixture(scope="module")
+def street_count(example_data):
+    from geoseg.io import load_project
+    from geoseg.publish.maps import street_lines
+
+    project = load_project(example_data / "geoseg.toml")
+    return len(street_lines(project.network(), areas=project.areas))
+
+
+def test_plan_map_has_streets_water_and_area_names(checked, street_count):
+    for name in PLANS:
+        html = checked[name][1].with_name(f"{name}_map.html").read_text(encoding="utf-8")
+        assert '"geoseg-streets"' in html and '"geoseg-streets-minor"' in html
+        assert _street_lines_drawn(html) == street_count  # every street of the network
+        assert '"geoseg-water"' in html and "geoseg.labels(" in html
+
+
+def test_suggest_sites_map_has_streets_water_and_area_names(example_data, tmp_path, street_count):
+    out = tmp_path / "fc.json"
+    res = CliRunner().invoke(
+        main, ["-q", "suggest-sites", "--count", "1", "--format", "json", "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    pages = [p for p in tmp_path.glob("*.html")]
+    assert pages, sorted(p.name for p in tmp_path.iterdir())
+    html = pages[0].read_text(encoding="utf-8")
+    assert '"geoseg-streets"' in html and _street_lines_drawn(html) == street_count
+    assert '"geoseg-water"' in html and "geoseg.labels(" in html

@@ -93,7 +93,7 @@ def test_report_has_every_section_escaped_and_suppressed(tmp_path, seg):
         "Fictional example city",
     ):
         assert head in html
-    assert "Duncan &amp; Duncan (1955)" in html and "Anselin (1995)" in html
+    assert "Duncan, O. D. and Duncan, B. (1955)" in html and "Anselin (1995)" in html
     assert "Luo &amp; Wang (2003)" in html
     # counts below 5 and the share of that area never appear
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
@@ -123,3 +123,44 @@ def test_bad_segregation_table_names_the_columns(tmp_path):
         write_report(tmp_path / "r.html", title="x", segregation=pd.DataFrame({"year": [2020]}))
     with pytest.raises(InputError, match="'fi'"):
         write_report(tmp_path / "r.html", title="x", lang="fi")
+
+
+def _appendix_rows(html):
+    """(label, formula, source) of each row of the appendix's methods table, unescaped."""
+    import html as htmllib
+
+    part = html[html.index('<section id="methods">') :]
+    part = part[part.index('<p class="symbols">') :]
+    table = part[: part.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]  # after the header
+    cells = [re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, flags=re.S) for r in rows]
+    return [tuple(htmllib.unescape(c) for c in row) for row in cells]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_appendix_gives_every_index_a_label_formula_and_source(tmp_path, lang):
+    """Every index of the segregation table, headline or catalogue, aspatial, spatial,
+    multigroup or local, is listed once in the appendix with its readable label in the
+    report's language, the formula and the source recorded in the index registry."""
+    import geoseg.segregation  # noqa: F401  (registers every index)
+    from geoseg.i18n import index_label
+    from geoseg.segregation import index_formula, index_source
+    from geoseg.segregation.registry import INDICES
+
+    names = sorted(INDICES)
+    rows = [
+        {"year": y, "level": "", "group": "g", "index": n, "value": 0.1 + 0.01 * (y - 2020)}
+        for n in names
+        for y in (2020, 2021)
+    ]
+    out = write_report(tmp_path / "r.html", title="x", lang=lang, segregation=pd.DataFrame(rows))
+    found = {r[0]: r for r in _appendix_rows(out.read_text(encoding="utf-8"))}
+    other = "en" if lang == "sv" else "sv"
+    for name in names:
+        label = index_label(name, lang)
+        assert "_" not in label and label != name, name
+        assert label in found, (name, label)
+        _, formula, source = found[label]
+        assert formula == index_formula(name) and "=" in formula, name
+        assert source == index_source(name) and source, name
+        assert label != index_label(name, other), name  # its own word in each language

@@ -41,6 +41,7 @@ def test_catalogue_name_is_importable_and_registered(name, kind):
     spec = INDICES[name]
     assert spec.kind == kind
     assert spec.source, f"{name} has no cited source"
+    assert spec.formula == seg.index_formula(name) and "=" in spec.formula, name
     assert (name in seg.available_indices()) == (kind != "local")
 
 

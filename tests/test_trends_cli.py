@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from geoseg.cli import main
 from geoseg.hotspots import CATEGORIES, build_weights, emerging_hotspots
+from geoseg.i18n import tr
 from geoseg.io import read_boundaries, read_register
 
 FOLDERS = ("boundaries/", "registers/", "services/", "network/", "population/")
@@ -182,8 +183,59 @@ def test_run_with_a_missing_year_keeps_area_trends_and_skips_emerging(example_da
     res = _run_trends(config, tmp_path)
     assert res.exit_code == 0, res.output
     assert "emerging hotspots of median_income_tkr skipped" in res.output
-    assert "2020 are missing" in res.output
+    assert tr("tn_gap_years", "en", name="median_income_tkr", years="2020") in res.output
     assert not (tmp_path / "out" / "emerging_hotspots.csv").exists()
     trends = pd.read_csv(tmp_path / "out" / "area_trends.csv", dtype={"code": str})
     income = trends[trends["indicator"] == "median_income"]
     assert (income["years"] == 5).all()
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_report_notes_a_skipped_variable_in_its_language(example_data, tmp_path, lang):
+    """The note on a variable left out of emerging hotspots (a year missing in the middle)
+    reads in the report's language and names the variable by its indicator label."""
+    import re
+
+    from geoseg.io import load_project
+    from geoseg.publish import write_report
+    from geoseg.trends import trends_for_project
+
+    data = load_project(_project(example_data, tmp_path, years={2018, 2019, 2021, 2022, 2023}))
+    follow_up = trends_for_project(data)
+    english = tr("tn_gap_years", "en", name="median_income_tkr", years="2020")
+    assert english in follow_up.notes
+    label = data.project.indicators["median_income"].label(lang)
+    out = write_report(
+        tmp_path / f"report_{lang}.html",
+        title="x",
+        lang=lang,
+        follow_up=follow_up,
+        labels={"median_income_tkr": label},
+    )
+    html = out.read_text(encoding="utf-8")
+    section = html[html.index(tr("trend_notes", lang)) :]
+    items = re.findall(r"<li>([^<]*)</li>", section)
+    expected = tr("tn_gap_years", lang, name=label, years="2020")
+    assert expected in items
+    assert "median_income_tkr" not in section
+    if lang == "sv":
+        assert "skipped" not in section and "emerging" not in section
+
+
+@pytest.mark.parametrize(
+    ("key", "fields"),
+    [
+        ("tn_no_column", {"columns": "age_0_5"}),
+        ("tn_few_years", {"n": 2, "years": "2022, 2023"}),
+        ("tn_gap_years", {"years": "2020, 2021"}),
+    ],
+)
+def test_follow_up_notes_translate_back_from_english(key, fields):
+    from geoseg.i18n import follow_up_note_text
+
+    note = tr(key, "en", name="a/b", **fields)
+    assert follow_up_note_text(note, "en") == note
+    assert follow_up_note_text(note, "sv") == tr(key, "sv", name="a/b", **fields)
+    named = follow_up_note_text(note, "sv", label=lambda v: f"label of {v}")
+    assert named == tr(key, "sv", name="label of a/b", **fields)
+    assert follow_up_note_text("a note of the project's own", "sv") == "a note of the project's own"

@@ -273,7 +273,7 @@ def _write_map(
     from geoseg.i18n import kind_label
     from geoseg.plans import check_plan, read_plan
     from geoseg.publish.disclosure import Disclosure
-    from geoseg.publish.maps import MapStyle, plan_map, save_map
+    from geoseg.publish.maps import MapStyle, plan_map, save_map, street_lines
 
     checked = check_plan(b, read_plan(plan_path, baseline=b))
     table = checked.areas[checked.areas["kind"] == result.kind]
@@ -289,6 +289,7 @@ def _write_map(
             threshold=Disclosure.of(data.project).effective,
             name_column=data.project.areas.name or "name",
             water=getattr(data, "water", None),
+            streets=street_lines(b.network, areas=b.areas) if b.network.n_edges else None,
         ),
     )
     disclosure = Disclosure.of(data.project)

@@ -11,11 +11,14 @@ one group only.
 from __future__ import annotations
 
 import re
+import string
+from collections.abc import Callable
 
 from geoseg.errors import InputError
 from geoseg.i18n import (
     _clusters,
     _disclosure,
+    _follow_up,
     _general,
     _index_page,
     _indices,
@@ -34,6 +37,7 @@ __all__ = [
     "action_label",
     "check_lang",
     "cluster_label",
+    "follow_up_note_text",
     "group_label",
     "index_label",
     "kind_label",
@@ -57,6 +61,7 @@ _GROUPS = (
     _methods.TEXT,
     _series_notes.TEXT,
     _national.TEXT,
+    _follow_up.TEXT,
 )
 _TEXT: dict[str, tuple[str, str]] = {}
 for _group in _GROUPS:
@@ -173,3 +178,52 @@ def series_note_text(note: str, lang: str) -> str:
 
 def _one_note(text: str) -> bool:
     return any(p.fullmatch(text) for p in (_NOTE_BREAK, _NOTE_BRIDGED, _NOTE_FEW))
+
+
+#: The follow-up's notes, most specific first: key → pattern of its English text.
+_FOLLOW_UP_NOTES = ("tn_no_column", "tn_few_years", "tn_gap_years", "tn_failed")
+
+
+def _note_pattern(key: str) -> re.Pattern[str]:
+    parts = []
+    for literal, field, _spec, _conv in string.Formatter().parse(_TEXT[key][0]):
+        parts.append(re.escape(literal))
+        if field is not None:
+            parts.append(f"(?P<{field}>.+?)")
+    return re.compile("".join(parts))
+
+
+_NOTE_PATTERNS = {key: _note_pattern(key) for key in _FOLLOW_UP_NOTES}
+
+
+def follow_up_note_text(note: str, lang: str, *, label: Callable[[str], str] | None = None) -> str:
+    """Return a note of the follow-up over the years (:attr:`geoseg.trends.ProjectTrends.notes`)
+    in ``lang``, the variable it concerns named by ``label``.
+
+    Parameters
+    ----------
+    note
+        A note as geoseg writes it (English): a variable skipped for emerging hotspots and why,
+        or a note on a series (see :func:`series_note_text`).
+    lang
+        ``"en"`` or ``"sv"``.
+    label
+        Readable name of a variable (e.g. from the indicator definitions); by default the
+        variable is named as written.
+
+    Returns
+    -------
+    str
+        The note in ``lang``; a text geoseg did not write is returned unchanged.
+    """
+    text = str(note)
+    for key, pattern in _NOTE_PATTERNS.items():
+        found = pattern.fullmatch(text)
+        if found:
+            fields = found.groupdict()
+            if label is not None:
+                fields["name"] = label(fields["name"])
+            if key == "tn_failed":
+                fields["reason"] = series_note_text(fields["reason"], lang)
+            return tr(key, lang, **fields)
+    return series_note_text(text, lang)

@@ -72,4 +72,17 @@ INDEX_LABELS: dict[str, tuple[str, str]] = {
     "spatial_dissimilarity": ("Spatial dissimilarity", "Rumsligt olikhetsindex"),
     "spatial_prox_profile": ("Spatial proximity profile", "Rumslig närhetsprofil"),
     "spatial_proximity": ("Spatial proximity", "Rumslig närhet"),
+    "location_quotient": ("Location quotient", "Lokaliseringskvot"),
+    "local_diversity": ("Local diversity", "Lokal mångfald"),
+    "local_entropy": ("Local entropy", "Lokal entropi"),
+    "local_simpsons_concentration": (
+        "Local Simpson's concentration",
+        "Lokal Simpsons koncentration",
+    ),
+    "local_simpsons_interaction": ("Local Simpson's interaction", "Lokal Simpsons interaktion"),
+    "local_relative_centralization": (
+        "Local relative centralisation",
+        "Lokal relativ centralisering",
+    ),
+    "local_distortion": ("Local distortion", "Lokal förvrängning"),
 }

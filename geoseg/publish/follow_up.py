@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from geoseg.hotspots import CATEGORIES, category_labels
-from geoseg.i18n import series_note_text, tr
+from geoseg.i18n import follow_up_note_text, series_note_text, tr
 from geoseg.publish._html import escape
 from geoseg.publish._svg import trend_svg
 
@@ -38,7 +38,8 @@ def follow_up_section(
     table
         Renders a DataFrame as an escaped HTML table (the report's table function).
     labels
-        Readable names of indicators and hotspot variables.
+        Readable names of indicators and hotspot variables (also of the variables the notes
+        name, which are shown in ``lang``).
 
     Notes
     -----
@@ -117,7 +118,8 @@ def follow_up_section(
         )
         parts.append(table(tab, digits=0))
     if notes:
-        items = "".join(f"<li>{escape(n)}</li>" for n in notes)
+        texts = [follow_up_note_text(n, lang, label=lambda v: labels.get(v, v)) for n in notes]
+        items = "".join(f"<li>{escape(n)}</li>" for n in texts)
         parts.append(f"<h3>{escape(tr('trend_notes', lang))}</h3><ul>{items}</ul>")
     return "".join(parts)
 

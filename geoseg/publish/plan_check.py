@@ -20,7 +20,7 @@ from geoseg.indicators import indicator_label
 from geoseg.io import slug
 from geoseg.io.results import owned_files, write_manifest
 from geoseg.publish.disclosure import PLAN_GROUP_COUNTS, Disclosure, suppressed_label
-from geoseg.publish.maps import MapStyle, plan_map, save_map
+from geoseg.publish.maps import MapStyle, plan_map, save_map, street_lines
 from geoseg.publish.verdict import rule_findings, write_verdict_page
 
 if TYPE_CHECKING:
@@ -300,6 +300,7 @@ def _write_map(
             threshold=disclosure.effective,
             name_column=data.project.areas.name or "name",
             water=getattr(data, "water", None),
+            streets=street_lines(b.network, areas=b.areas) if b.network.n_edges else None,
         ),
     )
     save_map(m, path, overwrite=True, inputs=inputs, metadata=disclosure.metadata())

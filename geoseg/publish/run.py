@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geoseg.errors import InputError
-from geoseg.i18n import series_note_text, tr
+from geoseg.i18n import follow_up_note_text, series_note_text, tr
 from geoseg.indicators import indicator_for, indicator_label
 from geoseg.io import (
     SavedResults,
@@ -406,6 +406,13 @@ def _follow_up_labels(follow_up: Any, definitions: Any, lang: str) -> dict[str, 
         if len(frame) and key in frame:
             for name in pd.unique(frame[key]):
                 names[str(name)] = indicator_label(str(name), definitions, lang)
+
+    def named(variable: str) -> str:  # a variable a note names, e.g. one left out
+        names.setdefault(variable, indicator_label(variable, definitions, lang))
+        return variable
+
+    for note in follow_up.notes:
+        follow_up_note_text(str(note), lang, label=named)
     return names
 
 

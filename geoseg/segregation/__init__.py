@@ -10,7 +10,12 @@ change into spatial and compositional parts.
 
 from __future__ import annotations
 
-from geoseg.segregation.batch import available_indices, compute_indices, index_source
+from geoseg.segregation.batch import (
+    available_indices,
+    compute_indices,
+    index_formula,
+    index_source,
+)
 from geoseg.segregation.decomposition import Decomposition, decompose_change
 from geoseg.segregation.inference import (
     ChangeTest,
@@ -111,6 +116,7 @@ __all__ = [
     "distance_decay_isolation",
     "entropy",
     "gini",
+    "index_formula",
     "index_source",
     "inequality_index",
     "interaction",

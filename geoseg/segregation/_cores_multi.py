@@ -55,6 +55,7 @@ def _entropy(Pm: np.ndarray) -> np.ndarray:
 
 @register(
     "multigroup_dissimilarity",
+    formula="D = Σᵢ Σₘ tᵢ |pᵢₘ − Pₘ| / (2 T I), I = Σₘ Pₘ (1 − Pₘ)",
     kind="multi",
     source=(
         "Sakoda, J. M. (1981). A generalized index of dissimilarity. Demography 18(2), 245-250; "
@@ -69,7 +70,12 @@ def multigroup_dissimilarity_core(X: np.ndarray) -> np.ndarray:
         return num / (2.0 * T * _interaction(Pm))
 
 
-@register("multigroup_gini", kind="multi", source=RF2002)
+@register(
+    "multigroup_gini",
+    formula="G = Σₘ Σᵢ Σⱼ tᵢ tⱼ |pᵢₘ − pⱼₘ| / (2 T² I), I = Σₘ Pₘ (1 − Pₘ)",
+    kind="multi",
+    source=RF2002,
+)
 def multigroup_gini_core(X: np.ndarray) -> np.ndarray:
     """``G = sum_m sum_i sum_j t_i t_j |p_im - p_jm| / (2 T^2 I)``."""
     X, ti, T, Pm, pim = _prep(X)
@@ -81,7 +87,12 @@ def multigroup_gini_core(X: np.ndarray) -> np.ndarray:
         return num / (2.0 * T * T * _interaction(Pm))
 
 
-@register("multigroup_normalized_exposure", kind="multi", source=RF2002)
+@register(
+    "multigroup_normalized_exposure",
+    formula="NE = Σₘ Σᵢ tᵢ (pᵢₘ − Pₘ)² / (T (1 − Pₘ))",
+    kind="multi",
+    source=RF2002,
+)
 def multigroup_normalized_exposure_core(X: np.ndarray) -> np.ndarray:
     """``P = sum_i sum_m t_i (p_im - P_m)^2 / (T (1 - P_m))``."""
     X, ti, T, Pm, pim = _prep(X)
@@ -98,7 +109,12 @@ def _divergence_sum(X: np.ndarray) -> tuple[np.ndarray, ...]:
     return total, T, Pm
 
 
-@register("multigroup_information_theory", kind="multi", source=RF2002)
+@register(
+    "multigroup_information_theory",
+    formula="H = Σᵢ Σₘ tᵢ pᵢₘ ln(pᵢₘ/Pₘ) / (T E), E = −Σₘ Pₘ ln Pₘ",
+    kind="multi",
+    source=RF2002,
+)
 def multigroup_information_theory_core(X: np.ndarray) -> np.ndarray:
     """Theil's information theory index ``H = sum_i sum_m t_i p_im ln(p_im / P_m) / (T E)``."""
     total, T, Pm = _divergence_sum(X)
@@ -108,6 +124,7 @@ def multigroup_information_theory_core(X: np.ndarray) -> np.ndarray:
 
 @register(
     "multigroup_divergence",
+    formula="DI = Σᵢ (tᵢ/T) Σₘ pᵢₘ ln(pᵢₘ/Pₘ)",
     kind="multi",
     source=(
         "Roberto, E. (2015). The divergence index: a decomposable measure of segregation and "
@@ -123,6 +140,7 @@ def multigroup_divergence_core(X: np.ndarray) -> np.ndarray:
 
 @register(
     "multigroup_relative_diversity",
+    formula="R = Σᵢ Σₘ tᵢ (pᵢₘ − Pₘ)² / (T I), I = Σₘ Pₘ (1 − Pₘ)",
     kind="multi",
     source=(
         "Reardon, S. F. (1998). Measures of racial diversity and segregation in multigroup and "
@@ -138,7 +156,12 @@ def multigroup_relative_diversity_core(X: np.ndarray) -> np.ndarray:
         return num / (T * _interaction(Pm))
 
 
-@register("multigroup_squared_coefficient_of_variation", kind="multi", source=RF2002)
+@register(
+    "multigroup_squared_coefficient_of_variation",
+    formula="C = Σₘ Σᵢ tᵢ (pᵢₘ − Pₘ)² / (T (K − 1) Pₘ)",
+    kind="multi",
+    source=RF2002,
+)
 def multigroup_squared_coefficient_of_variation_core(X: np.ndarray) -> np.ndarray:
     """``C = sum_i sum_m t_i (p_im - P_m)^2 / (T (K - 1) P_m)``."""
     X, ti, T, Pm, pim = _prep(X)
@@ -150,6 +173,7 @@ def multigroup_squared_coefficient_of_variation_core(X: np.ndarray) -> np.ndarra
 
 @register(
     "multigroup_diversity",
+    formula="E = −Σₘ Pₘ ln Pₘ",
     kind="multi",
     source=(
         RF2002 + " (equation 2); Theil, H. (1972). Statistical decomposition analysis. "
@@ -166,6 +190,7 @@ def multigroup_diversity_core(X: np.ndarray, *, normalized: bool = False) -> np.
 
 @register(
     "simpsons_concentration",
+    formula="λ = Σₘ Pₘ²",
     kind="multi",
     source="Simpson, E. H. (1949). Measurement of diversity. Nature 163, 688.",
 )
@@ -175,7 +200,12 @@ def simpsons_concentration_core(X: np.ndarray) -> np.ndarray:
     return (Pm * Pm).sum(axis=1)
 
 
-@register("simpsons_interaction", kind="multi", source=RF2002 + " (equation 1)")
+@register(
+    "simpsons_interaction",
+    formula="I = Σₘ Pₘ (1 − Pₘ)",
+    kind="multi",
+    source=RF2002 + " (equation 1)",
+)
 def simpsons_interaction_core(X: np.ndarray) -> np.ndarray:
     """Probability that two random residents belong to different groups, ``sum P_m (1-P_m)``."""
     _X, _ti, _T, Pm, _pim = _prep(X)

@@ -38,6 +38,9 @@ MD1988 = (
     "Massey, D. S. and Denton, N. A. (1988). The dimensions of residential segregation. "
     "Social Forces 67(2), 281-315."
 )
+#: Where each classic index was first proposed, cited before Massey & Denton's review.
+DD1955 = "Duncan, O. D. and Duncan, B. (1955). American Sociological Review 20(2), 210-217; "
+BELL1954 = "Bell, W. (1954). Social Forces 32(4), 357-364; "
 
 
 def _prep(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -79,7 +82,12 @@ def pairwise_abs_sum(s: np.ndarray, w: np.ndarray) -> np.ndarray:
     return (ws * (ss * before_w - before_ws)).sum(axis=1)
 
 
-@register("dissimilarity", kind="single", source=MD1988)
+@register(
+    "dissimilarity",
+    formula="D = Σᵢ tᵢ |pᵢ − P| / (2 T P (1 − P))",
+    kind="single",
+    source=DD1955 + MD1988,
+)
 def dissimilarity_core(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Dissimilarity ``D = sum t_i |p_i - P| / (2 T P (1 - P))``."""
     x, t, _X, T, P, s = _prep(x, t)
@@ -87,7 +95,12 @@ def dissimilarity_core(x: np.ndarray, t: np.ndarray) -> np.ndarray:
         return (t * np.abs(s - P)).sum(axis=0) / (2.0 * T * P * (1.0 - P))
 
 
-@register("gini", kind="single", source=MD1988)
+@register(
+    "gini",
+    formula="G = Σᵢ Σⱼ tᵢ tⱼ |pᵢ − pⱼ| / (2 T² P (1 − P))",
+    kind="single",
+    source=DD1955 + MD1988,
+)
 def gini_core(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Gini ``G = sum_i sum_j t_i t_j |p_i - p_j| / (2 T^2 P (1 - P))``."""
     x, t, _X, T, P, s = _prep(x, t)
@@ -103,7 +116,12 @@ def _binary_entropy(p: np.ndarray) -> np.ndarray:
         return -(p * np.log(np.where(p > 0, p, 1.0)) + q * np.log(np.where(q > 0, q, 1.0)))
 
 
-@register("entropy", kind="single", source=MD1988)
+@register(
+    "entropy",
+    formula="H = Σᵢ tᵢ (E − Eᵢ) / (E T), E = P ln(1/P) + (1 − P) ln(1/(1 − P))",
+    kind="single",
+    source=MD1988,
+)
 def entropy_core(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Theil's entropy index ``H = sum t_i (E - E_i) / (E T)``."""
     x, t, _X, T, P, s = _prep(x, t)
@@ -113,7 +131,7 @@ def entropy_core(x: np.ndarray, t: np.ndarray) -> np.ndarray:
         return (t * (E - Ei)).sum(axis=0) / (E * T)
 
 
-@register("isolation", kind="single", source=MD1988)
+@register("isolation", formula="xPx = Σᵢ (xᵢ/X) (xᵢ/tᵢ)", kind="single", source=BELL1954 + MD1988)
 def isolation_core(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Isolation ``xPx = sum (x_i / X) (x_i / t_i)``."""
     x, t, X, _T, _P, s = _prep(x, t)
@@ -121,7 +139,7 @@ def isolation_core(x: np.ndarray, t: np.ndarray) -> np.ndarray:
         return (x * s).sum(axis=0) / X
 
 
-@register("interaction", kind="single", source=MD1988)
+@register("interaction", formula="xPy = Σᵢ (xᵢ/X) (yᵢ/tᵢ)", kind="single", source=BELL1954 + MD1988)
 def interaction_core(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Interaction ``xPy = sum (x_i / X) (y_i / t_i)`` with ``y = t - x``."""
     x, t, X, _T, _P, s = _prep(x, t)
@@ -129,7 +147,13 @@ def interaction_core(x: np.ndarray, t: np.ndarray) -> np.ndarray:
         return (x * np.where(t > 0, 1.0 - s, 0.0)).sum(axis=0) / X
 
 
-@register("atkinson", kind="single", source=MD1988, b=0.5)
+@register(
+    "atkinson",
+    formula="A = 1 − P/(1 − P) · |Σᵢ (1 − pᵢ)^(1−b) pᵢ^b tᵢ / (P T)|^(1/(1−b)), b = ½",
+    kind="single",
+    source=MD1988,
+    b=0.5,
+)
 def atkinson_core(x: np.ndarray, t: np.ndarray, *, b: float = 0.5) -> np.ndarray:
     """Atkinson ``A = 1 - P/(1-P) |sum (1-p_i)^(1-b) p_i^b t_i / (P T)|^(1/(1-b))``."""
     x, t, _X, T, P, s = _prep(x, t)
@@ -138,7 +162,7 @@ def atkinson_core(x: np.ndarray, t: np.ndarray, *, b: float = 0.5) -> np.ndarray
         return 1.0 - (P / (1.0 - P)) * np.abs(inner) ** (1.0 / (1.0 - b))
 
 
-@register("correlation_ratio", kind="single", source=MD1988)
+@register("correlation_ratio", formula="V = (xPx − P) / (1 − P)", kind="single", source=MD1988)
 def correlation_ratio_core(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Correlation ratio ``V = (xPx - P) / (1 - P)``."""
     x, t, X, _T, P, s = _prep(x, t)
@@ -149,6 +173,7 @@ def correlation_ratio_core(x: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 @register(
     "con_prof",
+    formula="R = (P − (Σ_{s<P} v(s) − Σ_{s≥P} v(s)) / m) / (1 − P), v(s) = Σ_{pᵢ≥s} xᵢ / X",
     kind="single",
     source=(
         "Hong, S.-Y. and Sadahiro, Y. (2014). Measuring geographic segregation: a graph-based "
@@ -203,6 +228,7 @@ def _folded_normal_mode(theta: np.ndarray) -> np.ndarray:
 
 @register(
     "density_corrected_dissimilarity",
+    formula="Ddc = ½ Σᵢ σᵢ θ*ᵢ, θ*ᵢ = θᵢ tanh(θᵢ θ*ᵢ)",
     kind="single",
     source=(
         "Allen, R., Burgess, S., Davidson, R. and Windmeijer, F. (2015). More reliable inference "
@@ -253,6 +279,7 @@ def _chunks(k: int, per_replicate: int) -> list[slice]:
 
 @register(
     "bias_corrected_dissimilarity",
+    formula="Dbc = 2 D − E[D_b], D_b = ½ Σᵢ |Aᵢ/X − Bᵢ/Y|, A ~ Mult(X, xᵢ/X), B ~ Mult(Y, yᵢ/Y)",
     kind="single",
     source=(
         "Allen, R., Burgess, S., Davidson, R. and Windmeijer, F. (2015). More reliable inference "
@@ -347,6 +374,9 @@ _CT1997 = (
 
 @register(
     "modified_dissimilarity",
+    formula=(
+        "D_CT = (D − D*) / (1 − D*) (D ≥ D*), (D − D*) / D* (D < D*); D* = E[D], xᵢ ~ Bin(tᵢ, P)"
+    ),
     kind="single",
     source=_CT1997,
     random=True,
@@ -381,7 +411,15 @@ def modified_dissimilarity_core(
 
 
 @register(
-    "modified_gini", kind="single", source=_CT1997, random=True, iterations=500, method="exact"
+    "modified_gini",
+    formula=(
+        "G_CT = (G − G*) / (1 − G*) (G ≥ G*), (G − G*) / G* (G < G*); G* = E[G], xᵢ ~ Bin(tᵢ, P)"
+    ),
+    kind="single",
+    source=_CT1997,
+    random=True,
+    iterations=500,
+    method="exact",
 )
 def modified_gini_core(
     x: np.ndarray,

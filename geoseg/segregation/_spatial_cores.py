@@ -298,7 +298,9 @@ def prepare_kernel(
 
 
 # --------------------------------------------------------------------------- cores
-@register("delta", kind="single", prepare=prepare_area, source=_MD88)
+@register(
+    "delta", formula="DEL = ½ Σᵢ |xᵢ/X − aᵢ/A|", kind="single", prepare=prepare_area, source=_MD88
+)
 def delta_core(x: Any, t: Any, *, area: np.ndarray, **_: Any) -> np.ndarray:
     """Delta: half the sum of |x_i/X - a_i/A| (Hoover's concentration index)."""
     x, _t = _xt(x, t)
@@ -306,7 +308,13 @@ def delta_core(x: Any, t: Any, *, area: np.ndarray, **_: Any) -> np.ndarray:
         return 0.5 * np.abs(x / x.sum(axis=0) - (area / area.sum())[:, None]).sum(axis=0)
 
 
-@register("absolute_centralization", kind="single", prepare=prepare_center, source=_MD88)
+@register(
+    "absolute_centralization",
+    formula="ACE = Σᵢ Xᵢ₋₁ Aᵢ − Σᵢ Xᵢ Aᵢ₋₁",
+    kind="single",
+    prepare=prepare_center,
+    source=_MD88,
+)
 def absolute_centralization_core(
     x: Any, t: Any, *, order: np.ndarray, area: np.ndarray, **_: Any
 ) -> np.ndarray:
@@ -318,7 +326,13 @@ def absolute_centralization_core(
         return _lorenz_area(np.cumsum(xs, axis=0) / xs.sum(axis=0), a[:, None])
 
 
-@register("relative_centralization", kind="single", prepare=prepare_center, source=_MD88)
+@register(
+    "relative_centralization",
+    formula="RCE = Σᵢ Xᵢ₋₁ Yᵢ − Σᵢ Xᵢ Yᵢ₋₁",
+    kind="single",
+    prepare=prepare_center,
+    source=_MD88,
+)
 def relative_centralization_core(x: Any, t: Any, *, order: np.ndarray, **_: Any) -> np.ndarray:
     """RCE from cumulative group and complement shares ordered by distance to the centre."""
     x, t = _xt(x, t)
@@ -356,7 +370,13 @@ def _concentration_terms(
     return group, small, large
 
 
-@register("absolute_concentration", kind="single", prepare=prepare_area, source=_MD88)
+@register(
+    "absolute_concentration",
+    formula="ACO = 1 − (Σᵢ xᵢaᵢ/X − Σ_{i≤n₁} tᵢaᵢ/T₁) / (Σ_{i≥n₂} tᵢaᵢ/T₂ − Σ_{i≤n₁} tᵢaᵢ/T₁)",
+    kind="single",
+    prepare=prepare_area,
+    source=_MD88,
+)
 def absolute_concentration_core(
     x: Any,
     t: Any,
@@ -373,7 +393,13 @@ def absolute_concentration_core(
         return 1.0 - (group - small) / (large - small)
 
 
-@register("relative_concentration", kind="single", prepare=prepare_area, source=_MD88)
+@register(
+    "relative_concentration",
+    formula="RCO = ((Σᵢ xᵢaᵢ/X) / (Σᵢ yᵢaᵢ/Y) − 1) / ((Σ_{i≤n₁} tᵢaᵢ/T₁) / (Σ_{i≥n₂} tᵢaᵢ/T₂) − 1)",
+    kind="single",
+    prepare=prepare_area,
+    source=_MD88,
+)
 def relative_concentration_core(
     x: Any,
     t: Any,
@@ -392,7 +418,15 @@ def relative_concentration_core(
         return (group / other - 1.0) / (small / large - 1.0)
 
 
-@register("absolute_clustering", kind="single", prepare=prepare_decay, source=_MD88)
+@register(
+    "absolute_clustering",
+    formula=(
+        "ACL = (Σᵢ (xᵢ/X) Σⱼ cᵢⱼ xⱼ − (X/n²) Σᵢ Σⱼ cᵢⱼ) / (Σᵢ (xᵢ/X) Σⱼ cᵢⱼ tⱼ − (X/n²) Σᵢ Σⱼ cᵢⱼ)"
+    ),
+    kind="single",
+    prepare=prepare_decay,
+    source=_MD88,
+)
 def absolute_clustering_core(
     x: Any, t: Any, *, c: np.ndarray, c_total: float, products: Any = None, **_: Any
 ) -> np.ndarray:
@@ -409,7 +443,13 @@ def absolute_clustering_core(
         return num / den
 
 
-@register("relative_clustering", kind="single", prepare=prepare_decay, source=_MD88)
+@register(
+    "relative_clustering",
+    formula="RCL = Pxx / Pyy − 1, Pgg = Σᵢ Σⱼ gᵢ gⱼ cᵢⱼ / G²",
+    kind="single",
+    prepare=prepare_decay,
+    source=_MD88,
+)
 def relative_clustering_core(x: Any, t: Any, *, c_colsum: np.ndarray, **_: Any) -> np.ndarray:
     """RCL: P_xx / P_yy - 1 in pysal/segregation's arithmetic (see the public docstring)."""
     x, t = _xt(x, t)
@@ -421,7 +461,11 @@ def relative_clustering_core(x: Any, t: Any, *, c_colsum: np.ndarray, **_: Any) 
 
 
 @register(
-    "spatial_proximity", kind="single", prepare=prepare_decay, source="White (1983); " + _MD88
+    "spatial_proximity",
+    formula="SP = (X Pxx + Y Pyy) / (T Ptt), Pgg = Σᵢ Σⱼ gᵢ gⱼ cᵢⱼ / G²",
+    kind="single",
+    prepare=prepare_decay,
+    source="White (1983); " + _MD88,
 )
 def spatial_proximity_core(
     x: Any, t: Any, *, c: np.ndarray, products: Any = None, **_: Any
@@ -446,7 +490,13 @@ def _decay_exposure(x: np.ndarray, t: np.ndarray, c: np.ndarray, products: Any, 
         return (x / x.sum(axis=0) * prod[key]).sum(axis=0)
 
 
-@register("distance_decay_isolation", kind="single", prepare=prepare_decay, source="Morgan (1983)")
+@register(
+    "distance_decay_isolation",
+    formula="DPxx = Σᵢ (xᵢ/X) Σⱼ Kᵢⱼ xⱼ/tⱼ, Kᵢⱼ = cᵢⱼ tⱼ / Σₗ cⱼₗ tₗ",
+    kind="single",
+    prepare=prepare_decay,
+    source="Morgan (1983)",
+)
 def distance_decay_isolation_core(
     x: Any, t: Any, *, c: np.ndarray, products: Any = None, **_: Any
 ) -> np.ndarray:
@@ -456,7 +506,11 @@ def distance_decay_isolation_core(
 
 
 @register(
-    "distance_decay_interaction", kind="single", prepare=prepare_decay, source="Morgan (1983)"
+    "distance_decay_interaction",
+    formula="DPxy = Σᵢ (xᵢ/X) Σⱼ Kᵢⱼ yⱼ/tⱼ, Kᵢⱼ = cᵢⱼ tⱼ / Σₗ cⱼₗ tₗ",
+    kind="single",
+    prepare=prepare_decay,
+    source="Morgan (1983)",
 )
 def distance_decay_interaction_core(
     x: Any, t: Any, *, c: np.ndarray, products: Any = None, **_: Any
@@ -475,7 +529,11 @@ def _edge_dissimilarity(x: np.ndarray, t: np.ndarray, ctx: dict[str, Any]) -> np
 
 
 @register(
-    "spatial_dissimilarity", kind="single", prepare=prepare_contiguity, source="Morrill (1991)"
+    "spatial_dissimilarity",
+    formula="D(adj) = D − Σᵢ Σⱼ wᵢⱼ |pᵢ − pⱼ| / Σᵢ Σⱼ wᵢⱼ",
+    kind="single",
+    prepare=prepare_contiguity,
+    source="Morrill (1991)",
 )
 def spatial_dissimilarity_core(x: Any, t: Any, **ctx: Any) -> np.ndarray:
     """D(adj): D minus the mean share difference between queen neighbours."""
@@ -485,6 +543,7 @@ def spatial_dissimilarity_core(x: Any, t: Any, **ctx: Any) -> np.ndarray:
 
 @register(
     "boundary_spatial_dissimilarity",
+    formula="D(w) = D − Σᵢ Σⱼ wᵢⱼ |pᵢ − pⱼ| / Σᵢ Σⱼ wᵢⱼ",
     kind="single",
     prepare=prepare_boundary,
     source="Wong (1993), Urban Studies 30(3)",
@@ -497,6 +556,7 @@ def boundary_spatial_dissimilarity_core(x: Any, t: Any, **ctx: Any) -> np.ndarra
 
 @register(
     "perimeter_area_ratio_dissimilarity",
+    formula="D(s) = D − Σᵢ Σⱼ wᵢⱼ |pᵢ − pⱼ| ((P/A)ᵢ + (P/A)ⱼ) / (2 max(P/A))",
     kind="single",
     prepare=prepare_perimeter_area,
     source="Wong (1993), Urban Studies 30(3)",
@@ -534,6 +594,7 @@ def _prefix_pair_sums(steps: np.ndarray, component: np.ndarray, order: np.ndarra
 
 @register(
     "spatial_prox_profile",
+    formula="SPP = (P − (Σ_{s<P} η(s) − Σ_{s≥P} η(s)) / m) / (1 − P), η(s) = (k² − k) / Σᵢ Σⱼ dᵢⱼ",
     kind="single",
     prepare=prepare_hops,
     source="Hong & Sadahiro (2014); Hong, Choi & Sadahiro (2014)",
@@ -565,7 +626,13 @@ def spatial_prox_profile_core(
         return (share - diff) / (1.0 - share)
 
 
-@register("minmax", kind="single", prepare=prepare_kernel, source="O'Sullivan & Wong (2007)")
+@register(
+    "minmax",
+    formula="MM = 1 − Σᵢ min(xᵢ/X, yᵢ/Y) / Σᵢ max(xᵢ/X, yᵢ/Y)",
+    kind="single",
+    prepare=prepare_kernel,
+    source="O'Sullivan & Wong (2007)",
+)
 def minmax_core(x: Any, t: Any, *, kernel: Any = None, **_: Any) -> np.ndarray:
     """MinMax: 1 - overlap / union of the group and complement density surfaces."""
     x, t = _xt(x, t)

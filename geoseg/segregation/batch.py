@@ -61,6 +61,22 @@ def index_source(name: str) -> str:
     return get_index(name).source
 
 
+def index_formula(name: str) -> str:
+    """The formula of index ``name`` in plain typographic text (empty when none is recorded).
+
+    Symbols: ``xᵢ`` the group's count in area ``i``, ``tᵢ`` all residents, ``pᵢ = xᵢ/tᵢ``,
+    ``yᵢ = tᵢ − xᵢ``, ``X``, ``Y``, ``T``, ``P = X/T`` the city's; ``pᵢₘ`` and ``Pₘ`` the share of
+    group ``m`` in area ``i`` and in the city (multigroup indices).
+
+    Raises
+    ------
+    InputError
+        When ``name`` is not a registered index.
+    """
+    _load_spatial()
+    return get_index(name).formula
+
+
 def _is_local(spec: IndexSpec) -> bool:
     """Local indices (one value per area): kind ``"local"`` or registered with ``local=True``."""
     return spec.kind == "local" or bool(spec.options.get("local"))

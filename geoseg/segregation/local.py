@@ -44,6 +44,7 @@ def _shares(X: np.ndarray) -> np.ndarray:
 
 @register(
     "location_quotient",
+    formula="LQᵢₘ = (xᵢₘ/tᵢ) / (Xₘ/T)",
     kind="local",
     source=(
         "Isard, W. (1960). Methods of regional analysis. MIT Press; Sakoda, J. M. (1981). "
@@ -69,14 +70,14 @@ def location_quotient_core(X: np.ndarray, *, city_shares: np.ndarray | None = No
         return pim / Pm[:, None, :]
 
 
-@register("local_diversity", kind="local", source=_THEIL)
+@register("local_diversity", formula="Eᵢ = −Σₘ pᵢₘ ln pᵢₘ", kind="local", source=_THEIL)
 def local_diversity_core(X: np.ndarray) -> np.ndarray:
     """``-sum_m p_im ln p_im`` per area, shape ``(k, n)``."""
     pim = _shares(X)
     return -xlogy(pim, pim).sum(axis=2)
 
 
-@register("local_entropy", kind="local", source=_THEIL)
+@register("local_entropy", formula="Eᵢ / ln K, Eᵢ = −Σₘ pᵢₘ ln pᵢₘ", kind="local", source=_THEIL)
 def local_entropy_core(X: np.ndarray) -> np.ndarray:
     """Local diversity divided by its maximum ``ln K``, shape ``(k, n)``."""
     pim = _shares(X)
@@ -85,6 +86,7 @@ def local_entropy_core(X: np.ndarray) -> np.ndarray:
 
 @register(
     "local_simpsons_concentration",
+    formula="λᵢ = Σₘ pᵢₘ²",
     kind="local",
     source="Simpson, E. H. (1949). Measurement of diversity. Nature 163, 688.",
 )
@@ -96,6 +98,7 @@ def local_simpsons_concentration_core(X: np.ndarray) -> np.ndarray:
 
 @register(
     "local_simpsons_interaction",
+    formula="Iᵢ = Σₘ pᵢₘ (1 − pᵢₘ)",
     kind="local",
     source=(
         "Reardon, S. F. and Firebaugh, G. (2002). Measures of multigroup segregation. "

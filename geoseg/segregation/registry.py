@@ -41,6 +41,9 @@ class IndexSpec:
     prepare: Callable[..., dict[str, Any]] | None = None
     source: str = ""
     options: dict[str, Any] = field(default_factory=dict)
+    #: The formula in plain typographic text (Unicode sub- and superscripts), as the report
+    #: prints it; symbols as in the appendix's legend (``x_i``, ``t_i``, ``p_i = x_i / t_i``...).
+    formula: str = ""
 
     @property
     def spatial(self) -> bool:
@@ -58,6 +61,7 @@ def register(
     kind: Kind,
     prepare: Callable[..., dict[str, Any]] | None = None,
     source: str = "",
+    formula: str = "",
     **options: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an array core under ``name`` (decorator).
@@ -72,6 +76,10 @@ def register(
         For a spatial index, the function computing its geometric context once per layer.
     source
         The published source of the formula (shown in the report's method notes).
+    formula
+        The formula in plain typographic text, e.g. ``"D = Σᵢ tᵢ |pᵢ − P| / (2 T P (1 − P))"``:
+        the one the report's appendix prints (the public function's docstring gives it in
+        its Notes with its source).
     **options
         Default options of the core (keyword arguments it accepts).
 
@@ -90,7 +98,7 @@ def register(
         if name in INDICES:
             msg = f"index {name!r} is registered twice"
             raise RuntimeError(msg)
-        INDICES[name] = IndexSpec(name, kind, core, prepare, source, dict(options))
+        INDICES[name] = IndexSpec(name, kind, core, prepare, source, dict(options), formula)
         return core
 
     return deco

@@ -65,6 +65,7 @@ def prepare_local_centralization(
 
 @register(
     "local_relative_centralization",
+    formula="RCEᵢ = Σⱼ Xⱼ₋₁ Yⱼ − Σⱼ Xⱼ Yⱼ₋₁, j ∈ N(i)",
     kind="local",
     prepare=prepare_local_centralization,
     source="Folch & Rey (2016), Geographical Analysis 48(4)",
@@ -144,6 +145,7 @@ def _distance_order(xy: np.ndarray, rows: slice) -> np.ndarray:
 
 @register(
     "local_distortion",
+    formula="LDᵢ = Σₖ Σₘ qₖₘ ln(qₖₘ/Pₘ)",
     kind="local",
     prepare=prepare_distortion,
     source="Roberto (2015); Olteanu, Randon-Furling & Clark (2019), PNAS 116(25)",

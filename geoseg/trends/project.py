@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geoseg.errors import GeoSegError, InputError
+from geoseg.i18n import tr
 from geoseg.indicators import indicator_values
 from geoseg.trends.area import area_trends, gap_trends
 from geoseg.trends.breaks import SeriesBreak, apply_breaks
@@ -39,7 +40,9 @@ class ProjectTrends:
     gaps, gap_series
         :func:`geoseg.trends.gap_trends` of every indicator (summary and yearly gaps).
     notes
-        What was skipped or cut and why (also logged as warnings).
+        What was skipped or cut and why (also logged as warnings), in English as the
+        translation table words it; :func:`geoseg.i18n.follow_up_note_text` gives a note in
+        another language.
     """
 
     emerging: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -125,7 +128,7 @@ def trends_for_project(
         needed = [c for c in (column, den) if c]
         absent = [c for c in needed if c not in register]
         if absent:
-            _note(result, f"emerging hotspots of {name} skipped: no column {', '.join(absent)}")
+            _note(result, tr("tn_no_column", "en", name=name, columns=", ".join(absent)))
             continue
         values = register[column].astype(float)
         if den is not None:
@@ -154,7 +157,7 @@ def trends_for_project(
         except GeoSegError as exc:
             if strict:
                 raise
-            _note(result, f"emerging hotspots of {name} skipped: {exc}")
+            _note(result, _skipped(name, rows["year"], exc))
             continue
         table_areas = res.areas.reset_index(drop=True)
         table_areas.insert(0, "variable", name)
@@ -193,6 +196,19 @@ def _by_indicator(breaks: Sequence[SeriesBreak], definitions: Any) -> list[Serie
                 names.add(ind.name)
         out.append(replace(brk, indicators=tuple(sorted(names))))
     return out
+
+
+def _skipped(name: str, years: pd.Series, exc: Exception) -> str:
+    """The note (in English, from the translation table) on a variable left out of emerging
+    hotspots: its years when they are too few or have a gap, else the error's own words."""
+    found = sorted({int(y) for y in pd.to_numeric(years, errors="coerce").dropna()})
+    if len(found) < 3:
+        listed = ", ".join(map(str, found)) or "-"
+        return tr("tn_few_years", "en", name=name, n=len(found), years=listed)
+    missing = sorted(set(range(found[0], found[-1] + 1)) - set(found))
+    if missing:
+        return tr("tn_gap_years", "en", name=name, years=", ".join(map(str, missing)))
+    return tr("tn_failed", "en", name=name, reason=str(exc))
 
 
 def _note(result: ProjectTrends, text: str) -> None:

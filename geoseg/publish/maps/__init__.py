@@ -11,8 +11,8 @@ and counts below the disclosure threshold are suppressed and marked (see
 
 from __future__ import annotations
 
-from geoseg.publish.maps._context import street_lines
 from geoseg.publish.maps._page import map_html, save_map
+from geoseg.publish.maps._streets import street_lines
 from geoseg.publish.maps._style import MapStyle
 from geoseg.publish.maps.access import access_map
 from geoseg.publish.maps.choropleth import choropleth_map, local_index_map

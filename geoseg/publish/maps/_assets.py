@@ -272,6 +272,28 @@ GEOSEG_JS = r"""
     map.whenReady(update);
     return el;
   }
+  function fit(map, bounds) {
+    // fitted to the city on opening and on every change of size, until the reader moves it
+    var own = false, moved = false;
+    function below() {
+      // on a narrow map a wide legend or note covers the bottom: keep the city above it
+      var box = map.getContainer(), width = box.clientWidth, pad = 0;
+      box.querySelectorAll(".leaflet-bottom > .leaflet-control").forEach(function (c) {
+        if (c.offsetWidth > 0.45 * width) { pad = Math.max(pad, c.offsetHeight + 10); }
+      });
+      return Math.min(pad, 0.4 * box.clientHeight);
+    }
+    function refit() {
+      own = true;
+      map.fitBounds(bounds, {paddingTopLeft: [6, 6], paddingBottomRight: [6, 6 + below()],
+        animate: false});
+      own = false;
+    }
+    map.on("dragstart zoomstart", function () { if (!own) { moved = true; } });
+    map.on("resize", function () { if (!moved) { refit(); } });
+    refit();
+    setTimeout(function () { if (!moved) { refit(); } }, 0);  // once the legend is drawn
+  }
   function tables(map) {
     var divs = Array.prototype.slice.call(document.querySelectorAll(".geoseg-table"));
     function update() {
@@ -448,6 +470,6 @@ GEOSEG_JS = r"""
     return fc;
   }
   window.geoseg = {decode: decode, table: table, layer: layer, note: note, legend: legend,
-    labels: labels, tables: tables, compare: compare};
+    labels: labels, tables: tables, compare: compare, fit: fit};
 })();
 """

@@ -29,7 +29,7 @@ from geoseg.publish.maps._context import (
     add_water,
     area_label_points,
 )
-from geoseg.publish.maps._elements import DataBlock, GeoLayer, Legend, Note, Tables
+from geoseg.publish.maps._elements import DataBlock, Fit, GeoLayer, Legend, Note, Tables
 from geoseg.publish.maps._geometry import area_codes, feature_collection, prepare_layer
 from geoseg.publish.maps._palettes import (
     MISSING_COLOUR,
@@ -72,7 +72,7 @@ class MapContext:
         names: dict[str, str],
         style: MapStyle,
         water: GeoLayer | None = None,
-        streets: GeoLayer | None = None,
+        streets: Sequence[GeoLayer] = (),
     ) -> None:
         self.map = m
         self.data = data
@@ -83,7 +83,7 @@ class MapContext:
         self.threshold = style.threshold
         self.water = water
         #: layers drawn under and over the areas (water, streets), copied to a second map
-        self.context = [x for x in (water, streets) if x is not None]
+        self.context = [x for x in (water, *streets) if x is not None]
 
     def area_rows(self, code: str, *, service: str = "", year: object = None) -> list[list[Any]]:
         """Tooltip rows naming an area (name, code), then the service kind and year if given."""
@@ -167,10 +167,10 @@ def base_map(
         tiles=style.tiles,
         zoom_start=11,
         control_scale=True,
-        zoom_snap=0.25,
+        zoom_snap=0.1,
         zoom_delta=0.5,
     )
-    m.fit_bounds([[south, west], [north, east]], padding=(8, 8))
+    m.add_child(Fit([[south, west], [north, east]]))
     # what the saved page declares about itself: its language, title, size and area names
     m.geoseg_page = {  # type: ignore[attr-defined]
         "lang": lang,
@@ -185,7 +185,7 @@ def base_map(
         water = add_water(m, areas, style.water, lang=lang, tolerance=style.tolerance)
     block = DataBlock(feature_collection(geoms, codes))
     m.add_child(block)
-    streets = None
+    streets: list[GeoLayer] = []
     if style.streets is not None and len(style.streets):
         streets = add_streets(m, style.streets, lang=lang)
     if style.labels and names:

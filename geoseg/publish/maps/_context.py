@@ -1,8 +1,9 @@
 """What a reader orients by, drawn from the project's own data: water, streets, area names.
 
 Nothing comes from the internet: water polygons come from the project's ``[areas] water``
-file, streets from its street network (simplified and thinned to a vertex budget so a map stays
-small), and the names from the areas themselves.
+file, streets from its street network (continuous strokes within a vertex budget, see
+:mod:`geoseg.publish.maps._streets`, so a map stays small), and the names from the areas
+themselves.
 """
 
 from __future__ import annotations
@@ -11,115 +12,32 @@ import logging
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
-import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
-from geoseg.errors import InputError
 from geoseg.i18n import tr
 from geoseg.publish._html import js_json
 from geoseg.publish.maps._elements import DataBlock, GeoLayer
 from geoseg.publish.maps._geometry import chained_lines, feature_collection, prepare_layer
 from geoseg.publish.maps._palettes import WATER_COLOUR
+from geoseg.publish.maps._streets import street_tiers
 from geoseg.settings import MAP_CRS
 
-__all__ = ["AreaLabels", "add_streets", "add_water", "area_label_points", "street_lines"]
+__all__ = [
+    "STREET_ZOOM",
+    "STREET_ZOOM_ALL",
+    "AreaLabels",
+    "add_streets",
+    "add_water",
+    "area_label_points",
+]
 
 logger = logging.getLogger(__name__)
 
-#: Vertices of the street layer at most (about 9 bytes each in the page).
-STREET_VERTICES = 20_000
-#: The street layer appears from this zoom level on (about 10 m a pixel at 58° N).
-STREET_ZOOM = 13
-
-
-def street_lines(
-    network: Any,
-    *,
-    areas: gpd.GeoDataFrame | None = None,
-    tolerance: float = 8.0,
-    max_vertices: int = STREET_VERTICES,
-) -> gpd.GeoSeries:
-    """Street lines for the maps' light street layer, simplified and thinned to a budget.
-
-    Parameters
-    ----------
-    network
-        A :class:`geoseg.access.WalkNetwork` (its edge lines are used) or a GeoSeries /
-        GeoDataFrame of lines in a projected CRS.
-    areas
-        When given, streets are clipped to the areas' bounding box plus a 500 m margin.
-    tolerance
-        Douglas-Peucker tolerance in metres.
-    max_vertices
-        The most vertices kept: when the simplified streets have more, dead ends (cul-de-sacs,
-        stubs) are dropped first, then the shortest pieces, so the connected streets that a
-        reader orients by remain.
-
-    Returns
-    -------
-    geopandas.GeoSeries
-        Lines in the input's CRS.
-
-    Notes
-    -----
-    Edges between intersections are first merged into continuous lines where a node joins only
-    two of them (``shapely.line_merge``), then simplified with Douglas-Peucker (Douglas & Peucker
-    1973) preserving topology.
-    """
-    if isinstance(network, gpd.GeoDataFrame | gpd.GeoSeries):
-        geoms = np.asarray(network.geometry if isinstance(network, gpd.GeoDataFrame) else network)
-        crs = network.crs
-    elif hasattr(network, "edge_lines"):
-        geoms = np.asarray(network.edge_lines())
-        crs = network.crs
-    else:
-        msg = "street_lines: pass a WalkNetwork or a GeoSeries of street lines"
-        raise InputError(msg)
-    if crs is None:
-        msg = "street_lines: the streets have no CRS; set a projected CRS (metres) first"
-        raise InputError(msg)
-    series = gpd.GeoSeries(geoms, crs=crs)
-    if not series.crs.is_projected:
-        msg = "street_lines: the streets are in a geographic CRS; project them to metres first"
-        raise InputError(msg)
-    if areas is not None and len(areas):
-        x0, y0, x1, y1 = areas.to_crs(series.crs).total_bounds
-        series = series.clip((x0 - 500, y0 - 500, x1 + 500, y1 + 500))
-    lines = shapely.get_parts(series.to_numpy())
-    lines = lines[shapely.get_type_id(lines) == 1]  # LineString
-    if not len(lines):
-        return gpd.GeoSeries([], crs=crs)
-    merged = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(lines)))
-    simple = shapely.simplify(merged, tolerance, preserve_topology=True)
-    counts = shapely.get_num_coordinates(simple)
-    if counts.sum() > max_vertices:
-        order = _importance(simple)
-        keep = order[np.cumsum(counts[order]) <= max_vertices]
-        logger.info(
-            "streets: %d of %d pieces kept within %d vertices",
-            len(keep),
-            len(simple),
-            max_vertices,
-        )
-        simple = simple[np.sort(keep)]
-    return gpd.GeoSeries(simple, crs=crs)
-
-
-def _importance(lines: np.ndarray) -> np.ndarray:
-    """Line positions from most to least worth drawing: pieces joined to others at both ends
-    before dead ends (cul-de-sacs, stubs), longer before shorter."""
-    ends = np.vstack(
-        [
-            shapely.get_coordinates(shapely.get_point(lines, 0)),
-            shapely.get_coordinates(shapely.get_point(lines, -1)),
-        ]
-    ).round(1)
-    _, inverse, degree = np.unique(ends, axis=0, return_inverse=True, return_counts=True)
-    end_degree = degree[inverse.ravel()].reshape(2, -1)
-    dead_end = (end_degree < 2).any(axis=0)
-    return np.lexsort((-shapely.length(lines), dead_end))
+#: The major streets appear from this zoom level on (about 20 m a pixel at 58° N: a city's
+#: whole extent), the others from :data:`STREET_ZOOM_ALL` on (about 5 m a pixel).
+STREET_ZOOM = 12
+STREET_ZOOM_ALL = 14
 
 
 def add_water(
@@ -151,23 +69,32 @@ def _fixed_layer(
     return layer
 
 
-def add_streets(m: Any, streets: gpd.GeoSeries | gpd.GeoDataFrame, *, lang: str) -> GeoLayer:
-    """Draw the streets as thin light lines above the areas from :data:`STREET_ZOOM` on."""
+def add_streets(m: Any, streets: gpd.GeoSeries | gpd.GeoDataFrame, *, lang: str) -> list[GeoLayer]:
+    """Draw the streets as thin light lines above the areas: the major ones (the longest
+    strokes, :func:`geoseg.publish.maps._streets.street_tiers`) from :data:`STREET_ZOOM` on,
+    all from :data:`STREET_ZOOM_ALL` on; return the layers drawn."""
     geoms = prepare_layer(
         streets if isinstance(streets, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=streets),
         what="streets",
         tolerance=None,
         coverage=False,
     )
-    style = {"color": "#ffffff", "weight": 1.2, "opacity": 0.75, "fill": False}
-    return _fixed_layer(
-        m,
-        chained_lines(geoms, digits=5),
-        tr("streets", lang),
-        style,
-        pane="geoseg-streets",
-        min_zoom=STREET_ZOOM,
+    layers = []
+    tiers = zip(
+        street_tiers(geoms.geometry),
+        (1.6, 1.1),
+        (STREET_ZOOM, STREET_ZOOM_ALL),
+        ("geoseg-streets", "geoseg-streets-minor"),  # a pane each: shown from its own zoom
+        strict=True,
     )
+    for part, weight, zoom, pane in tiers:
+        if not len(part):
+            continue
+        style = {"color": "#ffffff", "weight": weight, "opacity": 0.8, "fill": False}
+        data = chained_lines(part, digits=5)
+        name = tr("streets", lang)
+        layers.append(_fixed_layer(m, data, name, style, pane=pane, min_zoom=zoom))
+    return layers
 
 
 def area_label_points(areas: gpd.GeoDataFrame, names: dict[str, str]) -> list[list[Any]]:

@@ -216,3 +216,22 @@ class Compare(MacroElement):
     def context_json(self) -> str:
         """The context layers' variable names, read when the map is rendered."""
         return js_json([layer.get_name() for layer in self._context])
+
+
+class Fit(MacroElement):
+    """Fit the map to ``bounds`` (``[[south, west], [north, east]]``) when it opens, and again
+    whenever its size changes (a window resized, a phone turned) until the reader pans or
+    zooms, so that the city fills the window it is shown in."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geoseg.fit({{ this._parent.get_name() }}, {{ this.bounds_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "geoseg_fit"
+        self.bounds_json = js_json(bounds)
