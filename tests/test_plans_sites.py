@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pulp
 import pytest
@@ -144,6 +146,11 @@ def test_cli_writes_plans_that_check_plan_confirms(cli_run, baseline, example_da
     assert result.exit_code == 0, result.output
     plans = sorted(out.parent.glob("fc-site-*.geojson"))
     assert [p.name for p in plans] == ["fc-site-01.geojson", "fc-site-02.geojson"]
+    # each collection is named after its file (GIS programs show it as the layer's name)
+    assert [json.loads(p.read_text(encoding="utf-8"))["name"] for p in plans] == [
+        "fc-site-01",
+        "fc-site-02",
+    ]
     assert out.with_suffix(".html").is_file()
     lib = suggest_sites(baseline, kind=KIND, count=2, objective="median")
     rules = read_rules(example_data / "plans" / "rules.toml")
