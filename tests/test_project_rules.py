@@ -162,6 +162,24 @@ def test_register_of_another_area_system_is_refused_naming_both_codes(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_codes_that_lost_their_leading_zeros_are_named_with_the_fix(tmp_path):
+    """A register saved with its codes as numbers (0101 -> 101) is refused by validate and
+    run alike, with the codes it lost and the fix, not only as "another area system"."""
+    codes = [f"{i:04d}" for i in range(101, 117)]
+    reg = register_frame([2020, 2021])
+    reg["code"] = reg["code"].map(dict(zip(CODES, codes, strict=True))).str.lstrip("0")
+    project = write_project(tmp_path, reg)
+    write_areas(tmp_path, codes)  # the polygons keep the zeros
+    for command in (["validate", str(project)], ["run", str(project), "--stage", "segregation"]):
+        code, out = cli(*command)
+        assert code == 2, out
+        assert "Traceback" not in out
+        assert "match only 0 of the 16 polygons" in out
+        assert "16 register codes are polygon codes without their leading zeros" in out
+        assert "101 -> 0101" in out and "export the code column as text" in out
+    assert not (tmp_path / "out").exists()
+
+
 def test_table_mixing_levels_is_refused_with_the_fix(tmp_path):
     reg = register_frame([2020], extra={"1": 5000, "2": 5000, "1480": 20000})
     project = write_project(tmp_path, reg)
