@@ -195,6 +195,17 @@ def check_run(
     note = access_note(data)
     if "access" in chosen and note is not None:
         notes.append(note)
+    unlabelled = [
+        ind.name
+        for ind in project.indicators.values()
+        if not ({ind.label_sv, ind.label_en} - {"", ind.name, ind.numerator})
+    ]
+    if unlabelled:
+        notes.append(
+            f"{project.path}: indicator(s) {', '.join(unlabelled)} have no label_sv or "
+            "label_en, so maps and the report name them by these column names; declare "
+            "[indicators.NAME] tables with label_sv and label_en (docs/config.md, Indicators)"
+        )
     if problems:
         raise ValidationError(str(project.path), problems)
     return notes

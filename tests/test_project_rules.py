@@ -180,6 +180,35 @@ def test_codes_that_lost_their_leading_zeros_are_named_with_the_fix(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_indicators_without_labels_are_named_by_validate_and_run(tmp_path):
+    """A project without [indicators] labels its maps with column names; validate and run both
+    say which, and a labelled indicator is not named."""
+    project = write_project(tmp_path, register_frame([2020, 2021]))
+    for command in (["validate", str(project)], ["run", str(project), "--stage", "segregation"]):
+        code, out = cli(*command)
+        assert code == 0, out
+        assert "indicator(s) foreign_born, income have no label_sv or label_en" in out
+    labelled = write_project(
+        tmp_path,
+        register_frame([2020, 2021]),
+        extra="""
+[indicators.foreign_born]
+numerator = "foreign_born"
+denominator = "pop_total"
+label_sv = "Utrikes födda"
+label_en = "Born abroad"
+
+[indicators.income]
+numerator = "income"
+kind = "amount"
+label_en = "Income"
+""",
+    )
+    code, out = cli("validate", str(labelled))
+    assert code == 0, out
+    assert "have no label_sv or label_en" not in out
+
+
 def test_table_mixing_levels_is_refused_with_the_fix(tmp_path):
     reg = register_frame([2020], extra={"1": 5000, "2": 5000, "1480": 20000})
     project = write_project(tmp_path, reg)
