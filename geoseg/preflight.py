@@ -206,6 +206,20 @@ def check_run(
             "label_en, so maps and the report name them by these column names; declare "
             "[indicators.NAME] tables with label_sv and label_en (docs/config.md, Indicators)"
         )
+    from geoseg.i18n import group_label
+
+    named = {i.numerator for i in project.indicators.values() if i.name not in unlabelled}
+    bare = [
+        g
+        for g in dict.fromkeys([*reg.groups, *reg.multigroup])
+        if g not in named and g not in unlabelled and not group_label(g, "en")
+    ]
+    if bare:
+        notes.append(
+            f"{project.path}: group(s) {', '.join(bare)} of [registers] have no labelled "
+            "indicator, so the report's segregation section names them by their column names; "
+            "declare an [indicators.NAME] with the group as numerator and label_sv and label_en"
+        )
     if problems:
         raise ValidationError(str(project.path), problems)
     return notes

@@ -206,7 +206,19 @@ label_en = "Income"
     )
     code, out = cli("validate", str(labelled))
     assert code == 0, out
-    assert "have no label_sv or label_en" not in out
+    assert "have no label_sv or label_en" not in out and "labelled indicator" not in out
+    # a second group without an indicator is named by the segregation section's column name
+    reg = register_frame([2020, 2021])
+    reg["natives"] = reg["pop_total"] - reg["foreign_born"]
+    reg.to_csv(tmp_path / "register.csv", index=False)
+    text = labelled.read_text(encoding="utf-8")
+    labelled.write_text(
+        text.replace('groups = ["foreign_born"]', 'groups = ["foreign_born", "natives"]'),
+        encoding="utf-8",
+    )
+    code, out = cli("validate", str(labelled))
+    assert code == 0, out
+    assert "group(s) natives of [registers] have no labelled indicator" in out
 
 
 def test_table_mixing_levels_is_refused_with_the_fix(tmp_path):
