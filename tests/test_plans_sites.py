@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
+import pandas as pd
 import pulp
 import pytest
 from click.testing import CliRunner
@@ -329,3 +331,18 @@ def test_cli_json_states_the_disclosure_rule(tmp_path):
     for row in doc["suggestions"]:
         n = row["newly_within"]
         assert n is None or isinstance(n, str) or n == 0 or n >= 5, row
+
+
+def test_cli_table_prints_persons_as_whole_numbers():
+    """The table format prints large counts in full, as the CSV has them, not as 1.2e+04."""
+    args = ["suggest-sites", "--count", "2", "--objective", "median", "--group", "pop_total"]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    csv = CliRunner().invoke(main, [*args, "--format", "csv"])
+    assert csv.exit_code == 0, csv.output
+    table = pd.read_csv(io.StringIO(csv.stdout))
+    assert "e+" not in res.stdout
+    shown = table["newly_within"].dropna()
+    assert len(shown) == 2 and (shown >= 1e4).any()  # ten thousand residents newly within
+    for value in shown:
+        assert (f"{value:.0f}" if value >= 1e4 else f"{value:.4g}") in res.stdout.split()
