@@ -347,6 +347,8 @@ def _broken(name: str, folder: Path) -> Path:
         reg.loc[reg["year"] == 2021, "year"] = name.removeprefix("year_")
     elif name == "unknown_index":
         extra = ""
+    elif name == "flat_hotspot_variable":
+        reg["income"] = 250.0
     project = write_project(folder, reg, extra=extra)
     text = project.read_text(encoding="utf-8")
     if name == "unknown_index":
@@ -389,6 +391,7 @@ REFUSED = {
     "output_is_input": "is the project's register; geoseg never writes over an input",
     "overlapping_areas": "A00 and A01",
     "infinite_capacity": "column 'capacity' is not a number for services S0",
+    "flat_hotspot_variable": "variable 'income' has the same value (250) in every area in 2020",
 }
 #: Defects run accepts with a warning that validate prints first.
 WARNED = {
