@@ -522,3 +522,36 @@ def test_maps_command_redraws_into_the_runs_maps_folder(tmp_path):
     assert code == 0, out
     assert (tmp_path / "out" / "maps" / "index.html").is_file()
     assert report.read_bytes() == first
+
+
+def test_indicator_maps_name_the_unit_of_their_values(tmp_path):
+    """Legend and tooltips of an indicator map say what the numbers are (% of a share, the
+    declared unit of an amount); the page title is the label alone."""
+    import re
+
+    project = write_project(
+        tmp_path,
+        register_frame([2020, 2021]),
+        extra="""
+[indicators.foreign_born]
+numerator = "foreign_born"
+denominator = "pop_total"
+label_en = "Born abroad"
+
+[indicators.income]
+numerator = "income"
+kind = "amount"
+unit = "tkr"
+label_en = "Mean income"
+""",
+    )
+    code, out = cli("run", str(project), "--stage", "segregation", "--stage", "maps")
+    assert code == 0, out
+    maps = tmp_path / "out" / "maps"
+    for name, label, unit in (
+        ("foreign_born", "Born abroad", "%"),
+        ("income", "Mean income", "tkr"),
+    ):
+        html = (maps / f"indicator_{name}.html").read_text(encoding="utf-8")
+        assert f"{label} ({unit})" in html
+        assert re.search(rf"<title>[^<]*{label}</title>", html), name
