@@ -154,7 +154,7 @@ def check_run(
             f"here); choose from {', '.join(known)}"
         )
     table = data.register
-    chosen = set(stages) if stages is not None else {"segregation", "trends", "access"}
+    chosen = set(stages) if stages is not None else {"segregation", "hotspots", "trends", "access"}
     if "trends" in chosen:
         n_years = table[reg.year].nunique() if reg.year and reg.year in table.columns else 1
         if n_years < 3:
@@ -192,12 +192,69 @@ def check_run(
                         f"{reg.path}: year {year}: group(s) {', '.join(empty)} have nobody; "
                         "their indices for that year are left empty (NaN)"
                     )
+    if "hotspots" in chosen and project.hotspots.variables:
+        problems.extend(_flat_hotspot_variables(data))
     note = access_note(data)
     if "access" in chosen and note is not None:
         notes.append(note)
+    unlabelled = [
+        ind.name
+        for ind in project.indicators.values()
+        if not ({ind.label_sv, ind.label_en} - {"", ind.name, ind.numerator})
+    ]
+    if unlabelled:
+        notes.append(
+            f"{project.path}: indicator(s) {', '.join(unlabelled)} have no label_sv or "
+            "label_en, so maps and the report name them by these column names; declare "
+            "[indicators.NAME] tables with label_sv and label_en (docs/config.md, Indicators)"
+        )
+    from geoseg.i18n import group_label
+
+    named = {i.numerator for i in project.indicators.values() if i.name not in unlabelled}
+    bare = [
+        g
+        for g in dict.fromkeys([*reg.groups, *reg.multigroup])
+        if g not in named and g not in unlabelled and not group_label(g, "en")
+    ]
+    if bare:
+        notes.append(
+            f"{project.path}: group(s) {', '.join(bare)} of [registers] have no labelled "
+            "indicator, so the report's segregation section names them by their column names; "
+            "declare an [indicators.NAME] with the group as numerator and label_sv and label_en"
+        )
     if problems:
         raise ValidationError(str(project.path), problems)
     return notes
+
+
+def _flat_hotspot_variables(data: Any) -> list[str]:
+    """[hotspots] variables with one value in every placed area of a year (nothing to map)."""
+    reg = data.project.registers
+    placed = data.placed_register
+    problems = []
+    for col in data.project.hotspots.variables:
+        if col not in placed.columns:
+            continue
+        values = pd.to_numeric(placed[col], errors="coerce")
+        by_year = (
+            values.groupby(placed[reg.year], sort=True)
+            if reg.year and reg.year in placed.columns
+            else [("", values)]
+        )
+        flat = [
+            (year, v.dropna().iloc[0])
+            for year, v in by_year
+            if v.notna().sum() >= 4 and v.dropna().nunique() == 1
+        ]
+        if flat:
+            years = ", ".join(f"{y}" for y, _ in flat if y != "")
+            when = f" in {years}" if years else ""
+            problems.append(
+                f"{reg.path}: [hotspots] variable {col!r} has the same value ({flat[0][1]:g}) "
+                f"in every area{when}, so it has no hotspots; remove it from [hotspots] "
+                "variables or check the column"
+            )
+    return problems
 
 
 def access_note(data: Any) -> str | None:

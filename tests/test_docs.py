@@ -280,6 +280,8 @@ def test_gothenburg_levels_project_validates_as_shown(real_data, tmp_path):
     (tmp_path / "goteborg.toml").write_text(text, encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "goteborg.toml")])
     assert result.exit_code == 0, result.output
+    assert "have no label_sv or label_en" not in result.output  # the pages read in words
+    assert "have no labelled indicator" not in result.output
     (shown,) = [b for b in _blocks(DOCS / "guides/gothenburg.md", "text") if "level " in b]
     printed = [line for line in result.stdout.splitlines() if "level " in line]
     _matches("\n".join(printed), shown)

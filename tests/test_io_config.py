@@ -185,6 +185,36 @@ rates = ["a/b"]
     assert len(info.value.problems) >= 12
 
 
+def test_every_problem_of_an_indicator_at_once(tmp_path):
+    project = make_project(
+        tmp_path,
+        """
+[indicators.fb]
+numerator = "foreign_born"
+denominatr = "pop_total"
+kind = "percent"
+worse = "high"
+target_area = "living_env"
+
+[indicators.rent]
+kind = "share"
+""",
+    )
+    with pytest.raises(ConfigError) as info:
+        read_config(project)
+    text = str(info.value)
+    for part in [
+        "[indicators.fb] unknown key(s) 'denominatr'",
+        "[indicators.fb] kind must be one of share, rate, amount, got 'percent'",
+        "[indicators.fb] worse must be one of higher, lower, none, got 'high'",
+        "[indicators.fb] target_area must be one of start, work, living, participation, "
+        "got 'living_env'",
+        '[indicators.rent] needs numerator = "COLUMN"',
+        '[indicators.rent] a share needs denominator = "COLUMN"',
+    ]:
+        assert part in text, part
+
+
 def test_missing_sections_and_bad_files(tmp_path):
     (tmp_path / "p.toml").write_text("[project]\nname = 'x'\n")
     with pytest.raises(ConfigError, match=r"\[areas\] needs 'path', 'id'.*section is missing"):

@@ -427,3 +427,20 @@ def test_property_malformed_jsonstat(tmp_path_factory, doc, dims):
     path = tmp_path_factory.mktemp("js") / "table.json"
     path.write_text(json.dumps(doc))
     expect_error(read_register, path, id_column="code")
+
+
+def test_rows_without_a_valid_year_are_not_also_called_duplicates(tmp_path):
+    """Years written short or left empty are one problem each, named once; two rows of one
+    area and year are still duplicates."""
+    path = tmp_path / "reg.csv"
+    path.write_text(
+        "code;year;pop\n0101;23;10\n0101;;11\n0101;22;12\n0102;2023;13\n0102;2023;14\n",
+        encoding="utf-8",
+    )
+    err = expect_error(read_register, path, id_column="code", year_column="year")
+    text = str(err)
+    assert "years outside 1800-2200" in text and "whole year" in text
+    dup = [line for line in text.splitlines() if "duplicate" in line]
+    assert len(dup) == 1
+    assert "0102 (2023, row 5), 0102 (2023, row 6)" in dup[0]
+    assert "0101" not in dup[0]

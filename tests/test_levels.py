@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import geopandas as gpd
@@ -374,3 +375,35 @@ def test_maps_at_a_level(tmp_path, monkeypatch):
 
 def report_text(path):
     return path.read_text(encoding="utf-8")
+
+
+def test_trends_command_at_a_level(tmp_path):
+    """`geoseg trends` follows the areas of [project] level, or of --level, as run does."""
+    path = _write(tmp_path, default="quarter")
+    reg = pd.read_csv(tmp_path / "register.csv", dtype={"area": str})
+    earlier = reg[reg["year"] == 2022].assign(year=2021)
+    earlier["foreign_born"] = earlier["foreign_born"] // 2
+    earlier["born_sweden"] = earlier["pop_total"] - earlier["foreign_born"]
+    reg = pd.concat([earlier, reg], ignore_index=True)
+    reg.to_csv(tmp_path / "register.csv", index=False)
+    small = gpd.read_file(tmp_path / "small.gpkg").set_index("code")
+    halves = {c: "south" if q < "q1" else "north" for c, q in small["quarter"].items()}
+    runner = CliRunner()
+    for level, mapping in ((None, small["quarter"].to_dict()), ("town", halves)):
+        args = ["-q", "trends", str(path), "--table", "areas", "--variable", "foreign_born"]
+        res = runner.invoke(
+            main, [*args, "--format", "csv", *(("--level", level) if level else ())]
+        )
+        assert res.exit_code == 0, res.output
+        got = pd.read_csv(io.StringIO(res.stdout), dtype={"code": str}).set_index("code")
+        mapping = {**mapping, "199": "199"}  # persons without a polygon keep their code
+        last = reg[reg["year"] == 2023]
+        sums = last.groupby(last["area"].map(mapping))[["foreign_born", "pop_total"]].sum()
+        expected = sums["foreign_born"] / sums["pop_total"] * 100
+        assert sorted(got.index) == sorted(expected.index)
+        assert got["value_last"].to_numpy() == pytest.approx(
+            expected.reindex(got.index).to_numpy(), rel=1e-12
+        )
+    res = runner.invoke(main, ["-q", "trends", str(path), "--level", "district"])
+    assert res.exit_code == 2
+    assert "level 'district' is not a level of this project" in res.output

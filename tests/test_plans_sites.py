@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import numpy as np
+import pandas as pd
 import pulp
 import pytest
 from click.testing import CliRunner
@@ -144,6 +148,11 @@ def test_cli_writes_plans_that_check_plan_confirms(cli_run, baseline, example_da
     assert result.exit_code == 0, result.output
     plans = sorted(out.parent.glob("fc-site-*.geojson"))
     assert [p.name for p in plans] == ["fc-site-01.geojson", "fc-site-02.geojson"]
+    # each collection is named after its file (GIS programs show it as the layer's name)
+    assert [json.loads(p.read_text(encoding="utf-8"))["name"] for p in plans] == [
+        "fc-site-01",
+        "fc-site-02",
+    ]
     assert out.with_suffix(".html").is_file()
     lib = suggest_sites(baseline, kind=KIND, count=2, objective="median")
     rules = read_rules(example_data / "plans" / "rules.toml")
@@ -322,3 +331,18 @@ def test_cli_json_states_the_disclosure_rule(tmp_path):
     for row in doc["suggestions"]:
         n = row["newly_within"]
         assert n is None or isinstance(n, str) or n == 0 or n >= 5, row
+
+
+def test_cli_table_prints_persons_as_whole_numbers():
+    """The table format prints large counts in full, as the CSV has them, not as 1.2e+04."""
+    args = ["suggest-sites", "--count", "2", "--objective", "median", "--group", "pop_total"]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    csv = CliRunner().invoke(main, [*args, "--format", "csv"])
+    assert csv.exit_code == 0, csv.output
+    table = pd.read_csv(io.StringIO(csv.stdout))
+    assert "e+" not in res.stdout
+    shown = table["newly_within"].dropna()
+    assert len(shown) == 2 and (shown >= 1e4).any()  # ten thousand residents newly within
+    for value in shown:
+        assert (f"{value:.0f}" if value >= 1e4 else f"{value:.4g}") in res.stdout.split()

@@ -162,6 +162,65 @@ def test_register_of_another_area_system_is_refused_naming_both_codes(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_codes_that_lost_their_leading_zeros_are_named_with_the_fix(tmp_path):
+    """A register saved with its codes as numbers (0101 -> 101) is refused by validate and
+    run alike, with the codes it lost and the fix, not only as "another area system"."""
+    codes = [f"{i:04d}" for i in range(101, 117)]
+    reg = register_frame([2020, 2021])
+    reg["code"] = reg["code"].map(dict(zip(CODES, codes, strict=True))).str.lstrip("0")
+    project = write_project(tmp_path, reg)
+    write_areas(tmp_path, codes)  # the polygons keep the zeros
+    for command in (["validate", str(project)], ["run", str(project), "--stage", "segregation"]):
+        code, out = cli(*command)
+        assert code == 2, out
+        assert "Traceback" not in out
+        assert "match only 0 of the 16 polygons" in out
+        assert "16 register codes are polygon codes without their leading zeros" in out
+        assert "101 -> 0101" in out and "export the code column as text" in out
+    assert not (tmp_path / "out").exists()
+
+
+def test_indicators_without_labels_are_named_by_validate_and_run(tmp_path):
+    """A project without [indicators] labels its maps with column names; validate and run both
+    say which, and a labelled indicator is not named."""
+    project = write_project(tmp_path, register_frame([2020, 2021]))
+    for command in (["validate", str(project)], ["run", str(project), "--stage", "segregation"]):
+        code, out = cli(*command)
+        assert code == 0, out
+        assert "indicator(s) foreign_born, income have no label_sv or label_en" in out
+    labelled = write_project(
+        tmp_path,
+        register_frame([2020, 2021]),
+        extra="""
+[indicators.foreign_born]
+numerator = "foreign_born"
+denominator = "pop_total"
+label_sv = "Utrikes födda"
+label_en = "Born abroad"
+
+[indicators.income]
+numerator = "income"
+kind = "amount"
+label_en = "Income"
+""",
+    )
+    code, out = cli("validate", str(labelled))
+    assert code == 0, out
+    assert "have no label_sv or label_en" not in out and "labelled indicator" not in out
+    # a second group without an indicator is named by the segregation section's column name
+    reg = register_frame([2020, 2021])
+    reg["natives"] = reg["pop_total"] - reg["foreign_born"]
+    reg.to_csv(tmp_path / "register.csv", index=False)
+    text = labelled.read_text(encoding="utf-8")
+    labelled.write_text(
+        text.replace('groups = ["foreign_born"]', 'groups = ["foreign_born", "natives"]'),
+        encoding="utf-8",
+    )
+    code, out = cli("validate", str(labelled))
+    assert code == 0, out
+    assert "group(s) natives of [registers] have no labelled indicator" in out
+
+
 def test_table_mixing_levels_is_refused_with_the_fix(tmp_path):
     reg = register_frame([2020], extra={"1": 5000, "2": 5000, "1480": 20000})
     project = write_project(tmp_path, reg)
@@ -288,6 +347,8 @@ def _broken(name: str, folder: Path) -> Path:
         reg.loc[reg["year"] == 2021, "year"] = name.removeprefix("year_")
     elif name == "unknown_index":
         extra = ""
+    elif name == "flat_hotspot_variable":
+        reg["income"] = 250.0
     project = write_project(folder, reg, extra=extra)
     text = project.read_text(encoding="utf-8")
     if name == "unknown_index":
@@ -330,6 +391,7 @@ REFUSED = {
     "output_is_input": "is the project's register; geoseg never writes over an input",
     "overlapping_areas": "A00 and A01",
     "infinite_capacity": "column 'capacity' is not a number for services S0",
+    "flat_hotspot_variable": "variable 'income' has the same value (250) in every area in 2020",
 }
 #: Defects run accepts with a warning that validate prints first.
 WARNED = {
@@ -460,3 +522,36 @@ def test_maps_command_redraws_into_the_runs_maps_folder(tmp_path):
     assert code == 0, out
     assert (tmp_path / "out" / "maps" / "index.html").is_file()
     assert report.read_bytes() == first
+
+
+def test_indicator_maps_name_the_unit_of_their_values(tmp_path):
+    """Legend and tooltips of an indicator map say what the numbers are (% of a share, the
+    declared unit of an amount); the page title is the label alone."""
+    import re
+
+    project = write_project(
+        tmp_path,
+        register_frame([2020, 2021]),
+        extra="""
+[indicators.foreign_born]
+numerator = "foreign_born"
+denominator = "pop_total"
+label_en = "Born abroad"
+
+[indicators.income]
+numerator = "income"
+kind = "amount"
+unit = "tkr"
+label_en = "Mean income"
+""",
+    )
+    code, out = cli("run", str(project), "--stage", "segregation", "--stage", "maps")
+    assert code == 0, out
+    maps = tmp_path / "out" / "maps"
+    for name, label, unit in (
+        ("foreign_born", "Born abroad", "%"),
+        ("income", "Mean income", "tkr"),
+    ):
+        html = (maps / f"indicator_{name}.html").read_text(encoding="utf-8")
+        assert f"{label} ({unit})" in html
+        assert re.search(rf"<title>[^<]*{label}</title>", html), name

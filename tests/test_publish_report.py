@@ -3,6 +3,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from _browser import browser, open_offline  # noqa: F401  (fixture)
 from _mapdata import INJECTED, grid_areas
 
 from geoseg.errors import InputError
@@ -164,3 +165,25 @@ def test_appendix_gives_every_index_a_label_formula_and_source(tmp_path, lang):
         assert formula == index_formula(name) and "=" in formula, name
         assert source == index_source(name) and source, name
         assert label != index_label(name, other), name  # its own word in each language
+
+
+def test_long_file_names_do_not_widen_the_page_on_a_phone(browser, tmp_path):  # noqa: F811
+    """A data source named by a long file name wraps: the report never scrolls sideways at
+    phone width (390 px)."""
+    name = "gbg_regso_birthplace_income_tenure_2020_2023_with_a_long_suffix.csv"
+    out = write_report(
+        tmp_path / "report.html",
+        title="Report",
+        lang="en",
+        sources=[f"Register of persons per area, 2020–2023: {name}"],
+    )
+    page, log = open_offline(browser, out)
+    try:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(100)
+        assert name in page.locator("body").inner_text().replace("\n", "")
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], widths
+        assert not log.page_errors
+    finally:
+        page.close()

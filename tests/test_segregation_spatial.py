@@ -394,3 +394,29 @@ def test_batch_over_years_and_groups_equals_the_index_functions():
         gdf = layer[["geometry"]].join(table[["grp", "b", "tot"]])
         direct = getattr(spatial, row["index"])(gdf, group=row["group"], total="tot")
         assert row["value"] == pytest.approx(direct, rel=1e-12, abs=1e-15), row
+
+
+def test_concentration_is_undefined_when_the_group_fills_every_area():
+    """ACO and RCO divide by the difference of the mean areas of the smallest and the largest
+    areas that can hold the group; when those are all the areas, both are 0 / 0 (Massey &
+    Denton 1988), and the value is NaN rather than an infinite or a huge number."""
+    sizes = [1000.0, 2000.0, 3000.0, 4000.0]
+    x0 = 0.0
+    geoms = []
+    for s in sizes:
+        geoms.append(box(x0, 0.0, x0 + s, s))
+        x0 += s + 10.0
+    tot = np.array([100.0, 101.0, 102.0, 103.0])
+    # the group holds more people than all but the largest area together, and more than all
+    # but the smallest: both the n1 smallest and the n - n2 largest areas are all four
+    grp = np.array([99.0, 100.0, 101.0, 100.0])
+    assert grp.sum() > tot.sum() - tot.min()
+    gdf = gpd.GeoDataFrame({"grp": grp, "tot": tot}, geometry=geoms, crs="EPSG:3006")
+    assert np.isnan(spatial.absolute_concentration(gdf, group="grp", total="tot"))
+    assert np.isnan(spatial.relative_concentration(gdf, group="grp", total="tot"))
+    # a small group on the same areas is defined and equals pysal/segregation's value
+    gdf["grp"] = [10.0, 5.0, 2.0, 1.0]
+    for name in ("absolute_concentration", "relative_concentration"):
+        ours = getattr(spatial, name)(gdf, group="grp", total="tot")
+        assert np.isfinite(ours)
+        assert ours == pytest.approx(_pysal_single(name, gdf), rel=1e-9), name

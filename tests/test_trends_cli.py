@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -239,3 +241,40 @@ def test_follow_up_notes_translate_back_from_english(key, fields):
     named = follow_up_note_text(note, "sv", label=lambda v: f"label of {v}")
     assert named == tr(key, "sv", name="label of a/b", **fields)
     assert follow_up_note_text("a note of the project's own", "sv") == "a note of the project's own"
+
+
+def test_area_trends_hide_series_with_a_small_count(example_data, tmp_path):
+    """A share whose count is below the disclosure threshold in one year is not published
+    through the trend table's first or last value or slope; other series are."""
+    text = (example_data / "registers" / "example_registers.csv").read_text(encoding="utf-8-sig")
+    reg = pd.read_csv(io.StringIO(text), sep=";", dtype={"area_code": str})
+    last = reg["year"] == reg["year"].max()
+    small = (reg["area_code"] == "0101") & last
+    reg.loc[small, "born_sweden"] += reg.loc[small, "foreign_born"] - 2
+    reg.loc[small, "foreign_born"] = 2
+    assert (reg["foreign_born"] <= reg["pop_total"]).all()
+    path = tmp_path / "registers.csv"
+    reg.to_csv(path, sep=";", index=False, decimal=",")
+    config = _project(example_data, tmp_path)
+    text = Path(config).read_text(encoding="utf-8")
+    original = f'"{(example_data / "registers").as_posix()}/example_registers.csv"'
+    assert original in text
+    Path(config).write_text(text.replace(original, f'"{path.as_posix()}"'), encoding="utf-8")
+    args = ["-q", "trends", config, "--table", "areas", "--variable", "foreign_born"]
+    res = CliRunner().invoke(main, [*args, "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(io.StringIO(res.stdout), dtype={"code": str}).set_index("code")
+    hidden = ["value_first", "value_last", "slope", "slope_low", "slope_high"]
+    assert bool(table.loc["0101", "suppressed"])
+    assert table.loc["0101", hidden].isna().all()
+    # an area whose counts and bases are all at or above the threshold keeps its series
+    per_area = reg.groupby("area_code")[["foreign_born", "pop_total"]].min().min(axis=1)
+    fine = per_area.index[per_area >= 5]
+    assert len(fine) > 50
+    assert not table.loc[fine, "suppressed"].astype(bool).any()
+    assert table.loc[fine, "value_last"].notna().all()
+    share = reg[last].set_index("area_code")
+    expected = share["foreign_born"] / share["pop_total"] * 100
+    assert table.loc[fine, "value_last"].to_numpy() == pytest.approx(
+        expected.reindex(fine).to_numpy()
+    )

@@ -192,7 +192,12 @@ def _table(df: pd.DataFrame) -> str:
     with pd.option_context(
         "display.max_rows", 200, "display.width", 160, "display.max_columns", 20
     ):
-        return df.to_string(index=False, float_format=lambda v: f"{v:.4g}")
+        return df.to_string(index=False, float_format=_number)
+
+
+def _number(v: float) -> str:
+    """Four significant digits, but whole numbers from 10,000 on (persons, never 1.116e+04)."""
+    return f"{v:.0f}" if abs(v) >= 1e4 and v == v and abs(v) != float("inf") else f"{v:.4g}"
 
 
 def prepare_outputs(

@@ -135,7 +135,7 @@ def hotspots(
             --register data/registers/example_registers.csv --register-id area_code \\
             --variable median_income_tkr --year 2023 --weights queen \\
             --permutations 999 --seed 12345 --lang sv --format json
-        geoseg hotspots --project goteborg.toml --level primaromrade \
+        geoseg hotspots --project goteborg.toml --level primaromrade \\
             --rate pop_foreign_born:pop_total
     """
     from geoseg.errors import InputError

@@ -251,8 +251,9 @@ def _write_plans(
     for r, path in enumerate(paths, 1):
         plan = result.plan(r).to_crs("EPSG:4326")
 
-        def writer(tmp: Path, plan: Any = plan) -> None:
-            plan.to_file(tmp, driver="GeoJSON")
+        def writer(tmp: Path, plan: Any = plan, name: str = path.stem) -> None:
+            # the collection's name is the file's, not the temporary file's
+            plan.to_file(tmp, driver="GeoJSON", layer=name)
 
         write_with(path, writer, root=path.parent, overwrite=overwrite, inputs=inputs)
         click.echo(f"wrote {path}", err=True)

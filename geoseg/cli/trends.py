@@ -94,6 +94,12 @@ JSON_COLUMNS = {
     help="Conditional permutations per area-year (default: [hotspots] permutations).",
 )
 @click.option("--seed", type=int, help="Random seed (default: [hotspots] seed).")
+@click.option(
+    "--level",
+    metavar="NAME",
+    help="The area level (a [levels] key; default [project] level, else the [areas] level), "
+    "as `geoseg run --level`.",
+)
 @click.option("--lang", type=click.Choice(["en", "sv"]), help="Language of the labels.")
 @format_option()
 @output_option()
@@ -106,6 +112,7 @@ def trends(
     method: str | None,
     permutations: int | None,
     seed: int | None,
+    level: str | None,
     lang: str | None,
     fmt: str,
     output: Path | None,
@@ -124,6 +131,7 @@ def trends(
         geoseg trends                                  # emerging hotspots of the example city
         geoseg trends geoseg.toml --table areas --variable foreign_born --format csv -o t.csv
         geoseg trends --table gaps --format json
+        geoseg trends goteborg.toml --level stadsomrade --table gaps
     """
     from geoseg.io import load_project, project_inputs, read_config
     from geoseg.publish.disclosure import Disclosure, gate_emerging
@@ -144,7 +152,12 @@ def trends(
         project.hotspots.seed = seed
     if lang is not None:
         project.project.lang = lang
-    data = load_project(project)
+    from geoseg.levels import project_at_level
+
+    view = project_at_level(load_project(project), level)
+    for note in view.notes:
+        click.echo(f"warning: {note}", err=True)
+    data = view.data
     result = trends_for_project(data, breaks=series_breaks(project), strict=True)
     emerging = gate_emerging(
         result.emerging,

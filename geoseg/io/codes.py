@@ -138,15 +138,28 @@ def check_register_against_areas(
     if area_codes and matched < len(area_set) / 2:
         reg_sample = format_codes((no_polygon or sorted(reg_set))[:5], limit=5)
         area_sample = format_codes(sorted(no_data or area_codes)[:5], limit=5)
+        unzeroed = {c.lstrip("0"): c for c in no_data if c.lstrip("0") != c}
+        lost = [c for c in no_polygon if c in unzeroed]
+        if lost:
+            pairs = format_codes([f"{c} -> {unzeroed[c]}" for c in lost], limit=3)
+            advice = (
+                f". {len(lost)} register codes are polygon codes without their leading zeros "
+                f"({pairs}): the file lost them (as when it is saved from Excel with the codes "
+                "as numbers); export the code column as text again"
+            )
+        else:
+            advice = (
+                ". Check that the code columns are the right ones ([registers] id and [areas] "
+                "id, or --register-id and --id) and that both files use the same area system "
+                "(and boundary year)"
+            )
         raise ValidationError(
             source,
             [
                 f"the register's codes (column {id_column!r}) match only {matched} of the "
                 f"{len(area_set)} polygons of {areas_source}: register codes such as "
                 f"{reg_sample} have no polygon; polygon codes such as {area_sample} have no "
-                "register row. Check that the code columns are the right ones ([registers] "
-                "id and [areas] id, or --register-id and --id) and that both files use the "
-                "same area system (and boundary year)"
+                f"register row{advice}"
             ],
         )
     warnings: list[str] = []

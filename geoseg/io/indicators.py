@@ -143,27 +143,24 @@ def parse_indicators(table: Any, problems: list[str]) -> dict[str, Indicator]:
         for key in bad:
             problems.append(f"{where} {key} must be a text, got {spec[key]!r}")
         values = {k: spec[k] for k in _KEYS if k in spec and k not in bad}
+        found = []  # every problem of this indicator at once
         if "numerator" not in values:
-            problems.append(f'{where} needs numerator = "COLUMN" (the register column)')
-            continue
+            found.append(f'{where} needs numerator = "COLUMN" (the register column)')
         kind = values.get("kind", "share")
         if kind not in INDICATOR_KINDS:
-            problems.append(
-                f"{where} kind must be one of {', '.join(INDICATOR_KINDS)}, got {kind!r}"
-            )
-            continue
-        if kind in ("share", "rate") and not values.get("denominator"):
-            problems.append(f'{where} a {kind} needs denominator = "COLUMN"')
-            continue
+            found.append(f"{where} kind must be one of {', '.join(INDICATOR_KINDS)}, got {kind!r}")
+        elif kind in ("share", "rate") and not values.get("denominator"):
+            found.append(f'{where} a {kind} needs denominator = "COLUMN"')
         worse = values.get("worse", "none")
         if worse not in WORSE:
-            problems.append(f"{where} worse must be one of {', '.join(WORSE)}, got {worse!r}")
-            continue
+            found.append(f"{where} worse must be one of {', '.join(WORSE)}, got {worse!r}")
         target = values.get("target_area")
         if target is not None and target not in TARGET_AREAS:
-            problems.append(
+            found.append(
                 f"{where} target_area must be one of {', '.join(TARGET_AREAS)}, got {target!r}"
             )
+        if found:
+            problems.extend(found)
             continue
         out[str(name)] = Indicator(
             name=str(name),

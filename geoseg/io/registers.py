@@ -397,6 +397,8 @@ def read_register(
     if id_column in columns:
         keys = pd.DataFrame({"code": codes, "year": years if years is not None else 0})
         dup = keys.duplicated(keep=False) & codes.notna()
+        if years is not None:  # rows without a valid year are reported as such, not as twins
+            dup &= years.notna()
         if dup.any():
             what = "(code, year)" if years is not None else "code"
             problems.append(

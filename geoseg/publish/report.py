@@ -51,6 +51,7 @@ table {border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.92em;}
 th, td {border: 1px solid #ccc; padding: 3px 8px; text-align: left;}
 thead th {background: #eef3f8;} td.num {text-align: right; font-variant-numeric: tabular-nums;}
 td.supp {font-style: italic; color: #6a3d9a;}
+p, li {overflow-wrap: anywhere;}
 .fictional {background: #fff3cd; border: 2px solid #8a6d00; padding: 0.5em 0.8em;
   font-weight: 700;}
 figure {margin: 0.5em 0;}

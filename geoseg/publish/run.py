@@ -86,16 +86,19 @@ def publish(
     for ind, rows in indicators.groupby("indicator", sort=False):
         label = definitions[str(ind)].label(lang)
         worse = definitions[str(ind)].worse
+        # the legend and the tooltips say what the numbers are: per cent, per 1 000, tkr
+        unit = _unit(definitions[str(ind)])
+        valued = f"{label} ({unit})" if unit else label
         table = rows
         planned.append(
             (
                 f"indicator_{ind_names[ind]}.html",
                 label,
-                lambda t=table, lab=label, w=worse: gm.choropleth_map(
+                lambda t=table, lab=label, val=valued, w=worse: gm.choropleth_map(
                     areas,
                     t,
                     column="value",
-                    label=lab,
+                    label=val,
                     worse=w,
                     id_column="code",
                     suppressed="suppressed",
@@ -558,7 +561,7 @@ def _main_tables(
     marks = pd.DataFrame({name: False}, index=table.index)
     for col in indicators.columns:
         ind = definitions[str(col)]
-        unit = {"share": "%", "rate": "per 1 000"}.get(ind.kind, ind.unit)
+        unit = _unit(ind)
         head = f"{ind.label(lang)} ({unit})" if unit else ind.label(lang)
         table[head] = indicators[col].to_numpy(dtype=float)
         marks[head] = mask[col].to_numpy(dtype=bool) if col in mask else False
@@ -567,6 +570,11 @@ def _main_tables(
     marks = marks.loc[order].reset_index(drop=True)
     title = _title(lang, "Indicators by area, latest year", "Indikatorer per område, senaste år")
     return {title: table}, {title: marks}
+
+
+def _unit(ind: Any) -> str:
+    """The unit an indicator's values are in: % of a share, per 1 000 of a rate, else its own."""
+    return str({"share": "%", "rate": "per 1 000"}.get(ind.kind, ind.unit) or "")
 
 
 def _group_labels(indices: Any, definitions: Any, lang: str) -> dict[str, str]:

@@ -347,7 +347,10 @@ def relative_centralization_core(x: Any, t: Any, *, order: np.ndarray, **_: Any)
 def _concentration_terms(
     x: np.ndarray, t: np.ndarray, area: np.ndarray, ascending: np.ndarray, descending: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (sum x a / X, sum over the n1 smallest t a / T1, sum over the largest t a / T2)."""
+    """Return (sum x a / X, sum over the n1 smallest t a / T1, sum over the largest t a / T2).
+
+    The last is NaN where it equals the second (the index is then undefined).
+    """
     n, k = x.shape
     tb = np.broadcast_to(t, x.shape)
     X = x.sum(axis=0)
@@ -367,6 +370,11 @@ def _concentration_terms(
     small = cum_w[n1 - 1, cols] / cum_t[n1 - 1, cols]
     large = tail_w[n2, cols] / tail_t[n2, cols]
     group = (x * area[:, None]).sum(axis=0) / X
+    # When the group is so large that the smallest and the largest areas needed to hold it are
+    # the same areas, the two bounds coincide and the index is undefined (0 / 0): NaN, not the
+    # +-inf or rounding noise of a division by a difference of equal sums.
+    same = ~(np.abs(large - small) > 1e-9 * np.maximum(np.abs(large), np.abs(small)))
+    large = np.where(same, np.nan, large)
     return group, small, large
 
 

@@ -190,7 +190,9 @@ def absolute_concentration(
     Returns
     -------
     float
-        1 when the group occupies the least possible space, 0 the most.
+        1 when the group occupies the least possible space, 0 the most. NaN when the least
+        and the most possible space are the same (a group so large that the smallest and the
+        largest areas needed to hold it are the same areas), where the ratio is 0 / 0.
 
     Notes
     -----
@@ -220,6 +222,7 @@ def relative_concentration(
     -------
     float
         In [-1, 1]; positive when the group uses less space than the rest of the population.
+        NaN where :func:`absolute_concentration` is undefined.
 
     Notes
     -----

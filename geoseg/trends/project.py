@@ -20,7 +20,8 @@ __all__ = ["ProjectTrends", "trends_for_project"]
 
 logger = logging.getLogger(__name__)
 
-#: Columns of a trend row hidden when a share rests on fewer persons than the threshold.
+#: Columns of a trend row hidden when a value rests on, or counts, fewer persons than the
+#: threshold in any year.
 _HIDDEN = ("value_first", "value_last", "slope", "slope_low", "slope_high", "mk_tau")
 
 
@@ -219,12 +220,24 @@ def _note(result: ProjectTrends, text: str) -> None:
 def _suppress_small_bases(
     trends: pd.DataFrame, table: pd.DataFrame, threshold: float
 ) -> pd.DataFrame:
-    """Mark and blank the trends of values that rest on fewer than ``threshold`` persons."""
+    """Mark and blank the trends of values that rest on fewer than ``threshold`` persons.
+
+    A series is hidden when, in any of its years, its base or the persons it counts (``count``
+    of a share or rate) are below the threshold, as the indicator maps hide that year's value:
+    the first and last values and the slope would otherwise publish them.
+    """
     out = trends.copy()
-    if "base" not in table or out.empty:
+    columns = [c for c in ("base", "count") if c in table]
+    if not columns or out.empty:
         out["suppressed"] = False
         return out
-    smallest = table.dropna(subset=["base"]).groupby(["indicator", "code"])["base"].min()
+    least = table[columns].apply(pd.to_numeric, errors="coerce").min(axis=1, skipna=True)
+    smallest = (
+        table.assign(_least=least)
+        .dropna(subset=["_least"])
+        .groupby(["indicator", "code"])["_least"]
+        .min()
+    )
     key = pd.MultiIndex.from_arrays([out["indicator"], out["code"].astype(str)])
     low = smallest.reindex(key).to_numpy(dtype=float, na_value=np.nan) < threshold
     out["suppressed"] = low
