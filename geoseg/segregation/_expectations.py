@@ -4,8 +4,10 @@ The bias-corrected dissimilarity and the Carrington-Troske modified indices subt
 of an index over tables drawn at random. These functions compute that mean directly from the
 probability distributions, so the indices become deterministic and free of Monte-Carlo error.
 
-All sums over a count's support are truncated ``_WIDTH`` standard deviations either side of its
-mean; the neglected probability is below ``1e-11``. Every function takes many tables at once
+All sums over a count's support are truncated at ``mean +- _half_width(variance)``, where
+Bernstein's inequality for sums of independent Bernoulli variables,
+``P(|S - ES| >= h) <= 2 exp(-h^2 / (2 (Var S + h / 3)))``, bounds the neglected probability
+by ``2e-12`` (about ``7.4`` standard deviations for large counts, wider for small skewed ones). Every function takes many tables at once
 (the replicate tables of a randomization test): the resampled dissimilarity handles the areas
 of all tables in blocks of one array, and the null means of the modified indices evaluate their
 conditional means once for all the tables' shares (the Gini's through a Chebyshev interpolant
@@ -39,8 +41,8 @@ __all__ = [
     "hypergeometric_mad",
 ]
 
-#: Half-width of the truncated supports, in standard deviations.
-_WIDTH = 7.0
+#: ``-log`` of the probability neglected in each tail of a truncated support.
+_TAIL = 12.0 * np.log(10.0)
 #: Largest number of possible group totals of a drawn table that are all enumerated.
 _ENUMERATE = 200
 #: Gauss-Hermite nodes of the mean over the drawn group total in larger cities.
@@ -52,6 +54,19 @@ _CHEB_MAX = 64
 _CHEB_TOL = 1e-10
 #: Up to this many points a conditional mean is evaluated at each one.
 _CHEB_DIRECT = 24
+
+
+def _half_width(var: npt.ArrayLike, step: npt.ArrayLike = 1.0) -> np.ndarray:
+    """``h`` with ``2 exp(-h^2 / (2 (var + step h / 3))) = 2 exp(-_TAIL)`` (Bernstein).
+
+    For a sum of independent variables each within ``step`` of its mean, with variance
+    ``var``: the probability of a deviation of ``h`` or more on either side is below
+    ``exp(-_TAIL)``. Zero for a constant (``var == 0``).
+    """
+    var = np.asarray(var, dtype=float)
+    c = _TAIL * np.asarray(step, dtype=float) / 3.0
+    with np.errstate(invalid="ignore"):
+        return np.where(var > 0, c + np.sqrt(c * c + 2.0 * _TAIL * var), 0.0)
 
 
 def _log_choose(n: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -93,15 +108,16 @@ def _total_nodes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Group totals ``m`` of a drawn table and their weights, ``m ~ Binomial(T, P)``, ``0<m<T``.
 
-    Every value (in small cities), or every value within ``_WIDTH`` standard deviations of
+    Every value (in small cities), or every value within ``_half_width`` of
     the mean, when there are at most ``_ENUMERATE``; otherwise a ``nodes``-point
     Gauss-Hermite rule (the functions averaged are smooth at the scale of the standard
-    deviation, which is then more than 14 persons), whose real nodes are either kept
+    deviation, which is then about 12 persons or more), whose real nodes are either kept
     (``integer=False``) or shared linearly between the two neighbouring integers.
     """
     sd = float(np.sqrt(T * P * (1.0 - P)))
-    lo = max(1, int(np.floor(T * P - _WIDTH * sd - 1)))
-    hi = min(T - 1, int(np.ceil(T * P + _WIDTH * sd + 1)))
+    half = float(_half_width(sd * sd))
+    lo = max(1, int(np.floor(T * P - half - 1)))
+    hi = min(T - 1, int(np.ceil(T * P + half + 1)))
     if T - 1 <= _ENUMERATE:
         lo, hi = 1, T - 1
     if hi < lo:
@@ -176,15 +192,15 @@ def expected_null_dissimilarity(t: np.ndarray, P: npt.ArrayLike) -> Any:
     return float(out[0]) if np.ndim(P) == 0 else out
 
 
-def _ranges(mean: np.ndarray, sd: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Ragged integer ranges ``mean +- _WIDTH sd`` clipped to ``0..upper``, flattened.
+def _ranges(low: np.ndarray, high: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Ragged integer ranges ``low..high`` (rounded outwards) clipped to ``0..upper``, flattened.
 
     Returns ``(owner, value, start, count)``: for every point its row and integer value, and
     for every row the offset of its first point and the number of points (at least one).
     """
     upper = np.asarray(upper, dtype=np.int64)
-    lo = np.clip(np.floor(mean - _WIDTH * sd), 0, upper).astype(np.int64)
-    hi = np.clip(np.ceil(mean + _WIDTH * sd), lo, upper).astype(np.int64)
+    lo = np.clip(np.floor(low), 0, upper).astype(np.int64)
+    hi = np.clip(np.ceil(high), lo, upper).astype(np.int64)
     count = hi - lo + 1
     start = np.cumsum(count) - count
     owner = np.repeat(np.arange(lo.size), count)
@@ -199,7 +215,9 @@ def _ragged_pmf(
 
     One log-gamma evaluation per range; inside a range the logarithms of the ratios
     ``P(k + 1) / P(k) = (n - k) p / ((k + 1) (1 - p))`` are accumulated, several times
-    cheaper than a log-gamma per point.
+    cheaper than a log-gamma per point. Each range is scaled to sum to one: the log-gamma
+    differences of large ``n`` lose digits (``1e-9`` near a million), the ratios do not, and
+    the neglected tails hold less than ``2e-12``.
     """
     nf = np.asarray(n, dtype=float)
     pf = np.asarray(p, dtype=float)
@@ -212,7 +230,8 @@ def _ragged_pmf(
     last = np.append(start[1:], k.size) - 1
     step[last] = 0.0  # the step out of a range is never used (and may be infinite)
     acc = np.concatenate(([0.0], np.cumsum(step)[:-1]))
-    return np.exp(first[owner] + acc - acc[start][owner])
+    pmf = np.exp(first[owner] + acc - acc[start][owner])
+    return pmf / np.add.reduceat(pmf, start)[owner]
 
 
 def expected_resampled_dissimilarity(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -225,8 +244,10 @@ def expected_resampled_dissimilarity(x: np.ndarray, y: np.ndarray) -> np.ndarray
     and ``B_i ~ Binomial(Y, b_i)`` are independent (marginals of the two multinomials), so the
     mean is a sum over areas of ``E|A Y - B X| / (2 X Y) = sum_a P(A = a) X E|B - a Y / X| /
     (2 X Y)``, with the inner mean absolute deviation about an arbitrary point in closed form
-    (De Moivre's partial sum). Areas whose two shares differ by more than ``_WIDTH`` standard
-    deviations contribute ``|a_i - b_i| / 2`` (the sign of the difference never changes).
+    (De Moivre's partial sum). Areas whose two shares differ by more than Bernstein's
+    half-width of ``A_i / X - B_i / Y`` (a sum of independent steps of at most ``1 / min(X, Y)``)
+    contribute ``|a_i - b_i| / 2`` (the sign of the difference changes with probability below
+    ``1e-12``).
     The areas of all columns are handled together (:func:`_near_terms`); a column whose
     ``X`` or ``Y`` rounds to zero gives NaN.
     """
@@ -244,7 +265,8 @@ def expected_resampled_dissimilarity(x: np.ndarray, y: np.ndarray) -> np.ndarray
         sd_a = np.sqrt(nX * a * (1.0 - a))
         sd_b = np.sqrt(nY * b * (1.0 - b))
         sigma = np.sqrt((sd_a / nX) ** 2 + (sd_b / nY) ** 2)
-    near = (d <= _WIDTH * sigma) & ok
+        step = 1.0 / np.minimum(nX, nY)
+    near = (d <= _half_width(sigma * sigma, step)) & ok
     total = np.where(near | ~ok, 0.0, d).sum(axis=0)
     i, j = np.nonzero(near)
     if i.size:
@@ -254,10 +276,11 @@ def expected_resampled_dissimilarity(x: np.ndarray, y: np.ndarray) -> np.ndarray
     return out[0] if one else out
 
 
-def _support(mean: np.ndarray, sd: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, ...]:
-    """First value (float) and number of values of ``mean +- _WIDTH sd`` clipped to ``0..upper``."""
-    lo = np.clip(np.floor(mean - _WIDTH * sd), 0, upper)
-    hi = np.clip(np.ceil(mean + _WIDTH * sd), lo, upper)
+def _support(mean: np.ndarray, var: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, ...]:
+    """First value (float) and number of values of ``mean +- _half_width(var)`` in ``0..upper``."""
+    half = _half_width(var)
+    lo = np.clip(np.floor(mean - half), 0, upper)
+    hi = np.clip(np.ceil(mean + half), lo, upper)
     return lo, (hi - lo + 1.0).astype(np.int64)
 
 
@@ -268,7 +291,8 @@ def _padded_pmf(
 
     Returns the ``(rows, width)`` probabilities and values. One log-gamma evaluation per row;
     along a row the logarithms of the ratios ``P(k + 1) / P(k) = (n - k) p / ((k + 1) (1 - p))``
-    are accumulated, several times cheaper than a log-gamma per point.
+    are accumulated, several times cheaper than a log-gamma per point. Each row is scaled to
+    sum to one (as in :func:`_ragged_pmf`).
     """
     col = np.arange(width, dtype=float)
     k = lo[:, None] + col
@@ -280,6 +304,7 @@ def _padded_pmf(
         np.cumsum(acc, axis=1, out=acc)
         pmf = np.exp(acc, out=acc)
     pmf[col[None, :] >= count[:, None]] = 0.0  # beyond the support (may hold NaN)
+    pmf /= pmf.sum(axis=1, keepdims=True)
     return pmf, k
 
 
@@ -290,8 +315,8 @@ def _near_terms(a: np.ndarray, b: np.ndarray, nX: np.ndarray, nY: np.ndarray) ->
     handled in blocks of at most ``_POINTS`` points, each block as ``(rows, width)`` arrays.
     """
     mu_a, mu_b = nX * a, nY * b
-    lo_a, cnt_a = _support(mu_a, np.sqrt(mu_a * (1.0 - a)), nX)
-    lo_b, cnt_b = _support(mu_b, np.sqrt(mu_b * (1.0 - b)), nY)
+    lo_a, cnt_a = _support(mu_a, mu_a * (1.0 - a), nX)
+    lo_b, cnt_b = _support(mu_b, mu_b * (1.0 - b), nY)
     order = np.argsort(cnt_a + cnt_b, kind="stable")
     size = (cnt_a + cnt_b)[order]
     out = np.empty(a.size)
@@ -358,9 +383,9 @@ def _gini_numerators(
     n = uniq.astype(float)
     T = float((n * counts).sum())
     lo_s, hi_s = span or (float(shares.min()), float(shares.max()))
-    lo = n * lo_s - _WIDTH * np.sqrt(n * lo_s * (1 - lo_s))
-    hi = n * hi_s + _WIDTH * np.sqrt(n * hi_s * (1 - hi_s))
-    own, k, start, count = _ranges((lo + hi) / 2.0, (hi - lo) / (2.0 * _WIDTH), uniq)
+    lo = n * lo_s - _half_width(n * lo_s * (1 - lo_s))
+    hi = n * hi_s + _half_width(n * hi_s * (1 - hi_s))
+    own, k, start, count = _ranges(lo, hi, uniq)
     last = start + count - 1
     weight = (counts * n)[own]  # sum of t_i over the areas sharing a total
     z = k / n[own]

@@ -41,6 +41,9 @@ class IndexSpec:
     prepare: Callable[..., dict[str, Any]] | None = None
     source: str = ""
     options: dict[str, Any] = field(default_factory=dict)
+    #: ``bounds(x, t) -> (low, high)``: cheap bounds on an expensive single-group core's values
+    #: (per column, NaN where unknown), used to settle comparisons without the core
+    bounds: Callable[..., tuple[Any, Any]] | None = None
 
     @property
     def spatial(self) -> bool:
@@ -58,6 +61,7 @@ def register(
     kind: Kind,
     prepare: Callable[..., dict[str, Any]] | None = None,
     source: str = "",
+    bounds: Callable[..., tuple[Any, Any]] | None = None,
     **options: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an array core under ``name`` (decorator).
@@ -72,6 +76,11 @@ def register(
         For a spatial index, the function computing its geometric context once per layer.
     source
         The published source of the formula (shown in the report's method notes).
+    bounds
+        For an expensive single-group core, ``bounds(x, t) -> (low, high)`` with
+        ``low <= core(x, t) <= high`` per column (NaN where unknown); a randomization test
+        then evaluates the core only on the replicate tables whose side of the observed
+        value the bounds leave open.
     **options
         Default options of the core (keyword arguments it accepts).
 
@@ -90,7 +99,7 @@ def register(
         if name in INDICES:
             msg = f"index {name!r} is registered twice"
             raise RuntimeError(msg)
-        INDICES[name] = IndexSpec(name, kind, core, prepare, source, dict(options))
+        INDICES[name] = IndexSpec(name, kind, core, prepare, source, dict(options), bounds)
         return core
 
     return deco
