@@ -7,11 +7,12 @@ probability distributions, so the indices become deterministic and free of Monte
 All sums over a count's support are truncated at ``mean +- _half_width(variance)``, where
 Bernstein's inequality for sums of independent Bernoulli variables,
 ``P(|S - ES| >= h) <= 2 exp(-h^2 / (2 (Var S + h / 3)))``, bounds the neglected probability
-by ``2e-12`` (about ``7.4`` standard deviations for large counts, wider for small skewed ones). Every function takes many tables at once
-(the replicate tables of a randomization test): the resampled dissimilarity handles the areas
-of all tables in blocks of one array, and the null means of the modified indices evaluate their
-conditional means once for all the tables' shares (the Gini's through a Chebyshev interpolant
-that agrees with direct evaluation to about ``1e-10``, relative).
+by ``2e-12`` (about ``7.4`` standard deviations for large counts, wider for small skewed
+ones). Every function takes many tables at once (the replicate tables of a randomization
+test): the resampled dissimilarity handles the areas of all tables in blocks of one array,
+and the null means of the modified indices evaluate their conditional means once for all the
+tables' shares (the Gini's through a Chebyshev interpolant that agrees with direct evaluation
+to about ``1e-10``, relative).
 
 Sources of the identities used:
 
