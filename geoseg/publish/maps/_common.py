@@ -21,13 +21,15 @@ import pandas as pd
 from geoseg.errors import InputError, format_codes
 from geoseg.i18n import tr
 from geoseg.io.indicators import WORSE
-from geoseg.publish._html import format_number
+from geoseg.publish._html import format_number, js_json
 from geoseg.publish.disclosure import suppress_counts, suppressed_label
 from geoseg.publish.maps._context import (
     AreaLabels,
     add_streets,
     add_water,
     area_label_points,
+    content_key,
+    remembered,
 )
 from geoseg.publish.maps._elements import DataBlock, GeoLayer, Legend, Note, Tables
 from geoseg.publish.maps._geometry import area_codes, feature_collection, prepare_layer
@@ -160,8 +162,15 @@ def base_map(
     else:
         logger.info("areas have no %r column; tooltips show codes only", name_column)
         names = {}
-    geoms = prepare_layer(areas, what="areas", tolerance=style.tolerance, coverage=True)
-    west, south, east, north = (float(v) for v in geoms.total_bounds)
+
+    def build() -> tuple[tuple[float, ...], str]:
+        geoms = prepare_layer(areas, what="areas", tolerance=style.tolerance, coverage=True)
+        bounds = tuple(float(v) for v in geoms.total_bounds)
+        return bounds, js_json(feature_collection(geoms, codes))
+
+    # the same areas on every map of a run: simplified and encoded once
+    bounds, encoded = remembered(("areas", content_key(areas), style.tolerance), build)
+    west, south, east, north = bounds
     m = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
         tiles=style.tiles,
@@ -183,7 +192,7 @@ def base_map(
     water = None
     if style.water is not None and len(style.water):
         water = add_water(m, areas, style.water, lang=lang, tolerance=style.tolerance)
-    block = DataBlock(feature_collection(geoms, codes))
+    block = DataBlock(encoded=encoded)
     m.add_child(block)
     streets = None
     if style.streets is not None and len(style.streets):
