@@ -178,3 +178,19 @@ def test_layers_drawn_on_every_map_are_shared_only_between_equal_areas(areas, ti
     shifted = map_html(choropleth_map(moved, tidy, label="Share"))
     fresh = map_html(choropleth_map(areas.copy(), tidy, label="Share"))
     assert fresh == first and shifted != first
+
+
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_quantile_classes_are_mapclassifys(areas, tidy, k):
+    mapclassify = pytest.importorskip("mapclassify")
+    one = tidy[tidy["year"] == 2023]
+    m = choropleth_map(areas, one, label="Share", k=k)
+    (info,) = layer_infos(m)
+    ours = {}
+    for code, (style, _rows) in info.items():
+        ours.setdefault(style["fillColor"], set()).add(code)
+    theirs = {}
+    yb = mapclassify.Quantiles(one["value"].to_numpy(), k=k).yb
+    for code, cls in zip(one["code"], yb, strict=True):
+        theirs.setdefault(int(cls), set()).add(code)
+    assert sorted(map(sorted, ours.values())) == sorted(map(sorted, theirs.values()))

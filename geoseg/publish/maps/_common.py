@@ -14,7 +14,6 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -332,9 +331,12 @@ def classify(
 
     Notes
     -----
-    ``quantiles`` and ``equal_interval`` as in mapclassify; ``natural_breaks`` is Fisher's
-    exact optimal partition (Fisher 1958, "On grouping for maximum homogeneity", JASA 53),
-    computed by ``mapclassify.FisherJenks`` so that the classes are deterministic.
+    ``quantiles``: the linearly interpolated quantiles at ``1/k, 2/k, ..., 1`` (repeated
+    bounds merged), as mapclassify's ``Quantiles``; ``equal_interval`` as in mapclassify;
+    ``natural_breaks`` is Fisher's exact optimal partition (Fisher 1958, "On grouping for
+    maximum homogeneity", JASA 53), computed by ``mapclassify.FisherJenks`` so that the
+    classes are deterministic. mapclassify is imported only for these two: importing it
+    compiles its numba code, which takes seconds.
     """
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
@@ -351,11 +353,11 @@ def classify(
     k = int(max(1, min(k, len(np.unique(v)))))
     if k == 1:
         return np.array([v.max()])
-    name = {
-        "quantiles": "quantiles",
-        "natural_breaks": "fisher_jenks",
-        "equal_interval": "equal_interval",
-    }[scheme]
+    if scheme == "quantiles":
+        return np.unique(np.quantile(v, np.arange(1, k + 1) / k))
+    import mapclassify
+
+    name = {"natural_breaks": "fisher_jenks", "equal_interval": "equal_interval"}[scheme]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         bins = np.asarray(mapclassify.classify(v, name, k=k).bins, dtype=float)
