@@ -238,18 +238,24 @@ def area_trends(
                 format_codes(partial),
             )
         records = []
-        # areas with the same years are trended together, one array per set of years
+        # areas with the same years are trended together, one array per set of years (the
+        # table holds one row per area and year: repeated rows were refused above)
+        labels, codes = pd.factorize(rows["code"], sort=False)
+        order = np.lexsort((rows["year"].to_numpy(), labels))
+        years_all = rows["year"].to_numpy()[order]
+        values_all = rows["value"].to_numpy()[order]
+        bounds = np.flatnonzero(np.diff(labels[order])) + 1
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [len(order)]))
         same_years: dict[tuple[float, ...], list[tuple[int, np.ndarray]]] = {}
-        for code, part in rows.groupby("code", sort=False):
+        for code, start, end in zip(codes, starts, ends, strict=True):
             base = {"indicator": indicator, "code": code, "series_note": note}
-            if part["year"].nunique() < 3:
+            if end - start < 3:
                 short = "fewer than three years" + (f" ({note})" if note else "")
-                records.append(base | {"years": part["year"].nunique(), "series_note": short})
+                records.append(base | {"years": int(end - start), "series_note": short})
                 continue
-            years = part["year"].to_numpy()
-            order = np.argsort(years)
-            key = tuple(years[order].astype(float))
-            same_years.setdefault(key, []).append((len(records), part["value"].to_numpy()[order]))
+            key = tuple(years_all[start:end].astype(float))
+            same_years.setdefault(key, []).append((len(records), values_all[start:end]))
             records.append(base)
         for key, series in same_years.items():
             values = np.vstack([v for _, v in series]).astype(float)
