@@ -9,6 +9,7 @@ files it did not write itself.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -99,17 +100,25 @@ class RunResult:
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    #: CPU seconds (user + system, this process and the programs it waited for) per stage
+    cpu_timings: dict[str, float] = field(default_factory=dict)
     access_note: str | None = None
     indicators: pd.DataFrame | None = None
     location_quotients: pd.DataFrame | None = None
 
 
+def _cpu_seconds() -> float:
+    """User and system CPU time of this process and of its finished child processes."""
+    return float(sum(os.times()[:4]))
+
+
 @contextmanager
 def _timed(result: RunResult, stage: str) -> Iterator[None]:
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu_seconds()
     logger.info("%s ...", stage)
     yield
     result.timings[stage] = time.perf_counter() - t0
+    result.cpu_timings[stage] = _cpu_seconds() - c0
     logger.info("%s done in %.1f s", stage, result.timings[stage])
 
 
@@ -188,7 +197,7 @@ def run_project(
     out, maps_dir = output_folders(project, output=output, maps=maps, example=example, level=level)
     # before any work: what `geoseg validate -o` reports about the folders, refused alike
     check_outputs(project, output=out, maps=maps_dir, stages=stages, overwrite=overwrite)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu_seconds()
     logger.info("load ...")
     data = load_project(project)
     from geoseg.levels import project_at_level
@@ -196,6 +205,7 @@ def run_project(
     view = project_at_level(data, level)
     result = RunResult(output=out, maps=maps_dir)
     result.timings["load"] = time.perf_counter() - t0
+    result.cpu_timings["load"] = _cpu_seconds() - c0
     result.warnings.extend(data.warnings)  # logged by load_project
     if view.steps:
         for note in view.notes:

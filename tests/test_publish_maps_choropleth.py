@@ -184,3 +184,31 @@ def test_local_index_map_has_a_legend_per_index(areas):
     below = {lq_info[c][0]["fillColor"] for c in data.index[data["lq"] < 0.9]}
     above = {lq_info[c][0]["fillColor"] for c in data.index[data["lq"] > 1.1]}
     assert below and above and not below & above
+
+
+def test_layers_drawn_on_every_map_are_shared_only_between_equal_areas(areas, tidy):
+    # a run draws the same areas on many maps: their geometry is encoded once and reused, so
+    # a second map is identical, and a map of other geometry (or codes) gets its own
+    first = map_html(choropleth_map(areas, tidy, label="Share"))
+    assert map_html(choropleth_map(areas, tidy, label="Share")) == first
+    moved = areas.copy()
+    moved.geometry = moved.geometry.translate(500.0, 0.0)
+    shifted = map_html(choropleth_map(moved, tidy, label="Share"))
+    fresh = map_html(choropleth_map(areas.copy(), tidy, label="Share"))
+    assert fresh == first and shifted != first
+
+
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_quantile_classes_are_mapclassifys(areas, tidy, k):
+    mapclassify = pytest.importorskip("mapclassify")
+    one = tidy[tidy["year"] == 2023]
+    m = choropleth_map(areas, one, label="Share", k=k)
+    (info,) = layer_infos(m)
+    ours = {}
+    for code, (style, _rows) in info.items():
+        ours.setdefault(style["fillColor"], set()).add(code)
+    theirs = {}
+    yb = mapclassify.Quantiles(one["value"].to_numpy(), k=k).yb
+    for code, cls in zip(one["code"], yb, strict=True):
+        theirs.setdefault(int(cls), set()).add(code)
+    assert sorted(map(sorted, ours.values())) == sorted(map(sorted, theirs.values()))

@@ -19,7 +19,7 @@ from shapely.geometry import box
 
 from geoseg.errors import CRSError, DataError, InputError, ValidationError
 from geoseg.segregation import spatial, spatial_local
-from geoseg.segregation.registry import INDICES
+from geoseg.segregation.registry import INDICES, get_index
 
 SPATIAL = [
     "delta",
@@ -420,3 +420,26 @@ def test_concentration_is_undefined_when_the_group_fills_every_area():
         ours = getattr(spatial, name)(gdf, group="grp", total="tot")
         assert np.isfinite(ours)
         assert ours == pytest.approx(_pysal_single(name, gdf), rel=1e-9), name
+
+
+def test_spatial_prox_profile_on_replicate_tables_agrees_with_pysal():
+    # null tables have few distinct shares at a threshold step (20 thresholds here): their
+    # profiles are summed by matrix products over groups of areas, the observed table's
+    # area by area; every table's value in one call must be pysal's
+    pysal = pytest.importorskip("segregation.singlegroup")
+    gdf = grid(11, nx=9, ny=8)
+    spec = get_index("spatial_prox_profile")
+    ctx = spec.prepare(gdf, m=20)
+    t = gdf["tot"].to_numpy(float)
+    rng = np.random.default_rng(3)
+    P = gdf["grp"].sum() / t.sum()
+    xs = np.column_stack(
+        [gdf["grp"].to_numpy(float), rng.binomial(t.astype(int)[:, None], P, (len(t), 6))]
+    )
+    values = spec.core(xs, t, **ctx)
+    for j in range(xs.shape[1]):
+        table = gdf.assign(grp=xs[:, j])[["grp", "tot", "geometry"]].reset_index(drop=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = pysal.SpatialProxProf(table, "grp", "tot", m=20).statistic
+        assert values[j] == pytest.approx(theirs, rel=1e-9), j

@@ -55,6 +55,26 @@ def test_area_slopes_and_intervals_equal_scipy(method):
         np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
+def test_theil_sen_with_tied_values_and_different_years_per_area_equals_scipy():
+    # areas are trended together by set of years: tied values (the interval's tie correction
+    # differs per area) and areas that lack some years must still match scipy area by area
+    rng = np.random.default_rng(4)
+    series = {f"B{i:02d}": np.round(rng.normal(10, 2, len(YEARS))).tolist() for i in range(40)}
+    series["B00"] = [5.0] * len(YEARS)  # all tied
+    table = _table(series)
+    table = table[~((table["code"] < "B10") & (table["year"] == 2019))]  # a missing year
+    table = table[~((table["code"] == "B20") & (table["year"] >= 2018))]  # too short
+    res = area_trends(table).set_index("code")
+    for code, part in table.groupby("code"):
+        if len(part) < 3:
+            assert np.isnan(res.loc[code, "slope"])
+            continue
+        ref = stats.theilslopes(part["value"].to_numpy(), part["year"].to_numpy(float))
+        got = res.loc[code, ["slope", "slope_low", "slope_high"]].to_numpy(dtype=float)
+        np.testing.assert_allclose(got, [ref.slope, ref.low_slope, ref.high_slope], rtol=1e-12)
+        assert res.loc[code, "years"] == len(part)
+
+
 def test_mann_kendall_p_equals_pymannkendall_and_is_adjusted_per_indicator():
     mk = pytest.importorskip("pymannkendall")
     table, values = _random_table(seed=1)

@@ -116,6 +116,8 @@ def run(
         click.echo(f"maps:    {result.maps / 'index.html'}")
     timing = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
     click.echo(f"timings: {timing}", err=True)
+    cpu = ", ".join(f"{k} {v:.1f} s" for k, v in result.cpu_timings.items())
+    click.echo(f"cpu timings: {cpu}", err=True)
 
 
 def _run_national(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,13 @@ def fmt_value(value: object, lang: str, digits: int = 2) -> str:
     if isinstance(value, (float, np.floating)):
         return format_number(float(value), lang=lang, digits=digits)
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _cells(column: pd.Series) -> Any:
+    """The column's values as ``.iloc`` gives them, indexable by position."""
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biufO":
+        return column.to_numpy()
+    return column.iloc
 
 
 def html_table(
@@ -57,13 +65,18 @@ def html_table(
         head = f"<th>{escape(df.index.name or '')}</th>" + head
     body = []
     mark = escape(suppressed_label(threshold, lang=lang))
+    # NumPy-backed columns as arrays (the same scalars as .iloc, without a lookup per cell)
+    column = {c: _cells(df[c]) for c in cols}
+    hidden = {
+        c: mask[c].to_numpy(dtype=bool) for c in cols if mask is not None and c in mask.columns
+    }
     for r in range(len(df)):
         cells = [f"<th>{escape(df.index[r])}</th>"] if index else []
         for c in cols:
-            if mask is not None and c in mask.columns and bool(mask[c].iloc[r]):
+            if c in hidden and hidden[c][r]:
                 cells.append(f'<td class="supp">{mark}</td>')
             else:
-                v = df[c].iloc[r]
+                v = column[c][r]
                 cls = ' class="num"' if isinstance(v, (int, float, np.number)) else ""
                 if c == "year" and pd.notna(v):
                     text = str(int(v)) if isinstance(v, (int, float, np.number)) else str(v)

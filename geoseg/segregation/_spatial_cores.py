@@ -30,6 +30,7 @@ from geoseg.segregation._spatial_input import (
     check_geometry,
 )
 from geoseg.segregation._spatial_matrices import DecayProducts, decay_matrix, hop_matrix
+from geoseg.segregation._spatial_pairs import group_pair_sums, prefix_pair_sums
 from geoseg.segregation.registry import register
 
 __all__ = [
@@ -575,31 +576,6 @@ def perimeter_area_ratio_dissimilarity_core(x: Any, t: Any, **ctx: Any) -> np.nd
     return _edge_dissimilarity(x, t, ctx)
 
 
-def _prefix_pair_sums(steps: np.ndarray, component: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """``F[c, r]``: steps summed over ordered pairs of the first ``r`` areas of ``order[:, c]``.
-
-    ``steps`` holds the finite path lengths as small integers (0 between unconnected areas);
-    prefixes that span more than one connected ``component`` are infinite.
-    """
-    n, k = order.shape
-    out = np.zeros((k, n + 1))
-    rank = np.empty_like(order)
-    rank[order, np.arange(k)[None, :]] = np.arange(n)[:, None]
-    position = np.arange(n)[None, :, None]
-    step = max(1, int(3e7 // max(n * n, 1)))
-    for start in range(0, k, step):  # chunks bound memory; each chunk is vectorised
-        cols = slice(start, min(start + step, k))
-        rows = steps[order[:, cols].T]  # (c, n, n): row a is the a-th area's path lengths
-        earlier = rank[:, cols].T[:, None, :] < position  # columns ranked before row a
-        np.multiply(rows, earlier, out=rows)  # in place: no second (c, n, n) array
-        lower = rows.sum(axis=2, dtype=np.int64)
-        out[cols, 1:] = 2.0 * np.cumsum(lower, axis=1)
-    comp = component[order]  # (n, k)
-    spans = np.maximum.accumulate(comp != comp[:1], axis=0)  # prefix reaches a 2nd component
-    out[:, 1:][spans.T] = np.inf
-    return out
-
-
 @register(
     "spatial_prox_profile",
     formula="SPP = (P − (Σ_{s<P} η(s) − Σ_{s≥P} η(s)) / m) / (1 − P), η(s) = (k² − k) / Σᵢ Σⱼ dᵢⱼ",
@@ -622,7 +598,14 @@ def spatial_prox_profile_core(
     hist = hist.reshape(k, m + 1)
     sizes = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1][:, 1:]  # (k, m) areas at or above grid_j
     order = np.argsort(-passes, axis=0, kind="stable")
-    prefix = _prefix_pair_sums(steps, component, order)
+    # columns with few distinct thresholds (replicate tables of a test) by matrix products
+    distinct = 1 + (np.diff(np.take_along_axis(passes, order, axis=0), axis=0) != 0).sum(axis=0)
+    few = distinct <= max(8, x.shape[0] // 16)
+    prefix = np.empty((k, x.shape[0] + 1))
+    if few.any():
+        prefix[few] = group_pair_sums(steps, component, order[:, few], passes[:, few])
+    if not few.all():
+        prefix[~few] = prefix_pair_sums(steps, component, order[:, ~few])
     pair_sum = np.take_along_axis(prefix, sizes, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         curve = (sizes**2 - sizes) / pair_sum

@@ -424,7 +424,7 @@ class _Run:
         rng = random_generator(self.seed, year, level, group, spec.name)
         row["value"] = observed(prep, rng)
         if self.permutations > 0:
-            null = self._null(prep, year, level, group, rng, shared)
+            null = self._null(prep, year, level, group, rng, shared, row["value"])
             row["p_value"] = p_value(row["value"], null)
         if self.ci:
             boots = simulate_bootstrap(prep, self.ci_replicates, "residents", rng)
@@ -473,8 +473,12 @@ class _Run:
         group: str,
         rng: np.random.Generator,
         shared: dict[int, tuple[np.ndarray, np.ndarray]] | None,
+        observed_value: float,
     ) -> np.ndarray:
-        """Null distribution; single-group indices of one group share the same tables."""
+        """Null distribution for the p-value; single-group indices of one group share the same
+        tables. Replicates that the index's bounds place on one side of ``observed_value``
+        carry a bound instead of their value (see ``evaluate_tables``): the p-value is the
+        same."""
         k = self.permutations
         if shared is None or prep.spec.kind != "single" or prep.n * k > _SHARED_CELLS:
             return simulate_null(prep, k, self.null, rng)
@@ -484,4 +488,4 @@ class _Run:
             tag = "null tables" if (t > 0).all() else "null tables with empty areas"
             null_rng = random_generator(self.seed, year, level, group, tag)
             shared[prep.n] = null_single(x, t, k, self.null, null_rng)
-        return evaluate_tables(prep, *shared[prep.n], rng)
+        return evaluate_tables(prep, *shared[prep.n], rng, around=observed_value)

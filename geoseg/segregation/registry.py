@@ -44,6 +44,9 @@ class IndexSpec:
     #: The formula in plain typographic text (Unicode sub- and superscripts), as the report
     #: prints it; symbols as in the appendix's legend (``x_i``, ``t_i``, ``p_i = x_i / t_i``...).
     formula: str = ""
+    #: ``bounds(x, t) -> (low, high)``: cheap bounds on an expensive single-group core's values
+    #: (per column, NaN where unknown), used to settle comparisons without the core
+    bounds: Callable[..., tuple[Any, Any]] | None = None
 
     @property
     def spatial(self) -> bool:
@@ -62,6 +65,7 @@ def register(
     prepare: Callable[..., dict[str, Any]] | None = None,
     source: str = "",
     formula: str = "",
+    bounds: Callable[..., tuple[Any, Any]] | None = None,
     **options: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an array core under ``name`` (decorator).
@@ -80,6 +84,11 @@ def register(
         The formula in plain typographic text, e.g. ``"D = Σᵢ tᵢ |pᵢ − P| / (2 T P (1 − P))"``:
         the one the report's appendix prints (the public function's docstring gives it in
         its Notes with its source).
+    bounds
+        For an expensive single-group core, ``bounds(x, t) -> (low, high)`` with
+        ``low <= core(x, t) <= high`` per column (NaN where unknown); a randomization test
+        then evaluates the core only on the replicate tables whose side of the observed
+        value the bounds leave open.
     **options
         Default options of the core (keyword arguments it accepts).
 
@@ -98,7 +107,9 @@ def register(
         if name in INDICES:
             msg = f"index {name!r} is registered twice"
             raise RuntimeError(msg)
-        INDICES[name] = IndexSpec(name, kind, core, prepare, source, dict(options), formula)
+        INDICES[name] = IndexSpec(
+            name, kind, core, prepare, source, dict(options), formula=formula, bounds=bounds
+        )
         return core
 
     return deco

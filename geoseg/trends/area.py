@@ -94,6 +94,58 @@ def _slope(
     return float(reg.slope), reg.slope - half, reg.slope + half, float(reg.intercept)
 
 
+def _theil_sen_rows(
+    years: np.ndarray, values: np.ndarray, confidence: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(slope, low, high) of each row of ``values`` over the same increasing, distinct ``years``.
+
+    The arithmetic of :func:`scipy.stats.theilslopes` (median of the pairwise slopes; Sen's
+    interval (2.6) with the tie correction of each row's values), for all rows at once.
+    """
+    n = years.size
+    later, earlier = np.tril_indices(n, k=-1)
+    slopes = (values[:, later] - values[:, earlier]) / (years[later] - years[earlier])
+    slopes.sort(axis=1)
+    median = np.median(slopes, axis=1)
+    alpha = 1.0 - confidence if confidence > 0.5 else confidence
+    z = stats.norm.ppf(alpha / 2.0)
+    ties = (values[:, :, None] == values[:, None, :]).sum(axis=2)  # size of each value's group
+    sigsq = (n * (n - 1) * (2 * n + 5) - ((ties - 1) * (2 * ties + 5)).sum(axis=1)) / 18.0
+    sigma = np.sqrt(sigsq)
+    nt = slopes.shape[1]
+    upper = np.minimum(np.round((nt - z * sigma) / 2.0), nt - 1).astype(np.int64)
+    lower = np.maximum(np.round((nt + z * sigma) / 2.0) - 1, 0).astype(np.int64)
+    rows = np.arange(len(values))
+    return median, slopes[rows, lower], slopes[rows, upper]
+
+
+def _trend_rows(
+    years: np.ndarray, values: np.ndarray, method: str, confidence: float
+) -> list[dict[str, Any]]:
+    """:func:`_trend_row` of each row of ``values`` over the same sorted, distinct ``years``."""
+    if method == "theil_sen":
+        slope, low, high = _theil_sen_rows(years, values, confidence)
+    else:
+        fits = [_slope(years, v, method, confidence) for v in values]
+        slope, low, high = (np.array([f[i] for f in fits]) for i in range(3))
+    mk = mann_kendall(values)
+    return [
+        {
+            "first_year": int(years[0]),
+            "last_year": int(years[-1]),
+            "years": len(years),
+            "value_first": values[r, 0],
+            "value_last": values[r, -1],
+            "slope": float(slope[r]),
+            "slope_low": float(low[r]),
+            "slope_high": float(high[r]),
+            "mk_tau": float(mk.tau[r]),
+            "mk_p": float(mk.p_value[r]),
+        }
+        for r in range(len(values))
+    ]
+
+
 def _trend_row(
     years: np.ndarray, values: np.ndarray, method: str, confidence: float
 ) -> dict[str, Any]:
@@ -186,16 +238,30 @@ def area_trends(
                 format_codes(partial),
             )
         records = []
-        for code, part in rows.groupby("code", sort=False):
+        # areas with the same years are trended together, one array per set of years (the
+        # table holds one row per area and year: repeated rows were refused above)
+        labels, codes = pd.factorize(rows["code"], sort=False)
+        order = np.lexsort((rows["year"].to_numpy(), labels))
+        years_all = rows["year"].to_numpy()[order]
+        values_all = rows["value"].to_numpy()[order]
+        bounds = np.flatnonzero(np.diff(labels[order])) + 1
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [len(order)]))
+        same_years: dict[tuple[float, ...], list[tuple[int, np.ndarray]]] = {}
+        for code, start, end in zip(codes, starts, ends, strict=True):
             base = {"indicator": indicator, "code": code, "series_note": note}
-            if part["year"].nunique() < 3:
+            if end - start < 3:
                 short = "fewer than three years" + (f" ({note})" if note else "")
-                records.append(base | {"years": part["year"].nunique(), "series_note": short})
+                records.append(base | {"years": int(end - start), "series_note": short})
                 continue
-            records.append(
-                base
-                | _trend_row(part["year"].to_numpy(), part["value"].to_numpy(), method, confidence)
-            )
+            key = tuple(years_all[start:end].astype(float))
+            same_years.setdefault(key, []).append((len(records), values_all[start:end]))
+            records.append(base)
+        for key, series in same_years.items():
+            values = np.vstack([v for _, v in series]).astype(float)
+            trended = _trend_rows(np.array(key), values, method, confidence)
+            for (position, v), row in zip(series, trended, strict=True):
+                records[position] |= row | {"value_first": v[0], "value_last": v[-1]}
         frame = pd.DataFrame(records)
         if "mk_p" not in frame:
             frame["mk_p"] = np.nan

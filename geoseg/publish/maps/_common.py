@@ -14,20 +14,21 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 
 from geoseg.errors import InputError, format_codes
 from geoseg.i18n import tr
 from geoseg.io.indicators import WORSE
-from geoseg.publish._html import format_number
+from geoseg.publish._html import format_number, js_json
 from geoseg.publish.disclosure import suppress_counts, suppressed_label
 from geoseg.publish.maps._context import (
     AreaLabels,
     add_streets,
     add_water,
     area_label_points,
+    content_key,
+    remembered,
 )
 from geoseg.publish.maps._elements import DataBlock, Fit, GeoLayer, Legend, Note, Tables
 from geoseg.publish.maps._geometry import area_codes, feature_collection, prepare_layer
@@ -160,8 +161,15 @@ def base_map(
     else:
         logger.info("areas have no %r column; tooltips show codes only", name_column)
         names = {}
-    geoms = prepare_layer(areas, what="areas", tolerance=style.tolerance, coverage=True)
-    west, south, east, north = (float(v) for v in geoms.total_bounds)
+
+    def build() -> tuple[tuple[float, ...], str]:
+        geoms = prepare_layer(areas, what="areas", tolerance=style.tolerance, coverage=True)
+        bounds = tuple(float(v) for v in geoms.total_bounds)
+        return bounds, js_json(feature_collection(geoms, codes))
+
+    # the same areas on every map of a run: simplified and encoded once
+    bounds, encoded = remembered(("areas", content_key(areas), style.tolerance), build)
+    west, south, east, north = bounds
     m = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
         tiles=style.tiles,
@@ -183,7 +191,7 @@ def base_map(
     water = None
     if style.water is not None and len(style.water):
         water = add_water(m, areas, style.water, lang=lang, tolerance=style.tolerance)
-    block = DataBlock(feature_collection(geoms, codes))
+    block = DataBlock(encoded=encoded)
     m.add_child(block)
     streets: list[GeoLayer] = []
     if style.streets is not None and len(style.streets):
@@ -323,9 +331,12 @@ def classify(
 
     Notes
     -----
-    ``quantiles`` and ``equal_interval`` as in mapclassify; ``natural_breaks`` is Fisher's
-    exact optimal partition (Fisher 1958, "On grouping for maximum homogeneity", JASA 53),
-    computed by ``mapclassify.FisherJenks`` so that the classes are deterministic.
+    ``quantiles``: the linearly interpolated quantiles at ``1/k, 2/k, ..., 1`` (repeated
+    bounds merged), as mapclassify's ``Quantiles``; ``equal_interval`` as in mapclassify;
+    ``natural_breaks`` is Fisher's exact optimal partition (Fisher 1958, "On grouping for
+    maximum homogeneity", JASA 53), computed by ``mapclassify.FisherJenks`` so that the
+    classes are deterministic. mapclassify is imported only for these two: importing it
+    compiles its numba code, which takes seconds.
     """
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
@@ -342,11 +353,11 @@ def classify(
     k = int(max(1, min(k, len(np.unique(v)))))
     if k == 1:
         return np.array([v.max()])
-    name = {
-        "quantiles": "quantiles",
-        "natural_breaks": "fisher_jenks",
-        "equal_interval": "equal_interval",
-    }[scheme]
+    if scheme == "quantiles":
+        return np.unique(np.quantile(v, np.arange(1, k + 1) / k))
+    import mapclassify
+
+    name = {"natural_breaks": "fisher_jenks", "equal_interval": "equal_interval"}[scheme]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         bins = np.asarray(mapclassify.classify(v, name, k=k).bins, dtype=float)

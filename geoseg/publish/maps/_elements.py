@@ -30,10 +30,10 @@ class DataBlock(MacroElement):
         """
     )
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any] | None = None, *, encoded: str | None = None) -> None:
         super().__init__()
         self._name = "geoseg_data"
-        self.payload = js_json(data)
+        self.payload = encoded if encoded is not None else js_json(data)
 
 
 class GeoLayer(Layer):

@@ -161,6 +161,9 @@ def access_map(
         "fca_ratio": tr("fca_ratio", lang),
     }
     pos = {c: i for i, c in enumerate(df.index)}
+    # plain arrays: a DataFrame lookup per area and column costs more than the whole map
+    column = {c: df[c].to_numpy() for c in {measure, *shown}}
+    hidden = {c: mask[c].to_numpy(dtype=bool) for c in shown if c in mask.columns}
     entries = bin_entries(bins, colours, 0.0, lang=lang, digits=0)
     info: dict[str, list[Any]] = {}
     classes: dict[str, str] = {}
@@ -173,7 +176,7 @@ def access_map(
             classes[code] = tr("no_data", lang)
             any_missing = True
             continue
-        v = float(df[measure].iloc[i]) if pd.notna(df[measure].iloc[i]) else np.nan
+        v = float(column[measure][i]) if pd.notna(column[measure][i]) else np.nan
         if np.isfinite(v):
             cls = int(bin_index(np.array([v]), bins)[0])
             area_style = {"fillColor": colours[cls]}
@@ -187,11 +190,11 @@ def access_map(
             classes[code] = tr("no_data", lang)
             any_missing = True
         for col in shown:
-            if col in mask.columns and bool(mask[col].iloc[i]):
+            if col in hidden and hidden[col][i]:
                 rows.append(ctx.suppressed_row(labels[col]))
                 any_supp = True
                 continue
-            val = df[col].iloc[i]
+            val = column[col][i]
             if col in ("mean_minutes", "median_minutes") and not np.isfinite(float(val)):
                 text = tr("unreachable", lang)
             elif col == "share_within":

@@ -64,6 +64,16 @@ def _layer_info(
     rows_by_code = {c: i for i, c in enumerate(df.index)}
     values = df[column].to_numpy(dtype=float, na_value=np.nan) if len(df) else np.array([])
     bins_of = bin_index(values, bins) if len(bins) else np.zeros(len(values), int)
+    # plain arrays: a DataFrame lookup per area and column costs more than the whole map
+    hidden = mask[column].to_numpy(dtype=bool)
+    extras = [
+        (
+            col_label,
+            df[col].to_numpy(),
+            mask[col].to_numpy(dtype=bool) if col in mask.columns else None,
+        )
+        for col, col_label in extra
+    ]
     for code in ctx.codes:
         rows = ctx.area_rows(code, year=year)
         i = rows_by_code.get(code)
@@ -73,7 +83,7 @@ def _layer_info(
             classes[code] = tr("no_data", lang)
             any_missing = True
             continue
-        if bool(mask[column].iloc[i]):
+        if hidden[i]:
             rows.append(ctx.suppressed_row(label))
             style = dict(SUPPRESSED_STYLE)
             classes[code] = ctx.suppressed_text()
@@ -87,11 +97,11 @@ def _layer_info(
             style = {"fillColor": MISSING_COLOUR}
             classes[code] = tr("no_data", lang)
             any_missing = True
-        for col, col_label in extra:
-            if col in mask.columns and bool(mask[col].iloc[i]):
+        for col_label, col_values, col_hidden in extras:
+            if col_hidden is not None and col_hidden[i]:
                 rows.append(ctx.suppressed_row(col_label))
             else:
-                rows.append([col_label, format_number(df[col].iloc[i], lang=lang, digits=digits)])
+                rows.append([col_label, format_number(col_values[i], lang=lang, digits=digits)])
         info[code] = [style, rows]
     return info, classes, any_supp, any_missing
 
