@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +34,10 @@ __all__ = [
     "RunResult",
     "access_note",
     "check_run",
+    "hotspot_local",
     "indices_with_unplaced",
     "run_project",
+    "segregation_indices",
     "series_breaks",
 ]
 
@@ -108,19 +110,21 @@ def _timed(result: RunResult, stage: str) -> Iterator[None]:
 # --------------------------------------------------------------------------- stages
 
 
-def segregation_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every configured segregation index for every year, and its trend.
+def segregation_indices(data: Any) -> pd.DataFrame:
+    """Every configured segregation index for every year of the register (no trend).
+
+    A national run computes each year in a task of its own (the register cut to that year):
+    the indices' random streams are named by year (:func:`geoseg.settings.random_generator`),
+    so the years computed apart equal the years computed together.
 
     Returns
     -------
-    (indices, trend)
-        The tidy table of :func:`geoseg.segregation.compute_indices` and one row per
-        (group, index) with the first and last year's values, their change and, where the
-        index supports it, the p-value of the two-sample test of change.
+    DataFrame
+        The tidy table of :func:`geoseg.segregation.compute_indices`.
     """
     project = data.project
     reg = project.registers
-    idx = indices_with_unplaced(
+    return indices_with_unplaced(
         data.register,
         data.areas,
         index=project.indices.names or None,
@@ -132,6 +136,31 @@ def segregation_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
         permutations=project.indices.permutations,
         seed=project.indices.seed,
     )
+
+
+def segregation_stage(
+    data: Any, *, indices: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every configured segregation index for every year, and its trend.
+
+    Parameters
+    ----------
+    data
+        The loaded project.
+    indices
+        The indices of every year when already computed (:func:`segregation_indices`, year by
+        year in a national run); only the trend is then computed.
+
+    Returns
+    -------
+    (indices, trend)
+        The tidy table of :func:`geoseg.segregation.compute_indices` and one row per
+        (group, index) with the first and last year's values, their change and, where the
+        index supports it, the p-value of the two-sample test of change.
+    """
+    project = data.project
+    reg = project.registers
+    idx = segregation_indices(data) if indices is None else indices
     trend = segregation_trend(
         idx,
         data.register,
@@ -328,22 +357,23 @@ def _year_frames(data: Any) -> Iterator[tuple[int | None, gpd.GeoDataFrame]]:
         yield (None if year is None else int(str(year))), joined
 
 
-def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Local Moran's I for every configured variable and rate, every year, and their trends.
+def hotspot_local(data: Any) -> dict[str, dict[Any, pd.DataFrame]]:
+    """Local Moran's I for every configured variable and rate in every year of the register.
+
+    Each year is computed on its own (the same seed every year), so a national run computes
+    each year in a task of its own with the same results.
 
     Returns
     -------
-    (hotspots, counts, changes)
-        One row per (variable, year, area); per (variable, area) the number of years in each
-        cluster; per (variable, area, pair of years) the entries and exits of clusters.
+    dict
+        Variable name -> year -> one row per area (``variable``, ``year``, the statistics);
+        a year with fewer than four areas with values is left out; the key of a register
+        without years is ``None``.
     """
-    from geoseg.hotspots import build_weights, hotspot_trends, local_moran, local_moran_rate
+    from geoseg.hotspots import build_weights, local_moran, local_moran_rate
 
     cfg = data.project.hotspots
     lang = data.project.project.lang
-    frames: list[pd.DataFrame] = []
-    counts: list[pd.DataFrame] = []
-    changes: list[pd.DataFrame] = []
     weights = build_weights(data.areas, cfg.weights)
     # (name, column, denominator): a plain variable has no denominator
     specs: list[tuple[str, str, str | None]] = [(v, v, None) for v in cfg.variables]
@@ -364,6 +394,7 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         w = _weights_for(gdf, data.areas, weights, cfg.weights)
         return local_moran_rate(gdf, column, den, weights=w, **options)
 
+    out: dict[str, dict[Any, pd.DataFrame]] = {}
     for name, column, den in specs:
         by_year: dict[Any, pd.DataFrame] = {}
         for year, gdf in _year_frames(data):
@@ -376,6 +407,35 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             res.insert(0, "year", year)
             res.insert(0, "variable", name)
             by_year[year] = res
+        out[name] = by_year
+    return out
+
+
+def hotspot_stage(
+    data: Any, *, local: dict[str, dict[Any, pd.DataFrame]] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Local Moran's I for every configured variable and rate, every year, and their trends.
+
+    Parameters
+    ----------
+    data
+        The loaded project.
+    local
+        The local statistics of every variable and year when already computed
+        (:func:`hotspot_local`, year by year in a national run).
+
+    Returns
+    -------
+    (hotspots, counts, changes)
+        One row per (variable, year, area); per (variable, area) the number of years in each
+        cluster; per (variable, area, pair of years) the entries and exits of clusters.
+    """
+    from geoseg.hotspots import hotspot_trends
+
+    frames: list[pd.DataFrame] = []
+    counts: list[pd.DataFrame] = []
+    changes: list[pd.DataFrame] = []
+    for name, by_year in (hotspot_local(data) if local is None else local).items():
         if not by_year:
             logger.warning("hotspots: no year has values of %s; skipped", name)
             continue
@@ -534,6 +594,7 @@ def run_project(
     level: str | None = None,
     seed: int | None = None,
     network: str | Path | None = None,
+    computed: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """Run the whole job on a project and write its results, maps and report.
 
@@ -571,6 +632,10 @@ def run_project(
     network
         Replaces the project's ``[network] path`` (a national run gives every municipality the
         arrays of a national extract it read once); clipping and the buffer stay the project's.
+    computed
+        Parts already computed year by year (a national run's year tasks): ``"indices"`` (the
+        table of :func:`segregation_indices` over every year) and ``"hotspots"`` (the mapping
+        of :func:`hotspot_local`); the stages then compute only what spans the years.
 
     Returns
     -------
@@ -618,7 +683,9 @@ def run_project(
     result.indicators, result.location_quotients = indicator_stage(data)
     if "segregation" in stages:
         with _timed(result, "segregation"):
-            result.indices, result.trend = segregation_stage(data)
+            result.indices, result.trend = segregation_stage(
+                data, indices=(computed or {}).get("indices")
+            )
         if view.steps:  # the level the indices were computed at, as people read it
             label = project.levels[view.level].label(lang)
             for table in (result.indices, result.trend):
@@ -626,7 +693,9 @@ def run_project(
                     table["level"] = label
     if "hotspots" in stages and (project.hotspots.variables or project.hotspots.rates):
         with _timed(result, "hotspots"):
-            result.hotspots, result.hotspot_counts, result.hotspot_changes = hotspot_stage(data)
+            result.hotspots, result.hotspot_counts, result.hotspot_changes = hotspot_stage(
+                data, local=(computed or {}).get("hotspots")
+            )
     if "trends" in stages:
         with _timed(result, "trends"):
             result.follow_up = trends_stage(data)
