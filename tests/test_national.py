@@ -448,6 +448,12 @@ def test_twelve_municipalities_on_two_workers_equal_serial(tmp_path: Path) -> No
     assert [t.status for t in serial.tasks] == ["done"] * 12
     assert [t.status for t in dask.tasks] == ["done"] * 12
     assert len({t.worker for t in dask.tasks}) == 2  # both worker processes ran tasks
+    assert len(dask.year_tasks) == 12 * 6
+    assert [y.name for y in dask.year_tasks] == [y.name for y in serial.year_tasks]
+    assert len({y.worker for y in dask.year_tasks}) == 2
+    # each worker process runs its numeric libraries on one thread (no two workers fighting
+    # over the same cores); the serial run in this process is left as it is
+    assert {t.blas_threads for t in [*dask.tasks, *dask.year_tasks]} == {1}
     a, b = _files(tmp_path / "serial"), _files(tmp_path / "dask")
     assert len(a) > 12 * 3 and a.keys() == b.keys()
     for name in a:
