@@ -72,6 +72,9 @@ class NationalResult:
         Wall time the Dask cluster and client took to start (0 for a serial run).
     network_seconds
         Wall time of reading shared OSM extracts once (:mod:`geoseg.national.extract`).
+    plan_seconds
+        Wall time of planning the task graph (reading every register's years and hashing
+        every task's inputs), in the process that runs :func:`run_national`.
     """
 
     output: Path
@@ -85,6 +88,7 @@ class NationalResult:
     national_seconds: float = 0.0
     startup_seconds: float = 0.0
     network_seconds: float = 0.0
+    plan_seconds: float = 0.0
 
     @property
     def failed(self) -> list[TaskResult]:
@@ -159,6 +163,7 @@ def run_national(
         previous = json.loads(manifest_path.read_text("utf-8")) if manifest_path.is_file() else {}
     except (OSError, ValueError):
         previous = {}
+    t_plan = time.perf_counter()
     specs = plan_tasks(
         nat,
         out,
@@ -169,6 +174,7 @@ def run_national(
         previous=previous.get("tasks", {}),
         force=force,
     )
+    plan_seconds = time.perf_counter() - t_plan
     t_network = time.perf_counter()
     network_files = shared_networks(specs, out)
     network_seconds = time.perf_counter() - t_network
@@ -192,6 +198,7 @@ def run_national(
     result = NationalResult(output=out, tasks=[results[s["name"]] for s in specs])
     result.task_seconds = time.perf_counter() - t_tasks
     result.network_seconds = network_seconds
+    result.plan_seconds = plan_seconds
     result.files.extend(network_files)
     result.startup_seconds = timings.get("startup", 0.0)
     t_national = time.perf_counter()
