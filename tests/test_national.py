@@ -534,3 +534,44 @@ def test_rerun_skips_unchanged_tasks_per_year(nation: Path, tmp_path: Path) -> N
     for name in a:
         assert a[name] == b[name], name
     assert [t.status for t in first.tasks] == ["done"] * 4
+
+
+def _year_or_crash(spec: dict) -> object:
+    """A year task that crashes (not bad input: a bug or a lost worker) for 9902's 2020."""
+    from geoseg.national import run_year
+
+    if spec["name"] == "9902:2020":
+        raise RuntimeError("worker lost")
+    return run_year(spec)
+
+
+@pytest.mark.parametrize("engine", ["serial", "dask"])
+def test_a_crashed_year_task_fails_its_municipality_alone(
+    nation: Path, tmp_path: Path, engine: str
+) -> None:
+    from geoseg.io.national import read_national
+    from geoseg.national.engine import run_dask, run_serial
+    from geoseg.national.plan import plan_tasks
+
+    specs = plan_tasks(
+        read_national(nation), tmp_path, columns=["pop_total"], stages=list(STAGES),
+        lang=None, overwrite=False, previous={}, force=False,
+    )  # fmt: skip
+    if engine == "serial":
+        results = run_serial(specs, year_task=_year_or_crash)
+    else:
+        results = run_dask(
+            specs, workers=2, scheduler=None, memory_limit=None, processes=False, retries=1,
+            year_task=_year_or_crash,
+        )  # fmt: skip
+    assert {n: r.status for n, r in results.items()} == {
+        "9901": "done", "9902": "failed", "9903": "done", "9904": "done"
+    }  # fmt: skip
+    bad = results["9902"]
+    assert bad.error == "9902:2020: RuntimeError: worker lost"
+    years = {y.name: y.status for y in bad.years}
+    assert years["9902:2020"] == "failed" and len(years) == 6
+    assert [s for n, s in years.items() if n != "9902:2020"] == ["done"] * 5
+    for code in ("9901", "9903", "9904"):
+        assert (tmp_path / "municipalities" / code / "segregation_indices.csv").is_file()
+    assert not (tmp_path / "municipalities" / "9902" / "segregation_indices.csv").exists()

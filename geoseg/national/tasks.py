@@ -362,7 +362,9 @@ def run_municipality(spec: Mapping[str, Any], *years: TaskResult) -> TaskResult:
     except GeoSegError as exc:
         result.status = "failed"
         msg = str(exc)
-        result.error = msg if msg.startswith(f"municipality {name}") else f"{name}: {msg}"
+        result.error = (
+            msg if msg.startswith((f"municipality {name}", f"{name}:")) else f"{name}: {msg}"
+        )
         result.register = None
     result.years = [dataclasses_replace(t, parts=None) for t in years]
     return _finish(result, t0, c0)
