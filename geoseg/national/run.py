@@ -23,7 +23,7 @@ from geoseg.io.results import check_output_folder, write_manifest
 from geoseg.national.engine import dask_available, run_dask, run_serial
 from geoseg.national.extract import shared_networks
 from geoseg.national.page import index_page
-from geoseg.national.plan import plan_tasks
+from geoseg.national.plan import TASKS_FOLDER, plan_tasks
 from geoseg.national.tables import national_tables, suppress_small, table_csv
 from geoseg.national.tasks import TaskResult
 
@@ -233,7 +233,6 @@ def run_national(
     result.files.append(
         write_text(out / "national_tasks.csv", table_csv(pd.DataFrame(rows)), root=out)
     )
-    result.files.extend(y.output for y in result.year_tasks if y.digest and y.output is not None)
     page = index_page(
         result.tasks,
         name=nat.name,
@@ -243,6 +242,12 @@ def run_national(
     )
     result.files.append(write_text(out / "index.html", page, root=out))
     finished = _finished(result.tasks, specs, previous.get("tasks", {}))
+    # the saved results of finished year tasks (those carried over too) are the folder's
+    saved = [
+        out / TASKS_FOLDER / code / f"{year}.pkl"
+        for code, _, year in (name.partition(":") for name in finished)
+        if year and (out / TASKS_FOLDER / code / f"{year}.pkl").is_file()
+    ]
     result.files.append(
         write_text(
             manifest_path,
@@ -250,7 +255,7 @@ def run_national(
             root=manifest_path.parent,
         )
     )
-    write_manifest(out, result.files, project=nat.path)
+    write_manifest(out, [*result.files, *saved], project=nat.path)
     result.national_seconds = time.perf_counter() - t_national
     result.seconds = time.perf_counter() - t0
     return result
