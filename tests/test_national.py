@@ -205,6 +205,7 @@ def test_cli_example_nation_and_run(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert (tmp_path / "n" / "output" / "national_municipalities.csv").is_file()
     assert "9901: done" in res.output and "9902: done" in res.output
+    assert res.output.count("year tasks: 6 done)") == 2
 
 
 @pytest.mark.slow
