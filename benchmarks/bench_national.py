@@ -1,34 +1,46 @@
-"""Benchmark: a national run of a generated nation with 1 and 2 Dask workers, and projections.
+"""Benchmark: a national run of a generated nation on 1 and 2 Dask workers, and projections.
 
 Generates a fictional nation (``geoseg example-nation``: DeSO-sized areas, six register years,
 ``--permutations`` for the indices and hotspots, walking access for four service kinds over the
-national OSM extract clipped per municipality), runs every municipality's job on a local Dask
-cluster of 1 and then 2 worker processes (one thread each; fresh output folders, no skipped
-tasks), checks that both give the same national tables, and prints:
+national OSM extract clipped per municipality), runs it on a local Dask cluster of 1 and then 2
+worker processes (one thread each, OpenMP/BLAS/numexpr on one thread; fresh output folders,
+no skipped tasks), checks that both give the same national tables, and prints:
 
-* wall times, the cluster's start-up, the speed-up from 1 to 2 workers, and the CPU time the
-  tasks used in each run (on a shared machine, wall time grows with other users' load: the
-  CPU times and the load average say how much of the machine the run had);
-* the peak resident memory of each worker process;
-* the time projected on 32 workers from the measured task times: the longest-processing-time
-  schedule of the tasks (never shorter than the longest task, the task graph's critical path,
-  as the municipality tasks are independent) plus the national level;
+* wall times (planning, shared extract, cluster start-up, tasks, national level), the
+  speed-up from 1 to 2 workers, and the CPU time of the tasks and of this process (on a
+  shared machine wall time grows with other users' load: the CPU times and the load average
+  say how much of the machine the run had);
+* the peak resident memory of each worker process and the threads its numeric libraries use;
+* per-task CPU time by kind (year tasks, municipality tasks) and size, and a CSV of every
+  task (``benchmarks/_work/<nation>_tasks_<N>w.csv``) to project other nations from;
+* the time projected on 32 workers from the measured task CPU times: a list schedule of the
+  task graph with the engine's priorities (a municipality's task after its year tasks), never
+  shorter than the graph's critical path (the longest year task plus the municipality task,
+  over all municipalities), plus the work of this process (planning, national level);
 * for a nation larger than the one run (``--project-to``, default 290 municipalities of
   ``municipality_sizes(290, min_areas=10, max_areas=150)``: 6,032 areas), the same projections
-  from a least-squares fit of task CPU time on areas per municipality.
+  from least-squares fits of year-task and municipality-task CPU time on areas.
 
-Measured on the shared 2-core machine (6 municipalities of 10-30 areas, 111 areas, 999
-permutations, all stages; ``--municipalities 6 --max-areas 30``): 330 s with 1 worker (98 % of
-a core), 232 s with 2 (1.42x; other processes held a fifth of the cores, and the task CPU time
-grew from 321 s to 357 s with two tasks at once), 0.7 GB peak per worker; the ideal speed-up
-from the task CPU times is 1.86x (one municipality holds 37 % of the work). Projection to
-6,032 areas: 17,654 s of task CPU, 570 s on 32 workers (critical path 478 s: the 150-area
-municipality).
+Measured on the shared 2-core machine (load average 6.5-7.9 from other users' tests):
+``--municipalities 6 --max-areas 30`` (111 areas, 999 permutations, all stages): 869 s wall on
+1 worker, 449 s on 2 (1.93x; 1.98x expected from the task CPU times), task CPU 332 s (36 year
+tasks 302 s, 6 municipality tasks 30 s; the largest task 21.6 s), 0.65-0.70 GB peak per worker;
+projected on 32 workers 33 s; projected to 290 municipalities (6,032 areas) 18,318 s of task
+CPU, 672 s on 32 workers (critical path 110 s). ``--municipalities 30 --min-areas 8
+--max-areas 12 --permutations 99`` without maps: 145-150 s of task CPU; 1.01x and 1.40x from 1
+to 2 workers in two runs (load average 4.5-11, the two workers' tasks had 25-36 % of a core
+each; 1.99x expected from the task CPU times). ``--municipalities 290
+--plan-only``: generated in 187 s CPU, 1,740 year tasks and 290 municipality tasks planned in
+31 s CPU.
 
-    python benchmarks/bench_national.py                                # 24 municipalities
-    python benchmarks/bench_national.py --municipalities 6 --max-areas 30  # about 10 CPU-min
-    python benchmarks/bench_national.py --municipalities 290           # the whole nation
-    python benchmarks/bench_national.py --municipalities 12 --permutations 99 --stage segregation
+``--workers 2`` runs one cluster size only (the 290-municipality nation: run 2 workers, then
+1); ``--plan-only`` generates the nation and plans its task graph without running it.
+
+    python benchmarks/bench_national.py                                 # 24 municipalities
+    python benchmarks/bench_national.py --municipalities 30 --min-areas 8 --max-areas 12 \\
+        --permutations 99 --stage segregation --stage hotspots --stage trends --stage access
+    python benchmarks/bench_national.py --municipalities 290            # the whole nation
+    python benchmarks/bench_national.py --municipalities 290 --plan-only
 
 The nation is generated in benchmarks/_work/ (gitignored) and reused by later runs.
 """
@@ -36,11 +48,12 @@ The nation is generated in benchmarks/_work/ (gitignored) and reused by later ru
 from __future__ import annotations
 
 import argparse
+import csv
 import heapq
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -50,27 +63,90 @@ from geoseg.national import NationalResult, run_national
 
 WORK = Path(__file__).resolve().parent / "_work"
 
+#: A municipality's tasks for the schedule: (year-task CPU seconds, municipality-task seconds).
+Graph = Sequence[tuple[Sequence[float], float]]
 
-def makespan(times: Sequence[float], workers: int) -> float:
-    """Longest-processing-time schedule of independent tasks on ``workers``."""
-    loads = [0.0] * workers
-    for t in sorted(times, reverse=True):
-        heapq.heappush(loads, heapq.heappop(loads) + t)
-    return max(loads)
+
+def schedule(graph: Graph, workers: int) -> float:
+    """Makespan of the task graph on ``workers``: the engine's priorities, list scheduling.
+
+    Municipalities come largest first (by their total time); a free worker takes the ready
+    task of highest priority: any ready municipality task before any year task, then by the
+    municipality's rank. A municipality task is ready when its year tasks are done.
+    """
+    order = sorted(range(len(graph)), key=lambda i: -(sum(graph[i][0]) + graph[i][1]))
+    n = len(order)
+    rank = {m: r for r, m in enumerate(order)}
+    tasks: list[tuple[float, int, bool]] = []  # (seconds, municipality, is a year task)
+    ready: list[tuple[int, int]] = []  # (-priority, task)
+    left = {}
+    for m in order:
+        years, whole = graph[m]
+        left[m] = len(years)
+        for t in years:
+            tasks.append((t, m, True))
+            heapq.heappush(ready, (-(n - rank[m]), len(tasks) - 1))
+        tasks.append((whole, m, False))
+        if not years:
+            heapq.heappush(ready, (-(2 * n - rank[m]), len(tasks) - 1))
+    whole_task = {m: i for i, (_, m, year) in enumerate(tasks) if not year}
+    running: list[tuple[float, int]] = []  # (finish, task)
+    free, now = workers, 0.0
+    while ready or running:
+        while free and ready:
+            _, i = heapq.heappop(ready)
+            heapq.heappush(running, (now + tasks[i][0], i))
+            free -= 1
+        now, i = heapq.heappop(running)
+        free += 1
+        _, m, year = tasks[i]
+        if year:
+            left[m] -= 1
+            if left[m] == 0:
+                heapq.heappush(ready, (-(2 * n - rank[m]), whole_task[m]))
+    return now
+
+
+def critical_path(graph: Graph) -> float:
+    """The longest chain of the graph: a municipality's longest year task, then its task."""
+    return max((max(years, default=0.0) + whole) for years, whole in graph)
+
+
+def graph_of(result: NationalResult) -> list[tuple[list[float], float]]:
+    """Measured CPU seconds of every task, as the schedule takes them."""
+    return [([y.cpu_seconds for y in t.years], t.cpu_seconds) for t in result.tasks]
+
+
+def write_tasks(result: NationalResult, sizes: Mapping[str, int], path: Path) -> None:
+    """Every task's measured times as CSV."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(
+            ["task", "municipality", "year", "areas", "cpu_s", "wall_s", "peak_mb", "worker"]
+        )
+        for t in result.tasks:
+            for task in [*t.years, t]:
+                code, _, year = task.name.partition(":")
+                out.writerow(
+                    [task.name, code, year, sizes[code], f"{task.cpu_seconds:.3f}",
+                     f"{task.seconds:.3f}", f"{task.peak_rss_mb:.0f}", task.worker]
+                )  # fmt: skip
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--municipalities", type=int, default=24)
     ap.add_argument("--min-areas", type=int, default=10)
     ap.add_argument("--max-areas", type=int, default=150)
     ap.add_argument("--permutations", type=int, default=999)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--memory-limit", default="2GB")
+    ap.add_argument("--workers", default="1,2", help="cluster sizes to run, e.g. 1,2 or 2")
     ap.add_argument("--project-to", type=int, default=290)
     ap.add_argument("--project-min-areas", type=int, default=10)
     ap.add_argument("--project-max-areas", type=int, default=150)
     ap.add_argument("--stage", action="append", dest="stages")
+    ap.add_argument("--plan-only", action="store_true")
     args = ap.parse_args()
 
     name = (
@@ -80,7 +156,7 @@ def main() -> None:
     nation_dir = WORK / name
     if not (nation_dir / "national.toml").is_file():
         shutil.rmtree(nation_dir, ignore_errors=True)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         generate_nation(
             nation_dir,
             municipalities=args.municipalities,
@@ -89,7 +165,10 @@ def main() -> None:
             max_areas=args.max_areas,
             permutations=args.permutations,
         )
-        print(f"generated the nation in {time.perf_counter() - t0:.1f} s: {nation_dir}")
+        print(
+            f"generated the nation in {time.perf_counter() - t0:.1f} s wall, "
+            f"{time.process_time() - c0:.1f} s CPU: {nation_dir}"
+        )
     config = nation_dir / "national.toml"
     sizes = dict(
         zip(
@@ -103,10 +182,40 @@ def main() -> None:
             strict=True,
         )
     )
+    n_areas = sum(sizes.values())
+    print(
+        f"nation: {args.municipalities} municipalities, {n_areas} areas (largest "
+        f"{max(sizes.values())}), {args.permutations} permutations, stages "
+        f"{', '.join(args.stages or ['all'])}"
+    )
+    if args.plan_only:
+        from geoseg.io.national import read_national
+        from geoseg.national.plan import plan_tasks
+        from geoseg.settings import STAGES
+
+        t0, c0 = time.perf_counter(), time.process_time()
+        specs = plan_tasks(
+            read_national(config),
+            WORK / f"out_{name}_plan",
+            columns=[],
+            stages=list(args.stages or STAGES),
+            lang=None,
+            overwrite=True,
+            previous={},
+            force=True,
+        )
+        years = sum(len(s["years"]) for s in specs)
+        print(
+            f"task graph: {len(specs)} municipality tasks, {years} year tasks; planned in "
+            f"{time.perf_counter() - t0:.1f} s wall, {time.process_time() - c0:.1f} s CPU"
+        )
+        return
+
     runs: dict[int, NationalResult] = {}
-    for workers in (1, 2):
+    for workers in (int(w) for w in args.workers.split(",")):
         out = WORK / f"out_{name}_{workers}w"
         shutil.rmtree(out, ignore_errors=True)
+        load0 = os.getloadavg()[0]
         c0 = os.times()
         runs[workers] = r = run_national(
             config,
@@ -119,73 +228,95 @@ def main() -> None:
         c1 = os.times()
         failed = [t.name for t in r.failed]
         assert not failed, f"tasks failed: {failed}"
-        peaks: dict[str, float] = {}
-        for t in r.tasks:
-            peaks[t.worker] = max(peaks.get(t.worker, 0.0), t.peak_rss_mb)
-        cpu = sum(t.cpu_seconds for t in r.tasks)
+        tasks = [*r.tasks, *r.year_tasks]
+        cpu = sum(t.cpu_seconds for t in tasks)
+        wall = sum(t.seconds for t in tasks)
+        main_cpu = (c1.user + c1.system) - (c0.user + c0.system)
+        work = r.task_seconds - r.startup_seconds
         print(
-            f"{workers} worker(s): {r.seconds:7.1f} s wall (start-up {r.startup_seconds:.1f} s, "
-            f"tasks {r.task_seconds - r.startup_seconds:.1f} s, national level "
-            f"{r.national_seconds:.2f} s); task CPU {cpu:.1f} s, main process CPU "
-            f"{(c1.user + c1.system) - (c0.user + c0.system):.1f} s; load average "
-            f"{os.getloadavg()[0]:.1f}"
+            f"{workers} worker(s): {r.seconds:7.1f} s wall = planning {r.plan_seconds:.1f} s + "
+            f"shared extract {r.network_seconds:.1f} s + start-up {r.startup_seconds:.1f} s + "
+            f"tasks {work:.1f} s + national level {r.national_seconds:.2f} s"
         )
+        print(
+            f"    task CPU {cpu:.1f} s ({len(r.year_tasks)} year tasks "
+            f"{sum(t.cpu_seconds for t in r.year_tasks):.1f} s, {len(r.tasks)} municipality "
+            f"tasks {sum(t.cpu_seconds for t in r.tasks):.1f} s), {cpu / wall:.0%} of task "
+            f"wall time on a CPU; this process {main_cpu:.1f} s CPU; load average "
+            f"{load0:.1f} before, {os.getloadavg()[0]:.1f} after"
+        )
+        peaks: dict[str, float] = {}
+        threads: dict[str, int] = {}
+        for t in tasks:
+            peaks[t.worker] = max(peaks.get(t.worker, 0.0), t.peak_rss_mb)
+            threads[t.worker] = max(threads.get(t.worker, 0), t.blas_threads)
         for worker, peak in sorted(peaks.items()):
-            print(f"    worker {worker}: peak memory {peak:.0f} MB")
-    for table in ("national_areas.csv", "national_municipalities.csv"):
-        a = (runs[1].output / table).read_bytes()
-        b = (runs[2].output / table).read_bytes()
-        assert a == b, f"{table} differs between 1 and 2 workers"
-    one, two = runs[1], runs[2]
-    n_areas = sum(sizes.values())
+            print(
+                f"    worker {worker}: peak memory {peak:.0f} MB, numeric libraries on "
+                f"{threads[worker]} thread(s)"
+            )
+        write_tasks(r, sizes, WORK / f"{name}_tasks_{workers}w.csv")
+        print(f"    every task's times: {WORK / f'{name}_tasks_{workers}w.csv'}")
+    if 1 in runs and 2 in runs:
+        for table in ("national_areas.csv", "national_municipalities.csv"):
+            a = (runs[1].output / table).read_bytes()
+            b = (runs[2].output / table).read_bytes()
+            assert a == b, f"{table} differs between 1 and 2 workers"
+        one, two = runs[1], runs[2]
+        work1 = one.task_seconds - one.startup_seconds
+        work2 = two.task_seconds - two.startup_seconds
+        print(f"speed-up 1 -> 2 workers: {one.seconds / two.seconds:.2f}x wall (target 1.7x)")
+        print(f"speed-up of the tasks after start-up: {work1 / work2:.2f}x")
+    ref = runs[min(runs)]
+    graph = graph_of(ref)
+    serial = ref.plan_seconds + ref.network_seconds + ref.national_seconds
+    total = sum(sum(y) + m for y, m in graph)
     print(
-        f"nation: {len(one.tasks)} municipalities, {n_areas} areas, "
-        f"{args.permutations} permutations, stages {', '.join(args.stages or ['all'])}"
+        f"ideal 1 -> 2 speed-up of the tasks from their measured CPU times (uncontended "
+        f"cores, the engine's schedule): {schedule(graph, 1) / schedule(graph, 2):.2f}x"
     )
-    work1 = one.task_seconds - one.startup_seconds
-    work2 = two.task_seconds - two.startup_seconds
-    print(f"speed-up 1 -> 2 workers: {one.seconds / two.seconds:.2f}x wall (target 1.7x)")
-    print(f"speed-up of the tasks after start-up: {work1 / work2:.2f}x")
-    cpu1 = sum(t.cpu_seconds for t in one.tasks)
-    cpu2 = sum(t.cpu_seconds for t in two.tasks)
-    wall1 = sum(t.seconds for t in one.tasks)
-    wall2 = sum(t.seconds for t in two.tasks)
+    span = schedule(graph, 32)
     print(
-        f"share of task wall time on a CPU: {cpu1 / wall1:.0%} with 1 worker, "
-        f"{cpu2 / wall2:.0%} with 2 (below 100%: waiting for a core other processes hold)"
+        f"task CPU times ({min(runs)} worker(s)): sum {total:.1f} s; projected on 32 workers: "
+        f"{span + serial:.1f} s (schedule {span:.1f} s, critical path "
+        f"{critical_path(graph):.1f} s, planning, shared extract and national level "
+        f"{serial:.1f} s; start-up not included)"
     )
-    ideal = makespan([t.cpu_seconds for t in one.tasks], 2)
-    print(
-        f"ideal 1 -> 2 speed-up from the measured task CPU times (LPT schedule, "
-        f"uncontended cores): {cpu1 / ideal:.2f}x"
-    )
-    times = [t.cpu_seconds for t in one.tasks]
-    longest = max(times)
-    span = makespan(times, 32)
-    print(
-        f"task CPU times (1 worker): sum {cpu1:.1f} s, longest {longest:.1f} s; projected on "
-        f"32 workers: {span + one.national_seconds:.1f} s (schedule {span:.1f} s, critical "
-        f"path {longest:.1f} s, national level {one.national_seconds:.2f} s; start-up not "
-        "included)"
-    )
-    if args.project_to and args.project_to != len(one.tasks):
-        x = np.array([sizes[t.name] for t in one.tasks], dtype=float)
-        y = np.array(times)
-        b, a = np.polyfit(x, y, 1)
+    per_year = [(sizes[t.name], y.cpu_seconds) for t in ref.tasks for y in t.years if y.cpu_seconds]
+    per_muni = [(sizes[t.name], t.cpu_seconds) for t in ref.tasks]
+    for label, pairs in (("year task", per_year), ("municipality task", per_muni)):
+        if not pairs:
+            continue
+        x, y = np.array(pairs).T
+        print(
+            f"{label}s: {len(y)}, CPU mean {y.mean():.2f} s, max {y.max():.2f} s, "
+            f"{y.sum() / x.sum():.3f} s per area"
+        )
+    if args.project_to and args.project_to != len(ref.tasks) and len(per_muni) >= 2:
         big = municipality_sizes(
             args.project_to,
             seed=args.seed,
             min_areas=args.project_min_areas,
             max_areas=args.project_max_areas,
         )
-        pred = [a + b * s for s in big]
-        nat = one.national_seconds * sum(big) / n_areas
+        xm, ym = np.array(per_muni, dtype=float).T
+        bm, am = np.polyfit(xm, ym, 1)
+        years = max(len(t.years) for t in ref.tasks)
+        if per_year:
+            xy, yy = np.array(per_year, dtype=float).T
+            by, ay = np.polyfit(xy, yy, 1)
+        big_graph = [([ay + by * s] * years if per_year else [], am + bm * s) for s in big]
+        plan = ref.plan_seconds * args.project_to / len(ref.tasks)
+        nat = ref.national_seconds * sum(big) / n_areas
+        cpu = sum(sum(y) + m for y, m in big_graph)
+        fit = f"year task {ay:.2f} s + {by:.3f} s per area, " if per_year else ""
         print(
-            f"projection to {args.project_to} municipalities ({sum(big)} areas), task CPU time "
-            f"= {a:.2f} s + {b:.3f} s per area (fit on the {len(times)} measured tasks): "
-            f"sum {sum(pred):.0f} s; 1 worker {makespan(pred, 1) + nat:.0f} s, 2 workers "
-            f"{makespan(pred, 2) + nat:.0f} s, 32 workers {makespan(pred, 32) + nat:.0f} s "
-            f"(critical path {max(pred):.0f} s)"
+            f"projection to {args.project_to} municipalities ({sum(big)} areas; {fit}"
+            f"municipality task {am:.2f} s + {bm:.3f} s per area, fitted on the measured "
+            f"tasks): task CPU {cpu:.0f} s; 1 worker {schedule(big_graph, 1) + plan + nat:.0f} "
+            f"s, 2 workers {schedule(big_graph, 2) + plan + nat:.0f} s, 32 workers "
+            f"{schedule(big_graph, 32) + plan + nat:.0f} s (critical path "
+            f"{critical_path(big_graph):.0f} s, planning {plan:.0f} s)"
         )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,6 +135,7 @@ def run_project(
     level: str | None = None,
     seed: int | None = None,
     network: str | Path | None = None,
+    computed: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """Run the whole job on a project and write its results, maps and report.
 
@@ -172,6 +173,11 @@ def run_project(
     network
         Replaces the project's ``[network] path`` (a national run gives every municipality the
         arrays of a national extract it read once); clipping and the buffer stay the project's.
+    computed
+        Parts already computed year by year (a national run's year tasks): ``"indices"`` (the
+        table of :func:`geoseg.stages.segregation_indices` over every year) and ``"hotspots"``
+        (the mapping of :func:`geoseg.stages.hotspot_local`); the stages then compute only what
+        spans the years.
 
     Returns
     -------
@@ -220,7 +226,9 @@ def run_project(
     result.indicators, result.location_quotients = indicator_stage(data)
     if "segregation" in stages:
         with _timed(result, "segregation"):
-            result.indices, result.trend = segregation_stage(data)
+            result.indices, result.trend = segregation_stage(
+                data, indices=(computed or {}).get("indices")
+            )
         if view.steps:  # the level the indices were computed at, as people read it
             label = project.levels[view.level].label(lang)
             for table in (result.indices, result.trend):
@@ -228,7 +236,9 @@ def run_project(
                     table["level"] = label
     if "hotspots" in stages and (project.hotspots.variables or project.hotspots.rates):
         with _timed(result, "hotspots"):
-            result.hotspots, result.hotspot_counts, result.hotspot_changes = hotspot_stage(data)
+            result.hotspots, result.hotspot_counts, result.hotspot_changes = hotspot_stage(
+                data, local=(computed or {}).get("hotspots")
+            )
     if "trends" in stages:
         with _timed(result, "trends"):
             result.follow_up = trends_stage(data)

@@ -22,9 +22,11 @@ from geoseg.years import latest_year
 
 __all__ = [
     "access_stage",
+    "hotspot_local",
     "hotspot_stage",
     "indicator_stage",
     "isochrone_stage",
+    "segregation_indices",
     "segregation_stage",
     "series_breaks",
     "trends_stage",
@@ -33,19 +35,21 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def segregation_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every configured segregation index for every year, and its trend.
+def segregation_indices(data: Any) -> pd.DataFrame:
+    """Every configured segregation index for every year of the register (no trend).
+
+    A national run computes each year in a task of its own (the register cut to that year):
+    the indices' random streams are named by year (:func:`geoseg.settings.random_generator`),
+    so the years computed apart equal the years computed together.
 
     Returns
     -------
-    (indices, trend)
-        The tidy table of :func:`geoseg.segregation.compute_indices` and one row per
-        (group, index) with the first and last year's values, their change and, where the
-        index supports it, the p-value of the two-sample test of change.
+    DataFrame
+        The tidy table of :func:`geoseg.segregation.compute_indices`.
     """
     project = data.project
     reg = project.registers
-    idx = indices_with_unplaced(
+    return indices_with_unplaced(
         data.register,
         data.areas,
         index=project.indices.names or None,
@@ -57,6 +61,31 @@ def segregation_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
         permutations=project.indices.permutations,
         seed=project.indices.seed,
     )
+
+
+def segregation_stage(
+    data: Any, *, indices: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every configured segregation index for every year, and its trend.
+
+    Parameters
+    ----------
+    data
+        The loaded project.
+    indices
+        The indices of every year when already computed (:func:`segregation_indices`, year by
+        year in a national run); only the trend is then computed.
+
+    Returns
+    -------
+    (indices, trend)
+        The tidy table of :func:`geoseg.segregation.compute_indices` and one row per
+        (group, index) with the first and last year's values, their change and, where the
+        index supports it, the p-value of the two-sample test of change.
+    """
+    project = data.project
+    reg = project.registers
+    idx = segregation_indices(data) if indices is None else indices
     trend = segregation_trend(
         idx,
         data.register,
@@ -112,23 +141,24 @@ def _year_frames(data: Any) -> Iterator[tuple[int | None, gpd.GeoDataFrame]]:
         yield (None if year is None else int(str(year))), joined
 
 
-def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Local Moran's I for every configured variable and rate, every year, and their trends.
+def hotspot_local(data: Any) -> dict[str, dict[Any, pd.DataFrame]]:
+    """Local Moran's I for every configured variable and rate in every year of the register.
+
+    Each year is computed on its own (the same seed every year), so a national run computes
+    each year in a task of its own with the same results.
 
     Returns
     -------
-    (hotspots, counts, changes)
-        One row per (variable, year, area); per (variable, area) the number of years in each
-        cluster; per (variable, area, pair of years) the entries and exits of clusters.
+    dict
+        Variable name -> year -> one row per area (``variable``, ``year``, the statistics);
+        a year with fewer than four areas with values is left out; the key of a register
+        without years is ``None``.
     """
-    from geoseg.hotspots import build_weights, hotspot_trends
+    from geoseg.hotspots import build_weights
     from geoseg.hotspots.inputs import local_moran_for
 
     cfg = data.project.hotspots
     lang = data.project.project.lang
-    frames: list[pd.DataFrame] = []
-    counts: list[pd.DataFrame] = []
-    changes: list[pd.DataFrame] = []
     weights = build_weights(data.areas, cfg.weights)
     # (name, column, denominator): a plain variable has no denominator
     specs: list[tuple[str, str, str | None]] = [(v, v, None) for v in cfg.variables]
@@ -147,6 +177,7 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         w = _weights_for(gdf, data.areas, weights, cfg.weights)
         return local_moran_for(gdf, column, denominator=den, weights=w, **options)
 
+    out: dict[str, dict[Any, pd.DataFrame]] = {}
     for name, column, den in specs:
         by_year: dict[Any, pd.DataFrame] = {}
         for year, gdf in _year_frames(data):
@@ -159,6 +190,35 @@ def hotspot_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             res.insert(0, "year", year)
             res.insert(0, "variable", name)
             by_year[year] = res
+        out[name] = by_year
+    return out
+
+
+def hotspot_stage(
+    data: Any, *, local: dict[str, dict[Any, pd.DataFrame]] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Local Moran's I for every configured variable and rate, every year, and their trends.
+
+    Parameters
+    ----------
+    data
+        The loaded project.
+    local
+        The local statistics of every variable and year when already computed
+        (:func:`hotspot_local`, year by year in a national run).
+
+    Returns
+    -------
+    (hotspots, counts, changes)
+        One row per (variable, year, area); per (variable, area) the number of years in each
+        cluster; per (variable, area, pair of years) the entries and exits of clusters.
+    """
+    from geoseg.hotspots import hotspot_trends
+
+    frames: list[pd.DataFrame] = []
+    counts: list[pd.DataFrame] = []
+    changes: list[pd.DataFrame] = []
+    for name, by_year in (hotspot_local(data) if local is None else local).items():
         if not by_year:
             logger.warning("hotspots: no year has values of %s; skipped", name)
             continue

@@ -160,8 +160,16 @@ def test_bad_municipalities_fail_alone(nation: Path, tmp_path: Path) -> None:
     assert "cannot read the area boundaries" in errors["9904"] and "[areas] path" in errors["9904"]
     assert result.municipalities is not None
     assert sorted(result.municipalities["municipality"].unique()) == ["9901"]
-    tasks = pd.read_csv(land / "output" / "national_tasks.csv", dtype=str)
-    assert tasks.set_index("municipality")["status"].to_dict() == status
+    tasks = pd.read_csv(land / "output" / "national_tasks.csv", dtype=str, keep_default_na=False)
+    whole = tasks[tasks["year"] == ""]
+    assert whole.set_index("municipality")["status"].to_dict() == status
+    # 9901's year tasks ran; the bad municipalities' year tasks (where planned) failed alike
+    years = tasks[tasks["year"] != ""]
+    assert set(years.loc[years["municipality"] == "9901", "status"]) == {"done"}
+    assert len(years[years["municipality"] == "9901"]) == 6
+    bad = years[years["municipality"].isin(["9902", "9913"])]
+    assert len(bad) and set(bad["status"]) == {"failed"}
+    assert bad["error"].str.contains("municipality 99").all()
 
 
 def test_rerun_skips_unchanged_municipalities(nation: Path, tmp_path: Path) -> None:
@@ -215,6 +223,7 @@ def test_cli_example_nation_and_run(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert (tmp_path / "n" / "output" / "national_municipalities.csv").is_file()
     assert "9901: done" in res.output and "9902: done" in res.output
+    assert res.output.count("year tasks: 6 done)") == 2
 
 
 @pytest.mark.slow
@@ -458,7 +467,130 @@ def test_twelve_municipalities_on_two_workers_equal_serial(tmp_path: Path) -> No
     assert [t.status for t in serial.tasks] == ["done"] * 12
     assert [t.status for t in dask.tasks] == ["done"] * 12
     assert len({t.worker for t in dask.tasks}) == 2  # both worker processes ran tasks
+    assert len(dask.year_tasks) == 12 * 6
+    assert [y.name for y in dask.year_tasks] == [y.name for y in serial.year_tasks]
+    assert len({y.worker for y in dask.year_tasks}) == 2
+    # each worker process runs its numeric libraries on one thread (no two workers fighting
+    # over the same cores); the serial run in this process is left as it is
+    assert {t.blas_threads for t in [*dask.tasks, *dask.year_tasks]} == {1}
     a, b = _files(tmp_path / "serial"), _files(tmp_path / "dask")
     assert len(a) > 12 * 3 and a.keys() == b.keys()
     for name in a:
         assert a[name] == b[name], name
+
+
+def _drop_year(register: Path, year: int) -> None:
+    """Remove every row of ``year`` from a generated register (``;``-separated text)."""
+    lines = register.read_text("utf-8-sig").splitlines(keepends=True)
+    kept = [ln for ln in lines if ln.split(";")[1] != str(year)]
+    assert len(kept) < len(lines)
+    register.write_text("".join(kept), "utf-8-sig")
+
+
+def _year_rows(folder: Path, table: str, years: set[int]) -> list[str]:
+    """The lines of a results table whose ``year`` column is in ``years``."""
+    frame = pd.read_csv(folder / table, dtype=str, keep_default_na=False)
+    return frame[frame["year"].astype(int).isin(years)].to_csv(index=False).splitlines()
+
+
+def test_year_tasks_equal_the_whole_job_of_each_municipality(nation: Path, tmp_path: Path) -> None:
+    from geoseg.io.national import read_national
+    from geoseg.pipeline import run_project
+
+    stages = ("segregation", "hotspots", "trends")
+    result = run_national(nation, output=tmp_path / "nat", workers=0, stages=stages)
+    seed = read_national(nation).seed
+    years = [f"9902:{y}" for y in range(2018, 2024)]
+    assert [y.name for y in result.tasks[1].years] == years
+    for y in result.year_tasks:
+        assert y.status == "done" and y.seed == task_seed(seed, y.name.split(":")[0])
+    assert len(result.year_tasks) == 4 * 6
+    for code in ("9902", "9904"):
+        # the oracle: the ordinary whole job of the municipality, all years in one process
+        run_project(
+            nation.parent / code / "geoseg.toml",
+            output=tmp_path / "whole" / code,
+            stages=stages,
+            seed=task_seed(seed, code),
+        )
+        want = _files(tmp_path / "whole" / code)
+        got = _files(tmp_path / "nat" / "municipalities" / code)
+        assert len(want) >= 5 and want.keys() == got.keys()
+        for name in want:
+            assert got[name] == want[name], (code, name)
+
+
+def test_rerun_skips_unchanged_tasks_per_year(nation: Path, tmp_path: Path) -> None:
+    stages = ("segregation", "hotspots")
+    path = _copy(nation, tmp_path)
+    land = path.parent
+    out = land / "output"
+    first = run_national(path, workers=0, stages=stages)
+    before = {t: _year_rows(out / "municipalities" / "9903", t, set(range(2019, 2024)))
+              for t in ("segregation_indices.csv", "hotspots.csv")}  # fmt: skip
+    # 9903 loses its first year: its other years are unchanged and not recomputed
+    _drop_year(land / "9903" / "registers" / "example_registers.csv", 2018)
+    # 9901's saved results of 2019 are damaged and its services changed: 2019 is recomputed
+    (out / "tasks" / "9901" / "2019.pkl").write_bytes(b"not geoseg's")
+    services = land / "9901" / "services" / "example_services.csv"
+    services.write_text(services.read_text("utf-8") + "\n", "utf-8")
+    second = run_national(path, workers=0, stages=stages)
+    status = {t.name: t.status for t in [*second.tasks, *second.year_tasks]}
+    assert status == {
+        "9901": "done", "9902": "skipped", "9903": "done", "9904": "skipped",
+        "9901:2018": "skipped", "9901:2019": "done", "9901:2020": "skipped",
+        "9901:2021": "skipped", "9901:2022": "skipped", "9901:2023": "skipped",
+        "9903:2019": "skipped", "9903:2020": "skipped", "9903:2021": "skipped",
+        "9903:2022": "skipped", "9903:2023": "skipped",
+    }  # fmt: skip
+    for table, rows in before.items():
+        assert _year_rows(out / "municipalities" / "9903", table, set(range(2018, 2024))) == rows
+    # the saved year results equal a fresh computation of every task
+    fresh = run_national(path, output=tmp_path / "fresh", workers=0, stages=stages, force=True)
+    assert {y.status for y in fresh.year_tasks} == {"done"}
+    a, b = _files(out), _files(tmp_path / "fresh")
+    assert a.keys() == b.keys()
+    for name in a:
+        assert a[name] == b[name], name
+    assert [t.status for t in first.tasks] == ["done"] * 4
+
+
+def _year_or_crash(spec: dict) -> object:
+    """A year task that crashes (not bad input: a bug or a lost worker) for 9902's 2020."""
+    from geoseg.national import run_year
+
+    if spec["name"] == "9902:2020":
+        raise RuntimeError("worker lost")
+    return run_year(spec)
+
+
+@pytest.mark.parametrize("engine", ["serial", "dask"])
+def test_a_crashed_year_task_fails_its_municipality_alone(
+    nation: Path, tmp_path: Path, engine: str
+) -> None:
+    from geoseg.io.national import read_national
+    from geoseg.national.engine import run_dask, run_serial
+    from geoseg.national.plan import plan_tasks
+
+    specs = plan_tasks(
+        read_national(nation), tmp_path, columns=["pop_total"], stages=list(STAGES),
+        lang=None, overwrite=False, previous={}, force=False,
+    )  # fmt: skip
+    if engine == "serial":
+        results = run_serial(specs, year_task=_year_or_crash)
+    else:
+        results = run_dask(
+            specs, workers=2, scheduler=None, memory_limit=None, processes=False, retries=1,
+            year_task=_year_or_crash,
+        )  # fmt: skip
+    assert {n: r.status for n, r in results.items()} == {
+        "9901": "done", "9902": "failed", "9903": "done", "9904": "done"
+    }  # fmt: skip
+    bad = results["9902"]
+    assert bad.error == "9902:2020: RuntimeError: worker lost"
+    years = {y.name: y.status for y in bad.years}
+    assert years["9902:2020"] == "failed" and len(years) == 6
+    assert [s for n, s in years.items() if n != "9902:2020"] == ["done"] * 5
+    for code in ("9901", "9903", "9904"):
+        assert (tmp_path / "municipalities" / code / "segregation_indices.csv").is_file()
+    assert not (tmp_path / "municipalities" / "9902" / "segregation_indices.csv").exists()

@@ -145,7 +145,11 @@ def _run_national(
         force=force,
     )
     for task in result.tasks:
-        line = f"{task.name}: {task.status} ({task.seconds:.1f} s)"
+        years = [y.status for y in task.years]
+        counts = ", ".join(f"{years.count(s)} {s}" for s in sorted(set(years)))
+        line = f"{task.name}: {task.status} ({task.seconds:.1f} s" + (
+            f"; year tasks: {counts})" if years else ")"
+        )
         click.echo(line if task.error is None else f"{line}: {task.error}", err=True)
     click.echo(f"results: {result.output}")
     click.echo(f"index:   {result.output / 'index.html'}")

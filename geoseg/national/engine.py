@@ -1,10 +1,16 @@
 """Running the tasks of a national run: on Dask (``dask.distributed``) or one after the other.
 
-Scheduling, retries, memory limits and spilling are Dask's. The local cluster runs one worker
-process per worker with one thread each: the tasks are Python-heavy (pandas, GeoPandas,
-pyosmium) and would contend for the interpreter lock as threads of one process. Tasks are
-shipped as small specifications (paths and options); every worker reads its municipality's
-files itself and sends back only the register columns the national level needs.
+Scheduling, retries, memory limits and spilling are Dask's. A municipality's task is submitted
+with its year tasks' futures as arguments, so Dask runs it once they are done, on whichever
+worker, with their results (see :mod:`geoseg.national.plan` for the graph). Tasks are
+submitted largest first (Dask's ``priority``), municipality tasks ahead of any year task, so
+that the last tasks to start are small ones. The local cluster runs one worker process per
+worker with one thread each: the tasks are Python-heavy (pandas, GeoPandas, pyosmium) and
+would contend for the interpreter lock as threads of one process; the worker processes start
+with one thread each for OpenMP, BLAS and numexpr (Dask's ``distributed.nanny.pre-spawn-environ``)
+so that two workers do not each spread over every core. Tasks are shipped as small
+specifications (paths and options); every worker reads its municipality's files itself and
+sends back only small tables.
 """
 
 from __future__ import annotations
@@ -13,13 +19,23 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
-from geoseg.national.tasks import TaskResult, run_municipality
+from geoseg.national.tasks import TaskResult, run_municipality, run_year
 
-__all__ = ["dask_available", "run_dask", "run_serial"]
+__all__ = ["WORKER_ENVIRONMENT", "dask_available", "run_dask", "run_serial"]
 
 logger = logging.getLogger(__name__)
+
+#: Environment of local worker processes: one thread each for the numeric libraries.
+WORKER_ENVIRONMENT = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "VECLIB_MAXIMUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+}
 
 
 def _progress(total: int) -> Any:
@@ -37,38 +53,72 @@ def dask_available() -> bool:
     return True
 
 
+def _count(specs: Sequence[dict[str, Any]]) -> int:
+    return sum(1 + (0 if s.get("skip") else len(s.get("years", ()))) for s in specs)
+
+
+def _failed(name: str, exc: BaseException) -> TaskResult:
+    return TaskResult(name=name, status="failed", error=f"{name}: {type(exc).__name__}: {exc}")
+
+
 def run_serial(
     specs: Sequence[dict[str, Any]],
     *,
-    task: Callable[[dict[str, Any]], TaskResult] = run_municipality,
+    task: Callable[..., TaskResult] = run_municipality,
+    year_task: Callable[[dict[str, Any]], TaskResult] = run_year,
 ) -> dict[str, TaskResult]:
-    """Run the tasks one after the other in this process.
+    """Run the tasks one after the other in this process: each municipality's year tasks,
+    then the municipality's task.
 
     Parameters
     ----------
     specs
-        Task specifications (:func:`geoseg.national.tasks.plan_tasks`).
-    task
-        The function that runs one task.
+        Municipality tasks with their year tasks (:func:`geoseg.national.plan.plan_tasks`).
+    task, year_task
+        The functions that run a municipality task and a year task.
 
     Returns
     -------
     dict
-        Task name -> its result; an unexpected exception is reported as a failed task and the
-        other tasks still run.
+        Municipality code -> its result (its year tasks' results in ``years``); an unexpected
+        exception is reported as a failed task and the other tasks still run.
     """
     results: dict[str, TaskResult] = {}
-    with _progress(len(specs)) as bar:
+    with _progress(_count(specs)) as bar:
         for spec in specs:
+            years = []
+            for ys in () if spec.get("skip") else spec.get("years", ()):
+                try:
+                    years.append(year_task(ys))
+                except Exception as exc:  # reported per task; the others continue
+                    years.append(_failed(ys["name"], exc))
+                bar.set_postfix_str(ys["name"])
+                bar.update()
             try:
-                results[spec["name"]] = task(spec)
+                results[spec["name"]] = task(spec, *years)
             except Exception as exc:  # reported per task; the others continue
-                results[spec["name"]] = TaskResult(
-                    name=spec["name"], status="failed", error=f"{type(exc).__name__}: {exc}"
-                )
+                results[spec["name"]] = _failed(spec["name"], exc)
+                results[spec["name"]].years = [replace(y, parts=None) for y in years]
             bar.set_postfix_str(spec["name"])
             bar.update()
     return results
+
+
+def _local_cluster(workers: int, *, processes: bool, memory_limit: str | None) -> Any:
+    """A local cluster whose worker processes use one thread each, numeric libraries included."""
+    import dask
+    from distributed import LocalCluster
+
+    env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
+    env.update(WORKER_ENVIRONMENT)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=processes,
+            memory_limit=memory_limit or "auto",
+            dashboard_address=":0",
+        )
 
 
 def run_dask(
@@ -79,15 +129,16 @@ def run_dask(
     memory_limit: str | None,
     processes: bool,
     retries: int,
-    task: Callable[[dict[str, Any]], TaskResult] = run_municipality,
+    task: Callable[..., TaskResult] = run_municipality,
+    year_task: Callable[[dict[str, Any]], TaskResult] = run_year,
     timings: dict[str, float] | None = None,
 ) -> dict[str, TaskResult]:
-    """Run the tasks on a Dask cluster: a new local one, or an existing scheduler.
+    """Run the task graph on a Dask cluster: a new local one, or an existing scheduler.
 
     Parameters
     ----------
     specs
-        Task specifications (:func:`geoseg.national.tasks.plan_tasks`).
+        Municipality tasks with their year tasks (:func:`geoseg.national.plan.plan_tasks`).
     workers
         Workers of the local cluster (one thread each).
     scheduler
@@ -99,62 +150,81 @@ def run_dask(
         Local workers as separate processes (default for a run) or threads of this process.
     retries
         How many times Dask retries a task that raised an unexpected exception.
-    task
-        The function that runs one task.
+    task, year_task
+        The functions that run a municipality task and a year task.
     timings
         When given, ``"startup"`` is set to the seconds the cluster and client took to start.
 
     Returns
     -------
     dict
-        Task name -> its result; a task that raised after its retries is a failed task.
+        Municipality code -> its result (its year tasks' results in ``years``); a task that
+        raised after its retries is a failed task, and so is its municipality's.
     """
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
     t0 = time.perf_counter()
     cluster = None
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=processes,
-            memory_limit=memory_limit or "auto",
-            dashboard_address=":0",
-        )
+        cluster = _local_cluster(workers, processes=processes, memory_limit=memory_limit)
         client = Client(cluster)
     if timings is not None:
         timings["startup"] = time.perf_counter() - t0
     logger.info("dask: %s (dashboard %s)", client.scheduler.address, client.dashboard_link)
     results: dict[str, TaskResult] = {}
     try:
-        # the largest tasks first, so that the last one to start is a small one
+        # the largest tasks first, so that the last one to start is a small one; a
+        # municipality's task as soon as its years are done (it releases their results)
         order = sorted(specs, key=lambda s: -float(s.get("size") or 0.0))
-        futures = {
-            client.submit(
+        n = len(order)
+        names: dict[Any, str] = {}
+        munis: dict[str, Any] = {}
+        years: dict[str, list[Any]] = {}
+        for i, spec in enumerate(order):
+            futs = []
+            for ys in () if spec.get("skip") else spec.get("years", ()):
+                fut = client.submit(
+                    year_task,
+                    ys,
+                    key=f"year-{ys['name']}-{ys.get('hash') or 'new'}"[:120],
+                    pure=False,
+                    retries=retries,
+                    priority=n - i,
+                )
+                names[fut] = ys["name"]
+                futs.append(fut)
+            fut = client.submit(
                 task,
                 spec,
+                *futs,
                 key=f"municipality-{spec['name']}-{spec.get('hash') or 'new'}"[:120],
                 pure=False,
                 retries=retries,
-                priority=len(order) - i,
-            ): spec["name"]
-            for i, spec in enumerate(order)
-        }
-        with _progress(len(futures)) as bar:
-            for fut in as_completed(list(futures)):
-                name = futures[fut]
-                if fut.status == "error":
-                    exc = fut.exception()
-                    results[name] = TaskResult(
-                        name=name, status="failed", error=f"{name}: {type(exc).__name__}: {exc}"
-                    )
-                else:
-                    results[name] = fut.result()
-                fut.release()
-                bar.set_postfix_str(name)
+                priority=2 * n - i,
+            )
+            names[fut] = spec["name"]
+            munis[spec["name"]] = fut
+            years[spec["name"]] = futs
+        with _progress(len(names)) as bar:
+            for fut in as_completed(list(names)):
+                bar.set_postfix_str(names[fut])
                 bar.update()
+        for name, fut in munis.items():
+            if fut.status != "error":
+                results[name] = fut.result()
+                continue
+            erred = [yf for yf in years[name] if yf.status == "error"]
+            first = erred[0] if erred else fut  # a year's error is its municipality's
+            results[name] = _failed(names[first], first.exception())
+            results[name].name = name
+            for yf in years[name]:
+                if yf.status == "error":
+                    results[name].years.append(_failed(names[yf], yf.exception()))
+                else:
+                    results[name].years.append(replace(yf.result(), parts=None))
+        client.cancel(list(names))
     finally:
         client.close()
         if cluster is not None:

@@ -1,7 +1,8 @@
 """Running a national project: plan the tasks, run them, then the national level.
 
-:func:`run_national` plans one task per municipality (:mod:`geoseg.national.tasks`), runs them
-on Dask or serially (:mod:`geoseg.national.engine`), computes the national tables
+:func:`run_national` plans the task graph (:mod:`geoseg.national.plan`: a task per
+municipality and register year, a task per municipality after its years), runs it on Dask or
+serially (:mod:`geoseg.national.engine`), computes the national tables
 (:mod:`geoseg.national.tables`) and writes them with the index page
 (:mod:`geoseg.national.page`).
 """
@@ -22,8 +23,9 @@ from geoseg.io.results import check_output_folder, write_manifest
 from geoseg.national.engine import dask_available, run_dask, run_serial
 from geoseg.national.extract import shared_networks
 from geoseg.national.page import index_page
+from geoseg.national.plan import TASKS_FOLDER, plan_tasks
 from geoseg.national.tables import national_tables, suppress_small, table_csv
-from geoseg.national.tasks import TaskResult, plan_tasks
+from geoseg.national.tasks import TaskResult
 
 __all__ = ["NATIONAL_FILES", "TASKS_MANIFEST", "NationalResult", "run_national"]
 
@@ -51,7 +53,8 @@ class NationalResult:
     output
         The national results folder.
     tasks
-        One :class:`TaskResult` per municipality, in the national file's order.
+        One :class:`TaskResult` per municipality, in the national file's order; each holds
+        its year tasks' results in ``years`` (see :attr:`year_tasks`).
     areas
         Per area and year: municipality, population, the index's indicators, the
         socio-economic index and ``area_type`` (1-5).
@@ -69,6 +72,9 @@ class NationalResult:
         Wall time the Dask cluster and client took to start (0 for a serial run).
     network_seconds
         Wall time of reading shared OSM extracts once (:mod:`geoseg.national.extract`).
+    plan_seconds
+        Wall time of planning the task graph (reading every register's years and hashing
+        every task's inputs), in the process that runs :func:`run_national`.
     """
 
     output: Path
@@ -82,11 +88,17 @@ class NationalResult:
     national_seconds: float = 0.0
     startup_seconds: float = 0.0
     network_seconds: float = 0.0
+    plan_seconds: float = 0.0
 
     @property
     def failed(self) -> list[TaskResult]:
-        """The tasks that failed."""
+        """The municipality tasks that failed."""
         return [t for t in self.tasks if t.status == "failed"]
+
+    @property
+    def year_tasks(self) -> list[TaskResult]:
+        """Every year task's result (``"<code>:<year>"``), municipality by municipality."""
+        return [y for t in self.tasks for y in t.years]
 
 
 def run_national(
@@ -151,6 +163,7 @@ def run_national(
         previous = json.loads(manifest_path.read_text("utf-8")) if manifest_path.is_file() else {}
     except (OSError, ValueError):
         previous = {}
+    t_plan = time.perf_counter()
     specs = plan_tasks(
         nat,
         out,
@@ -161,6 +174,7 @@ def run_national(
         previous=previous.get("tasks", {}),
         force=force,
     )
+    plan_seconds = time.perf_counter() - t_plan
     t_network = time.perf_counter()
     network_files = shared_networks(specs, out)
     network_seconds = time.perf_counter() - t_network
@@ -184,6 +198,7 @@ def run_national(
     result = NationalResult(output=out, tasks=[results[s["name"]] for s in specs])
     result.task_seconds = time.perf_counter() - t_tasks
     result.network_seconds = network_seconds
+    result.plan_seconds = plan_seconds
     result.files.extend(network_files)
     result.startup_seconds = timings.get("startup", 0.0)
     t_national = time.perf_counter()
@@ -200,18 +215,24 @@ def run_national(
             ("national_trend.csv", result.trend),
         ):
             result.files.append(write_text(out / name, table_csv(df), root=out))
-    tasks = pd.DataFrame(
-        [
-            {
-                "municipality": t.name,
-                "status": t.status,
-                "seconds": round(t.seconds, 3),
-                "error": t.error or "",
-            }
-            for t in result.tasks
-        ]
+    rows = []
+    for t in result.tasks:
+        for task in [*t.years, t]:
+            code, _, year = task.name.partition(":")
+            rows.append(
+                {
+                    "task": task.name,
+                    "municipality": code,
+                    "year": year,
+                    "status": task.status,
+                    "seconds": round(task.seconds, 3),
+                    "cpu_seconds": round(task.cpu_seconds, 3),
+                    "error": task.error or "",
+                }
+            )
+    result.files.append(
+        write_text(out / "national_tasks.csv", table_csv(pd.DataFrame(rows)), root=out)
     )
-    result.files.append(write_text(out / "national_tasks.csv", table_csv(tasks), root=out))
     page = index_page(
         result.tasks,
         name=nat.name,
@@ -220,11 +241,13 @@ def run_national(
         fictional=nat.fictional,
     )
     result.files.append(write_text(out / "index.html", page, root=out))
-    finished = {
-        t.name: {"hash": t.input_hash}
-        for t in result.tasks
-        if t.status in ("done", "skipped") and t.input_hash
-    }
+    finished = _finished(result.tasks, specs, previous.get("tasks", {}))
+    # the saved results of finished year tasks (those carried over too) are the folder's
+    saved = [
+        out / TASKS_FOLDER / code / f"{year}.pkl"
+        for code, _, year in (name.partition(":") for name in finished)
+        if year and (out / TASKS_FOLDER / code / f"{year}.pkl").is_file()
+    ]
     result.files.append(
         write_text(
             manifest_path,
@@ -232,10 +255,33 @@ def run_national(
             root=manifest_path.parent,
         )
     )
-    write_manifest(out, result.files, project=nat.path)
+    write_manifest(out, [*result.files, *saved], project=nat.path)
     result.national_seconds = time.perf_counter() - t_national
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _finished(
+    tasks: Sequence[TaskResult], specs: Sequence[dict], previous: dict
+) -> dict[str, dict[str, str | None]]:
+    """The manifest of finished tasks: hash of each one's inputs, digest of its saved results.
+
+    A municipality skipped as a whole ran none of its year tasks: their entries carry over.
+    """
+    planned = {s["name"]: s for s in specs}
+    finished: dict[str, dict[str, str | None]] = {}
+    for t in tasks:
+        if t.status not in ("done", "skipped") or not t.input_hash:
+            continue
+        finished[t.name] = {"hash": t.input_hash}
+        if t.status == "skipped" and not t.years:
+            for ys in planned[t.name].get("years", ()):
+                if ys["name"] in previous:
+                    finished[ys["name"]] = previous[ys["name"]]
+        for y in t.years:
+            if y.status in ("done", "skipped") and y.input_hash and y.digest:
+                finished[y.name] = {"hash": y.input_hash, "digest": y.digest}
+    return finished
 
 
 def _register_columns(nat: object) -> list[str]:

@@ -1,20 +1,21 @@
-"""The tasks of a national run: planning them (seeds, input hashes, reruns) and running one.
+"""The units of work of a national run: a year of a municipality, and a municipality.
 
-A national run has one task per municipality. :func:`plan_tasks` turns the national project
-into task specifications: plain dictionaries of paths and options, small enough to ship to a
-Dask worker, which reads its municipality's files itself. :func:`run_municipality` is the unit
-of work a worker runs.
+:func:`run_year` computes one register year of one municipality (the segregation indices and
+the local hotspot statistics of that year); :func:`run_municipality` takes its municipality's
+year results and does the rest of the whole job (:func:`geoseg.pipeline.run_project`). Both
+read their municipality's files themselves from a small specification
+(:func:`geoseg.national.plan.plan_tasks`), so that a Dask worker receives paths, not tables.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from dataclasses import replace as dataclasses_replace
 from pathlib import Path
 from typing import Any
 
@@ -22,48 +23,24 @@ import numpy as np
 import pandas as pd
 
 from geoseg.errors import GeoSegError, InputError
+from geoseg.national.plan import task_seed
 
 __all__ = [
     "TaskResult",
-    "hash_inputs",
-    "plan_tasks",
     "run_municipality",
+    "run_year",
     "task_seed",
 ]
 
 
-def task_seed(seed: int, name: str) -> int:
-    """An integer seed for the task ``name``, derived from the project seed and the name only.
-
-    The same (seed, name) always gives the same value, whatever the order tasks run in.
-
-    Parameters
-    ----------
-    seed
-        The project's seed.
-    name
-        The task's name (a municipality code, ``"9901:2021"``, ...).
-
-    Returns
-    -------
-    int
-        A seed in ``[0, 2**31)`` from :class:`numpy.random.SeedSequence` over the seed and the
-        name's SHA-256 digest.
-    """
-    digest = hashlib.sha256(name.encode("utf-8")).digest()
-    words = [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
-    state = np.random.SeedSequence([int(seed), *words]).generate_state(1, dtype=np.uint32)
-    return int(state[0]) & 0x7FFFFFFF
-
-
 @dataclass
 class TaskResult:
-    """What one municipality's task did.
+    """What one task did.
 
     Attributes
     ----------
     name
-        The municipality code.
+        The task's name: the municipality code, or ``"<code>:<year>"`` for a year task.
     status
         ``"done"``, ``"skipped"`` (inputs unchanged since a finished run) or ``"failed"``.
     error
@@ -71,7 +48,7 @@ class TaskResult:
     seconds, cpu_seconds
         Wall time of the task and CPU time of its process during the task.
     output
-        The municipality's results folder.
+        The municipality's results folder (a year task: the file of its saved results).
     register
         The register columns the national measures need, one row per area and year.
     peak_rss_mb, worker
@@ -80,6 +57,15 @@ class TaskResult:
         Hash of the task's inputs.
     seed
         The seed the task ran with (``None``: the municipality's own seeds).
+    years
+        A municipality task: the results of its year tasks, in year order.
+    parts
+        A year task: the indices and local hotspot statistics of its year (dropped once its
+        municipality task has used them).
+    digest
+        A year task: SHA-256 of its saved results file.
+    blas_threads
+        Threads the BLAS and OpenMP libraries of the task's process may use.
     """
 
     name: str
@@ -93,6 +79,10 @@ class TaskResult:
     worker: str = ""
     input_hash: str | None = None
     seed: int | None = None
+    years: list[TaskResult] = field(default_factory=list)
+    parts: dict[str, Any] | None = None
+    digest: str | None = None
+    blas_threads: int = 0
 
 
 def _peak_rss_mb() -> float:
@@ -114,138 +104,22 @@ def _worker_name() -> str:
         return f"pid {os.getpid()}"
 
 
-def _input_paths(project: Any) -> list[Path]:
-    paths = [project.path, project.areas.path, *project.registers.paths()]
-    for extra in (
-        project.services.path,
-        project.network.path,
-        project.population.grid,
-        project.population.buildings,
-        project.areas.water,
-    ):
-        if extra is not None:
-            paths.append(extra)
-    return [Path(p) for p in paths]
-
-
-def hash_inputs(
-    config: Path,
-    spec: Mapping[str, Any],
-    *,
-    memo: dict[tuple[str, int, int], bytes] | None = None,
-) -> tuple[str | None, float]:
-    """Hash of a municipality's project file, the files it names and the run's options.
-
-    Parameters
-    ----------
-    config
-        The municipality's project file.
-    spec
-        The task's options: ``stages``, ``lang``, ``columns`` and ``seed`` enter the hash.
-    memo
-        Digests of files already read (a national extract shared by every municipality is
-        read once).
-
-    Returns
-    -------
-    tuple
-        A SHA-256 hex digest, or ``None`` when a file cannot be read (the task then always
-        runs, and reports the problem); and the bytes of the municipality's area boundaries
-        (the task's expected size, to start large tasks first).
-    """
-    from geoseg import __version__
-    from geoseg.io import read_config
-
+def _blas_threads() -> int:
+    """The most threads any BLAS or OpenMP library loaded in this process may use."""
     try:
-        project = read_config(config)
-        paths = _input_paths(project)
-        size = float(Path(project.areas.path).stat().st_size)
-    except (GeoSegError, OSError):
-        return None, 0.0
-    h = hashlib.sha256()
-    opts = {k: spec.get(k) for k in ("stages", "lang", "columns", "seed")}
-    h.update(json.dumps([__version__, opts], sort_keys=True, default=str).encode())
-    for path in paths:
-        h.update(str(path.name).encode())
-        try:
-            h.update(_file_digest(path, memo if memo is not None else {}))
-        except OSError:
-            return None, size
-    return h.hexdigest(), size
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return 0
+    return max((int(p.get("num_threads") or 0) for p in threadpool_info()), default=0)
 
 
-def _file_digest(path: Path, memo: dict[tuple[str, int, int], bytes]) -> bytes:
-    """SHA-256 of a file's bytes, read once per run for a file many tasks share."""
-    st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    if key not in memo:
-        h = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        memo[key] = h.digest()
-    return memo[key]
-
-
-def plan_tasks(
-    nat: Any,
-    out: Path,
-    *,
-    columns: Sequence[str],
-    stages: Sequence[str],
-    lang: str | None,
-    overwrite: bool,
-    previous: Mapping[str, Any],
-    force: bool,
-) -> list[dict[str, Any]]:
-    """One task specification per municipality of a national project, in the file's order.
-
-    Parameters
-    ----------
-    nat
-        The national project (:class:`geoseg.io.national.NationalProject`).
-    out
-        The national results folder; each task writes into ``out/municipalities/<code>``.
-    columns
-        Register columns the national level needs from every municipality.
-    stages, lang, overwrite
-        As in :func:`geoseg.pipeline.run_project`.
-    previous
-        The tasks of a finished run (code -> ``{"hash": ...}``).
-    force
-        Run every task even when its inputs are unchanged.
-
-    Returns
-    -------
-    list of dict
-        Paths and options only (no tables): ``name``, ``config``, ``output``, ``stages``,
-        ``lang``, ``overwrite``, ``columns``, ``seed`` (derived from the national seed and the
-        code by :func:`task_seed`, or ``None`` when the national file sets no seed), ``hash``,
-        ``size`` (bytes of the municipality's area boundaries) and ``skip``.
-    """
-    specs = []
-    memo: dict[tuple[str, int, int], bytes] = {}
-    for code, path in nat.municipalities.items():
-        spec: dict[str, Any] = {
-            "name": code,
-            "config": str(path),
-            "output": str(out / "municipalities" / code),
-            "stages": list(stages),
-            "lang": lang,
-            "overwrite": overwrite,
-            "columns": list(columns),
-            "seed": None if nat.seed is None else task_seed(nat.seed, code),
-        }
-        spec["hash"], spec["size"] = hash_inputs(path, spec, memo=memo)
-        done = previous.get(code, {})
-        spec["skip"] = (
-            not force
-            and spec["hash"] is not None
-            and done.get("hash") == spec["hash"]
-            and Path(spec["output"]).is_dir()
-        )
-        specs.append(spec)
-    return specs
+def _finish(result: TaskResult, t0: float, c0: float) -> TaskResult:
+    result.seconds = time.perf_counter() - t0
+    result.cpu_seconds = time.process_time() - c0
+    result.peak_rss_mb = _peak_rss_mb()
+    result.worker = _worker_name()
+    result.blas_threads = _blas_threads()
+    return result
 
 
 def _check_areas(project: Any, code: str) -> None:
@@ -318,25 +192,134 @@ def _read_task_register(project: Any, columns: Sequence[str], code: str) -> pd.D
     return out.reset_index(drop=True)
 
 
-def run_municipality(spec: Mapping[str, Any]) -> TaskResult:
-    """Run one municipality's task (the unit of work a Dask worker runs).
+def _load_year(spec: Mapping[str, Any]) -> Any:
+    """The municipality's loaded project, cut to the year task's register year."""
+    import dataclasses
+
+    from geoseg.io import load_project, read_config
+    from geoseg.levels import project_at_level
+
+    project = read_config(Path(spec["config"]))
+    if spec.get("seed") is not None:
+        project.indices.seed = project.hotspots.seed = int(spec["seed"])
+    data = load_project(project)
+    view = project_at_level(data, None)
+    if view.steps:
+        data = view.data
+    col = project.registers.year
+    years = pd.to_numeric(data.register[col], errors="coerce")
+    return dataclasses.replace(
+        data, register=data.register[years == spec["year"]].reset_index(drop=True)
+    )
+
+
+def run_year(spec: Mapping[str, Any]) -> TaskResult:
+    """Run one year of one municipality: its segregation indices and local hotspot statistics.
 
     Parameters
     ----------
     spec
-        A task from :func:`plan_tasks`: ``name`` (municipality code), ``config`` (its project
-        file), ``output``, ``stages``, ``lang``, ``overwrite``, ``columns`` (register columns
-        the national level needs), ``seed`` (replaces the project's ``[indices]`` and
-        ``[hotspots]`` seeds; ``None`` keeps them), ``network`` (arrays of a shared extract in
-        place of the project's ``[network] path``, optional) and ``skip`` (inputs unchanged since a
-        finished run: only read the register).
+        A year task of :func:`geoseg.national.plan.plan_tasks`: ``name`` (``"<code>:<year>"``),
+        ``municipality``, ``year``, ``config``, ``stages``, ``seed`` (the municipality's: the
+        random streams inside are named by the year), ``saved`` (where the results are kept
+        for a rerun), ``root`` (the national results folder) and ``skip`` (inputs unchanged:
+        read the saved results).
 
     Returns
     -------
     TaskResult
-        ``"failed"`` with the problem and its fix when the municipality's input is bad
-        (a :class:`geoseg.errors.GeoSegError`); any other exception propagates so that the
-        engine can retry the task and report it.
+        ``parts``: ``"indices"`` (:func:`geoseg.stages.segregation_indices` of the year) and
+        ``"hotspots"`` (:func:`geoseg.stages.hotspot_local` of the year); ``"failed"`` with
+        the problem and its fix for bad input. Any other exception propagates (the engine
+        retries and reports it).
+    """
+    import pickle
+
+    from geoseg.io import write_bytes
+    from geoseg.stages import hotspot_local, segregation_indices
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    name, code = spec["name"], spec["municipality"]
+    saved = Path(spec["saved"])
+    result = TaskResult(
+        name=name, status="done", output=saved, input_hash=spec.get("hash"), seed=spec.get("seed")
+    )
+    if spec.get("skip"):
+        blob = saved.read_bytes() if saved.is_file() else b""
+        digest = hashlib.sha256(blob).hexdigest()
+        if blob and digest == spec.get("digest"):  # only a file this run's manifest vouches for
+            result.status, result.digest = "skipped", digest
+            result.parts = pickle.loads(blob)  # geoseg's own file, its digest checked
+            return _finish(result, t0, c0)
+    try:
+        config = Path(spec["config"])
+        if not config.is_file():
+            msg = (
+                f"municipality {code}: project file {config} not found; create it (geoseg "
+                "example-city writes one) or correct its path in the national file"
+            )
+            raise InputError(msg)
+        from geoseg.io import read_config
+
+        _check_areas(read_config(config), code)
+        data = _load_year(spec)
+        parts: dict[str, Any] = {"indices": None, "hotspots": None}
+        if "segregation" in spec["stages"]:
+            parts["indices"] = segregation_indices(data)
+        cfg = data.project.hotspots
+        if "hotspots" in spec["stages"] and (cfg.variables or cfg.rates):
+            parts["hotspots"] = hotspot_local(data)
+    except GeoSegError as exc:
+        result.status = "failed"
+        msg = str(exc)
+        result.error = msg if msg.startswith(f"municipality {code}") else f"{name}: {msg}"
+        return _finish(result, t0, c0)
+    blob = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+    write_bytes(saved, blob, root=Path(spec["root"]))
+    result.parts, result.digest = parts, hashlib.sha256(blob).hexdigest()
+    return _finish(result, t0, c0)
+
+
+def _computed(years: Sequence[TaskResult]) -> dict[str, Any]:
+    """The year tasks' parts joined as :func:`geoseg.pipeline.run_project` takes them."""
+    parts = [t.parts or {} for t in years]
+    computed: dict[str, Any] = {}
+    indices = [p["indices"] for p in parts if p.get("indices") is not None]
+    if indices:
+        computed["indices"] = pd.concat(indices, ignore_index=True)
+    local = [p["hotspots"] for p in parts if p.get("hotspots") is not None]
+    if local:
+        hot: dict[str, dict[Any, pd.DataFrame]] = {}
+        for by_variable in local:
+            for variable, by_year in by_variable.items():
+                hot.setdefault(variable, {}).update(by_year)
+        computed["hotspots"] = hot
+    return computed
+
+
+def run_municipality(spec: Mapping[str, Any], *years: TaskResult) -> TaskResult:
+    """Run one municipality's task (after its year tasks, whose results it takes).
+
+    Parameters
+    ----------
+    spec
+        A task from :func:`geoseg.national.plan.plan_tasks`: ``name`` (municipality code),
+        ``config`` (its project file), ``output``, ``stages``, ``lang``, ``overwrite``,
+        ``columns`` (register columns the national level needs), ``seed`` (replaces the
+        project's ``[indices]`` and ``[hotspots]`` seeds; ``None`` keeps them), ``network``
+        (arrays of a shared extract in place of the project's ``[network] path``, optional)
+        and ``skip`` (inputs unchanged since a finished run: only read the register).
+    *years
+        The results of its year tasks (:func:`run_year`), in year order; none when the
+        municipality runs as one task (its register has no year column).
+
+    Returns
+    -------
+    TaskResult
+        ``years``: the year tasks' results without their parts. ``"failed"`` with the problem
+        and its fix when the municipality's input is bad (a
+        :class:`geoseg.errors.GeoSegError`) or a year task failed; any other exception
+        propagates so that the engine can retry the task and report it.
     """
     from geoseg.io import read_config
     from geoseg.pipeline import run_project
@@ -358,6 +341,9 @@ def run_municipality(spec: Mapping[str, Any]) -> TaskResult:
             raise InputError(msg)
         project = read_config(config)
         _check_areas(project, name)
+        failed = list(dict.fromkeys(t.error or t.name for t in years if t.status == "failed"))
+        if failed:
+            raise InputError("; ".join(failed))
         result.register = _read_task_register(project, spec["columns"], name)
         if spec.get("skip"):
             result.status = "skipped"
@@ -371,14 +357,14 @@ def run_municipality(spec: Mapping[str, Any]) -> TaskResult:
                 overwrite=spec["overwrite"],
                 seed=seed,
                 network=spec.get("network"),
+                computed=_computed(years) if years else None,
             )
     except GeoSegError as exc:
         result.status = "failed"
         msg = str(exc)
-        result.error = msg if msg.startswith(f"municipality {name}") else f"{name}: {msg}"
+        result.error = (
+            msg if msg.startswith((f"municipality {name}", f"{name}:")) else f"{name}: {msg}"
+        )
         result.register = None
-    result.seconds = time.perf_counter() - t0
-    result.cpu_seconds = time.process_time() - c0
-    result.peak_rss_mb = _peak_rss_mb()
-    result.worker = _worker_name()
-    return result
+    result.years = [dataclasses_replace(t, parts=None) for t in years]
+    return _finish(result, t0, c0)
