@@ -107,6 +107,37 @@ def _gate_quotients(
     return out.rename_axis("code").reset_index()
 
 
+#: Columns of an area's trend that do not rest on its values.
+_TREND_KEYS = ("indicator", "code", "first_year", "last_year", "years", "series_note")
+
+
+def _gate_area_trends(trends: pd.DataFrame, indicators: pd.DataFrame | None) -> pd.DataFrame:
+    """Area trends of every series with a year hidden in the published indicator table."""
+    if trends is None or indicators is None or not len(trends) or "suppressed" not in indicators:
+        return trends
+    hidden = indicators.loc[indicators["suppressed"].astype(bool), ["indicator", "code"]]
+    pairs = set(zip(hidden["indicator"].astype(str), hidden["code"].astype(str), strict=True))
+    rows = np.array(
+        [
+            (str(i), str(c)) in pairs
+            for i, c in zip(trends["indicator"], trends["code"], strict=True)
+        ],
+        dtype=bool,
+    )
+    if not rows.any():
+        return trends
+    out = trends.copy()
+    values = [c for c in out.columns if c not in _TREND_KEYS and c != "suppressed"]
+    for c in values:
+        col = out[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            out[c] = col.astype(float).mask(rows)
+        else:
+            out[c] = col.astype(object).mask(rows, None)
+    out["suppressed"] = out.get("suppressed", False) | rows
+    return out
+
+
 def _sources(project: Any, data: Any) -> dict[str, Any]:
     """The inputs to name in the report: file names, the register's years, service kinds."""
     reg = project.registers
@@ -276,7 +307,9 @@ def publishable(
     if follow_up is not None:
         if len(follow_up.emerging):
             saved.emerging = gate_emerging(follow_up.emerging, disclosure, population=pop)
-        saved.area_trends = follow_up.areas  # suppressed upstream (small bases)
+        # suppressed upstream (small bases); a series also goes where the indicator table
+        # hides a year of it to protect a hidden count of another group (secondary suppression)
+        saved.area_trends = _gate_area_trends(follow_up.areas, saved.indicators)
         saved.gap_trends = follow_up.gaps
         saved.gap_series = follow_up.gap_series
     if access is not None:
