@@ -211,11 +211,10 @@ def run_project(
     if "segregation" in stages:
         with _timed(result, "segregation"):
             result.indices, result.trend = segregation_stage(data)
-        if view.steps:  # the level the indices were computed at, as people read it
-            label = project.levels[view.level].label(lang)
+        if view.steps:  # the level the indices were computed at (its key: labelled when shown)
             for table in (result.indices, result.trend):
                 if table is not None and "level" in table:
-                    table["level"] = label
+                    table["level"] = view.level
     if "hotspots" in stages and (project.hotspots.variables or project.hotspots.rates):
         with _timed(result, "hotspots"):
             result.hotspots, result.hotspot_counts, result.hotspot_changes = hotspot_stage(data)

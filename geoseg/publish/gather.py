@@ -215,6 +215,10 @@ def _settings(
             if b.crosswalk is None
         ],
         "indicators": {k: dataclasses.asdict(v) for k, v in project.indicators.items()},
+        "levels": {
+            k: {"label_en": v.label_en, "label_sv": v.label_sv}
+            for k, v in (getattr(project, "levels", None) or {}).items()
+        },
         "sources": _sources(project, data),
         "inputs": [str(p) for p in project_inputs(project)],
         "notes": list(result.follow_up.notes) if result.follow_up is not None else [],
