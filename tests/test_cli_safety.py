@@ -344,3 +344,23 @@ def test_infinite_vertex_in_geographic_boundaries_is_a_clear_error(city, tmp_pat
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output and "GEOSException" not in res.output
     assert "0101" in res.output and "infinite" in res.output
+
+
+def test_output_suffix_chooses_the_format_and_a_contradiction_is_refused(city, tmp_path):
+    as_csv = tmp_path / "access.csv"
+    res = invoke("-q", "access", city, "-o", as_csv)
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(as_csv, dtype={"id": str})
+    assert {"id", "kind", "residents", "mean_minutes"} <= set(table.columns)
+    as_json = tmp_path / "access.json"
+    res = invoke("-q", "access", city, "-o", as_json)
+    assert res.exit_code == 0, res.output
+    assert len(json.loads(as_json.read_text(encoding="utf-8"))) == len(table)
+    clash = tmp_path / "clash.csv"
+    res = invoke("access", city, "--format", "json", "-o", clash)
+    assert res.exit_code == 2
+    assert "--format json contradicts" in res.output and "clash.csv" in res.output
+    assert not clash.exists()
+    # no -o and no --format: the table on standard output, as before
+    res = invoke("-q", "access", city)
+    assert res.exit_code == 0 and not res.stdout.lstrip().startswith("id,")

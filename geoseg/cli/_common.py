@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -27,6 +28,7 @@ __all__ = [
     "prepare_outputs",
     "project_level",
     "records",
+    "resolve_format",
     "seed_option",
     "unsuppressed_option",
 ]
@@ -34,16 +36,59 @@ __all__ = [
 FORMATS = ("table", "csv", "json")
 
 
+#: The format a file suffix of ``-o`` stands for.
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".gpkg": "gpkg", ".txt": "table"}
+
+
 def format_option(*, extra: Sequence[str] = (), default: str = "table") -> Callable[[Any], Any]:
-    """``--format`` with ``table|csv|json`` plus ``extra`` choices (such as ``gpkg``)."""
-    return click.option(
+    """``--format`` with ``table|csv|json`` plus ``extra`` choices (such as ``gpkg``).
+
+    When ``--format`` is not given, the suffix of ``-o/--output`` chooses it (``.csv``,
+    ``.json``, ``.gpkg``, ``.txt`` for a table), else ``default``; a ``--format`` that
+    contradicts the suffix is refused (:func:`resolve_format`).
+    """
+    choices = [*FORMATS, *extra]
+    option = click.option(
         "--format",
         "fmt",
-        type=click.Choice([*FORMATS, *extra]),
-        default=default,
-        show_default=True,
-        help="Output format.",
+        type=click.Choice(choices),
+        default=None,
+        help=(
+            f"Output format (default: from the suffix of -o, .csv, .json"
+            f"{', .gpkg' if 'gpkg' in extra else ''}; else {default})."
+        ),
     )
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            kwargs["fmt"] = resolve_format(
+                kwargs.get("fmt"), kwargs.get("output"), choices=choices, default=default
+            )
+            return f(*args, **kwargs)
+
+        return option(command)
+
+    return decorate
+
+
+def resolve_format(
+    fmt: str | None, output: Path | None, *, choices: Sequence[str], default: str = "table"
+) -> str:
+    """The output format: ``fmt`` if given, else the one of ``output``'s suffix, else
+    ``default``; a ``fmt`` contradicting a known suffix raises :class:`InputError`."""
+    implied = SUFFIX_FORMATS.get(Path(output).suffix.lower()) if output is not None else None
+    if implied is not None and implied not in choices:
+        implied = None
+    if fmt is None:
+        return implied or default
+    if implied is not None and implied != fmt:
+        msg = (
+            f"--format {fmt} contradicts the output file {output} (a {implied} file name); "
+            f"drop --format, or give -o a name ending in the suffix of {fmt}."
+        )
+        raise InputError(msg)
+    return fmt
 
 
 def output_option(
