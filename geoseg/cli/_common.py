@@ -23,6 +23,8 @@ __all__ = [
     "deliver",
     "emit",
     "format_option",
+    "level_option",
+    "load_at_level",
     "output_option",
     "overwrite_option",
     "prepare_outputs",
@@ -196,6 +198,29 @@ def project_level(
     if any(files):
         msg = "give either --project CONFIG or AREAS with --id and --register, not both."
         raise click.UsageError(msg)
+    from geoseg.io import load_project
+    from geoseg.levels import project_at_level
+
+    view = project_at_level(load_project(project), level)
+    for note in view.notes:
+        click.echo(f"warning: {note}", err=True)
+    return view.data
+
+
+def level_option() -> Callable[[Any], Any]:
+    """``--level NAME``: the area level of a project, as ``geoseg run --level``."""
+    return click.option(
+        "--level",
+        metavar="NAME",
+        help="The area level (a [levels] key; default [project] level, else the [areas] "
+        "level), as `geoseg run --level`.",
+    )
+
+
+def load_at_level(project: Any, level: str | None) -> Any:
+    """A project file (path or :class:`geoseg.io.Project`) loaded and moved to ``level``
+    (``None``: its ``[project] level``, else its ``[areas]`` level), as ``geoseg run`` does;
+    the notes of the move go to standard error."""
     from geoseg.io import load_project
     from geoseg.levels import project_at_level
 
