@@ -416,3 +416,20 @@ def test_trends_command_at_a_level(tmp_path):
     res = runner.invoke(main, ["-q", "trends", str(path), "--level", "district"])
     assert res.exit_code == 2
     assert "level 'district' is not a level of this project" in res.output
+
+
+def test_run_prints_each_warning_once(tmp_path, monkeypatch):
+    """A warning reaches the user once: from the log (or, when the log is silenced with -qq,
+    in the run's closing summary)."""
+    path = _write(tmp_path, default="quarter")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(main, ["run", str(path), "--stage", "segregation", "-o", "a"])
+    assert res.exit_code == 0, res.output
+    lines = [ln for ln in res.output.splitlines() if "register codes 199 cannot be moved" in ln]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("WARNING: ")
+    res = runner.invoke(main, ["-qq", "run", str(path), "--stage", "segregation", "-o", "b"])
+    assert res.exit_code == 0, res.output
+    lines = [ln for ln in res.output.splitlines() if "register codes 199 cannot be moved" in ln]
+    assert len(lines) == 1 and lines[0].startswith("warning: "), lines

@@ -169,8 +169,10 @@ def suppress_counts(
             int(row_hit.sum()),
             ", ".join(c for c in mask.columns if mask[c].any()),
         )
-    else:
-        logger.info("no counts below the disclosure threshold %g in %s", threshold, columns)
+    elif columns:
+        logger.info(
+            "no counts below the disclosure threshold %g in %s", threshold, ", ".join(columns)
+        )
     return out, mask
 
 
