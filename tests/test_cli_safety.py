@@ -221,7 +221,8 @@ def test_no_input_is_ever_an_output(city):
     assert len(inputs) >= 7  # project, areas, water, register, services, network, grid
     for path in inputs:
         before = path.read_bytes()
-        res = invoke("access", city, "--format", "csv", "-o", path, "--overwrite")
+        # the format follows the file's suffix (.csv, .gpkg, else a table): no contradiction
+        res = invoke("access", city, "-o", path, "--overwrite")
         assert res.exit_code == 2, (path, res.output)
         error = res.output.strip().splitlines()[-1]
         assert "is an input" in error and "--overwrite" not in error

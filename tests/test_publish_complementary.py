@@ -95,6 +95,11 @@ def test_complement_of_a_hidden_count_is_in_no_published_file(tmp_path):
         'worse = "none"\ntarget_area = "living"\n\n[services]',
         1,
     )
+    # the complement is also a hotspot rate: its events are the born-in-Sweden count
+    text = text.replace(
+        'rates = ["low_economic_standard:pop_total"]',
+        'rates = ["low_economic_standard:pop_total", "born_sweden:pop_total"]',
+    )
     config.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     res = CliRunner().invoke(main, ["-q", "run", str(config), "-o", str(out)])

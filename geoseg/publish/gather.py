@@ -20,6 +20,7 @@ import pandas as pd
 
 from geoseg.io import SavedResults, project_inputs, slugs, variable_slugs
 from geoseg.publish.disclosure import (
+    HOTSPOT_DEPENDENT,
     Disclosure,
     gate_access,
     gate_emerging,
@@ -28,6 +29,7 @@ from geoseg.publish.disclosure import (
     gate_table,
 )
 from geoseg.publish.maps import street_lines
+from geoseg.publish.secondary import secondary_suppression
 from geoseg.settings import demand_group
 from geoseg.years import latest_year
 
@@ -105,6 +107,69 @@ def _gate_quotients(
     out["suppressed"] = few
     out.index = out.index.astype(str)
     return out.rename_axis("code").reset_index()
+
+
+def _hide_complements(
+    gated: pd.DataFrame,
+    raw: pd.DataFrame,
+    indicators: pd.DataFrame | None,
+    published: pd.DataFrame | None,
+    disclosure: Disclosure,
+) -> pd.DataFrame:
+    """Hotspot rates whose event count, with its base, would give back a count the indicator
+    table hides in the same area and year (``born_sweden:pop_total`` beside a hidden
+    foreign-born count) lose that count and the values resting on it."""
+    need = {"events", "base", "id", "year"}
+    if (
+        disclosure.unsuppressed
+        or indicators is None
+        or published is None
+        or not need <= set(raw.columns)
+        or "suppressed" not in published
+        or not {"count", "base"} <= set(indicators.columns)
+    ):
+        return gated
+    hidden = indicators.reset_index(drop=True)[published["suppressed"].to_numpy(dtype=bool)]
+    secrets: dict[tuple[str, float, float], list[float]] = {}
+    for code, year, count, base in zip(
+        hidden["code"].astype(str),
+        pd.to_numeric(hidden["year"], errors="coerce"),
+        pd.to_numeric(hidden["count"], errors="coerce"),
+        pd.to_numeric(hidden["base"], errors="coerce"),
+        strict=True,
+    ):
+        if np.isfinite(count) and np.isfinite(base):
+            secrets.setdefault((code, float(year), float(base)), []).append(float(count))
+    if not secrets:
+        return gated
+    events = pd.to_numeric(raw["events"], errors="coerce").to_numpy(dtype=float)
+    bases = pd.to_numeric(raw["base"], errors="coerce").to_numpy(dtype=float)
+    years = pd.to_numeric(raw["year"], errors="coerce").to_numpy(dtype=float)
+    codes = raw["id"].astype(str).to_numpy()
+    rows = np.zeros(len(raw), dtype=bool)
+    for k in range(len(raw)):
+        if not (np.isfinite(events[k]) and np.isfinite(bases[k])):
+            continue
+        counts = secrets.get((codes[k], float(years[k]), float(bases[k])))
+        if not counts:
+            continue
+        more = secondary_suppression(
+            [*counts, events[k]],
+            [True] * len(counts) + [False],
+            totals=[bases[k]],
+            threshold=disclosure.effective,
+        )
+        rows[k] = bool(more[-1])
+    if not rows.any():
+        return gated
+    out = gate_table(
+        gated,
+        disclosure,
+        dependent=("events", *HOTSPOT_DEPENDENT),
+        base=np.where(rows, 0.0, np.nan),
+    )
+    out["suppressed"] = gated["suppressed"].to_numpy(dtype=bool) | rows
+    return out
 
 
 #: Columns of an area's trend that do not rest on its values.
@@ -296,7 +361,13 @@ def publishable(
         )
 
     if result.hotspots is not None and len(result.hotspots):
-        saved.hotspots = gate_hotspots(result.hotspots, disclosure, population=pop)
+        saved.hotspots = _hide_complements(
+            gate_hotspots(result.hotspots, disclosure, population=pop),
+            result.hotspots,
+            result.indicators,
+            saved.indicators,
+            disclosure,
+        )
         saved.hotspot_counts = result.hotspot_counts
         changes = result.hotspot_changes
         if changes is not None and len(changes) and "id" in changes and pop is not None:
