@@ -229,11 +229,10 @@ def run_project(
             result.indices, result.trend = segregation_stage(
                 data, indices=(computed or {}).get("indices")
             )
-        if view.steps:  # the level the indices were computed at, as people read it
-            label = project.levels[view.level].label(lang)
+        if view.steps:  # the level the indices were computed at (its key: labelled when shown)
             for table in (result.indices, result.trend):
                 if table is not None and "level" in table:
-                    table["level"] = label
+                    table["level"] = view.level
     if "hotspots" in stages and (project.hotspots.variables or project.hotspots.rates):
         with _timed(result, "hotspots"):
             result.hotspots, result.hotspot_counts, result.hotspot_changes = hotspot_stage(

@@ -221,7 +221,8 @@ def test_no_input_is_ever_an_output(city):
     assert len(inputs) >= 7  # project, areas, water, register, services, network, grid
     for path in inputs:
         before = path.read_bytes()
-        res = invoke("access", city, "--format", "csv", "-o", path, "--overwrite")
+        # the format follows the file's suffix (.csv, .gpkg, else a table): no contradiction
+        res = invoke("access", city, "-o", path, "--overwrite")
         assert res.exit_code == 2, (path, res.output)
         error = res.output.strip().splitlines()[-1]
         assert "is an input" in error and "--overwrite" not in error
@@ -344,3 +345,23 @@ def test_infinite_vertex_in_geographic_boundaries_is_a_clear_error(city, tmp_pat
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output and "GEOSException" not in res.output
     assert "0101" in res.output and "infinite" in res.output
+
+
+def test_output_suffix_chooses_the_format_and_a_contradiction_is_refused(city, tmp_path):
+    as_csv = tmp_path / "access.csv"
+    res = invoke("-q", "access", city, "-o", as_csv)
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(as_csv, dtype={"id": str})
+    assert {"id", "kind", "residents", "mean_minutes"} <= set(table.columns)
+    as_json = tmp_path / "access.json"
+    res = invoke("-q", "access", city, "-o", as_json)
+    assert res.exit_code == 0, res.output
+    assert len(json.loads(as_json.read_text(encoding="utf-8"))) == len(table)
+    clash = tmp_path / "clash.csv"
+    res = invoke("access", city, "--format", "json", "-o", clash)
+    assert res.exit_code == 2
+    assert "--format json contradicts" in res.output and "clash.csv" in res.output
+    assert not clash.exists()
+    # no -o and no --format: the table on standard output, as before
+    res = invoke("-q", "access", city)
+    assert res.exit_code == 0 and not res.stdout.lstrip().startswith("id,")

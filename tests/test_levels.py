@@ -367,10 +367,19 @@ def test_maps_at_a_level(tmp_path, monkeypatch):
     assert index.is_file()
     report = (index.parent / "report.html").read_text(encoding="utf-8")
     assert "Kvarter" in report  # the level's label names the segregation charts
+    # the results keep the level's key; its label is chosen when drawing
+    for name in ("segregation_indices.csv", "segregation_trend.csv"):
+        table = pd.read_csv(tmp_path / "out" / "quarter" / name)
+        assert set(table["level"]) == {"quarter"}, name
     # redrawn from the level's results folder, in English, without computing again
-    res = CliRunner().invoke(main, ["maps", str(tmp_path / "out" / "quarter"), "--lang", "en"])
+    english = tmp_path / "maps-en"
+    res = CliRunner().invoke(
+        main, ["maps", str(tmp_path / "out" / "quarter"), "--lang", "en", "-o", str(english)]
+    )
     assert res.exit_code == 0, res.output
-    assert 'lang="en"' in report_text(index.parent / "report.html")
+    text = report_text(english / "report.html")
+    assert 'lang="en"' in text
+    assert "Quarter" in text and "Kvarter" not in text
 
 
 def report_text(path):
@@ -407,3 +416,20 @@ def test_trends_command_at_a_level(tmp_path):
     res = runner.invoke(main, ["-q", "trends", str(path), "--level", "district"])
     assert res.exit_code == 2
     assert "level 'district' is not a level of this project" in res.output
+
+
+def test_run_prints_each_warning_once(tmp_path, monkeypatch):
+    """A warning reaches the user once: from the log (or, when the log is silenced with -qq,
+    in the run's closing summary)."""
+    path = _write(tmp_path, default="quarter")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(main, ["run", str(path), "--stage", "segregation", "-o", "a"])
+    assert res.exit_code == 0, res.output
+    lines = [ln for ln in res.output.splitlines() if "register codes 199 cannot be moved" in ln]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("WARNING: ")
+    res = runner.invoke(main, ["-qq", "run", str(path), "--stage", "segregation", "-o", "b"])
+    assert res.exit_code == 0, res.output
+    lines = [ln for ln in res.output.splitlines() if "register codes 199 cannot be moved" in ln]
+    assert len(lines) == 1 and lines[0].startswith("warning: "), lines

@@ -205,3 +205,53 @@ def test_map_shows_every_kind_the_plan_changes(runs):
     kinds, label, html, lang = expected("new_family_centre")
     assert kinds == ["family_centre"]
     assert _map_layers(html)[0] == label
+
+
+def test_plan_map_draws_a_closure_at_its_service(example_data, tmp_path, monkeypatch):
+    """A closure without geometry (as suggest-sites writes it) is drawn where the service is."""
+    import re
+
+    import pandas as pd
+    from pyproj import Transformer
+
+    from geoseg.io import read_config
+
+    project = read_config(example_data / "geoseg.toml")
+    services = pd.read_csv(project.services.path, sep=";", dtype=str).set_index("service_id")
+    sid = services.index[services["kind"] == "meeting_place"][0]
+    x, y = float(services.at[sid, "x"]), float(services.at[sid, "y"])
+    lon, lat = Transformer.from_crs(project.services.crs, "EPSG:4326", always_xy=True).transform(
+        x, y
+    )
+    plan = tmp_path / "bare.geojson"
+    plan.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"action": "remove_service", "service_id": sid},
+                        "geometry": None,
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "bare.json"
+    res = CliRunner().invoke(
+        main, ["-q", "check-plan", str(plan), "--format", "json", "-o", str(target)]
+    )
+    assert res.exit_code in (0, 1), res.output
+    html = target.with_name("bare_map.html").read_text(encoding="utf-8")
+    layer = re.search(
+        r"geoseg\.decode\((\{[^;]*?\})\);\s*var \w+ = geoseg\.layer\([^;]*?geoseg-plan", html
+    )
+    assert layer is not None, "the plan's features are drawn"
+    points = re.findall(r'"coordinates":\[(-?[\d.]+),(-?[\d.]+)\]', layer.group(1))
+    assert [(float(a), float(b)) for a, b in points] == [
+        (pytest.approx(lon, abs=2e-6), pytest.approx(lat, abs=2e-6))
+    ]
+    assert services.at[sid, "name"] in html

@@ -156,3 +156,27 @@ def test_shipped_rules_file_equals_the_defaults(example_data):
         rules.equity_gap,
         rules.meeting_place,
     ) == (d.max_minutes_increase, d.family_centre_share, d.equity_gap, d.meeting_place)
+
+
+def test_a_closure_takes_the_location_of_the_service_it_closes(baseline, tmp_path, caplog):
+    """A closure is drawn where the service is: its own point (2 km off) is replaced, with a
+    warning, and a closure without geometry (as suggest-sites writes) gets one."""
+    services = baseline.services
+    meeting = [s for s in services.index if str(services.loc[s, "kind"]) == "meeting_place"]
+    far, bare = meeting[0], meeting[1]
+    spot = services.geometry.loc[far]
+    rows = [
+        {
+            "action": "remove_service",
+            "service_id": far,
+            "geometry": shapely.Point(spot.x + 2000.0, spot.y),
+        },
+        {"action": "remove_service", "service_id": bare, "geometry": None},
+    ]
+    with caplog.at_level("WARNING"):
+        plan = read_plan(write_features(tmp_path / "close.gpkg", rows), baseline=baseline)
+    got = plan.of("remove_service")
+    assert shapely.equals(got.geometry.iloc[0], spot)
+    assert shapely.equals(got.geometry.iloc[1], services.geometry.loc[bare])
+    assert f"2000 m from service {far}" in caplog.text
+    assert str(bare) not in caplog.text  # no geometry of its own: nothing to warn about

@@ -175,3 +175,12 @@ def test_gate_plan_keeps_zero_counts_of_the_city():
     a, g = gate_plan(areas, groups, Disclosure())
     assert a["before_share"].isna().tolist() == [True, False]
     assert np.isnan(g["gain"].iloc[0]) and g["lose"].iloc[0] == 0 and g["residents"].iloc[0] == 500
+
+
+def test_log_names_the_columns_checked(table, caplog):
+    with caplog.at_level("INFO", logger="geoseg.publish.disclosure"):
+        suppress_counts(table, [])  # nothing to check: nothing said
+    assert caplog.text == ""
+    with caplog.at_level("INFO", logger="geoseg.publish.disclosure"):
+        suppress_counts(table.iloc[2:4], ["pop", "kids"])
+    assert "no counts below the disclosure threshold 5 in pop, kids" in caplog.text

@@ -265,3 +265,30 @@ def test_tables_and_layers_read_back_as_written(tmp_path):
     pd.testing.assert_series_equal(back.areas["name"], areas["name"])
     assert back.services["name"].tolist() == ["Stadsbiblioteket"] and back.water is None
     assert back.settings == {"title": "Test"} and back.hotspots is None
+
+
+def test_redraw_in_another_language_keeps_the_runs_pages(sv_copy, tmp_path):
+    """`geoseg maps OUT --lang en` never replaces the Swedish pages without --overwrite."""
+    swedish = snapshot(sv_copy / "maps")
+    res = invoke("-q", "maps", sv_copy, "--lang", "en")
+    assert res.exit_code == 0, res.output
+    assert snapshot(sv_copy / "maps") == swedish
+    english = (sv_copy / "maps_en" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in english
+    # naming the Swedish folder is refused, with the way out
+    res = invoke("maps", sv_copy, "--lang", "en", "--out", sv_copy / "maps")
+    assert res.exit_code == 2
+    assert "--overwrite" in res.output and "--out" in res.output
+    assert snapshot(sv_copy / "maps") == swedish
+    # the same language redraws in place; --overwrite replaces the Swedish pages
+    res = invoke("-q", "maps", sv_copy)
+    assert res.exit_code == 0, res.output
+    assert pages(sv_copy / "maps") == pages_of(swedish)
+    res = invoke("-q", "maps", sv_copy, "--lang", "en", "--overwrite")
+    assert res.exit_code == 0, res.output
+    report = (sv_copy / "maps" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in report
+
+
+def pages_of(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {k: v for k, v in files.items() if not k.endswith(".pdf")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -22,11 +23,14 @@ __all__ = [
     "deliver",
     "emit",
     "format_option",
+    "level_option",
+    "load_at_level",
     "output_option",
     "overwrite_option",
     "prepare_outputs",
     "project_level",
     "records",
+    "resolve_format",
     "seed_option",
     "unsuppressed_option",
 ]
@@ -34,16 +38,59 @@ __all__ = [
 FORMATS = ("table", "csv", "json")
 
 
+#: The format a file suffix of ``-o`` stands for.
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".gpkg": "gpkg", ".txt": "table"}
+
+
 def format_option(*, extra: Sequence[str] = (), default: str = "table") -> Callable[[Any], Any]:
-    """``--format`` with ``table|csv|json`` plus ``extra`` choices (such as ``gpkg``)."""
-    return click.option(
+    """``--format`` with ``table|csv|json`` plus ``extra`` choices (such as ``gpkg``).
+
+    When ``--format`` is not given, the suffix of ``-o/--output`` chooses it (``.csv``,
+    ``.json``, ``.gpkg``, ``.txt`` for a table), else ``default``; a ``--format`` that
+    contradicts the suffix is refused (:func:`resolve_format`).
+    """
+    choices = [*FORMATS, *extra]
+    option = click.option(
         "--format",
         "fmt",
-        type=click.Choice([*FORMATS, *extra]),
-        default=default,
-        show_default=True,
-        help="Output format.",
+        type=click.Choice(choices),
+        default=None,
+        help=(
+            f"Output format (default: from the suffix of -o, .csv, .json"
+            f"{', .gpkg' if 'gpkg' in extra else ''}; else {default})."
+        ),
     )
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            kwargs["fmt"] = resolve_format(
+                kwargs.get("fmt"), kwargs.get("output"), choices=choices, default=default
+            )
+            return f(*args, **kwargs)
+
+        return option(command)
+
+    return decorate
+
+
+def resolve_format(
+    fmt: str | None, output: Path | None, *, choices: Sequence[str], default: str = "table"
+) -> str:
+    """The output format: ``fmt`` if given, else the one of ``output``'s suffix, else
+    ``default``; a ``fmt`` contradicting a known suffix raises :class:`InputError`."""
+    implied = SUFFIX_FORMATS.get(Path(output).suffix.lower()) if output is not None else None
+    if implied is not None and implied not in choices:
+        implied = None
+    if fmt is None:
+        return implied or default
+    if implied is not None and implied != fmt:
+        msg = (
+            f"--format {fmt} contradicts the output file {output} (a {implied} file name); "
+            f"drop --format, or give -o a name ending in the suffix of {fmt}."
+        )
+        raise InputError(msg)
+    return fmt
 
 
 def output_option(
@@ -151,6 +198,29 @@ def project_level(
     if any(files):
         msg = "give either --project CONFIG or AREAS with --id and --register, not both."
         raise click.UsageError(msg)
+    from geoseg.io import load_project
+    from geoseg.levels import project_at_level
+
+    view = project_at_level(load_project(project), level)
+    for note in view.notes:
+        click.echo(f"warning: {note}", err=True)
+    return view.data
+
+
+def level_option() -> Callable[[Any], Any]:
+    """``--level NAME``: the area level of a project, as ``geoseg run --level``."""
+    return click.option(
+        "--level",
+        metavar="NAME",
+        help="The area level (a [levels] key; default [project] level, else the [areas] "
+        "level), as `geoseg run --level`.",
+    )
+
+
+def load_at_level(project: Any, level: str | None) -> Any:
+    """A project file (path or :class:`geoseg.io.Project`) loaded and moved to ``level``
+    (``None``: its ``[project] level``, else its ``[areas]`` level), as ``geoseg run`` does;
+    the notes of the move go to standard error."""
     from geoseg.io import load_project
     from geoseg.levels import project_at_level
 

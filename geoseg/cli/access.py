@@ -10,6 +10,8 @@ from geoseg.cli._common import (
     config_argument_path,
     emit,
     format_option,
+    level_option,
+    load_at_level,
     output_option,
     overwrite_option,
     prepare_outputs,
@@ -37,6 +39,7 @@ __all__ = ["access"]
     default=None,
     help="Register group to summarise (e.g. age_0_5); default the project's total.",
 )
+@level_option()
 @format_option(extra=("gpkg",))
 @output_option()
 @overwrite_option()
@@ -47,6 +50,7 @@ def access(
     minutes: float | None,
     speed_kmh: float | None,
     group: str | None,
+    level: str | None,
     fmt: str,
     output: Path | None,
     overwrite: bool,
@@ -67,11 +71,11 @@ def access(
     from geoseg.access import access_for_project
     from geoseg.access.pipeline import JSON_KEYS
     from geoseg.errors import InputError
-    from geoseg.io import load_project, project_inputs
+    from geoseg.io import project_inputs
     from geoseg.io.results import write_gpkg
     from geoseg.publish.disclosure import Disclosure, gate_access
 
-    data = load_project(config_argument_path(config))
+    data = load_at_level(config_argument_path(config), level)
     inputs = project_inputs(data.project)
     prepare_outputs([output], inputs=inputs, overwrite=overwrite)
     settings = data.project.access

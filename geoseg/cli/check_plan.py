@@ -12,6 +12,8 @@ from geoseg.cli._common import (
     deliver,
     emit,
     format_option,
+    level_option,
+    load_at_level,
     output_option,
     overwrite_option,
     prepare_outputs,
@@ -43,6 +45,7 @@ __all__ = ["check_plan"]
     help="Farthest a new path's end may be from a street.",
 )
 @click.option("--no-map", is_flag=True, help="Do not write the HTML map of the change.")
+@level_option()
 @format_option()
 @output_option("Write the result to this file (the map is written beside it, as .html).")
 @overwrite_option()
@@ -56,6 +59,7 @@ def check_plan(
     layer: str | None,
     max_end_m: float,
     no_map: bool,
+    level: str | None,
     fmt: str,
     output: Path | None,
     overwrite: bool,
@@ -75,7 +79,7 @@ def check_plan(
         geoseg check-plan data/plans/new_family_centre.geojson
         geoseg check-plan plan.gpkg --config geoseg.toml --rules rules.toml --format json -o r.json
     """
-    from geoseg.io import load_project, project_inputs, read_config
+    from geoseg.io import project_inputs, read_config
     from geoseg.io.results import check_output_folder
     from geoseg.plans import check_plan as run_check
     from geoseg.plans import compute_baseline, read_plan, read_rules
@@ -96,7 +100,7 @@ def check_plan(
     check_output_folder(page.parent, [p.name for p in (page, map_path) if p], overwrite=overwrite)
     prepare_outputs([page, map_path], inputs=inputs, overwrite=True)
     rule_set = read_rules(rules)
-    data = load_project(project)
+    data = load_at_level(project, level)
     baseline = compute_baseline(data)
     parsed = read_plan(plan, baseline=baseline, layer=layer, max_end_m=max_end_m)
     result = run_check(baseline, parsed, rules=rule_set)

@@ -18,7 +18,10 @@ __all__ = ["maps"]
     "--out",
     "maps_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Maps folder (default: the run's maps folder inside RESULTS, else RESULTS/maps).",
+    help=(
+        "Maps folder (default: the run's maps folder inside RESULTS, else RESULTS/maps; "
+        "pages in another language than those already there go to maps_<lang>)."
+    ),
 )
 @click.option("--lang", type=click.Choice(["sv", "en"]), help="Language of labels.")
 @overwrite_option()
@@ -32,7 +35,8 @@ def maps(results: Path, maps_dir: Path | None, lang: str | None, overwrite: bool
     \b
     Examples:
         geoseg run geoseg.toml            # writes output/ and output/maps/
-        geoseg maps output --lang en      # the same maps and report in English
+        geoseg maps output --lang en      # in English, into output/maps_en/
+        geoseg maps output --lang en --overwrite   # in English, replacing output/maps/
         geoseg maps output --out published/
     """
     from geoseg.errors import InputError

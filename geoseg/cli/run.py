@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -109,8 +110,10 @@ def run(
         unsuppressed=unsuppressed,
         level=level,
     )
-    for line in result.warnings:
-        click.echo(f"warning: {line}", err=True)
+    if logging.getLogger("geoseg").getEffectiveLevel() > logging.WARNING:
+        # each warning was logged as it arose; repeated only when the log is silenced (-qq)
+        for line in result.warnings:
+            click.echo(f"warning: {line}", err=True)
     click.echo(f"results: {result.output}")
     if "maps" in (stages or STAGES):
         click.echo(f"maps:    {result.maps / 'index.html'}")

@@ -14,6 +14,8 @@ from geoseg.cli._common import (
     deliver,
     emit,
     format_option,
+    level_option,
+    load_at_level,
     output_option,
     overwrite_option,
     prepare_outputs,
@@ -91,6 +93,7 @@ def plan_paths(output: Path, n: int) -> list[Path]:
     "--time-limit", type=float, default=120.0, show_default=True, help="Seconds for exact."
 )
 @click.option("--no-map", is_flag=True, help="Do not write the HTML map of the suggestions.")
+@level_option()
 @format_option()
 @output_option(
     "Write the table to this file; the plan of each suggestion is written beside it "
@@ -116,6 +119,7 @@ def suggest_sites(
     method: str,
     time_limit: float,
     no_map: bool,
+    level: str | None,
     fmt: str,
     output: Path | None,
     overwrite: bool,
@@ -133,12 +137,12 @@ def suggest_sites(
         geoseg suggest-sites --count 2 --candidates nodes --within 0101,0102 -o out/fc.csv
     """
     from geoseg.errors import InputError
-    from geoseg.io import load_project, project_inputs, read_layer
+    from geoseg.io import project_inputs, read_layer
     from geoseg.plans import compute_baseline
     from geoseg.plans import suggest_sites as run_suggest
     from geoseg.publish.disclosure import Disclosure
 
-    data = load_project(config_argument_path(config))
+    data = load_at_level(config_argument_path(config), level)
     baseline = compute_baseline(data)
     source: Any = candidates
     if candidates not in {"areas", "nodes"}:

@@ -55,6 +55,8 @@ ACTIONS: dict[str, tuple[str, ...] | None] = {
 AGE_BANDS = ("age_0_5", "age_6_15", "age_16_19", "age_20_64", "age_65_plus")
 #: Default farthest distance (metres) from a new path's end to a street.
 MAX_END_M = 50.0
+#: A closure drawn farther than this (metres) from the service it names is warned about.
+FAR_CLOSURE_M = 100.0
 
 
 @dataclass(eq=False)
@@ -270,6 +272,7 @@ def _check_context(
                     f"{label}: service {target} is already closed by feature {removed[target]}"
                 )
             removed[target] = int(i)  # type: ignore[arg-type]
+            _at_service(out, i, label, geom, services, target)
         elif action == "add_path" and geom is not None and geom.geom_type == "LineString":
             coords = shapely.get_coordinates(geom)
             for which, xy in (("start", coords[0]), ("end", coords[-1])):
@@ -286,6 +289,37 @@ def _check_context(
                 problems.append(f"{label}: lies outside every area of the project")
             else:
                 _near(label, "the housing", net, tree, pt, baseline.max_snap_m, shut, problems)
+
+
+def _at_service(
+    out: gpd.GeoDataFrame,
+    i: object,
+    label: str,
+    geom: shapely.Geometry | None,
+    services: gpd.GeoDataFrame,
+    target: str,
+) -> None:
+    """Put a closure where the service it closes is (what maps draw), warning when the
+    feature's own geometry lies far from it (the plan may name the wrong service)."""
+    if not isinstance(services, gpd.GeoDataFrame) or target not in services.index:
+        return
+    spot = _geom(services.geometry.loc[target])
+    if spot is None:
+        return
+    if geom is not None:
+        far = float(shapely.distance(geom, spot))
+        if far > FAR_CLOSURE_M:
+            logger.warning(
+                "%s: its geometry lies %.0f m from service %s, which it closes; the closure is "
+                "drawn at the service (check that it names the service meant)",
+                label,
+                far,
+                target,
+            )
+    out.at[i, "service_id"] = target
+    out.at[i, "geometry"] = spot
+    if not _text(out.at[i, "name"]) and "name" in services.columns:
+        out.at[i, "name"] = _text(services.at[target, "name"])  # named on the map
 
 
 def _near(
@@ -321,7 +355,9 @@ def read_plan(
     baseline
         When given, features are also checked against the project: the kinds exist, services to
         close exist, paths end near a street, new services and housing lie near a street and
-        inside an area, closures close something.
+        inside an area, closures close something. A service's closure then takes the
+        service's location as its geometry (a warning is logged when the feature's own
+        geometry lies more than :data:`FAR_CLOSURE_M` from it).
     layer
         GeoPackage layer (default the first).
     crs

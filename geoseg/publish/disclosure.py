@@ -11,7 +11,9 @@ of the command line, maps with their tooltips, report tables) passes through thi
 - :func:`gate_table` suppresses the counts of any table, and :func:`gate_access`,
   :func:`gate_hotspots`, :func:`gate_indicators` know which columns of geoseg's own result
   tables are counts and which depend on them;
-- :func:`suppress_counts` is the cell-level rule the others (and the maps) use.
+- :func:`suppress_counts` is the cell-level rule the others (and the maps) use;
+- :func:`secondary_suppression` hides published counts from which a hidden one could be worked
+  out by subtraction (the complement of a group in the same area and year).
 
 It is applied to published output only, never inside an analysis: the Python API returns raw
 numbers.
@@ -29,6 +31,7 @@ import pandas as pd
 
 from geoseg.errors import InputError
 from geoseg.i18n import tr
+from geoseg.publish.secondary import secondary_suppression
 from geoseg.settings import SUPPRESSION_THRESHOLD
 
 __all__ = [
@@ -41,6 +44,7 @@ __all__ = [
     "gate_plan",
     "gate_plan_check",
     "gate_table",
+    "secondary_suppression",
     "suppress_counts",
     "suppressed_label",
 ]
@@ -165,8 +169,10 @@ def suppress_counts(
             int(row_hit.sum()),
             ", ".join(c for c in mask.columns if mask[c].any()),
         )
-    else:
-        logger.info("no counts below the disclosure threshold %g in %s", threshold, columns)
+    elif columns:
+        logger.info(
+            "no counts below the disclosure threshold %g in %s", threshold, ", ".join(columns)
+        )
     return out, mask
 
 
@@ -358,9 +364,36 @@ def gate_access(table: pd.DataFrame, disclosure: Disclosure) -> pd.DataFrame:
     """Publishable per-area access: ``residents`` below the threshold hidden with its shares.
 
     Suppressed with the count: ``share_within``, ``share_unreachable`` and ``fca_ratio`` (a
-    share times the count would give the count back); walking minutes stay.
+    share times the count would give the count back); walking minutes stay. When a table holds
+    several groups of one area and kind (``group``), the largest count of the line (the
+    area's residents) is its total, and a group's count from which a hidden one could be
+    worked out is hidden too (:func:`secondary_suppression`).
     """
-    return gate_table(table, disclosure, counts=ACCESS_COUNTS, dependent=ACCESS_DEPENDENT)
+    out = gate_table(table, disclosure, counts=ACCESS_COUNTS, dependent=ACCESS_DEPENDENT)
+    keys = [c for c in ("id", "kind") if c in table.columns]
+    if disclosure.unsuppressed or "group" not in table.columns or not keys:
+        return out
+    hidden = out["suppressed"].to_numpy(dtype=bool)
+    if not hidden.any():
+        return out
+    n = pd.to_numeric(table["residents"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    extra = np.zeros(len(table), dtype=bool)
+    for _, rows in table.reset_index(drop=True).groupby(keys, sort=False).groups.items():
+        pos = np.asarray(rows)
+        if not hidden[pos].any():
+            continue
+        published = n[pos][~hidden[pos]]
+        if not np.isfinite(published).any():
+            continue
+        more = secondary_suppression(
+            n[pos], hidden[pos], totals=[np.nanmax(published)], threshold=disclosure.effective
+        )
+        extra[pos[more]] = True
+    for c in [*ACCESS_COUNTS, *ACCESS_DEPENDENT]:
+        if c in out.columns:
+            _blank(out, c, extra)
+    out["suppressed"] = hidden | extra
+    return out
 
 
 def gate_hotspots(
@@ -412,7 +445,10 @@ def gate_indicators(table: pd.DataFrame, disclosure: Disclosure) -> pd.DataFrame
     """Publishable indicator values (see :func:`geoseg.publish.run.indicator_table`).
 
     A value is hidden when its person count (``count``, where ``persons`` is true), its
-    denominator (``base``) or the area's population (``population``) is below the threshold.
+    denominator (``base``) or the area's population (``population``) is below the threshold,
+    and (:func:`secondary_suppression`) when its count, with the base shared by the indicators
+    of the same area and year, would give a hidden count back (the born-in-Sweden count next
+    to a hidden foreign-born count of the same population).
     """
     persons = (
         table["persons"].fillna(False).astype(bool).to_numpy()
@@ -431,11 +467,42 @@ def gate_indicators(table: pd.DataFrame, disclosure: Disclosure) -> pd.DataFrame
     out = gate_table(table, disclosure, counts=(), dependent=("value", "count", "base"))
     if disclosure.unsuppressed:
         return out
+    rows |= _complements(table, rows, persons, t)
     for c in ("value", "count", "base", "population"):
         if c in out.columns:
             _blank(out, c, rows)
     out["suppressed"] = rows
     return out
+
+
+def _complements(
+    table: pd.DataFrame, hidden: np.ndarray, persons: np.ndarray, threshold: float
+) -> np.ndarray:
+    """Rows of an indicator table to hide because a hidden count of their area and year could
+    be worked out from theirs and the base they share (see :func:`secondary_suppression`)."""
+    extra = np.zeros(len(table), dtype=bool)
+    if "count" not in table.columns or "base" not in table.columns or not hidden.any():
+        return extra
+    count = pd.to_numeric(table["count"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    base = pd.to_numeric(table["base"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    usable = persons & np.isfinite(count) & np.isfinite(base)
+    keys = [table[c].astype(str).to_numpy() for c in ("code", "year") if c in table.columns]
+    line = pd.Series(list(zip(*keys, base, strict=True))) if keys else pd.Series(base)
+    touched = set(line[hidden & usable])
+    for key, positions in line.groupby(line, sort=False).groups.items():
+        if key not in touched:
+            continue
+        pos = np.asarray([p for p in positions if usable[p]])
+        more = secondary_suppression(
+            count[pos], hidden[pos], totals=[base[pos[0]]], threshold=threshold
+        )
+        extra[pos[more]] = True
+    if extra.any():
+        logger.info(
+            "suppressed %d more indicator value(s) from which a hidden count could be worked out",
+            int(extra.sum()),
+        )
+    return extra
 
 
 #: Per-area columns of a plan check: counts, and the shares resting on them.

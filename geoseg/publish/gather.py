@@ -20,6 +20,7 @@ import pandas as pd
 
 from geoseg.io import SavedResults, project_inputs, slugs, variable_slugs
 from geoseg.publish.disclosure import (
+    HOTSPOT_DEPENDENT,
     Disclosure,
     gate_access,
     gate_emerging,
@@ -28,6 +29,7 @@ from geoseg.publish.disclosure import (
     gate_table,
 )
 from geoseg.publish.maps import street_lines
+from geoseg.publish.secondary import secondary_suppression
 from geoseg.settings import demand_group
 from geoseg.years import latest_year
 
@@ -107,6 +109,100 @@ def _gate_quotients(
     return out.rename_axis("code").reset_index()
 
 
+def _hide_complements(
+    gated: pd.DataFrame,
+    raw: pd.DataFrame,
+    indicators: pd.DataFrame | None,
+    published: pd.DataFrame | None,
+    disclosure: Disclosure,
+) -> pd.DataFrame:
+    """Hotspot rates whose event count, with its base, would give back a count the indicator
+    table hides in the same area and year (``born_sweden:pop_total`` beside a hidden
+    foreign-born count) lose that count and the values resting on it."""
+    need = {"events", "base", "id", "year"}
+    if (
+        disclosure.unsuppressed
+        or indicators is None
+        or published is None
+        or not need <= set(raw.columns)
+        or "suppressed" not in published
+        or not {"count", "base"} <= set(indicators.columns)
+    ):
+        return gated
+    hidden = indicators.reset_index(drop=True)[published["suppressed"].to_numpy(dtype=bool)]
+    secrets: dict[tuple[str, float, float], list[float]] = {}
+    for code, year, count, base in zip(
+        hidden["code"].astype(str),
+        pd.to_numeric(hidden["year"], errors="coerce"),
+        pd.to_numeric(hidden["count"], errors="coerce"),
+        pd.to_numeric(hidden["base"], errors="coerce"),
+        strict=True,
+    ):
+        if np.isfinite(count) and np.isfinite(base):
+            secrets.setdefault((code, float(year), float(base)), []).append(float(count))
+    if not secrets:
+        return gated
+    events = pd.to_numeric(raw["events"], errors="coerce").to_numpy(dtype=float)
+    bases = pd.to_numeric(raw["base"], errors="coerce").to_numpy(dtype=float)
+    years = pd.to_numeric(raw["year"], errors="coerce").to_numpy(dtype=float)
+    codes = raw["id"].astype(str).to_numpy()
+    rows = np.zeros(len(raw), dtype=bool)
+    for k in range(len(raw)):
+        if not (np.isfinite(events[k]) and np.isfinite(bases[k])):
+            continue
+        counts = secrets.get((codes[k], float(years[k]), float(bases[k])))
+        if not counts:
+            continue
+        more = secondary_suppression(
+            [*counts, events[k]],
+            [True] * len(counts) + [False],
+            totals=[bases[k]],
+            threshold=disclosure.effective,
+        )
+        rows[k] = bool(more[-1])
+    if not rows.any():
+        return gated
+    out = gate_table(
+        gated,
+        disclosure,
+        dependent=("events", *HOTSPOT_DEPENDENT),
+        base=np.where(rows, 0.0, np.nan),
+    )
+    out["suppressed"] = gated["suppressed"].to_numpy(dtype=bool) | rows
+    return out
+
+
+#: Columns of an area's trend that do not rest on its values.
+_TREND_KEYS = ("indicator", "code", "first_year", "last_year", "years", "series_note")
+
+
+def _gate_area_trends(trends: pd.DataFrame, indicators: pd.DataFrame | None) -> pd.DataFrame:
+    """Area trends of every series with a year hidden in the published indicator table."""
+    if trends is None or indicators is None or not len(trends) or "suppressed" not in indicators:
+        return trends
+    hidden = indicators.loc[indicators["suppressed"].astype(bool), ["indicator", "code"]]
+    pairs = set(zip(hidden["indicator"].astype(str), hidden["code"].astype(str), strict=True))
+    rows = np.array(
+        [
+            (str(i), str(c)) in pairs
+            for i, c in zip(trends["indicator"], trends["code"], strict=True)
+        ],
+        dtype=bool,
+    )
+    if not rows.any():
+        return trends
+    out = trends.copy()
+    values = [c for c in out.columns if c not in _TREND_KEYS and c != "suppressed"]
+    for c in values:
+        col = out[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            out[c] = col.astype(float).mask(rows)
+        else:
+            out[c] = col.astype(object).mask(rows, None)
+    out["suppressed"] = out.get("suppressed", False) | rows
+    return out
+
+
 def _sources(project: Any, data: Any) -> dict[str, Any]:
     """The inputs to name in the report: file names, the register's years, service kinds."""
     reg = project.registers
@@ -184,6 +280,10 @@ def _settings(
             if b.crosswalk is None
         ],
         "indicators": {k: dataclasses.asdict(v) for k, v in project.indicators.items()},
+        "levels": {
+            k: {"label_en": v.label_en, "label_sv": v.label_sv}
+            for k, v in (getattr(project, "levels", None) or {}).items()
+        },
         "sources": _sources(project, data),
         "inputs": [str(p) for p in project_inputs(project)],
         "notes": list(result.follow_up.notes) if result.follow_up is not None else [],
@@ -261,7 +361,13 @@ def publishable(
         )
 
     if result.hotspots is not None and len(result.hotspots):
-        saved.hotspots = gate_hotspots(result.hotspots, disclosure, population=pop)
+        saved.hotspots = _hide_complements(
+            gate_hotspots(result.hotspots, disclosure, population=pop),
+            result.hotspots,
+            result.indicators,
+            saved.indicators,
+            disclosure,
+        )
         saved.hotspot_counts = result.hotspot_counts
         changes = result.hotspot_changes
         if changes is not None and len(changes) and "id" in changes and pop is not None:
@@ -276,7 +382,9 @@ def publishable(
     if follow_up is not None:
         if len(follow_up.emerging):
             saved.emerging = gate_emerging(follow_up.emerging, disclosure, population=pop)
-        saved.area_trends = follow_up.areas  # suppressed upstream (small bases)
+        # suppressed upstream (small bases); a series also goes where the indicator table
+        # hides a year of it to protect a hidden count of another group (secondary suppression)
+        saved.area_trends = _gate_area_trends(follow_up.areas, saved.indicators)
         saved.gap_trends = follow_up.gaps
         saved.gap_series = follow_up.gap_series
     if access is not None:

@@ -287,8 +287,8 @@ def publish(
             title=settings["title"],
             lang=lang,
             fictional=fictional,
-            segregation=saved.indices,
-            trend=saved.trend,
+            segregation=_level_labels(saved.indices, settings, lang),
+            trend=_level_labels(saved.trend, settings, lang),
             indicators=indicators,
             definitions=definitions,
             group_labels=_group_labels(saved.indices, definitions, lang),
@@ -575,6 +575,24 @@ def _main_tables(
 def _unit(ind: Any) -> str:
     """The unit an indicator's values are in: % of a share, per 1 000 of a rate, else its own."""
     return str({"share": "%", "rate": "per 1 000"}.get(ind.kind, ind.unit) or "")
+
+
+def _level_labels(table: Any, settings: dict[str, Any], lang: str) -> Any:
+    """``table`` with its ``level`` keys replaced by the levels' labels in ``lang``.
+
+    The results store the key of the level (``[levels]``); a key without a label, or a
+    results folder of an older run holding labels already, is shown as it is.
+    """
+    levels = settings.get("levels") or {}
+    if table is None or "level" not in table or not levels:
+        return table
+    names = {}
+    for key, spec in levels.items():
+        own = spec.get("label_sv") if lang == "sv" else spec.get("label_en")
+        names[str(key)] = own or spec.get("label_en") or spec.get("label_sv") or str(key)
+    out = table.copy()
+    out["level"] = [names.get(str(v), v) if isinstance(v, str) else v for v in out["level"]]
+    return out
 
 
 def _group_labels(indices: Any, definitions: Any, lang: str) -> dict[str, str]:
