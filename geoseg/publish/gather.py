@@ -292,7 +292,8 @@ def publishable(
             k: demand_group(k, project.services.kinds, total=reg.total) for k in kinds
         }
         if data.has_network:  # read by the access stage already: a light layer to orient by
-            lines = street_lines(data.network(), areas=areas)
+            net = getattr(access, "network", None)
+            lines = street_lines(net if net is not None else data.network(), areas=areas)
             if len(lines):
                 saved.streets = gpd.GeoDataFrame(geometry=lines.reset_index(drop=True))
     return saved
