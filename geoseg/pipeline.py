@@ -249,7 +249,9 @@ def run_project(
     from geoseg.publish.gather import publishable
 
     disclosure = Disclosure.of(project, unsuppressed=unsuppressed)
-    saved = publishable(result, data, access, disclosure=disclosure, maps_dir=maps_dir)
+    saved = publishable(
+        result, data, access, disclosure=disclosure, maps_dir=maps_dir, cache_dir=cache_dir
+    )
 
     def write_tables() -> None:
         with _timed(result, "write"):
