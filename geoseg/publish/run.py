@@ -53,7 +53,8 @@ def publish(
     :func:`geoseg.io.read_results` of its results folder): nothing is computed again. Every
     file name is a slug of the data it shows and is checked (inside ``maps_dir``, not an
     input, not a file geoseg did not write unless ``overwrite``) before anything is written;
-    ``before_writing`` is then called (the run writes its tables there), and the maps follow.
+    ``before_writing`` is then called (the run writes its tables there; the report is already
+    written and being printed to PDF), and the maps follow.
     Every value shown has passed the disclosure gate of the run (its threshold is in
     ``saved.settings``), and the maps and report apply it again to the counts they show.
     """
@@ -226,8 +227,6 @@ def publish(
     check_targets([maps_dir / n for n in names], root=maps_dir, inputs=inputs, overwrite=True)
     check_output_folder(maps_dir, names, overwrite=overwrite)
     logger.info("writing into %s: %s", maps_dir, ", ".join(names))
-    if before_writing is not None:
-        before_writing()
     maps_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(maps_dir, names)
     report_path = maps_dir / "report.html"
@@ -254,6 +253,8 @@ def publish(
     written: list[Path] = []
     entries = []
     try:
+        if before_writing is not None:
+            before_writing()
         for file, title, build in planned:
             try:
                 m = build()
