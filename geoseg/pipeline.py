@@ -362,16 +362,9 @@ def _stage_workers(workers: int | None) -> int:
 
 
 def _side_run(data: Any, stages: Sequence[str], cache_dir: Any, out: Path) -> tuple[Any, Any]:
-    """The side stages in a worker process: their results, timings and the access results.
-
-    The network's line and tree caches are dropped before the results travel back (the lines
-    are rebuilt from the arrays on demand; a spatial tree does not travel).
-    """
+    """The side stages in a worker process: their results, timings and the access results."""
     part = RunResult(output=out, maps=out)
     access = _other_stages(data, stages=stages, cache_dir=cache_dir, result=part)
-    if access is not None and getattr(access, "network", None) is not None:
-        access.network._lines.clear()
-        access.network._tree.clear()
     return part, access
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
 from geoseg.publish.disclosure import ACCESS_DEPENDENT, Disclosure
 from geoseg.publish.gather import population
 from geoseg.publish.index import write_index
-from geoseg.publish.pdf import find_browser, print_pdf
+from geoseg.publish.pdf import start_pdf
 from geoseg.years import latest_year
 
 __all__ = ["population", "publish"]
@@ -248,7 +247,7 @@ def publish(
     # printed again, so that it lists exactly the maps written.
     titles = [(file, title) for file, title, _ in planned]
     report = write_the_report(titles)
-    printing = _start_pdf(report_path, maps_dir / "report.pdf", root=maps_dir, inputs=inputs)
+    printing = start_pdf(report_path, maps_dir / "report.pdf", root=maps_dir, inputs=inputs)
     notice = disclosure.notice(lang)
     written: list[Path] = []
     entries = []
@@ -286,7 +285,7 @@ def publish(
             with contextlib.suppress(Exception):  # the report changes: printed again below
                 printing.result()
         report = write_the_report(drawn)
-        printing = _start_pdf(report_path, maps_dir / "report.pdf", root=maps_dir, inputs=inputs)
+        printing = start_pdf(report_path, maps_dir / "report.pdf", root=maps_dir, inputs=inputs)
     entries.append({"file": "report.html", "title": _title(lang, "Report", "Rapport")})
     written.append(report)
     if printing is None:
@@ -395,24 +394,6 @@ def _report_writer(
         )
 
     return write
-
-
-def _start_pdf(
-    report: Path, target: Path, *, root: Path, inputs: list[Path]
-) -> Future[Path] | None:
-    """Start printing ``report`` to ``target`` in the background (``None`` without Chromium).
-
-    The browser is a separate process, so the printing runs on another core while this one
-    draws the maps; the thread only waits for it. The future's result is the PDF's path or the
-    error :func:`geoseg.publish.pdf.print_pdf` raised.
-    """
-    if find_browser() is None:
-        return None
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geoseg-pdf")
-    try:
-        return pool.submit(print_pdf, report, target, root=root, inputs=inputs)
-    finally:
-        pool.shutdown(wait=False)
 
 
 def _breaks(settings: dict[str, Any]) -> list[Any]:
