@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geoseg.errors import InputError
+from geoseg.errors import GeoSegError, InputError
 from geoseg.io.line_cache import cached_lines, line_cache_path
 from geoseg.pipeline import run_project
 
@@ -122,3 +122,28 @@ def test_line_cache_of_no_lines(tmp_path):
     cached_lines(empty, parts=[b"e"], name="streets", crs="EPSG:3006", cache_dir=tmp_path)
     got = cached_lines(_lines, parts=[b"e"], name="streets", crs="EPSG:3006", cache_dir=tmp_path)
     assert len(got) == 0
+
+
+def test_an_error_in_the_second_process_is_the_same_error(tmp_path):
+    from click.testing import CliRunner
+
+    from geoseg.cli import main
+
+    city = tmp_path / "city"
+    res = CliRunner().invoke(main, ["-q", "example-city", "--areas", "12", "--out", str(city)])
+    assert res.exit_code == 0, res.output
+    (city / "network" / "example_streets.osm.pbf").write_bytes(b"\x00\x00\x01\x00not osm" * 50)
+    errors = {}
+    for workers in (1, 2):
+        with pytest.raises(GeoSegError) as info:
+            run_project(
+                city / "geoseg.toml",
+                output=tmp_path / f"o{workers}",
+                maps=tmp_path / f"m{workers}",
+                stages=ANALYSIS,
+                cache_dir=tmp_path / "cache",
+                workers=workers,
+            )
+        errors[workers] = (type(info.value), str(info.value))
+    assert errors[1] == errors[2]
+    assert "example_streets.osm.pbf" in errors[2][1]
