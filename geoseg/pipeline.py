@@ -136,6 +136,7 @@ def run_project(
     seed: int | None = None,
     network: str | Path | None = None,
     computed: Mapping[str, Any] | None = None,
+    workers: int | None = None,
 ) -> RunResult:
     """Run the whole job on a project and write its results, maps and report.
 
@@ -178,6 +179,11 @@ def run_project(
         table of :func:`geoseg.stages.segregation_indices` over every year) and ``"hotspots"``
         (the mapping of :func:`geoseg.stages.hotspot_local`); the stages then compute only what
         spans the years.
+    workers
+        Processes the analysis stages use: with 2, hotspots, trends, access and isochrones run
+        in a second process while segregation runs in this one (same results, less waiting on
+        a machine with two or more cores); 1 runs them one after another. Default:
+        ``$GEOSEG_WORKERS``, else 1 (``geoseg run`` uses 2).
 
     Returns
     -------
@@ -222,17 +228,84 @@ def run_project(
         logger.warning("%s", note)
         result.warnings.append(note)
 
-    access = None
     result.indicators, result.location_quotients = indicator_stage(data)
+    side = None
+    if _stage_workers(workers) > 1 and "segregation" in stages:
+        side = _start_side_stages(
+            data, stages=stages, cache_dir=cache_dir, result=result, computed=computed
+        )
     if "segregation" in stages:
-        with _timed(result, "segregation"):
-            result.indices, result.trend = segregation_stage(
-                data, indices=(computed or {}).get("indices")
-            )
+        try:
+            with _timed(result, "segregation"):
+                result.indices, result.trend = segregation_stage(
+                    data, indices=(computed or {}).get("indices")
+                )
+        except BaseException:
+            if side is not None:
+                side.cancel()
+            raise
         if view.steps:  # the level the indices were computed at (its key: labelled when shown)
             for table in (result.indices, result.trend):
                 if table is not None and "level" in table:
                     table["level"] = view.level
+    if side is None:
+        access = _other_stages(
+            data, stages=stages, cache_dir=cache_dir, result=result, computed=computed
+        )
+    else:
+        other, access = side.result()
+        _merge(result, other)
+
+    from geoseg.publish.disclosure import Disclosure
+    from geoseg.publish.gather import publishable
+
+    disclosure = Disclosure.of(project, unsuppressed=unsuppressed)
+    saved = publishable(
+        result, data, access, disclosure=disclosure, maps_dir=maps_dir, cache_dir=cache_dir
+    )
+
+    def write_tables() -> None:
+        with _timed(result, "write"):
+            _write_tables(result, saved, data, overwrite=overwrite, disclosure=disclosure)
+
+    before = {folder: _snapshot(folder) for folder in (out, maps_dir)}
+    try:
+        if "maps" in stages:
+            from geoseg.publish.run import publish
+
+            # publish checks every map's file, then lets the tables be written, then draws
+            with _timed(result, "maps"):
+                result.files.extend(
+                    publish(
+                        saved,
+                        maps_dir=maps_dir,
+                        lang=lang,
+                        overwrite=overwrite,
+                        before_writing=write_tables,
+                    )
+                )
+        else:
+            write_tables()
+    except BaseException:
+        _claim_partial(before, project=project.path)
+        raise
+    return result
+
+
+def _other_stages(
+    data: Any,
+    *,
+    stages: Sequence[str],
+    cache_dir: str | Path | None,
+    result: RunResult,
+    computed: Mapping[str, Any] | None = None,
+) -> Any:
+    """Run the hotspots, trends, access and isochrone stages, filling ``result``.
+
+    Returns the access stage's results (``None`` when access was not computed).
+    """
+    access = None
+    project = data.project
     if "hotspots" in stages and (project.hotspots.variables or project.hotspots.rates):
         with _timed(result, "hotspots"):
             result.hotspots, result.hotspot_counts, result.hotspot_changes = hotspot_stage(
@@ -270,39 +343,104 @@ def run_project(
             note = f"access: {n} resident or service point(s) not placed on the network"
             result.warnings.append(note)
             logger.warning("%s", note)
+    return access
 
-    from geoseg.publish.disclosure import Disclosure
-    from geoseg.publish.gather import publishable
 
-    disclosure = Disclosure.of(project, unsuppressed=unsuppressed)
-    saved = publishable(result, data, access, disclosure=disclosure, maps_dir=maps_dir)
+#: The results the side stages fill in (:func:`_other_stages`), merged back in this order.
+_SIDE_FIELDS = (
+    "hotspots",
+    "hotspot_counts",
+    "hotspot_changes",
+    "follow_up",
+    "access_note",
+    "access",
+    "equity",
+    "isochrones",
+)
 
-    def write_tables() -> None:
-        with _timed(result, "write"):
-            _write_tables(result, saved, data, overwrite=overwrite, disclosure=disclosure)
 
-    before = {folder: _snapshot(folder) for folder in (out, maps_dir)}
-    try:
-        if "maps" in stages:
-            from geoseg.publish.run import publish
+def _stage_workers(workers: int | None) -> int:
+    """How many processes run the stages: ``workers``, else ``$GEOSEG_WORKERS``, else 1.
 
-            # publish checks every map's file, then lets the tables be written, then draws
-            with _timed(result, "maps"):
-                result.files.extend(
-                    publish(
-                        saved,
-                        maps_dir=maps_dir,
-                        lang=lang,
-                        overwrite=overwrite,
-                        before_writing=write_tables,
-                    )
-                )
-        else:
-            write_tables()
-    except BaseException:
-        _claim_partial(before, project=project.path)
-        raise
-    return result
+    A process that may not start others (a daemonic worker, such as a Dask worker of a
+    national run) always runs them itself.
+    """
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:
+        return 1
+    if workers is None:
+        env = os.environ.get("GEOSEG_WORKERS", "").strip()
+        try:
+            workers = int(env) if env else 1
+        except ValueError:
+            msg = f"GEOSEG_WORKERS={env!r}: give a whole number of processes (1 or 2)"
+            raise InputError(msg) from None
+    return max(int(workers), 1)
+
+
+def _side_run(
+    data: Any, stages: Sequence[str], cache_dir: Any, out: Path, computed: Any
+) -> tuple[Any, Any]:
+    """The side stages in a worker process: their results, timings and the access results."""
+    part = RunResult(output=out, maps=out)
+    access = _other_stages(data, stages=stages, cache_dir=cache_dir, result=part, computed=computed)
+    return part, access
+
+
+class _SideStages:
+    """Hotspots, trends, access and isochrones running in a second process beside segregation.
+
+    The stages depend only on the loaded project (each draws from its own seeded random
+    generator, :func:`geoseg.settings.random_generator`), so their results are the same in
+    either process; an error raised there is raised here when :meth:`result` is called, after
+    segregation's own.
+    """
+
+    def __init__(self, pool: Any, future: Any) -> None:
+        self._pool, self._future = pool, future
+
+    def result(self) -> tuple[RunResult, Any]:
+        try:
+            return self._future.result()  # type: ignore[no-any-return]
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def cancel(self) -> None:
+        self._future.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_side_stages(
+    data: Any,
+    *,
+    stages: Sequence[str],
+    cache_dir: Any,
+    result: RunResult,
+    computed: Mapping[str, Any] | None = None,
+) -> _SideStages | None:
+    """Start :func:`_other_stages` in a second process (``None`` when there is nothing to run)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not set(stages) & {"hotspots", "trends", "access"}:
+        return None
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+    logger.info("hotspots, trends and access run in a second process beside segregation")
+    return _SideStages(
+        pool, pool.submit(_side_run, data, stages, cache_dir, result.output, computed)
+    )
+
+
+def _merge(result: RunResult, part: RunResult) -> None:
+    """Copy the side stages' results, timings and warnings into the run's ``result``."""
+    for name in _SIDE_FIELDS:
+        setattr(result, name, getattr(part, name))
+    result.timings.update(part.timings)
+    result.cpu_timings.update(part.cpu_timings)
+    result.warnings.extend(part.warnings)
 
 
 def _snapshot(folder: Path) -> dict[str, int]:

@@ -108,6 +108,11 @@ class WalkNetwork:
             self._lines.append(np.asarray(lines))
         return self._lines[0]
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the arrays only: the lines and the tree built from them are left behind
+        (a tree does not pickle; both are rebuilt on first use)."""
+        return {**self.__dict__, "_lines": [], "_tree": []}
+
     def edge_tree(self) -> shapely.STRtree:
         """A shapely STRtree over :meth:`edge_lines` (built once, then reused)."""
         if not self._tree:

@@ -19,7 +19,6 @@ from geoseg.cli._common import (
     prepare_outputs,
     unsuppressed_option,
 )
-from geoseg.publish.disclosure import Disclosure, gate_plan_check
 
 __all__ = ["check_plan"]
 
@@ -104,6 +103,8 @@ def check_plan(
     baseline = compute_baseline(data)
     parsed = read_plan(plan, baseline=baseline, layer=layer, max_end_m=max_end_m)
     result = run_check(baseline, parsed, rules=rule_set)
+    from geoseg.publish.disclosure import Disclosure, gate_plan_check
+
     disclosure = Disclosure.of(data.project, unsuppressed=unsuppressed)
     shown = gate_plan_check(result, disclosure)
     areas = shown.areas

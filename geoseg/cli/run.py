@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import click
@@ -44,7 +45,9 @@ __all__ = ["run"]
 @click.option(
     "--workers",
     type=click.IntRange(min=0),
-    help="National project: Dask workers of the local cluster (default 2; 0 runs serially).",
+    help="National project: Dask workers of the local cluster (default 2; 0 runs serially). "
+    "City project: 2 (default, or $GEOSEG_WORKERS) runs hotspots, trends and access in a second "
+    "process beside segregation; 1 runs the stages one after another.",
 )
 @click.option(
     "--scheduler",
@@ -109,6 +112,7 @@ def run(
         overwrite=overwrite,
         unsuppressed=unsuppressed,
         level=level,
+        workers=workers if workers is not None or os.environ.get("GEOSEG_WORKERS") else 2,
     )
     if logging.getLogger("geoseg").getEffectiveLevel() > logging.WARNING:
         # each warning was logged as it arose; repeated only when the log is silenced (-qq)

@@ -28,7 +28,7 @@ from geoseg.publish.disclosure import (
     gate_indicators,
     gate_table,
 )
-from geoseg.publish.maps import street_lines
+from geoseg.publish.maps import STREET_LINES_VERSION, STREET_VERTICES, street_lines
 from geoseg.publish.secondary import secondary_suppression
 from geoseg.settings import demand_group
 from geoseg.years import latest_year
@@ -297,6 +297,7 @@ def publishable(
     *,
     disclosure: Disclosure,
     maps_dir: Path | None = None,
+    cache_dir: str | Path | None = None,
 ) -> SavedResults:
     """The results of a run as they may be published and saved, with the run's settings.
 
@@ -312,6 +313,9 @@ def publishable(
         The rule of the run's published output.
     maps_dir
         The maps folder of the run (recorded for ``geoseg maps``).
+    cache_dir
+        The street network's cache folder, where the maps' street layer is cached too
+        (default: geoseg's cache folder).
 
     Returns
     -------
@@ -400,10 +404,35 @@ def publishable(
             k: demand_group(k, project.services.kinds, total=reg.total) for k in kinds
         }
         if data.has_network:  # read by the access stage already: a light layer to orient by
-            lines = street_lines(data.network(), areas=areas)
+            net = getattr(access, "network", None)
+            lines = _streets(net if net is not None else data.network(), areas, cache_dir)
             if len(lines):
                 saved.streets = gpd.GeoDataFrame(geometry=lines.reset_index(drop=True))
     return saved
+
+
+def _streets(network: Any, areas: gpd.GeoDataFrame, cache_dir: str | Path | None) -> Any:
+    """The maps' street layer of ``network`` within ``areas``, through the line cache.
+
+    The layer depends only on the network's edge lines, the areas' extent and the layer's
+    settings, which name the cached file (:func:`geoseg.io.line_cache.cached_lines`).
+    """
+    from geoseg.io.line_cache import cached_lines
+
+    bounds = areas.to_crs(network.crs).total_bounds if len(areas) else np.zeros(4)
+    parts: list[bytes | str] = [
+        f"{network.crs}|{STREET_VERTICES}|{STREET_LINES_VERSION}",
+        np.ascontiguousarray(bounds, dtype=float).tobytes(),
+        np.ascontiguousarray(network.coord_offsets).tobytes(),
+        np.ascontiguousarray(network.coords).tobytes(),
+    ]
+    return cached_lines(
+        lambda: street_lines(network, areas=areas),
+        parts=parts,
+        name="streets",
+        crs=network.crs,
+        cache_dir=cache_dir,
+    )
 
 
 def gpkg_layers(saved: Any) -> dict[str, gpd.GeoDataFrame]:

@@ -17,13 +17,14 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from geoseg.errors import GeoSegError
 from geoseg.io import write_with
 
-__all__ = ["BROWSERS", "find_browser", "print_pdf"]
+__all__ = ["BROWSERS", "find_browser", "print_pdf", "start_pdf"]
 
 logger = logging.getLogger(__name__)
 
@@ -209,3 +210,35 @@ def print_pdf(
     path = write_with(target, run, root=folder, overwrite=overwrite, inputs=inputs)
     logger.info("wrote %s (%.0f kB)", path, path.stat().st_size / 1024)
     return path
+
+
+def start_pdf(
+    html: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    root: str | os.PathLike[str] | None = None,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+) -> Future[Path] | None:
+    """Start printing ``html`` to ``target`` in the background (``None`` without a browser).
+
+    The browser is a separate process, so the printing runs on another core while the caller
+    goes on (drawing the maps); a thread only waits for it. The future's ``result()`` is the
+    PDF's path, or raises the error :func:`print_pdf` raised.
+
+    Parameters
+    ----------
+    html, target, root, inputs
+        As for :func:`print_pdf`.
+
+    Returns
+    -------
+    concurrent.futures.Future or None
+        The printing, or ``None`` when no browser is found (:func:`find_browser`).
+    """
+    if find_browser() is None:
+        return None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geoseg-pdf")
+    try:
+        return pool.submit(print_pdf, html, target, root=root, inputs=list(inputs))
+    finally:
+        pool.shutdown(wait=False)

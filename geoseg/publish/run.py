@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +26,7 @@ from geoseg.io.results import MANIFEST, check_output_folder, write_manifest
 from geoseg.publish.disclosure import ACCESS_DEPENDENT, Disclosure
 from geoseg.publish.gather import population
 from geoseg.publish.index import write_index
-from geoseg.publish.pdf import find_browser, print_pdf
+from geoseg.publish.pdf import start_pdf
 from geoseg.years import latest_year
 
 __all__ = ["population", "publish"]
@@ -51,7 +52,8 @@ def publish(
     :func:`geoseg.io.read_results` of its results folder): nothing is computed again. Every
     file name is a slug of the data it shows and is checked (inside ``maps_dir``, not an
     input, not a file geoseg did not write unless ``overwrite``) before anything is written;
-    ``before_writing`` is then called (the run writes its tables there), and the maps follow.
+    ``before_writing`` is then called (the run writes its tables there; the report is already
+    written and being printed to PDF), and the maps follow.
     Every value shown has passed the disclosure gate of the run (its threshold is in
     ``saved.settings``), and the maps and report apply it again to the counts they show.
     """
@@ -224,101 +226,72 @@ def publish(
     check_targets([maps_dir / n for n in names], root=maps_dir, inputs=inputs, overwrite=True)
     check_output_folder(maps_dir, names, overwrite=overwrite)
     logger.info("writing into %s: %s", maps_dir, ", ".join(names))
-    if before_writing is not None:
-        before_writing()
     maps_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(maps_dir, names)
+    report_path = maps_dir / "report.html"
+    write_the_report = _report_writer(
+        saved,
+        report_path,
+        lang=lang,
+        definitions=definitions,
+        indicators=indicators,
+        follow_up=follow_up,
+        access=access,
+        threshold=threshold,
+        inputs=inputs,
+        meta=meta,
+    )
+    # The report lists the maps, which are known before they are drawn: it is written first
+    # and printed to PDF by Chromium (another process, on another core) while the maps are
+    # drawn. A map that turns out to be empty is left out; the report is then written and
+    # printed again, so that it lists exactly the maps written.
+    titles = [(file, title) for file, title, _ in planned]
+    report = write_the_report(titles)
+    printing = start_pdf(report_path, maps_dir / "report.pdf", root=maps_dir, inputs=inputs)
     notice = disclosure.notice(lang)
     written: list[Path] = []
     entries = []
-    for file, title, build in planned:
-        try:
-            m = build()
-        except InputError as exc:
-            logger.warning("map %s skipped: %s", file, exc)
-            continue
-        if notice:
-            m.add_child(Note(notice, position="topright", cls="geoseg-disclosure"))
-        written.append(
-            gm.save_map(
-                m,
-                maps_dir / file,
-                back="index.html",
-                root=maps_dir,
-                inputs=inputs,
-                metadata=meta,
+    try:
+        if before_writing is not None:
+            before_writing()
+        for file, title, build in planned:
+            try:
+                m = build()
+            except InputError as exc:
+                logger.warning("map %s skipped: %s", file, exc)
+                continue
+            if notice:
+                m.add_child(Note(notice, position="topright", cls="geoseg-disclosure"))
+            written.append(
+                gm.save_map(
+                    m,
+                    maps_dir / file,
+                    back="index.html",
+                    root=maps_dir,
+                    inputs=inputs,
+                    metadata=meta,
+                )
             )
-        )
-        entries.append({"file": file, "title": title})
+            entries.append({"file": file, "title": title})
+    except BaseException:
+        if printing is not None:
+            printing.cancel()
+            with contextlib.suppress(Exception):
+                printing.result()
+        raise
+    drawn = [(e["file"], e["title"]) for e in entries]
+    if drawn != titles:
+        if printing is not None:
+            with contextlib.suppress(Exception):  # the report changes: printed again below
+                printing.result()
+        report = write_the_report(drawn)
+        printing = start_pdf(report_path, maps_dir / "report.pdf", root=maps_dir, inputs=inputs)
     entries.append({"file": "report.html", "title": _title(lang, "Report", "Rapport")})
-
-    report_path = maps_dir / "report.html"
-    from geoseg.publish.report import write_report
-
-    latest_ind = latest_year(indicators)[0] if len(indicators) else indicators
-    main_table = pd.DataFrame()
-    main_mask = pd.DataFrame()
-    if len(latest_ind):
-        main_table = latest_ind.pivot_table(
-            index="code", columns="indicator", values="value", dropna=False, sort=False
-        )
-        main_mask = (
-            latest_ind.pivot_table(
-                index="code", columns="indicator", values="suppressed", aggfunc="max", sort=False
-            )
-            .reindex(index=main_table.index, columns=main_table.columns)
-            .fillna(False)
-            .astype(bool)
-        )
-    tabs, masks = _main_tables(main_table, main_mask, definitions, areas, lang)
-    hot = None
-    if hotspots is not None:
-        latest, _ = latest_year(hotspots)
-        hot = {
-            indicator_label(str(v), definitions, lang): rows.set_index("id")
-            for v, rows in latest.groupby("variable")
-        }
-    totals = None
-    if saved.access_totals is not None:
-        totals = _below_threshold(saved.access_totals)
-    written.append(
-        write_report(
-            report_path,
-            title=settings["title"],
-            lang=lang,
-            fictional=fictional,
-            segregation=_level_labels(saved.indices, settings, lang),
-            trend=_level_labels(saved.trend, settings, lang),
-            indicators=indicators,
-            definitions=definitions,
-            group_labels=_group_labels(saved.indices, definitions, lang),
-            tables=tabs,
-            table_masks=masks,
-            hotspots=hot,
-            follow_up=follow_up,
-            labels=_follow_up_labels(follow_up, definitions, lang),
-            breaks=_breaks(settings),
-            access=access,
-            access_totals=totals,
-            areas=areas,
-            maps=[(e["file"], e["title"]) for e in entries if e["file"] != "report.html"],
-            sources=_sources(settings.get("sources", {}), lang),
-            methods={
-                **(_follow_up_methods(follow_up, lang) or {}),
-                **(_access_methods(acc, lang) or {}),
-            },
-            minutes=acc["minutes"],
-            threshold=threshold,
-            root=maps_dir,
-            inputs=inputs,
-            metadata=meta,
-        )
-    )
-    if find_browser() is None:
+    written.append(report)
+    if printing is None:
         logger.warning("report.pdf not written: no Chromium found to print the report")
     else:
-        pdf = print_pdf(report_path, maps_dir / "report.pdf", root=maps_dir, inputs=inputs)
-        written.append(pdf)
+        written.append(printing.result())
         entries.append(
             {"file": "report.pdf", "title": _title(lang, "Report (PDF, A4)", "Rapport (PDF, A4)")}
         )
@@ -336,6 +309,91 @@ def publish(
     )
     write_manifest(maps_dir, written, project=Path(settings["project"]), metadata=meta)
     return written
+
+
+def _report_writer(
+    saved: SavedResults,
+    report_path: Path,
+    *,
+    lang: str,
+    definitions: dict[str, Indicator],
+    indicators: pd.DataFrame,
+    follow_up: Any,
+    access: pd.DataFrame | None,
+    threshold: float,
+    inputs: list[Path],
+    meta: dict[str, Any],
+) -> Callable[[list[tuple[str, str]]], Path]:
+    """A function that writes ``report.html`` with the given ``(file, title)`` map links.
+
+    Everything but the list of maps is prepared once, so the report can be written before the
+    maps are drawn and written again should a map be left out.
+    """
+    from geoseg.publish.report import write_report
+
+    settings = saved.settings
+    acc = settings["access"]
+    latest_ind = latest_year(indicators)[0] if len(indicators) else indicators
+    main_table = pd.DataFrame()
+    main_mask = pd.DataFrame()
+    if len(latest_ind):
+        main_table = latest_ind.pivot_table(
+            index="code", columns="indicator", values="value", dropna=False, sort=False
+        )
+        main_mask = (
+            latest_ind.pivot_table(
+                index="code", columns="indicator", values="suppressed", aggfunc="max", sort=False
+            )
+            .reindex(index=main_table.index, columns=main_table.columns)
+            .fillna(False)
+            .astype(bool)
+        )
+    tabs, masks = _main_tables(main_table, main_mask, definitions, saved.areas, lang)
+    hot = None
+    if saved.hotspots is not None:
+        latest, _ = latest_year(saved.hotspots)
+        hot = {
+            indicator_label(str(v), definitions, lang): rows.set_index("id")
+            for v, rows in latest.groupby("variable")
+        }
+    totals = None
+    if saved.access_totals is not None:
+        totals = _below_threshold(saved.access_totals)
+
+    def write(maps: list[tuple[str, str]]) -> Path:
+        return write_report(
+            report_path,
+            title=settings["title"],
+            lang=lang,
+            fictional=bool(settings["fictional"]),
+            segregation=_level_labels(saved.indices, settings, lang),
+            trend=_level_labels(saved.trend, settings, lang),
+            indicators=indicators,
+            definitions=definitions,
+            group_labels=_group_labels(saved.indices, definitions, lang),
+            tables=tabs,
+            table_masks=masks,
+            hotspots=hot,
+            follow_up=follow_up,
+            labels=_follow_up_labels(follow_up, definitions, lang),
+            breaks=_breaks(settings),
+            access=access,
+            access_totals=totals,
+            areas=saved.areas,
+            maps=maps,
+            sources=_sources(settings.get("sources", {}), lang),
+            methods={
+                **(_follow_up_methods(follow_up, lang) or {}),
+                **(_access_methods(acc, lang) or {}),
+            },
+            minutes=acc["minutes"],
+            threshold=threshold,
+            root=report_path.parent,
+            inputs=inputs,
+            metadata=meta,
+        )
+
+    return write
 
 
 def _breaks(settings: dict[str, Any]) -> list[Any]:

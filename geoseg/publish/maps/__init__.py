@@ -12,7 +12,7 @@ and counts below the disclosure threshold are suppressed and marked (see
 from __future__ import annotations
 
 from geoseg.publish.maps._page import map_html, save_map
-from geoseg.publish.maps._streets import street_lines
+from geoseg.publish.maps._streets import STREET_LINES_VERSION, STREET_VERTICES, street_lines
 from geoseg.publish.maps._style import MapStyle
 from geoseg.publish.maps.access import access_map
 from geoseg.publish.maps.choropleth import choropleth_map, local_index_map
@@ -21,6 +21,8 @@ from geoseg.publish.maps.lisa import lisa_map
 from geoseg.publish.maps.plan import plan_map
 
 __all__ = [
+    "STREET_LINES_VERSION",
+    "STREET_VERTICES",
     "MapStyle",
     "access_map",
     "choropleth_map",

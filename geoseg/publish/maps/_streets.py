@@ -21,10 +21,19 @@ import shapely
 
 from geoseg.errors import InputError
 
-__all__ = ["MAJOR_SHARE", "STREET_VERTICES", "street_lines", "street_tiers"]
+__all__ = [
+    "MAJOR_SHARE",
+    "STREET_LINES_VERSION",
+    "STREET_VERTICES",
+    "street_lines",
+    "street_tiers",
+]
 
 logger = logging.getLogger(__name__)
 
+#: Version of the way :func:`street_lines` prepares the layer; cached layers of another
+#: version are prepared again (raise it when the result of :func:`street_lines` changes).
+STREET_LINES_VERSION = 1
 #: Vertices of the street layer at most (about 9 bytes each in the page).
 STREET_VERTICES = 20_000
 #: Share of the street length drawn as major streets (the longest strokes).
