@@ -21,17 +21,15 @@ no skipped tasks), checks that both give the same national tables, and prints:
   ``municipality_sizes(290, min_areas=10, max_areas=150)``: 6,032 areas), the same projections
   from least-squares fits of year-task and municipality-task CPU time on areas.
 
-Measured on the shared 2-core machine (load average 6.5-7.9 from other users' tests):
-``--municipalities 6 --max-areas 30`` (111 areas, 999 permutations, all stages): 869 s wall on
-1 worker, 449 s on 2 (1.93x; 1.98x expected from the task CPU times), task CPU 332 s (36 year
-tasks 302 s, 6 municipality tasks 30 s; the largest task 21.6 s), 0.65-0.70 GB peak per worker;
-projected on 32 workers 33 s; projected to 290 municipalities (6,032 areas) 18,318 s of task
-CPU, 672 s on 32 workers (critical path 110 s). ``--municipalities 30 --min-areas 8
---max-areas 12 --permutations 99`` without maps: 145-150 s of task CPU; 1.01x and 1.40x from 1
-to 2 workers in two runs (load average 4.5-11, the two workers' tasks had 25-36 % of a core
-each; 1.99x expected from the task CPU times). ``--municipalities 290
---plan-only``: generated in 187 s CPU, 1,740 year tasks and 290 municipality tasks planned in
-31 s CPU.
+Measured on a quiet 2-core machine (load average 2.2-2.5), after the exact expectations of
+the segregation indices were evaluated for all replicate tables at once:
+``--municipalities 6 --max-areas 30`` (111 areas, 999 permutations, all stages): 39.5 s wall
+on 2 workers, 1.71x faster than on 1 (1.91x expected from the task CPU times), task CPU
+57-61 s (36 year tasks 41.5 s, 6 municipality tasks 15.9 s; the largest task 4.0 s), 0.50 GB
+peak per worker; projected on 32 workers 7.9 s; projected to 290 municipalities (6,032 areas)
+3,047 s of task CPU: 1,555 s on 2 workers, 127 s on 32 (critical path 11 s).
+``--municipalities 290 --plan-only``: generated in 187 s CPU, 1,740 year tasks and 290
+municipality tasks planned in 31 s CPU.
 
 ``--workers 2`` runs one cluster size only (the 290-municipality nation: run 2 workers, then
 1); ``--plan-only`` generates the nation and plans its task graph without running it.
