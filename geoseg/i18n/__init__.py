@@ -30,6 +30,7 @@ from geoseg.i18n import (
     _programme,
     _report,
     _series_notes,
+    _verdict,
 )
 
 __all__ = [
@@ -62,6 +63,7 @@ _GROUPS = (
     _series_notes.TEXT,
     _national.TEXT,
     _follow_up.TEXT,
+    _verdict.TEXT,
 )
 _TEXT: dict[str, tuple[str, str]] = {}
 for _group in _GROUPS:

@@ -28,97 +28,10 @@ logger = logging.getLogger(__name__)
 
 _RULES = ("max_minutes_increase", "family_centre_share", "equity_gap", "meeting_place")
 
-_WORDS: dict[str, tuple[str, str]] = {
-    "passes": ("The plan passes all {n} rules", "Planen klarar alla {n} regler"),
-    "breaks": ("The plan breaks {b} of {n} rules", "Planen bryter mot {b} av {n} regler"),
-    "rule": ("Rule", "Regel"),
-    "protects": ("What it protects", "Vad den skyddar"),
-    "threshold": ("Threshold", "Gräns"),
-    "measured": ("Measured", "Uppmätt"),
-    "result": ("Result", "Resultat"),
-    "ok": ("Kept", "Uppfylld"),
-    "broken": ("Broken", "Bruten"),
-    "off": ("Switched off", "Avstängd"),
-    "rules": ("The rules", "Reglerna"),
-    "who": ("Who gains and who loses", "Vem vinner och vem förlorar"),
-    "who_intro": (
-        "Residents whose walk to the service gets shorter (gain) or longer (lose), in whole "
-        "persons.",
-        "Invånare vars promenad till verksamheten blir kortare (vinner) eller längre "
-        "(förlorar), i hela personer.",
-    ),
-    "kind": ("Service", "Verksamhet"),
-    "group": ("Group", "Grupp"),
-    "residents": ("Residents", "Invånare"),
-    "gain": ("Gain", "Vinner"),
-    "lose": ("Lose", "Förlorar"),
-    "areas": ("Areas whose walk changes most", "Områden där gångtiden ändras mest"),
-    "area": ("Area", "Område"),
-    "before": ("Before (min)", "Före (min)"),
-    "after": ("After (min)", "Efter (min)"),
-    "change": ("Change (min)", "Förändring (min)"),
-    "map": ("Map of the plan", "Karta över planen"),
-    "open_map": ("Open the map in its own window", "Öppna kartan i eget fönster"),
-    "none": ("No change.", "Ingen förändring."),
-    "max_minutes_increase": ("Walking time to services", "Gångtid till verksamheter"),
-    "family_centre_share": ("Family centres near young children", "Familjecentral nära små barn"),
-    "equity_gap": ("Equal access", "Jämlik tillgång"),
-    "meeting_place": ("Meeting places within reach", "Mötesplatser inom räckhåll"),
-    "t_max": (
-        "an area's mean walk may rise by at most {m} min",
-        "ett områdes medelpromenad får öka med högst {m} min",
-    ),
-    "t_family": (
-        "{s} of {who} within {m} min in every district (no district made worse below it)",
-        "{s} av {who} inom {m} min i varje stadsdel (ingen stadsdel får försämras under gränsen)",
-    ),
-    "young_children": ("young children", "de små barnen"),
-    "t_equity": (
-        "the disadvantaged areas may lose at most {m} min relative to the advantaged",
-        "de mest utsatta områdena får förlora högst {m} min jämfört med de mest gynnade",
-    ),
-    "t_ranked": (
-        " (areas ranked by {label}; {worse})",
-        " (områdena rangordnade efter {label}; {worse})",
-    ),
-    "worse_higher": ("higher is worse", "högre är sämre"),
-    "worse_lower": ("lower is worse", "lägre är sämre"),
-    "t_meeting": (
-        "no area may lose its last meeting place within {m} min",
-        "inget område får förlora sin sista mötesplats inom {m} min",
-    ),
-    "m_max": (
-        "the largest rise of an area's mean walk is {v} min ({area}, {kind})",
-        "den största ökningen av ett områdes medelpromenad är {v} min ({area}, {kind})",
-    ),
-    "m_max_none": ("no area's mean walk rises", "inget områdes medelpromenad ökar"),
-    "m_family": (
-        "the lowest district share after the plan is {v} ({area}; before {b})",
-        "den lägsta andelen i en stadsdel efter planen är {v} ({area}; före {b})",
-    ),
-    "m_equity": (
-        "{kind}: the disadvantaged fifth of areas walks {b} min {bw} than the advantaged "
-        "fifth before and {a} min {aw} after; they {gl} {c} min relative to them",
-        "{kind}: den mest utsatta femtedelen av områdena går {b} min {bw} än den mest gynnade "
-        "femtedelen före och {a} min {aw} efter; de {gl} {c} min jämfört med dem",
-    ),
-    "more": ("more", "längre"),
-    "less": ("less", "kortare"),
-    "lose_w": ("lose", "förlorar"),
-    "gain_w": ("gain", "vinner"),
-    "m_meeting_ok": (
-        "no area loses its last meeting place within reach",
-        "inget område förlorar sin sista mötesplats inom räckhåll",
-    ),
-    "m_broken": ("Broken in {where}.", "Bryts i {where}."),
-    "district": ("district {d}", "stadsdel {d}"),
-}
-
 
 def _w(key: str, lang: str, **fmt: object) -> str:
-    en, sv = _WORDS[key]
-    text = sv if lang == "sv" else en
-    return text.format(**fmt) if fmt else text
+    """The verdict page's words (the ``v_`` entries of the translation table)."""
+    return tr(f"v_{key}", lang, **fmt)
 
 
 def _n(value: float, lang: str, digits: int = 1) -> str:
