@@ -33,10 +33,30 @@ __all__ = [
     "output_problems",
     "overlap_findings",
     "project_inputs",
+    "register_columns",
     "validate_project",
 ]
 
 logger = logging.getLogger(__name__)
+
+
+def register_columns(project: Any) -> tuple[list[str], list[str]]:
+    """The register's count and amount columns a project reads.
+
+    Counts: the groups, the total and the demand groups of the service kinds (when the project
+    has services). Amounts: the declared amounts and the hotspot variables and rate parts (which
+    must exist and be numeric), less any column already read as a count.
+    """
+    r = project.registers
+    s = project.services
+    demand = [c for c in s.kinds.values() if c not in r.amount_columns()] if s.path else []
+    counts = r.count_columns(demand)
+    hot = [
+        *project.hotspots.variables,
+        *(p for rate in project.hotspots.rates for p in rate.split(":")),
+    ]
+    amounts = [c for c in dict.fromkeys([*r.amount_columns(), *hot]) if c not in counts]
+    return counts, amounts
 
 
 @dataclass
@@ -405,11 +425,7 @@ def load_project(project: Project | str | Path) -> ProjectData:
         name_column=a.name,
         crs=crs,
     )
-    demand = [c for c in s.kinds.values() if c not in r.amount_columns()] if s.path else []
-    counts = r.count_columns(demand)
-    # hotspot variables and rate parts must exist and be numeric: validated as amounts
-    hot = [*proj.hotspots.variables, *(p for rate in proj.hotspots.rates for p in rate.split(":"))]
-    amounts = [c for c in dict.fromkeys([*r.amount_columns(), *hot]) if c not in counts]
+    counts, amounts = register_columns(proj)
     data["register"] = _try(
         problems,
         read_register,

@@ -156,15 +156,10 @@ def register_years(project: Any) -> dict[int, str]:
         The register cannot be read (the municipality task reports it).
     """
     from geoseg.io import read_register
+    from geoseg.io.project import register_columns
 
     r = project.registers
-    demand = [c for c in project.services.kinds.values() if c not in r.amount_columns()]
-    counts = r.count_columns(demand if project.services.path else [])
-    hot = [
-        *project.hotspots.variables,
-        *(p for rate in project.hotspots.rates for p in rate.split(":")),
-    ]
-    amounts = [c for c in dict.fromkeys([*r.amount_columns(), *hot]) if c not in counts]
+    counts, amounts = register_columns(project)
     table = read_register(
         r.path,
         id_column=r.id,
