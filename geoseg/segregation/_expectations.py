@@ -28,6 +28,7 @@ Sources of the identities used:
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -104,6 +105,16 @@ def hypergeometric_mad(N: npt.ArrayLike, K: npt.ArrayLike, n: npt.ArrayLike) -> 
     return np.where(ok, val, 0.0)
 
 
+@lru_cache(maxsize=8)
+def _gauss_rule(nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``nodes``-point Gauss-Hermite rule for a standard normal: points and weights (sum 1)."""
+    z, gw = np.polynomial.hermite_e.hermegauss(nodes)
+    z.setflags(write=False)
+    w = gw / gw.sum()
+    w.setflags(write=False)
+    return z, w
+
+
 def _total_nodes(
     T: int, P: float, *, nodes: int = _NODES, integer: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -128,9 +139,8 @@ def _total_nodes(
         w = binomial_pmf(m, T, P)
         total = w.sum()
         return m, (w / total if total > 0 else w)
-    z, gw = np.polynomial.hermite_e.hermegauss(nodes)
+    z, gw = _gauss_rule(nodes)
     node = T * P + z * sd
-    gw = gw / gw.sum()
     if not integer:
         return node, gw
     m0 = np.floor(node).astype(np.int64)
@@ -139,15 +149,16 @@ def _total_nodes(
 
 
 def _nodes_of(T: int, P: np.ndarray, **kw: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """:func:`_total_nodes` for every share in ``P`` (empty where ``P`` is outside ``(0, 1)``)."""
-    nodes, weights = [], []
-    for p in P:
-        if T >= 2 and 0.0 < p < 1.0:
-            m, w = _total_nodes(T, float(p), **kw)
-        else:
-            m, w = np.empty(0), np.empty(0)
-        nodes.append(m)
-        weights.append(w)
+    """:func:`_total_nodes` for every share in ``P`` (empty where ``P`` is outside ``(0, 1)``).
+
+    Replicate tables share few distinct city shares (a group total over ``T``): each distinct
+    share is computed once and its arrays are shared by the tables that have it.
+    """
+    shares, inverse = np.unique(np.asarray(P, dtype=float), return_inverse=True)
+    empty = (np.empty(0), np.empty(0))
+    rules = [_total_nodes(T, float(p), **kw) if T >= 2 and 0.0 < p < 1.0 else empty for p in shares]
+    nodes = [rules[i][0] for i in inverse.ravel()]
+    weights = [rules[i][1] for i in inverse.ravel()]
     return nodes, weights
 
 
