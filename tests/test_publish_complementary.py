@@ -130,6 +130,14 @@ def test_complement_of_a_hidden_count_is_in_no_published_file(tmp_path):
     mine = ind[(ind["code"] == code) & (ind["year"] == int(latest))].set_index("indicator")
     assert mine.loc[["foreign_born", "born_sweden"], "suppressed"].all()
     assert mine.loc[["foreign_born", "born_sweden"], "count"].isna().all()
+    hidden = {"foreign_born": 100 * 3 / total, "born_sweden": share}
+    _gaps_rest_on_published_values(out, ind, hidden, int(latest))
+    # `geoseg trends --table gaps` publishes the same gaps as the run
+    gaps = tmp_path / "gaps.csv"
+    args = ["-q", "trends", str(config), "--table", "gaps", "--permutations", "9"]
+    res = CliRunner().invoke(main, [*args, "--format", "csv", "-o", str(gaps)])
+    assert res.exit_code == 0, res.output
+    pd.testing.assert_frame_equal(pd.read_csv(gaps), pd.read_csv(out / "gap_trends.csv"))
     pages: list[Path] = list((out / "maps").glob("*.html"))
     assert any("born_sweden" in p.name for p in pages)
     for page in pages:
@@ -142,3 +150,51 @@ def test_complement_of_a_hidden_count_is_in_no_published_file(tmp_path):
                 assert secret not in _numbers(str(r[1])), (page.name, r)
     report = (out / "maps" / "report.html").read_text(encoding="utf-8")
     assert secret not in _numbers(report), "report"
+
+
+def _gap_by_hand(values: np.ndarray, measure: str) -> tuple[float, float]:
+    """(low, high) of a gap: P10 and P90 by linear interpolation between the order statistics
+    (Hyndman & Fan definition 7), or the means of the bottom and top fifth of the areas."""
+    v = np.sort(values)
+    if measure == "p90_p10":
+
+        def pct(q: float) -> float:
+            h = (len(v) - 1) * q
+            i = int(np.floor(h))
+            return float(v[i] + (h - i) * (v[min(i + 1, len(v) - 1)] - v[i]))
+
+        return pct(0.1), pct(0.9)
+    k = max(int(np.floor(len(v) / 5 + 0.5)), 1)
+    return float(v[:k].mean()), float(v[-k:].mean())
+
+
+def _gaps_rest_on_published_values(
+    out: Path, ind: pd.DataFrame, hidden: dict[str, float], year: int
+) -> None:
+    """Every published gap between areas is computed from the published values alone, so no
+    percentile or quintile mean can fall on (and give back) a hidden share."""
+    series = pd.read_csv(out / "gap_series.csv")
+    summary = pd.read_csv(out / "gap_trends.csv")
+    assert {"foreign_born", "born_sweden"} <= set(series["indicator"])
+    shown = ind[~ind["suppressed"].astype(bool) & ind["value"].notna()]
+    for row in series.itertuples():
+        values = shown[(shown["indicator"] == row.indicator) & (shown["year"] == row.year)]
+        low, high = _gap_by_hand(values["value"].to_numpy(dtype=float), row.measure)
+        assert row.areas == len(values), row
+        assert np.allclose([row.low, row.high, row.gap], [low, high, high - low]), row
+    # the hidden shares were among the values a gap of their year would have rested on
+    moved = 0
+    for indicator, value in hidden.items():
+        rows = series[(series["indicator"] == indicator) & (series["year"] == year)]
+        values = shown[(shown["indicator"] == indicator) & (shown["year"] == year)]["value"]
+        for row in rows.itertuples():
+            low, high = _gap_by_hand(np.append(values.to_numpy(dtype=float), value), row.measure)
+            moved += not np.allclose([row.low, row.high], [low, high])
+    assert moved
+    for row in summary.dropna(subset=["gap_last"]).itertuples():
+        last = series[
+            (series["indicator"] == row.indicator)
+            & (series["measure"] == row.measure)
+            & (series["year"] == row.last_year)
+        ]
+        assert np.isclose(row.gap_last, last["gap"].iloc[0]), row

@@ -133,8 +133,10 @@ def trends(
         geoseg trends --table gaps --format json
         geoseg trends goteborg.toml --level stadsomrade --table gaps
     """
+    from geoseg.indicators import indicator_values
     from geoseg.io import load_project, project_inputs, read_config
-    from geoseg.publish.disclosure import Disclosure, gate_emerging
+    from geoseg.publish.disclosure import Disclosure, gate_emerging, gate_gaps
+    from geoseg.publish.gather import published_indicators
     from geoseg.publish.run import population
     from geoseg.stages import series_breaks
     from geoseg.trends import trends_for_project
@@ -159,13 +161,20 @@ def trends(
         click.echo(f"warning: {note}", err=True)
     data = view.data
     result = trends_for_project(data, breaks=series_breaks(project), strict=True)
-    emerging = gate_emerging(
-        result.emerging,
-        Disclosure.of(project),
-        population=population(data.register, project.registers),
-    )
+    disclosure = Disclosure.of(project)
+    reg = data.project.registers
+    pop = population(data.register, reg)
+    emerging = gate_emerging(result.emerging, disclosure, population=pop)
+    gaps = result.gaps
+    if which == "gaps":
+        # each year's gap over the values the indicator table would publish (as `geoseg run`)
+        values = indicator_values(
+            data.register, data.project.indicators, id_column=reg.id, year_column=reg.year
+        )
+        shown = published_indicators(values, pop, disclosure)
+        gaps, _ = gate_gaps(result, shown, disclosure)
     # area trends are suppressed where they rest on small bases (geoseg.trends)
-    table = {"emerging": emerging, "areas": result.areas, "gaps": result.gaps}[which]
+    table = {"emerging": emerging, "areas": result.areas, "gaps": gaps}[which]
     key = "variable" if which == "emerging" else "indicator"
     if variables and len(table):
         known = sorted(set(table[key].astype(str)))

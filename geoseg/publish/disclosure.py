@@ -13,7 +13,10 @@ of the command line, maps with their tooltips, report tables) passes through thi
   tables are counts and which depend on them;
 - :func:`suppress_counts` is the cell-level rule the others (and the maps) use;
 - :func:`secondary_suppression` hides published counts from which a hidden one could be worked
-  out by subtraction (the complement of a group in the same area and year).
+  out by subtraction (the complement of a group in the same area and year);
+- :func:`gate_gaps` computes the gaps between areas (P90 - P10, quintile means) of each year
+  over the values the published indicator table shows, so that no percentile or mean falls on
+  a hidden value.
 
 It is applied to published output only, never inside an analysis: the Python API returns raw
 numbers.
@@ -31,6 +34,7 @@ import pandas as pd
 
 from geoseg.errors import InputError
 from geoseg.i18n import tr
+from geoseg.publish.gap_gate import gate_gaps
 from geoseg.publish.secondary import secondary_suppression
 from geoseg.settings import SUPPRESSION_THRESHOLD
 
@@ -39,6 +43,7 @@ __all__ = [
     "Disclosure",
     "gate_access",
     "gate_emerging",
+    "gate_gaps",
     "gate_hotspots",
     "gate_indicators",
     "gate_plan",

@@ -24,6 +24,7 @@ from geoseg.publish.disclosure import (
     Disclosure,
     gate_access,
     gate_emerging,
+    gate_gaps,
     gate_hotspots,
     gate_indicators,
     gate_table,
@@ -33,7 +34,7 @@ from geoseg.publish.secondary import secondary_suppression
 from geoseg.settings import demand_group
 from geoseg.years import latest_year
 
-__all__ = ["access_totals", "gpkg_layers", "population", "publishable"]
+__all__ = ["access_totals", "gpkg_layers", "population", "publishable", "published_indicators"]
 
 
 def population(register: pd.DataFrame, reg: Any) -> pd.Series | None:
@@ -49,6 +50,40 @@ def population(register: pd.DataFrame, reg: Any) -> pd.Series | None:
         index = pd.Index(codes)
     pop = pd.Series(register[total].to_numpy(), index=index)
     return pop[~pop.index.duplicated()]
+
+
+def published_indicators(
+    indicators: pd.DataFrame, population: pd.Series | None, disclosure: Disclosure
+) -> pd.DataFrame:
+    """The indicator table as published: the area's residents that year beside each value
+    (an amount of few persons is hidden too), gated by :func:`gate_indicators`.
+
+    Parameters
+    ----------
+    indicators
+        The table of :func:`geoseg.indicators.indicator_values`.
+    population
+        Residents per (area code, year), or per area code (:func:`population`), or ``None``.
+    disclosure
+        The rule of the output.
+
+    Returns
+    -------
+    DataFrame
+        A new table (index reset) with ``population`` (when known) and ``suppressed``.
+    """
+    out = indicators.copy()
+    if population is not None and len(out):
+        key: Any
+        if isinstance(population.index, pd.MultiIndex):
+            key = pd.MultiIndex.from_arrays([out["code"].astype(str), pd.to_numeric(out["year"])])
+        else:
+            key = pd.Index(out["code"].astype(str))
+        out["population"] = population.reindex(key).to_numpy(dtype=float)
+    out = gate_indicators(out, disclosure)
+    if "suppressed" not in out:
+        out["suppressed"] = False
+    return out.reset_index(drop=True)
 
 
 def access_totals(access: pd.DataFrame) -> pd.DataFrame:
@@ -342,23 +377,8 @@ def publishable(
         trend=result.trend,
     )
 
-    indicators = result.indicators
-    if indicators is not None:
-        indicators = indicators.copy()
-        if pop is not None and len(indicators):
-            # the residents of the area that year: an amount of few persons is hidden too
-            key: Any
-            if isinstance(pop.index, pd.MultiIndex):
-                key = pd.MultiIndex.from_arrays(
-                    [indicators["code"].astype(str), pd.to_numeric(indicators["year"])]
-                )
-            else:
-                key = pd.Index(indicators["code"].astype(str))
-            indicators["population"] = pop.reindex(key).to_numpy(dtype=float)
-        indicators = gate_indicators(indicators, disclosure)
-        if "suppressed" not in indicators:
-            indicators["suppressed"] = False
-        saved.indicators = indicators.reset_index(drop=True)
+    if result.indicators is not None:
+        saved.indicators = published_indicators(result.indicators, pop, disclosure)
     if result.location_quotients is not None:
         saved.location_quotients = _gate_quotients(
             result.location_quotients, data, disclosure, threshold
@@ -389,8 +409,9 @@ def publishable(
         # suppressed upstream (small bases); a series also goes where the indicator table
         # hides a year of it to protect a hidden count of another group (secondary suppression)
         saved.area_trends = _gate_area_trends(follow_up.areas, saved.indicators)
-        saved.gap_trends = follow_up.gaps
-        saved.gap_series = follow_up.gap_series
+        # each year's gap over the values published that year: no percentile or quintile mean
+        # may fall on a hidden value
+        saved.gap_trends, saved.gap_series = gate_gaps(follow_up, saved.indicators, disclosure)
     if access is not None:
         saved.access = gate_access(result.access, disclosure)
         saved.equity = result.equity

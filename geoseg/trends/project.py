@@ -39,7 +39,14 @@ class ProjectTrends:
     areas
         :func:`geoseg.trends.area_trends` of every indicator, with ``suppressed``.
     gaps, gap_series
-        :func:`geoseg.trends.gap_trends` of every indicator (summary and yearly gaps).
+        :func:`geoseg.trends.gap_trends` of every indicator (summary and yearly gaps), each
+        year's gap computed over the areas whose value that year rests on at least
+        ``[disclosure] threshold`` persons (base and count).
+    gap_options
+        The keyword options of :func:`geoseg.trends.gap_trends` that gave ``gaps`` (method,
+        confidence, alpha and the series breaks), so that the gaps can be computed again over
+        another set of values: :func:`geoseg.publish.disclosure.gate_gaps` computes them over
+        the values a published indicator table shows.
     notes
         What was skipped or cut and why (also logged as warnings), in English as the
         translation table words it; :func:`geoseg.i18n.follow_up_note_text` gives a note in
@@ -51,6 +58,7 @@ class ProjectTrends:
     areas: pd.DataFrame = field(default_factory=pd.DataFrame)
     gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
     gap_series: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gap_options: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -90,8 +98,11 @@ def trends_for_project(
     ``[trends] method`` and ``confidence``, with the Mann-Kendall p-values adjusted by the
     ``[hotspots]`` correction. A share whose denominator falls below ``[disclosure] threshold``
     in some year (the persons an indicator rests on) gets ``suppressed = True`` and no
-    published values. A break that names a
-    register column applies to every indicator reading that column.
+    published values. The gap between areas of a year leaves out the areas whose value that
+    year rests on fewer persons than the threshold: a percentile or a quintile mean that fell
+    on such an area would publish its value (P10 of eleven areas is the second smallest value
+    itself; the mean of the bottom fifth less the published values gives the hidden one back).
+    A break that names a register column applies to every indicator reading that column.
     """
     from geoseg.hotspots import build_weights, check_years, emerging_hotspots
 
@@ -115,7 +126,10 @@ def trends_for_project(
     trend_opts = {"method": opts.method, "confidence": opts.confidence, "breaks": breaks}
     areas = area_trends(table, alpha=hot.alpha, correction=hot.correction, **trend_opts)
     result.areas = _suppress_small_bases(areas, table, project.disclosure.threshold)
-    gaps = gap_trends(table, alpha=hot.alpha, **trend_opts)
+    result.gap_options = {"alpha": hot.alpha, **trend_opts}
+    gaps = gap_trends(
+        _without_small_bases(table, project.disclosure.threshold), **result.gap_options
+    )
     result.gaps, result.gap_series = gaps.summary, gaps.series
 
     specs: list[tuple[str, str, str | None]] = [(v, v, None) for v in hot.variables]
@@ -217,6 +231,23 @@ def _note(result: ProjectTrends, text: str) -> None:
     result.notes.append(text)
 
 
+def _least_persons(table: pd.DataFrame) -> pd.Series | None:
+    """The fewest persons each row of an indicator table rests on (its base or count)."""
+    columns = [c for c in ("base", "count") if c in table]
+    if not columns:
+        return None
+    return table[columns].apply(pd.to_numeric, errors="coerce").min(axis=1, skipna=True)
+
+
+def _without_small_bases(table: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """An indicator table whose values resting on fewer than ``threshold`` persons are missing
+    (the rows stay, so that every year of the register is still a year of the table)."""
+    least = _least_persons(table)
+    if least is None:
+        return table
+    return table.assign(value=table["value"].mask((least < threshold).to_numpy()))
+
+
 def _suppress_small_bases(
     trends: pd.DataFrame, table: pd.DataFrame, threshold: float
 ) -> pd.DataFrame:
@@ -227,11 +258,10 @@ def _suppress_small_bases(
     the first and last values and the slope would otherwise publish them.
     """
     out = trends.copy()
-    columns = [c for c in ("base", "count") if c in table]
-    if not columns or out.empty:
+    least = _least_persons(table)
+    if least is None or out.empty:
         out["suppressed"] = False
         return out
-    least = table[columns].apply(pd.to_numeric, errors="coerce").min(axis=1, skipna=True)
     smallest = (
         table.assign(_least=least)
         .dropna(subset=["_least"])
