@@ -215,6 +215,47 @@ def test_all_problems_reported_at_once(tmp_path):
     assert "empty in rows 9" in joined
 
 
+def test_fractional_counts_are_reported_with_their_rows(tmp_path):
+    path = tmp_path / "reg.csv"
+    path.write_text(
+        "code;year;total;group;persons;income\n"
+        "01;2020;10;3;4;250,5\n"
+        "02;2020;10,5;3;4;250,5\n"  # the total is a count too
+        "03;2020;10;2,5;4;250,5\n"
+        "04;2020;10;3;4,75;250,5\n"  # persons an indicator counts
+        "05;2020;10;3,0;4;250,5\n"  # whole, written with a decimal
+    )
+    err = expect_error(
+        read_register,
+        path,
+        id_column="code",
+        count_columns=["group"],
+        total_column="total",
+        amount_columns=["income"],
+        whole_columns=["persons", "income"],  # a declared amount stays an amount
+    )
+    assert isinstance(err, ValidationError)
+    assert len(err.problems) == 3, err.problems
+    joined = "\n".join(err.problems)
+    assert "count column 'total' has fractions of persons (10.5) in 02 (2020, row 3)" in joined
+    assert "count column 'group' has fractions of persons (2.5) in 03 (2020, row 4)" in joined
+    assert "column 'persons', which an indicator reads as a count of persons," in joined
+    assert "(4.75) in 04 (2020, row 5)" in joined
+    assert "income" not in joined and "05" not in joined
+    ok = path.read_text().replace("10,5", "10").replace("2,5", "2").replace("4,75", "4")
+    path.write_text(ok)
+    df = read_register(
+        path,
+        id_column="code",
+        count_columns=["group"],
+        total_column="total",
+        amount_columns=["income"],
+        whole_columns=["persons"],
+    )
+    assert df["group"].tolist() == [3, 3, 2, 3, 3]
+    assert df["income"].tolist() == [250.5] * 5
+
+
 def test_missing_counts_allowed_when_asked(tmp_path):
     path = tmp_path / "reg.csv"
     path.write_text("code;n\n01;..\n02;4\n")

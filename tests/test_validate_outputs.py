@@ -1,4 +1,5 @@
-"""``geoseg validate -o``: what run would refuse about its output folders, validate refuses first.
+"""``geoseg validate -o``: what run would refuse about its output folders (or its register),
+validate refuses first.
 
 Each case gives validate and run the same folder options; the oracle is run itself: the same
 exit code, the same error message, and nothing written by the refused run.
@@ -132,3 +133,48 @@ def test_output_at_an_input_file_and_the_project_output_default(city, tmp_path):
     ran = _invoke(["run", str(config), "--stage", "trends"])
     assert valid[0] == ran[0] == 2
     assert "area_trends.csv" in _error(valid[1]) and _error(valid[1]) == _error(ran[1])
+
+
+def test_fractional_counts_are_refused_by_both_with_the_same_message(city, tmp_path):
+    """A count of persons with a fraction (12.5 people) is a broken register: both commands
+    name the file, the column, the areas and years, and the fix; amounts keep their decimals."""
+    folder = tmp_path / "city"
+    shutil.copytree(city.parent, folder)
+    config = folder / city.name
+    path = folder / "registers" / "example_registers.csv"
+    text = path.read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    header = lines[0].split(";")
+    rows = [line.split(";") for line in lines[1:]]
+    group, income = header.index("foreign_born"), header.index("median_income_tkr")
+    code, year = header.index("area_code"), header.index("year")
+    # a declared group count with a decimal comma, and a column only an indicator reads
+    rows[3][group] = rows[3][group] + ",5"
+    header.append("students")
+    for i, row in enumerate(rows):
+        row.append("12,25" if i == 7 else "12")
+        row[income] = "301,75"  # an amount: decimals are fine
+    body = "\n".join(";".join(r) for r in [header, *rows]) + "\n"
+    path.write_text(body, encoding="utf-8-sig")
+    toml = config.read_text(encoding="utf-8")
+    toml = toml.replace(
+        "[services]",
+        '[indicators.students]\nnumerator = "students"\ndenominator = "pop_total"\n'
+        'kind = "share"\nlabel_sv = "Studerande"\nlabel_en = "Students"\n\n[services]',
+        1,
+    )
+    config.write_text(toml, encoding="utf-8")
+    before = snapshot(tmp_path)
+    (vcode, vout), (rcode, rout) = _both(config, ["-o", str(tmp_path / "out")])
+    assert vcode == rcode == 2, (vout, rout)
+    message = _error(vout)
+    assert message and message == _error(rout)
+    flat = " ".join(message.split())
+    assert "example_registers.csv" in flat
+    assert "count column 'foreign_born' has fractions of persons" in flat
+    assert f"{rows[3][code]} ({rows[3][year]}, row 5)" in flat
+    assert "column 'students', which an indicator reads as a count of persons," in flat
+    assert f"{rows[7][code]} ({rows[7][year]}, row 9)" in flat
+    assert "12.25" in flat and "whole number" in flat and "[registers] amounts" in flat
+    assert "median_income_tkr" not in flat
+    assert snapshot(tmp_path) == before  # the refused run wrote nothing

@@ -104,6 +104,15 @@ class Indicator:
         exprs = [c for c in (self.numerator, self.denominator) if c]
         return [part.strip() for expr in exprs for part in expr.split("+")]
 
+    @property
+    def count_columns(self) -> list[str]:
+        """Register columns the indicator reads as counts of persons (or dwellings): the
+        numerator and denominator of a share or rate, the denominator of an amount."""
+        exprs = [self.denominator or ""]
+        if self.kind != "amount":
+            exprs.insert(0, self.numerator)
+        return [part.strip() for expr in exprs if expr for part in expr.split("+")]
+
 
 def _default_unit(kind: str) -> str:
     return {"share": "%", "rate": "per 1 000"}.get(kind, "")

@@ -443,6 +443,8 @@ def load_project(project: Project | str | Path) -> ProjectData:
         where=r.where or None,
         derive=r.derive or None,
         area_names=_area_names(data["areas"], a.name),
+        # the persons an indicator counts are whole numbers too (unless declared amounts)
+        whole_columns=[c for ind in proj.indicators.values() for c in ind.count_columns],
     )
     data["services"] = None
     listed = osm = None

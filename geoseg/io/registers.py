@@ -106,6 +106,11 @@ def _has_leading_zero(values: pd.Series) -> bool:
     return bool(values.map(lambda v: isinstance(v, str) and bool(_LEADING_ZERO.match(v))).any())
 
 
+#: Distance from a whole number below which a count is taken as whole (a number written by a
+#: spreadsheet as 12.000000000001).
+_WHOLE_TOLERANCE = 1e-6
+
+
 def _where(mask: pd.Series, codes: pd.Series, years: pd.Series | None, limit: int = 8) -> str:
     """Describe flagged rows as ``code (year, row N)`` for an error message."""
     items = []
@@ -161,6 +166,7 @@ def read_register(
     where: Mapping[str, str] | None = None,
     derive: Mapping[str, str] | None = None,
     area_names: Mapping[str, str] | None = None,
+    whole_columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Read a register table and validate it.
 
@@ -177,7 +183,8 @@ def read_register(
         Column with the year (``Tid`` in JSON-stat). ``None`` for a single-year table. When the
         default ``"year"`` is absent the table is taken as single-year, with a warning.
     count_columns
-        Columns of person or dwelling counts: numeric, >= 0, not missing, <= ``total_column``.
+        Columns of person or dwelling counts: numeric, >= 0, whole numbers, not missing,
+        <= ``total_column``.
     amount_columns
         Columns of amounts (income, per cent): numeric, may be missing or negative.
     total_column
@@ -199,6 +206,9 @@ def read_register(
         "pop_total - born_sweden"}``; see :func:`geoseg.io.reshape.add_derived`).
     area_names
         Area code -> name, for tables whose ``label`` names regions instead of codes.
+    whole_columns
+        Other columns that count persons (the numerators and denominators of indicators): where
+        they hold a number it must be a whole one, as in a count column.
 
     Returns
     -------
@@ -213,8 +223,8 @@ def read_register(
         The file is missing, empty or not a table.
     ValidationError
         Every problem found at once: missing columns (with the available ones), text in numeric
-        columns, negative or missing counts, counts above the total, missing or duplicate
-        (code, year) rows.
+        columns, negative, fractional or missing counts, counts above the total, missing or
+        duplicate (code, year) rows.
 
     Notes
     -----
@@ -360,6 +370,30 @@ def read_register(
             out[col] = values.astype("float64")
         elif not bad.any() and values.notna().any() and not _has_leading_zero(frame[col]):
             out[col] = values.astype("float64")
+
+    for col in dict.fromkeys([*counts, *(whole_columns or [])]):
+        if col in amounts or col not in columns:
+            continue
+        v = numbers.get(col)
+        if v is None:
+            v = parse_numbers(frame[col], decimal_comma=decimal_comma)[0]
+        part = v.notna() & ((v - np.round(v)).abs() > _WHOLE_TOLERANCE)
+        if part.any():
+            examples = ", ".join(format(x, "g") for x in list(dict.fromkeys(v[part]))[:3])
+            what = (
+                f"count column {col!r}"
+                if col in counts
+                else f"column {col!r}, which an indicator reads as a count of persons,"
+            )
+            problems.append(
+                f"{what} has fractions of persons ({examples}) in "
+                f"{_where(part, codes, years)}; a count of persons must be a whole number: "
+                "give the counts as delivered (not estimated or averaged) or rounded to whole "
+                "persons; for counts divided between the areas of another system, give the "
+                "register at its own areas and link them with [levels] (link = "
+                '"interpolation"); a column that does not count persons belongs in '
+                "[registers] amounts"
+            )
 
     for col in counts:
         if col not in numbers:
