@@ -90,16 +90,28 @@ def test_decimal_comma_quoted_in_comma_file_and_thousands_spaces(tmp_path):
 def test_excel(tmp_path):
     path = tmp_path / "reg.xlsx"
     frame = pd.DataFrame(
-        {"code": ["0114", "0220"], "year": [2022, 2022], "total": [10, 20], "group": [3, 4.5]}
+        {
+            "code": ["0114", "0220"],
+            "year": [2022, 2022],
+            "total": [10, 20],
+            "group": [3, 4],
+            "income": [250.25, 4.5],
+        }
     )
     with pd.ExcelWriter(path) as writer:
         pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="notes", index=False)
         frame.to_excel(writer, sheet_name="data", index=False)
     df = read_register(
-        path, id_column="code", count_columns=["group"], total_column="total", sheet="data"
+        path,
+        id_column="code",
+        count_columns=["group"],
+        amount_columns=["income"],
+        total_column="total",
+        sheet="data",
     )
     assert df["code"].tolist() == ["0114", "0220"]
-    assert df["group"].tolist() == [3.0, 4.5]
+    assert df["group"].tolist() == [3.0, 4.0]
+    assert df["income"].tolist() == [250.25, 4.5]
     assert df["year"].tolist() == [2022, 2022]
     with pytest.raises(InputError, match=r"no sheet 'missing'.*notes, data"):
         read_register(path, id_column="code", sheet="missing")
