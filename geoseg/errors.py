@@ -64,7 +64,24 @@ class CRSError(InputError):
 
 
 class DataError(GeoSegError):
-    """Valid inputs that together cannot support the requested analysis."""
+    """Valid inputs that together cannot support the requested analysis.
+
+    Parameters
+    ----------
+    message
+        The sentence people read (English).
+    cause
+        Optionally, what made the analysis impossible as a short name (``"few_areas"``,
+        ``"constant"``, ...), with its numbers and codes in ``details``, so that a caller can
+        word the cause in the reader's language (see :func:`geoseg.i18n.follow_up_note_text`).
+    **details
+        The values the cause's wording needs.
+    """
+
+    def __init__(self, message: str = "", *, cause: str | None = None, **details: object) -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.details = details
 
 
 class FetchError(InputError):

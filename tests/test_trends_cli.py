@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -230,6 +231,11 @@ def test_report_notes_a_skipped_variable_in_its_language(example_data, tmp_path,
         ("tn_no_column", {"columns": "age_0_5"}),
         ("tn_few_years", {"n": 2, "years": "2022, 2023"}),
         ("tn_gap_years", {"years": "2020, 2021"}),
+        ("tn_no_values", {}),
+        ("tn_few_areas", {"n": 3, "first": 2018, "last": 2023, "needed": 4}),
+        ("tn_constant", {}),
+        ("tn_not_in_weights", {"codes": "0101, 0102 and 3 more"}),
+        ("tn_failed", {"reason": "an error nobody foresaw"}),
     ],
 )
 def test_follow_up_notes_translate_back_from_english(key, fields):
@@ -278,3 +284,64 @@ def test_area_trends_hide_series_with_a_small_count(example_data, tmp_path):
     assert table.loc[fine, "value_last"].to_numpy() == pytest.approx(
         expected.reindex(fine).to_numpy()
     )
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_causes_of_a_skipped_variable_read_in_the_report_language(example_data, tmp_path, lang):
+    """A variable left out of emerging hotspots because its value is the same everywhere, or
+    because too few areas have a value every year, is noted in the report's own words (no
+    English error inside a Swedish sentence); a code without a polygon stops no variable."""
+    import re
+
+    from geoseg.io import load_project
+    from geoseg.publish import write_report
+    from geoseg.trends import trends_for_project
+
+    path = example_data / "registers" / "example_registers.csv"
+    reg = pd.read_csv(path, sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    codes = sorted(set(reg["area_code"]))
+    reg["constant_var"] = "7"
+    reg["sparse_var"] = np.where(reg["area_code"].isin(codes[:3]), reg["year"], "")
+    unplaced = reg[reg["area_code"] == codes[0]].assign(area_code="9999")
+    reg = pd.concat([reg, unplaced], ignore_index=True)
+    register = tmp_path / "registers.csv"
+    reg.to_csv(register, sep=";", index=False, encoding="utf-8-sig")
+    config = _project(example_data, tmp_path)
+    text = Path(config).read_text(encoding="utf-8")
+    text = text.replace(
+        f'"{(example_data / "registers").as_posix()}/example_registers.csv"',
+        f'"{register.as_posix()}"',
+    )
+    text = text.replace(
+        'variables = ["median_income_tkr"]',
+        'variables = ["median_income_tkr", "constant_var", "sparse_var"]',
+    ).replace("permutations = 999", "permutations = 19")
+    Path(config).write_text(text, encoding="utf-8")
+    follow_up = trends_for_project(load_project(config))
+    years = sorted({int(y) for y in reg["year"]})
+    causes = {
+        "constant_var": ("tn_constant", {}),
+        "sparse_var": (
+            "tn_few_areas",
+            {"n": 3, "first": years[0], "last": years[-1], "needed": 4},
+        ),
+    }
+    for name, (key, fields) in causes.items():
+        assert tr(key, "en", name=name, **fields) in follow_up.notes, follow_up.notes
+    assert len(follow_up.notes) == 2
+    # the code without a polygon is left out; the other variables are analysed
+    emerging = follow_up.emerging
+    assert set(emerging["variable"]) == {"median_income_tkr", "low_economic_standard/pop_total"}
+    assert "9999" not in set(emerging["id"]) and emerging.groupby("variable").size().eq(100).all()
+    labels = {"constant_var": "Konstant (k)", "sparse_var": "Gles (g)"}
+    out = write_report(
+        tmp_path / f"report_{lang}.html", title="x", lang=lang, follow_up=follow_up, labels=labels
+    )
+    html = out.read_text(encoding="utf-8")
+    section = html[html.index(tr("trend_notes", lang)) :]
+    items = re.findall(r"<li>([^<]*)</li>", section)
+    for name, (key, fields) in causes.items():
+        assert tr(key, lang, name=labels[name], **fields) in items
+    if lang == "sv":
+        english = ("skipped", "emerging", "area(s)", "same value", "every", "nothing to map")
+        assert not [w for w in english if w in " ".join(items)], items

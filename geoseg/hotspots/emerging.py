@@ -394,13 +394,15 @@ def emerging_hotspots(
             f"emerging hotspots of '{column}': {len(wide)} area(s) have a value in every year "
             f"{years[0]}-{years[-1]}; at least 4 are needed."
         )
-        raise DataError(msg)
+        raise DataError(
+            msg, cause="few_areas", n=len(wide), first=years[0], last=years[-1], needed=4
+        )
     W = _spatial_matrix(weights, all_codes, pd.Index(wide.index))
     n, T = wide.shape
     y = wide.to_numpy().T.ravel()  # bin t * n + i
     if not y.std() > 0:
         msg = f"column '{column}' has the same value in every area and year; nothing to map."
-        raise DataError(msg)
+        raise DataError(msg, cause="constant")
     W_st = space_time_weights(W, T, time_window=time_window)
     rng = random_generator(seed)
     gi = _lisa.getis_ord_arrays(y, W_st, star=True, rng=rng, permutations=permutations)
@@ -487,6 +489,6 @@ def _spatial_matrix(weights: Any, all_codes: pd.Index, codes: pd.Index) -> sp.cs
             f"weights: areas {format_codes(absent)} have values but are not in the weights; "
             "build the weights from the same areas."
         )
-        raise DataError(msg)
+        raise DataError(msg, cause="not_in_weights", codes=format_codes(absent))
     pos = ids.get_indexer(codes)
     return sp.csr_array(W[pos][:, pos])

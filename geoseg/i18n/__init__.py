@@ -183,7 +183,16 @@ def _one_note(text: str) -> bool:
 
 
 #: The follow-up's notes, most specific first: key → pattern of its English text.
-_FOLLOW_UP_NOTES = ("tn_no_column", "tn_few_years", "tn_gap_years", "tn_failed")
+_FOLLOW_UP_NOTES = (
+    "tn_no_column",
+    "tn_no_values",
+    "tn_few_years",
+    "tn_gap_years",
+    "tn_few_areas",
+    "tn_constant",
+    "tn_not_in_weights",
+    "tn_failed",
+)
 
 
 def _note_pattern(key: str) -> re.Pattern[str]:
@@ -205,8 +214,9 @@ def follow_up_note_text(note: str, lang: str, *, label: Callable[[str], str] | N
     Parameters
     ----------
     note
-        A note as geoseg writes it (English): a variable skipped for emerging hotspots and why,
-        or a note on a series (see :func:`series_note_text`).
+        A note as geoseg writes it (English): a variable skipped for emerging hotspots and why
+        (each known cause has its words in the table; the message of an unforeseen error is
+        quoted as it reads), or a note on a series (see :func:`series_note_text`).
     lang
         ``"en"`` or ``"sv"``.
     label

@@ -2,7 +2,9 @@
 
 The report's appendix (its legend of symbols) and the notes of the follow-up over the years on
 variables left out of emerging hotspots (written in English by :mod:`geoseg.trends` from the
-``tn_`` entries, shown in the report's language by ``follow_up_note_text``).
+``tn_`` entries, shown in the report's language by ``follow_up_note_text``): one entry per
+known cause (no value, too few or a gap in the years, too few areas with a value every year,
+one value everywhere, areas without a polygon), and ``tn_failed`` quoting any other error.
 
 Part of the one table of :mod:`geoseg.i18n`, merged there at import; key -> (English, Swedish).
 """
@@ -47,6 +49,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "tn_gap_years": (
         "emerging hotspots of {name} skipped: year(s) {years} missing in the series",
         "framväxande kluster för {name} beräknades inte: år {years} saknas i serien",
+    ),
+    "tn_no_values": (
+        "emerging hotspots of {name} skipped: no area has a value in any year",
+        "framväxande kluster för {name} beräknades inte: inget område har något värde något år",
+    ),
+    "tn_few_areas": (
+        "emerging hotspots of {name} skipped: {n} area(s) have a value in every year "
+        "{first}–{last}; at least {needed} are needed",
+        "framväxande kluster för {name} beräknades inte: {n} område(n) har ett värde varje år "
+        "{first}–{last}; minst {needed} behövs",
+    ),
+    "tn_constant": (
+        "emerging hotspots of {name} skipped: the value is the same in every area and year",
+        "framväxande kluster för {name} beräknades inte: värdet är detsamma i alla områden och "
+        "alla år",
+    ),
+    "tn_not_in_weights": (
+        "emerging hotspots of {name} skipped: the areas {codes} have values but no polygon "
+        "among the boundaries",
+        "framväxande kluster för {name} beräknades inte: områdena {codes} har värden men ingen "
+        "polygon bland områdesgränserna",
     ),
     "tn_failed": (
         "emerging hotspots of {name} skipped: {reason}",

@@ -138,7 +138,8 @@ def trends_for_project(
         return result
     weights = build_weights(data.areas, hot.weights)
     frames, bins = [], []
-    register = data.register
+    # codes without a polygon have no neighbours: left out of hotspots (UNPLACED_RULE)
+    register = data.placed_register
     for name, column, den in specs:
         needed = [c for c in (column, den) if c]
         absent = [c for c in needed if c not in register]
@@ -213,16 +214,28 @@ def _by_indicator(breaks: Sequence[SeriesBreak], definitions: Any) -> list[Serie
     return out
 
 
+#: Causes of :class:`geoseg.errors.DataError` that the follow-up's notes name in words of the
+#: translation table (key ``tn_<cause>``); any other error is quoted as it reads.
+_CAUSES = ("few_areas", "constant", "not_in_weights")
+
+
 def _skipped(name: str, years: pd.Series, exc: Exception) -> str:
     """The note (in English, from the translation table) on a variable left out of emerging
-    hotspots: its years when they are too few or have a gap, else the error's own words."""
+    hotspots: no value at all, its years when they are too few or have a gap, the cause the
+    error names (too few areas with a value every year, one value everywhere, areas without a
+    polygon), else the error's own words."""
     found = sorted({int(y) for y in pd.to_numeric(years, errors="coerce").dropna()})
+    if not found:
+        return tr("tn_no_values", "en", name=name)
     if len(found) < 3:
         listed = ", ".join(map(str, found)) or "-"
         return tr("tn_few_years", "en", name=name, n=len(found), years=listed)
     missing = sorted(set(range(found[0], found[-1] + 1)) - set(found))
     if missing:
         return tr("tn_gap_years", "en", name=name, years=", ".join(map(str, missing)))
+    cause = getattr(exc, "cause", None)
+    if cause in _CAUSES:
+        return tr(f"tn_{cause}", "en", name=name, **getattr(exc, "details", {}))
     return tr("tn_failed", "en", name=name, reason=str(exc))
 
 
