@@ -6,6 +6,7 @@ key in the project file; these constants are only the defaults.
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +24,7 @@ __all__ = [
     "STAGES",
     "SUPPRESSION_THRESHOLD",
     "WALK_SPEED_KMH",
+    "cache_dir",
     "demand_group",
     "example_dir",
     "random_generator",
@@ -62,6 +64,16 @@ def demand_group(
     """The register group a service kind serves: the project's ``[services.kinds]`` entry,
     else :data:`SERVICE_KINDS` (children 0-5 for family centres), else ``total``."""
     return (kinds or {}).get(kind) or SERVICE_KINDS.get(kind, {}).get("demand") or total
+
+
+def cache_dir(name: str) -> Path:
+    """Folder of one of geoseg's caches: ``$GEOSEG_CACHE_DIR/<name>``, else
+    ``$XDG_CACHE_HOME/geoseg/<name>`` (``~/.cache/geoseg/<name>``)."""
+    env = os.environ.get("GEOSEG_CACHE_DIR")
+    if env:
+        return Path(env) / name
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "geoseg" / name
 
 
 def example_dir() -> Path:

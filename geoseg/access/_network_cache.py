@@ -21,6 +21,7 @@ import shapely
 
 from geoseg.access._arrays import WalkNetwork, build_network
 from geoseg.errors import NetworkError
+from geoseg.settings import cache_dir
 
 __all__ = [
     "CACHE_VERSION",
@@ -49,11 +50,7 @@ def file_digest(path: str | os.PathLike[str]) -> str:
 
 def default_cache_dir() -> Path:
     """``$GEOSEG_CACHE_DIR`` or ``$XDG_CACHE_HOME/geoseg`` (``~/.cache/geoseg``), ``/network``."""
-    env = os.environ.get("GEOSEG_CACHE_DIR")
-    if env:
-        return Path(env) / "network"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "geoseg" / "network"
+    return cache_dir("network")
 
 
 def save_arrays(net: WalkNetwork, target: str | os.PathLike[str]) -> Path:
