@@ -21,6 +21,7 @@ __all__ = [
     "WalkNetwork",
     "add_edges",
     "build_network",
+    "edge_graph",
     "metres_to_minutes",
     "minutes_to_metres",
     "network_from_arrays",
@@ -128,7 +129,12 @@ def minutes_to_metres(minutes: float, speed_kmh: float) -> float:
     return float(minutes) * 60.0 * speed_kmh / 3.6
 
 
-def _csr(n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray) -> sp.csr_matrix:
+def edge_graph(n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray) -> sp.csr_matrix:
+    """The symmetric CSR matrix (``n`` x ``n``) of undirected edges ``u``-``v`` and their lengths.
+
+    Both directions of every edge are stored, each row's entries ordered by column; an explicit
+    zero is an edge of length zero.
+    """
     m = len(u)
     idx = np.int32 if 2 * m < 2**31 and n < 2**31 else np.int64
     rows = np.concatenate([u, v]).astype(idx)
@@ -219,7 +225,7 @@ def build_network(graph: nx.MultiDiGraph, *, crs: str | None = None) -> WalkNetw
     offsets = np.zeros(m + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     net = WalkNetwork(
-        graph=_csr(len(x), edge_u, edge_v, edge_length),
+        graph=edge_graph(len(x), edge_u, edge_v, edge_length),
         x=x,
         y=y,
         node_ids=node_ids,
@@ -316,7 +322,7 @@ def network_from_arrays(
     last = np.repeat(off[keep + 1] - 1, counts)
     src = np.where(flip, last - pos, start + pos)
     net = WalkNetwork(
-        graph=_csr(len(x), a[keep], b[keep], length[keep]),
+        graph=edge_graph(len(x), a[keep], b[keep], length[keep]),
         x=x,
         y=y,
         node_ids=np.asarray(node_ids),
@@ -340,7 +346,7 @@ def _with_edges(
     np.cumsum(counts, out=offsets[1:])
     flat = np.concatenate(coords) if coords else np.empty((0, 2))
     return WalkNetwork(
-        graph=_csr(net.n_nodes, u, v, length),
+        graph=edge_graph(net.n_nodes, u, v, length),
         x=net.x,
         y=net.y,
         node_ids=net.node_ids,
