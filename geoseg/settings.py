@@ -6,9 +6,9 @@ key in the project file; these constants are only the defaults.
 
 from __future__ import annotations
 
-import os
 import zlib
 from collections.abc import Mapping
+from os import environ
 from pathlib import Path
 
 import numpy as np
@@ -69,10 +69,10 @@ def demand_group(
 def cache_dir(name: str) -> Path:
     """Folder of one of geoseg's caches: ``$GEOSEG_CACHE_DIR/<name>``, else
     ``$XDG_CACHE_HOME/geoseg/<name>`` (``~/.cache/geoseg/<name>``)."""
-    env = os.environ.get("GEOSEG_CACHE_DIR")
+    env = environ.get("GEOSEG_CACHE_DIR")
     if env:
         return Path(env) / name
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "geoseg" / name
 
 
