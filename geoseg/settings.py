@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
+from os import environ
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ __all__ = [
     "STAGES",
     "SUPPRESSION_THRESHOLD",
     "WALK_SPEED_KMH",
+    "cache_dir",
     "demand_group",
     "example_dir",
     "random_generator",
@@ -62,6 +64,16 @@ def demand_group(
     """The register group a service kind serves: the project's ``[services.kinds]`` entry,
     else :data:`SERVICE_KINDS` (children 0-5 for family centres), else ``total``."""
     return (kinds or {}).get(kind) or SERVICE_KINDS.get(kind, {}).get("demand") or total
+
+
+def cache_dir(name: str) -> Path:
+    """Folder of one of geoseg's caches: ``$GEOSEG_CACHE_DIR/<name>``, else
+    ``$XDG_CACHE_HOME/geoseg/<name>`` (``~/.cache/geoseg/<name>``)."""
+    env = environ.get("GEOSEG_CACHE_DIR")
+    if env:
+        return Path(env) / name
+    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "geoseg" / name
 
 
 def example_dir() -> Path:

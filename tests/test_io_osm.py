@@ -259,7 +259,7 @@ def test_cache_keyed_by_content_and_options(city, tmp_path, caplog):
     pbf.write_bytes((city / "network/example_streets.osm.pbf").read_bytes())
     cache = tmp_path / "cache"
     first = load_network(pbf, cache_dir=cache)
-    with caplog.at_level(logging.INFO, logger="geoseg.access.network"):
+    with caplog.at_level(logging.INFO, logger="geoseg.access"):
         again = load_network(pbf, cache_dir=cache)
     assert "read from cache" in caplog.text
     np.testing.assert_array_equal(again.node_ids, first.node_ids)

@@ -191,6 +191,29 @@ def test_jsonstat_inconsistent_cube(tmp_path):
     assert "3 cells" in str(err)
 
 
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        (
+            {"class": "collection", "id": ["Region"]},
+            'is not a JSON-stat 2.0 dataset (no "class": "dataset"); save the PxWeb table as '
+            "JSON-stat2, or export it as CSV.",
+        ),
+        (
+            {"class": "dataset", "id": ["Region", "Tid"], "size": [2, True], "dimension": {}},
+            "the JSON-stat dataset needs 'id', 'size' (same length) and 'dimension'.",
+        ),
+    ],
+)
+def test_jsonstat_file_shape_errors(tmp_path, doc, message):
+    """A saved PxWeb file that is no dataset, or whose 'id' and 'size' do not make a cube."""
+    path = tmp_path / "px.json"
+    path.write_text(json.dumps(doc))
+    err = expect_error(read_register, path, id_column="code")
+    assert isinstance(err, InputError)
+    assert str(err) == f"{path}: {message}"
+
+
 # --- validation ------------------------------------------------------------------------------
 
 

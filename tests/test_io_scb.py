@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from geoseg.cli import main
-from geoseg.errors import FetchError, ValidationError
+from geoseg.errors import FetchError, InputError, ValidationError
 from geoseg.io.jsonstat import jsonstat_long
 from geoseg.io.registers import read_register
 from geoseg.io.reshape import RegisterTable
@@ -134,6 +134,30 @@ def test_sparse_jsonstat_values() -> None:
     assert got["Region"].tolist() == ["A", "A", "B", "B"]
     assert got["Tid"].tolist() == ["2020", "2021", "2020", "2021"]
     np.testing.assert_array_equal(got["value"].to_numpy(), [1.5, np.nan, np.nan, 4.0])
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        (
+            {"class": "collection"},
+            'answer: the answer is not a JSON-stat 2.0 dataset (no "class": "dataset").',
+        ),
+        (
+            {"class": "dataset", "id": ["Region", "Tid"], "size": [2], "dimension": {}},
+            "answer: the JSON-stat dataset needs 'id', 'size' (same length) and 'dimension'.",
+        ),
+        (
+            {"class": "dataset", "id": ["Region"], "size": [-1], "dimension": {}},
+            "answer: the JSON-stat dataset needs 'id', 'size' (same length) and 'dimension'.",
+        ),
+    ],
+)
+def test_jsonstat_shape_errors(doc: dict, message: str) -> None:
+    """A document that is no dataset, or whose 'id' and 'size' do not make a cube."""
+    with pytest.raises(InputError) as info:
+        jsonstat_long(doc, source="answer")
+    assert str(info.value) == message
 
 
 def test_plan_batches_hand_computed() -> None:

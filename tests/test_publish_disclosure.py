@@ -30,7 +30,7 @@ def table():
 
 def test_counts_below_threshold_are_removed_and_marked(table, caplog):
     before = table.copy()
-    with caplog.at_level(logging.INFO, logger="geoseg.publish.disclosure"):
+    with caplog.at_level(logging.INFO, logger="geoseg.publish"):
         out, mask = suppress_counts(table, ["pop", "kids"], threshold=5)
     pd.testing.assert_frame_equal(table, before)  # input untouched
     assert mask.index.equals(table.index)
@@ -57,7 +57,7 @@ def test_keep_zeros_and_threshold_are_configurable(table):
 
 
 def test_threshold_zero_is_not_silent(table, caplog):
-    with caplog.at_level(logging.WARNING, logger="geoseg.publish.disclosure"):
+    with caplog.at_level(logging.WARNING, logger="geoseg.publish"):
         out, mask = suppress_counts(table, ["kids"], threshold=0)
     assert not mask.to_numpy().any()
     pd.testing.assert_frame_equal(out, table)
@@ -178,9 +178,9 @@ def test_gate_plan_keeps_zero_counts_of_the_city():
 
 
 def test_log_names_the_columns_checked(table, caplog):
-    with caplog.at_level("INFO", logger="geoseg.publish.disclosure"):
+    with caplog.at_level("INFO", logger="geoseg.publish"):
         suppress_counts(table, [])  # nothing to check: nothing said
     assert caplog.text == ""
-    with caplog.at_level("INFO", logger="geoseg.publish.disclosure"):
+    with caplog.at_level("INFO", logger="geoseg.publish"):
         suppress_counts(table.iloc[2:4], ["pop", "kids"])
     assert "no counts below the disclosure threshold 5 in pop, kids" in caplog.text

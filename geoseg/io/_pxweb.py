@@ -16,80 +16,14 @@ import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from geoseg.errors import InputError, ValidationError
+from geoseg.io.jsonstat import _categories, _check_dataset, _values
 
 __all__ = ["read_jsonstat"]
 
 logger = logging.getLogger(__name__)
-
-
-def _categories(dim_id: str, dim: Any, size: int, problems: list[str]) -> list[str]:
-    """Return the ordered category codes of one dimension."""
-    cat = dim.get("category") if isinstance(dim, dict) else None
-    if not isinstance(cat, dict):
-        problems.append(f"dimension {dim_id!r} has no 'category' object")
-        return []
-    index = cat.get("index")
-    if isinstance(index, dict):
-        try:
-            codes = [str(c) for c, _ in sorted(index.items(), key=lambda kv: int(kv[1]))]
-        except (TypeError, ValueError):
-            problems.append(f"dimension {dim_id!r} has a category index that is not numbers")
-            return []
-    elif isinstance(index, list):
-        codes = [str(c) for c in index]
-    elif index is None and isinstance(cat.get("label"), dict) and len(cat["label"]) == 1:
-        codes = [str(next(iter(cat["label"])))]
-    else:
-        problems.append(f"dimension {dim_id!r} has no usable category index")
-        return []
-    if len(set(codes)) != len(codes):
-        problems.append(f"dimension {dim_id!r} lists a category code twice")
-    if len(codes) != size:
-        problems.append(
-            f"dimension {dim_id!r} lists {len(codes)} categories but 'size' says {size}"
-        )
-    return codes
-
-
-def _values(data: dict[str, Any], n: int, problems: list[str]) -> np.ndarray:
-    """Return the ``n`` cell values as float64 (NaN for null / missing)."""
-    out = np.full(n, np.nan)
-    raw = data.get("value")
-    items: list[tuple[int, Any]]
-    if isinstance(raw, list):
-        if len(raw) != n:
-            problems.append(f"'value' holds {len(raw)} cells but the dimensions make {n}")
-            return out
-        items = list(enumerate(raw))
-    elif isinstance(raw, dict):
-        try:
-            items = [(int(k), v) for k, v in raw.items()]
-        except ValueError:
-            problems.append("'value' is an object whose keys are not cell positions")
-            return out
-    else:
-        problems.append("the dataset has no 'value' array")
-        return out
-    bad = 0
-    for pos, v in items:
-        if not 0 <= pos < n:
-            bad += 1
-        elif v is None:
-            continue
-        elif isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
-            out[pos] = float(v)
-        else:
-            try:
-                out[pos] = float(str(v).replace(",", "."))
-            except ValueError:
-                bad += 1
-    if bad:
-        problems.append(f"{bad} cell value(s) are not numbers or lie outside the cube")
-    return out
 
 
 def _find_dim(ids: list[str], role: dict[str, Any], key: str, names: tuple[str, ...]) -> str | None:
@@ -127,23 +61,11 @@ def read_jsonstat(path: Path, *, id_column: str, year_column: str | None) -> pd.
             "JSON-stat 2.0 (format 'json-stat2')."
         )
         raise InputError(msg)
-    if not isinstance(data, dict) or data.get("class") != "dataset":
-        msg = (
-            f'{path}: is not a JSON-stat 2.0 dataset (no "class": "dataset"); save the PxWeb '
-            "table as JSON-stat2, or export it as CSV."
-        )
-        raise InputError(msg)
-    ids, sizes, dims = data.get("id"), data.get("size"), data.get("dimension")
-    if (
-        not isinstance(ids, list)
-        or not isinstance(sizes, list)
-        or not isinstance(dims, dict)
-        or len(ids) != len(sizes)
-        or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in sizes)
-    ):
-        msg = f"{path}: the JSON-stat dataset needs 'id', 'size' (same length) and 'dimension'."
-        raise InputError(msg)
-    ids = [str(d) for d in ids]
+    not_dataset = (
+        f'{path}: is not a JSON-stat 2.0 dataset (no "class": "dataset"); save the PxWeb '
+        "table as JSON-stat2, or export it as CSV."
+    )
+    ids, sizes, dims = _check_dataset(data, str(path), not_dataset=not_dataset)
     problems: list[str] = []
     if len(set(ids)) != len(ids):
         problems.append("a dimension id is listed twice in 'id'")

@@ -4,6 +4,8 @@ PxWeb (SCB's statistical database, API v1 and v2) answers queries with JSON-stat
 :func:`jsonstat_long` turns one such document (already decoded from JSON) into a long table
 whose dimension columns hold the category *codes* and whose ``value`` column holds the cell
 values; :func:`jsonstat_dimensions` lists the dimensions with their codes, labels and roles.
+The checks of a dataset's shape, category codes and cells are shared with the reader of saved
+PxWeb files (:func:`geoseg.io.read_register`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from geoseg.errors import InputError, ValidationError
-from geoseg.io._pxweb import _categories, _values
 
 __all__ = ["Dimension", "jsonstat_dimensions", "jsonstat_long"]
 
@@ -62,9 +64,85 @@ def _roles(data: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _check_dataset(data: Any, source: str) -> tuple[list[str], list[int], dict[str, Any]]:
+def _categories(dim_id: str, dim: Any, size: int, problems: list[str]) -> list[str]:
+    """Return the ordered category codes of one dimension."""
+    cat = dim.get("category") if isinstance(dim, dict) else None
+    if not isinstance(cat, dict):
+        problems.append(f"dimension {dim_id!r} has no 'category' object")
+        return []
+    index = cat.get("index")
+    if isinstance(index, dict):
+        try:
+            codes = [str(c) for c, _ in sorted(index.items(), key=lambda kv: int(kv[1]))]
+        except (TypeError, ValueError):
+            problems.append(f"dimension {dim_id!r} has a category index that is not numbers")
+            return []
+    elif isinstance(index, list):
+        codes = [str(c) for c in index]
+    elif index is None and isinstance(cat.get("label"), dict) and len(cat["label"]) == 1:
+        codes = [str(next(iter(cat["label"])))]
+    else:
+        problems.append(f"dimension {dim_id!r} has no usable category index")
+        return []
+    if len(set(codes)) != len(codes):
+        problems.append(f"dimension {dim_id!r} lists a category code twice")
+    if len(codes) != size:
+        problems.append(
+            f"dimension {dim_id!r} lists {len(codes)} categories but 'size' says {size}"
+        )
+    return codes
+
+
+def _values(data: dict[str, Any], n: int, problems: list[str]) -> np.ndarray:
+    """Return the ``n`` cell values as float64 (NaN for null / missing)."""
+    out = np.full(n, np.nan)
+    raw = data.get("value")
+    items: list[tuple[int, Any]]
+    if isinstance(raw, list):
+        if len(raw) != n:
+            problems.append(f"'value' holds {len(raw)} cells but the dimensions make {n}")
+            return out
+        items = list(enumerate(raw))
+    elif isinstance(raw, dict):
+        try:
+            items = [(int(k), v) for k, v in raw.items()]
+        except ValueError:
+            problems.append("'value' is an object whose keys are not cell positions")
+            return out
+    else:
+        problems.append("the dataset has no 'value' array")
+        return out
+    bad = 0
+    for pos, v in items:
+        if not 0 <= pos < n:
+            bad += 1
+        elif v is None:
+            continue
+        elif isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
+            out[pos] = float(v)
+        else:
+            try:
+                out[pos] = float(str(v).replace(",", "."))
+            except ValueError:
+                bad += 1
+    if bad:
+        problems.append(f"{bad} cell value(s) are not numbers or lie outside the cube")
+    return out
+
+
+def _check_dataset(
+    data: Any, source: str, *, not_dataset: str | None = None
+) -> tuple[list[str], list[int], dict[str, Any]]:
+    """The dimension ids (as text), their sizes and descriptions of a JSON-stat 2.0 dataset.
+
+    ``not_dataset`` is the message when ``data`` is not a dataset at all (by default one for
+    an answer of the database). Raises :class:`InputError` when ``id``, ``size`` and
+    ``dimension`` do not make a cube.
+    """
     if not isinstance(data, dict) or data.get("class") != "dataset":
-        msg = f'{source}: the answer is not a JSON-stat 2.0 dataset (no "class": "dataset").'
+        msg = not_dataset or (
+            f'{source}: the answer is not a JSON-stat 2.0 dataset (no "class": "dataset").'
+        )
         raise InputError(msg)
     ids, sizes, dims = data.get("id"), data.get("size"), data.get("dimension")
     if (

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -21,6 +20,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
+
+from geoseg.io._atomic import write_with
 
 __all__ = ["LINE_CACHE_VERSION", "cached_lines", "line_cache_path"]
 
@@ -82,10 +83,8 @@ def _read(path: Path, crs: str | None) -> gpd.GeoSeries:
 def _write(path: Path, lines: gpd.GeoSeries) -> None:
     geoms = np.asarray(lines.to_numpy())
     coords, index = shapely.get_coordinates(geoms, return_index=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    os.close(fd)
-    try:
+
+    def save(tmp: Path) -> None:
         with open(tmp, "wb") as fh:
             np.savez(
                 fh,
@@ -94,10 +93,8 @@ def _write(path: Path, lines: gpd.GeoSeries) -> None:
                 n=np.array(len(geoms)),
                 version=np.array(LINE_CACHE_VERSION),
             )
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    write_with(path, save, root=path.parent)
 
 
 def cached_lines(

@@ -48,6 +48,7 @@ from geoseg.io.pxweb_query import (
     v1_metadata,
 )
 from geoseg.io.reshape import RegisterTable
+from geoseg.settings import cache_dir
 
 __all__ = [
     "CALLS_PER_WINDOW",
@@ -87,11 +88,7 @@ _V1_PATH = re.compile(r"[A-Za-z0-9_]+(/[A-Za-z0-9_]+)+")
 
 def scb_cache_dir() -> Path:
     """``$GEOSEG_CACHE_DIR/scb``, else ``$XDG_CACHE_HOME/geoseg/scb`` (``~/.cache/geoseg/scb``)."""
-    env = os.environ.get("GEOSEG_CACHE_DIR")
-    if env:
-        return Path(env) / "scb"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "geoseg" / "scb"
+    return cache_dir("scb")
 
 
 class RateLimiter:

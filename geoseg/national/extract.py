@@ -56,7 +56,7 @@ def shared_networks(
         The national results folder; arrays go to ``out/network/<extract>-<digest>.npz``,
         named by the extract's content, so an unchanged extract is not saved twice.
     cache_dir
-        geoseg's network cache folder (default: :func:`geoseg.access.default_cache_dir`).
+        geoseg's network cache folder (default: :func:`geoseg.access.network.default_cache_dir`).
 
     Returns
     -------

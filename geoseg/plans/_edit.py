@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 import shapely
 
 from geoseg.access import Snapped, WalkNetwork
+from geoseg.access.network import edge_graph
 
 __all__ = [
     "End",
@@ -126,16 +126,6 @@ def closed_edges(net: WalkNetwork, tree: shapely.STRtree, geometry: shapely.Geom
     if shapely.get_dimensions(geometry) == 1:
         hit |= shapely.relate_pattern(lines[cand], geometry, "*T*******")
     return np.sort(cand[hit]).astype(np.int64)
-
-
-def _csr(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> sp.csr_matrix:
-    rows = np.concatenate([u, v]).astype(np.int64)
-    cols = np.concatenate([v, u]).astype(np.int64)
-    data = np.concatenate([w, w]).astype(float)
-    order = np.lexsort((cols, rows))
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return sp.csr_matrix((data[order], cols[order].astype(np.int32), indptr), shape=(n, n))
 
 
 def _substring(line: shapely.LineString, a: float, b: float) -> np.ndarray:
@@ -264,7 +254,7 @@ def edit_network(net: WalkNetwork, *, close: np.ndarray, paths: list[PathSpec]) 
     new_ids = -np.arange(1, len(new_x) + 1)
     node_ids = np.concatenate([net.node_ids, new_ids.astype(net.node_ids.dtype)])
     final = WalkNetwork(
-        graph=_csr(n, eu, ev, el),
+        graph=edge_graph(n, eu, ev, el),
         x=np.concatenate([net.x, new_x]),
         y=np.concatenate([net.y, new_y]),
         node_ids=node_ids,
