@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pulp
 import pytest
+import spopt.locate as spopt_locate
 from click.testing import CliRunner
 
 from geoseg.access import nearest, reach, snap_points
@@ -24,7 +25,6 @@ from geoseg.plans import (
     suggest_sites,
 )
 
-spopt_locate = pytest.importorskip("spopt.locate")
 pytestmark = pytest.mark.filterwarnings("ignore:Constructing LpVariable:DeprecationWarning")
 
 KIND = "family_centre"

@@ -200,7 +200,8 @@ def test_layers_drawn_on_every_map_are_shared_only_between_equal_areas(areas, ti
 
 @pytest.mark.parametrize("k", [3, 5, 7])
 def test_quantile_classes_are_mapclassifys(areas, tidy, k):
-    mapclassify = pytest.importorskip("mapclassify")
+    import mapclassify
+
     one = tidy[tidy["year"] == 2023]
     m = choropleth_map(areas, one, label="Share", k=k)
     (info,) = layer_infos(m)
