@@ -7,6 +7,8 @@ Part of the one table of :mod:`geoseg.i18n`, merged there at import; key -> (Eng
 
 from __future__ import annotations
 
+__all__ = ["TEXT"]
+
 TEXT: dict[str, tuple[str, str]] = {
     "protects_max_minutes_increase": (
         "Access to the city's resources: no area walks much farther to any service",
