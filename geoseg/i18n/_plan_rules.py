@@ -24,10 +24,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "En jämlik stad: områdena med flest invånare med låg inkomst får inte förlora "
         "gångavstånd jämfört med de rikaste områdena",
     ),
+    "end_highest": ("highest", "högst"),
+    "end_lowest": ("lowest", "lägst"),
     "protects_equity_gap_indicator": (
         "An equal city: the areas with the {end} {label} must not lose walking access relative "
         "to the others",
-        "En jämlik stad: områdena med {end_sv} {label} får inte förlora gångavstånd jämfört med "
+        "En jämlik stad: områdena med {end} {label} får inte förlora gångavstånd jämfört med "
         "de andra",
     ),
     "protects_meeting_place": (

@@ -38,4 +38,5 @@ TEXT: dict[str, tuple[str, str]] = {
     "source": ("Source", "Källa"),
     "method": ("Method", "Metod"),
     "none": ("No results.", "Inga resultat."),
+    "indicators_latest": ("Indicators by area, latest year", "Indikatorer per område, senaste år"),
 }
