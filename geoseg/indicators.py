@@ -210,12 +210,12 @@ def change_interval(values: pd.DataFrame, ind: Indicator, y0: int, y1: int) -> t
     its standard error, areas as units.
     """
     city = city_values(values, ind).set_index("year")
-    first, last = city.loc[y0], city.loc[y1]
-    change = float(last["value"] - first["value"])
+    v0, v1 = float(city.at[y0, "value"]), float(city.at[y1, "value"])
+    change = v1 - v0
     if ind.kind in ("share", "rate"):
         scale = 100.0 if ind.kind == "share" else 1000.0
-        p0, p1 = first["value"] / scale, last["value"] / scale
-        n0, n1 = first["n"], last["n"]
+        p0, p1 = v0 / scale, v1 / scale
+        n0, n1 = float(city.at[y0, "n"]), float(city.at[y1, "n"])
         if not (n0 > 0 and n1 > 0):
             return math.nan, math.nan
         se = scale * math.sqrt(p0 * (1 - p0) / n0 + p1 * (1 - p1) / n1)
