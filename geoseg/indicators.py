@@ -209,13 +209,14 @@ def change_interval(values: pd.DataFrame, ind: Indicator, y0: int, y1: int) -> t
     Med. 17, method 1, Wald). Amounts: the base-weighted mean of the areas' paired changes with
     its standard error, areas as units.
     """
-    city = city_values(values, ind).set_index("year")
-    v0, v1 = float(city.at[y0, "value"]), float(city.at[y1, "value"])
-    change = v1 - v0
+    city = city_values(values, ind)
+    value = dict(zip(city["year"].tolist(), city["value"].tolist(), strict=True))
+    persons = dict(zip(city["year"].tolist(), city["n"].tolist(), strict=True))
+    change = float(value[y1] - value[y0])
     if ind.kind in ("share", "rate"):
         scale = 100.0 if ind.kind == "share" else 1000.0
-        p0, p1 = v0 / scale, v1 / scale
-        n0, n1 = float(city.at[y0, "n"]), float(city.at[y1, "n"])
+        p0, p1 = value[y0] / scale, value[y1] / scale
+        n0, n1 = persons[y0], persons[y1]
         if not (n0 > 0 and n1 > 0):
             return math.nan, math.nan
         se = scale * math.sqrt(p0 * (1 - p0) / n0 + p1 * (1 - p1) / n1)
