@@ -10,6 +10,7 @@ import hashlib
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +27,7 @@ __all__ = [
     "WALK_SPEED_KMH",
     "demand_group",
     "example_dir",
+    "project_setting",
     "random_generator",
     "task_seed",
 ]
@@ -135,3 +137,29 @@ def task_seed(seed: int, name: str) -> int:
     words = [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
     state = np.random.SeedSequence([int(seed), *words]).generate_state(1, dtype=np.uint32)
     return int(state[0]) & 0x7FFFFFFF
+
+
+def project_setting(source: Any, *path: str, default: Any = None) -> Any:
+    """A nested project setting, read from a project, a mapping or any object.
+
+    Parameters
+    ----------
+    source
+        A :class:`geoseg.io.Project`, a loaded project (its ``project`` attribute), a
+        mapping (a parsed TOML table) or a plain namespace holding the same names.
+    *path
+        Names to follow, such as ``("registers", "year")``.
+    default
+        Returned when a name along the path is absent or its value is ``None``.
+
+    Returns
+    -------
+    object
+        The value found, else ``default``.
+    """
+    cur = source
+    for name in path:
+        if cur is None:
+            return default
+        cur = cur.get(name) if isinstance(cur, Mapping) else getattr(cur, name, None)
+    return default if cur is None else cur

@@ -29,8 +29,7 @@ from geoseg.access.residents import (
 )
 from geoseg.access.summary import area_summary
 from geoseg.errors import ConfigError, DataError
-from geoseg.io.config import project_setting
-from geoseg.settings import ANALYSIS_CRS, WALK_SPEED_KMH, demand_group
+from geoseg.settings import ANALYSIS_CRS, WALK_SPEED_KMH, demand_group, project_setting
 from geoseg.years import latest_year
 
 if TYPE_CHECKING:

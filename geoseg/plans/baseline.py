@@ -22,9 +22,8 @@ import shapely
 from geoseg.access import Snapped, WalkNetwork, access_for_project, subset
 from geoseg.errors import ConfigError, InputError, PlanError
 from geoseg.indicators import indicator_label, indicator_values
-from geoseg.io.config import project_setting
 from geoseg.io.indicators import default_indicators
-from geoseg.settings import WALK_SPEED_KMH
+from geoseg.settings import WALK_SPEED_KMH, project_setting
 from geoseg.years import latest_year
 
 if TYPE_CHECKING:
