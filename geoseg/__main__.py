@@ -2,4 +2,6 @@
 
 from geoseg.cli import main
 
+__all__: list[str] = []
+
 main()

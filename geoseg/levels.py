@@ -30,6 +30,7 @@ from geoseg.areas import (
 )
 from geoseg.errors import InputError, format_codes
 from geoseg.io.levels import level_chain
+from geoseg.years import latest_year
 
 __all__ = ["LevelStep", "LevelView", "describe_levels", "level_names", "project_at_level"]
 
@@ -281,8 +282,7 @@ def _check_totals(view: LevelView, data: Any, target: Any) -> None:
     moved = view.moved.register
     year = None
     if reg.year and reg.year in table.columns:
-        years = sorted(pd.to_numeric(table[reg.year]).unique())
-        year = target.config.totals_year or int(years[-1])
+        year = target.config.totals_year or int(latest_year(table, year_column=reg.year)[1])
         table = table[pd.to_numeric(table[reg.year]) == year]
         moved = moved[pd.to_numeric(moved[reg.year]) == year]
     before = float(pd.to_numeric(table[persons]).sum())

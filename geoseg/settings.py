@@ -6,10 +6,12 @@ key in the project file; these constants are only the defaults.
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from collections.abc import Mapping
 from os import environ
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +29,9 @@ __all__ = [
     "cache_dir",
     "demand_group",
     "example_dir",
+    "project_setting",
     "random_generator",
+    "task_seed",
 ]
 
 #: Stages of a run, in order (``access`` includes the isochrones, timed on their own).
@@ -120,3 +124,54 @@ def random_generator(
         seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     words = [zlib.crc32(str(name).encode()) for name in stream]
     return np.random.default_rng([int(seed), *words])
+
+
+def task_seed(seed: int, name: str) -> int:
+    """An integer seed for the task ``name``, derived from the project seed and the name only.
+
+    The same (seed, name) always gives the same value, whatever the order tasks run in. A
+    national run seeds each municipality's project with it (also :mod:`geoseg.national`).
+
+    Parameters
+    ----------
+    seed
+        The project's seed.
+    name
+        The task's name (a municipality code, ``"9901:2021"``, ...).
+
+    Returns
+    -------
+    int
+        A seed in ``[0, 2**31)`` from :class:`numpy.random.SeedSequence` over the seed and the
+        name's SHA-256 digest.
+    """
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    words = [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
+    state = np.random.SeedSequence([int(seed), *words]).generate_state(1, dtype=np.uint32)
+    return int(state[0]) & 0x7FFFFFFF
+
+
+def project_setting(source: Any, *path: str, default: Any = None) -> Any:
+    """A nested project setting, read from a project, a mapping or any object.
+
+    Parameters
+    ----------
+    source
+        A :class:`geoseg.io.Project`, a loaded project (its ``project`` attribute), a
+        mapping (a parsed TOML table) or a plain namespace holding the same names.
+    *path
+        Names to follow, such as ``("registers", "year")``.
+    default
+        Returned when a name along the path is absent or its value is ``None``.
+
+    Returns
+    -------
+    object
+        The value found, else ``default``.
+    """
+    cur = source
+    for name in path:
+        if cur is None:
+            return default
+        cur = cur.get(name) if isinstance(cur, Mapping) else getattr(cur, name, None)
+    return default if cur is None else cur

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -19,6 +19,11 @@ from geoseg.errors import InputError
 from geoseg.segregation.trend import indices_with_unplaced, segregation_trend
 from geoseg.settings import ISOCHRONE_MINUTES
 from geoseg.years import latest_year
+
+if TYPE_CHECKING:
+    from geoseg.io.config import Project
+    from geoseg.io.project import ProjectData
+    from geoseg.trends import ProjectTrends, SeriesBreak
 
 __all__ = [
     "access_stage",
@@ -35,7 +40,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def segregation_indices(data: Any) -> pd.DataFrame:
+def segregation_indices(data: ProjectData) -> pd.DataFrame:
     """Every configured segregation index for every year of the register (no trend).
 
     A national run computes each year in a task of its own (the register cut to that year):
@@ -64,7 +69,7 @@ def segregation_indices(data: Any) -> pd.DataFrame:
 
 
 def segregation_stage(
-    data: Any, *, indices: pd.DataFrame | None = None
+    data: ProjectData, *, indices: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every configured segregation index for every year, and its trend.
 
@@ -100,7 +105,7 @@ def segregation_stage(
     return idx, trend
 
 
-def indicator_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def indicator_stage(data: ProjectData) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Every declared indicator per area and year, and the latest year's location quotients.
 
     Returns
@@ -125,7 +130,7 @@ def indicator_stage(data: Any) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     return values, lq
 
 
-def _year_frames(data: Any) -> Iterator[tuple[int | None, gpd.GeoDataFrame]]:
+def _year_frames(data: ProjectData) -> Iterator[tuple[int | None, gpd.GeoDataFrame]]:
     """The areas joined with each year's register rows (register columns win on a clash)."""
     from geoseg.io import join_register
 
@@ -141,7 +146,7 @@ def _year_frames(data: Any) -> Iterator[tuple[int | None, gpd.GeoDataFrame]]:
         yield (None if year is None else int(str(year))), joined
 
 
-def hotspot_local(data: Any) -> dict[str, dict[Any, pd.DataFrame]]:
+def hotspot_local(data: ProjectData) -> dict[str, dict[Any, pd.DataFrame]]:
     """Local Moran's I for every configured variable and rate in every year of the register.
 
     Each year is computed on its own (the same seed every year), so a national run computes
@@ -195,7 +200,7 @@ def hotspot_local(data: Any) -> dict[str, dict[Any, pd.DataFrame]]:
 
 
 def hotspot_stage(
-    data: Any, *, local: dict[str, dict[Any, pd.DataFrame]] | None = None
+    data: ProjectData, *, local: dict[str, dict[Any, pd.DataFrame]] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Local Moran's I for every configured variable and rate, every year, and their trends.
 
@@ -239,7 +244,7 @@ def hotspot_stage(
     )
 
 
-def series_breaks(project: Any) -> list[Any]:
+def series_breaks(project: Project) -> list[SeriesBreak]:
     """The project's ``[[series.breaks]]`` as :class:`geoseg.trends.SeriesBreak` objects.
 
     Crosswalk files are read (:func:`geoseg.io.read_crosswalk`); a bad one raises.
@@ -256,7 +261,7 @@ def series_breaks(project: Any) -> list[Any]:
     return out
 
 
-def trends_stage(data: Any) -> Any:
+def trends_stage(data: ProjectData) -> ProjectTrends | None:
     """Emerging hotspots and area trends (:func:`geoseg.trends.trends_for_project`).
 
     Returns ``None`` with a logged warning when the register has no year column or fewer than
@@ -292,7 +297,7 @@ def _weights_for(gdf: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, full: Any, spec
     return build_weights(gdf, spec)
 
 
-def access_stage(data: Any, *, cache_dir: Path | None = None) -> Any:
+def access_stage(data: ProjectData, *, cache_dir: Path | None = None) -> Any:
     """Walking access to every service kind (see :func:`geoseg.access.access_for_project`)."""
     import dataclasses
 
@@ -308,7 +313,7 @@ def access_stage(data: Any, *, cache_dir: Path | None = None) -> Any:
     )
 
 
-def _straight_line_stage(data: Any) -> Any:
+def _straight_line_stage(data: ProjectData) -> Any:
     """Access from straight-line distances times the detour factor (no street network)."""
     from geoseg.access.straight import straight_line_access
     from geoseg.settings import SERVICE_KINDS
@@ -318,7 +323,9 @@ def _straight_line_stage(data: Any) -> Any:
     table, _ = latest_year(data.register, year_column=reg.year or None)
     counts = table.set_index(table[reg.id].astype(str))
     total = reg.total or "pop_total"
-    present = sorted(map(str, data.services["kind"].unique()))
+    services = data.services
+    assert services is not None  # the run calls this stage only for a project with services
+    present = sorted(map(str, services["kind"].unique()))
     demand = {
         k: str(project.services.kinds.get(k) or SERVICE_KINDS.get(k, {}).get("demand") or total)
         for k in present
@@ -329,7 +336,7 @@ def _straight_line_stage(data: Any) -> Any:
     return straight_line_access(
         data.areas,
         counts,
-        data.services,
+        services,
         demand=demand,
         groups=groups,
         total=total,

@@ -70,7 +70,8 @@ def browser() -> Iterator[Any]:
     exe = chromium_path()
     if exe is None:
         pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     profile = tempfile.mkdtemp(prefix="geoseg-chromium-")
     with sync_api.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(

@@ -6,6 +6,7 @@ import json
 import logging
 import warnings
 
+import esda
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -27,8 +28,6 @@ from geoseg.hotspots import (
     local_moran_rate,
     neighbour_draws,
 )
-
-esda = pytest.importorskip("esda")
 
 INCOME = "mean_wage_income_tkr"
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from geoseg.errors import InputError
-from geoseg.indicators import indicator_label, indicator_values
+from geoseg.indicators import change_interval, city_values, indicator_label, indicator_values
 from geoseg.io.indicators import Indicator, default_indicators
 
 
@@ -72,3 +74,25 @@ def test_defaults_share_every_group_of_the_total():
         ("b", "share", "pop"),
         ("inc", "amount", "pop"),
     ]
+
+
+def test_city_value_and_change_interval_of_a_share_are_the_hand_computed_ones(register):
+    share = Indicator(
+        name="abroad",
+        numerator="abroad",
+        denominator="pop",
+        kind="share",
+        label_sv="Utrikes",
+        label_en="Abroad",
+        worse="higher",
+    )
+    values = indicator_values(register, {"abroad": share}, id_column="code", year_column="year")
+    city = city_values(values, share).set_index("year")
+    # the area without residents in 2022 rests on no one and counts for nothing
+    p0, p1 = 50 / 200, 110 / 290
+    assert city.loc[2022, "value"] == pytest.approx(100 * p0)
+    assert city.loc[2023, "value"] == pytest.approx(100 * p1)
+    assert list(city["n"]) == [200.0, 290.0]
+    se = 100 * math.sqrt(p0 * (1 - p0) / 200 + p1 * (1 - p1) / 290)
+    low, high = change_interval(values, share, 2022, 2023)
+    assert (low, high) == pytest.approx((100 * (p1 - p0) - 1.96 * se, 100 * (p1 - p0) + 1.96 * se))

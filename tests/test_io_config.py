@@ -363,8 +363,7 @@ def test_property_random_bytes(tmp_path_factory, data):
 
 def _example_project(example_data: Path) -> Path:
     path = example_data / "geoseg.toml"
-    if not path.is_file():
-        pytest.skip("the example city's geoseg.toml has not been generated yet")
+    assert path.is_file(), f"{path}: the shipped example city has no project file"
     return path
 
 

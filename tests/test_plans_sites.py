@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pulp
 import pytest
+import spopt.locate as spopt_locate
 from click.testing import CliRunner
 
 from geoseg.access import nearest, reach, snap_points
@@ -24,7 +25,6 @@ from geoseg.plans import (
     suggest_sites,
 )
 
-spopt_locate = pytest.importorskip("spopt.locate")
 pytestmark = pytest.mark.filterwarnings("ignore:Constructing LpVariable:DeprecationWarning")
 
 KIND = "family_centre"
@@ -328,6 +328,10 @@ def test_cli_json_states_the_disclosure_rule(tmp_path):
     doc = json.loads(out.read_text(encoding="utf-8"))
     meta = doc["metadata"]
     assert meta["disclosure_threshold"] == 5 and meta["for_publication"] is True
+    # beside it: the suggestion as a plan file and its map, titled with the kind and the count
+    assert (tmp_path / "fc-site-01.geojson").is_file()
+    page = (tmp_path / "fc.html").read_text(encoding="utf-8")
+    assert "(+1)" in page and "NOT FOR PUBLICATION" not in page
     for row in doc["suggestions"]:
         n = row["newly_within"]
         assert n is None or isinstance(n, str) or n == 0 or n >= 5, row

@@ -186,6 +186,28 @@ def test_local_index_map_has_a_legend_per_index(areas):
     assert below and above and not below & above
 
 
+def test_local_index_map_draws_the_latest_year_unless_one_is_given(areas):
+    codes = list(areas.index)
+    data = pd.DataFrame(
+        {
+            "code": codes * 2,
+            "year": [2021] * len(codes) + [2023] * len(codes),
+            "lq": [0.5] * len(codes) + [2.0] * len(codes),
+        }
+    )
+    shown = {
+        year: {row(layer_infos(m)[0], c, "Location quotient") for c in codes}
+        for year, m in [
+            (None, local_index_map(areas, data, columns={"lq": "Location quotient"})),
+            (2021, local_index_map(areas, data, columns={"lq": "Location quotient"}, year=2021)),
+        ]
+    }
+    assert shown == {None: {"2.00"}, 2021: {"0.50"}}
+    no_years = data.assign(year=np.nan)
+    with pytest.raises(InputError, match="no rows for year"):
+        local_index_map(areas, no_years, columns=["lq"])
+
+
 def test_layers_drawn_on_every_map_are_shared_only_between_equal_areas(areas, tidy):
     # a run draws the same areas on many maps: their geometry is encoded once and reused, so
     # a second map is identical, and a map of other geometry (or codes) gets its own
@@ -200,7 +222,8 @@ def test_layers_drawn_on_every_map_are_shared_only_between_equal_areas(areas, ti
 
 @pytest.mark.parametrize("k", [3, 5, 7])
 def test_quantile_classes_are_mapclassifys(areas, tidy, k):
-    mapclassify = pytest.importorskip("mapclassify")
+    import mapclassify
+
     one = tidy[tidy["year"] == 2023]
     m = choropleth_map(areas, one, label="Share", k=k)
     (info,) = layer_infos(m)

@@ -7,9 +7,9 @@ import re
 
 import pandas as pd
 
+from geoseg.indicators import city_values
 from geoseg.io.indicators import Indicator
 from geoseg.publish.programme import (
-    city_values,
     grown_table,
     indicator_sentence,
     programme_section,

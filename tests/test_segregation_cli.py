@@ -9,8 +9,6 @@ import pytest
 from _fixtures import example_inputs
 from click.testing import CliRunner
 
-pytest.importorskip("geoseg.io")
-
 
 def _run(example_data, *extra):
     from geoseg.cli import main

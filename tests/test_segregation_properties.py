@@ -13,13 +13,11 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from segregation import local as pl
+from segregation import multigroup as pm
+from segregation import singlegroup as ps
 
 import geoseg.segregation as seg
-
-segregation = pytest.importorskip("segregation")
-from segregation import local as pl  # noqa: E402
-from segregation import multigroup as pm  # noqa: E402
-from segregation import singlegroup as ps  # noqa: E402
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -167,7 +167,8 @@ def test_geographic_sacramento_is_refused_without_the_switch(sacramento):
 
 # --------------------------------------------------------------------------- pysal on grids
 def _pysal_single(name, gdf):
-    seg = pytest.importorskip("segregation.singlegroup")
+    import segregation.singlegroup as seg
+
     classes = {
         "delta": (seg.Delta, {}),
         "absolute_centralization": (seg.AbsoluteCentralization, {}),
@@ -226,7 +227,8 @@ def test_spatial_prox_profile_with_an_island_agrees_with_pysal():
 @settings(max_examples=3, derandomize=True, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_local_indices_agree_with_pysal_on_random_grids(seed):
-    local = pytest.importorskip("segregation.local")
+    import segregation.local as local
+
     gdf = grid(seed, nx=5, ny=4)
     data = gdf[["grp", "tot", "a", "b", "c", "geometry"]].reset_index(drop=True)
     with warnings.catch_warnings():
@@ -426,7 +428,8 @@ def test_spatial_prox_profile_on_replicate_tables_agrees_with_pysal():
     # null tables have few distinct shares at a threshold step (20 thresholds here): their
     # profiles are summed by matrix products over groups of areas, the observed table's
     # area by area; every table's value in one call must be pysal's
-    pysal = pytest.importorskip("segregation.singlegroup")
+    import segregation.singlegroup as pysal
+
     gdf = grid(11, nx=9, ny=8)
     spec = get_index("spatial_prox_profile")
     ctx = spec.prepare(gdf, m=20)

@@ -29,8 +29,30 @@ def _prepare(values: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
 def lorenz(values: Any, weights: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """Lorenz curve points ``(p, L)``: cumulative population share and value share, from 0.
 
-    Values are sorted ascending; ``weights`` are persons per value (default 1). Non-finite values
-    and zero weights are left out.
+    Parameters
+    ----------
+    values
+        Non-negative values (walking minutes, counts, access scores), one per resident or area.
+    weights
+        Persons per value (default 1 each).
+
+    Returns
+    -------
+    p, L : numpy.ndarray
+        Cumulative shares of the weights and of the weighted values, both starting at 0 and
+        ending at 1 (left unscaled when the total is zero).
+
+    Raises
+    ------
+    geoseg.errors.DataError
+        Negative values, or weights of another shape than the values.
+
+    Notes
+    -----
+    Lorenz (1905), "Methods of measuring the concentration of wealth", Publ. Am. Stat. Assoc.
+    9(70): values sorted ascending, ``p_k = sum_{i<=k} w_i / W`` and
+    ``L_k = sum_{i<=k} w_i x_i / sum_i w_i x_i``. Non-finite values and zero weights are left
+    out.
     """
     x, w = _prepare(values, weights)
     order = np.argsort(x, kind="stable")
@@ -49,12 +71,23 @@ def access_gini(values: Any, weights: Any = None) -> float:
     measures how unevenly a group is spread over areas): this is the income-inequality Gini
     applied to one value per resident or area.
 
+    Parameters
+    ----------
+    values, weights
+        As in :func:`lorenz`.
+
+    Returns
+    -------
+    float
+        The Gini coefficient in ``[0, 1)``; NaN when the total is zero or nothing is left.
+
     Notes
     -----
-    ``G = sum_i sum_j w_i w_j |x_i - x_j| / (2 W^2 mu)`` (the mean difference over twice the
-    mean), computed in O(n log n) as one minus twice the area under the Lorenz curve (trapezoids
-    between the sorted values): ``G = 1 - sum_k (p_k - p_{k-1}) (L_k + L_{k-1})``. NaN when
-    the total is zero.
+    Gini (1912), *Variabilità e mutabilità*: ``G = sum_i sum_j w_i w_j |x_i - x_j| /
+    (2 W^2 mu)`` (the mean difference over twice the mean). Computed in O(n log n) as one
+    minus twice the area under the Lorenz curve, with trapezoids between the sorted values
+    (Brown 1994, "Using Gini-style indices to evaluate the spatial patterns of health
+    practitioners", Soc. Sci. Med. 38(9)): ``G = 1 - sum_k (p_k - p_{k-1}) (L_k + L_{k-1})``.
     """
     p, lv = lorenz(values, weights)
     if len(p) < 2 or lv[-1] <= 0:
@@ -64,6 +97,16 @@ def access_gini(values: Any, weights: Any = None) -> float:
 
 def palma(values: Any, weights: Any = None) -> float:
     """Palma ratio: the share held by the top 10 % over the share held by the bottom 40 %.
+
+    Parameters
+    ----------
+    values, weights
+        As in :func:`lorenz`.
+
+    Returns
+    -------
+    float
+        The ratio; ``inf`` when the bottom 40 % hold nothing, NaN when the total is zero.
 
     Notes
     -----
@@ -140,6 +183,20 @@ def concentration_index(values: Any, income: Any, *, weights: Any = None) -> flo
     """Concentration index of access against income.
 
     Negative: access (or a larger value) concentrated among the poor; positive: among the rich.
+
+    Parameters
+    ----------
+    values
+        The value per area or resident (e.g. mean walking minutes).
+    income
+        Income per area or resident, the ranking variable.
+    weights
+        Persons per value (default 1 each).
+
+    Returns
+    -------
+    float
+        The index in ``[-1, 1]``; NaN with fewer than two usable values or a zero mean.
 
     Notes
     -----

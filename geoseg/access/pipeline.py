@@ -8,10 +8,10 @@ the network and the snapped points, so that plan checks can recompute only what 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import networkx as nx
@@ -29,9 +29,11 @@ from geoseg.access.residents import (
 )
 from geoseg.access.summary import area_summary
 from geoseg.errors import ConfigError, DataError
-from geoseg.io.config import project_setting
-from geoseg.settings import ANALYSIS_CRS, WALK_SPEED_KMH, demand_group
+from geoseg.settings import ANALYSIS_CRS, WALK_SPEED_KMH, demand_group, project_setting
 from geoseg.years import latest_year
+
+if TYPE_CHECKING:
+    from geoseg.io.project import ProjectData
 
 __all__ = ["JSON_KEYS", "AccessResults", "KindResult", "access_for_kind", "access_for_project"]
 
@@ -182,7 +184,7 @@ def access_for_kind(
 
 
 def access_for_project(
-    project_data: Any,
+    project_data: ProjectData | Mapping[str, Any],
     *,
     kinds: Sequence[str] | None = None,
     minutes: float = 15.0,

@@ -25,8 +25,7 @@ from geoseg.cli._common import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from geoseg.io import ProjectData
-    from geoseg.plans import Baseline, SiteSuggestions
+    from geoseg.plans import SiteSuggestions
 
 __all__ = ["plan_paths", "suggest_sites"]
 
@@ -199,15 +198,22 @@ def suggest_sites(
     if output is not None:
         written = _write_plans(result, output, overwrite=overwrite, inputs=inputs)
         if not no_map and written:
-            _write_map(
+            from geoseg.plans import check_plan, read_plan
+            from geoseg.publish.plan_check import write_sites_map
+
+            map_path = output.with_suffix(".html")
+            checked = check_plan(baseline, read_plan(written[-1], baseline=baseline))
+            write_sites_map(
                 baseline,
+                checked,
                 result,
-                written[-1],
-                output.with_suffix(".html"),
+                map_path,
                 data,
+                disclosure=disclosure,
                 overwrite=overwrite,
                 inputs=inputs,
             )
+            click.echo(f"wrote {map_path}", err=True)
     sol = result.solution
     click.echo(
         f"{sol.method}: objective {sol.objective:.6g}, bound {sol.bound:.6g}, "
@@ -262,41 +268,3 @@ def _write_plans(
         write_with(path, writer, root=path.parent, overwrite=overwrite, inputs=inputs)
         click.echo(f"wrote {path}", err=True)
     return paths
-
-
-def _write_map(
-    b: Baseline,
-    result: SiteSuggestions,
-    plan_path: Path,
-    path: Path,
-    data: ProjectData,
-    *,
-    overwrite: bool,
-    inputs: list[Path],
-) -> None:
-    """The map of the last (fullest) suggestion: change in walking time, the sites drawn."""
-    from geoseg.i18n import kind_label
-    from geoseg.plans import check_plan, read_plan
-    from geoseg.publish.disclosure import Disclosure
-    from geoseg.publish.maps import MapStyle, plan_map, save_map, street_lines
-
-    checked = check_plan(b, read_plan(plan_path, baseline=b))
-    table = checked.areas[checked.areas["kind"] == result.kind]
-    m = plan_map(
-        b.areas,
-        table.rename(columns={"residents_after": "residents"}),
-        kind=result.kind,
-        features=checked.features[["action", "name", "geometry"]],
-        title=f"{b.title}: {kind_label(result.kind, b.lang)} (+{len(result.sites)})",
-        style=MapStyle(
-            lang=b.lang,
-            fictional=b.fictional,
-            threshold=Disclosure.of(data.project).effective,
-            name_column=data.project.areas.name or "name",
-            water=getattr(data, "water", None),
-            streets=street_lines(b.network, areas=b.areas) if b.network.n_edges else None,
-        ),
-    )
-    disclosure = Disclosure.of(data.project)
-    save_map(m, path, overwrite=overwrite, inputs=inputs, metadata=disclosure.metadata())
-    click.echo(f"wrote {path}", err=True)

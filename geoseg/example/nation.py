@@ -30,6 +30,7 @@ from geoseg.example._land import _frame
 from geoseg.example._network import Network, write_pbf
 from geoseg.example.city import _check_target, _csv_text, _write_gpkg, generate_city
 from geoseg.io import write_bytes, write_text, write_with
+from geoseg.settings import task_seed
 
 __all__ = [
     "MAX_MUNICIPALITIES",
@@ -254,7 +255,7 @@ def generate_nation(
         Number of municipalities (1 to :data:`MAX_MUNICIPALITIES`).
     seed
         Seed of every random choice; each municipality's own seed is derived from this seed
-        and its code (:func:`geoseg.national.task_seed`), not from its position.
+        and its code (:func:`geoseg.settings.task_seed`), not from its position.
     min_areas, max_areas
         Areas per municipality: drawn from a Pareto distribution (many small towns, a few
         large cities) between these bounds (``min_areas`` at least 8).
@@ -274,8 +275,6 @@ def generate_nation(
     geoseg.errors.InputError
         Arguments out of range, or ``out_dir`` not empty without ``overwrite``.
     """
-    from geoseg.national import task_seed
-
     problems = []
     if not isinstance(municipalities, int) or not 1 <= municipalities <= MAX_MUNICIPALITIES:
         problems.append(

@@ -151,7 +151,7 @@ def result_frame(
     alpha: float,
     correction: str,
     weights: Weights,
-) -> Any:
+) -> pd.DataFrame:
     """Assemble the result table indexed like ``data``; keep geometry and CRS if any."""
     frame = pd.DataFrame(columns, index=data.index)
     if hasattr(data, "geometry") and not isinstance(data, pd.Series):

@@ -119,7 +119,7 @@ def local_moran(
     correction: str = "fdr",
     lang: str = "en",
     draws: np.ndarray | None = None,
-) -> Any:
+) -> pd.DataFrame:
     """Local Moran's I (LISA) with conditional permutation inference and cluster labels.
 
     Parameters
@@ -178,7 +178,7 @@ def local_moran_bivariate(
     correction: str = "fdr",
     lang: str = "en",
     draws: np.ndarray | None = None,
-) -> Any:
+) -> pd.DataFrame:
     """Bivariate local Moran's I: an area's ``x`` against its neighbours' ``y``.
 
     Parameters and result are those of :func:`local_moran`; ``value`` holds ``x``,
@@ -208,7 +208,7 @@ def local_moran_rate(
     correction: str = "fdr",
     lang: str = "en",
     draws: np.ndarray | None = None,
-) -> Any:
+) -> pd.DataFrame:
     """Local Moran's I of a rate ``events / base`` after empirical Bayes standardisation.
 
     Small populations give unstable rates that would otherwise show up as spurious High-High or
@@ -244,7 +244,7 @@ def getis_ord(
     correction: str = "fdr",
     lang: str = "en",
     draws: np.ndarray | None = None,
-) -> Any:
+) -> pd.DataFrame:
     """Getis-Ord local statistic Gi* (or Gi) with permutation inference: hot and cold spots.
 
     Parameters
@@ -368,7 +368,7 @@ def _local_moran(
     lang: str,
     kind: str,
     draws: np.ndarray | None,
-) -> Any:
+) -> pd.DataFrame:
     """Shared body of the univariate, bivariate and rate local Moran's I."""
     _in.check_options(permutations, alpha, correction, lang)
     values, col = _in.column_values(data, first)

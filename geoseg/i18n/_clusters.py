@@ -7,6 +7,8 @@ Part of the one table of :mod:`geoseg.i18n`, merged there at import; key -> (Eng
 
 from __future__ import annotations
 
+__all__ = ["TEXT"]
+
 TEXT: dict[str, tuple[str, str]] = {
     "moran_0": ("Not significant", "Ej signifikant"),
     "moran_1": ("High-High", "Hög-Hög"),

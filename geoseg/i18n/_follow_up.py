@@ -11,6 +11,8 @@ Part of the one table of :mod:`geoseg.i18n`, merged there at import; key -> (Eng
 
 from __future__ import annotations
 
+__all__ = ["TEXT"]
+
 TEXT: dict[str, tuple[str, str]] = {
     "appendix_symbols": (
         "Symbols: xᵢ is the group's number of residents in area i, tᵢ all residents, yᵢ = tᵢ − "

@@ -7,6 +7,8 @@ Part of the one table of :mod:`geoseg.i18n`, merged there at import; key -> (Eng
 
 from __future__ import annotations
 
+__all__ = ["TEXT"]
+
 TEXT: dict[str, tuple[str, str]] = {
     "idx_group_segregation": ("Segregation and clusters", "Segregation och kluster"),
     "idx_group_access": ("Walking access to services", "Gångavstånd till verksamheter"),
@@ -77,4 +79,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "The same report as A4 pages, for printing.",
         "Samma rapport som A4-sidor, för utskrift.",
     ),
+    "title_lq": ("Location quotients (latest year)", "Lokaliseringskvoter (senaste år)"),
+    "title_clusters": (
+        "Clusters of high and low values: {what}{when}",
+        "Kluster av höga och låga värden: {what}{when}",
+    ),
+    "title_walking": ("Walking time: {what}", "Gångtid: {what}"),
+    "title_straight_line": (
+        " (straight-line distance x {detour}, no street network)",
+        " (fågelvägen x {detour}, inget gatunät)",
+    ),
+    "title_report": ("Report", "Rapport"),
+    "title_report_pdf": ("Report (PDF, A4)", "Rapport (PDF, A4)"),
 }

@@ -7,6 +7,8 @@ Part of :mod:`geoseg.i18n` (read by :func:`geoseg.i18n.index_label`); name -> (E
 
 from __future__ import annotations
 
+__all__ = ["INDEX_LABELS"]
+
 INDEX_LABELS: dict[str, tuple[str, str]] = {
     "dissimilarity": ("Dissimilarity index (D)", "Olikhetsindex (D)"),
     "isolation": ("Isolation index (xPx)", "Isoleringsindex (xPx)"),

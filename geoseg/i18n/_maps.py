@@ -7,6 +7,8 @@ Part of the one table of :mod:`geoseg.i18n`, merged there at import; key -> (Eng
 
 from __future__ import annotations
 
+__all__ = ["TEXT"]
+
 TEXT: dict[str, tuple[str, str]] = {
     "streets": ("Streets", "Gator"),
     "map_table": ("Table of the map", "Kartan som tabell"),

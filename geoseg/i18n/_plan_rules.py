@@ -7,6 +7,8 @@ Part of the one table of :mod:`geoseg.i18n`, merged there at import; key -> (Eng
 
 from __future__ import annotations
 
+__all__ = ["TEXT"]
+
 TEXT: dict[str, tuple[str, str]] = {
     "protects_max_minutes_increase": (
         "Access to the city's resources: no area walks much farther to any service",
@@ -22,10 +24,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "En jämlik stad: områdena med flest invånare med låg inkomst får inte förlora "
         "gångavstånd jämfört med de rikaste områdena",
     ),
+    "end_highest": ("highest", "högst"),
+    "end_lowest": ("lowest", "lägst"),
     "protects_equity_gap_indicator": (
         "An equal city: the areas with the {end} {label} must not lose walking access relative "
         "to the others",
-        "En jämlik stad: områdena med {end_sv} {label} får inte förlora gångavstånd jämfört med "
+        "En jämlik stad: områdena med {end} {label} får inte förlora gångavstånd jämfört med "
         "de andra",
     ),
     "protects_meeting_place": (

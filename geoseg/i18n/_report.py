@@ -7,6 +7,8 @@ Part of the one table of :mod:`geoseg.i18n`, merged there at import; key -> (Eng
 
 from __future__ import annotations
 
+__all__ = ["TEXT"]
+
 TEXT: dict[str, tuple[str, str]] = {
     "contents": ("Contents", "Innehåll"),
     "segregation": ("Segregation over the years", "Segregation över åren"),
@@ -36,4 +38,5 @@ TEXT: dict[str, tuple[str, str]] = {
     "source": ("Source", "Källa"),
     "method": ("Method", "Metod"),
     "none": ("No results.", "Inga resultat."),
+    "indicators_latest": ("Indicators by area, latest year", "Indikatorer per område, senaste år"),
 }

@@ -8,6 +8,8 @@ Part of the one table of :mod:`geoseg.i18n`, merged there at import; key -> (Eng
 
 from __future__ import annotations
 
+__all__ = ["TEXT"]
+
 TEXT: dict[str, tuple[str, str]] = {
     "v_passes": ("The plan passes all {n} rules", "Planen klarar alla {n} regler"),
     "v_breaks": ("The plan breaks {b} of {n} rules", "Planen bryter mot {b} av {n} regler"),

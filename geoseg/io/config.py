@@ -14,7 +14,6 @@ The sections' dataclasses (mirroring ``docs/config.md``) live in
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from geoseg.io._config_tables import build_section
 from geoseg.io._validate import closest
 from geoseg.io.indicators import default_indicators, parse_indicators
 from geoseg.io.levels import parse_levels
+from geoseg.settings import project_setting
 
 __all__ = [*_config_sections.__all__, "project_setting", "read_config"]
 
@@ -123,29 +123,3 @@ def read_config(path: str | Path) -> Project:
         err.problems = problems  # type: ignore[attr-defined]
         raise err
     return Project(path=p.resolve(), folder=folder, indicators=indicators, levels=levels, **built)
-
-
-def project_setting(source: Any, *path: str, default: Any = None) -> Any:
-    """A nested project setting, read from a :class:`Project`, a mapping or any object.
-
-    Parameters
-    ----------
-    source
-        A :class:`Project`, a loaded project (its ``project`` attribute), a mapping (a parsed
-        TOML table) or a plain namespace holding the same names.
-    *path
-        Names to follow, such as ``("registers", "year")``.
-    default
-        Returned when a name along the path is absent or its value is ``None``.
-
-    Returns
-    -------
-    object
-        The value found, else ``default``.
-    """
-    cur = source
-    for name in path:
-        if cur is None:
-            return default
-        cur = cur.get(name) if isinstance(cur, Mapping) else getattr(cur, name, None)
-    return default if cur is None else cur

@@ -29,10 +29,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from geoseg.errors import GeoSegError
+from geoseg.settings import task_seed
 
 __all__ = [
     "TASKS_FOLDER",
@@ -47,30 +47,6 @@ __all__ = [
 TASKS_FOLDER = "tasks"
 #: Stages whose per-year work runs in the year tasks.
 YEAR_STAGES = ("segregation", "hotspots")
-
-
-def task_seed(seed: int, name: str) -> int:
-    """An integer seed for the task ``name``, derived from the project seed and the name only.
-
-    The same (seed, name) always gives the same value, whatever the order tasks run in.
-
-    Parameters
-    ----------
-    seed
-        The project's seed.
-    name
-        The task's name (a municipality code, ``"9901:2021"``, ...).
-
-    Returns
-    -------
-    int
-        A seed in ``[0, 2**31)`` from :class:`numpy.random.SeedSequence` over the seed and the
-        name's SHA-256 digest.
-    """
-    digest = hashlib.sha256(name.encode("utf-8")).digest()
-    words = [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
-    state = np.random.SeedSequence([int(seed), *words]).generate_state(1, dtype=np.uint32)
-    return int(state[0]) & 0x7FFFFFFF
 
 
 def _file_digest(path: Path, memo: dict[tuple[str, int, int], bytes]) -> bytes:

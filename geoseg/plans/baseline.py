@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -22,10 +22,12 @@ import shapely
 from geoseg.access import Snapped, WalkNetwork, access_for_project, subset
 from geoseg.errors import ConfigError, InputError, PlanError
 from geoseg.indicators import indicator_label, indicator_values
-from geoseg.io.config import project_setting
 from geoseg.io.indicators import default_indicators
-from geoseg.settings import WALK_SPEED_KMH
+from geoseg.settings import WALK_SPEED_KMH, project_setting
 from geoseg.years import latest_year
+
+if TYPE_CHECKING:
+    from geoseg.io.project import ProjectData
 
 __all__ = ["Baseline", "KindBaseline", "compute_baseline"]
 
@@ -194,15 +196,15 @@ class Baseline:
         return out
 
 
-def _latest(register: pd.DataFrame, id_col: str, year_col: str | None) -> pd.DataFrame:
-    reg, _ = latest_year(register, year_column=year_col)
-    if id_col in reg.columns:
-        reg = reg.set_index(reg[id_col].astype(str))
+def _latest(register: pd.DataFrame, id_column: str, year_column: str | None) -> pd.DataFrame:
+    reg, _ = latest_year(register, year_column=year_column)
+    if id_column in reg.columns:
+        reg = reg.set_index(reg[id_column].astype(str))
     return reg[~reg.index.duplicated()]
 
 
 def compute_baseline(
-    project_data: Any,
+    project_data: ProjectData,
     *,
     kinds: Sequence[str] | None = None,
     minutes: float | None = None,

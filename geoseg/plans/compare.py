@@ -389,8 +389,7 @@ def _equity_rule(rule: EquityGapRule, baseline: Baseline) -> EquityGapRule:
     protects = tr(
         "protects_equity_gap_indicator",
         baseline.lang,
-        end="highest" if higher else "lowest",
-        end_sv="högst" if higher else "lägst",
+        end=tr("end_highest" if higher else "end_lowest", baseline.lang),
         label=ind.label(baseline.lang),
     )
     return dataclasses.replace(rule, protects=protects)

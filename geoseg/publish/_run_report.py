@@ -21,10 +21,6 @@ from geoseg.years import latest_year
 __all__: list[str] = []
 
 
-def _title(lang: str, en: str, sv: str) -> str:
-    return sv if lang == "sv" else en
-
-
 def _report_writer(
     saved: SavedResults,
     report_path: Path,
@@ -221,7 +217,7 @@ def _main_tables(
     order = table[name].sort_values(kind="stable").index
     table = table.loc[order].reset_index(drop=True)
     marks = marks.loc[order].reset_index(drop=True)
-    title = _title(lang, "Indicators by area, latest year", "Indikatorer per område, senaste år")
+    title = tr("indicators_latest", lang)
     return {title: table}, {title: marks}
 
 

@@ -25,7 +25,7 @@ from geoseg.publish.verdict import rule_findings, write_verdict_page
 
 if TYPE_CHECKING:
     from geoseg.io import Project, ProjectData
-    from geoseg.plans import Baseline, PlanCheck
+    from geoseg.plans import Baseline, PlanCheck, SiteSuggestions
 
 __all__ = [
     "area_names",
@@ -34,6 +34,7 @@ __all__ = [
     "plan_check_text",
     "verdict_paths",
     "write_plan_check",
+    "write_sites_map",
 ]
 
 logger = logging.getLogger(__name__)
@@ -304,3 +305,58 @@ def _write_map(
         ),
     )
     save_map(m, path, overwrite=True, inputs=inputs, metadata=disclosure.metadata())
+
+
+def write_sites_map(
+    b: Baseline,
+    checked: PlanCheck,
+    suggestions: SiteSuggestions,
+    path: Path,
+    data: ProjectData,
+    *,
+    disclosure: Disclosure,
+    overwrite: bool,
+    inputs: list[Path],
+) -> Path:
+    """Write the map of a site suggestion: the change in walking time to its kind, sites drawn.
+
+    Parameters
+    ----------
+    b
+        The baseline the sites were suggested on.
+    checked
+        :func:`geoseg.plans.check_plan` of the (fullest) suggestion's plan.
+    suggestions
+        The suggestions (:func:`geoseg.plans.suggest_sites`): their kind and number of sites
+        name the map.
+    path
+        The map file (HTML) to write.
+    data
+        The loaded project: area names and water.
+    disclosure
+        The disclosure rule applied to the residents shown.
+    overwrite, inputs
+        As in :func:`geoseg.publish.save_map`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    table = checked.areas[checked.areas["kind"] == suggestions.kind]
+    m = plan_map(
+        b.areas,
+        table.rename(columns={"residents_after": "residents"}),
+        kind=suggestions.kind,
+        features=checked.features[["action", "name", "geometry"]],
+        title=f"{b.title}: {kind_label(suggestions.kind, b.lang)} (+{len(suggestions.sites)})",
+        style=MapStyle(
+            lang=b.lang,
+            fictional=b.fictional,
+            threshold=disclosure.effective,
+            name_column=data.project.areas.name or "name",
+            water=getattr(data, "water", None),
+            streets=street_lines(b.network, areas=b.areas) if b.network.n_edges else None,
+        ),
+    )
+    return save_map(m, path, overwrite=overwrite, inputs=inputs, metadata=disclosure.metadata())

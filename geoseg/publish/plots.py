@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from geoseg.plans import Baseline, PlanCheck
+
 __all__ = ["plot_hotspots", "plot_index_trends", "plot_lorenz", "plot_plan_minutes"]
 
 #: Colours of the cluster quadrants (1 HH, 2 LH, 3 LL, 4 HL) and of "not significant" (0),
@@ -210,8 +212,8 @@ def plot_lorenz(
 
 
 def plot_plan_minutes(
-    check: Any,
-    baseline: Any,
+    check: PlanCheck,
+    baseline: Baseline,
     *,
     kind: str,
     group: str | None = None,

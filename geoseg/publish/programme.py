@@ -7,7 +7,6 @@ groups); the "has segregation grown" table with readable headers; the list of da
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -15,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from geoseg.i18n import index_label, series_note_text, tr
+from geoseg.indicators import change_interval, city_values
 from geoseg.publish._html import escape, format_number
 from geoseg.publish._svg import trend_svg
 from geoseg.publish.follow_up import split_at_breaks
 
 __all__ = [
-    "city_values",
     "grown_table",
     "indicator_sentence",
     "programme_section",
@@ -55,86 +54,6 @@ def _with_unit(text: str, unit: str) -> str:
     return f"{text} {unit}" if unit else text
 
 
-def city_values(values: pd.DataFrame, ind: Any) -> pd.DataFrame:
-    """The city-wide value of one indicator per year, with a 95 % interval of each change.
-
-    Parameters
-    ----------
-    values
-        Rows of :func:`geoseg.indicators.indicator_values` for this indicator (``year``,
-        ``value``, ``count``, ``base``).
-    ind
-        The :class:`geoseg.io.indicators.Indicator`.
-
-    Returns
-    -------
-    DataFrame
-        ``year``, ``value``, ``n`` (persons the value rests on), sorted by year.
-
-    Notes
-    -----
-    A share (rate) is the city's count over the city's base, times 100 (1,000); an amount is
-    the base-weighted mean of the areas' values (unweighted without a base).
-    """
-    rows = []
-    for year, part in values.groupby("year", sort=True, dropna=False):
-        base = part["base"].to_numpy(dtype=float)
-        if ind.kind in ("share", "rate"):
-            ok = np.isfinite(base) & (base > 0)
-            n = float(base[ok].sum())
-            scale = 100.0 if ind.kind == "share" else 1000.0
-            value = (
-                scale * float(part["count"].to_numpy(dtype=float)[ok].sum()) / n if n else np.nan
-            )
-        else:
-            v = part["value"].to_numpy(dtype=float)
-            w = (
-                np.where(np.isfinite(base), base, 0.0)
-                if np.isfinite(base).any()
-                else np.ones_like(v)
-            )
-            ok = np.isfinite(v) & (w > 0)
-            n = float(w[ok].sum())
-            value = float(np.average(v[ok], weights=w[ok])) if ok.any() else np.nan
-        known = not pd.isna(year)  # type: ignore[arg-type]
-        rows.append({"year": int(float(str(year))) if known else None, "value": value, "n": n})
-    out = pd.DataFrame(rows, columns=["year", "value", "n"])
-    return out.astype({"value": float, "n": float})
-
-
-def _change_interval(
-    values: pd.DataFrame, ind: Any, first: pd.Series, last: pd.Series, y0: int, y1: int
-) -> tuple[float, float]:
-    """95 % interval of the change of the city value from ``y0`` to ``y1``.
-
-    Shares and rates: normal approximation for a difference of two proportions (Newcombe
-    1998, method 1, Wald). Amounts: the base-weighted mean of the areas' paired changes with
-    its standard error, areas as units.
-    """
-    change = float(last["value"] - first["value"])
-    if ind.kind in ("share", "rate"):
-        scale = 100.0 if ind.kind == "share" else 1000.0
-        p0, p1 = first["value"] / scale, last["value"] / scale
-        n0, n1 = first["n"], last["n"]
-        if not (n0 > 0 and n1 > 0):
-            return math.nan, math.nan
-        se = scale * math.sqrt(p0 * (1 - p0) / n0 + p1 * (1 - p1) / n1)
-        return change - 1.96 * se, change + 1.96 * se
-    a = values[values["year"] == y0].set_index("code")
-    b = values[values["year"] == y1].set_index("code")
-    both = a.index.intersection(b.index)
-    d = (b.loc[both, "value"] - a.loc[both, "value"]).to_numpy(dtype=float)
-    w = b.loc[both, "base"].to_numpy(dtype=float)
-    w = np.where(np.isfinite(w) & (w > 0), w, 0.0) if np.isfinite(w).any() else np.ones_like(d)
-    ok = np.isfinite(d) & (w > 0)
-    if ok.sum() < 3:
-        return math.nan, math.nan
-    d, w = d[ok], w[ok] / w[ok].sum()
-    mean = float((w * d).sum())
-    se = math.sqrt(float((w**2 * (d - mean) ** 2).sum()) * ok.sum() / (ok.sum() - 1))
-    return change - 1.96 * se, change + 1.96 * se
-
-
 def indicator_sentence(
     values: pd.DataFrame,
     ind: Any,
@@ -166,7 +85,7 @@ def indicator_sentence(
     if len(city) > 1 and y1 is not None:
         first = city.iloc[0]
         y0 = int(first["year"])
-        lo, hi = _change_interval(values, ind, first, last, y0, y1)
+        lo, hi = change_interval(values, ind, y0, y1)
         change = float(last["value"] - first["value"])
         cunit = tr("pp", lang) if ind.kind == "share" else unit
         sig = tr(

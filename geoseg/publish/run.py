@@ -26,7 +26,6 @@ from geoseg.publish._run_report import (
     _below_threshold,
     _follow_up_labels,
     _report_writer,
-    _title,
     _unit,
 )
 from geoseg.publish.disclosure import Disclosure
@@ -114,9 +113,7 @@ def publish(
 
     if saved.location_quotients is not None:
         lq = saved.location_quotients.set_index("code")
-        lq_title = _title(
-            lang, "Location quotients (latest year)", "Lokaliseringskvoter (senaste år)"
-        )
+        lq_title = tr("title_lq", lang)
         planned.append(
             (
                 "segregation_location_quotient.html",
@@ -143,11 +140,7 @@ def publish(
             safe = var_names[var]
             what = indicator_label(str(var), definitions, lang)
             found = indicator_for(str(var), definitions)
-            title = _title(
-                lang,
-                f"Clusters of high and low values: {what}{when}",
-                f"Kluster av höga och låga värden: {what}{when}",
-            )
+            title = tr("title_clusters", lang, what=what, when=when)
             planned.append(
                 (
                     f"hotspots_{safe}.html",
@@ -196,14 +189,10 @@ def publish(
             what = kind_label(str(kind), lang)
             if group and group != everyone and group_label(group, lang):
                 what += f" ({group_label(group, lang).lower()})"
-            title = _title(lang, f"Walking time: {what}", f"Gångtid: {what}")
+            title = tr("title_walking", lang, what=what)
             if acc.get("method") is not None:  # straight-line fallback: say so
                 detour = f"{acc['detour']:g}"
-                title += _title(
-                    lang,
-                    f" (straight-line distance x {detour}, no street network)",
-                    f" (fågelvägen x {detour}, inget gatunät)",
-                )
+                title += tr("title_straight_line", lang, detour=detour)
             planned.append(
                 (
                     f"access_{kind_names[kind]}.html",
@@ -288,15 +277,13 @@ def publish(
                 printing.result()
         report = write_the_report(drawn)
         printing = start_pdf(report_path, maps_dir / "report.pdf", root=maps_dir, inputs=inputs)
-    entries.append({"file": "report.html", "title": _title(lang, "Report", "Rapport")})
+    entries.append({"file": "report.html", "title": tr("title_report", lang)})
     written.append(report)
     if printing is None:
         logger.warning("report.pdf not written: no Chromium found to print the report")
     else:
         written.append(printing.result())
-        entries.append(
-            {"file": "report.pdf", "title": _title(lang, "Report (PDF, A4)", "Rapport (PDF, A4)")}
-        )
+        entries.append({"file": "report.pdf", "title": tr("title_report_pdf", lang)})
     written.append(
         write_index(
             maps_dir,

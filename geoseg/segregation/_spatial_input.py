@@ -141,21 +141,31 @@ def centroids(geoms: np.ndarray) -> np.ndarray:
 def adjacency(geoms: np.ndarray, *, shared_edge: bool) -> sparse.csr_matrix:
     """Symmetric contiguity matrix between polygons (diagonal zero).
 
-    ``shared_edge=False`` gives queen contiguity (any shared boundary point, weight 1);
+    ``shared_edge=False`` gives queen contiguity (a shared boundary vertex, weight 1), built by
+    libpysal's :meth:`libpysal.graph.Graph.build_contiguity` as the hotspot weights are;
     ``shared_edge=True`` gives the length of the shared boundary (rook pairs; weight 0 pairs
-    dropped).
+    dropped), measured with shapely because libpysal's perimeter weights refuse area layers
+    whose polygons overlap by a sliver, as published boundaries often do.
     """
     n = len(geoms)
+    if not shared_edge:
+        if n < 2:
+            return sparse.csr_matrix((n, n))
+        from libpysal.graph import Graph
+
+        adj = Graph.build_contiguity(gpd.GeoSeries(geoms), rook=False).adjacency
+        focal = adj.index.get_level_values("focal").to_numpy(dtype=np.intp)
+        neighbor = adj.index.get_level_values("neighbor").to_numpy(dtype=np.intp)
+        pair = (focal != neighbor) & (adj.to_numpy() != 0)  # an isolate is a zero-weight loop
+        ones = np.ones(int(pair.sum()))
+        return sparse.csr_matrix((ones, (focal[pair], neighbor[pair])), shape=(n, n))
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
-    if shared_edge:
-        length = shapely.length(shapely.intersection(geoms[left], geoms[right]))
-        ok = length > 0
-        left, right, weight = left[ok], right[ok], length[ok]
-    else:
-        weight = np.ones(len(left))
+    length = shapely.length(shapely.intersection(geoms[left], geoms[right]))
+    ok = length > 0
+    left, right, weight = left[ok], right[ok], length[ok]
     rows = np.concatenate([left, right])
     cols = np.concatenate([right, left])
     vals = np.concatenate([weight, weight])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,9 @@ from geoseg.i18n import tr
 from geoseg.indicators import indicator_values
 from geoseg.trends.area import area_trends, gap_trends
 from geoseg.trends.breaks import SeriesBreak, apply_breaks
+
+if TYPE_CHECKING:
+    from geoseg.io.project import ProjectData
 
 __all__ = ["ProjectTrends", "trends_for_project"]
 
@@ -63,7 +66,7 @@ class ProjectTrends:
 
 
 def trends_for_project(
-    data: Any,
+    data: ProjectData,
     *,
     breaks: Sequence[SeriesBreak] = (),
     strict: bool = False,
@@ -116,14 +119,19 @@ def trends_for_project(
             "set [registers] year to the column holding the year."
         )
         raise InputError(msg)
-    _register_years(data.register[reg.year], what=f"{reg.path.name}, column '{reg.year}'")
+    source = reg.path.name if reg.path is not None else "register"
+    _register_years(data.register[reg.year], what=f"{source}, column '{reg.year}'")
     result = ProjectTrends()
 
     table = indicator_values(
         data.register, project.indicators, id_column=reg.id, year_column=reg.year
     )
     breaks = _by_indicator(breaks, project.indicators)
-    trend_opts = {"method": opts.method, "confidence": opts.confidence, "breaks": breaks}
+    trend_opts: dict[str, Any] = {
+        "method": opts.method,
+        "confidence": opts.confidence,
+        "breaks": breaks,
+    }
     areas = area_trends(table, alpha=hot.alpha, correction=hot.correction, **trend_opts)
     result.areas = _suppress_small_bases(areas, table, project.disclosure.threshold)
     result.gap_options = {"alpha": hot.alpha, **trend_opts}

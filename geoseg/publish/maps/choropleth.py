@@ -36,6 +36,7 @@ from geoseg.publish.maps._palettes import (
     direction_sequential,
 )
 from geoseg.publish.maps._style import MapStyle
+from geoseg.years import latest_year
 
 __all__ = ["choropleth_map", "local_index_map"]
 
@@ -338,7 +339,7 @@ def local_index_map(
         )
         raise InputError(msg)
     if year_column in df.columns:
-        yr = year if year is not None else max(df[year_column].dropna())
+        yr = year if year is not None else latest_year(df, year_column=year_column)[1]
         sel = (df[year_column] == yr).to_numpy()
         if not sel.any():
             msg = f"local index data: no rows for year {yr} in column {year_column!r}"
