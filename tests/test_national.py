@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from geoseg.cli import main
 from geoseg.example.nation import generate_nation
+from geoseg.io.frames import tables_from_bytes
 from geoseg.national import run_national, task_seed
 from geoseg.segregation import area_types, inequality_index, socioeconomic_index
 
@@ -531,7 +532,7 @@ def test_rerun_skips_unchanged_tasks_per_year(nation: Path, tmp_path: Path) -> N
     # 9903 loses its first year: its other years are unchanged and not recomputed
     _drop_year(land / "9903" / "registers" / "example_registers.csv", 2018)
     # 9901's saved results of 2019 are damaged and its services changed: 2019 is recomputed
-    (out / "tasks" / "9901" / "2019.pkl").write_bytes(b"not geoseg's")
+    (out / "tasks" / "9901" / "2019.npz").write_bytes(b"not geoseg's")
     services = land / "9901" / "services" / "example_services.csv"
     services.write_text(services.read_text("utf-8") + "\n", "utf-8")
     second = run_national(path, workers=0, stages=stages)
@@ -553,6 +554,19 @@ def test_rerun_skips_unchanged_tasks_per_year(nation: Path, tmp_path: Path) -> N
     for name in a:
         assert a[name] == b[name], name
     assert [t.status for t in first.tasks] == ["done"] * 4
+    # the saved results are tables that load without pickle, byte for byte those of the
+    # fresh run (the same tables, dtypes, index and attrs give the same file)
+    saved = sorted(p for p in (tmp_path / "fresh" / "tasks").rglob("*") if p.is_file())
+    assert [p.suffix for p in saved] == [".npz"] * 23  # 9903 has lost 2018
+    for fresh_file in saved:
+        path = out / fresh_file.relative_to(tmp_path / "fresh")
+        assert path.read_bytes() == fresh_file.read_bytes(), path
+        parts = tables_from_bytes(path.read_bytes())
+        assert list(parts) == ["indices", "hotspots"]
+        assert parts["indices"]["year"].unique().tolist() == [int(path.stem)]
+        assert set(parts["hotspots"]) == {"median_income_tkr", "low_economic_standard/pop_total"}
+        with np.load(path, allow_pickle=False) as npz:
+            assert all(npz[n].dtype.kind != "O" for n in npz.files if n.endswith(".npy"))
 
 
 def _year_or_crash(spec: dict) -> object:

@@ -23,7 +23,7 @@ from geoseg.io.results import check_output_folder, write_manifest
 from geoseg.national.engine import dask_available, run_dask, run_serial
 from geoseg.national.extract import shared_networks
 from geoseg.national.page import index_page
-from geoseg.national.plan import TASKS_FOLDER, plan_tasks
+from geoseg.national.plan import plan_tasks, saved_results
 from geoseg.national.tables import national_tables, suppress_small, table_csv
 from geoseg.national.tasks import TaskResult
 
@@ -244,9 +244,9 @@ def run_national(
     finished = _finished(result.tasks, specs, previous.get("tasks", {}))
     # the saved results of finished year tasks (those carried over too) are the folder's
     saved = [
-        out / TASKS_FOLDER / code / f"{year}.pkl"
+        saved_results(out, code, year)
         for code, _, year in (name.partition(":") for name in finished)
-        if year and (out / TASKS_FOLDER / code / f"{year}.pkl").is_file()
+        if year and saved_results(out, code, year).is_file()
     ]
     result.files.append(
         write_text(

@@ -233,9 +233,8 @@ def run_year(spec: Mapping[str, Any]) -> TaskResult:
         the problem and its fix for bad input. Any other exception propagates (the engine
         retries and reports it).
     """
-    import pickle
-
     from geoseg.io import write_bytes
+    from geoseg.io.frames import TableFileError, tables_from_bytes, tables_to_bytes
     from geoseg.stages import hotspot_local, segregation_indices
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -248,9 +247,13 @@ def run_year(spec: Mapping[str, Any]) -> TaskResult:
         blob = saved.read_bytes() if saved.is_file() else b""
         digest = hashlib.sha256(blob).hexdigest()
         if blob and digest == spec.get("digest"):  # only a file this run's manifest vouches for
-            result.status, result.digest = "skipped", digest
-            result.parts = pickle.loads(blob)  # geoseg's own file, its digest checked
-            return _finish(result, t0, c0)
+            try:
+                result.parts = tables_from_bytes(blob)  # tables and JSON: nothing runs on load
+            except TableFileError:
+                pass  # not readable by this geoseg: computed again below
+            else:
+                result.status, result.digest = "skipped", digest
+                return _finish(result, t0, c0)
     try:
         config = Path(spec["config"])
         if not config.is_file():
@@ -274,7 +277,7 @@ def run_year(spec: Mapping[str, Any]) -> TaskResult:
         msg = str(exc)
         result.error = msg if msg.startswith(f"municipality {code}") else f"{name}: {msg}"
         return _finish(result, t0, c0)
-    blob = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+    blob = tables_to_bytes(parts)
     write_bytes(saved, blob, root=Path(spec["root"]))
     result.parts, result.digest = parts, hashlib.sha256(blob).hexdigest()
     return _finish(result, t0, c0)
