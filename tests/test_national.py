@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
 from pathlib import Path
@@ -9,16 +10,24 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pymannkendall as mk
 import pytest
 from click.testing import CliRunner
+from scipy.stats import theilslopes
 
 from geoseg.cli import main
 from geoseg.example.nation import generate_nation
 from geoseg.io.frames import tables_from_bytes
-from geoseg.national import run_national, task_seed
+from geoseg.national import run_nation, run_national, task_seed
 from geoseg.segregation import area_types, inequality_index, socioeconomic_index
 
 STAGES = ("segregation",)
+#: The register columns the example nation's national measures read.
+NATIONAL_COLUMNS = [
+    "low_economic_standard", "pop_total", "employed_20_64", "age_20_64",
+    "education_compulsory_25_64", "age_25_64",
+    "income_q1", "income_q2", "income_q3", "income_q4", "income_q5",
+]  # fmt: skip
 
 
 #: The indices the national runs compute: the tested ones of a run's trend, and one whose
@@ -95,6 +104,20 @@ def test_dask_run_equals_serial_run(nation: Path, tmp_path: Path) -> None:
     assert len(a) > 10 and a.keys() == b.keys()
     for name in a:
         assert a[name] == b[name], name
+    # the national measures are a task of the graph: on a worker of the cluster in the Dask
+    # run, in this process in the serial run, with the same tables
+    assert serial.national is not None and dask.national is not None
+    assert serial.national.status == dask.national.status == "done"
+    assert serial.national.worker.startswith("pid ")
+    assert not dask.national.worker.startswith("pid ")
+    for table in ("areas", "municipalities", "trend"):
+        pd.testing.assert_frame_equal(
+            getattr(dask, table), getattr(serial, table), check_exact=True
+        )
+    for folder in ("serial", "dask"):
+        tasks = pd.read_csv(tmp_path / folder / "national_tasks.csv", dtype=str)
+        assert tasks["task"].tolist()[-1] == "national"
+        assert tasks["status"].tolist()[-1] == "done"
     # the national level equals the measures computed directly on all registers
     areas = serial.areas
     assert areas is not None and serial.municipalities is not None
@@ -111,6 +134,25 @@ def test_dask_run_equals_serial_run(nation: Path, tmp_path: Path) -> None:
     ineq = inequality_index(reg, groups=groups, by=["municipality", "year"])
     got = serial.municipalities.set_index(["municipality", "year"])["inequality_index"]
     np.testing.assert_allclose(got.loc[ineq.index], ineq)
+    # trends of the three national measures (the two indices and the area-type shares) per
+    # municipality: Theil-Sen slopes as scipy's, Mann-Kendall p-values as pymannkendall's
+    trend = serial.trend
+    assert trend is not None
+    measures = ["inequality_index", "segregation_index", *(f"area_type_{k}" for k in range(1, 6))]
+    assert trend["measure"].tolist() == measures * 4
+    assert trend["municipality"].tolist() == [c for c in ("9901", "9902", "9903", "9904")
+                                              for _ in measures]  # fmt: skip
+    per_year = serial.municipalities.set_index(["municipality", "year"]).sort_index()
+    for row in trend.itertuples():
+        series = per_year.loc[row.municipality, row.measure]
+        assert (row.first_year, row.last_year, row.years) == (2018, 2023, 6)
+        assert row.value_first == series.iloc[0] and row.value_last == series.iloc[-1]
+        assert row.change == pytest.approx(series.iloc[-1] - series.iloc[0], abs=1e-15)
+        fit = theilslopes(series.to_numpy(), series.index.to_numpy(dtype=float))
+        assert row.slope == pytest.approx(fit.slope, abs=1e-12)
+        assert row.slope_low == pytest.approx(fit.low_slope, abs=1e-12)
+        assert row.mk_p == pytest.approx(mk.original_test(series.to_numpy()).p, abs=1e-9)
+    assert set(trend["direction"]) <= {"increasing", "decreasing", "no trend"}
     # areas below the disclosure threshold: nothing but their codes is published
     published = pd.read_csv(
         tmp_path / "serial" / "national_areas.csv", dtype={"area_code": str, "municipality": str}
@@ -162,8 +204,9 @@ def test_bad_municipalities_fail_alone(nation: Path, tmp_path: Path) -> None:
     assert result.municipalities is not None
     assert sorted(result.municipalities["municipality"].unique()) == ["9901"]
     tasks = pd.read_csv(land / "output" / "national_tasks.csv", dtype=str, keep_default_na=False)
-    whole = tasks[tasks["year"] == ""]
+    whole = tasks[(tasks["year"] == "") & (tasks["task"] != "national")]
     assert whole.set_index("municipality")["status"].to_dict() == status
+    assert tasks[tasks["task"] == "national"]["status"].tolist() == ["done"]
     # 9901's year tasks ran; the bad municipalities' year tasks (where planned) failed alike
     years = tasks[tasks["year"] != ""]
     assert set(years.loc[years["municipality"] == "9901", "status"]) == {"done"}
@@ -271,6 +314,10 @@ def test_existing_scheduler(nation: Path, tmp_path: Path) -> None:
         addresses = {w.address for w in cluster.workers.values()}
     assert [t.status for t in result.tasks] == ["done"] * 4
     assert {t.worker for t in result.tasks} == addresses
+    # the national measures too are computed on the cluster
+    assert result.national is not None and result.national.status == "done"
+    assert result.national.worker in addresses
+    assert result.municipalities is not None and len(result.municipalities) == 4 * 6
 
 
 def _matched(net, ref) -> tuple[np.ndarray, np.ndarray]:
@@ -474,6 +521,10 @@ def test_twelve_municipalities_on_two_workers_equal_serial(tmp_path: Path) -> No
     # each worker process runs its numeric libraries on one thread (no two workers fighting
     # over the same cores); the serial run in this process is left as it is
     assert {t.blas_threads for t in [*dask.tasks, *dask.year_tasks]} == {1}
+    # the national measures are computed in one of the worker processes too
+    assert dask.national is not None and dask.national.status == "done"
+    assert dask.national.worker in {t.worker for t in dask.tasks}
+    assert dask.national.blas_threads == 1
     a, b = _files(tmp_path / "serial"), _files(tmp_path / "dask")
     assert len(a) > 12 * 3 and a.keys() == b.keys()
     for name in a:
@@ -586,17 +637,28 @@ def test_a_crashed_year_task_fails_its_municipality_alone(
     from geoseg.national.engine import run_dask, run_serial
     from geoseg.national.plan import plan_tasks
 
+    nat = read_national(nation)
     specs = plan_tasks(
-        read_national(nation), tmp_path, columns=["pop_total"], stages=list(STAGES),
+        nat, tmp_path, columns=NATIONAL_COLUMNS, stages=list(STAGES),
         lang=None, overwrite=False, previous={}, force=False,
     )  # fmt: skip
+    nation_task = functools.partial(run_nation, nat)
     if engine == "serial":
-        results = run_serial(specs, year_task=_year_or_crash)
+        ran = run_serial(specs, year_task=_year_or_crash, national_task=nation_task)
     else:
-        results = run_dask(
+        ran = run_dask(
             specs, workers=2, scheduler=None, memory_limit=None, processes=False, retries=1,
-            year_task=_year_or_crash,
+            year_task=_year_or_crash, national_task=nation_task,
         )  # fmt: skip
+    results = ran.tasks
+    # the national task ran on the municipalities that finished, as it would without 9902
+    assert ran.national is not None and ran.national.status == "done"
+    assert ran.national.parts is not None
+    munis = ran.national.parts["municipalities"]
+    assert sorted(munis["municipality"].unique()) == ["9901", "9903", "9904"]
+    alone = run_nation(nat, *(results[c] for c in ("9901", "9903", "9904")))
+    assert alone.parts is not None
+    pd.testing.assert_frame_equal(munis, alone.parts["municipalities"], check_exact=True)
     assert {n: r.status for n, r in results.items()} == {
         "9901": "done", "9902": "failed", "9903": "done", "9904": "done"
     }  # fmt: skip

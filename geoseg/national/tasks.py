@@ -1,10 +1,13 @@
-"""The units of work of a national run: a year of a municipality, and a municipality.
+"""The units of work of a national run: a year of a municipality, a municipality, the nation.
 
 :func:`run_year` computes one register year of one municipality (the segregation indices and
 the local hotspot statistics of that year); :func:`run_municipality` takes its municipality's
 year results and does the rest of the whole job (:func:`geoseg.pipeline.run_project`). Both
 read their municipality's files themselves from a small specification
 (:func:`geoseg.national.plan.plan_tasks`), so that a Dask worker receives paths, not tables.
+:func:`run_nation` takes every municipality task's result (their register rows) and computes
+the national measures (:func:`geoseg.national.tables.national_tables`); it writes nothing, the
+caller writes its tables.
 """
 
 from __future__ import annotations
@@ -26,11 +29,16 @@ from geoseg.errors import GeoSegError, InputError
 from geoseg.national.plan import task_seed
 
 __all__ = [
+    "NATIONAL_TASK",
     "TaskResult",
     "run_municipality",
+    "run_nation",
     "run_year",
     "task_seed",
 ]
+
+#: Name of the task that computes the national measures.
+NATIONAL_TASK = "national"
 
 
 @dataclass
@@ -40,7 +48,8 @@ class TaskResult:
     Attributes
     ----------
     name
-        The task's name: the municipality code, or ``"<code>:<year>"`` for a year task.
+        The task's name: the municipality code, ``"<code>:<year>"`` for a year task, or
+        :data:`NATIONAL_TASK` for the national measures.
     status
         ``"done"``, ``"skipped"`` (inputs unchanged since a finished run) or ``"failed"``.
     error
@@ -61,7 +70,8 @@ class TaskResult:
         A municipality task: the results of its year tasks, in year order.
     parts
         A year task: the indices and local hotspot statistics of its year (dropped once its
-        municipality task has used them).
+        municipality task has used them). The national task: its tables ``"areas"``,
+        ``"municipalities"`` and ``"trend"`` (none when no municipality sent register rows).
     digest
         A year task: SHA-256 of its saved results file.
     blas_threads
@@ -370,4 +380,41 @@ def run_municipality(spec: Mapping[str, Any], *years: TaskResult) -> TaskResult:
         )
         result.register = None
     result.years = [dataclasses_replace(t, parts=None) for t in years]
+    return _finish(result, t0, c0)
+
+
+def run_nation(nat: Any, *municipalities: TaskResult) -> TaskResult:
+    """Run the national task: the national measures over every municipality's register rows.
+
+    Parameters
+    ----------
+    nat
+        The national project (:class:`geoseg.io.national.NationalProject`): the index's
+        indicators, the area type cuts and the income groups.
+    *municipalities
+        The municipality tasks' results (:func:`run_municipality`), in the national file's
+        order; a failed municipality has no register rows and is left out.
+
+    Returns
+    -------
+    TaskResult
+        Named :data:`NATIONAL_TASK`; ``parts``: the tables of
+        :func:`geoseg.national.tables.national_tables` (``"areas"``, ``"municipalities"``,
+        ``"trend"``). ``"failed"`` with the problem and its fix for bad input (a
+        :class:`geoseg.errors.GeoSegError`); any other exception propagates so that the
+        engine can retry the task and report it. Nothing is written: the tables are the
+        caller's to publish.
+    """
+    from geoseg.national.tables import national_tables
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = TaskResult(name=NATIONAL_TASK, status="done", seed=getattr(nat, "seed", None))
+    registers = [t.register for t in municipalities if t.register is not None and len(t.register)]
+    if registers:
+        try:
+            areas, munis, trend = national_tables(pd.concat(registers, ignore_index=True), nat)
+        except GeoSegError as exc:
+            result.status, result.error = "failed", f"national level: {exc}"
+        else:
+            result.parts = {"areas": areas, "municipalities": munis, "trend": trend}
     return _finish(result, t0, c0)
