@@ -95,8 +95,15 @@ def test_generated_nation_codes_and_sizes(nation: Path) -> None:
 
 
 @pytest.mark.slow  # a Dask or process-pool run of the example nation
-def test_dask_run_equals_serial_run(nation: Path, tmp_path: Path) -> None:
-    serial = run_national(nation, output=tmp_path / "serial", workers=0, stages=STAGES)
+def test_dask_run_equals_serial_run(
+    nation: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the serial run: asked for two workers where Dask is not installed
+    with monkeypatch.context() as m, caplog.at_level("WARNING", logger="geoseg.national"):
+        m.setitem(sys.modules, "distributed", None)
+        serial = run_national(nation, output=tmp_path / "serial", workers=2, stages=STAGES)
+    assert "dask is not installed (pip install geoseg[dask]); running serially" in caplog.text
+    assert all(t.worker.startswith("pid ") for t in [*serial.tasks, *serial.year_tasks])
     dask = run_national(nation, output=tmp_path / "dask", workers=2, processes=False, stages=STAGES)
     assert [t.status for t in serial.tasks] == ["done"] * 4
     assert [t.status for t in dask.tasks] == ["done"] * 4
@@ -182,25 +189,36 @@ def test_bad_municipalities_fail_alone(nation: Path, tmp_path: Path) -> None:
     # 9902: no areas
     areas = gpd.read_file(land / "9902" / "boundaries" / "example_areas.gpkg")
     areas.iloc[:0].to_file(land / "9902" / "boundaries" / "example_areas.gpkg", layer="areas")
-    # 9904: unreadable boundaries
-    (land / "9904" / "boundaries" / "example_areas.gpkg").write_bytes(b"not a geopackage")
+    # 9906: unreadable boundaries
+    shutil.copytree(land / "9904", land / "9906")
+    (land / "9906" / "boundaries" / "example_areas.gpkg").write_bytes(b"not a geopackage")
+    # 9904: a register row of an area outside the municipality
+    register = land / "9904" / "registers" / "example_registers.csv"
+    text = register.read_text("utf-8-sig")
+    assert text.count("\n99040101;2018;") == 1
+    register.write_text(text.replace("\n99040101;2018;", "\n99990101;2018;"), "utf-8-sig")
     # 9903 listed under a code its areas do not start with; 9905 has no project file
     text = path.read_text("utf-8").replace('"9903" = ', '"9913" = ')
     text = text.replace(
-        '"9904" = "9904/geoseg.toml"', '"9904" = "9904/geoseg.toml"\n"9905" = "9905/geoseg.toml"'
+        '"9904" = "9904/geoseg.toml"',
+        '"9904" = "9904/geoseg.toml"\n"9905" = "9905/geoseg.toml"\n"9906" = "9906/geoseg.toml"',
     )
     path.write_text(text, "utf-8")
     result = run_national(path, workers=2, processes=False, stages=STAGES)
     status = {t.name: t.status for t in result.tasks}
     assert status == {
-        "9901": "done", "9902": "failed", "9913": "failed", "9904": "failed", "9905": "failed"
+        "9901": "done", "9902": "failed", "9913": "failed", "9904": "failed", "9905": "failed",
+        "9906": "failed",
     }  # fmt: skip
     errors = {t.name: t.error or "" for t in result.failed}
     assert "has no areas" in errors["9902"] and "remove it from the national file" in errors["9902"]
     assert "do not start with the municipality code 9913" in errors["9913"]
     assert "99030101" in errors["9913"]
     assert "not found" in errors["9905"] and "9905/geoseg.toml" in errors["9905"]
-    assert "cannot read the area boundaries" in errors["9904"] and "[areas] path" in errors["9904"]
+    assert "cannot read the area boundaries" in errors["9906"] and "[areas] path" in errors["9906"]
+    assert "1 area code(s) in the register" in errors["9904"]
+    assert "do not start with the municipality code 9904: 99990101" in errors["9904"]
+    assert "keep only the municipality's own areas in its register" in errors["9904"]
     assert result.municipalities is not None
     assert sorted(result.municipalities["municipality"].unique()) == ["9901"]
     tasks = pd.read_csv(land / "output" / "national_tasks.csv", dtype=str, keep_default_na=False)
@@ -211,7 +229,7 @@ def test_bad_municipalities_fail_alone(nation: Path, tmp_path: Path) -> None:
     years = tasks[tasks["year"] != ""]
     assert set(years.loc[years["municipality"] == "9901", "status"]) == {"done"}
     assert len(years[years["municipality"] == "9901"]) == 6
-    bad = years[years["municipality"].isin(["9902", "9913"])]
+    bad = years[years["municipality"].isin(["9902", "9913", "9904"])]
     assert len(bad) and set(bad["status"]) == {"failed"}
     assert bad["error"].str.contains("municipality 99").all()
 
@@ -232,16 +250,6 @@ def test_rerun_skips_unchanged_municipalities(nation: Path, tmp_path: Path) -> N
         "9901": "skipped", "9902": "skipped", "9903": "done", "9904": "skipped"
     }  # fmt: skip
     assert [t.status for t in first.tasks] == ["done"] * 4
-
-
-@pytest.mark.slow  # a Dask or process-pool run of the example nation
-def test_without_dask_runs_serially(
-    nation: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "distributed", None)
-    result = run_national(nation, output=tmp_path / "out", workers=2, stages=STAGES)
-    assert [t.status for t in result.tasks] == ["done"] * 4
-    assert all(t.worker.startswith("pid ") for t in result.tasks)
 
 
 def test_task_seed_depends_on_seed_and_name_only() -> None:

@@ -160,15 +160,36 @@ def _check_areas(project: Any, code: str) -> None:
             "the municipality's area boundaries or remove it from the national file"
         )
         raise InputError(msg)
-    foreign = sorted(c for c in codes.unique() if not c.startswith(code))
+    foreign = _foreign(codes, code)
     if foreign:
-        shown = ", ".join(foreign[:8]) + (
-            f" and {len(foreign) - 8} more" if len(foreign) > 8 else ""
-        )
         msg = (
-            f"municipality {code}: {len(foreign)} area code(s) in {path}, column "
-            f"{project.areas.id!r}, do not start with the municipality code {code}: {shown}; "
-            "list each municipality under its own code in the national file, or fix the codes"
+            f"municipality {code}: {foreign[0]} area code(s) in {path}, column "
+            f"{project.areas.id!r}, do not start with the municipality code {code}: "
+            f"{foreign[1]}; list each municipality under its own code in the national file, "
+            "or fix the codes"
+        )
+        raise InputError(msg)
+
+
+def _foreign(codes: pd.Series, code: str) -> tuple[int, str] | None:
+    """How many of ``codes`` do not start with the municipality code, and the first few."""
+    foreign = sorted(c for c in codes.astype(str).unique() if not c.startswith(code))
+    if not foreign:
+        return None
+    more = f" and {len(foreign) - 8} more" if len(foreign) > 8 else ""
+    return len(foreign), ", ".join(foreign[:8]) + more
+
+
+def _check_register_codes(project: Any, codes: pd.Series, code: str) -> None:
+    """Refuse register rows of areas outside the municipality (they would count in its
+    national measures)."""
+    foreign = _foreign(codes, code)
+    if foreign:
+        reg = project.registers
+        msg = (
+            f"municipality {code}: {foreign[0]} area code(s) in the register {reg.path}, "
+            f"column {reg.id!r}, do not start with the municipality code {code}: {foreign[1]}; "
+            "keep only the municipality's own areas in its register, or fix the codes"
         )
         raise InputError(msg)
 
@@ -213,6 +234,7 @@ def _load_year(spec: Mapping[str, Any]) -> Any:
     if spec.get("seed") is not None:
         project.indices.seed = project.hotspots.seed = int(spec["seed"])
     data = load_project(project)
+    _check_register_codes(project, data.register[project.registers.id], spec["municipality"])
     view = project_at_level(data, None)
     if view.steps:
         data = view.data
@@ -358,6 +380,7 @@ def run_municipality(spec: Mapping[str, Any], *years: TaskResult) -> TaskResult:
         if failed:
             raise InputError("; ".join(failed))
         result.register = _read_task_register(project, spec["columns"], name)
+        _check_register_codes(project, result.register["area_code"], name)
         if spec.get("skip"):
             result.status = "skipped"
         else:
