@@ -184,3 +184,34 @@ def test_national_task_uses_the_indicators_the_national_file_declares(tmp_path: 
     assert bad.status == "failed"
     assert bad.error is not None and bad.error.startswith("national level: ")
     assert "'renters'" in bad.error and "declare indicators" in bad.error
+
+
+def test_generated_nation_sizes_are_seeded_and_skewed() -> None:
+    from geoseg.example.nation import municipality_sizes
+
+    sizes = municipality_sizes(290, seed=2026, min_areas=10, max_areas=150)
+    assert sizes == municipality_sizes(290, seed=2026, min_areas=10, max_areas=150)
+    assert sizes != municipality_sizes(290, seed=2027, min_areas=10, max_areas=150)
+    assert min(sizes) >= 10 and max(sizes) <= 150
+    # many small towns, a few large cities: the median near the smallest, a long tail
+    median = float(np.median(sizes))
+    assert median <= 2 * 10
+    assert max(sizes) >= 5 * median
+    assert sum(s >= 75 for s in sizes) < 0.1 * len(sizes)
+    assert 5_500 < sum(sizes) < 6_500  # about Sweden's 5,984 DeSO
+
+
+@pytest.mark.slow  # generates two small nations
+def test_generated_nation_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
+    from geoseg.example.nation import generate_nation
+
+    a = generate_nation(tmp_path / "a", municipalities=2, seed=3, max_areas=8).parent
+    b = generate_nation(tmp_path / "b", municipalities=2, seed=3, max_areas=8).parent
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert len(files) > 10
+    for rel in files:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+    # clearly fictional: the national file says so, and so does the index page it leads to
+    nat = read_national(a / "national.toml")
+    assert nat.fictional and "fiktiv" in nat.name
