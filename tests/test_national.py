@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
 from pathlib import Path
@@ -9,15 +10,24 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pymannkendall as mk
 import pytest
 from click.testing import CliRunner
+from scipy.stats import theilslopes
 
 from geoseg.cli import main
 from geoseg.example.nation import generate_nation
-from geoseg.national import run_national, task_seed
+from geoseg.io.frames import tables_from_bytes
+from geoseg.national import run_nation, run_national, task_seed
 from geoseg.segregation import area_types, inequality_index, socioeconomic_index
 
 STAGES = ("segregation",)
+#: The register columns the example nation's national measures read.
+NATIONAL_COLUMNS = [
+    "low_economic_standard", "pop_total", "employed_20_64", "age_20_64",
+    "education_compulsory_25_64", "age_25_64",
+    "income_q1", "income_q2", "income_q3", "income_q4", "income_q5",
+]  # fmt: skip
 
 
 #: The indices the national runs compute: the tested ones of a run's trend, and one whose
@@ -85,8 +95,15 @@ def test_generated_nation_codes_and_sizes(nation: Path) -> None:
 
 
 @pytest.mark.slow  # a Dask or process-pool run of the example nation
-def test_dask_run_equals_serial_run(nation: Path, tmp_path: Path) -> None:
-    serial = run_national(nation, output=tmp_path / "serial", workers=0, stages=STAGES)
+def test_dask_run_equals_serial_run(
+    nation: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the serial run: asked for two workers where Dask is not installed
+    with monkeypatch.context() as m, caplog.at_level("WARNING", logger="geoseg.national"):
+        m.setitem(sys.modules, "distributed", None)
+        serial = run_national(nation, output=tmp_path / "serial", workers=2, stages=STAGES)
+    assert "dask is not installed (pip install geoseg[dask]); running serially" in caplog.text
+    assert all(t.worker.startswith("pid ") for t in [*serial.tasks, *serial.year_tasks])
     dask = run_national(nation, output=tmp_path / "dask", workers=2, processes=False, stages=STAGES)
     assert [t.status for t in serial.tasks] == ["done"] * 4
     assert [t.status for t in dask.tasks] == ["done"] * 4
@@ -94,6 +111,20 @@ def test_dask_run_equals_serial_run(nation: Path, tmp_path: Path) -> None:
     assert len(a) > 10 and a.keys() == b.keys()
     for name in a:
         assert a[name] == b[name], name
+    # the national measures are a task of the graph: on a worker of the cluster in the Dask
+    # run, in this process in the serial run, with the same tables
+    assert serial.national is not None and dask.national is not None
+    assert serial.national.status == dask.national.status == "done"
+    assert serial.national.worker.startswith("pid ")
+    assert not dask.national.worker.startswith("pid ")
+    for table in ("areas", "municipalities", "trend"):
+        pd.testing.assert_frame_equal(
+            getattr(dask, table), getattr(serial, table), check_exact=True
+        )
+    for folder in ("serial", "dask"):
+        tasks = pd.read_csv(tmp_path / folder / "national_tasks.csv", dtype=str)
+        assert tasks["task"].tolist()[-1] == "national"
+        assert tasks["status"].tolist()[-1] == "done"
     # the national level equals the measures computed directly on all registers
     areas = serial.areas
     assert areas is not None and serial.municipalities is not None
@@ -110,6 +141,25 @@ def test_dask_run_equals_serial_run(nation: Path, tmp_path: Path) -> None:
     ineq = inequality_index(reg, groups=groups, by=["municipality", "year"])
     got = serial.municipalities.set_index(["municipality", "year"])["inequality_index"]
     np.testing.assert_allclose(got.loc[ineq.index], ineq)
+    # trends of the three national measures (the two indices and the area-type shares) per
+    # municipality: Theil-Sen slopes as scipy's, Mann-Kendall p-values as pymannkendall's
+    trend = serial.trend
+    assert trend is not None
+    measures = ["inequality_index", "segregation_index", *(f"area_type_{k}" for k in range(1, 6))]
+    assert trend["measure"].tolist() == measures * 4
+    assert trend["municipality"].tolist() == [c for c in ("9901", "9902", "9903", "9904")
+                                              for _ in measures]  # fmt: skip
+    per_year = serial.municipalities.set_index(["municipality", "year"]).sort_index()
+    for row in trend.itertuples():
+        series = per_year.loc[row.municipality, row.measure]
+        assert (row.first_year, row.last_year, row.years) == (2018, 2023, 6)
+        assert row.value_first == series.iloc[0] and row.value_last == series.iloc[-1]
+        assert row.change == pytest.approx(series.iloc[-1] - series.iloc[0], abs=1e-15)
+        fit = theilslopes(series.to_numpy(), series.index.to_numpy(dtype=float))
+        assert row.slope == pytest.approx(fit.slope, abs=1e-12)
+        assert row.slope_low == pytest.approx(fit.low_slope, abs=1e-12)
+        assert row.mk_p == pytest.approx(mk.original_test(series.to_numpy()).p, abs=1e-9)
+    assert set(trend["direction"]) <= {"increasing", "decreasing", "no trend"}
     # areas below the disclosure threshold: nothing but their codes is published
     published = pd.read_csv(
         tmp_path / "serial" / "national_areas.csv", dtype={"area_code": str, "municipality": str}
@@ -139,35 +189,47 @@ def test_bad_municipalities_fail_alone(nation: Path, tmp_path: Path) -> None:
     # 9902: no areas
     areas = gpd.read_file(land / "9902" / "boundaries" / "example_areas.gpkg")
     areas.iloc[:0].to_file(land / "9902" / "boundaries" / "example_areas.gpkg", layer="areas")
-    # 9904: unreadable boundaries
-    (land / "9904" / "boundaries" / "example_areas.gpkg").write_bytes(b"not a geopackage")
+    # 9906: unreadable boundaries
+    shutil.copytree(land / "9904", land / "9906")
+    (land / "9906" / "boundaries" / "example_areas.gpkg").write_bytes(b"not a geopackage")
+    # 9904: a register row of an area outside the municipality
+    register = land / "9904" / "registers" / "example_registers.csv"
+    text = register.read_text("utf-8-sig")
+    assert text.count("\n99040101;2018;") == 1
+    register.write_text(text.replace("\n99040101;2018;", "\n99990101;2018;"), "utf-8-sig")
     # 9903 listed under a code its areas do not start with; 9905 has no project file
     text = path.read_text("utf-8").replace('"9903" = ', '"9913" = ')
     text = text.replace(
-        '"9904" = "9904/geoseg.toml"', '"9904" = "9904/geoseg.toml"\n"9905" = "9905/geoseg.toml"'
+        '"9904" = "9904/geoseg.toml"',
+        '"9904" = "9904/geoseg.toml"\n"9905" = "9905/geoseg.toml"\n"9906" = "9906/geoseg.toml"',
     )
     path.write_text(text, "utf-8")
     result = run_national(path, workers=2, processes=False, stages=STAGES)
     status = {t.name: t.status for t in result.tasks}
     assert status == {
-        "9901": "done", "9902": "failed", "9913": "failed", "9904": "failed", "9905": "failed"
+        "9901": "done", "9902": "failed", "9913": "failed", "9904": "failed", "9905": "failed",
+        "9906": "failed",
     }  # fmt: skip
     errors = {t.name: t.error or "" for t in result.failed}
     assert "has no areas" in errors["9902"] and "remove it from the national file" in errors["9902"]
     assert "do not start with the municipality code 9913" in errors["9913"]
     assert "99030101" in errors["9913"]
     assert "not found" in errors["9905"] and "9905/geoseg.toml" in errors["9905"]
-    assert "cannot read the area boundaries" in errors["9904"] and "[areas] path" in errors["9904"]
+    assert "cannot read the area boundaries" in errors["9906"] and "[areas] path" in errors["9906"]
+    assert "1 area code(s) in the register" in errors["9904"]
+    assert "do not start with the municipality code 9904: 99990101" in errors["9904"]
+    assert "keep only the municipality's own areas in its register" in errors["9904"]
     assert result.municipalities is not None
     assert sorted(result.municipalities["municipality"].unique()) == ["9901"]
     tasks = pd.read_csv(land / "output" / "national_tasks.csv", dtype=str, keep_default_na=False)
-    whole = tasks[tasks["year"] == ""]
+    whole = tasks[(tasks["year"] == "") & (tasks["task"] != "national")]
     assert whole.set_index("municipality")["status"].to_dict() == status
+    assert tasks[tasks["task"] == "national"]["status"].tolist() == ["done"]
     # 9901's year tasks ran; the bad municipalities' year tasks (where planned) failed alike
     years = tasks[tasks["year"] != ""]
     assert set(years.loc[years["municipality"] == "9901", "status"]) == {"done"}
     assert len(years[years["municipality"] == "9901"]) == 6
-    bad = years[years["municipality"].isin(["9902", "9913"])]
+    bad = years[years["municipality"].isin(["9902", "9913", "9904"])]
     assert len(bad) and set(bad["status"]) == {"failed"}
     assert bad["error"].str.contains("municipality 99").all()
 
@@ -188,16 +250,6 @@ def test_rerun_skips_unchanged_municipalities(nation: Path, tmp_path: Path) -> N
         "9901": "skipped", "9902": "skipped", "9903": "done", "9904": "skipped"
     }  # fmt: skip
     assert [t.status for t in first.tasks] == ["done"] * 4
-
-
-@pytest.mark.slow  # a Dask or process-pool run of the example nation
-def test_without_dask_runs_serially(
-    nation: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "distributed", None)
-    result = run_national(nation, output=tmp_path / "out", workers=2, stages=STAGES)
-    assert [t.status for t in result.tasks] == ["done"] * 4
-    assert all(t.worker.startswith("pid ") for t in result.tasks)
 
 
 def test_task_seed_depends_on_seed_and_name_only() -> None:
@@ -270,6 +322,10 @@ def test_existing_scheduler(nation: Path, tmp_path: Path) -> None:
         addresses = {w.address for w in cluster.workers.values()}
     assert [t.status for t in result.tasks] == ["done"] * 4
     assert {t.worker for t in result.tasks} == addresses
+    # the national measures too are computed on the cluster
+    assert result.national is not None and result.national.status == "done"
+    assert result.national.worker in addresses
+    assert result.municipalities is not None and len(result.municipalities) == 4 * 6
 
 
 def _matched(net, ref) -> tuple[np.ndarray, np.ndarray]:
@@ -473,6 +529,10 @@ def test_twelve_municipalities_on_two_workers_equal_serial(tmp_path: Path) -> No
     # each worker process runs its numeric libraries on one thread (no two workers fighting
     # over the same cores); the serial run in this process is left as it is
     assert {t.blas_threads for t in [*dask.tasks, *dask.year_tasks]} == {1}
+    # the national measures are computed in one of the worker processes too
+    assert dask.national is not None and dask.national.status == "done"
+    assert dask.national.worker in {t.worker for t in dask.tasks}
+    assert dask.national.blas_threads == 1
     a, b = _files(tmp_path / "serial"), _files(tmp_path / "dask")
     assert len(a) > 12 * 3 and a.keys() == b.keys()
     for name in a:
@@ -531,7 +591,7 @@ def test_rerun_skips_unchanged_tasks_per_year(nation: Path, tmp_path: Path) -> N
     # 9903 loses its first year: its other years are unchanged and not recomputed
     _drop_year(land / "9903" / "registers" / "example_registers.csv", 2018)
     # 9901's saved results of 2019 are damaged and its services changed: 2019 is recomputed
-    (out / "tasks" / "9901" / "2019.pkl").write_bytes(b"not geoseg's")
+    (out / "tasks" / "9901" / "2019.npz").write_bytes(b"not geoseg's")
     services = land / "9901" / "services" / "example_services.csv"
     services.write_text(services.read_text("utf-8") + "\n", "utf-8")
     second = run_national(path, workers=0, stages=stages)
@@ -553,6 +613,19 @@ def test_rerun_skips_unchanged_tasks_per_year(nation: Path, tmp_path: Path) -> N
     for name in a:
         assert a[name] == b[name], name
     assert [t.status for t in first.tasks] == ["done"] * 4
+    # the saved results are tables that load without pickle, byte for byte those of the
+    # fresh run (the same tables, dtypes, index and attrs give the same file)
+    saved = sorted(p for p in (tmp_path / "fresh" / "tasks").rglob("*") if p.is_file())
+    assert [p.suffix for p in saved] == [".npz"] * 23  # 9903 has lost 2018
+    for fresh_file in saved:
+        path = out / fresh_file.relative_to(tmp_path / "fresh")
+        assert path.read_bytes() == fresh_file.read_bytes(), path
+        parts = tables_from_bytes(path.read_bytes())
+        assert list(parts) == ["indices", "hotspots"]
+        assert parts["indices"]["year"].unique().tolist() == [int(path.stem)]
+        assert set(parts["hotspots"]) == {"median_income_tkr", "low_economic_standard/pop_total"}
+        with np.load(path, allow_pickle=False) as npz:
+            assert all(npz[n].dtype.kind != "O" for n in npz.files if n.endswith(".npy"))
 
 
 def _year_or_crash(spec: dict) -> object:
@@ -572,17 +645,28 @@ def test_a_crashed_year_task_fails_its_municipality_alone(
     from geoseg.national.engine import run_dask, run_serial
     from geoseg.national.plan import plan_tasks
 
+    nat = read_national(nation)
     specs = plan_tasks(
-        read_national(nation), tmp_path, columns=["pop_total"], stages=list(STAGES),
+        nat, tmp_path, columns=NATIONAL_COLUMNS, stages=list(STAGES),
         lang=None, overwrite=False, previous={}, force=False,
     )  # fmt: skip
+    nation_task = functools.partial(run_nation, nat)
     if engine == "serial":
-        results = run_serial(specs, year_task=_year_or_crash)
+        ran = run_serial(specs, year_task=_year_or_crash, national_task=nation_task)
     else:
-        results = run_dask(
+        ran = run_dask(
             specs, workers=2, scheduler=None, memory_limit=None, processes=False, retries=1,
-            year_task=_year_or_crash,
+            year_task=_year_or_crash, national_task=nation_task,
         )  # fmt: skip
+    results = ran.tasks
+    # the national task ran on the municipalities that finished, as it would without 9902
+    assert ran.national is not None and ran.national.status == "done"
+    assert ran.national.parts is not None
+    munis = ran.national.parts["municipalities"]
+    assert sorted(munis["municipality"].unique()) == ["9901", "9903", "9904"]
+    alone = run_nation(nat, *(results[c] for c in ("9901", "9903", "9904")))
+    assert alone.parts is not None
+    pd.testing.assert_frame_equal(munis, alone.parts["municipalities"], check_exact=True)
     assert {n: r.status for n, r in results.items()} == {
         "9901": "done", "9902": "failed", "9903": "done", "9904": "done"
     }  # fmt: skip

@@ -158,9 +158,16 @@ def _run_national(
             f"; year tasks: {counts})" if years else ")"
         )
         click.echo(line if task.error is None else f"{line}: {task.error}", err=True)
+    nat = result.national
+    if nat is not None:
+        line = f"{nat.name}: {nat.status} ({nat.seconds:.1f} s)"
+        click.echo(line if nat.error is None else f"{line}: {nat.error}", err=True)
     click.echo(f"results: {result.output}")
     click.echo(f"index:   {result.output / 'index.html'}")
     if result.failed:
         names = ", ".join(t.name for t in result.failed)
         click.echo(f"Error: {len(result.failed)} municipality task(s) failed: {names}", err=True)
+    if nat is not None and nat.status == "failed":
+        click.echo(f"Error: the national level failed: {nat.error}", err=True)
+    if result.failed or (nat is not None and nat.status == "failed"):
         raise SystemExit(2)

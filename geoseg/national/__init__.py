@@ -12,10 +12,12 @@ code (:func:`task_seed`), their random streams named by the year. The tasks run 
 an existing scheduler; without Dask (or with ``workers=0``) they run one after the other in
 this process with the same results. A task that fails is reported with its municipality code
 and does not stop the others. A rerun skips each finished task whose inputs are unchanged (a hash
-of the inputs per task in ``<output>/national-tasks.json``). Finally the national level computes the
+of the inputs per task in ``<output>/national-tasks.json``). Last, the national task
+(:func:`run_nation`, on the cluster like the others, after every municipality task) computes the
 socio-economic index and area types per area over the whole country and the inequality and
-segregation indices and area-type shares per municipality (:mod:`geoseg.segregation.national`),
-and writes national tables and an index page linking every municipality's maps.
+segregation indices and area-type shares per municipality (:mod:`geoseg.segregation.national`)
+from the register rows the municipality tasks return; this process writes the national tables
+and an index page linking every municipality's maps.
 
 Modules: :mod:`~geoseg.national.plan` (the task graph, seeds, input hashes),
 :mod:`~geoseg.national.tasks` (running one task),
@@ -28,12 +30,14 @@ from __future__ import annotations
 
 from geoseg.national.plan import task_seed
 from geoseg.national.run import NationalResult, run_national
-from geoseg.national.tasks import TaskResult, run_municipality, run_year
+from geoseg.national.tasks import NATIONAL_TASK, TaskResult, run_municipality, run_nation, run_year
 
 __all__ = [
+    "NATIONAL_TASK",
     "NationalResult",
     "TaskResult",
     "run_municipality",
+    "run_nation",
     "run_national",
     "run_year",
     "task_seed",

@@ -2,7 +2,10 @@
 
 Scheduling, retries, memory limits and spilling are Dask's. A municipality's task is submitted
 with its year tasks' futures as arguments, so Dask runs it once they are done, on whichever
-worker, with their results (see :mod:`geoseg.national.plan` for the graph). Tasks are
+worker, with their results (see :mod:`geoseg.national.plan` for the graph); the national task
+(:func:`geoseg.national.tasks.run_nation`) is submitted with every municipality task's future,
+so the national measures too are computed on the cluster, from the register rows the
+municipality tasks return. Tasks are
 submitted largest first (Dask's ``priority``), municipality tasks ahead of any year task, so
 that the last tasks to start are small ones. The local cluster runs one worker process per
 worker with one thread each: the tasks are Python-heavy (pandas, GeoPandas, pyosmium) and
@@ -18,13 +21,14 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from geoseg.national.tasks import TaskResult, run_municipality, run_year
+from geoseg.national.tasks import NATIONAL_TASK, TaskResult, run_municipality, run_year
 
-__all__ = ["WORKER_ENVIRONMENT", "dask_available", "run_dask", "run_serial"]
+__all__ = ["WORKER_ENVIRONMENT", "GraphResults", "dask_available", "run_dask", "run_serial"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +42,27 @@ WORKER_ENVIRONMENT = {
 }
 
 
+@dataclass
+class GraphResults:
+    """The results of a national run's task graph.
+
+    Attributes
+    ----------
+    tasks
+        Municipality code -> its task's result (its year tasks' results in ``years``).
+    national
+        The national task's result (:func:`geoseg.national.tasks.run_nation`), or ``None``
+        when no national task was run.
+    """
+
+    tasks: dict[str, TaskResult] = field(default_factory=dict)
+    national: TaskResult | None = None
+
+
 def _progress(total: int) -> Any:
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="municipality", disable=not sys.stderr.isatty())
+    return tqdm(total=total, unit="task", disable=not sys.stderr.isatty())
 
 
 def dask_available() -> bool:
@@ -66,9 +87,10 @@ def run_serial(
     *,
     task: Callable[..., TaskResult] = run_municipality,
     year_task: Callable[[dict[str, Any]], TaskResult] = run_year,
-) -> dict[str, TaskResult]:
+    national_task: Callable[..., TaskResult] | None = None,
+) -> GraphResults:
     """Run the tasks one after the other in this process: each municipality's year tasks,
-    then the municipality's task.
+    then the municipality's task, and last the national task.
 
     Parameters
     ----------
@@ -76,15 +98,19 @@ def run_serial(
         Municipality tasks with their year tasks (:func:`geoseg.national.plan.plan_tasks`).
     task, year_task
         The functions that run a municipality task and a year task.
+    national_task
+        The function that runs the national task, called with every municipality task's
+        result in the order of ``specs`` (none: no national task).
 
     Returns
     -------
-    dict
-        Municipality code -> its result (its year tasks' results in ``years``); an unexpected
-        exception is reported as a failed task and the other tasks still run.
+    GraphResults
+        Every municipality's result and the national task's; an unexpected exception is
+        reported as a failed task and the other tasks still run.
     """
     results: dict[str, TaskResult] = {}
-    with _progress(_count(specs)) as bar:
+    national = None
+    with _progress(_count(specs) + (national_task is not None)) as bar:
         for spec in specs:
             years = []
             for ys in () if spec.get("skip") else spec.get("years", ()):
@@ -101,7 +127,14 @@ def run_serial(
                 results[spec["name"]].years = [replace(y, parts=None) for y in years]
             bar.set_postfix_str(spec["name"])
             bar.update()
-    return results
+        if national_task is not None:
+            try:
+                national = national_task(*(results[s["name"]] for s in specs))
+            except Exception as exc:  # reported as the national task's failure
+                national = _failed(NATIONAL_TASK, exc)
+            bar.set_postfix_str(NATIONAL_TASK)
+            bar.update()
+    return GraphResults(tasks=results, national=national)
 
 
 def _local_cluster(workers: int, *, processes: bool, memory_limit: str | None) -> Any:
@@ -131,8 +164,9 @@ def run_dask(
     retries: int,
     task: Callable[..., TaskResult] = run_municipality,
     year_task: Callable[[dict[str, Any]], TaskResult] = run_year,
+    national_task: Callable[..., TaskResult] | None = None,
     timings: dict[str, float] | None = None,
-) -> dict[str, TaskResult]:
+) -> GraphResults:
     """Run the task graph on a Dask cluster: a new local one, or an existing scheduler.
 
     Parameters
@@ -152,16 +186,22 @@ def run_dask(
         How many times Dask retries a task that raised an unexpected exception.
     task, year_task
         The functions that run a municipality task and a year task.
+    national_task
+        The function that runs the national task, submitted with every municipality task's
+        future in the order of ``specs`` (none: no national task). When a municipality task
+        raised after its retries, the national task runs again on the others' results, as
+        in :func:`run_serial`.
     timings
         When given, ``"startup"`` is set to the seconds the cluster and client took to start.
 
     Returns
     -------
-    dict
-        Municipality code -> its result (its year tasks' results in ``years``); a task that
-        raised after its retries is a failed task, and so is its municipality's.
+    GraphResults
+        Every municipality's result (its year tasks' results in ``years``) and the national
+        task's; a task that raised after its retries is a failed task, and so is its
+        municipality's.
     """
-    from distributed import Client, as_completed
+    from distributed import Client, as_completed, wait
 
     t0 = time.perf_counter()
     cluster = None
@@ -207,6 +247,23 @@ def run_dask(
             names[fut] = spec["name"]
             munis[spec["name"]] = fut
             years[spec["name"]] = futs
+
+        def submit_national(nation: Callable[..., TaskResult], futures: list[Any]) -> Any:
+            fut = client.submit(
+                nation,
+                *futures,
+                key=f"national-{uuid.uuid4().hex}",
+                pure=False,
+                retries=retries,
+                priority=3 * n,
+            )
+            names[fut] = NATIONAL_TASK
+            return fut
+
+        # every municipality's result in the national file's order, as the serial run
+        national = None
+        if national_task is not None:
+            national = submit_national(national_task, [munis[s["name"]] for s in specs])
         with _progress(len(names)) as bar:
             for fut in as_completed(list(names)):
                 bar.set_postfix_str(names[fut])
@@ -224,9 +281,21 @@ def run_dask(
                     results[name].years.append(_failed(names[yf], yf.exception()))
                 else:
                     results[name].years.append(replace(yf.result(), parts=None))
+        national_result = None
+        if national_task is not None and national is not None:
+            finished = [munis[s["name"]] for s in specs if munis[s["name"]].status == "finished"]
+            if national.status == "error" and len(finished) < len(specs):
+                # a crashed municipality failed the national task too: run it on the others
+                national = submit_national(national_task, finished)
+                wait([national])
+            national_result = (
+                national.result()
+                if national.status == "finished"
+                else _failed(NATIONAL_TASK, national.exception())
+            )
         client.cancel(list(names))
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    return results
+    return GraphResults(tasks=results, national=national_result)

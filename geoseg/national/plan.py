@@ -18,7 +18,9 @@ the municipality with that seed.
 A rerun skips every task whose inputs are unchanged since it finished: a year task's hash
 covers the project file, the area boundaries, the rows of its year in the register and the
 run's options; a municipality task's hash covers every file its project names. A skipped year
-task reads the results it saved (``<output>/tasks/<code>/<year>.pkl``).
+task reads the results it saved (``<output>/tasks/<code>/<year>.npz``, tables in the format of
+:mod:`geoseg.io.frames`, which runs no code when read), once their SHA-256 digest equals the
+one the finished run recorded.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
     "hash_inputs",
     "plan_tasks",
     "register_years",
+    "saved_results",
     "task_seed",
 ]
 
@@ -47,6 +50,11 @@ __all__ = [
 TASKS_FOLDER = "tasks"
 #: Stages whose per-year work runs in the year tasks.
 YEAR_STAGES = ("segregation", "hotspots")
+
+
+def saved_results(out: Path, code: str, year: int | str) -> Path:
+    """The file of a year task's saved results in the national results folder ``out``."""
+    return out / TASKS_FOLDER / code / f"{year}.npz"
 
 
 def _file_digest(path: Path, memo: dict[tuple[str, int, int], bytes]) -> bytes:
@@ -226,7 +234,7 @@ def _year_tasks(
             "stages": stages,
             "seed": spec["seed"],
             "size": spec["size"],
-            "saved": str(out / TASKS_FOLDER / code / f"{year}.pkl"),
+            "saved": str(saved_results(out, code, year)),
             "root": str(out),
         }
         task["hash"] = _year_hash(project, task, rows, memo)

@@ -1,14 +1,15 @@
 """Running a national project: plan the tasks, run them, then the national level.
 
 :func:`run_national` plans the task graph (:mod:`geoseg.national.plan`: a task per
-municipality and register year, a task per municipality after its years), runs it on Dask or
-serially (:mod:`geoseg.national.engine`), computes the national tables
-(:mod:`geoseg.national.tables`) and writes them with the index page
-(:mod:`geoseg.national.page`).
+municipality and register year, a task per municipality after its years, and the national
+task after every municipality), runs it on Dask or serially (:mod:`geoseg.national.engine`);
+the national task computes the national tables (:mod:`geoseg.national.tables`) where the
+graph runs, and this process writes them with the index page (:mod:`geoseg.national.page`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -23,9 +24,9 @@ from geoseg.io.results import check_output_folder, write_manifest
 from geoseg.national.engine import dask_available, run_dask, run_serial
 from geoseg.national.extract import shared_networks
 from geoseg.national.page import index_page
-from geoseg.national.plan import TASKS_FOLDER, plan_tasks
-from geoseg.national.tables import national_tables, suppress_small, table_csv
-from geoseg.national.tasks import TaskResult
+from geoseg.national.plan import plan_tasks, saved_results
+from geoseg.national.tables import suppress_small, table_csv
+from geoseg.national.tasks import NATIONAL_TASK, TaskResult, run_nation
 
 __all__ = ["NATIONAL_FILES", "TASKS_MANIFEST", "NationalResult", "run_national"]
 
@@ -55,6 +56,9 @@ class NationalResult:
     tasks
         One :class:`TaskResult` per municipality, in the national file's order; each holds
         its year tasks' results in ``years`` (see :attr:`year_tasks`).
+    national
+        The national task's result (:func:`geoseg.national.tasks.run_nation`: where it ran,
+        its time, or the problem when it failed); ``None`` before the graph has run.
     areas
         Per area and year: municipality, population, the index's indicators, the
         socio-economic index and ``area_type`` (1-5).
@@ -66,8 +70,9 @@ class NationalResult:
     files
         Files written at the national level.
     seconds, task_seconds, national_seconds
-        Wall time of the run, of its municipality tasks (engine start included) and of the
-        national level.
+        Wall time of the run, of its task graph (engine start and the national task
+        included) and of the national level (the national task and the writing of its
+        tables and page in this process).
     startup_seconds
         Wall time the Dask cluster and client took to start (0 for a serial run).
     network_seconds
@@ -79,6 +84,7 @@ class NationalResult:
 
     output: Path
     tasks: list[TaskResult] = field(default_factory=list)
+    national: TaskResult | None = None
     areas: pd.DataFrame | None = None
     municipalities: pd.DataFrame | None = None
     trend: pd.DataFrame | None = None
@@ -181,21 +187,25 @@ def run_national(
     t_tasks = time.perf_counter()
     use_dask = (workers is None or workers > 0 or scheduler) and dask_available()
     timings: dict[str, float] = {}
+    nation = functools.partial(run_nation, nat)
     if use_dask:
-        results = run_dask(
+        ran = run_dask(
             specs,
             workers=workers or 2,
             scheduler=scheduler,
             memory_limit=memory_limit,
             processes=processes,
             retries=retries,
+            national_task=nation,
             timings=timings,
         )
     else:
         if workers and not dask_available():
             logger.warning("dask is not installed (pip install geoseg[dask]); running serially")
-        results = run_serial(specs)
-    result = NationalResult(output=out, tasks=[results[s["name"]] for s in specs])
+        ran = run_serial(specs, national_task=nation)
+    result = NationalResult(
+        output=out, tasks=[ran.tasks[s["name"]] for s in specs], national=ran.national
+    )
     result.task_seconds = time.perf_counter() - t_tasks
     result.network_seconds = network_seconds
     result.plan_seconds = plan_seconds
@@ -205,10 +215,13 @@ def run_national(
     for t in result.failed:
         logger.error("municipality %s failed: %s", t.name, t.error)
 
-    regs = [t.register for t in result.tasks if t.register is not None and len(t.register)]
-    if regs:
-        registers = pd.concat(regs, ignore_index=True)
-        result.areas, result.municipalities, result.trend = national_tables(registers, nat)
+    nt = result.national
+    if nt is not None and nt.status == "failed":
+        logger.error("the national level failed: %s", nt.error)
+    if nt is not None and nt.parts:
+        tables = nt.parts
+        result.areas, result.municipalities = tables["areas"], tables["municipalities"]
+        result.trend = tables["trend"]
         for name, df in (
             ("national_areas.csv", suppress_small(result.areas)),
             ("national_municipalities.csv", result.municipalities),
@@ -230,6 +243,18 @@ def run_national(
                     "error": task.error or "",
                 }
             )
+    if nt is not None:
+        rows.append(
+            {
+                "task": NATIONAL_TASK,
+                "municipality": "",
+                "year": "",
+                "status": nt.status,
+                "seconds": round(nt.seconds, 3),
+                "cpu_seconds": round(nt.cpu_seconds, 3),
+                "error": nt.error or "",
+            }
+        )
     result.files.append(
         write_text(out / "national_tasks.csv", table_csv(pd.DataFrame(rows)), root=out)
     )
@@ -244,9 +269,9 @@ def run_national(
     finished = _finished(result.tasks, specs, previous.get("tasks", {}))
     # the saved results of finished year tasks (those carried over too) are the folder's
     saved = [
-        out / TASKS_FOLDER / code / f"{year}.pkl"
+        saved_results(out, code, year)
         for code, _, year in (name.partition(":") for name in finished)
-        if year and (out / TASKS_FOLDER / code / f"{year}.pkl").is_file()
+        if year and saved_results(out, code, year).is_file()
     ]
     result.files.append(
         write_text(
@@ -256,7 +281,7 @@ def run_national(
         )
     )
     write_manifest(out, [*result.files, *saved], project=nat.path)
-    result.national_seconds = time.perf_counter() - t_national
+    result.national_seconds = time.perf_counter() - t_national + (nt.seconds if nt else 0.0)
     result.seconds = time.perf_counter() - t0
     return result
 

@@ -7,11 +7,31 @@ computes the measures of :mod:`geoseg.segregation.national` over the whole count
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["national_tables", "suppress_small", "table_csv"]
+__all__ = ["TREND_COLUMNS", "national_tables", "national_trend", "suppress_small", "table_csv"]
+
+#: Columns of the national trend table (:func:`national_trend`).
+TREND_COLUMNS = (
+    "municipality",
+    "measure",
+    "first_year",
+    "last_year",
+    "years",
+    "value_first",
+    "value_last",
+    "change",
+    "slope",
+    "slope_low",
+    "slope_high",
+    "mk_tau",
+    "mk_p",
+    "mk_p_adjusted",
+    "direction",
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +56,13 @@ def national_tables(
         Per area and year: the index's indicators, their standard scores,
         ``socioeconomic_index`` and ``area_type`` (1-5). Per municipality and year: the
         population shares ``area_type_1`` ... ``area_type_5``, ``inequality_index``,
-        ``segregation_index``, areas and population. Per municipality: first and last year's
-        values of the measures and their change.
+        ``segregation_index``, areas and population. Per municipality and measure (the two
+        indices and the five area-type shares): their trend over the years
+        (:func:`national_trend`).
     """
     from geoseg.segregation.national import (
         AREA_TYPE_CUTS,
+        AREA_TYPES,
         area_type_shares,
         area_types,
         default_socioeconomic_indicators,
@@ -70,21 +92,79 @@ def national_tables(
     munis["population"] = areas.groupby(keys)["population"].sum()
     munis = munis.reset_index()
     measures = [
-        c for c in ("inequality_index", "segregation_index", "area_type_1") if c in munis.columns
+        c
+        for c in ("inequality_index", "segregation_index", *(f"area_type_{k}" for k in AREA_TYPES))
+        if c in munis.columns
     ]
+    return areas, munis, national_trend(munis, measures=measures)
+
+
+def national_trend(municipalities: pd.DataFrame, *, measures: Sequence[str]) -> pd.DataFrame:
+    """Each municipality's trend of each national measure over the years.
+
+    Parameters
+    ----------
+    municipalities
+        One row per municipality and year (``municipality``, ``year`` and the measures), the
+        per-municipality table of :func:`national_tables`.
+    measures
+        The measure columns: ``inequality_index``, ``segregation_index`` and the area-type
+        shares ``area_type_1`` ... ``area_type_5`` (the socio-economic index summed up per
+        municipality).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per municipality and measure (:data:`TREND_COLUMNS`), municipalities in code
+        order and measures in the given order: first and last year with a value, their values
+        and ``change`` (last - first); with three years or more, the Theil-Sen ``slope`` per
+        year with its 95 % interval, the Mann-Kendall ``mk_tau`` and ``mk_p``, the p-value
+        adjusted over the municipalities of a measure (false discovery rate) and the
+        ``direction`` (``"increasing"``, ``"decreasing"`` or ``"no trend"``) of
+        :func:`geoseg.trends.area_trends`, with the municipality as the area. Fewer years:
+        those columns are empty.
+
+    Notes
+    -----
+    Theil (1950), Sen (1968) and Mann (1945) / Kendall (1975), as in
+    :func:`geoseg.trends.area_trends`.
+    """
+    from geoseg.trends import area_trends
+
+    tidy = municipalities.melt(
+        id_vars=["municipality", "year"],
+        value_vars=list(measures),
+        var_name="measure",
+        value_name="value",
+    ).dropna(subset=["value"])
+    tidy = tidy.sort_values(["municipality", "year"], kind="stable")
     rows = []
-    for code, part in munis.sort_values("year").groupby("municipality", sort=True):
-        first, last = part.iloc[0], part.iloc[-1]
-        row: dict[str, Any] = {
-            "municipality": code,
-            "first_year": first["year"],
-            "last_year": last["year"],
-        }
-        for m in measures:
-            row[f"{m}_first"], row[f"{m}_last"] = first[m], last[m]
-            row[f"{m}_change"] = last[m] - first[m]
-        rows.append(row)
-    return areas, munis, pd.DataFrame(rows)
+    for code, part in tidy.groupby("municipality", sort=True):
+        for measure in measures:
+            series = part[part["measure"] == measure]
+            if series.empty:
+                continue
+            first, last = series.iloc[0], series.iloc[-1]
+            rows.append(
+                {
+                    "municipality": code,
+                    "measure": measure,
+                    "first_year": int(first["year"]),
+                    "last_year": int(last["year"]),
+                    "years": len(series),
+                    "value_first": float(first["value"]),
+                    "value_last": float(last["value"]),
+                    "change": float(last["value"]) - float(first["value"]),
+                }
+            )
+    out = pd.DataFrame(rows, columns=list(TREND_COLUMNS[:8]))
+    if tidy["year"].nunique() >= 3:
+        trends = area_trends(
+            tidy.rename(columns={"municipality": "code", "measure": "indicator"})
+        ).rename(columns={"code": "municipality", "indicator": "measure"})
+        keep = ["municipality", "measure", *TREND_COLUMNS[8:]]
+        out = out.merge(trends[keep], on=["municipality", "measure"], how="left")
+    return out.reindex(columns=list(TREND_COLUMNS))
 
 
 def suppress_small(areas: pd.DataFrame, *, threshold: int | None = None) -> pd.DataFrame:

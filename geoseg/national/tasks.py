@@ -1,10 +1,13 @@
-"""The units of work of a national run: a year of a municipality, and a municipality.
+"""The units of work of a national run: a year of a municipality, a municipality, the nation.
 
 :func:`run_year` computes one register year of one municipality (the segregation indices and
 the local hotspot statistics of that year); :func:`run_municipality` takes its municipality's
 year results and does the rest of the whole job (:func:`geoseg.pipeline.run_project`). Both
 read their municipality's files themselves from a small specification
 (:func:`geoseg.national.plan.plan_tasks`), so that a Dask worker receives paths, not tables.
+:func:`run_nation` takes every municipality task's result (their register rows) and computes
+the national measures (:func:`geoseg.national.tables.national_tables`); it writes nothing, the
+caller writes its tables.
 """
 
 from __future__ import annotations
@@ -26,11 +29,16 @@ from geoseg.errors import GeoSegError, InputError
 from geoseg.national.plan import task_seed
 
 __all__ = [
+    "NATIONAL_TASK",
     "TaskResult",
     "run_municipality",
+    "run_nation",
     "run_year",
     "task_seed",
 ]
+
+#: Name of the task that computes the national measures.
+NATIONAL_TASK = "national"
 
 
 @dataclass
@@ -40,7 +48,8 @@ class TaskResult:
     Attributes
     ----------
     name
-        The task's name: the municipality code, or ``"<code>:<year>"`` for a year task.
+        The task's name: the municipality code, ``"<code>:<year>"`` for a year task, or
+        :data:`NATIONAL_TASK` for the national measures.
     status
         ``"done"``, ``"skipped"`` (inputs unchanged since a finished run) or ``"failed"``.
     error
@@ -61,7 +70,8 @@ class TaskResult:
         A municipality task: the results of its year tasks, in year order.
     parts
         A year task: the indices and local hotspot statistics of its year (dropped once its
-        municipality task has used them).
+        municipality task has used them). The national task: its tables ``"areas"``,
+        ``"municipalities"`` and ``"trend"`` (none when no municipality sent register rows).
     digest
         A year task: SHA-256 of its saved results file.
     blas_threads
@@ -150,15 +160,36 @@ def _check_areas(project: Any, code: str) -> None:
             "the municipality's area boundaries or remove it from the national file"
         )
         raise InputError(msg)
-    foreign = sorted(c for c in codes.unique() if not c.startswith(code))
+    foreign = _foreign(codes, code)
     if foreign:
-        shown = ", ".join(foreign[:8]) + (
-            f" and {len(foreign) - 8} more" if len(foreign) > 8 else ""
-        )
         msg = (
-            f"municipality {code}: {len(foreign)} area code(s) in {path}, column "
-            f"{project.areas.id!r}, do not start with the municipality code {code}: {shown}; "
-            "list each municipality under its own code in the national file, or fix the codes"
+            f"municipality {code}: {foreign[0]} area code(s) in {path}, column "
+            f"{project.areas.id!r}, do not start with the municipality code {code}: "
+            f"{foreign[1]}; list each municipality under its own code in the national file, "
+            "or fix the codes"
+        )
+        raise InputError(msg)
+
+
+def _foreign(codes: pd.Series, code: str) -> tuple[int, str] | None:
+    """How many of ``codes`` do not start with the municipality code, and the first few."""
+    foreign = sorted(c for c in codes.astype(str).unique() if not c.startswith(code))
+    if not foreign:
+        return None
+    more = f" and {len(foreign) - 8} more" if len(foreign) > 8 else ""
+    return len(foreign), ", ".join(foreign[:8]) + more
+
+
+def _check_register_codes(project: Any, codes: pd.Series, code: str) -> None:
+    """Refuse register rows of areas outside the municipality (they would count in its
+    national measures)."""
+    foreign = _foreign(codes, code)
+    if foreign:
+        reg = project.registers
+        msg = (
+            f"municipality {code}: {foreign[0]} area code(s) in the register {reg.path}, "
+            f"column {reg.id!r}, do not start with the municipality code {code}: {foreign[1]}; "
+            "keep only the municipality's own areas in its register, or fix the codes"
         )
         raise InputError(msg)
 
@@ -203,6 +234,7 @@ def _load_year(spec: Mapping[str, Any]) -> Any:
     if spec.get("seed") is not None:
         project.indices.seed = project.hotspots.seed = int(spec["seed"])
     data = load_project(project)
+    _check_register_codes(project, data.register[project.registers.id], spec["municipality"])
     view = project_at_level(data, None)
     if view.steps:
         data = view.data
@@ -233,9 +265,8 @@ def run_year(spec: Mapping[str, Any]) -> TaskResult:
         the problem and its fix for bad input. Any other exception propagates (the engine
         retries and reports it).
     """
-    import pickle
-
     from geoseg.io import write_bytes
+    from geoseg.io.frames import TableFileError, tables_from_bytes, tables_to_bytes
     from geoseg.stages import hotspot_local, segregation_indices
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -248,9 +279,13 @@ def run_year(spec: Mapping[str, Any]) -> TaskResult:
         blob = saved.read_bytes() if saved.is_file() else b""
         digest = hashlib.sha256(blob).hexdigest()
         if blob and digest == spec.get("digest"):  # only a file this run's manifest vouches for
-            result.status, result.digest = "skipped", digest
-            result.parts = pickle.loads(blob)  # geoseg's own file, its digest checked
-            return _finish(result, t0, c0)
+            try:
+                result.parts = tables_from_bytes(blob)  # tables and JSON: nothing runs on load
+            except TableFileError:
+                pass  # not readable by this geoseg: computed again below
+            else:
+                result.status, result.digest = "skipped", digest
+                return _finish(result, t0, c0)
     try:
         config = Path(spec["config"])
         if not config.is_file():
@@ -274,7 +309,7 @@ def run_year(spec: Mapping[str, Any]) -> TaskResult:
         msg = str(exc)
         result.error = msg if msg.startswith(f"municipality {code}") else f"{name}: {msg}"
         return _finish(result, t0, c0)
-    blob = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+    blob = tables_to_bytes(parts)
     write_bytes(saved, blob, root=Path(spec["root"]))
     result.parts, result.digest = parts, hashlib.sha256(blob).hexdigest()
     return _finish(result, t0, c0)
@@ -345,6 +380,7 @@ def run_municipality(spec: Mapping[str, Any], *years: TaskResult) -> TaskResult:
         if failed:
             raise InputError("; ".join(failed))
         result.register = _read_task_register(project, spec["columns"], name)
+        _check_register_codes(project, result.register["area_code"], name)
         if spec.get("skip"):
             result.status = "skipped"
         else:
@@ -367,4 +403,41 @@ def run_municipality(spec: Mapping[str, Any], *years: TaskResult) -> TaskResult:
         )
         result.register = None
     result.years = [dataclasses_replace(t, parts=None) for t in years]
+    return _finish(result, t0, c0)
+
+
+def run_nation(nat: Any, *municipalities: TaskResult) -> TaskResult:
+    """Run the national task: the national measures over every municipality's register rows.
+
+    Parameters
+    ----------
+    nat
+        The national project (:class:`geoseg.io.national.NationalProject`): the index's
+        indicators, the area type cuts and the income groups.
+    *municipalities
+        The municipality tasks' results (:func:`run_municipality`), in the national file's
+        order; a failed municipality has no register rows and is left out.
+
+    Returns
+    -------
+    TaskResult
+        Named :data:`NATIONAL_TASK`; ``parts``: the tables of
+        :func:`geoseg.national.tables.national_tables` (``"areas"``, ``"municipalities"``,
+        ``"trend"``). ``"failed"`` with the problem and its fix for bad input (a
+        :class:`geoseg.errors.GeoSegError`); any other exception propagates so that the
+        engine can retry the task and report it. Nothing is written: the tables are the
+        caller's to publish.
+    """
+    from geoseg.national.tables import national_tables
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = TaskResult(name=NATIONAL_TASK, status="done", seed=getattr(nat, "seed", None))
+    registers = [t.register for t in municipalities if t.register is not None and len(t.register)]
+    if registers:
+        try:
+            areas, munis, trend = national_tables(pd.concat(registers, ignore_index=True), nat)
+        except GeoSegError as exc:
+            result.status, result.error = "failed", f"national level: {exc}"
+        else:
+            result.parts = {"areas": areas, "municipalities": munis, "trend": trend}
     return _finish(result, t0, c0)
