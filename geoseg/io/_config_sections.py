@@ -62,7 +62,8 @@ class ProjectSection:
 
 @dataclass
 class AreasConfig:
-    """``[areas]``: the boundary file and its columns."""
+    """``[areas]``: the boundary file and its columns; ``crs`` declares the CRS of a boundary
+    file that has none."""
 
     path: Path
     id: str
@@ -71,6 +72,7 @@ class AreasConfig:
     district: str | None = None
     district_name: str | None = None
     water: Path | None = None
+    crs: str | None = None
 
 
 @dataclass
