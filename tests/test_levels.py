@@ -367,6 +367,13 @@ def test_maps_at_a_level(tmp_path, monkeypatch):
     assert index.is_file()
     report = (index.parent / "report.html").read_text(encoding="utf-8")
     assert "Kvarter" in report  # the level's label names the segregation charts
+    # the index page says what the maps show: the level, the register's years, the data
+    about = _about(index)
+    assert about == {
+        "Områdesnivå": "Kvarter (4 områden)",
+        "Registerår": "2022–2023",
+        "Data": "Register: register.csv. Områdesgränser: quarters.gpkg",
+    }
     # the results keep the level's key; its label is chosen when drawing
     for name in ("segregation_indices.csv", "segregation_trend.csv"):
         table = pd.read_csv(tmp_path / "out" / "quarter" / name)
@@ -380,6 +387,23 @@ def test_maps_at_a_level(tmp_path, monkeypatch):
     text = report_text(english / "report.html")
     assert 'lang="en"' in text
     assert "Quarter" in text and "Kvarter" not in text
+    assert _about(english / "index.html") == {
+        "Area level": "Quarter (4 areas)",
+        "Register years": "2022–2023",
+        "Data": "Registers: register.csv. Area boundaries: quarters.gpkg",
+    }
+
+
+def _about(index):
+    """The index page's lines on what it shows (heading -> text)."""
+    import html
+    import re
+
+    page = index.read_text(encoding="utf-8")
+    block = re.search(r'<dl class="about">(.*?)</dl>', page, flags=re.S)
+    assert block, "the index page does not say what it shows"
+    pairs = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", block.group(1))
+    return {html.unescape(k): html.unescape(v) for k, v in pairs}
 
 
 def report_text(path):

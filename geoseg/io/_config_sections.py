@@ -79,7 +79,8 @@ class AreasConfig:
 class RegistersConfig:
     """``[registers]``: the register table and the roles of its columns.
 
-    ``year = ""`` marks a single-year table.
+    ``year = ""`` marks a single-year table; ``attribution`` is the credit line of the data
+    (e.g. "Källa: SCB"), shown on the published pages.
     """
 
     path: Path | None
@@ -105,6 +106,7 @@ class RegistersConfig:
     derive: dict[str, str] = field(default_factory=dict)
     tables: list[RegisterTable] = field(default_factory=list)
     source: str | None = None
+    attribution: str | None = None
     regions: list[str] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
     select: dict[str, list[str]] = field(default_factory=dict)
