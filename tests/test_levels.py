@@ -457,3 +457,20 @@ def test_run_prints_each_warning_once(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     lines = [ln for ln in res.output.splitlines() if "register codes 199 cannot be moved" in ln]
     assert len(lines) == 1 and lines[0].startswith("warning: "), lines
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_a_level_file_without_crs_is_declared_in_its_table(tmp_path):
+    path = _write(tmp_path)
+    town = gpd.read_file(tmp_path / "town.gpkg")
+    town.set_crs(None, allow_override=True).to_file(tmp_path / "town.gpkg")
+    res = CliRunner().invoke(main, ["validate", str(path)])
+    assert res.exit_code == 2, res.output
+    assert "town.gpkg" in res.output and "no CRS" in res.output
+    assert "ogr2ogr -a_srs" in res.output and "crs = " in res.output
+    text = path.read_text(encoding="utf-8").replace(
+        "[levels.town]\n", f'[levels.town]\ncrs = "{CRS}"\n'
+    )
+    path.write_text(text, encoding="utf-8")
+    res = CliRunner().invoke(main, ["validate", str(path)])
+    assert res.exit_code == 0, res.output
