@@ -313,3 +313,14 @@ def test_geojson_without_features(tmp_path):
     csv = tmp_path / "table.csv"
     df.to_csv(csv, index=False)
     expect_error(read_boundaries, csv, id_column="code")
+
+
+def test_lonlat_labelled_as_metres_refused(tmp_path):
+    lonlat = [shapely.box(11.9, 57.7, 11.91, 57.71), shapely.box(11.91, 57.7, 11.92, 57.71)]
+    path = write(tmp_path, ["01", "02"], lonlat, crs="EPSG:3006")
+    err = expect_error(read_boundaries, path, id_column="code")
+    assert isinstance(err, CRSError)
+    text = str(err)
+    assert "the file says its CRS is EPSG:3006 (SWEREF99 TM, metres)" in text
+    assert "longitude/latitude" in text
+    assert "ogr2ogr -a_srs EPSG:4326 fixed.gpkg areas.gpkg" in text

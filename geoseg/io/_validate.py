@@ -269,6 +269,14 @@ def _area_of_use(crs: CRS) -> tuple[float, float, float, float]:
     return tuple(aou.bounds) if aou is not None else _WORLD  # type: ignore[return-value]
 
 
+def _degrees_in_metres(bounds: Sequence[float]) -> bool:
+    """Whether projected coordinates are longitude/latitude: inside +-180/+-90 and the whole
+    layer under 5 units across (no city is 5 metres wide; every city is under 5 degrees)."""
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    inside = -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
+    return inside and maxx - minx < 5 and maxy - miny < 5 and (maxx - minx) * (maxy - miny) > 0
+
+
 def _looks_like(bounds: Sequence[float], target: CRS) -> CRS | None:
     """The CRS the coordinates ``bounds`` most plausibly are in, or ``None``.
 
@@ -294,9 +302,9 @@ def crs_fix_problem(
     """Say what is wrong with a layer's CRS and how to fix it, or return ``None`` when it is fine.
 
     A layer without a CRS is refused (geoseg never guesses one); a layer whose coordinates do not
-    fit its own CRS (metres labelled as degrees, coordinates far outside the CRS's area of use)
-    is refused as mislabelled. Any other CRS, geographic ones included, is fine: the loader
-    reprojects it to ``target``.
+    fit its own CRS (metres labelled as degrees, coordinates far outside the CRS's area of use,
+    longitude/latitude labelled with a projected CRS) is refused as mislabelled. Any other CRS,
+    geographic ones included, is fine: the loader reprojects it to ``target``.
 
     Parameters
     ----------
@@ -319,6 +327,15 @@ def crs_fix_problem(
     """
     if len(bounds) != 4 or not all(math.isfinite(float(b)) for b in bounds):
         return None
+    if crs is not None and crs.is_projected and _degrees_in_metres(bounds):
+        return (
+            f"the file says its CRS is {describe_crs(crs)}, but its coordinates "
+            f"({_extent(bounds)}) look like longitude/latitude in degrees (EPSG:4326): read as "
+            "projected, the whole layer would be a few metres across, so the CRS written in "
+            "the file is wrong. Assign the right CRS without moving the coordinates: "
+            f"ogr2ogr -a_srs EPSG:4326 fixed{path.suffix or '.gpkg'} {path.name} (QGIS: "
+            "'Assign projection'); geoseg then reprojects it"
+        )
     if crs is not None and (
         crs == target or _inside(_lonlat(crs, bounds), _area_of_use(crs), _USE_MARGIN_DEG)
     ):
