@@ -84,6 +84,9 @@ class RunResult:
         Values of the declared indicators per area and year
         (:func:`geoseg.indicators.indicator_values`) and the location quotients of the latest
         year's groups per area (``None`` without two or more groups).
+    level
+        The ``[levels]`` key of the area level the run analysed (``None`` for a project
+        without ``[levels]``).
     """
 
     output: Path
@@ -105,6 +108,7 @@ class RunResult:
     access_note: str | None = None
     indicators: pd.DataFrame | None = None
     location_quotients: pd.DataFrame | None = None
+    level: str | None = None
 
 
 def _cpu_seconds() -> float:
@@ -212,10 +216,11 @@ def run_project(
     t0, c0 = time.perf_counter(), _cpu_seconds()
     logger.info("load ...")
     data = load_project(project)
-    from geoseg.levels import project_at_level
+    from geoseg.levels import level_names, project_at_level
 
     view = project_at_level(data, level)
     result = RunResult(output=out, maps=maps_dir)
+    result.level = view.level or next(iter(level_names(project)), None)
     result.timings["load"] = time.perf_counter() - t0
     result.cpu_timings["load"] = _cpu_seconds() - c0
     result.warnings.extend(data.warnings)  # logged by load_project

@@ -79,12 +79,127 @@ def test_all_problems_at_once(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:'crs' was not provided")
-def test_missing_crs_refused(tmp_path):
+def test_missing_crs_refused_with_the_fix(tmp_path):
     path = tmp_path / "nocrs.gpkg"
     gpd.GeoDataFrame({"code": ["01"]}, geometry=boxes(1)).to_file(path)
     err = expect_error(read_boundaries, path, id_column="code")
     assert isinstance(err, CRSError)
-    assert "no CRS" in str(err) and "set" in str(err)
+    text = str(err)
+    assert "no CRS" in text
+    # the coordinates are SWEREF 99 TM's: the message says so and gives both ways to declare it
+    assert "look like EPSG:3006" in text
+    assert 'crs = "EPSG:3006"' in text and "[areas]" in text
+    assert "ogr2ogr -a_srs EPSG:3006 fixed.gpkg nocrs.gpkg" in text
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_missing_crs_of_lonlat_coordinates_suggests_wgs84(tmp_path):
+    path = tmp_path / "lonlat.gpkg"
+    gpd.GeoDataFrame({"code": ["01"]}, geometry=[shapely.box(11.9, 57.7, 11.91, 57.71)]).to_file(
+        path
+    )
+    text = str(expect_error(read_boundaries, path, id_column="code"))
+    assert "look like EPSG:4326" in text and "ogr2ogr -a_srs EPSG:4326" in text
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_declared_crs_reads_a_file_without_one(tmp_path, caplog):
+    path = tmp_path / "nocrs.gpkg"
+    gpd.GeoDataFrame({"code": ["01", "02"]}, geometry=boxes(2)).to_file(path)
+    with caplog.at_level(logging.INFO, logger="geoseg"):
+        gdf = read_boundaries(path, id_column="code", source_crs="EPSG:3006")
+    assert gdf.crs.to_epsg() == 3006
+    assert gdf.geometry.iloc[1].equals_exact(boxes(2)[1], 1e-6)
+    assert "declared EPSG:3006" in caplog.text
+    # a declared lon/lat CRS is reprojected like a file's own
+    lonlat = shapely.box(11.9, 57.7, 11.91, 57.71)
+    path2 = tmp_path / "nocrs_lonlat.gpkg"
+    gpd.GeoDataFrame({"code": ["01"]}, geometry=[lonlat]).to_file(path2)
+    gdf2 = read_boundaries(path2, id_column="code", source_crs="EPSG:4326")
+    tr = Transformer.from_crs(4326, 3006, always_xy=True)
+    expected = shapely.transform(lonlat, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
+    assert gdf2.geometry.iloc[0].normalize().equals_exact(expected.normalize(), 0.01)
+
+
+def test_declared_crs_does_not_override_the_files(tmp_path, caplog):
+    path = write(tmp_path, ["01"], boxes(1))
+    with caplog.at_level(logging.WARNING, logger="geoseg"):
+        gdf = read_boundaries(path, id_column="code", source_crs="EPSG:3021")
+    assert gdf.geometry.iloc[0].equals_exact(boxes(1)[0], 1e-6)
+    assert "EPSG:3021" in caplog.text and "own CRS" in caplog.text
+
+
+def test_unknown_declared_crs_refused(tmp_path):
+    path = write(tmp_path, ["01"], boxes(1))
+    err = expect_error(read_boundaries, path, id_column="code", source_crs="EPSG:999999")
+    assert isinstance(err, CRSError) and "EPSG:999999" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("label", "found"),
+    [
+        ("EPSG:4326", "EPSG:4326 (WGS 84, degrees)"),
+        ("EPSG:3021", "EPSG:3021 (RT90 2.5 gon V, metres)"),
+        ("EPSG:2249", "EPSG:2249 (NAD83 / Massachusetts Mainland (ftUS), US survey foot)"),
+    ],
+)
+def test_mislabelled_crs_refused_with_the_fix(tmp_path, label, found):
+    # SWEREF 99 TM coordinates in Gothenburg, but the file says another CRS
+    path = write(tmp_path, ["01", "02"], boxes(2), crs=label)
+    err = expect_error(read_boundaries, path, id_column="code")
+    assert isinstance(err, CRSError)
+    text = str(err)
+    assert f"the file says its CRS is {found}" in text
+    assert "x 320000 to 320200, y 6400000 to 6400100" in text
+    assert "look like EPSG:3006" in text
+    assert "ogr2ogr -a_srs EPSG:3006 fixed.gpkg areas.gpkg" in text
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_rt90_without_crs_is_recognised(tmp_path):
+    tr = Transformer.from_crs(3006, 3021, always_xy=True)
+    rt90 = [
+        shapely.transform(b, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
+        for b in boxes(2)
+    ]
+    path = tmp_path / "rt90.gpkg"
+    gpd.GeoDataFrame({"code": ["01", "02"]}, geometry=rt90).to_file(path)
+    text = str(expect_error(read_boundaries, path, id_column="code"))
+    assert "look like EPSG:3021 (RT90 2.5 gon V, metres)" in text
+    assert 'crs = "EPSG:3021"' in text
+
+
+def test_crs_problem_is_reported_with_the_others(tmp_path):
+    path = write(tmp_path, ["01", "01"], boxes(2), crs="EPSG:4326")
+    err = expect_error(read_boundaries, path, id_column="code")
+    assert isinstance(err, ValidationError)
+    assert len(err.problems) == 2
+    assert "duplicate codes 01" in err.problems[0]
+    assert "EPSG:4326" in err.problems[1] and "ogr2ogr -a_srs EPSG:3006" in err.problems[1]
+
+
+def test_projected_crs_in_feet_is_reprojected(tmp_path, caplog):
+    # a place in Massachusetts, written in feet, read into the analysis CRS of that state
+    feet = shapely.box(700_000, 2_900_000, 701_000, 2_901_000)
+    path = write(tmp_path, ["01"], [feet], crs="EPSG:2249")
+    with caplog.at_level(logging.INFO, logger="geoseg"):
+        gdf = read_boundaries(path, id_column="code", crs="EPSG:26986")
+    back = Transformer.from_crs(2249, 26986, always_xy=True)
+    expected = shapely.transform(feet, lambda c: np.column_stack(back.transform(c[:, 0], c[:, 1])))
+    assert gdf.geometry.iloc[0].normalize().equals_exact(expected.normalize(), 0.01)
+    assert abs(gdf.area.iloc[0] - 1e6 * 0.3048006**2) < 1.0
+    assert (
+        "EPSG:2249" in caplog.text and "reprojected to the analysis CRS EPSG:26986" in caplog.text
+    )
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_read_layer_missing_crs_gives_the_fix(tmp_path):
+    path = tmp_path / "water.gpkg"
+    gpd.GeoDataFrame({"code": ["w"]}, geometry=boxes(1)).to_file(path)
+    err = expect_error(read_layer, path)
+    assert isinstance(err, CRSError)
+    assert "no CRS" in str(err) and "ogr2ogr -a_srs EPSG:3006 fixed.gpkg water.gpkg" in str(err)
 
 
 def test_geographic_target_refused(tmp_path):
@@ -93,10 +208,12 @@ def test_geographic_target_refused(tmp_path):
         read_boundaries(path, id_column="code", crs="EPSG:4326")
 
 
-def test_reprojected_from_geographic(tmp_path):
+def test_reprojected_from_geographic(tmp_path, caplog):
     lonlat = shapely.box(11.9, 57.7, 11.91, 57.71)
     path = write(tmp_path, ["01"], [lonlat], crs="EPSG:4326", name="a.geojson")
-    gdf = read_boundaries(path, id_column="code")
+    with caplog.at_level(logging.INFO, logger="geoseg"):
+        gdf = read_boundaries(path, id_column="code")
+    assert "EPSG:4326 (WGS 84, degrees) is geographic; reprojected to the analysis" in caplog.text
     assert gdf.crs.to_epsg() == 3006
     tr = Transformer.from_crs(4326, 3006, always_xy=True)
     expected = shapely.transform(lonlat, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
@@ -196,3 +313,14 @@ def test_geojson_without_features(tmp_path):
     csv = tmp_path / "table.csv"
     df.to_csv(csv, index=False)
     expect_error(read_boundaries, csv, id_column="code")
+
+
+def test_lonlat_labelled_as_metres_refused(tmp_path):
+    lonlat = [shapely.box(11.9, 57.7, 11.91, 57.71), shapely.box(11.91, 57.7, 11.92, 57.71)]
+    path = write(tmp_path, ["01", "02"], lonlat, crs="EPSG:3006")
+    err = expect_error(read_boundaries, path, id_column="code")
+    assert isinstance(err, CRSError)
+    text = str(err)
+    assert "the file says its CRS is EPSG:3006 (SWEREF99 TM, metres)" in text
+    assert "longitude/latitude" in text
+    assert "ogr2ogr -a_srs EPSG:4326 fixed.gpkg areas.gpkg" in text

@@ -367,6 +367,13 @@ def test_maps_at_a_level(tmp_path, monkeypatch):
     assert index.is_file()
     report = (index.parent / "report.html").read_text(encoding="utf-8")
     assert "Kvarter" in report  # the level's label names the segregation charts
+    # the index page says what the maps show: the level, the register's years, the data
+    about = _about(index)
+    assert about == {
+        "Områdesnivå": "Kvarter (4 områden)",
+        "Registerår": "2022–2023",
+        "Data": "Register: register.csv. Områdesgränser: quarters.gpkg",
+    }
     # the results keep the level's key; its label is chosen when drawing
     for name in ("segregation_indices.csv", "segregation_trend.csv"):
         table = pd.read_csv(tmp_path / "out" / "quarter" / name)
@@ -380,6 +387,23 @@ def test_maps_at_a_level(tmp_path, monkeypatch):
     text = report_text(english / "report.html")
     assert 'lang="en"' in text
     assert "Quarter" in text and "Kvarter" not in text
+    assert _about(english / "index.html") == {
+        "Area level": "Quarter (4 areas)",
+        "Register years": "2022–2023",
+        "Data": "Registers: register.csv. Area boundaries: quarters.gpkg",
+    }
+
+
+def _about(index):
+    """The index page's lines on what it shows (heading -> text)."""
+    import html
+    import re
+
+    page = index.read_text(encoding="utf-8")
+    block = re.search(r'<dl class="about">(.*?)</dl>', page, flags=re.S)
+    assert block, "the index page does not say what it shows"
+    pairs = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", block.group(1))
+    return {html.unescape(k): html.unescape(v) for k, v in pairs}
 
 
 def report_text(path):
@@ -433,3 +457,20 @@ def test_run_prints_each_warning_once(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     lines = [ln for ln in res.output.splitlines() if "register codes 199 cannot be moved" in ln]
     assert len(lines) == 1 and lines[0].startswith("warning: "), lines
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_a_level_file_without_crs_is_declared_in_its_table(tmp_path):
+    path = _write(tmp_path)
+    town = gpd.read_file(tmp_path / "town.gpkg")
+    town.set_crs(None, allow_override=True).to_file(tmp_path / "town.gpkg")
+    res = CliRunner().invoke(main, ["validate", str(path)])
+    assert res.exit_code == 2, res.output
+    assert "town.gpkg" in res.output and "no CRS" in res.output
+    assert "ogr2ogr -a_srs" in res.output and "crs = " in res.output
+    text = path.read_text(encoding="utf-8").replace(
+        "[levels.town]\n", f'[levels.town]\ncrs = "{CRS}"\n'
+    )
+    path.write_text(text, encoding="utf-8")
+    res = CliRunner().invoke(main, ["validate", str(path)])
+    assert res.exit_code == 0, res.output

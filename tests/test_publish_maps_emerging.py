@@ -1,9 +1,11 @@
 """Emerging hotspot maps: one colour and label per category, escaped, in both languages."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
-from _mapdata import INJECTED, grid_areas, layer_infos, row
+from _mapdata import INJECTED, grid_areas, layer_infos, legends, row
 
 from geoseg.errors import InputError
 from geoseg.hotspots import CATEGORIES, category_labels
@@ -139,3 +141,71 @@ def test_suppressed_areas_carry_the_same_mark_as_the_other_maps(areas, lang, mar
         )
     )[0]
     assert again[codes[1]] == info[codes[1]]
+
+
+def _every_category(areas):
+    res = _emerging(areas)
+    assert sorted(res["category"]) == sorted(CATEGORIES)
+    return res
+
+
+def _drawn(colour: str, background: str, opacity: float) -> str:
+    """``colour`` as the map draws it: at the areas' fill opacity over the map's background."""
+    mixed = [
+        round(opacity * int(colour[i : i + 2], 16) + (1 - opacity) * int(background[i : i + 2], 16))
+        for i in (1, 3, 5)
+    ]
+    return "#{:02x}{:02x}{:02x}".format(*mixed)
+
+
+def _closest_pair(colours, *, cvd=None):
+    """The smallest CIEDE2000 difference between two of ``colours`` (named), seen with normal
+    vision or as simulated for a colour-vision deficiency (coloraide's Brettel simulation)."""
+    from coloraide import Color
+
+    def seen(c):
+        col = Color(c)
+        return col.filter(cvd).convert("srgb").clip() if cvd else col
+
+    shown = {name: seen(c) for name, c in colours.items()}
+    names = list(shown)
+    return min(
+        (shown[a].delta_e(shown[b], method="2000"), a, b)
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+    )
+
+
+@pytest.mark.parametrize("worse", ["higher", "lower", "none"])
+def test_every_category_in_the_legend_is_told_apart(worse):
+    """Each category of the legend differs from every other one, from "no data", the
+    suppression hatch and water by a CIEDE2000 difference above 15, both as a legend swatch and
+    as drawn on the map (at the areas' fill opacity over the map's background); for readers
+    with protanopia or deuteranopia (simulated) the difference stays above 8, for tritanopia
+    above 5."""
+    import geopandas as gpd
+    import shapely
+
+    big = grid_areas(nx=6, ny=3)
+    m = emerging_map(big, _every_category(big), label="x", worse=worse)
+    (blocks,) = legends(m)
+    words = set(category_labels(list(CATEGORIES)))
+    entries = {e["label"]: e["color"] for b in blocks for e in b["entries"] if e["label"] in words}
+    assert len(entries) == len(CATEGORIES)  # every category is in the legend
+    html = map_html(m)
+    background = re.search(r"\.leaflet-container \{background: (#[0-9a-f]{6})", html).group(1)
+    opacity = MapStyle().opacity
+    # the colour of water: the one fill a map with a water layer has in addition
+    water = gpd.GeoDataFrame(geometry=[shapely.box(*big.total_bounds).buffer(-200)], crs=big.crs)
+    fills = re.compile(r'"fillColor":\s*"(#[0-9a-fA-F]{6})"')
+    with_water = map_html(
+        emerging_map(big, _every_category(big), worse=worse, style=MapStyle(water=water))
+    )
+    (water_colour,) = set(fills.findall(with_water)) - set(fills.findall(html))
+    others = {"no data": "#ffffff", "suppressed": "#737373", "water": water_colour}
+    for colours in (entries, {k: _drawn(c, background, opacity) for k, c in entries.items()}):
+        delta, a, b = _closest_pair(colours | others)
+        assert delta > 15, f"{a} and {b}: CIEDE2000 {delta:.1f}"
+        for cvd, bar in (("protan", 8), ("deutan", 8), ("tritan", 5)):
+            delta, a, b = _closest_pair(colours, cvd=cvd)
+            assert delta > bar, f"{cvd}: {a} and {b}: CIEDE2000 {delta:.1f}"

@@ -242,3 +242,83 @@ def test_accessibility_check_fails_when_axe_core_is_missing(monkeypatch, tmp_pat
     monkeypatch.setattr(_browser, "AXE_SCRIPT", tmp_path / "axe.min.js")
     with pytest.raises(pytest.fail.Exception, match=r"npm ci --prefix tests/js"):
         _browser.axe_violations(None)
+
+
+def _about_block(html: str) -> dict[str, str]:
+    """The index page's ``<dl class="about">`` as heading -> text (HTML unescaped)."""
+    from html import unescape
+
+    block = re.search(r'<dl class="about">(.*?)</dl>', html, flags=re.S)
+    assert block, "the index page does not say what it shows"
+    pairs = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", block.group(1), flags=re.S)
+    return {unescape(k): unescape(v) for k, v in pairs}
+
+
+@pytest.mark.parametrize(
+    ("lang", "level", "years", "data"),
+    [
+        (
+            "sv",
+            "Primärområde (96 områden)",
+            "Registerår",
+            "Källa: SCB. Register: SCB, Statistikdatabasen, tabell TAB638, tenure.csv. "
+            "Områdesgränser: primaromraden.gpkg",
+        ),
+        (
+            "en",
+            "Primary area (96 areas)",
+            "Register years",
+            "Källa: SCB. Registers: Statistics Sweden (SCB), Statistical Database, table "
+            "TAB638, tenure.csv. Area boundaries: primaromraden.gpkg",
+        ),
+    ],
+)
+def test_index_says_level_years_and_data(tmp_path, lang, level, years, data):
+    from geoseg.publish.index import about_run
+
+    settings = {
+        "level": "primaromrade",  # no label declared: the translation table's
+        "levels": {"primaromrade": {"label_sv": None, "label_en": None}},
+        "sources": {
+            "boundaries": "regso.gpkg",
+            "level_boundaries": "primaromraden.gpkg",
+            "register": "cache.csv",
+            "register_origins": ["scb:TAB638", "tenure.csv"],
+            "years": "2020–2023",
+            "attribution": "Källa: SCB",
+        },
+    }
+    (tmp_path / "report.html").write_text("<html></html>", encoding="utf-8")
+    about = about_run(settings, lang=lang, areas=96)
+    page = write_index(tmp_path, [("report.html", "Report")], lang=lang, about=about)
+    shown = _about_block(page.read_text(encoding="utf-8"))
+    assert list(shown.values()) == [level, "2020–2023", data]
+    assert years in shown
+
+
+def test_index_about_uses_declared_labels_and_escapes(tmp_path):
+    from geoseg.publish.index import about_run
+
+    settings = {
+        "level": "quarter",
+        "levels": {"quarter": {"label_sv": f"Kvarter {INJECTED}", "label_en": "Quarter"}},
+        "sources": {
+            "boundaries": f"{INJECTED}.gpkg",
+            "register": "reg.csv",
+            "years": "",  # a single-year register
+            "attribution": INJECTED,
+        },
+    }
+    (tmp_path / "report.html").write_text("<html></html>", encoding="utf-8")
+    page = write_index(
+        tmp_path, [("report.html", "R")], lang="sv", about=about_run(settings, lang="sv", areas=4)
+    )
+    html = page.read_text(encoding="utf-8")
+    assert INJECTED not in html and escape(INJECTED) in html
+    shown = _about_block(html)
+    assert shown["Områdesnivå"] == f"Kvarter {INJECTED} (4 områden)"
+    assert shown["Registerår"] == "Ett år (registret har ingen årskolumn)"
+    assert shown["Data"] == f"{INJECTED}. Register: reg.csv. Områdesgränser: {INJECTED}.gpkg"
+    # a project without [levels]: the areas of the boundary file
+    plain = about_run({"sources": {"boundaries": "areas.gpkg", "years": "2018–2023"}}, lang="en")
+    assert plain[0] == ("Area level", "The areas of areas.gpkg")

@@ -267,3 +267,27 @@ def test_regso_register_on_primary_area_polygons_is_refused(real_data, tmp_path)
         assert code == 2
         assert "match only 0 of the 96 polygons" in out
         assert "1480R001" in out and "101" in out
+
+
+def test_index_page_says_level_years_and_source(real_data, tmp_path):
+    import html
+    import re
+
+    text = regso_tidy(real_data).replace(
+        'amounts = ["mean_wage_income_tkr"]',
+        'amounts = ["mean_wage_income_tkr"]\nattribution = "Källa: SCB, Statistikdatabasen"',
+    )
+    text += "\n[levels.regso]\n"  # the [areas] level, named by the translation table
+    project = write(tmp_path, text)
+    code, out = cli("run", str(project), "--stage", "segregation", "--stage", "maps")
+    assert code == 0, out
+    page = (tmp_path / "out" / "maps" / "index.html").read_text(encoding="utf-8")
+    block = re.search(r'<dl class="about">(.*?)</dl>', page, flags=re.S)
+    assert block is not None
+    pairs = dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", block.group(1)))
+    assert {k: html.unescape(v) for k, v in pairs.items()} == {
+        "Area level": "RegSO (147 areas)",
+        "Register years": "2020–2023",
+        "Data": "Källa: SCB, Statistikdatabasen. Registers: "
+        "gbg_regso_birthplace_income_tenure_2020_2023.csv. Area boundaries: regso_goteborg.gpkg",
+    }

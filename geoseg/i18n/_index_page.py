@@ -91,4 +91,27 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "title_report": ("Report", "Rapport"),
     "title_report_pdf": ("Report (PDF, A4)", "Rapport (PDF, A4)"),
+    "idx_about_level": ("Area level", "Områdesnivå"),
+    "idx_about_years": ("Register years", "Registerår"),
+    "idx_about_data": ("Data", "Data"),
+    "idx_level_count": ("{label} ({n} areas)", "{label} ({n} områden)"),
+    "idx_level_file": ("The {n} areas of {file}", "De {n} områdena i {file}"),
+    "idx_years_single": (
+        "One year (the register has no year column)",
+        "Ett år (registret har ingen årskolumn)",
+    ),
+    "idx_source_scb": (
+        "Statistics Sweden (SCB), Statistical Database, table {table}",
+        "SCB, Statistikdatabasen, tabell {table}",
+    ),
+    "idx_data_files": ("Registers: {files}", "Register: {files}"),
+    "idx_data_boundaries": ("Area boundaries: {file}", "Områdesgränser: {file}"),
+    # the usual Swedish area systems, named when a [levels] table gives no label
+    "lvl_deso": ("DeSO", "DeSO"),
+    "lvl_regso": ("RegSO", "RegSO"),
+    "lvl_kommun": ("Municipality", "Kommun"),
+    "lvl_basomrade": ("Base area", "Basområde"),
+    "lvl_primaromrade": ("Primary area", "Primärområde"),
+    "lvl_mellanomrade": ("Middle area", "Mellanområde"),
+    "lvl_stadsomrade": ("City district", "Stadsområde"),
 }

@@ -49,6 +49,14 @@ def check_sections(project: dict[str, Any], problems: list[str]) -> None:
             problems.append(
                 "[registers] label matches region labels to the areas' names: set [areas] name"
             )
+    area_cfg: sections.AreasConfig | None = project.get("areas")
+    if area_cfg is not None and area_cfg.crs is not None:
+        from pyproj import CRS
+
+        try:
+            CRS.from_user_input(area_cfg.crs)
+        except Exception as exc:  # pyproj raises its own error type for unknown CRSs
+            problems.append(f"[areas] crs {area_cfg.crs!r} is not a known CRS ({exc})")
     srv: sections.ServicesConfig = project["services"]
     if srv.crs is not None:
         from pyproj import CRS

@@ -62,7 +62,8 @@ class ProjectSection:
 
 @dataclass
 class AreasConfig:
-    """``[areas]``: the boundary file and its columns."""
+    """``[areas]``: the boundary file and its columns; ``crs`` declares the CRS of a boundary
+    file that has none."""
 
     path: Path
     id: str
@@ -71,13 +72,15 @@ class AreasConfig:
     district: str | None = None
     district_name: str | None = None
     water: Path | None = None
+    crs: str | None = None
 
 
 @dataclass
 class RegistersConfig:
     """``[registers]``: the register table and the roles of its columns.
 
-    ``year = ""`` marks a single-year table.
+    ``year = ""`` marks a single-year table; ``attribution`` is the credit line of the data
+    (e.g. "Källa: SCB"), shown on the published pages.
     """
 
     path: Path | None
@@ -103,6 +106,7 @@ class RegistersConfig:
     derive: dict[str, str] = field(default_factory=dict)
     tables: list[RegisterTable] = field(default_factory=list)
     source: str | None = None
+    attribution: str | None = None
     regions: list[str] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
     select: dict[str, list[str]] = field(default_factory=dict)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geoseg.errors import CRSError, InputError, format_codes
@@ -26,6 +26,8 @@ __all__ = [
     "as_text_codes",
     "check_file",
     "closest",
+    "crs_fix_problem",
+    "describe_crs",
     "duplicated_values",
     "missing_columns_problem",
     "parse_numbers",
@@ -199,3 +201,168 @@ def require_projected_crs(crs: Any, *, what: str) -> CRS:
         )
         raise CRSError(msg)
     return parsed
+
+
+#: How far (degrees) a layer may reach beyond its CRS's area of use before its CRS is called wrong.
+_USE_MARGIN_DEG = 5.0
+#: How closely coordinates must fit a CRS's area of use for geoseg to suggest that CRS.
+_GUESS_MARGIN_DEG = 0.5
+_WORLD = (-180.0, -90.0, 180.0, 90.0)
+
+
+def describe_crs(crs: CRS) -> str:
+    """Name a CRS for a message: ``"EPSG:4326 (WGS 84, degrees)"``."""
+    auth = crs.to_authority(min_confidence=70)
+    code = f"{auth[0]}:{auth[1]}" if auth else "a CRS without an EPSG code"
+    unit = crs.axis_info[0].unit_name if crs.axis_info else "unknown unit"
+    unit = {"degree": "degrees", "metre": "metres", "meter": "metres"}.get(unit, unit)
+    return f"{code} ({crs.name}, {unit})"
+
+
+def _extent(bounds: Sequence[float]) -> str:
+    """``"x 296402 to 336057, y 6378113 to 6417634"`` (degrees keep four decimals)."""
+
+    def fmt(v: float) -> str:
+        return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.4f}"
+
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    return f"x {fmt(minx)} to {fmt(maxx)}, y {fmt(miny)} to {fmt(maxy)}"
+
+
+def _lonlat(crs: CRS, bounds: Sequence[float]) -> tuple[float, float, float, float] | None:
+    """``bounds`` (in ``crs``) as longitude/latitude, or ``None`` where they cannot be placed."""
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    if crs.is_geographic:
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            return None
+        return minx, miny, maxx, maxy
+    try:
+        to_lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        out = to_lonlat.transform_bounds(minx, miny, maxx, maxy)
+    except Exception:  # PROJ raises several types for coordinates it cannot place
+        return None
+    return out if all(math.isfinite(v) for v in out) else None
+
+
+def _inside(
+    lonlat: tuple[float, float, float, float] | None,
+    area: tuple[float, float, float, float],
+    margin: float,
+) -> bool:
+    """Whether a longitude/latitude box lies within ``area`` widened by ``margin`` degrees."""
+    if lonlat is None:
+        return False
+    west, south, east, north = area
+    if west > east:  # areas of use across the antimeridian: nothing to compare with
+        return True
+    lon0, lat0, lon1, lat1 = lonlat
+    return (
+        lon0 >= west - margin
+        and lon1 <= east + margin
+        and lat0 >= south - margin
+        and lat1 <= north + margin
+    )
+
+
+def _area_of_use(crs: CRS) -> tuple[float, float, float, float]:
+    aou = crs.area_of_use
+    return tuple(aou.bounds) if aou is not None else _WORLD  # type: ignore[return-value]
+
+
+def _degrees_in_metres(bounds: Sequence[float]) -> bool:
+    """Whether projected coordinates are longitude/latitude: inside +-180/+-90 and the whole
+    layer under 5 units across (no city is 5 metres wide; every city is under 5 degrees)."""
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    inside = -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
+    return inside and maxx - minx < 5 and maxy - miny < 5 and (maxx - minx) * (maxy - miny) > 0
+
+
+def _looks_like(bounds: Sequence[float], target: CRS) -> CRS | None:
+    """The CRS the coordinates ``bounds`` most plausibly are in, or ``None``.
+
+    Candidates: the analysis CRS (within its area of use), longitude/latitude (EPSG:4326), and
+    for a Swedish analysis CRS the older national grid RT90 2.5 gon V (EPSG:3021) within Sweden.
+    """
+    home = _area_of_use(target)
+    candidates: list[tuple[CRS, tuple[float, float, float, float]]] = [
+        (target, home),
+        (CRS.from_epsg(4326), _WORLD),
+    ]
+    if target.to_epsg() == 3006:
+        candidates.append((CRS.from_epsg(3021), home))
+    for cand, area in candidates:
+        if _inside(_lonlat(cand, bounds), area, _GUESS_MARGIN_DEG):
+            return cand
+    return None
+
+
+def crs_fix_problem(
+    crs: CRS | None, bounds: Sequence[float], *, target: CRS, path: Path, key: bool = True
+) -> str | None:
+    """Say what is wrong with a layer's CRS and how to fix it, or return ``None`` when it is fine.
+
+    A layer without a CRS is refused (geoseg never guesses one); a layer whose coordinates do not
+    fit its own CRS (metres labelled as degrees, coordinates far outside the CRS's area of use,
+    longitude/latitude labelled with a projected CRS) is refused as mislabelled. Any other CRS,
+    geographic ones included, is fine: the loader reprojects it to ``target``.
+
+    Parameters
+    ----------
+    crs
+        The layer's CRS as read from the file (``None`` when it has none).
+    bounds
+        The layer's ``(minx, miny, maxx, maxy)`` in its own coordinates.
+    target
+        The analysis CRS; suggested when the coordinates fit it.
+    path
+        The file, named in the fix.
+    key
+        Whether the project file can declare the CRS (``crs = ...`` in the table naming the file).
+
+    Returns
+    -------
+    str or None
+        One sentence naming the CRS found, the coordinates and the fix (without the file name,
+        which the caller prefixes).
+    """
+    if len(bounds) != 4 or not all(math.isfinite(float(b)) for b in bounds):
+        return None
+    if crs is not None and crs.is_projected and _degrees_in_metres(bounds):
+        return (
+            f"the file says its CRS is {describe_crs(crs)}, but its coordinates "
+            f"({_extent(bounds)}) look like longitude/latitude in degrees (EPSG:4326): read as "
+            "projected, the whole layer would be a few metres across, so the CRS written in "
+            "the file is wrong. Assign the right CRS without moving the coordinates: "
+            f"ogr2ogr -a_srs EPSG:4326 fixed{path.suffix or '.gpkg'} {path.name} (QGIS: "
+            "'Assign projection'); geoseg then reprojects it"
+        )
+    if crs is not None and (
+        crs == target or _inside(_lonlat(crs, bounds), _area_of_use(crs), _USE_MARGIN_DEG)
+    ):
+        return None
+    guess = _looks_like(bounds, target)
+    code = guess.to_string() if guess is not None else target.to_string()
+    assign = f"ogr2ogr -a_srs {code} fixed{path.suffix or '.gpkg'} {path.name}"
+    seen = f"its coordinates ({_extent(bounds)})"
+    like = (
+        f"they look like {describe_crs(guess)}"
+        if guess is not None
+        else f"they fit neither {describe_crs(target)} nor longitude/latitude"
+    )
+    if crs is None:
+        declare = (
+            f'declare it in the project file (crs = "{code}" in the table that names this file, '
+            "e.g. [areas]) or write it into the file: "
+            if key
+            else "write it into the file: "
+        )
+        usual = "" if guess is not None else "; Swedish data is usually in EPSG:3006"
+        return (
+            f"the layer has no CRS, so {seen} cannot be placed; {like}. geoseg never guesses a "
+            f"CRS: {declare}{assign} (QGIS: 'Assign projection'){usual}"
+        )
+    return (
+        f"the file says its CRS is {describe_crs(crs)}, but {seen} do not lie where that CRS is "
+        f"used, so the CRS written in the file is wrong; {like}. Assign the right CRS without "
+        f"moving the coordinates: {assign} (QGIS: 'Assign projection'), then run again"
+    )

@@ -12,11 +12,15 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geoseg.errors import CRSError, InputError, ValidationError, format_codes
 from geoseg.io._validate import (
     as_text_codes,
     check_file,
+    crs_fix_problem,
+    describe_crs,
     duplicated_values,
     missing_columns_problem,
     require_projected_crs,
@@ -122,6 +126,7 @@ def read_boundaries(
     layer: str | int | None = None,
     name_column: str | None = None,
     crs: Any = "EPSG:3006",
+    source_crs: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read area polygons, validate them and reproject them to the analysis CRS.
 
@@ -137,7 +142,11 @@ def read_boundaries(
     name_column
         Optional column with the area name (checked to exist).
     crs
-        Projected analysis CRS in metres (SWEREF 99 TM by default). Geographic CRSs are refused.
+        Projected analysis CRS in metres (SWEREF 99 TM by default). Geographic CRSs are refused
+        as analysis CRS.
+    source_crs
+        The CRS of the file's coordinates when the file declares none (``[areas] crs`` in the
+        project file). A file's own CRS always wins (a differing ``source_crs`` is logged).
 
     Returns
     -------
@@ -148,7 +157,9 @@ def read_boundaries(
     Raises
     ------
     CRSError
-        The layer has no CRS, or ``crs`` is geographic or unknown.
+        The layer has no CRS and no ``source_crs`` is given; its coordinates do not fit its CRS
+        (a mislabelled file); it cannot be reprojected; or ``crs`` is geographic or unknown.
+        The message names the CRS found and the command that fixes the file.
     ValidationError
         Every other problem at once: missing columns, missing or duplicate codes, empty or
         unrepairable geometries, geometries that are not polygons.
@@ -158,10 +169,15 @@ def read_boundaries(
     Invalid polygons (self-intersections, bow-ties) are repaired with shapely's ``make_valid``
     (GEOS ``MakeValid``); the polygonal parts of the result are kept and the repaired codes
     are logged.
+
+    A file in any other CRS, geographic (longitude/latitude) or projected (metres, feet), is
+    reprojected to ``crs`` with PROJ (an INFO log line says so). A CRS is never guessed: a file
+    without one is refused unless ``source_crs`` declares it, and a file whose coordinates lie
+    outside the area of use of its own CRS (widened by 5 degrees) is refused as mislabelled.
     """
     target = require_projected_crs(crs, what=f"{path}: boundaries")
     p = check_file(path, "boundary file")
-    gdf = read_vector(p, layer=layer, what="boundary layer")
+    gdf = _declare_crs(read_vector(p, layer=layer, what="boundary layer"), source_crs, p)
     source = str(p)
     problems: list[str] = []
     if len(gdf) == 0:
@@ -208,12 +224,7 @@ def read_boundaries(
         problems.append(
             f"areas {format_codes(not_poly)} are not polygons; boundaries must be polygons"
         )
-    crs_problem = None
-    if gdf.crs is None:
-        crs_problem = (
-            "the layer has no CRS; set it in the file (e.g. QGIS 'Assign projection', or "
-            "gdf.set_crs('EPSG:3006') and save) before using it"
-        )
+    crs_problem = crs_fix_problem(gdf.crs, _finite_bounds(geoms), target=target, path=p)
     if problems:
         raise ValidationError(source, [*problems, *([crs_problem] if crs_problem else [])])
     if crs_problem:
@@ -228,18 +239,62 @@ def read_boundaries(
     return out
 
 
+def _declare_crs(gdf: gpd.GeoDataFrame, source_crs: Any, path: Path) -> gpd.GeoDataFrame:
+    """Give a layer without a CRS the declared ``source_crs``; a file's own CRS wins."""
+    if source_crs is None:
+        return gdf
+    try:
+        declared = CRS.from_user_input(source_crs)
+    except (PyprojCRSError, TypeError, ValueError) as exc:
+        msg = (
+            f"{path}: cannot understand the declared CRS {source_crs!r} ({exc}); "
+            "use e.g. 'EPSG:3006'."
+        )
+        raise CRSError(msg) from exc
+    if gdf.crs is None:
+        logger.info("%s: the file has no CRS; using the declared %s", path, describe_crs(declared))
+        return gdf.set_crs(declared)
+    if gdf.crs != declared:
+        logger.warning(
+            "%s: the file's own CRS %s is used, not the declared %s (a declared CRS is only for "
+            "files without one)",
+            path,
+            describe_crs(gdf.crs),
+            describe_crs(declared),
+        )
+    return gdf
+
+
+def _finite_bounds(geoms: np.ndarray) -> list[float]:
+    """``(minx, miny, maxx, maxy)`` of the geometries with only finite coordinates."""
+    keep = _finite(geoms)
+    if not keep.any():
+        return []
+    return [float(v) for v in shapely.total_bounds(geoms[keep])]
+
+
 def _to_target(gdf: gpd.GeoDataFrame, target: Any, path: Path) -> gpd.GeoDataFrame:
-    """Reproject ``gdf`` to ``target``, refusing results with non-finite coordinates."""
+    """Reproject ``gdf`` to ``target``, refusing failures and non-finite coordinates."""
     if gdf.crs == target:
         return gdf
-    logger.info("%s: reprojecting from %s to %s", path, gdf.crs, target)
-    out = gdf.to_crs(target)
+    found, wanted = describe_crs(gdf.crs), describe_crs(CRS.from_user_input(target))
+    fix = (
+        f"the file's CRS is {found}; check that it is right, or reproject the file to the "
+        f"analysis CRS yourself: ogr2ogr -t_srs {CRS.from_user_input(target).to_string()} "
+        f"reprojected{path.suffix or '.gpkg'} {path.name}"
+    )
+    try:
+        out = gdf.to_crs(target)
+    except Exception as exc:  # PROJ raises several types for impossible transforms
+        msg = f"{path}: cannot reproject from {found} to {wanted} ({exc}); {fix}."
+        raise CRSError(msg) from exc
     if len(out) and not np.all(np.isfinite(out.total_bounds)):
-        msg = (
-            f"{path}: reprojecting from {gdf.crs} to {target} gave invalid coordinates; check "
-            "that the file's CRS is right."
-        )
+        msg = f"{path}: reprojecting from {found} to {wanted} gave invalid coordinates; {fix}."
         raise CRSError(msg)
+    kind = "geographic" if gdf.crs.is_geographic else "projected"
+    logger.info(
+        "%s: the file's CRS %s is %s; reprojected to the analysis CRS %s", path, found, kind, wanted
+    )
     return out
 
 
@@ -268,18 +323,19 @@ def read_layer(
     Raises
     ------
     CRSError
-        The layer has no CRS, or ``crs`` is geographic or unknown.
+        The layer has no CRS, its coordinates do not fit its CRS, or ``crs`` is geographic or
+        unknown; the message names the CRS found and the command that fixes the file.
     InputError
         The file cannot be read.
     """
     target = require_projected_crs(crs, what=f"{path}: layer")
     p = check_file(path, "layer file")
     gdf = read_vector(p, layer=layer, what="layer")
-    if gdf.crs is None:
-        msg = (
-            f"{p}: the layer has no CRS; set it in the file (e.g. QGIS 'Assign projection', or "
-            "gdf.set_crs(...) and save) before using it."
-        )
+    problem = crs_fix_problem(
+        gdf.crs, _finite_bounds(gdf.geometry.to_numpy()), target=target, path=p, key=False
+    )
+    if problem:
+        msg = f"{p}: {problem}."
         raise CRSError(msg)
     geoms = gdf.geometry
     gone = geoms.isna() | geoms.is_empty

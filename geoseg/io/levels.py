@@ -73,6 +73,7 @@ class LevelConfig:
     layer: str | None = None
     id: str | None = None
     name: str | None = None
+    crs: str | None = None
     parent: str | None = None
     link: str | None = None
     parent_id: str | None = None
@@ -369,6 +370,7 @@ def read_levels(project: Any, *, areas: gpd.GeoDataFrame | None) -> dict[str, Le
                     layer=lvl.layer,
                     name_column=lvl.name,
                     crs=project.crs,
+                    source_crs=lvl.crs,
                 )
             except GeoSegError as exc:
                 problems.append(str(exc))

@@ -252,6 +252,7 @@ def load_project(project: Project | str | Path) -> ProjectData:
         layer=a.layer,
         name_column=a.name,
         crs=crs,
+        source_crs=a.crs,
     )
     counts, amounts = register_columns(proj)
     data["register"] = _try(

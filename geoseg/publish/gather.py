@@ -238,8 +238,9 @@ def _gate_area_trends(trends: pd.DataFrame, indicators: pd.DataFrame | None) -> 
     return out
 
 
-def _sources(project: Any, data: Any) -> dict[str, Any]:
-    """The inputs to name in the report: file names, the register's years, service kinds."""
+def _sources(project: Any, data: Any, *, level: str | None = None) -> dict[str, Any]:
+    """The inputs to name in the report: file names, the register's years, service kinds, and
+    the boundary file of the area level analysed (``level_boundaries``) when it has its own."""
     reg = project.registers
     years = ""
     if reg.year and reg.year in data.register:
@@ -249,7 +250,17 @@ def _sources(project: Any, data: Any) -> dict[str, Any]:
         "boundaries": project.areas.path.name,
         "register": reg.path.name,
         "years": years,
+        # where each register table comes from: "scb:TABLE" when fetched, else its file name
+        "register_origins": [
+            str(t.source) if t.source else Path(t.path).name
+            for t in (reg.table_specs() or [reg])
+            if t.source or t.path is not None
+        ],
+        "attribution": getattr(reg, "attribution", None),
     }
+    spec = (getattr(project, "levels", None) or {}).get(level) if level else None
+    if spec is not None and getattr(spec, "path", None) is not None:
+        facts["level_boundaries"] = Path(spec.path).name
     services = getattr(project, "services", None)
     if services is not None and services.path is not None:
         facts["services"] = services.path.name
@@ -319,7 +330,8 @@ def _settings(
             k: {"label_en": v.label_en, "label_sv": v.label_sv}
             for k, v in (getattr(project, "levels", None) or {}).items()
         },
-        "sources": _sources(project, data),
+        "sources": _sources(project, data, level=getattr(result, "level", None)),
+        "level": getattr(result, "level", None),
         "inputs": [str(p) for p in project_inputs(project)],
         "notes": list(result.follow_up.notes) if result.follow_up is not None else [],
     }

@@ -21,7 +21,7 @@ from geoseg.i18n import check_lang, tr
 from geoseg.io import slugs, write_text
 from geoseg.publish._html import escape, safe_href
 
-__all__ = ["GROUPS", "TARGET_AREAS", "page_group", "write_index"]
+__all__ = ["GROUPS", "TARGET_AREAS", "about_run", "page_group", "write_index"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,10 @@ li a:focus {outline: 3px solid #e69f00; outline-offset: 2px;}
 .fictional {background: #fff3cd; border: 2px solid #8a6d00; padding: 0.5em 0.8em;
   font-weight: 700;}
 .desc {color: #3b3b3b; margin: 0.2em 0 0;}
+.about {display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; margin: 1em 0;
+  padding: 0.6em 0.8em; background: #f4f6f8; border-left: 4px solid #0072B2;}
+.about dt {font-weight: 600;}
+.about dd {margin: 0; overflow-wrap: anywhere;}
 .empty {color: #3b3b3b; font-style: italic;}
 """
 
@@ -136,6 +140,72 @@ def _description(kind: str, ind: Any, title: str, lang: str) -> str:
         return ""
 
 
+def _level_label(key: str, levels: Mapping[str, Any], lang: str) -> str:
+    """The label of a ``[levels]`` key: its declared label, the translation table's, or the key."""
+    spec = levels.get(key) or {}
+    own = spec.get("label_sv") if lang == "sv" else spec.get("label_en")
+    if own:
+        return str(own)
+    try:
+        return tr(f"lvl_{key}", lang)
+    except KeyError:
+        return str(spec.get("label_en") or spec.get("label_sv") or key)
+
+
+def about_run(
+    settings: Mapping[str, Any], *, lang: str, areas: int | None = None
+) -> list[tuple[str, str]]:
+    """What a run's pages show, as ``(heading, text)`` lines for :func:`write_index`.
+
+    Parameters
+    ----------
+    settings
+        The run's settings (:attr:`geoseg.io.SavedResults.settings`): its area level
+        (``level``, a ``[levels]`` key), the levels' labels and the inputs (``sources``).
+    lang
+        ``"en"`` or ``"sv"``.
+    areas
+        The number of areas drawn, shown with the level.
+
+    Returns
+    -------
+    list of tuple
+        The area level (its declared label, else the translation table's label of a usual
+        Swedish area system such as ``regso`` or ``primaromrade``, else its key; the areas of
+        the boundary file for a project without levels), the register years, and the data: the
+        registers' declared attribution and where each register table comes from (an SCB
+        table, or the file name), and the boundary file. The texts are plain (not escaped).
+    """
+    check_lang(lang)
+    facts = settings.get("sources") or {}
+    levels = settings.get("levels") or {}
+    key = settings.get("level")
+    boundaries = str(facts.get("level_boundaries") or facts.get("boundaries") or "")
+    if key:
+        label = _level_label(str(key), levels, lang)
+        level = label if areas is None else tr("idx_level_count", lang, label=label, n=areas)
+    else:
+        level = tr("idx_level_file", lang, n="" if areas is None else areas, file=boundaries)
+        level = " ".join(level.split())
+    years = str(facts.get("years") or "") or tr("idx_years_single", lang)
+    origins = [str(o) for o in facts.get("register_origins") or [facts.get("register") or ""]]
+    named = [
+        tr("idx_source_scb", lang, table=o.split(":", 1)[1]) if o.startswith("scb:") else o
+        for o in origins
+        if o
+    ]
+    data = [str(facts["attribution"])] if facts.get("attribution") else []
+    if named:
+        data.append(tr("idx_data_files", lang, files=", ".join(named)))
+    if boundaries:
+        data.append(tr("idx_data_boundaries", lang, file=boundaries))
+    return [
+        (tr("idx_about_level", lang), level),
+        (tr("idx_about_years", lang), years),
+        (tr("idx_about_data", lang), ". ".join(d.rstrip(".") for d in data)),
+    ]
+
+
 def _entry(item: Any) -> dict[str, str]:
     if isinstance(item, Mapping):
         return {
@@ -164,6 +234,7 @@ def write_index(
     definitions: Mapping[str, Any] | None = None,
     inputs: Iterable[str | os.PathLike[str]] = (),
     metadata: Mapping[str, object] | None = None,
+    about: Iterable[tuple[str, str]] = (),
 ) -> Path:
     """Write ``maps_dir/index.html`` linking every map, grouped by the programme's target areas.
 
@@ -189,6 +260,9 @@ def write_index(
     metadata
         Key-value pairs written as ``<meta name="geoseg:KEY">`` tags (e.g. the disclosure
         threshold).
+    about
+        ``(heading, text)`` lines saying what the pages show, listed under the title (a run's
+        area level, register years and data: :func:`about_run`). Escaped.
 
     Returns
     -------
@@ -250,6 +324,11 @@ def write_index(
     notice = (metadata or {}).get("notice")
     if notice:
         parts.append(f'<p class="fictional">{escape(notice)}</p>')
+    lines = [(str(head), str(text)) for head, text in about]
+    if lines:
+        parts.append('<dl class="about">')
+        parts.extend(f"<dt>{escape(head)}</dt><dd>{escape(text)}</dd>" for head, text in lines)
+        parts.append("</dl>")
     parts.append(f"<p>{escape(intro if intro is not None else tr('idx_intro', lang))}</p>")
     for group in GROUPS:
         pages = grouped[group]

@@ -30,7 +30,7 @@ from geoseg.publish._run_report import (
 )
 from geoseg.publish.disclosure import Disclosure
 from geoseg.publish.gather import population
-from geoseg.publish.index import write_index
+from geoseg.publish.index import about_run, write_index
 from geoseg.publish.pdf import start_pdf
 from geoseg.years import latest_year
 
@@ -294,6 +294,7 @@ def publish(
             definitions=definitions,
             inputs=inputs,
             metadata=meta,
+            about=about_run(settings, lang=lang, areas=len(areas)),
         )
     )
     write_manifest(maps_dir, written, project=Path(settings["project"]), metadata=meta)

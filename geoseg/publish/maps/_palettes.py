@@ -11,6 +11,9 @@ from __future__ import annotations
 from geoseg.errors import InputError
 
 __all__ = [
+    "EMERGING_COOL",
+    "EMERGING_NO_PATTERN",
+    "EMERGING_WARM",
     "FAVOURABLE",
     "LISA_COLOURS",
     "MISSING_COLOUR",
@@ -211,37 +214,57 @@ def cluster_colours(worse: str) -> dict[int, str]:
     return {1: high[0], 4: high[1], 3: low[0], 2: low[1], 0: NOT_SIGNIFICANT}
 
 
+#: Emerging hotspot categories: one colour per pattern, in a warm set (reds, orange, yellow,
+#: pink, browns) and a cool set (blues, violets, teal, green). The strongest patterns
+#: (intensifying, persistent) are darkest, and a role looks alike in both sets (consecutive
+#: vivid, diminishing faded, historical earthy, sporadic pale). Chosen by a max-min search over
+#: the sRGB cube: any two of the 17 classes (both sets and "no pattern"), as legend swatches and
+#: as drawn at the areas' fill opacity over the map's background, differ by a CIEDE2000 colour
+#: difference above 15, above 8 for protanopia and deuteranopia and above 5 for tritanopia
+#: (Brettel, Viénot & Mollon 1997 simulation), and each differs from "no data" white, the
+#: suppression hatch and water. One hue family cannot hold eight patterns apart: interpolated
+#: shades of one red differ by 3-5 units between neighbours, too little to tell apart on a map.
+EMERGING_WARM: dict[str, str] = {
+    "intensifying": "#42040d",
+    "persistent": "#8a0b53",
+    "consecutive": "#b33916",
+    "historical": "#552c08",
+    "diminishing": "#ff9ace",
+    "new": "#cb7a00",
+    "oscillating": "#a39654",
+    "sporadic": "#fcffb1",
+}
+EMERGING_COOL: dict[str, str] = {
+    "intensifying": "#080471",
+    "persistent": "#334b83",
+    "consecutive": "#218aeb",
+    "historical": "#0c6e45",
+    "diminishing": "#9d6aad",
+    "new": "#9709c1",
+    "oscillating": "#408588",
+    "sporadic": "#bae9d6",
+}
+#: "No pattern" on emerging hotspot maps: a mid grey, apart from "no data" white.
+EMERGING_NO_PATTERN = "#9f9f9f"
+
+
 def emerging_colours(worse: str, categories: list[str]) -> dict[str, str]:
-    """Fill colours of emerging hotspot categories: hot spots in the high end's family, cold
-    spots in the low end's (so an unfavourable pattern is red on every map), no pattern grey."""
-    high, low = _families(worse)
+    """Fill colours of emerging hotspot categories.
+
+    Hot spots take the warm set and cold spots the cool set (:data:`EMERGING_WARM`,
+    :data:`EMERGING_COOL`), as in Esri's Emerging Hot Spot Analysis; when low values are
+    unfavourable (``worse="lower"``) the sets swap, so that an unfavourable pattern is warm on
+    every map. "No pattern" (and any other category) is :data:`EMERGING_NO_PATTERN`.
+    """
+    hot, cold = (
+        (EMERGING_COOL, EMERGING_WARM) if worse == "lower" else (EMERGING_WARM, EMERGING_COOL)
+    )
     out: dict[str, str] = {}
-    for family, anchors in (("hot", high), ("cold", low)):
-        names = [c for c in categories if c.endswith(f"_{family}")]
-        shades = _sample([anchors[1], anchors[0]], len(names)) if names else []
-        # the strongest patterns (persistent, intensifying) take the darkest shades
-        rank = sorted(names, key=_strength)
-        out.update(dict(zip(rank, shades, strict=True)))
     for c in categories:
-        out.setdefault(c, NOT_SIGNIFICANT)
+        head, _, family = c.rpartition("_")
+        table = hot if family == "hot" else cold if family == "cold" else {}
+        out[c] = table.get(head, EMERGING_NO_PATTERN)
     return out
-
-
-_STRENGTH = (
-    "sporadic",
-    "oscillating",
-    "new",
-    "diminishing",
-    "historical",
-    "consecutive",
-    "persistent",
-    "intensifying",
-)
-
-
-def _strength(category: str) -> int:
-    head = category.rsplit("_", 1)[0]
-    return _STRENGTH.index(head) if head in _STRENGTH else 0
 
 
 def direction_sequential(worse: str, k: int) -> list[str]:

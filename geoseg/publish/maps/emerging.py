@@ -28,9 +28,11 @@ from geoseg.publish.maps._style import MapStyle
 
 __all__ = ["CATEGORY_COLOURS", "emerging_map"]
 
-#: Fill colour of each category when high values are unfavourable: hot spots in reds (darkest
-#: for the persistent and intensifying ones), cold spots in purples, no pattern light grey. For
-#: another ``worse`` see :func:`geoseg.publish.maps._palettes.emerging_colours`.
+#: Fill colour of each category when high values are unfavourable (or neither end is): hot
+#: spots in warm colours (the strongest patterns, intensifying and persistent, darkest), cold
+#: spots in cool ones, no pattern grey; any two categories differ by a CIEDE2000 colour
+#: difference above 15, and stay apart for protanopia, deuteranopia and tritanopia. When low
+#: values are unfavourable the warm and cool sets swap (:func:`emerging_map`).
 CATEGORY_COLOURS: dict[str, str] = emerging_colours("higher", list(CATEGORIES))
 
 
@@ -63,8 +65,10 @@ def emerging_map(
         legend class of every other map, its category and years hidden.
     worse
         The variable's unfavourable end (``"higher"``, ``"lower"`` or ``"none"``): hot spots
-        (high values) are red when high is unfavourable, purple when it is favourable, so an
-        unfavourable pattern is red on every map; brown and teal without a worse end.
+        (high values) take warm colours and cold spots cool ones, except when low values are
+        unfavourable (``"lower"``), where the sets swap, so that an unfavourable pattern is
+        warm on every map. Each of the 16 patterns has a colour of its own
+        (:data:`CATEGORY_COLOURS`).
     title, style
         As in :func:`geoseg.publish.maps.choropleth_map`.
 
