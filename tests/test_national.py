@@ -678,3 +678,33 @@ def test_a_crashed_year_task_fails_its_municipality_alone(
     for code in ("9901", "9903", "9904"):
         assert (tmp_path / "municipalities" / code / "segregation_indices.csv").is_file()
     assert not (tmp_path / "municipalities" / "9902" / "segregation_indices.csv").exists()
+
+
+def test_each_warning_once_per_municipality(
+    nation: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A warning every year task logs reaches the user once, with its municipality's code."""
+    import logging
+
+    path = _copy(nation, tmp_path)
+    # the municipality's own run logs the contiguity warnings of its hotspots once per year
+    with caplog.at_level(logging.WARNING, logger="geoseg"):
+        from geoseg import run_project
+
+        run_project(path.parent / "9901" / "geoseg.toml", output=tmp_path / "plain",
+                    stages=["hotspots"])  # fmt: skip
+    plain = [r.getMessage() for r in caplog.records if "queen weights" in r.getMessage()]
+    assert plain, "the example municipality has areas without a neighbour"
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="geoseg"):
+        run_national(path, workers=0, stages=("segregation", "hotspots"))
+    said = [r.getMessage() for r in caplog.records]
+    for message in dict.fromkeys(plain):
+        assert said.count(f"municipality 9901: {message}") == 1
+    assert not [m for m in said if m.startswith("queen weights")]  # none without its code
+    tasks = pd.read_csv(path.parent / "output" / "national_tasks.csv", dtype=str,
+                        keep_default_na=False)  # fmt: skip
+    years = tasks[(tasks["municipality"] == "9901") & (tasks["year"] != "")]
+    assert len(years) == 6
+    for cell in years["warnings"]:
+        assert set(cell.split(" | ")) == set(plain)

@@ -214,6 +214,9 @@ def run_national(
     t_national = time.perf_counter()
     for t in result.failed:
         logger.error("municipality %s failed: %s", t.name, t.error)
+    for t in result.tasks:  # each distinct warning once per municipality, not once per year
+        for message in dict.fromkeys(w for task in [*t.years, t] for w in task.warnings):
+            logger.warning("municipality %s: %s", t.name, message)
 
     nt = result.national
     if nt is not None and nt.status == "failed":
@@ -241,6 +244,7 @@ def run_national(
                     "seconds": round(task.seconds, 3),
                     "cpu_seconds": round(task.cpu_seconds, 3),
                     "error": task.error or "",
+                    "warnings": " | ".join(task.warnings),
                 }
             )
     if nt is not None:
@@ -253,6 +257,7 @@ def run_national(
                 "seconds": round(nt.seconds, 3),
                 "cpu_seconds": round(nt.cpu_seconds, 3),
                 "error": nt.error or "",
+                "warnings": " | ".join(nt.warnings),
             }
         )
     result.files.append(

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from geoseg.errors import GeoSegError, InputError
+from geoseg.national._task_log import collect_warnings
 from geoseg.national.plan import task_seed
 
 __all__ = [
@@ -76,6 +77,8 @@ class TaskResult:
         A year task: SHA-256 of its saved results file.
     blas_threads
         Threads the BLAS and OpenMP libraries of the task's process may use.
+    warnings
+        The distinct warnings the task logged (shown once per municipality by the run).
     """
 
     name: str
@@ -93,6 +96,7 @@ class TaskResult:
     parts: dict[str, Any] | None = None
     digest: str | None = None
     blas_threads: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def _peak_rss_mb() -> float:
@@ -265,6 +269,14 @@ def run_year(spec: Mapping[str, Any]) -> TaskResult:
         the problem and its fix for bad input. Any other exception propagates (the engine
         retries and reports it).
     """
+    with collect_warnings() as kept:
+        result = _run_year(spec)
+    result.warnings = list(dict.fromkeys(kept))
+    return result
+
+
+def _run_year(spec: Mapping[str, Any]) -> TaskResult:
+    """:func:`run_year` without keeping its warnings."""
     from geoseg.io import write_bytes
     from geoseg.io.frames import TableFileError, tables_from_bytes, tables_to_bytes
     from geoseg.stages import hotspot_local, segregation_indices
@@ -356,6 +368,14 @@ def run_municipality(spec: Mapping[str, Any], *years: TaskResult) -> TaskResult:
         :class:`geoseg.errors.GeoSegError`) or a year task failed; any other exception
         propagates so that the engine can retry the task and report it.
     """
+    with collect_warnings() as kept:
+        result = _run_municipality(spec, *years)
+    result.warnings = list(dict.fromkeys(kept))
+    return result
+
+
+def _run_municipality(spec: Mapping[str, Any], *years: TaskResult) -> TaskResult:
+    """:func:`run_municipality` without keeping its warnings."""
     from geoseg.io import read_config
     from geoseg.pipeline import run_project
 
