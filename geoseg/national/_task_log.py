@@ -43,8 +43,9 @@ class _TaskHandler(logging.Handler):
             for handler in root.handlers:
                 if record.levelno >= handler.level:
                     handler.handle(record)
-            if not root.handlers and record.levelno >= logging.lastResort.level:
-                logging.lastResort.handle(record)
+            last = logging.lastResort
+            if not root.handlers and last is not None and record.levelno >= last.level:
+                last.handle(record)
 
 
 _ACTIVE: list[_TaskHandler] = []
