@@ -30,6 +30,11 @@ peak per worker; projected on 32 workers 7.9 s; projected to 290 municipalities 
 3,047 s of task CPU: 1,555 s on 2 workers, 127 s on 32 (critical path 11 s).
 ``--municipalities 290 --plan-only``: generated in 187 s CPU, 1,740 year tasks and 290
 municipality tasks planned in 31 s CPU.
+``--municipalities 290`` (6,032 areas, 999 permutations, all stages; other work ran beside it
+at nice 19, load average 3.7-10), after the exact expectations were computed once per distinct
+city share: 1,300 s wall on 2 workers, 2,272 s on 1 (1.75x); task CPU 1,672-1,744 s (year
+tasks 935-996 s, municipality tasks 737-749 s); peak memory 1.0-1.1 GB per worker; projected
+on 32 workers 76-84 s (critical path 10-13 s).
 
 ``--workers 2`` runs one cluster size only (the 290-municipality nation: run 2 workers, then
 1); ``--plan-only`` generates the nation and plans its task graph without running it.
