@@ -55,6 +55,9 @@ if TYPE_CHECKING:
         read_network,
         write_network,
     )
+    from geoseg.io.network_cache import (
+        load_network,
+    )
     from geoseg.io.paths import (
         MAX_SLUG,
         inside,
@@ -108,6 +111,7 @@ __all__ = [
     "fetch_scb",
     "inside",
     "join_register",
+    "load_network",
     "load_project",
     "project_inputs",
     "read_boundaries",
@@ -150,6 +154,7 @@ _HOME = {
     "fetch_scb": "scb",
     "inside": "paths",
     "join_register": "codes",
+    "load_network": "network_cache",
     "load_project": "project",
     "project_inputs": "paths",
     "read_boundaries": "boundaries",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -210,7 +209,7 @@ def compute_baseline(
     minutes: float | None = None,
     speed_kmh: float | None = None,
     max_snap_m: float | None = None,
-    cache_dir: str | Path | None = None,
+    network: WalkNetwork | None = None,
 ) -> Baseline:
     """Compute today's walking access of a project once, for checking plans against it.
 
@@ -223,8 +222,9 @@ def compute_baseline(
     minutes, speed_kmh, max_snap_m
         Threshold, walking speed and largest snapping distance; default the project's
         ``[access]`` settings (15 minutes, 4.8 km/h, 500 m).
-    cache_dir
-        Network cache folder.
+    network
+        The walking network, read by the caller with :mod:`geoseg.io`; default the project's
+        (see :func:`geoseg.access.access_for_project`).
 
     Returns
     -------
@@ -256,7 +256,7 @@ def compute_baseline(
         minutes=minutes,
         speed_kmh=speed,
         max_snap_m=snap,
-        cache_dir=cache_dir,
+        network=network,
     )
     areas: gpd.GeoDataFrame = project_data.areas
     total = str(project_setting(project, "registers", "total", default="pop_total"))
