@@ -67,6 +67,11 @@ if TYPE_CHECKING:
         slugs,
         variable_slugs,
     )
+    from geoseg.io.plans import (
+        Plan,
+        read_plan,
+        write_plan,
+    )
     from geoseg.io.project import (
         ProjectData,
         describe_project,
@@ -75,6 +80,10 @@ if TYPE_CHECKING:
     )
     from geoseg.io.registers import (
         read_register,
+    )
+    from geoseg.io.rules import (
+        Rules,
+        read_rules,
     )
     from geoseg.io.saved import (
         RESULTS_FORMAT,
@@ -97,9 +106,11 @@ __all__ = [
     "UNPLACED_RULE",
     "LevelConfig",
     "LevelInput",
+    "Plan",
     "Project",
     "ProjectData",
     "ResultsFolderError",
+    "Rules",
     "SavedResults",
     "ScbClient",
     "atomic_path",
@@ -121,9 +132,11 @@ __all__ = [
     "read_layer",
     "read_levels",
     "read_network",
+    "read_plan",
     "read_population_grid",
     "read_register",
     "read_results",
+    "read_rules",
     "read_services",
     "remove_stale_temporaries",
     "slug",
@@ -132,6 +145,7 @@ __all__ = [
     "variable_slugs",
     "write_bytes",
     "write_network",
+    "write_plan",
     "write_results",
     "write_text",
     "write_with",
@@ -175,6 +189,11 @@ _HOME = {
     "validate_project": "project",
     "variable_slugs": "paths",
     "write_network": "network",
+    "Plan": "plans",
+    "read_plan": "plans",
+    "write_plan": "plans",
+    "Rules": "rules",
+    "read_rules": "rules",
 }
 
 

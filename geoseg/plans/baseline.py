@@ -22,6 +22,7 @@ from geoseg.access import Snapped, WalkNetwork, access_for_project, subset
 from geoseg.errors import ConfigError, InputError, PlanError
 from geoseg.indicators import indicator_label, indicator_values
 from geoseg.io.indicators import default_indicators
+from geoseg.plans.plan_context import plan_problems
 from geoseg.settings import WALK_SPEED_KMH, project_setting
 from geoseg.years import latest_year
 
@@ -119,6 +120,11 @@ class Baseline:
     def edge_tree(self) -> shapely.STRtree:
         """A spatial index of the network's street lines (built once)."""
         return self.network.edge_tree()
+
+    def plan_problems(self, features: gpd.GeoDataFrame, *, max_end_m: float) -> list[str]:
+        """Problems of plan features against this project (see
+        :func:`geoseg.plans.plan_context.plan_problems`); :func:`geoseg.io.read_plan` calls it."""
+        return plan_problems(features, self, max_end_m=max_end_m)
 
     def indicator_share(self, column: str | None) -> pd.Series | None:
         """Area code -> share of residents counted in ``column`` (default: the project's
