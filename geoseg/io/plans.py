@@ -28,17 +28,19 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from geoseg.access import WalkNetwork
 from geoseg.errors import PlanError
 from geoseg.io._atomic import write_with
 from geoseg.settings import ANALYSIS_CRS
+
+if TYPE_CHECKING:
+    from geoseg.access import WalkNetwork
 
 __all__ = [
     "ACTIONS",
