@@ -253,7 +253,7 @@ def main() -> int:
         + ", ".join(f"{k} {len(v)}" for k, v in nodes.items())
     )
     with tempfile.TemporaryDirectory() as tmp:
-        from geoseg.access.network import load_arrays, save_arrays
+        from geoseg.io.network_cache import load_arrays, save_arrays
 
         save_arrays(net, Path(tmp) / "net.npz")
         t0 = time.perf_counter()

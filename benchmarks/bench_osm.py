@@ -11,7 +11,7 @@
    Each process reports the call's wall time and its own peak resident memory (imports
    included); the script prints the ratios.
 2. A grid city of ``--big-side`` squared street nodes (1,000,000 by default) written as PBF by
-   this script, read and cached by ``geoseg.access.load_network`` in one process (time and peak
+   this script, read and cached by ``geoseg.io.load_network`` in one process (time and peak
    memory), then read back from the cache in another.
 3. Isochrones of every service kind of the city at 5, 10 and 15 minutes (the run's stage),
    against the exact per-service isochrones of earlier versions on a sample of services,
@@ -67,7 +67,7 @@ print(json.dumps({"seconds": t, "cpu": c, "nodes": net.n_nodes, "edges": net.n_e
 
 CACHED = """
 import json, resource, sys, time
-from geoseg.access import load_network
+from geoseg.io import load_network
 t = time.perf_counter()
 net = load_network(sys.argv[1], cache_dir=sys.argv[2])
 t = time.perf_counter() - t

@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from geoseg.access import access_for_project
     from geoseg.example import example_config as example_project
     from geoseg.hotspots import build_weights, emerging_hotspots, getis_ord, local_moran
-    from geoseg.io import load_project
+    from geoseg.io import load_project, read_plan
     from geoseg.pipeline import run_project
-    from geoseg.plans import check_plan, compute_baseline, read_plan, suggest_sites
+    from geoseg.plans import check_plan, compute_baseline, suggest_sites
     from geoseg.publish import access_map, choropleth_map, lisa_map, plan_map, write_report
     from geoseg.segregation import compute_indices, segregation_test
     from geoseg.trends import area_trends
@@ -49,7 +49,7 @@ _VERBS: dict[str, tuple[str, str]] = {
     "area_trends": ("geoseg.trends", "area_trends"),
     "access_for_project": ("geoseg.access", "access_for_project"),
     "compute_baseline": ("geoseg.plans", "compute_baseline"),
-    "read_plan": ("geoseg.plans", "read_plan"),
+    "read_plan": ("geoseg.io", "read_plan"),
     "check_plan": ("geoseg.plans", "check_plan"),
     "suggest_sites": ("geoseg.plans", "suggest_sites"),
     "choropleth_map": ("geoseg.publish", "choropleth_map"),

@@ -309,7 +309,10 @@ def access_stage(data: ProjectData, *, cache_dir: Path | None = None) -> Any:
     if not data.has_network and acc.fallback == "straight_line":
         return _straight_line_stage(placed)
     return access_for_project(
-        placed, minutes=acc.minutes, speed_kmh=acc.speed_kmh, cache_dir=cache_dir
+        placed,
+        minutes=acc.minutes,
+        speed_kmh=acc.speed_kmh,
+        network=placed.network(cache_dir=cache_dir),
     )
 
 

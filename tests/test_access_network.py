@@ -1,4 +1,4 @@
-"""Network engine: times equal NetworkX shortest paths, snapping, cache, edits."""
+"""Network engine: times equal NetworkX shortest paths, snapping, edits."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from geoseg.access import (
     add_edges,
     at_nodes,
     build_network,
-    load_network,
     nearest,
     reach,
     remove_edges,
@@ -219,51 +218,6 @@ def test_edits_remove_and_add_edges():
     got = nearest(short, svc, at_nodes(short), speed_kmh=3.6)["minutes"].to_numpy()
     np.testing.assert_allclose(got, [0.0, 1000 / 60, 500 / 60])
     assert net.n_edges == 2  # the original is untouched
-
-
-OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
-<osm version="0.6" generator="test">
-  <node id="1" lat="57.7000" lon="11.9700" version="1"/>
-  <node id="2" lat="57.7000" lon="11.9750" version="1"/>
-  <node id="3" lat="57.7030" lon="11.9750" version="1"/>
-  <node id="4" lat="57.7030" lon="11.9700" version="1"/>
-  <way id="10" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/>
-    <tag k="highway" v="residential"/></way>
-  <way id="11" version="1"><nd ref="3"/><nd ref="4"/><nd ref="1"/>
-    <tag k="highway" v="footway"/></way>
-</osm>
-"""
-
-
-def _reader(calls):
-    import osmnx as ox
-
-    def read(path, *, crs):
-        calls.append(path)
-        g = ox.graph_from_xml(path, simplify=False, retain_all=True)
-        return ox.project_graph(g, to_crs=crs)
-
-    return read
-
-
-def test_cache_reused_and_invalidated(tmp_path):
-    osm = tmp_path / "streets.osm"
-    osm.write_text(OSM_XML, encoding="utf-8")
-    cache = tmp_path / "cache"
-    calls: list = []
-    first = load_network(osm, cache_dir=cache, reader=_reader(calls))
-    assert len(calls) == 1 and len(list(cache.glob("*.npz"))) == 1
-    second = load_network(osm, cache_dir=cache, reader=_reader(calls))
-    assert len(calls) == 1  # read from the cache, not rebuilt
-    assert (second.graph != first.graph).nnz == 0
-    np.testing.assert_array_equal(second.node_ids, first.node_ids)
-    np.testing.assert_allclose(second.coords, first.coords)
-    assert second.crs == first.crs
-    osm.write_text(OSM_XML.replace('lon="11.9700"', 'lon="11.9690"'), encoding="utf-8")
-    third = load_network(osm, cache_dir=cache, reader=_reader(calls))
-    assert len(calls) == 2  # content changed: rebuilt
-    assert not np.allclose(third.x, first.x)
-    assert len(list(cache.glob("*.npz"))) == 2
 
 
 @pytest.mark.parametrize("shortcut", [False, True])

@@ -159,6 +159,22 @@ def test_access_for_project_end_to_end():
     assert {"pop_total", "age_0_5"} <= groups
 
 
+def test_network_given_or_refused_as_a_file(tmp_path):
+    from geoseg.access import build_network
+    from geoseg.errors import ConfigError
+
+    data = _project()
+    graph = data.pop("network")
+    given = access_for_project(data, minutes=10.0, speed_kmh=6.0, network=build_network(graph))
+    own = access_for_project({**data, "network": graph}, minutes=10.0, speed_kmh=6.0)
+    pd.testing.assert_frame_equal(given.summary, own.summary)
+    path = tmp_path / "streets.osm.pbf"
+    with pytest.raises(ConfigError, match=r"streets\.osm\.pbf is a file; read it first with "):
+        access_for_project({**data, "network": path}, minutes=10.0)
+    with pytest.raises(ConfigError, match="no street network"):
+        access_for_project(data, minutes=10.0)
+
+
 def _buildings_file(tmp_path, *, weights: bool):
     """Write buildings: equal footprints of weights 1 and 9 in area 01, random ones elsewhere."""
     rng = np.random.default_rng(20240611)

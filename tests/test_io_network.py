@@ -1,4 +1,4 @@
-"""Tests of geoseg.io.network: OSM XML (plain, bz2, gz), PBF, GraphML, arrays, downloads."""
+"""Tests of geoseg.io.network: OSM XML (plain, bz2, gz), PBF, GraphML, arrays, downloads, cache."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pyproj import Transformer
 
 from geoseg.access import WalkNetwork
 from geoseg.errors import CRSError, NetworkError
-from geoseg.io import read_network, write_network
+from geoseg.io import load_network, read_network, write_network
 
 SETTINGS = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -163,3 +163,46 @@ def test_property_truncated_xml(tmp_path_factory, cut):
     path = tmp_path_factory.mktemp("cut") / "streets.osm"
     path.write_bytes(text[: min(cut, len(text) - 10)])
     assert isinstance(expect_error(read_network, path), NetworkError)
+
+
+CACHE_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+  <node id="1" lat="57.7000" lon="11.9700" version="1"/>
+  <node id="2" lat="57.7000" lon="11.9750" version="1"/>
+  <node id="3" lat="57.7030" lon="11.9750" version="1"/>
+  <node id="4" lat="57.7030" lon="11.9700" version="1"/>
+  <way id="10" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/>
+    <tag k="highway" v="residential"/></way>
+  <way id="11" version="1"><nd ref="3"/><nd ref="4"/><nd ref="1"/>
+    <tag k="highway" v="footway"/></way>
+</osm>
+"""
+
+
+def _reader(calls):
+    def read(path, *, crs):
+        calls.append(path)
+        g = ox.graph_from_xml(path, simplify=False, retain_all=True)
+        return ox.project_graph(g, to_crs=crs)
+
+    return read
+
+
+def test_cache_reused_and_invalidated(tmp_path):
+    osm = tmp_path / "streets.osm"
+    osm.write_text(CACHE_XML, encoding="utf-8")
+    cache = tmp_path / "cache"
+    calls: list = []
+    first = load_network(osm, cache_dir=cache, reader=_reader(calls))
+    assert len(calls) == 1 and len(list(cache.glob("*.npz"))) == 1
+    second = load_network(osm, cache_dir=cache, reader=_reader(calls))
+    assert len(calls) == 1  # read from the cache, not rebuilt
+    assert (second.graph != first.graph).nnz == 0
+    np.testing.assert_array_equal(second.node_ids, first.node_ids)
+    np.testing.assert_allclose(second.coords, first.coords)
+    assert second.crs == first.crs
+    osm.write_text(CACHE_XML.replace('lon="11.9700"', 'lon="11.9690"'), encoding="utf-8")
+    third = load_network(osm, cache_dir=cache, reader=_reader(calls))
+    assert len(calls) == 2  # content changed: rebuilt
+    assert not np.allclose(third.x, first.x)
+    assert len(list(cache.glob("*.npz"))) == 2

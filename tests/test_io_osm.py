@@ -22,10 +22,9 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 
-from geoseg.access import load_network
 from geoseg.errors import NetworkError
 from geoseg.example import generate_city
-from geoseg.io import read_boundaries, read_network
+from geoseg.io import load_network, read_boundaries, read_network
 from geoseg.io.osm import NETWORK_FILTERS, keeps_way
 
 LAT0, LON0 = 57.70, 11.95
@@ -259,7 +258,7 @@ def test_cache_keyed_by_content_and_options(city, tmp_path, caplog):
     pbf.write_bytes((city / "network/example_streets.osm.pbf").read_bytes())
     cache = tmp_path / "cache"
     first = load_network(pbf, cache_dir=cache)
-    with caplog.at_level(logging.INFO, logger="geoseg.access"):
+    with caplog.at_level(logging.INFO, logger="geoseg.io"):
         again = load_network(pbf, cache_dir=cache)
     assert "read from cache" in caplog.text
     np.testing.assert_array_equal(again.node_ids, first.node_ids)

@@ -7,10 +7,10 @@ import pytest
 import shapely
 from _fixtures import write_features
 
-from geoseg.errors import PlanError
-from geoseg.io import load_project
-from geoseg.plans import compute_baseline, read_plan, read_rules
-from geoseg.plans.rules import default_rules
+from geoseg.errors import InputError, PlanError
+from geoseg.io import load_project, read_plan, read_rules, write_plan
+from geoseg.io.rules import default_rules
+from geoseg.plans import compute_baseline
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +180,43 @@ def test_a_closure_takes_the_location_of_the_service_it_closes(baseline, tmp_pat
     assert shapely.equals(got.geometry.iloc[1], services.geometry.loc[bare])
     assert f"2000 m from service {far}" in caplog.text
     assert str(bare) not in caplog.text  # no geometry of its own: nothing to warn about
+
+
+def test_written_plan_reads_back_and_keeps_user_files(tmp_path):
+    rows = [
+        {
+            "action": "add_service",
+            "kind": "library",
+            "capacity": 3.0,
+            "name": "Ny",
+            "geometry": shapely.Point(319_500.0, 6_399_800.0),
+        },
+        {
+            "action": "add_path",
+            "name": "Bro",
+            "geometry": shapely.LineString([(319_000.0, 6_399_000.0), (319_100.0, 6_399_050.0)]),
+        },
+    ]
+    features = gpd.GeoDataFrame(
+        [{k: v for k, v in r.items() if k != "geometry"} for r in rows],
+        geometry=[r["geometry"] for r in rows],
+        crs="EPSG:3006",
+    )
+    path = tmp_path / "suggestion.geojson"
+    assert write_plan(features, path) == path
+    raw = gpd.read_file(path)
+    assert raw.crs.to_epsg() == 4326  # RFC 7946: longitude/latitude
+    plan = read_plan(path, crs="EPSG:3006")
+    assert list(plan.features["action"]) == ["add_service", "add_path"]
+    assert list(plan.features["name"]) == ["Ny", "Bro"]
+    assert plan.features["capacity"].iloc[0] == 3.0
+    for got, want in zip(plan.features.geometry, features.geometry, strict=True):
+        assert shapely.equals_exact(got, want, tolerance=1e-3)
+    before = path.read_bytes()
+    with pytest.raises(InputError, match="exists; pass --overwrite"):
+        write_plan(features.iloc[:1], path)
+    assert path.read_bytes() == before
+    with pytest.raises(InputError, match="is an input file"):
+        write_plan(features, path, overwrite=True, inputs=[path])
+    with pytest.raises(PlanError, match=r"plan\.gpkg: a plan is written as GeoJSON"):
+        write_plan(features, tmp_path / "plan.gpkg")

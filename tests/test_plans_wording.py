@@ -7,8 +7,7 @@ import re
 import pytest
 
 from geoseg.io import load_project
-from geoseg.plans import check_plan, compute_baseline, read_plan
-from geoseg.plans.rules import equity_gap_sentence
+from geoseg.plans import check_plan, compute_baseline, equity_gap_sentence, read_plan
 
 PLANS = ("new_family_centre", "close_meeting_place", "footbridge", "housing")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -21,7 +20,7 @@ import pandas as pd
 from geoseg.access._snap import Snapped, snap_points, subset
 from geoseg.access.equity import access_gini, concentration_index, palma, quintile_gap
 from geoseg.access.measures import count_within, fca2, nearest, reach
-from geoseg.access.network import WalkNetwork, build_network, load_network
+from geoseg.access.network import WalkNetwork, build_network
 from geoseg.access.residents import (
     residents_from_buildings,
     residents_from_centroids,
@@ -131,27 +130,28 @@ def _config(project_data: Any) -> Any:
     return project_setting(project_data, "config", default=project_data)
 
 
-def _network(project_data: Any, cfg: Any, crs: str, cache_dir: Any) -> WalkNetwork:
-    """The walking network: a loaded project's (through the array cache), or the one given."""
-    value = project_setting(project_data, "network")
+def _network(project_data: Any, cfg: Any, crs: str, given: Any) -> WalkNetwork:
+    """The walking network: the one given, or the project's (read by :mod:`geoseg.io`)."""
+    value = given if given is not None else project_setting(project_data, "network")
     if isinstance(value, WalkNetwork):
         return value
     if isinstance(value, nx.MultiDiGraph):
         return build_network(value)
-    if isinstance(value, str | Path):
-        return load_network(value, crs=crs, cache_dir=cache_dir)
-    if callable(value) and hasattr(project_data, "network_options"):
-        # ProjectData.network(): the project's file or place, clipped to its areas, cached
-        got = value(cache_dir=cache_dir)
-        return got if isinstance(got, WalkNetwork) else build_network(got, crs=crs)
-    path = project_setting(cfg, "network", "path")
-    if path is not None:
-        return load_network(path, crs=crs, cache_dir=cache_dir)
     if callable(value):
+        # ProjectData.network(): the project's file or place, read on first use and kept
         got = value()
         return got if isinstance(got, WalkNetwork) else build_network(got, crs=crs)
+    where = project_setting(cfg, "path", default="project")
+    path = value if value is not None else project_setting(cfg, "network", "path")
+    if path is not None:
+        msg = (
+            f"{where}: the street network {path} is a file; read it first with "
+            "geoseg.io.load_network (or load the whole project with geoseg.load_project) and "
+            "pass the network."
+        )
+        raise ConfigError(msg)
     msg = (
-        f"{project_setting(cfg, 'path', default='project')}: no street network; add [network] path "
+        f"{where}: no street network; add [network] path "
         "(an .osm.pbf / .osm / .osm.bz2 / .graphml file) or place to the project file."
     )
     raise ConfigError(msg)
@@ -191,7 +191,7 @@ def access_for_project(
     speed_kmh: float = WALK_SPEED_KMH,
     max_snap_m: float | None = None,
     groups: Sequence[str] | None = None,
-    cache_dir: str | Path | None = None,
+    network: WalkNetwork | nx.MultiDiGraph | None = None,
 ) -> AccessResults:
     """Walking access of a project's residents to every (or the chosen) service kind.
 
@@ -200,12 +200,13 @@ def access_for_project(
     project_data
         The loaded project (``geoseg.io.load_project``), an object or mapping with ``areas``
         (GeoDataFrame indexed by area code), ``register`` (tidy table), ``services``
-        (GeoDataFrame with ``kind`` and ``capacity``), ``network`` (WalkNetwork, OSMnx graph or
-        file path), optionally ``grid`` (population grid points), ``buildings`` (used when
-        there is no grid; weighted by their ``weight`` column when present, else by footprint
-        area), ``water``, and ``project`` or ``config`` (the project file: ``registers.id``,
-        ``registers.year``, ``registers.total``, ``registers.income``,
-        ``registers.disadvantage``, ``services.kinds``, ``access.max_snap_m``).
+        (GeoDataFrame with ``kind`` and ``capacity``), ``network`` (WalkNetwork or projected
+        OSMnx graph; a loaded project reads its own on first use), optionally ``grid``
+        (population grid points), ``buildings`` (used when there is no grid; weighted by their
+        ``weight`` column when present, else by footprint area), ``water``, and ``project`` or
+        ``config`` (the project file: ``registers.id``, ``registers.year``,
+        ``registers.total``, ``registers.income``, ``registers.disadvantage``,
+        ``services.kinds``, ``access.max_snap_m``).
     kinds
         Service kinds to analyse; default every kind present.
     minutes, speed_kmh
@@ -215,8 +216,10 @@ def access_for_project(
     groups
         Register count columns to summarise; default total, each kind's demand group, and
         ``age_0_5``, ``age_6_15``, ``age_65_plus``, ``foreign_born`` when present.
-    cache_dir
-        Network cache folder.
+    network
+        The walking network (a WalkNetwork or a projected OSMnx graph), read by the caller
+        with :mod:`geoseg.io` (``ProjectData.network(cache_dir=...)``,
+        :func:`geoseg.io.load_network`); default the project's ``network``.
     """
     cfg = _config(project_data)
     areas: gpd.GeoDataFrame = project_setting(project_data, "areas")
@@ -235,7 +238,7 @@ def access_for_project(
             cfg, "project", "crs", default=project_setting(cfg, "crs", default=ANALYSIS_CRS)
         )
     )
-    net = _network(project_data, cfg, crs, cache_dir)
+    net = _network(project_data, cfg, crs, network)
     snap_limit = float(max_snap_m or project_setting(cfg, "access", "max_snap_m", default=500.0))
     id_col = str(project_setting(cfg, "registers", "id", default=areas.index.name or "code"))
     year_col = project_setting(cfg, "registers", "year", default="year")

@@ -78,10 +78,10 @@ def check_plan(
         geoseg check-plan data/plans/new_family_centre.geojson
         geoseg check-plan plan.gpkg --config geoseg.toml --rules rules.toml --format json -o r.json
     """
-    from geoseg.io import project_inputs, read_config
+    from geoseg.io import project_inputs, read_config, read_plan, read_rules
     from geoseg.io.results import check_output_folder
     from geoseg.plans import check_plan as run_check
-    from geoseg.plans import compute_baseline, read_plan, read_rules
+    from geoseg.plans import compute_baseline
     from geoseg.publish.plan_check import (
         area_names,
         plan_check_text,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -21,11 +21,6 @@ from geoseg.cli._common import (
     prepare_outputs,
     records,
 )
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from geoseg.plans import SiteSuggestions
 
 __all__ = ["plan_paths", "suggest_sites"]
 
@@ -136,10 +131,11 @@ def suggest_sites(
         geoseg suggest-sites --count 2 --candidates nodes --within 0101,0102 -o out/fc.csv
     """
     from geoseg.errors import InputError
-    from geoseg.io import project_inputs, read_layer
+    from geoseg.io import project_inputs, read_layer, write_plan
     from geoseg.plans import compute_baseline
     from geoseg.plans import suggest_sites as run_suggest
     from geoseg.publish.disclosure import Disclosure
+    from geoseg.publish.plan_check import sites_document, sites_table
 
     data = load_at_level(config_argument_path(config), level)
     baseline = compute_baseline(data)
@@ -175,7 +171,7 @@ def suggest_sites(
         name_column=data.project.areas.name or "name",
     )
     disclosure = Disclosure.of(data.project)
-    table = _published(result, disclosure.effective)
+    table = sites_table(result, threshold=disclosure.effective)
     inputs = [
         *project_inputs(data.project),
         *([Path(candidates)] if source is not candidates else []),
@@ -187,7 +183,9 @@ def suggest_sites(
     if fmt == "json":
         deliver(
             json.dumps(
-                _document(result, table, disclosure.metadata()), ensure_ascii=False, indent=1
+                sites_document(result, records(table), metadata=disclosure.metadata()),
+                ensure_ascii=False,
+                indent=1,
             ),
             output,
             overwrite=overwrite,
@@ -196,9 +194,13 @@ def suggest_sites(
     else:
         emit(table, fmt, output=output, overwrite=overwrite, inputs=inputs)
     if output is not None:
-        written = _write_plans(result, output, overwrite=overwrite, inputs=inputs)
+        written = plan_paths(output, len(result.sites))
+        for rank, path in enumerate(written, 1):  # names from the output's stem only
+            write_plan(result.plan(rank), path, overwrite=overwrite, inputs=inputs)
+            click.echo(f"wrote {path}", err=True)
         if not no_map and written:
-            from geoseg.plans import check_plan, read_plan
+            from geoseg.io import read_plan
+            from geoseg.plans import check_plan
             from geoseg.publish.plan_check import write_sites_map
 
             map_path = output.with_suffix(".html")
@@ -220,51 +222,3 @@ def suggest_sites(
         f"gap {sol.gap:.2%}" + (f" ({sol.guarantee})" if sol.guarantee else ""),
         err=True,
     )
-
-
-def _published(result: SiteSuggestions, threshold: float) -> pd.DataFrame:
-    """The ranked table with small counts of persons suppressed."""
-    from geoseg.publish.disclosure import suppress_counts
-
-    table, _ = suppress_counts(result.table, ["newly_within"], threshold=threshold)
-    return table
-
-
-def _document(
-    result: SiteSuggestions, table: pd.DataFrame, metadata: dict[str, Any]
-) -> dict[str, Any]:
-    """The JSON document: the suggestions, the solver's bound and the disclosure rule applied."""
-    sol = result.solution
-    return {
-        "kind": result.kind,
-        "group": result.group,
-        "objective": result.objective,
-        "minutes": result.minutes,
-        "method": sol.method,
-        "objective_value": sol.objective,
-        "bound": sol.bound,
-        "gap": sol.gap,
-        "guarantee": sol.guarantee,
-        "closed": result.closed,
-        "suggestions": records(table),
-        "metadata": metadata,
-    }
-
-
-def _write_plans(
-    result: SiteSuggestions, output: Path, *, overwrite: bool, inputs: list[Path]
-) -> list[Path]:
-    """One plan file per suggestion beside ``output``; names from the output's stem only."""
-    from geoseg.io import write_with
-
-    paths = plan_paths(output, len(result.sites))
-    for r, path in enumerate(paths, 1):
-        plan = result.plan(r).to_crs("EPSG:4326")
-
-        def writer(tmp: Path, plan: Any = plan, name: str = path.stem) -> None:
-            # the collection's name is the file's, not the temporary file's
-            plan.to_file(tmp, driver="GeoJSON", layer=name)
-
-        write_with(path, writer, root=path.parent, overwrite=overwrite, inputs=inputs)
-        click.echo(f"wrote {path}", err=True)
-    return paths

@@ -55,6 +55,9 @@ if TYPE_CHECKING:
         read_network,
         write_network,
     )
+    from geoseg.io.network_cache import (
+        load_network,
+    )
     from geoseg.io.paths import (
         MAX_SLUG,
         inside,
@@ -64,6 +67,11 @@ if TYPE_CHECKING:
         slugs,
         variable_slugs,
     )
+    from geoseg.io.plans import (
+        Plan,
+        read_plan,
+        write_plan,
+    )
     from geoseg.io.project import (
         ProjectData,
         describe_project,
@@ -72,6 +80,10 @@ if TYPE_CHECKING:
     )
     from geoseg.io.registers import (
         read_register,
+    )
+    from geoseg.io.rules import (
+        Rules,
+        read_rules,
     )
     from geoseg.io.saved import (
         RESULTS_FORMAT,
@@ -94,9 +106,11 @@ __all__ = [
     "UNPLACED_RULE",
     "LevelConfig",
     "LevelInput",
+    "Plan",
     "Project",
     "ProjectData",
     "ResultsFolderError",
+    "Rules",
     "SavedResults",
     "ScbClient",
     "atomic_path",
@@ -108,6 +122,7 @@ __all__ = [
     "fetch_scb",
     "inside",
     "join_register",
+    "load_network",
     "load_project",
     "project_inputs",
     "read_boundaries",
@@ -117,9 +132,11 @@ __all__ = [
     "read_layer",
     "read_levels",
     "read_network",
+    "read_plan",
     "read_population_grid",
     "read_register",
     "read_results",
+    "read_rules",
     "read_services",
     "remove_stale_temporaries",
     "slug",
@@ -128,6 +145,7 @@ __all__ = [
     "variable_slugs",
     "write_bytes",
     "write_network",
+    "write_plan",
     "write_results",
     "write_text",
     "write_with",
@@ -150,6 +168,7 @@ _HOME = {
     "fetch_scb": "scb",
     "inside": "paths",
     "join_register": "codes",
+    "load_network": "network_cache",
     "load_project": "project",
     "project_inputs": "paths",
     "read_boundaries": "boundaries",
@@ -170,6 +189,11 @@ _HOME = {
     "validate_project": "project",
     "variable_slugs": "paths",
     "write_network": "network",
+    "Plan": "plans",
+    "read_plan": "plans",
+    "write_plan": "plans",
+    "Rules": "rules",
+    "read_rules": "rules",
 }
 
 

@@ -3,7 +3,7 @@
 The maps' street layer (:func:`geoseg.publish.maps.street_lines`) is prepared from the whole
 street network on every run, which takes seconds on a city of a thousand areas although the
 network rarely changes. This module keeps such a layer next to the network's cached arrays
-(:func:`geoseg.access.network.default_cache_dir`), in a file named by a hash of everything the
+(:func:`geoseg.io.network_cache.default_cache_dir`), in a file named by a hash of everything the
 layer is derived from, so an unchanged network and extent are read back in milliseconds and a
 changed one is prepared again.
 """
@@ -44,7 +44,7 @@ def line_cache_path(
     name
         What the layer is (``"streets"``); the start of the file name.
     cache_dir
-        The network cache folder; default :func:`geoseg.access.network.default_cache_dir`.
+        The network cache folder; default :func:`geoseg.io.network_cache.default_cache_dir`.
 
     Returns
     -------
@@ -57,7 +57,7 @@ def line_cache_path(
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     if cache_dir is None:
-        from geoseg.access.network import default_cache_dir
+        from geoseg.io.network_cache import default_cache_dir
 
         folder = default_cache_dir()
     else:
@@ -118,7 +118,7 @@ def cached_lines(
     crs
         The layer's CRS (given to the lines read back).
     cache_dir
-        The network cache folder; default :func:`geoseg.access.network.default_cache_dir`.
+        The network cache folder; default :func:`geoseg.io.network_cache.default_cache_dir`.
 
     Returns
     -------

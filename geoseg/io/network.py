@@ -21,15 +21,10 @@ from typing import Any
 import numpy as np
 import shapely
 
-from geoseg.access.network import (
-    WalkNetwork,
-    build_network,
-    load_arrays,
-    network_from_arrays,
-    save_arrays,
-)
+from geoseg.access.network import WalkNetwork, build_network, network_from_arrays
 from geoseg.errors import NetworkError
 from geoseg.io._validate import require_projected_crs
+from geoseg.io.network_cache import load_arrays, save_arrays
 from geoseg.io.osm import is_osm_file, read_osm_network
 
 __all__ = ["NETWORK_SUFFIXES", "clip_network", "read_network", "write_network"]
@@ -399,9 +394,7 @@ def write_network(
         raise NetworkError(msg)
     check_not_input(target, inputs)
     if suffix == ".npz":
-        return write_with(
-            target, lambda tmp: save_arrays(network, tmp), root=target.parent, overwrite=overwrite
-        )
+        return save_arrays(network, target, overwrite=overwrite, inputs=inputs)
 
     def graphml(tmp: Path) -> None:
         import osmnx as ox

@@ -21,6 +21,7 @@ from geoseg.io.config import Project, read_config
 from geoseg.io.grid import read_population_grid
 from geoseg.io.levels import read_levels
 from geoseg.io.network import read_network
+from geoseg.io.network_cache import load_network
 from geoseg.io.network_checks import check_network_covers, default_buffer_m, network_report
 from geoseg.io.project_checks import (
     OVERLAP_LIMIT,
@@ -137,7 +138,7 @@ class ProjectData:
     def network(self, *, cache_dir: str | Path | None = None) -> Any:
         """Read the street network on first use (it is the slowest input) and keep it.
 
-        Files go through the array cache (:func:`geoseg.access.load_network`; ``cache_dir``
+        Files go through the array cache (:func:`geoseg.io.load_network`; ``cache_dir``
         is its folder), so an unchanged file is read in milliseconds on the next run.
 
         Returns
@@ -151,8 +152,6 @@ class ProjectData:
             areas.
         """
         if self._network is None:
-            from geoseg.access.network import load_network
-
             net = self.project.network
             if not self.has_network:
                 msg = (

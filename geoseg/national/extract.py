@@ -56,7 +56,7 @@ def shared_networks(
         The national results folder; arrays go to ``out/network/<extract>-<digest>.npz``,
         named by the extract's content, so an unchanged extract is not saved twice.
     cache_dir
-        geoseg's network cache folder (default: :func:`geoseg.access.network.default_cache_dir`).
+        geoseg's network cache folder (default: :func:`geoseg.io.network_cache.default_cache_dir`).
 
     Returns
     -------
@@ -64,8 +64,7 @@ def shared_networks(
         The arrays' files written or reused. An extract that cannot be read is left to each
         task, which reports the problem with its municipality's code.
     """
-    from geoseg.access import load_network
-    from geoseg.io import write_network
+    from geoseg.io import load_network, write_network
 
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for spec in specs:

@@ -22,6 +22,7 @@ import pandas as pd
 import shapely
 
 from geoseg.access import Snapped, WalkNetwork, nearest, snap_points, subset
+from geoseg.io.plans import Plan
 from geoseg.plans._edit import (
     NetworkEdit,
     PathSpec,
@@ -31,7 +32,6 @@ from geoseg.plans._edit import (
     move_points,
 )
 from geoseg.plans.baseline import Baseline
-from geoseg.plans.planfile import Plan
 
 __all__ = ["KindAfter", "PlanState", "apply_plan", "minutes_after"]
 
@@ -139,7 +139,7 @@ def apply_plan(baseline: Baseline, plan: Plan) -> PlanState:
     baseline
         From :func:`geoseg.plans.compute_baseline`.
     plan
-        From :func:`geoseg.plans.read_plan` (validated against the same baseline).
+        From :func:`geoseg.io.read_plan` (validated against the same baseline).
     """
     net0 = baseline.network
     tree = baseline.edge_tree()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -23,6 +22,7 @@ from geoseg.access import Snapped, WalkNetwork, access_for_project, subset
 from geoseg.errors import ConfigError, InputError, PlanError
 from geoseg.indicators import indicator_label, indicator_values
 from geoseg.io.indicators import default_indicators
+from geoseg.plans.plan_context import plan_problems
 from geoseg.settings import WALK_SPEED_KMH, project_setting
 from geoseg.years import latest_year
 
@@ -121,6 +121,11 @@ class Baseline:
         """A spatial index of the network's street lines (built once)."""
         return self.network.edge_tree()
 
+    def plan_problems(self, features: gpd.GeoDataFrame, *, max_end_m: float) -> list[str]:
+        """Problems of plan features against this project (see
+        :func:`geoseg.plans.plan_context.plan_problems`); :func:`geoseg.io.read_plan` calls it."""
+        return plan_problems(features, self, max_end_m=max_end_m)
+
     def indicator_share(self, column: str | None) -> pd.Series | None:
         """Area code -> share of residents counted in ``column`` (default: the project's
         disadvantage indicator).
@@ -210,7 +215,7 @@ def compute_baseline(
     minutes: float | None = None,
     speed_kmh: float | None = None,
     max_snap_m: float | None = None,
-    cache_dir: str | Path | None = None,
+    network: WalkNetwork | None = None,
 ) -> Baseline:
     """Compute today's walking access of a project once, for checking plans against it.
 
@@ -223,8 +228,9 @@ def compute_baseline(
     minutes, speed_kmh, max_snap_m
         Threshold, walking speed and largest snapping distance; default the project's
         ``[access]`` settings (15 minutes, 4.8 km/h, 500 m).
-    cache_dir
-        Network cache folder.
+    network
+        The walking network, read by the caller with :mod:`geoseg.io`; default the project's
+        (see :func:`geoseg.access.access_for_project`).
 
     Returns
     -------
@@ -256,7 +262,7 @@ def compute_baseline(
         minutes=minutes,
         speed_kmh=speed,
         max_snap_m=snap,
-        cache_dir=cache_dir,
+        network=network,
     )
     areas: gpd.GeoDataFrame = project_data.areas
     total = str(project_setting(project, "registers", "total", default="pop_total"))

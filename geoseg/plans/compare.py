@@ -19,11 +19,12 @@ import pandas as pd
 
 from geoseg.i18n import tr
 from geoseg.indicators import indicator_label
+from geoseg.io.plans import Plan
+from geoseg.io.rules import EquityGapRule, Rules, default_rules
 from geoseg.plans._apply import PlanState, apply_plan, minutes_after
 from geoseg.plans._tables import area_stats, equity_table, group_table, json_records
 from geoseg.plans.baseline import Baseline
-from geoseg.plans.planfile import Plan
-from geoseg.plans.rules import EquityGapRule, Rules, default_rules, equity_gap_sentence
+from geoseg.plans.rules import equity_gap_sentence
 
 __all__ = ["AREA_KEYS", "VIOLATION_KEYS", "PlanCheck", "check_plan"]
 
@@ -403,9 +404,9 @@ def check_plan(baseline: Baseline, plan: Plan, *, rules: Rules | None = None) ->
     baseline
         From :func:`geoseg.plans.compute_baseline` (computed once, reused for many plans).
     plan
-        From :func:`geoseg.plans.read_plan` (validated against ``baseline``).
+        From :func:`geoseg.io.read_plan` (validated against ``baseline``).
     rules
-        From :func:`geoseg.plans.read_rules`; default :func:`geoseg.plans.default_rules`.
+        From :func:`geoseg.io.read_rules`; default :func:`geoseg.io.rules.default_rules`.
 
     Returns
     -------

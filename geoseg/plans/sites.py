@@ -128,7 +128,7 @@ class SiteSuggestions:
         """Plan features of suggestion ``rank`` (1 = the best site alone).
 
         ``add_service`` for each of the first ``rank`` sites and ``remove_service`` for each
-        closed service, in the plan-file schema of :func:`geoseg.plans.read_plan`.
+        closed service, in the plan-file schema of :func:`geoseg.io.read_plan`.
         """
         if not 1 <= rank <= len(self.sites):
             msg = f"site suggestions: rank must be between 1 and {len(self.sites)}, got {rank}"

@@ -19,7 +19,12 @@ from geoseg.i18n import group_label, kind_label
 from geoseg.indicators import indicator_label
 from geoseg.io import slug
 from geoseg.io.results import owned_files, write_manifest
-from geoseg.publish.disclosure import PLAN_GROUP_COUNTS, Disclosure, suppressed_label
+from geoseg.publish.disclosure import (
+    PLAN_GROUP_COUNTS,
+    Disclosure,
+    suppress_counts,
+    suppressed_label,
+)
 from geoseg.publish.maps import MapStyle, plan_map, save_map, street_lines
 from geoseg.publish.verdict import rule_findings, write_verdict_page
 
@@ -32,6 +37,8 @@ __all__ = [
     "changed_kinds",
     "group_name",
     "plan_check_text",
+    "sites_document",
+    "sites_table",
     "verdict_paths",
     "write_plan_check",
     "write_sites_map",
@@ -81,7 +88,7 @@ def plan_check_text(
     r
         The plan check, gated (:func:`geoseg.publish.disclosure.gate_plan_check`).
     rules
-        The rules it was checked against (:func:`geoseg.plans.read_rules`).
+        The rules it was checked against (:func:`geoseg.io.read_rules`).
     names
         Area names by code (:func:`area_names`).
     definitions
@@ -305,6 +312,53 @@ def _write_map(
         ),
     )
     save_map(m, path, overwrite=True, inputs=inputs, metadata=disclosure.metadata())
+
+
+def sites_table(suggestions: SiteSuggestions, *, threshold: float) -> pd.DataFrame:
+    """The ranked table of site suggestions with small counts of persons suppressed.
+
+    Parameters
+    ----------
+    suggestions
+        From :func:`geoseg.plans.suggest_sites`.
+    threshold
+        The disclosure threshold in force (``Disclosure.effective``): ``newly_within`` counts
+        below it are suppressed.
+    """
+    table, _ = suppress_counts(suggestions.table, ["newly_within"], threshold=threshold)
+    return table
+
+
+def sites_document(
+    suggestions: SiteSuggestions, rows: list[dict[str, Any]], *, metadata: dict[str, Any]
+) -> dict[str, Any]:
+    """The JSON document of ``geoseg suggest-sites``: the suggestions, the solver's bound and the
+    disclosure rule applied.
+
+    Parameters
+    ----------
+    suggestions
+        From :func:`geoseg.plans.suggest_sites`.
+    rows
+        The published table (:func:`sites_table`) as JSON records.
+    metadata
+        The disclosure metadata (``Disclosure.metadata()``).
+    """
+    sol = suggestions.solution
+    return {
+        "kind": suggestions.kind,
+        "group": suggestions.group,
+        "objective": suggestions.objective,
+        "minutes": suggestions.minutes,
+        "method": sol.method,
+        "objective_value": sol.objective,
+        "bound": sol.bound,
+        "gap": sol.gap,
+        "guarantee": sol.guarantee,
+        "closed": suggestions.closed,
+        "suggestions": rows,
+        "metadata": metadata,
+    }
 
 
 def write_sites_map(

@@ -16,30 +16,42 @@ Each feature has an ``action``:
     columns (``age_0_5``, ``age_65_plus``, ``foreign_born``, ...); groups not given follow the
     composition of the area the housing lies in.
 
-:func:`read_plan` reports every problem of a plan at once as a :class:`~geoseg.errors.PlanError`.
+:func:`read_plan` reports every problem of a plan at once as a :class:`~geoseg.errors.PlanError`;
+given a project's baseline (:func:`geoseg.plans.compute_baseline`) it also checks the features
+against the project. :func:`write_plan` writes a plan file (site suggestions are written as plans).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from geoseg.errors import PlanError, format_codes
-from geoseg.plans._edit import closed_edges, locate
+from geoseg.errors import PlanError
+from geoseg.io._atomic import write_with
 from geoseg.settings import ANALYSIS_CRS
 
 if TYPE_CHECKING:
-    from geoseg.plans.baseline import Baseline
+    from geoseg.access import WalkNetwork
 
-__all__ = ["ACTIONS", "AGE_BANDS", "MAX_END_M", "Plan", "read_plan"]
+__all__ = [
+    "ACTIONS",
+    "AGE_BANDS",
+    "MAX_END_M",
+    "Plan",
+    "PlanContext",
+    "feature_label",
+    "read_plan",
+    "write_plan",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +67,6 @@ ACTIONS: dict[str, tuple[str, ...] | None] = {
 AGE_BANDS = ("age_0_5", "age_6_15", "age_16_19", "age_20_64", "age_65_plus")
 #: Default farthest distance (metres) from a new path's end to a street.
 MAX_END_M = 50.0
-#: A closure drawn farther than this (metres) from the service it names is warned about.
-FAR_CLOSURE_M = 100.0
 
 
 @dataclass(eq=False)
@@ -84,7 +94,27 @@ class Plan:
         return self.features[self.features["action"] == action]
 
 
-def _label(i: int, row: pd.Series) -> str:
+class PlanContext(Protocol):
+    """What :func:`read_plan` checks a plan against: a project's baseline.
+
+    :class:`geoseg.plans.Baseline` is one; its network gives the CRS the features are read in.
+    """
+
+    @property
+    def network(self) -> WalkNetwork:
+        """The project's walking network."""
+        ...
+
+    def plan_problems(self, features: gpd.GeoDataFrame, *, max_end_m: float) -> list[str]:
+        """One sentence per problem of the (schema-checked) features against the project.
+
+        It may complete the features (a closed service's location becomes its geometry).
+        """
+        ...
+
+
+def feature_label(i: int, row: pd.Series) -> str:
+    """How a problem names a plan feature: ``feature 3 (add_service 'Library')``."""
     action = row.get("action")
     name = row.get("name")
     bits = [str(action)] if isinstance(action, str) and action else []
@@ -153,7 +183,7 @@ def _check_schema(gdf: gpd.GeoDataFrame, problems: list[str]) -> gpd.GeoDataFram
         if col in out.columns:
             nums[col] = [_numeric(v) for v in out[col]]
     for i, row in out.iterrows():
-        label = _label(int(i), row)  # type: ignore[arg-type]
+        label = feature_label(int(i), row)  # type: ignore[arg-type]
         action = row["action"]
         if action not in ACTIONS:
             what = f"unknown action {action!r}" if action else "no action"
@@ -212,136 +242,10 @@ def _check_schema(gdf: gpd.GeoDataFrame, problems: list[str]) -> gpd.GeoDataFram
     return out
 
 
-def _check_context(
-    out: gpd.GeoDataFrame, baseline: Baseline, max_end_m: float, problems: list[str]
-) -> None:
-    """Check the features against the project: services, kinds, streets, areas."""
-    net = baseline.network
-    tree = baseline.edge_tree()
-    services = baseline.services
-    closed: list[np.ndarray] = []
-    for i, row in out[out["action"] == "close_path"].iterrows():
-        geom = _geom(row.geometry)
-        if geom is None or geom.geom_type not in ACTIONS["close_path"]:  # type: ignore[operator]
-            continue
-        hit = closed_edges(net, tree, geom)
-        if not len(hit):
-            problems.append(
-                f"{_label(int(i), row)}: closes no street (it neither crosses nor covers one); "  # type: ignore[arg-type]
-                "draw it across the streets to close"
-            )
-        closed.append(hit)
-    shut = np.unique(np.concatenate(closed)) if closed else np.empty(0, dtype=np.int64)
-    removed: dict[str, int] = {}
-    for i, row in out.iterrows():
-        label = _label(int(i), row)  # type: ignore[arg-type]
-        action, geom = row["action"], _geom(row.geometry)
-        if action == "add_service":
-            if row["kind"] and row["kind"] not in baseline.kinds:
-                problems.append(
-                    f"{label}: kind {row['kind']!r} is not among the project's service kinds "
-                    f"({', '.join(baseline.kinds)})"
-                )
-            if geom is not None and geom.geom_type == "Point":
-                _near(label, "the service", net, tree, geom, baseline.max_snap_m, shut, problems)
-        elif action == "remove_service":
-            sid, name = row["service_id"], row["name"]
-            if sid:
-                if sid not in services.index:
-                    problems.append(
-                        f"{label}: no service with service_id {sid!r} in the project's services"
-                    )
-                    continue
-                target = sid
-            else:
-                match = services.index[services["name"].astype(str).str.strip() == name]
-                if len(match) == 0:
-                    problems.append(f"{label}: no service named {name!r} in the project's services")
-                    continue
-                if len(match) > 1:
-                    problems.append(
-                        f"{label}: {len(match)} services are named {name!r} "
-                        f"({format_codes(match)}); give its 'service_id' instead"
-                    )
-                    continue
-                target = str(match[0])
-            if str(services.loc[target, "kind"]) not in baseline.kinds:
-                problems.append(f"{label}: service {target} is of a kind not being checked")
-            if target in removed:
-                problems.append(
-                    f"{label}: service {target} is already closed by feature {removed[target]}"
-                )
-            removed[target] = int(i)  # type: ignore[arg-type]
-            _at_service(out, i, label, geom, services, target)
-        elif action == "add_path" and geom is not None and geom.geom_type == "LineString":
-            coords = shapely.get_coordinates(geom)
-            for which, xy in (("start", coords[0]), ("end", coords[-1])):
-                end = locate(net, tree, shapely.Point(xy), max_m=max_end_m, exclude=shut)
-                if end is None:
-                    problems.append(
-                        f"{label}: its {which} ({xy[0]:.0f}, {xy[1]:.0f}) is more than "
-                        f"{max_end_m:g} m from any open street; extend the path to a street"
-                    )
-        elif action == "add_housing" and geom is not None:
-            pt = shapely.point_on_surface(geom)
-            inside = baseline.areas.geometry.intersects(pt)
-            if not inside.any():
-                problems.append(f"{label}: lies outside every area of the project")
-            else:
-                _near(label, "the housing", net, tree, pt, baseline.max_snap_m, shut, problems)
-
-
-def _at_service(
-    out: gpd.GeoDataFrame,
-    i: object,
-    label: str,
-    geom: shapely.Geometry | None,
-    services: gpd.GeoDataFrame,
-    target: str,
-) -> None:
-    """Put a closure where the service it closes is (what maps draw), warning when the
-    feature's own geometry lies far from it (the plan may name the wrong service)."""
-    if not isinstance(services, gpd.GeoDataFrame) or target not in services.index:
-        return
-    spot = _geom(services.geometry.loc[target])
-    if spot is None:
-        return
-    if geom is not None:
-        far = float(shapely.distance(geom, spot))
-        if far > FAR_CLOSURE_M:
-            logger.warning(
-                "%s: its geometry lies %.0f m from service %s, which it closes; the closure is "
-                "drawn at the service (check that it names the service meant)",
-                label,
-                far,
-                target,
-            )
-    out.at[i, "service_id"] = target
-    out.at[i, "geometry"] = spot
-    if not _text(out.at[i, "name"]) and "name" in services.columns:
-        out.at[i, "name"] = _text(services.at[target, "name"])  # named on the map
-
-
-def _near(
-    label: str,
-    what: str,
-    net: object,
-    tree: shapely.STRtree,
-    point: shapely.Point,
-    max_m: float,
-    shut: np.ndarray,
-    problems: list[str],
-) -> None:
-    if locate(net, tree, point, max_m=max_m, exclude=shut) is None:  # type: ignore[arg-type]
-        problems.append(
-            f"{label}: {what} is more than {max_m:g} m from any open street; move it closer"
-        )
-
-
 def read_plan(
     path: str | os.PathLike[str],
     *,
-    baseline: Baseline | None = None,
+    baseline: PlanContext | None = None,
     layer: str | None = None,
     crs: str = ANALYSIS_CRS,
     max_end_m: float = MAX_END_M,
@@ -357,7 +261,7 @@ def read_plan(
         close exist, paths end near a street, new services and housing lie near a street and
         inside an area, closures close something. A service's closure then takes the
         service's location as its geometry (a warning is logged when the feature's own
-        geometry lies more than :data:`FAR_CLOSURE_M` from it).
+        geometry lies more than :data:`geoseg.plans.FAR_CLOSURE_M` from it).
     layer
         GeoPackage layer (default the first).
     crs
@@ -379,7 +283,7 @@ def read_plan(
         problems.append("the plan has no features")
     out = _check_schema(gdf, problems)
     if baseline is not None and len(out):
-        _check_context(out, baseline, max_end_m, problems)
+        problems += baseline.plan_problems(out, max_end_m=max_end_m)
     if problems:
         n = len(problems)
         msg = f"{p}: {n} problem{'s' if n != 1 else ''} in the plan:\n  - " + "\n  - ".join(
@@ -392,3 +296,42 @@ def read_plan(
         source=str(p),
         max_end_m=max_end_m,
     )
+
+
+def write_plan(
+    features: gpd.GeoDataFrame,
+    path: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
+    """Write plan features as a GeoJSON plan file that :func:`read_plan` reads (atomically).
+
+    Parameters
+    ----------
+    features
+        Features in the plan-file schema (``action`` and the columns of its action), in any
+        projected or geographic CRS.
+    path
+        The ``.geojson`` file; the feature collection is named after it.
+    overwrite
+        Replace an existing file.
+    inputs
+        Input files; writing over one of them is refused.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written, in longitude/latitude (RFC 7946).
+    """
+    target = Path(path)
+    if target.suffix.lower() not in {".geojson", ".json"}:
+        msg = f"{target}: a plan is written as GeoJSON; give a file name ending in .geojson"
+        raise PlanError(msg)
+    lonlat = features.to_crs("EPSG:4326")
+
+    def writer(tmp: Path) -> None:
+        # the collection's name is the file's, not the temporary file's
+        lonlat.to_file(tmp, driver="GeoJSON", layer=target.stem)
+
+    return write_with(target, writer, root=target.parent, overwrite=overwrite, inputs=inputs)

@@ -1,6 +1,8 @@
 """The on-disk cache of walking networks: arrays in ``.npz`` files named by a hash of the source.
 
-Public through :mod:`geoseg.access.network`.
+:func:`load_network` reads a street network file into a :class:`geoseg.access.WalkNetwork`
+through this cache; :func:`save_arrays` and :func:`load_arrays` write and read one network's
+arrays (also the ``.npz`` files of ``geoseg network -o``).
 """
 
 from __future__ import annotations
@@ -9,9 +11,8 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ import numpy as np
 import scipy.sparse as sp
 import shapely
 
-from geoseg.access._arrays import WalkNetwork, build_network
+from geoseg.access.network import WalkNetwork, build_network
 from geoseg.errors import NetworkError
+from geoseg.io._atomic import write_with
 from geoseg.settings import cache_dir
 
 __all__ = [
@@ -53,7 +55,13 @@ def default_cache_dir() -> Path:
     return cache_dir("network")
 
 
-def save_arrays(net: WalkNetwork, target: str | os.PathLike[str]) -> Path:
+def save_arrays(
+    net: WalkNetwork,
+    target: str | os.PathLike[str],
+    *,
+    overwrite: bool = True,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
     """Write a network's arrays to an ``.npz`` file atomically (read back by :func:`load_arrays`).
 
     Parameters
@@ -62,6 +70,10 @@ def save_arrays(net: WalkNetwork, target: str | os.PathLike[str]) -> Path:
         The network.
     target
         The ``.npz`` file; its folder is created when missing.
+    overwrite
+        Replace an existing file (the cache does; ``geoseg network`` only with ``--overwrite``).
+    inputs
+        Files the network was read from; writing over one of them is refused.
 
     Returns
     -------
@@ -69,10 +81,8 @@ def save_arrays(net: WalkNetwork, target: str | os.PathLike[str]) -> Path:
         The file written.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npz.tmp")
-    os.close(fd)
-    try:
+
+    def write(tmp: Path) -> None:
         with open(tmp, "wb") as fh:
             np.savez(
                 fh,
@@ -91,11 +101,8 @@ def save_arrays(net: WalkNetwork, target: str | os.PathLike[str]) -> Path:
                 info=np.array(json.dumps(dict(net.info), sort_keys=True, default=str)),
                 version=np.array(CACHE_VERSION),
             )
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
+
+    return write_with(target, write, root=target.parent, overwrite=overwrite, inputs=inputs)
 
 
 def load_arrays(target: str | os.PathLike[str]) -> WalkNetwork:
@@ -163,13 +170,13 @@ def load_network(
     reader: Callable[..., Any] | None = None,
     options: Mapping[str, Any] | None = None,
 ) -> WalkNetwork:
-    """Read a street network file into a :class:`WalkNetwork`, through an on-disk cache.
+    """Read a street network file into a :class:`~geoseg.access.WalkNetwork`, through a cache.
 
     Parameters
     ----------
     path
         An OSM extract (``.osm.pbf``, ``.osm``, ``.osm.bz2``, ``.osm.gz``), a GraphML file or
-        saved network arrays (``.npz``), read by ``geoseg.io.read_network``.
+        saved network arrays (``.npz``), read by :func:`geoseg.io.read_network`.
     crs
         Projected CRS in metres.
     cache_dir
@@ -177,8 +184,8 @@ def load_network(
     use_cache
         ``False`` always rebuilds (and does not write the cache).
     reader
-        Function ``reader(path, crs=crs, **options)`` returning a :class:`WalkNetwork` or a
-        projected OSMnx graph; default ``geoseg.io.read_network``.
+        Function ``reader(path, crs=crs, **options)`` returning a ``WalkNetwork`` or a
+        projected OSMnx graph; default :func:`geoseg.io.read_network`.
     options
         Keyword options passed on to ``reader`` (for ``read_network``: ``network_type``,
         ``clip``, ``buffer_m``); they are part of the cache key.
@@ -204,7 +211,7 @@ def load_network(
             logger.info("%s: walking network read from cache %s", source, target)
             return net
     if reader is None:
-        from geoseg.io.network import read_network
+        from geoseg.io.network import read_network  # it reads the .npz files written here
 
         reader = read_network
     got = reader(source, crs=crs, **dict(options or {}))
