@@ -259,7 +259,7 @@ def write_plan_check(
             threshold=disclosure.effective,
             map_file=None if map_path is None else map_path.name,
             inputs=inputs,
-            metadata=disclosure.metadata(),
+            metadata=disclosure.metadata(b.lang),
             disclosure=disclosure,
         )
     )
@@ -304,7 +304,7 @@ def _write_map(
             streets=street_lines(b.network, areas=b.areas) if b.network.n_edges else None,
         ),
     )
-    save_map(m, path, overwrite=True, inputs=inputs, metadata=disclosure.metadata())
+    save_map(m, path, overwrite=True, inputs=inputs, metadata=disclosure.metadata(b.lang))
 
 
 def write_sites_map(
@@ -359,4 +359,6 @@ def write_sites_map(
             streets=street_lines(b.network, areas=b.areas) if b.network.n_edges else None,
         ),
     )
-    return save_map(m, path, overwrite=overwrite, inputs=inputs, metadata=disclosure.metadata())
+    return save_map(
+        m, path, overwrite=overwrite, inputs=inputs, metadata=disclosure.metadata(b.lang)
+    )
