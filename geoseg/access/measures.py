@@ -98,12 +98,38 @@ def reach(
 ) -> Reach:
     """Every service-point pair within ``minutes`` of walking (bounded Dijkstra per service).
 
+    Parameters
+    ----------
+    net
+        The walking network.
+    services
+        Snapped services (of one kind), the sources of the searches.
+    points
+        Snapped resident points, the targets.
+    minutes
+        Time limit of the table: pairs farther apart in walking time are left out. The measures
+        computed from the table can use any time up to this limit.
+    speed_kmh
+        Walking speed that turns network metres into minutes.
+
     Returns
     -------
     Reach
-        Pairs as positions into ``services`` and ``points`` with network metres and minutes;
-        the input to :func:`k_nearest`, :func:`count_within`, :func:`gravity`, :func:`fca2` and
-        :func:`e2sfca`.
+        Pairs as positions into ``services`` and ``points`` with network metres and minutes
+        (each pair once, with its shortest walk); the input to :func:`k_nearest`,
+        :func:`count_within`, :func:`gravity`, :func:`fca2` and :func:`e2sfca`.
+
+    Notes
+    -----
+    One Dijkstra (Dijkstra 1959, as implemented in :func:`scipy.sparse.csgraph.dijkstra`)
+    per service, bounded by the limit ``minutes_to_metres(minutes, speed_kmh)``, either on the
+    local piece of the network that can hold paths of that length or on the whole network. The
+    distance of a pair is ``snap_s + min_{e,f} (off_s,e + d(e, f) + off_p,f) + snap_p``, where
+    ``e`` and ``f`` are the ends of the edges the service and the point sit on, ``off`` the
+    network metres to that end and ``snap`` the straight walk to the street (see
+    :class:`geoseg.access.Snapped`); two on the same edge may also walk directly along it.
+    ``t = metres / (speed_kmh / 3.6) / 60``. The limit is widened by one part in 10^12 so that
+    a pair at exactly ``minutes`` is kept despite rounding.
     """
     table = reach_metres(
         net, services, points, limit_m=minutes_to_metres(minutes, speed_kmh) * (1 + 1e-12)
@@ -134,7 +160,34 @@ def k_nearest(table: Reach, k: int) -> np.ndarray:
 
 
 def count_within(table: Reach, *, minutes: float) -> np.ndarray:
-    """Number of services within ``minutes`` of each point (``minutes`` <= the table's limit)."""
+    """Number of services within ``minutes`` of walking of each point.
+
+    Parameters
+    ----------
+    table
+        Reach table (:func:`reach`) computed up to at least ``minutes``.
+    minutes
+        Walking time within which a service is counted (inclusive).
+
+    Returns
+    -------
+    ndarray
+        Integer count per point, in the order of the points the table was computed for (0 where
+        no service is within reach).
+
+    Raises
+    ------
+    DataError
+        ``minutes`` beyond the table's limit: services farther than the limit are absent from
+        the table, so the count would be too low.
+
+    Notes
+    -----
+    The cumulative-opportunities measure (Handy & Niemeier 1997, "Measuring accessibility: an
+    exploration of issues and alternatives", *Environment and Planning A* 29): ``A_i = sum_j
+    [t_ij <= d0]``, each service counted once at its shortest walk. ``t_ij <= d0`` is tested
+    with a tolerance of one part in 10^12, as the table's limit is.
+    """
     _check_limit(table, minutes)
     ok = table.minutes <= minutes * (1 + 1e-12)
     return np.bincount(table.point[ok], minlength=table.n_points)
