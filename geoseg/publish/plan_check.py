@@ -25,7 +25,7 @@ from geoseg.publish.verdict import rule_findings, write_verdict_page
 
 if TYPE_CHECKING:
     from geoseg.io import Project, ProjectData
-    from geoseg.plans import Baseline, PlanCheck, SiteSuggestions
+    from geoseg.plans import Baseline, PlanCheck, Rules, SiteSuggestions
 
 __all__ = [
     "area_names",
@@ -68,7 +68,7 @@ def changed_kinds(r: PlanCheck) -> list[str]:
 
 def plan_check_text(
     r: PlanCheck,
-    rules: object,
+    rules: Rules,
     *,
     names: dict[str, str],
     definitions: Any,
@@ -219,7 +219,7 @@ def verdict_paths(
 def write_plan_check(
     b: Baseline,
     r: PlanCheck,
-    rules: object,
+    rules: Rules,
     data: ProjectData,
     *,
     page: Path,
