@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -27,7 +27,7 @@ from geoseg.io import (
 from geoseg.io.results import MANIFEST, write_manifest
 from geoseg.preflight import access_note, check_outputs, check_run, output_folders
 from geoseg.segregation.trend import indices_with_unplaced
-from geoseg.settings import ISOCHRONE_MINUTES, STAGES
+from geoseg.settings import STAGES
 from geoseg.stages import (
     access_stage,
     hotspot_stage,
@@ -37,6 +37,17 @@ from geoseg.stages import (
     series_breaks,
     trends_stage,
 )
+
+if TYPE_CHECKING:
+    from geoseg.access import AccessResults
+    from geoseg.access.straight import StraightLineAccess
+    from geoseg.io import SavedResults
+    from geoseg.io.project import ProjectData
+    from geoseg.publish.disclosure import Disclosure
+    from geoseg.trends import ProjectTrends
+
+    #: What the access stage returns: over the street network, or from straight lines.
+    Access = AccessResults | StraightLineAccess
 
 __all__ = [
     "STAGES",
@@ -93,7 +104,7 @@ class RunResult:
     hotspots: pd.DataFrame | None = None
     hotspot_counts: pd.DataFrame | None = None
     hotspot_changes: pd.DataFrame | None = None
-    follow_up: Any = None
+    follow_up: ProjectTrends | None = None
     access: pd.DataFrame | None = None
     equity: pd.DataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
@@ -293,13 +304,13 @@ def run_project(
 
 
 def _other_stages(
-    data: Any,
+    data: ProjectData,
     *,
     stages: Sequence[str],
     cache_dir: str | Path | None,
     result: RunResult,
     computed: Mapping[str, Any] | None = None,
-) -> Any:
+) -> Access | None:
     """Run the hotspots, trends, access and isochrone stages, filling ``result``.
 
     Returns the access stage's results (``None`` when access was not computed).
@@ -327,17 +338,7 @@ def _other_stages(
         result.access = access.summary
         result.equity = access.equity
         with _timed(result, "isochrones"):
-            if data.has_network:
-                result.isochrones = isochrone_stage(access)
-            else:
-                from geoseg.access.straight import straight_line_isochrones
-
-                result.isochrones = straight_line_isochrones(
-                    access.services,
-                    minutes=ISOCHRONE_MINUTES,
-                    speed_kmh=access.speed_kmh,
-                    detour=access.detour,
-                )
+            result.isochrones = isochrone_stage(access)
         if len(access.rejected):
             n = len(access.rejected)
             note = f"access: {n} resident or service point(s) not placed on the network"
@@ -380,8 +381,12 @@ def _stage_workers(workers: int | None) -> int:
 
 
 def _side_run(
-    data: Any, stages: Sequence[str], cache_dir: Any, out: Path, computed: Any
-) -> tuple[Any, Any]:
+    data: ProjectData,
+    stages: Sequence[str],
+    cache_dir: str | Path | None,
+    out: Path,
+    computed: Mapping[str, Any] | None,
+) -> tuple[RunResult, Access | None]:
     """The side stages in a worker process: their results, timings and the access results."""
     part = RunResult(output=out, maps=out)
     access = _other_stages(data, stages=stages, cache_dir=cache_dir, result=part, computed=computed)
@@ -400,7 +405,7 @@ class _SideStages:
     def __init__(self, pool: Any, future: Any) -> None:
         self._pool, self._future = pool, future
 
-    def result(self) -> tuple[RunResult, Any]:
+    def result(self) -> tuple[RunResult, Access | None]:
         try:
             return self._future.result()  # type: ignore[no-any-return]
         finally:
@@ -412,10 +417,10 @@ class _SideStages:
 
 
 def _start_side_stages(
-    data: Any,
+    data: ProjectData,
     *,
     stages: Sequence[str],
-    cache_dir: Any,
+    cache_dir: str | Path | None,
     result: RunResult,
     computed: Mapping[str, Any] | None = None,
 ) -> _SideStages | None:
@@ -471,7 +476,12 @@ def _claim_partial(before: dict[Path, dict[str, int]], *, project: Path) -> None
 
 
 def _write_tables(
-    result: RunResult, saved: Any, data: Any, *, overwrite: bool, disclosure: Any
+    result: RunResult,
+    saved: SavedResults,
+    data: ProjectData,
+    *,
+    overwrite: bool,
+    disclosure: Disclosure,
 ) -> None:
     """Write the results folder (:func:`geoseg.io.write_results`): the published tables, the
     GeoPackage of per-area results and the settings that ``geoseg maps`` redraws from."""

@@ -21,6 +21,8 @@ from geoseg.settings import ISOCHRONE_MINUTES
 from geoseg.years import latest_year
 
 if TYPE_CHECKING:
+    from geoseg.access import AccessResults
+    from geoseg.access.straight import StraightLineAccess
     from geoseg.io.config import Project
     from geoseg.io.project import ProjectData
     from geoseg.trends import ProjectTrends, SeriesBreak
@@ -297,8 +299,18 @@ def _weights_for(gdf: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, full: Any, spec
     return build_weights(gdf, spec)
 
 
-def access_stage(data: ProjectData, *, cache_dir: Path | None = None) -> Any:
-    """Walking access to every service kind (see :func:`geoseg.access.access_for_project`)."""
+def access_stage(
+    data: ProjectData, *, cache_dir: Path | None = None
+) -> AccessResults | StraightLineAccess:
+    """Walking access to every service kind (see :func:`geoseg.access.access_for_project`).
+
+    Returns
+    -------
+    AccessResults or StraightLineAccess
+        Access over the street network (:class:`geoseg.access.AccessResults`); without a
+        network and with ``fallback = "straight_line"``, access from straight-line distances
+        times the detour factor (:class:`geoseg.access.straight.StraightLineAccess`).
+    """
     import dataclasses
 
     from geoseg.access import access_for_project
@@ -313,7 +325,7 @@ def access_stage(data: ProjectData, *, cache_dir: Path | None = None) -> Any:
     )
 
 
-def _straight_line_stage(data: ProjectData) -> Any:
+def _straight_line_stage(data: ProjectData) -> StraightLineAccess:
     """Access from straight-line distances times the detour factor (no street network)."""
     from geoseg.access.straight import straight_line_access
     from geoseg.settings import SERVICE_KINDS
@@ -350,16 +362,36 @@ def _straight_line_stage(data: ProjectData) -> Any:
     )
 
 
-def isochrone_stage(access: Any, *, minutes: Sequence[float] = ISOCHRONE_MINUTES) -> Any:
+def isochrone_stage(
+    access: AccessResults | StraightLineAccess, *, minutes: Sequence[float] = ISOCHRONE_MINUTES
+) -> gpd.GeoDataFrame:
     """Isochrones of every service kind: the area within each time of the kind's services.
+
+    Parameters
+    ----------
+    access
+        The results of :func:`access_stage`: over the street network, or from straight-line
+        distances (then the isochrones are discs of radius ``v t / detour`` around the
+        services, see :func:`geoseg.access.straight.straight_line_isochrones`).
+    minutes
+        The times.
 
     Returns
     -------
     GeoDataFrame
         Columns ``kind``, ``minutes``, ``services`` (how many services of the kind) and
-        ``geometry``, in the network's CRS (see :func:`geoseg.access.isochrones.kind_isochrones`).
+        ``geometry``, in the network's CRS (see :func:`geoseg.access.isochrones.kind_isochrones`);
+        from straight-line distances also ``method``, in the services' CRS.
     """
     from geoseg.access.isochrones import kind_isochrones
+    from geoseg.access.straight import StraightLineAccess
+
+    if isinstance(access, StraightLineAccess):
+        from geoseg.access.straight import straight_line_isochrones
+
+        return straight_line_isochrones(
+            access.services, minutes=minutes, speed_kmh=access.speed_kmh, detour=access.detour
+        )
 
     snapped = access.snapped_services
     kinds = access.services.loc[snapped.index, "kind"].astype(str).to_numpy()
