@@ -12,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from geoseg.access._paths import Reach, nearest_metres, reach_metres
 from geoseg.access._snap import Snapped
@@ -193,7 +193,7 @@ def count_within(table: Reach, *, minutes: float) -> np.ndarray:
     return np.bincount(table.point[ok], minlength=table.n_points)
 
 
-def decay(minutes: Any, *, kind: str = "gaussian", scale: float = 10.0) -> np.ndarray:
+def decay(minutes: ArrayLike, *, kind: str = "gaussian", scale: float = 10.0) -> np.ndarray:
     """Distance-decay weight of a walking time.
 
     ``gaussian``: ``exp(-0.5 * (t / scale)**2)``; ``exponential``: ``exp(-t / scale)``;
@@ -210,7 +210,7 @@ def decay(minutes: Any, *, kind: str = "gaussian", scale: float = 10.0) -> np.nd
     raise DataError(msg)
 
 
-def _supply(table: Reach, capacity: Any) -> np.ndarray:
+def _supply(table: Reach, capacity: ArrayLike | None) -> np.ndarray:
     if capacity is None:
         return np.ones(table.n_sources)
     cap = np.asarray(capacity, dtype=float)
@@ -237,7 +237,7 @@ def _check_limit(table: Reach, minutes: float) -> None:
 def gravity(
     table: Reach,
     *,
-    capacity: Any = None,
+    capacity: ArrayLike | None = None,
     kind: str = "gaussian",
     scale: float = 10.0,
 ) -> np.ndarray:
@@ -261,7 +261,9 @@ def gravity(
     return np.bincount(table.point, weights=s[table.source] * w, minlength=table.n_points)
 
 
-def _fca(table: Reach, capacity: Any, demand: Any, weight: np.ndarray) -> np.ndarray:
+def _fca(
+    table: Reach, capacity: ArrayLike | None, demand: ArrayLike, weight: np.ndarray
+) -> np.ndarray:
     s = _supply(table, capacity)
     p = np.asarray(demand, dtype=float)
     if p.shape != (table.n_points,):
@@ -274,7 +276,9 @@ def _fca(table: Reach, capacity: Any, demand: Any, weight: np.ndarray) -> np.nda
     return np.bincount(pt, weights=ratio[src] * w, minlength=table.n_points)
 
 
-def fca2(table: Reach, *, capacity: Any = None, demand: Any, minutes: float) -> np.ndarray:
+def fca2(
+    table: Reach, *, capacity: ArrayLike | None = None, demand: ArrayLike, minutes: float
+) -> np.ndarray:
     """Two-step floating catchment access (2SFCA) of each point.
 
     Parameters
@@ -307,8 +311,8 @@ def fca2(table: Reach, *, capacity: Any = None, demand: Any, minutes: float) -> 
 def e2sfca(
     table: Reach,
     *,
-    capacity: Any = None,
-    demand: Any,
+    capacity: ArrayLike | None = None,
+    demand: ArrayLike,
     minutes: float,
     zones: Sequence[float] | None = None,
     weights: Sequence[float] = E2SFCA_WEIGHTS,
