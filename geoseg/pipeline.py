@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,7 @@ from geoseg.preflight import access_note, check_outputs, check_run, output_folde
 from geoseg.segregation.trend import indices_with_unplaced
 from geoseg.settings import STAGES
 from geoseg.stages import (
+    Computed,
     access_stage,
     hotspot_stage,
     indicator_stage,
@@ -146,7 +147,7 @@ def run_project(
     level: str | None = None,
     seed: int | None = None,
     network: str | Path | None = None,
-    computed: Mapping[str, Any] | None = None,
+    computed: Computed | None = None,
     workers: int | None = None,
 ) -> RunResult:
     """Run the whole job on a project and write its results, maps and report.
@@ -186,9 +187,10 @@ def run_project(
         Replaces the project's ``[network] path`` (a national run gives every municipality the
         arrays of a national extract it read once); clipping and the buffer stay the project's.
     computed
-        Parts already computed year by year (a national run's year tasks): ``"indices"`` (the
-        table of :func:`geoseg.stages.segregation_indices` over every year) and ``"hotspots"``
-        (the mapping of :func:`geoseg.stages.hotspot_local`); the stages then compute only what
+        Parts already computed year by year (a national run's year tasks,
+        :class:`geoseg.stages.Computed`): ``"indices"`` (the table of
+        :func:`geoseg.stages.segregation_indices` over every year) and ``"hotspots"`` (the
+        mapping of :func:`geoseg.stages.hotspot_local`); the stages then compute only what
         spans the years.
     workers
         Processes the analysis stages use: with 2, hotspots, trends, access and isochrones run
@@ -309,7 +311,7 @@ def _other_stages(
     stages: Sequence[str],
     cache_dir: str | Path | None,
     result: RunResult,
-    computed: Mapping[str, Any] | None = None,
+    computed: Computed | None = None,
 ) -> Access | None:
     """Run the hotspots, trends, access and isochrone stages, filling ``result``.
 
@@ -385,7 +387,7 @@ def _side_run(
     stages: Sequence[str],
     cache_dir: str | Path | None,
     out: Path,
-    computed: Mapping[str, Any] | None,
+    computed: Computed | None,
 ) -> tuple[RunResult, Access | None]:
     """The side stages in a worker process: their results, timings and the access results."""
     part = RunResult(output=out, maps=out)
@@ -422,7 +424,7 @@ def _start_side_stages(
     stages: Sequence[str],
     cache_dir: str | Path | None,
     result: RunResult,
-    computed: Mapping[str, Any] | None = None,
+    computed: Computed | None = None,
 ) -> _SideStages | None:
     """Start :func:`_other_stages` in a second process (``None`` when there is nothing to run)."""
     import multiprocessing

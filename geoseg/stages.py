@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import geopandas as gpd
 import pandas as pd
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from geoseg.trends import ProjectTrends, SeriesBreak
 
 __all__ = [
+    "Computed",
+    "LocalByYear",
     "access_stage",
     "hotspot_local",
     "hotspot_stage",
@@ -40,6 +42,22 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Local Moran's I of every variable and year (:func:`hotspot_local`): variable -> year
+#: (``None`` for a register without years) -> one row per area.
+LocalByYear = dict[str, dict[int | None, pd.DataFrame]]
+
+
+class Computed(TypedDict, total=False):
+    """Parts of a run already computed year by year (a national run's year tasks).
+
+    ``indices`` is the table of :func:`segregation_indices` over every year, ``hotspots`` the
+    mapping of :func:`hotspot_local`; :func:`geoseg.run_project` then computes only what spans
+    the years.
+    """
+
+    indices: pd.DataFrame
+    hotspots: LocalByYear
 
 
 def segregation_indices(data: ProjectData) -> pd.DataFrame:
@@ -148,7 +166,7 @@ def _year_frames(data: ProjectData) -> Iterator[tuple[int | None, gpd.GeoDataFra
         yield (None if year is None else int(str(year))), joined
 
 
-def hotspot_local(data: ProjectData) -> dict[str, dict[Any, pd.DataFrame]]:
+def hotspot_local(data: ProjectData) -> LocalByYear:
     """Local Moran's I for every configured variable and rate in every year of the register.
 
     Each year is computed on its own (the same seed every year), so a national run computes
@@ -184,9 +202,9 @@ def hotspot_local(data: ProjectData) -> dict[str, dict[Any, pd.DataFrame]]:
         w = _weights_for(gdf, data.areas, weights, cfg.weights)
         return local_moran_for(gdf, column, denominator=den, weights=w, **options)
 
-    out: dict[str, dict[Any, pd.DataFrame]] = {}
+    out: LocalByYear = {}
     for name, column, den in specs:
-        by_year: dict[Any, pd.DataFrame] = {}
+        by_year: dict[int | None, pd.DataFrame] = {}
         for year, gdf in _year_frames(data):
             usable = gdf[gdf[column].notna()]
             if len(usable) < 4:
@@ -202,7 +220,7 @@ def hotspot_local(data: ProjectData) -> dict[str, dict[Any, pd.DataFrame]]:
 
 
 def hotspot_stage(
-    data: ProjectData, *, local: dict[str, dict[Any, pd.DataFrame]] | None = None
+    data: ProjectData, *, local: LocalByYear | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Local Moran's I for every configured variable and rate, every year, and their trends.
 
