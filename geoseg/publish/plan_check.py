@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -24,7 +24,10 @@ from geoseg.publish.maps import MapStyle, plan_map, save_map, street_lines
 from geoseg.publish.verdict import rule_findings, write_verdict_page
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from geoseg.io import Project, ProjectData
+    from geoseg.io.indicators import Indicator
     from geoseg.plans import Baseline, PlanCheck, Rules, SiteSuggestions
 
 __all__ = [
@@ -71,7 +74,7 @@ def plan_check_text(
     rules: Rules,
     *,
     names: dict[str, str],
-    definitions: Any,
+    definitions: Mapping[str, Indicator],
     disclosure: Disclosure,
 ) -> str:
     """The plan check as plain English text that fits 100 columns: verdict, rules, gains, areas.

@@ -22,6 +22,7 @@ from geoseg.errors import GeoSegError, InputError
 from geoseg.i18n import check_lang, kind_label, tr
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -299,7 +300,7 @@ def plot_plan_minutes(
 
 
 def plot_hotspots(
-    areas: Any,
+    areas: gpd.GeoDataFrame,
     lisa: pd.DataFrame,
     *,
     title: str | None = None,
