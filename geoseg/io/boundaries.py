@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +21,9 @@ from geoseg.io._validate import (
     missing_columns_problem,
     require_projected_crs,
 )
+
+if TYPE_CHECKING:
+    from pyproj import CRS
 
 __all__ = ["read_boundaries", "read_layer", "read_vector"]
 
@@ -121,7 +124,7 @@ def read_boundaries(
     id_column: str,
     layer: str | int | None = None,
     name_column: str | None = None,
-    crs: Any = "EPSG:3006",
+    crs: str | int | CRS = "EPSG:3006",
 ) -> gpd.GeoDataFrame:
     """Read area polygons, validate them and reproject them to the analysis CRS.
 
@@ -244,7 +247,7 @@ def _to_target(gdf: gpd.GeoDataFrame, target: Any, path: Path) -> gpd.GeoDataFra
 
 
 def read_layer(
-    path: str | Path, *, layer: str | int | None = None, crs: Any = "EPSG:3006"
+    path: str | Path, *, layer: str | int | None = None, crs: str | int | CRS = "EPSG:3006"
 ) -> gpd.GeoDataFrame:
     """Read a context layer (water, districts, buildings) and reproject it to ``crs``.
 
