@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from geoseg.errors import GeoSegError, InputError
 from geoseg.i18n import check_lang, kind_label, tr
@@ -162,8 +163,8 @@ def plot_index_trends(
 
 
 def plot_lorenz(
-    values: Any,
-    weights: Any = None,
+    values: ArrayLike,
+    weights: ArrayLike | None = None,
     *,
     label: str | None = None,
     lang: str = "en",
