@@ -7,9 +7,12 @@ computes the measures of :mod:`geoseg.segregation.national` over the whole count
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from geoseg.io.national import NationalProject
 
 __all__ = ["national_tables", "suppress_small", "table_csv"]
 
@@ -17,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 def national_tables(
-    registers: pd.DataFrame, nat: Any
+    registers: pd.DataFrame, nat: NationalProject
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The national tables from every municipality's register rows.
 
