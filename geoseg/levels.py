@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -31,6 +31,9 @@ from geoseg.areas import (
 from geoseg.errors import InputError, format_codes
 from geoseg.io.levels import level_chain
 from geoseg.years import latest_year
+
+if TYPE_CHECKING:
+    from geoseg.io import Project, ProjectData
 
 __all__ = ["LevelStep", "LevelView", "describe_levels", "level_names", "project_at_level"]
 
@@ -96,7 +99,7 @@ class LevelView:
     """
 
     level: str
-    data: Any
+    data: ProjectData
     steps: list[LevelStep] = field(default_factory=list)
     moved: MovedRegister | None = None
     totals: TotalsCheck | None = None
@@ -104,12 +107,12 @@ class LevelView:
     notes: list[str] = field(default_factory=list)
 
 
-def level_names(project: Any) -> list[str]:
+def level_names(project: Project) -> list[str]:
     """The levels a project's analyses may run at, from its ``[areas]`` level up."""
     return level_chain(project.levels)
 
 
-def _people(data: Any, level: Any = None) -> tuple[gpd.GeoDataFrame | None, str]:
+def _people(data: ProjectData, level: Any = None) -> tuple[gpd.GeoDataFrame | None, str]:
     """Where people live, as weighted points or polygons, and what it is.
 
     ``people_from`` of the level wins (the known persons of another level's areas, each placed
@@ -134,7 +137,7 @@ def _people(data: Any, level: Any = None) -> tuple[gpd.GeoDataFrame | None, str]
     return None, "area"
 
 
-def _step(data: Any, child: str, parent: str) -> LevelStep:
+def _step(data: ProjectData, child: str, parent: str) -> LevelStep:
     """The links from ``child`` to ``parent``."""
     inputs = data.levels
     lvl = inputs[child].config
@@ -172,7 +175,7 @@ def _step(data: Any, child: str, parent: str) -> LevelStep:
     return step
 
 
-def _columns(data: Any, register: pd.DataFrame) -> tuple[list[str], list[str]]:
+def _columns(data: ProjectData, register: pd.DataFrame) -> tuple[list[str], list[str]]:
     """(counts, amounts) of the register: amounts are averaged, everything numeric else summed."""
     reg = data.project.registers
     amounts = set(reg.amount_columns())
@@ -184,7 +187,7 @@ def _columns(data: Any, register: pd.DataFrame) -> tuple[list[str], list[str]]:
     return [c for c in numeric if c not in amounts], [c for c in numeric if c in amounts]
 
 
-def project_at_level(data: Any, level: str | None = None) -> LevelView:
+def project_at_level(data: ProjectData, level: str | None = None) -> LevelView:
     """The project with its register moved to a declared area level.
 
     Parameters
@@ -252,7 +255,7 @@ def project_at_level(data: Any, level: str | None = None) -> LevelView:
         project=dataclasses.replace(project.project, level=wanted),
         register_areas=project.register_areas or project.areas.path,
     )
-    view = LevelView(level=wanted, data=None, steps=steps, moved=moved)
+    view = LevelView(level=wanted, data=data, steps=steps, moved=moved)  # data set below
     view.notes = _notes(view, data, wanted)
     _check_totals(view, data, target)
     level_data = dataclasses.replace(
@@ -266,12 +269,12 @@ def project_at_level(data: Any, level: str | None = None) -> LevelView:
     return view
 
 
-def _persons_column(data: Any) -> str | None:
+def _persons_column(data: ProjectData) -> str | None:
     reg = data.project.registers
     return reg.total or next(iter(reg.count_columns()), None)
 
 
-def _check_totals(view: LevelView, data: Any, target: Any) -> None:
+def _check_totals(view: LevelView, data: ProjectData, target: Any) -> None:
     """City total kept, and the level's known totals compared (notes appended)."""
     assert view.moved is not None
     reg = data.project.registers
@@ -315,7 +318,7 @@ def _check_totals(view: LevelView, data: Any, target: Any) -> None:
     )
 
 
-def _notes(view: LevelView, data: Any, level: str) -> list[str]:
+def _notes(view: LevelView, data: ProjectData, level: str) -> list[str]:
     """What moving the register to ``level`` did, one sentence each."""
     notes = []
     for step in view.steps:
@@ -358,7 +361,7 @@ def _notes(view: LevelView, data: Any, level: str) -> list[str]:
     return notes
 
 
-def describe_levels(data: Any) -> list[str]:
+def describe_levels(data: ProjectData) -> list[str]:
     """Lines for ``geoseg validate``: each level, its link to its parent and what moving does.
 
     Every level is moved to exactly as ``geoseg run --level`` would, so the split areas and the

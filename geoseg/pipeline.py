@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -27,8 +27,9 @@ from geoseg.io import (
 from geoseg.io.results import MANIFEST, write_manifest
 from geoseg.preflight import access_note, check_outputs, check_run, output_folders
 from geoseg.segregation.trend import indices_with_unplaced
-from geoseg.settings import ISOCHRONE_MINUTES, STAGES
+from geoseg.settings import STAGES
 from geoseg.stages import (
+    Computed,
     access_stage,
     hotspot_stage,
     indicator_stage,
@@ -37,6 +38,17 @@ from geoseg.stages import (
     series_breaks,
     trends_stage,
 )
+
+if TYPE_CHECKING:
+    from geoseg.access import AccessResults
+    from geoseg.access.straight import StraightLineAccess
+    from geoseg.io import SavedResults
+    from geoseg.io.project import ProjectData
+    from geoseg.publish.disclosure import Disclosure
+    from geoseg.trends import ProjectTrends
+
+    #: What the access stage returns: over the street network, or from straight lines.
+    Access = AccessResults | StraightLineAccess
 
 __all__ = [
     "STAGES",
@@ -96,7 +108,7 @@ class RunResult:
     hotspots: pd.DataFrame | None = None
     hotspot_counts: pd.DataFrame | None = None
     hotspot_changes: pd.DataFrame | None = None
-    follow_up: Any = None
+    follow_up: ProjectTrends | None = None
     access: pd.DataFrame | None = None
     equity: pd.DataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
@@ -139,7 +151,7 @@ def run_project(
     level: str | None = None,
     seed: int | None = None,
     network: str | Path | None = None,
-    computed: Mapping[str, Any] | None = None,
+    computed: Computed | None = None,
     workers: int | None = None,
 ) -> RunResult:
     """Run the whole job on a project and write its results, maps and report.
@@ -179,9 +191,10 @@ def run_project(
         Replaces the project's ``[network] path`` (a national run gives every municipality the
         arrays of a national extract it read once); clipping and the buffer stay the project's.
     computed
-        Parts already computed year by year (a national run's year tasks): ``"indices"`` (the
-        table of :func:`geoseg.stages.segregation_indices` over every year) and ``"hotspots"``
-        (the mapping of :func:`geoseg.stages.hotspot_local`); the stages then compute only what
+        Parts already computed year by year (a national run's year tasks,
+        :class:`geoseg.stages.Computed`): ``"indices"`` (the table of
+        :func:`geoseg.stages.segregation_indices` over every year) and ``"hotspots"`` (the
+        mapping of :func:`geoseg.stages.hotspot_local`); the stages then compute only what
         spans the years.
     workers
         Processes the analysis stages use: with 2, hotspots, trends, access and isochrones run
@@ -298,13 +311,13 @@ def run_project(
 
 
 def _other_stages(
-    data: Any,
+    data: ProjectData,
     *,
     stages: Sequence[str],
     cache_dir: str | Path | None,
     result: RunResult,
-    computed: Mapping[str, Any] | None = None,
-) -> Any:
+    computed: Computed | None = None,
+) -> Access | None:
     """Run the hotspots, trends, access and isochrone stages, filling ``result``.
 
     Returns the access stage's results (``None`` when access was not computed).
@@ -332,17 +345,7 @@ def _other_stages(
         result.access = access.summary
         result.equity = access.equity
         with _timed(result, "isochrones"):
-            if data.has_network:
-                result.isochrones = isochrone_stage(access)
-            else:
-                from geoseg.access.straight import straight_line_isochrones
-
-                result.isochrones = straight_line_isochrones(
-                    access.services,
-                    minutes=ISOCHRONE_MINUTES,
-                    speed_kmh=access.speed_kmh,
-                    detour=access.detour,
-                )
+            result.isochrones = isochrone_stage(access)
         if len(access.rejected):
             n = len(access.rejected)
             note = f"access: {n} resident or service point(s) not placed on the network"
@@ -385,8 +388,12 @@ def _stage_workers(workers: int | None) -> int:
 
 
 def _side_run(
-    data: Any, stages: Sequence[str], cache_dir: Any, out: Path, computed: Any
-) -> tuple[Any, Any]:
+    data: ProjectData,
+    stages: Sequence[str],
+    cache_dir: str | Path | None,
+    out: Path,
+    computed: Computed | None,
+) -> tuple[RunResult, Access | None]:
     """The side stages in a worker process: their results, timings and the access results."""
     part = RunResult(output=out, maps=out)
     access = _other_stages(data, stages=stages, cache_dir=cache_dir, result=part, computed=computed)
@@ -405,7 +412,7 @@ class _SideStages:
     def __init__(self, pool: Any, future: Any) -> None:
         self._pool, self._future = pool, future
 
-    def result(self) -> tuple[RunResult, Any]:
+    def result(self) -> tuple[RunResult, Access | None]:
         try:
             return self._future.result()  # type: ignore[no-any-return]
         finally:
@@ -417,12 +424,12 @@ class _SideStages:
 
 
 def _start_side_stages(
-    data: Any,
+    data: ProjectData,
     *,
     stages: Sequence[str],
-    cache_dir: Any,
+    cache_dir: str | Path | None,
     result: RunResult,
-    computed: Mapping[str, Any] | None = None,
+    computed: Computed | None = None,
 ) -> _SideStages | None:
     """Start :func:`_other_stages` in a second process (``None`` when there is nothing to run)."""
     import multiprocessing
@@ -476,7 +483,12 @@ def _claim_partial(before: dict[Path, dict[str, int]], *, project: Path) -> None
 
 
 def _write_tables(
-    result: RunResult, saved: Any, data: Any, *, overwrite: bool, disclosure: Any
+    result: RunResult,
+    saved: SavedResults,
+    data: ProjectData,
+    *,
+    overwrite: bool,
+    disclosure: Disclosure,
 ) -> None:
     """Write the results folder (:func:`geoseg.io.write_results`): the published tables, the
     GeoPackage of per-area results and the settings that ``geoseg maps`` redraws from."""

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from geoseg.io.levels import level_chain
 from geoseg.io.paths import slug
 
+if TYPE_CHECKING:
+    from geoseg.io import Project, ProjectData
+
 __all__ = ["access_note", "check_outputs", "check_run", "output_folders"]
 
 
 def output_folders(
-    project: Any,
+    project: Project,
     *,
     output: str | Path | None = None,
     maps: str | Path | None = None,
@@ -48,7 +51,7 @@ def output_folders(
 
 
 def check_outputs(
-    project: Any,
+    project: Project,
     *,
     output: Path,
     maps: Path | None,
@@ -107,7 +110,7 @@ def check_outputs(
 
 
 def check_run(
-    data: Any, *, stages: Sequence[str] | None = None, output: Path | None = None
+    data: ProjectData, *, stages: Sequence[str] | None = None, output: Path | None = None
 ) -> list[str]:
     """Everything :func:`run_project` would refuse or skip, found before any computation.
 
@@ -227,7 +230,7 @@ def check_run(
     return notes
 
 
-def _flat_hotspot_variables(data: Any) -> list[str]:
+def _flat_hotspot_variables(data: ProjectData) -> list[str]:
     """[hotspots] variables with one value in every placed area of a year (nothing to map)."""
     reg = data.project.registers
     placed = data.placed_register
@@ -257,7 +260,7 @@ def _flat_hotspot_variables(data: Any) -> list[str]:
     return problems
 
 
-def access_note(data: Any) -> str | None:
+def access_note(data: ProjectData) -> str | None:
     """What happens to walking access when the project has services but no street network."""
     project = data.project
     if data.services is None or data.has_network:

@@ -86,20 +86,24 @@ def example_dir() -> Path:
 
 
 def random_generator(
-    seed: int | np.random.Generator | None = DEFAULT_SEED, *stream: object
+    seed: int | np.random.Generator | np.random.SeedSequence | None = DEFAULT_SEED,
+    *stream: object,
 ) -> np.random.Generator:
     """The random generator of a seeded procedure: the one helper every analysis uses.
 
     Parameters
     ----------
     seed
-        An integer, a NumPy ``Generator`` (returned as is when no ``stream`` is named), or
-        ``None`` for fresh entropy from the operating system.
+        An integer, a NumPy ``Generator`` (returned as is when no ``stream`` is named), a
+        NumPy ``SeedSequence`` (for example one of the children of ``SeedSequence.spawn``, as
+        the example city draws its independent parts), or ``None`` for fresh entropy from the
+        operating system.
     *stream
         Optional names of an independent stream (for example a year, a group and an index
         name): the generator then depends only on ``seed`` and these names, so a result does
         not change when other results are computed in the same call. With a ``Generator`` as
-        ``seed``, one integer is drawn from it to seed the stream.
+        ``seed``, one integer is drawn from it to seed the stream; with a ``SeedSequence``,
+        its first 32-bit word.
 
     Returns
     -------
@@ -120,6 +124,8 @@ def random_generator(
         return np.random.default_rng(seed)
     if isinstance(seed, np.random.Generator):
         seed = int(seed.integers(2**32))
+    elif isinstance(seed, np.random.SeedSequence):
+        seed = int(seed.generate_state(1)[0])
     elif seed is None:
         seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     words = [zlib.crc32(str(name).encode()) for name in stream]

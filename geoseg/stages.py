@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import geopandas as gpd
 import pandas as pd
@@ -21,11 +21,15 @@ from geoseg.settings import ISOCHRONE_MINUTES
 from geoseg.years import latest_year
 
 if TYPE_CHECKING:
+    from geoseg.access import AccessResults
+    from geoseg.access.straight import StraightLineAccess
     from geoseg.io.config import Project
     from geoseg.io.project import ProjectData
     from geoseg.trends import ProjectTrends, SeriesBreak
 
 __all__ = [
+    "Computed",
+    "LocalByYear",
     "access_stage",
     "hotspot_local",
     "hotspot_stage",
@@ -38,6 +42,22 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Local Moran's I of every variable and year (:func:`hotspot_local`): variable -> year
+#: (``None`` for a register without years) -> one row per area.
+LocalByYear = dict[str, dict[int | None, pd.DataFrame]]
+
+
+class Computed(TypedDict, total=False):
+    """Parts of a run already computed year by year (a national run's year tasks).
+
+    ``indices`` is the table of :func:`segregation_indices` over every year, ``hotspots`` the
+    mapping of :func:`hotspot_local`; :func:`geoseg.run_project` then computes only what spans
+    the years.
+    """
+
+    indices: pd.DataFrame
+    hotspots: LocalByYear
 
 
 def segregation_indices(data: ProjectData) -> pd.DataFrame:
@@ -146,7 +166,7 @@ def _year_frames(data: ProjectData) -> Iterator[tuple[int | None, gpd.GeoDataFra
         yield (None if year is None else int(str(year))), joined
 
 
-def hotspot_local(data: ProjectData) -> dict[str, dict[Any, pd.DataFrame]]:
+def hotspot_local(data: ProjectData) -> LocalByYear:
     """Local Moran's I for every configured variable and rate in every year of the register.
 
     Each year is computed on its own (the same seed every year), so a national run computes
@@ -182,9 +202,9 @@ def hotspot_local(data: ProjectData) -> dict[str, dict[Any, pd.DataFrame]]:
         w = _weights_for(gdf, data.areas, weights, cfg.weights)
         return local_moran_for(gdf, column, denominator=den, weights=w, **options)
 
-    out: dict[str, dict[Any, pd.DataFrame]] = {}
+    out: LocalByYear = {}
     for name, column, den in specs:
-        by_year: dict[Any, pd.DataFrame] = {}
+        by_year: dict[int | None, pd.DataFrame] = {}
         for year, gdf in _year_frames(data):
             usable = gdf[gdf[column].notna()]
             if len(usable) < 4:
@@ -200,7 +220,7 @@ def hotspot_local(data: ProjectData) -> dict[str, dict[Any, pd.DataFrame]]:
 
 
 def hotspot_stage(
-    data: ProjectData, *, local: dict[str, dict[Any, pd.DataFrame]] | None = None
+    data: ProjectData, *, local: LocalByYear | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Local Moran's I for every configured variable and rate, every year, and their trends.
 
@@ -297,8 +317,18 @@ def _weights_for(gdf: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, full: Any, spec
     return build_weights(gdf, spec)
 
 
-def access_stage(data: ProjectData, *, cache_dir: Path | None = None) -> Any:
-    """Walking access to every service kind (see :func:`geoseg.access.access_for_project`)."""
+def access_stage(
+    data: ProjectData, *, cache_dir: Path | None = None
+) -> AccessResults | StraightLineAccess:
+    """Walking access to every service kind (see :func:`geoseg.access.access_for_project`).
+
+    Returns
+    -------
+    AccessResults or StraightLineAccess
+        Access over the street network (:class:`geoseg.access.AccessResults`); without a
+        network and with ``fallback = "straight_line"``, access from straight-line distances
+        times the detour factor (:class:`geoseg.access.straight.StraightLineAccess`).
+    """
     import dataclasses
 
     from geoseg.access import access_for_project
@@ -316,7 +346,7 @@ def access_stage(data: ProjectData, *, cache_dir: Path | None = None) -> Any:
     )
 
 
-def _straight_line_stage(data: ProjectData) -> Any:
+def _straight_line_stage(data: ProjectData) -> StraightLineAccess:
     """Access from straight-line distances times the detour factor (no street network)."""
     from geoseg.access.straight import straight_line_access
     from geoseg.settings import SERVICE_KINDS
@@ -353,16 +383,36 @@ def _straight_line_stage(data: ProjectData) -> Any:
     )
 
 
-def isochrone_stage(access: Any, *, minutes: Sequence[float] = ISOCHRONE_MINUTES) -> Any:
+def isochrone_stage(
+    access: AccessResults | StraightLineAccess, *, minutes: Sequence[float] = ISOCHRONE_MINUTES
+) -> gpd.GeoDataFrame:
     """Isochrones of every service kind: the area within each time of the kind's services.
+
+    Parameters
+    ----------
+    access
+        The results of :func:`access_stage`: over the street network, or from straight-line
+        distances (then the isochrones are discs of radius ``v t / detour`` around the
+        services, see :func:`geoseg.access.straight.straight_line_isochrones`).
+    minutes
+        The times.
 
     Returns
     -------
     GeoDataFrame
         Columns ``kind``, ``minutes``, ``services`` (how many services of the kind) and
-        ``geometry``, in the network's CRS (see :func:`geoseg.access.isochrones.kind_isochrones`).
+        ``geometry``, in the network's CRS (see :func:`geoseg.access.isochrones.kind_isochrones`);
+        from straight-line distances also ``method``, in the services' CRS.
     """
     from geoseg.access.isochrones import kind_isochrones
+    from geoseg.access.straight import StraightLineAccess
+
+    if isinstance(access, StraightLineAccess):
+        from geoseg.access.straight import straight_line_isochrones
+
+        return straight_line_isochrones(
+            access.services, minutes=minutes, speed_kmh=access.speed_kmh, detour=access.detour
+        )
 
     snapped = access.snapped_services
     kinds = access.services.loc[snapped.index, "kind"].astype(str).to_numpy()

@@ -9,9 +9,9 @@ Moran's I and Gi* hotspots of :mod:`geoseg.hotspots` and the local segregation i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from geoseg.errors import InputError
@@ -22,7 +22,7 @@ __all__ = ["CORRECTIONS", "MannKendall", "adjust_pvalues", "mann_kendall"]
 CORRECTIONS = ("fdr", "bonferroni", "none")
 
 
-def adjust_pvalues(p_values: Any, *, correction: str = "fdr") -> np.ndarray:
+def adjust_pvalues(p_values: ArrayLike, *, correction: str = "fdr") -> np.ndarray:
     """Adjust one family of p-values for multiple testing.
 
     Parameters
@@ -96,7 +96,7 @@ class MannKendall:
     n: int
 
 
-def mann_kendall(series: Any) -> MannKendall:
+def mann_kendall(series: ArrayLike) -> MannKendall:
     """Mann-Kendall test for a monotonic trend in each row of ``series``.
 
     Parameters

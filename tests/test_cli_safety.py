@@ -365,3 +365,34 @@ def test_output_suffix_chooses_the_format_and_a_contradiction_is_refused(city, t
     # no -o and no --format: the table on standard output, as before
     res = invoke("-q", "access", city)
     assert res.exit_code == 0 and not res.stdout.lstrip().startswith("id,")
+
+
+@pytest.mark.parametrize(
+    ("lang", "notice", "other"),
+    [
+        (
+            "en",
+            "NOT FOR PUBLICATION: small counts are not suppressed",
+            "EJ FÖR PUBLICERING: små antal är inte dolda",
+        ),
+        (
+            "sv",
+            "EJ FÖR PUBLICERING: små antal är inte dolda",
+            "NOT FOR PUBLICATION: small counts are not suppressed",
+        ),
+    ],
+)
+def test_unsuppressed_maps_and_report_carry_the_notice_in_their_language(
+    city, tmp_path, lang, notice, other
+):
+    out = tmp_path / "raw"
+    stages = ("--stage", "segregation", "--stage", "maps")
+    res = invoke("-q", "run", city, "-o", out, "--lang", lang, "--unsuppressed", *stages)
+    assert res.exit_code == 0, res.output
+    maps = out / "maps"
+    pages = {p.name: p.read_text(encoding="utf-8") for p in maps.glob("*.html")}
+    shown = [n for n in pages if n not in ("index.html", "report.html")]
+    assert shown, sorted(pages)
+    for name, html in pages.items():
+        assert html_escape(notice) in html, name
+        assert html_escape(other) not in html, name

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,19 @@ def test_every_public_verb_resolves_to_a_documented_function():
             continue
         assert value.__doc__, name
     assert 15 <= len(geoseg.__all__) <= 22
+
+
+def test_every_verb_has_a_line_in_the_readme():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    described = dict(re.findall(r"(?m)^- `geoseg\.(\w+)`: (\S.*)$", readme))
+    verbs = [n for n in geoseg.__all__ if n != "__version__"]
+    assert [n for n in verbs if n not in described] == []
+    assert [n for n in described if n not in verbs] == []
+    # the emerging hotspots have their map, and the README names it
+    assert "geoseg.publish.emerging_map" in described["emerging_hotspots"]
+    from geoseg.publish import emerging_map
+
+    assert "emerging_hotspots" in (emerging_map.__doc__ or "")
 
 
 def test_import_is_light():

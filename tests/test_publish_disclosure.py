@@ -87,7 +87,10 @@ def test_disclosure_threshold_below_three_needs_permission():
     low = Disclosure(threshold=2, allow_small_counts=True)
     meta = low.metadata()
     assert meta["disclosure_threshold"] == 2 and meta["small_counts_allowed"] is True
-    assert "2" in meta["notice"]
+    assert meta["notice"] == "Counts below 2 are suppressed (below 3, explicitly allowed)"
+    assert low.metadata("sv")["notice"] == (
+        "Antal under 2 döljs (lägre gräns än 3, uttryckligen tillåten)"
+    )
     assert Disclosure().metadata()["for_publication"] is True
     assert "notice" not in Disclosure().metadata()
     raw = Disclosure(unsuppressed=True).metadata()

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from geoseg.errors import DataError
 
 __all__ = ["access_gini", "concentration_index", "lorenz", "palma", "quintile_gap"]
 
 
-def _prepare(values: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
+def _prepare(values: ArrayLike, weights: ArrayLike | None) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(values, dtype=float)
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != x.shape:
@@ -26,7 +25,7 @@ def _prepare(values: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
     return x, w
 
 
-def lorenz(values: Any, weights: Any = None) -> tuple[np.ndarray, np.ndarray]:
+def lorenz(values: ArrayLike, weights: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Lorenz curve points ``(p, L)``: cumulative population share and value share, from 0.
 
     Parameters
@@ -64,7 +63,7 @@ def lorenz(values: Any, weights: Any = None) -> tuple[np.ndarray, np.ndarray]:
     return p / p[-1], lv / lv[-1]
 
 
-def access_gini(values: Any, weights: Any = None) -> float:
+def access_gini(values: ArrayLike, weights: ArrayLike | None = None) -> float:
     """Gini coefficient of a (weighted) distribution of access values, such as walking minutes.
 
     Not the segregation index of the same name (:func:`geoseg.segregation.gini`, which
@@ -95,7 +94,7 @@ def access_gini(values: Any, weights: Any = None) -> float:
     return float(1.0 - np.sum(np.diff(p) * (lv[1:] + lv[:-1])))
 
 
-def palma(values: Any, weights: Any = None) -> float:
+def palma(values: ArrayLike, weights: ArrayLike | None = None) -> float:
     """Palma ratio: the share held by the top 10 % over the share held by the bottom 40 %.
 
     Parameters
@@ -123,10 +122,10 @@ def palma(values: Any, weights: Any = None) -> float:
 
 
 def quintile_gap(
-    values: Any,
-    indicator: Any,
+    values: ArrayLike,
+    indicator: ArrayLike,
     *,
-    weights: Any = None,
+    weights: ArrayLike | None = None,
     groups: int = 5,
 ) -> pd.Series:
     """Mean access in the areas with the worst conditions minus the areas with the best.
@@ -179,7 +178,9 @@ def quintile_gap(
     )
 
 
-def concentration_index(values: Any, income: Any, *, weights: Any = None) -> float:
+def concentration_index(
+    values: ArrayLike, income: ArrayLike, *, weights: ArrayLike | None = None
+) -> float:
     """Concentration index of access against income.
 
     Negative: access (or a larger value) concentrated among the poor; positive: among the rich.

@@ -12,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from geoseg.access._paths import Reach, nearest_metres, reach_metres
 from geoseg.access._snap import Snapped
@@ -98,12 +98,38 @@ def reach(
 ) -> Reach:
     """Every service-point pair within ``minutes`` of walking (bounded Dijkstra per service).
 
+    Parameters
+    ----------
+    net
+        The walking network.
+    services
+        Snapped services (of one kind), the sources of the searches.
+    points
+        Snapped resident points, the targets.
+    minutes
+        Time limit of the table: pairs farther apart in walking time are left out. The measures
+        computed from the table can use any time up to this limit.
+    speed_kmh
+        Walking speed that turns network metres into minutes.
+
     Returns
     -------
     Reach
-        Pairs as positions into ``services`` and ``points`` with network metres and minutes;
-        the input to :func:`k_nearest`, :func:`count_within`, :func:`gravity`, :func:`fca2` and
-        :func:`e2sfca`.
+        Pairs as positions into ``services`` and ``points`` with network metres and minutes
+        (each pair once, with its shortest walk); the input to :func:`k_nearest`,
+        :func:`count_within`, :func:`gravity`, :func:`fca2` and :func:`e2sfca`.
+
+    Notes
+    -----
+    One Dijkstra (Dijkstra 1959, as implemented in :func:`scipy.sparse.csgraph.dijkstra`)
+    per service, bounded by the limit ``minutes_to_metres(minutes, speed_kmh)``, either on the
+    local piece of the network that can hold paths of that length or on the whole network. The
+    distance of a pair is ``snap_s + min_{e,f} (off_s,e + d(e, f) + off_p,f) + snap_p``, where
+    ``e`` and ``f`` are the ends of the edges the service and the point sit on, ``off`` the
+    network metres to that end and ``snap`` the straight walk to the street (see
+    :class:`geoseg.access.Snapped`); two on the same edge may also walk directly along it.
+    ``t = metres / (speed_kmh / 3.6) / 60``. The limit is widened by one part in 10^12 so that
+    a pair at exactly ``minutes`` is kept despite rounding.
     """
     table = reach_metres(
         net, services, points, limit_m=minutes_to_metres(minutes, speed_kmh) * (1 + 1e-12)
@@ -134,13 +160,40 @@ def k_nearest(table: Reach, k: int) -> np.ndarray:
 
 
 def count_within(table: Reach, *, minutes: float) -> np.ndarray:
-    """Number of services within ``minutes`` of each point (``minutes`` <= the table's limit)."""
+    """Number of services within ``minutes`` of walking of each point.
+
+    Parameters
+    ----------
+    table
+        Reach table (:func:`reach`) computed up to at least ``minutes``.
+    minutes
+        Walking time within which a service is counted (inclusive).
+
+    Returns
+    -------
+    ndarray
+        Integer count per point, in the order of the points the table was computed for (0 where
+        no service is within reach).
+
+    Raises
+    ------
+    DataError
+        ``minutes`` beyond the table's limit: services farther than the limit are absent from
+        the table, so the count would be too low.
+
+    Notes
+    -----
+    The cumulative-opportunities measure (Handy & Niemeier 1997, "Measuring accessibility: an
+    exploration of issues and alternatives", *Environment and Planning A* 29): ``A_i = sum_j
+    [t_ij <= d0]``, each service counted once at its shortest walk. ``t_ij <= d0`` is tested
+    with a tolerance of one part in 10^12, as the table's limit is.
+    """
     _check_limit(table, minutes)
     ok = table.minutes <= minutes * (1 + 1e-12)
     return np.bincount(table.point[ok], minlength=table.n_points)
 
 
-def decay(minutes: Any, *, kind: str = "gaussian", scale: float = 10.0) -> np.ndarray:
+def decay(minutes: ArrayLike, *, kind: str = "gaussian", scale: float = 10.0) -> np.ndarray:
     """Distance-decay weight of a walking time.
 
     ``gaussian``: ``exp(-0.5 * (t / scale)**2)``; ``exponential``: ``exp(-t / scale)``;
@@ -157,7 +210,7 @@ def decay(minutes: Any, *, kind: str = "gaussian", scale: float = 10.0) -> np.nd
     raise DataError(msg)
 
 
-def _supply(table: Reach, capacity: Any) -> np.ndarray:
+def _supply(table: Reach, capacity: ArrayLike | None) -> np.ndarray:
     if capacity is None:
         return np.ones(table.n_sources)
     cap = np.asarray(capacity, dtype=float)
@@ -184,7 +237,7 @@ def _check_limit(table: Reach, minutes: float) -> None:
 def gravity(
     table: Reach,
     *,
-    capacity: Any = None,
+    capacity: ArrayLike | None = None,
     kind: str = "gaussian",
     scale: float = 10.0,
 ) -> np.ndarray:
@@ -208,7 +261,9 @@ def gravity(
     return np.bincount(table.point, weights=s[table.source] * w, minlength=table.n_points)
 
 
-def _fca(table: Reach, capacity: Any, demand: Any, weight: np.ndarray) -> np.ndarray:
+def _fca(
+    table: Reach, capacity: ArrayLike | None, demand: ArrayLike, weight: np.ndarray
+) -> np.ndarray:
     s = _supply(table, capacity)
     p = np.asarray(demand, dtype=float)
     if p.shape != (table.n_points,):
@@ -221,7 +276,9 @@ def _fca(table: Reach, capacity: Any, demand: Any, weight: np.ndarray) -> np.nda
     return np.bincount(pt, weights=ratio[src] * w, minlength=table.n_points)
 
 
-def fca2(table: Reach, *, capacity: Any = None, demand: Any, minutes: float) -> np.ndarray:
+def fca2(
+    table: Reach, *, capacity: ArrayLike | None = None, demand: ArrayLike, minutes: float
+) -> np.ndarray:
     """Two-step floating catchment access (2SFCA) of each point.
 
     Parameters
@@ -254,8 +311,8 @@ def fca2(table: Reach, *, capacity: Any = None, demand: Any, minutes: float) -> 
 def e2sfca(
     table: Reach,
     *,
-    capacity: Any = None,
-    demand: Any,
+    capacity: ArrayLike | None = None,
+    demand: ArrayLike,
     minutes: float,
     zones: Sequence[float] | None = None,
     weights: Sequence[float] = E2SFCA_WEIGHTS,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from geoseg.errors import DataError
 
@@ -26,7 +26,7 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def weighted_median(values: Any, weights: Any) -> float:
+def weighted_median(values: ArrayLike, weights: ArrayLike) -> float:
     """The smallest value at which the cumulative weight reaches half the total.
 
     Values may be ``inf`` (unreachable); the median is then ``inf`` when at least half the

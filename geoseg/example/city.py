@@ -22,6 +22,7 @@ from geoseg.example._network import make_network, osm_xml, write_pbf
 from geoseg.example._registers import YEARS, make_registers
 from geoseg.example._services import make_services
 from geoseg.io import write_bytes, write_text, write_with
+from geoseg.settings import random_generator
 
 __all__ = ["CITY_FILES", "MAX_AREAS", "MIN_AREAS", "generate_city", "project_toml"]
 
@@ -290,7 +291,7 @@ def generate_city(
     out.mkdir(parents=True, exist_ok=True)
 
     t0 = time.perf_counter()
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence([seed, areas]).spawn(6)]
+    streams = [random_generator(s) for s in np.random.SeedSequence([seed, areas]).spawn(6)]
     land = make_land(areas, n_islands_for(areas), streams[0])
     area_gdf = make_areas(land, areas, streams[1])
     registers = make_registers(area_gdf, land, streams[2])

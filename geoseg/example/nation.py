@@ -30,7 +30,7 @@ from geoseg.example._land import _frame
 from geoseg.example._network import Network, write_pbf
 from geoseg.example.city import _check_target, _csv_text, _write_gpkg, generate_city
 from geoseg.io import write_bytes, write_text, write_with
-from geoseg.settings import task_seed
+from geoseg.settings import random_generator, task_seed
 
 __all__ = [
     "MAX_MUNICIPALITIES",
@@ -66,7 +66,7 @@ def municipality_sizes(
     towns. With ``min_areas=10, max_areas=150``, 290 municipalities hold 6,032 areas (about
     Sweden's 5,984 DeSO).
     """
-    rng = np.random.default_rng(np.random.SeedSequence([seed, municipalities]))
+    rng = random_generator(np.random.SeedSequence([seed, municipalities]))
     raw = min_areas + np.floor(rng.pareto(1.2, size=municipalities) * min_areas / 2)
     return [int(v) for v in np.clip(raw, min_areas, max_areas)]
 

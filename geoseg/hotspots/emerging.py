@@ -16,12 +16,14 @@ fading. It follows the scheme of Esri's Emerging Hot Spot Analysis:
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from geoseg.errors import DataError, InputError, format_codes
 from geoseg.hotspots import _inputs as _in
@@ -29,7 +31,12 @@ from geoseg.hotspots import _lisa
 from geoseg.hotspots.local import cluster_labels
 from geoseg.i18n import tr
 from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED, random_generator
-from geoseg.stats import adjust_pvalues, mann_kendall
+from geoseg.stats import MannKendall, adjust_pvalues, mann_kendall
+
+if TYPE_CHECKING:
+    from libpysal.graph import Graph
+
+    from geoseg.hotspots.weights import SpatialWeights
 
 __all__ = [
     "CATEGORIES",
@@ -90,7 +97,7 @@ class EmergingHotspots:
     bins: pd.DataFrame
 
 
-def category_labels(categories: Any, *, lang: str = "en") -> np.ndarray:
+def category_labels(categories: ArrayLike, *, lang: str = "en") -> np.ndarray:
     """The words for category codes (:data:`CATEGORIES`) in ``"en"`` or ``"sv"``.
 
     Parameters
@@ -119,7 +126,7 @@ def category_labels(categories: Any, *, lang: str = "en") -> np.ndarray:
     return np.array([tr(f"ehsa_{c}", lang) for c in codes], dtype=object)
 
 
-def check_years(years: Any, *, what: str = "series") -> list[int]:
+def check_years(years: Iterable[int | str | float], *, what: str = "series") -> list[int]:
     """Sorted distinct years, or an InputError for fewer than three or a year missing inside.
 
     Parameters
@@ -147,7 +154,9 @@ def check_years(years: Any, *, what: str = "series") -> list[int]:
     return found
 
 
-def space_time_weights(weights: Any, n_years: int, *, time_window: int = 1) -> sp.csr_array:
+def space_time_weights(
+    weights: sp.sparray | sp.spmatrix, n_years: int, *, time_window: int = 1
+) -> sp.csr_array:
     """Space-time weights for ``n_years`` years of the same areas, as one sparse block matrix.
 
     Parameters
@@ -195,7 +204,9 @@ def space_time_weights(weights: Any, n_years: int, *, time_window: int = 1) -> s
     return sp.csr_array(sp.block_array(blocks, format="csr"))
 
 
-def classify_emerging(z: Any, significant: Any, *, alpha: float = 0.05) -> tuple[np.ndarray, Any]:
+def classify_emerging(
+    z: ArrayLike, significant: ArrayLike, *, alpha: float = 0.05
+) -> tuple[np.ndarray, MannKendall]:
     """Category of each area from its yearly Gi* z-scores and their significance.
 
     Parameters
@@ -289,7 +300,7 @@ def emerging_hotspots(
     data: pd.DataFrame,
     column: str,
     *,
-    weights: Any,
+    weights: SpatialWeights | Graph | sp.sparray | sp.spmatrix,
     id_column: str = "code",
     year_column: str = "year",
     time_window: int = 1,

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from geoseg.errors import DataError, InputError, format_codes
 from geoseg.hotspots import _inputs as _in
@@ -40,7 +41,7 @@ Data = Any  # a DataFrame, GeoDataFrame or Series indexed by area code
 Weights = Any  # SpatialWeights, libpysal Graph, scipy sparse matrix, or None
 
 
-def cluster_labels(cluster: Any, *, lang: str = "en", statistic: str = "moran") -> np.ndarray:
+def cluster_labels(cluster: ArrayLike, *, lang: str = "en", statistic: str = "moran") -> np.ndarray:
     """Turn cluster codes into labels.
 
     Parameters

@@ -12,7 +12,6 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -175,7 +174,7 @@ def parse_numbers(values: pd.Series, *, decimal_comma: bool = False) -> tuple[pd
     return pd.Series(out, index=values.index, name=values.name), pd.Series(bad, index=values.index)
 
 
-def require_projected_crs(crs: Any, *, what: str) -> CRS:
+def require_projected_crs(crs: str | int | CRS | None, *, what: str) -> CRS:
     """Parse ``crs`` and refuse anything that is not a projected, metric CRS.
 
     Raises

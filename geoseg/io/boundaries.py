@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,6 +25,9 @@ from geoseg.io._validate import (
     missing_columns_problem,
     require_projected_crs,
 )
+
+if TYPE_CHECKING:
+    from pyproj import CRS
 
 __all__ = ["read_boundaries", "read_layer", "read_vector"]
 
@@ -125,8 +128,8 @@ def read_boundaries(
     id_column: str,
     layer: str | int | None = None,
     name_column: str | None = None,
-    crs: Any = "EPSG:3006",
-    source_crs: Any = None,
+    crs: str | int | CRS = "EPSG:3006",
+    source_crs: str | int | CRS | None = None,
 ) -> gpd.GeoDataFrame:
     """Read area polygons, validate them and reproject them to the analysis CRS.
 
@@ -299,7 +302,7 @@ def _to_target(gdf: gpd.GeoDataFrame, target: Any, path: Path) -> gpd.GeoDataFra
 
 
 def read_layer(
-    path: str | Path, *, layer: str | int | None = None, crs: Any = "EPSG:3006"
+    path: str | Path, *, layer: str | int | None = None, crs: str | int | CRS = "EPSG:3006"
 ) -> gpd.GeoDataFrame:
     """Read a context layer (water, districts, buildings) and reproject it to ``crs``.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +22,9 @@ from geoseg.io._validate import (
     require_projected_crs,
 )
 from geoseg.io.boundaries import _to_target, read_vector
+
+if TYPE_CHECKING:
+    from pyproj import CRS
 
 __all__ = ["read_buildings"]
 
@@ -132,7 +135,7 @@ def read_buildings(
     *,
     layer: str | int | None = None,
     weight: str | None = None,
-    crs: Any = "EPSG:3006",
+    crs: str | int | CRS = "EPSG:3006",
     id_column: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read residential buildings, validate them and reproject them to the analysis CRS.

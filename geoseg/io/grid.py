@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -16,13 +16,16 @@ from rasterio.errors import RasterioError
 from geoseg.errors import CRSError, InputError, ValidationError
 from geoseg.io._validate import check_file, require_projected_crs
 
+if TYPE_CHECKING:
+    from pyproj import CRS
+
 __all__ = ["read_population_grid"]
 
 logger = logging.getLogger(__name__)
 
 
 def read_population_grid(
-    path: str | Path, *, crs: Any = "EPSG:3006", band: int = 1
+    path: str | Path, *, crs: str | int | CRS = "EPSG:3006", band: int = 1
 ) -> gpd.GeoDataFrame:
     """Read a population raster into points at the centres of inhabited cells.
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -42,6 +42,9 @@ from geoseg.errors import GeoSegError, ValidationError
 from geoseg.io._config_tables import build_section
 from geoseg.io._csv import read_text_table
 from geoseg.io._validate import closest
+
+if TYPE_CHECKING:
+    from geoseg.io.config import Project
 
 __all__ = [
     "LINKS",
@@ -328,7 +331,7 @@ def _read_totals(lvl: LevelConfig, problems: list[str]) -> pd.Series | None:
     return pd.Series(values.to_numpy(dtype=float), index=pd.Index(codes, dtype=object))
 
 
-def read_levels(project: Any, *, areas: gpd.GeoDataFrame | None) -> dict[str, LevelInput]:
+def read_levels(project: Project, *, areas: gpd.GeoDataFrame | None) -> dict[str, LevelInput]:
     """Read the boundaries, crosswalks and known totals of every level of a project.
 
     Parameters

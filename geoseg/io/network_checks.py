@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -10,10 +10,15 @@ import numpy as np
 from geoseg.errors import NetworkError, format_codes
 from geoseg.settings import ISOCHRONE_MINUTES
 
+if TYPE_CHECKING:
+    from geoseg.access import WalkNetwork
+    from geoseg.io.config import Project
+    from geoseg.io.project import ProjectData
+
 __all__ = ["check_network_covers", "default_buffer_m", "network_report"]
 
 
-def default_buffer_m(project: Any) -> float:
+def default_buffer_m(project: Project) -> float:
     """The default clipping buffer: the distance walked in the longest time threshold."""
     acc = project.access
     longest = max([acc.minutes, *ISOCHRONE_MINUTES])
@@ -21,7 +26,7 @@ def default_buffer_m(project: Any) -> float:
 
 
 def check_network_covers(
-    net: Any, areas: gpd.GeoDataFrame | None, source: str, reach_m: float
+    net: WalkNetwork, areas: gpd.GeoDataFrame | None, source: str, reach_m: float
 ) -> None:
     """Refuse a network farther than ``reach_m`` from the areas (an extract of another region)."""
     if areas is None or not len(areas) or net.n_nodes == 0:
@@ -40,7 +45,7 @@ def check_network_covers(
         raise NetworkError(msg)
 
 
-def _resident_points(data: Any) -> tuple[Any, str]:
+def _resident_points(data: ProjectData) -> tuple[gpd.GeoSeries, str]:
     """Where residents are placed: grid cells, buildings or area points (for validation)."""
     if data.grid is not None and len(data.grid):
         return data.grid.geometry, "population grid cells"
@@ -49,7 +54,7 @@ def _resident_points(data: Any) -> tuple[Any, str]:
     return data.areas.geometry.representative_point(), "area points (no grid or buildings)"
 
 
-def network_report(net: Any, data: Any, *, source: str) -> list[str]:
+def network_report(net: WalkNetwork, data: ProjectData, *, source: str) -> list[str]:
     """Lines on a project's street network: size, connected parts, cut ways, far points.
 
     Parameters

@@ -13,11 +13,15 @@ import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from geoseg.errors import InputError
+
+if TYPE_CHECKING:
+    from geoseg.io.config import Project
+    from geoseg.io.project import ProjectData
 
 __all__ = [
     "MAX_SLUG",
@@ -32,6 +36,9 @@ __all__ = [
 #: Longest slug (characters); file names built from it stay well below common 255-byte limits.
 MAX_SLUG = 60
 
+#: A value named by a slug (a service kind, a variable name, ...).
+_V = TypeVar("_V", bound=Hashable)
+
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")
 _RESERVED = frozenset(
     {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
@@ -42,7 +49,7 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
-def slug(value: Any, *, max_length: int = MAX_SLUG) -> str:
+def slug(value: object, *, max_length: int = MAX_SLUG) -> str:
     """Return a file-name-safe slug of ``value``.
 
     The slug is lower-case ASCII letters, digits, ``_`` and ``-`` only: accents are dropped
@@ -91,11 +98,11 @@ def slug(value: Any, *, max_length: int = MAX_SLUG) -> str:
 
 
 def slugs(
-    values: Iterable[Any],
+    values: Iterable[_V],
     *,
     max_length: int = MAX_SLUG,
-    prepare: Callable[[Any], str] | None = None,
-) -> dict[Any, str]:
+    prepare: Callable[[_V], str] | None = None,
+) -> dict[_V, str]:
     """Map each distinct value to a slug that no other value shares.
 
     Values whose slugs coincide (``"Library"`` and ``"library"``) all get the hash of their own
@@ -118,10 +125,10 @@ def slugs(
     """
     distinct = list(dict.fromkeys(values))
     first = {v: slug(v if prepare is None else prepare(v), max_length=max_length) for v in distinct}
-    seen: dict[str, list[Any]] = {}
+    seen: dict[str, list[_V]] = {}
     for v, s in first.items():
         seen.setdefault(s, []).append(v)
-    out: dict[Any, str] = {}
+    out: dict[_V, str] = {}
     for s, group in seen.items():
         if len(group) == 1:
             out[group[0]] = s
@@ -140,7 +147,7 @@ def slugs(
     return out
 
 
-def variable_slugs(variables: Iterable[Any]) -> dict[Any, str]:
+def variable_slugs(variables: Iterable[_V]) -> dict[_V, str]:
     """File-name slugs of register variables; a rate ``NUM/DEN`` reads ``num_per_den``.
 
     Examples
@@ -174,7 +181,7 @@ def inside(root: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path
     return t
 
 
-def project_inputs(project: Any) -> list[Path]:
+def project_inputs(project: Project | ProjectData) -> list[Path]:
     """Every file a project reads: the project file, boundaries, water, registers, services,
     network, population grid, buildings and series-break crosswalks (absolute paths, those that
     are set).
@@ -184,7 +191,7 @@ def project_inputs(project: Any) -> list[Path]:
     """
     if not hasattr(project, "registers"):
         project = project.project
-    paths: list[Any] = [getattr(project, "path", None)]
+    paths: list[str | os.PathLike[str] | None] = [getattr(project, "path", None)]
     for section, keys in (
         ("areas", ("path", "water")),
         ("registers", ("path",)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -33,6 +33,9 @@ from geoseg.io.project_checks import (
 from geoseg.io.registers import read_register
 from geoseg.io.services import read_services
 
+if TYPE_CHECKING:
+    from geoseg.access import WalkNetwork
+
 __all__ = [
     "OVERLAP_LIMIT",
     "ProjectData",
@@ -48,7 +51,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def register_columns(project: Any) -> tuple[list[str], list[str]]:
+def register_columns(project: Project) -> tuple[list[str], list[str]]:
     """The register's count and amount columns a project reads.
 
     Counts: the groups, the total and the demand groups of the service kinds (when the project
@@ -115,7 +118,7 @@ class ProjectData:
     warnings: list[str] = field(default_factory=list)
     water: gpd.GeoDataFrame | None = None
     buildings: gpd.GeoDataFrame | None = None
-    _network: Any = field(default=None, repr=False)
+    _network: WalkNetwork | None = field(default=None, repr=False)
     levels: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -135,7 +138,7 @@ class ProjectData:
             )
         return options
 
-    def network(self, *, cache_dir: str | Path | None = None) -> Any:
+    def network(self, *, cache_dir: str | Path | None = None) -> WalkNetwork:
         """Read the street network on first use (it is the slowest input) and keep it.
 
         Files go through the array cache (:func:`geoseg.io.load_network`; ``cache_dir``

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -39,7 +38,7 @@ def _points_from_table(
     *,
     x_column: str,
     y_column: str,
-    source_crs: Any,
+    source_crs: str | int | CRS | None,
     path: Path,
     ids: pd.Series,
     problems: list[str],
@@ -81,8 +80,8 @@ def read_services(
     capacity_column: str = "capacity",
     x_column: str = "x",
     y_column: str = "y",
-    source_crs: Any = None,
-    crs: Any = "EPSG:3006",
+    source_crs: str | int | CRS | None = None,
+    crs: str | int | CRS = "EPSG:3006",
     kinds: Iterable[str] | None = None,
     layer: str | int | None = None,
     encoding: str | None = None,

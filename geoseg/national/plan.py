@@ -29,12 +29,16 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from geoseg.errors import GeoSegError
 from geoseg.settings import task_seed
+
+if TYPE_CHECKING:
+    from geoseg.io import Project
+    from geoseg.io.national import NationalProject
 
 __all__ = [
     "TASKS_FOLDER",
@@ -120,7 +124,7 @@ def hash_inputs(
     return h.hexdigest(), size
 
 
-def register_years(project: Any) -> dict[int, str]:
+def register_years(project: Project) -> dict[int, str]:
     """The years of a project's register and a digest of each year's rows.
 
     Parameters
@@ -171,7 +175,7 @@ def register_years(project: Any) -> dict[int, str]:
 
 
 def _year_hash(
-    project: Any,
+    project: Project,
     spec: Mapping[str, Any],
     rows: str,
     memo: dict[tuple[str, int, int], bytes],
@@ -252,7 +256,7 @@ def _year_tasks(
 
 
 def plan_tasks(
-    nat: Any,
+    nat: NationalProject,
     out: Path,
     *,
     columns: Sequence[str],

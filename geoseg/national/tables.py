@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from geoseg.io.national import NationalProject
 
 __all__ = ["TREND_COLUMNS", "national_tables", "national_trend", "suppress_small", "table_csv"]
 
@@ -37,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 
 def national_tables(
-    registers: pd.DataFrame, nat: Any
+    registers: pd.DataFrame, nat: NationalProject
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The national tables from every municipality's register rows.
 

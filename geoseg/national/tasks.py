@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as dataclasses_replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,9 @@ import pandas as pd
 from geoseg.errors import GeoSegError, InputError
 from geoseg.national._task_log import collect_warnings
 from geoseg.national.plan import task_seed
+
+if TYPE_CHECKING:
+    from geoseg.stages import Computed, LocalByYear
 
 __all__ = [
     "NATIONAL_TASK",
@@ -327,16 +330,16 @@ def _run_year(spec: Mapping[str, Any]) -> TaskResult:
     return _finish(result, t0, c0)
 
 
-def _computed(years: Sequence[TaskResult]) -> dict[str, Any]:
+def _computed(years: Sequence[TaskResult]) -> Computed:
     """The year tasks' parts joined as :func:`geoseg.pipeline.run_project` takes them."""
     parts = [t.parts or {} for t in years]
-    computed: dict[str, Any] = {}
+    computed: Computed = {}
     indices = [p["indices"] for p in parts if p.get("indices") is not None]
     if indices:
         computed["indices"] = pd.concat(indices, ignore_index=True)
     local = [p["hotspots"] for p in parts if p.get("hotspots") is not None]
     if local:
-        hot: dict[str, dict[Any, pd.DataFrame]] = {}
+        hot: LocalByYear = {}
         for by_variable in local:
             for variable, by_year in by_variable.items():
                 hot.setdefault(variable, {}).update(by_year)

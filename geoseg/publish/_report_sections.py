@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from geoseg.publish.disclosure import suppress_counts
 from geoseg.publish.follow_up import split_at_breaks
 from geoseg.publish.programme import zero_axis
 from geoseg.years import latest_year
+
+if TYPE_CHECKING:
+    from geoseg.trends import SeriesBreak
 
 __all__ = [
     "HEADLINE_INDICES",
@@ -53,7 +56,7 @@ HEADLINE_INDICES = (
 def segregation_catalogue(
     seg: pd.DataFrame,
     lang: str,
-    breaks: Sequence[object] = (),
+    breaks: Sequence[SeriesBreak] = (),
     group_labels: Mapping[str, str] | None = None,
 ) -> tuple[str, set[str]]:
     """The appendix's catalogue: one trend chart per (level, index) and a table of the latest

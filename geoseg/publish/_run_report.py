@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,9 @@ from geoseg.io.indicators import Indicator
 from geoseg.publish.disclosure import ACCESS_DEPENDENT
 from geoseg.years import latest_year
 
+if TYPE_CHECKING:
+    from geoseg.trends import ProjectTrends, SeriesBreak
+
 __all__: list[str] = []
 
 
@@ -28,7 +31,7 @@ def _report_writer(
     lang: str,
     definitions: dict[str, Indicator],
     indicators: pd.DataFrame,
-    follow_up: Any,
+    follow_up: ProjectTrends | None,
     access: pd.DataFrame | None,
     threshold: float,
     inputs: list[Path],
@@ -106,7 +109,7 @@ def _report_writer(
     return write
 
 
-def _breaks(settings: dict[str, Any]) -> list[Any]:
+def _breaks(settings: dict[str, Any]) -> list[SeriesBreak]:
     """The run's series breaks without a crosswalk, for the report's charts."""
     from geoseg.trends import SeriesBreak
 

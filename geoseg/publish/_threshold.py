@@ -205,8 +205,11 @@ class Disclosure:
         """Whether the output may be published (suppression was applied)."""
         return not self.unsuppressed
 
-    def metadata(self) -> dict[str, Any]:
-        """Key-value pairs every output carries: threshold, exception, publication status."""
+    def metadata(self, lang: str = "en") -> dict[str, Any]:
+        """Key-value pairs every output carries: threshold, exception, publication status.
+
+        The ``notice`` (when there is one) is in ``lang``.
+        """
         t = self.threshold
         meta: dict[str, Any] = {
             "disclosure_threshold": int(t) if float(t).is_integer() else t,
@@ -214,25 +217,18 @@ class Disclosure:
             "suppression": "off" if self.unsuppressed else "on",
             "for_publication": self.for_publication,
         }
-        note = self.notice()
+        note = self.notice(lang)
         if note:
             meta["notice"] = note
         return meta
 
     def notice(self, lang: str = "en") -> str | None:
-        """A warning to show on the output, or ``None`` when the default rule applies."""
+        """A warning to show on the output (in ``lang``), or ``None`` under the default rule."""
         if self.unsuppressed:
-            return (
-                "EJ FÖR PUBLICERING: små antal är inte dolda"
-                if lang == "sv"
-                else "NOT FOR PUBLICATION: small counts are not suppressed"
-            )
+            return tr("disclosure_unsuppressed", lang)
         if self.threshold < MIN_THRESHOLD:
-            t = f"{self.threshold:g}"
-            return (
-                f"Antal under {t} döljs (lägre gräns än {MIN_THRESHOLD}, uttryckligen tillåten)"
-                if lang == "sv"
-                else f"Counts below {t} are suppressed (below {MIN_THRESHOLD}, explicitly allowed)"
+            return tr(
+                "disclosure_low_threshold", lang, t=f"{self.threshold:g}", minimum=MIN_THRESHOLD
             )
         return None
 

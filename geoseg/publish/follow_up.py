@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,13 +14,16 @@ from geoseg.i18n import follow_up_note_text, series_note_text, tr
 from geoseg.publish._html import escape
 from geoseg.publish._svg import trend_svg
 
+if TYPE_CHECKING:
+    from geoseg.trends import ProjectTrends, SeriesBreak
+
 __all__ = ["follow_up_section", "split_at_breaks"]
 
 Table = Callable[..., str]
 
 
 def follow_up_section(
-    follow_up: Any,
+    follow_up: ProjectTrends,
     *,
     lang: str,
     table: Table,
@@ -131,7 +134,7 @@ def _span(first: Any, last: Any) -> str:
 
 
 def split_at_breaks(
-    label: str, frame: pd.DataFrame, breaks: Any, names: Any
+    label: str, frame: pd.DataFrame, breaks: Iterable[SeriesBreak], names: Iterable[object]
 ) -> dict[str, pd.DataFrame]:
     """One chart line per comparable stretch of a series (``year``, ``value``).
 

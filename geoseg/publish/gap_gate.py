@@ -13,10 +13,14 @@ a function of published values and reveals nothing they do not.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from geoseg.publish.disclosure import Disclosure
+    from geoseg.trends import ProjectTrends
 
 __all__ = ["gate_gaps"]
 
@@ -24,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 def gate_gaps(
-    follow_up: Any, indicators: pd.DataFrame | None, disclosure: Any
+    follow_up: ProjectTrends, indicators: pd.DataFrame | None, disclosure: Disclosure
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Publishable gaps between areas: each year's gap over the values published that year.
 

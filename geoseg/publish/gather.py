@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -34,10 +34,17 @@ from geoseg.publish.secondary import secondary_suppression
 from geoseg.settings import demand_group
 from geoseg.years import latest_year
 
+if TYPE_CHECKING:
+    from geoseg.access import AccessResults, WalkNetwork
+    from geoseg.access.straight import StraightLineAccess
+    from geoseg.io import Project, ProjectData
+    from geoseg.io.config import RegistersConfig
+    from geoseg.pipeline import RunResult
+
 __all__ = ["access_totals", "gpkg_layers", "population", "publishable", "published_indicators"]
 
 
-def population(register: pd.DataFrame, reg: Any) -> pd.Series | None:
+def population(register: pd.DataFrame, reg: RegistersConfig) -> pd.Series | None:
     """Residents per (area code, year) of a register, for the disclosure gate (or ``None``)."""
     total = reg.total if reg.total and reg.total in register else None
     if total is None:
@@ -127,7 +134,7 @@ def _total_group(summary: pd.DataFrame, total: str | None) -> pd.DataFrame:
 
 
 def _gate_quotients(
-    lq: pd.DataFrame, data: Any, disclosure: Disclosure, threshold: float
+    lq: pd.DataFrame, data: ProjectData, disclosure: Disclosure, threshold: float
 ) -> pd.DataFrame:
     """Location quotients of areas where the total or a group counts fewer than the threshold
     are hidden and marked (a quotient rests on the area's total and each group's count)."""
@@ -238,7 +245,7 @@ def _gate_area_trends(trends: pd.DataFrame, indicators: pd.DataFrame | None) -> 
     return out
 
 
-def _sources(project: Any, data: Any, *, level: str | None = None) -> dict[str, Any]:
+def _sources(project: Project, data: ProjectData, *, level: str | None = None) -> dict[str, Any]:
     """The inputs to name in the report: file names, the register's years, service kinds, and
     the boundary file of the area level analysed (``level_boundaries``) when it has its own."""
     reg = project.registers
@@ -248,13 +255,15 @@ def _sources(project: Any, data: Any, *, level: str | None = None) -> dict[str, 
         years = f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else str(ys[0]) if ys else ""
     facts: dict[str, Any] = {
         "boundaries": project.areas.path.name,
-        "register": reg.path.name,
+        "register": ", ".join(Path(origin).name for origin in reg.origins()),
         "years": years,
         # where each register table comes from: "scb:TABLE" when fetched, else its file name
         "register_origins": [
-            str(t.source) if t.source else Path(t.path).name
-            for t in (reg.table_specs() or [reg])
-            if t.source or t.path is not None
+            str(source) if source else Path(path).name
+            for source, path in (
+                [(t.source, t.path) for t in reg.table_specs()] or [(reg.source, reg.path)]
+            )
+            if source or path is not None
         ],
         "attribution": getattr(reg, "attribution", None),
     }
@@ -275,7 +284,11 @@ def _sources(project: Any, data: Any, *, level: str | None = None) -> dict[str, 
 
 
 def _settings(
-    result: Any, data: Any, access: Any, disclosure: Disclosure, maps_dir: Path | None
+    result: RunResult,
+    data: ProjectData,
+    access: AccessResults | StraightLineAccess | None,
+    disclosure: Disclosure,
+    maps_dir: Path | None,
 ) -> dict[str, Any]:
     project = data.project
     acc, hot, idx = project.access, project.hotspots, project.indices
@@ -338,9 +351,9 @@ def _settings(
 
 
 def publishable(
-    result: Any,
-    data: Any,
-    access: Any,
+    result: RunResult,
+    data: ProjectData,
+    access: AccessResults | StraightLineAccess | None,
     *,
     disclosure: Disclosure,
     maps_dir: Path | None = None,
@@ -424,15 +437,16 @@ def publishable(
         # each year's gap over the values published that year: no percentile or quintile mean
         # may fall on a hidden value
         saved.gap_trends, saved.gap_series = gate_gaps(follow_up, saved.indicators, disclosure)
-    if access is not None:
-        saved.access = gate_access(result.access, disclosure)
+    per_area = result.access
+    if access is not None and per_area is not None:
+        saved.access = gate_access(per_area, disclosure)
         saved.equity = result.equity
-        totals = access_totals(_total_group(result.access, reg.total))
+        totals = access_totals(_total_group(per_area, reg.total))
         saved.access_totals = gate_table(totals, disclosure, counts=("residents",))
         saved.services = access.services
         saved.isochrones = result.isochrones
         # each kind's target group (children 0-5 for family centres) for its access map
-        kinds = sorted({str(k) for k in result.access["kind"]}) if "kind" in result.access else []
+        kinds = sorted({str(k) for k in per_area["kind"]}) if "kind" in per_area else []
         saved.settings["access"]["groups"] = {
             k: demand_group(k, project.services.kinds, total=reg.total) for k in kinds
         }
@@ -444,7 +458,9 @@ def publishable(
     return saved
 
 
-def _streets(network: Any, areas: gpd.GeoDataFrame, cache_dir: str | Path | None) -> Any:
+def _streets(
+    network: WalkNetwork, areas: gpd.GeoDataFrame, cache_dir: str | Path | None
+) -> gpd.GeoSeries:
     """The maps' street layer of ``network`` within ``areas``, through the line cache.
 
     The layer depends only on the network's edge lines, the areas' extent and the layer's
@@ -468,7 +484,7 @@ def _streets(network: Any, areas: gpd.GeoDataFrame, cache_dir: str | Path | None
     )
 
 
-def gpkg_layers(saved: Any) -> dict[str, gpd.GeoDataFrame]:
+def gpkg_layers(saved: SavedResults) -> dict[str, gpd.GeoDataFrame]:
     """Per-area results as GeoPackage layers (areas' geometry, one row per area), as published.
 
     Parameters

@@ -14,12 +14,15 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geoseg.errors import InputError
 from geoseg.i18n import check_lang, tr
 from geoseg.io import slugs, write_text
 from geoseg.publish._html import escape, safe_href
+
+if TYPE_CHECKING:
+    from geoseg.io.indicators import Indicator
 
 __all__ = ["GROUPS", "TARGET_AREAS", "about_run", "page_group", "write_index"]
 
@@ -82,7 +85,7 @@ def _kind(file: str) -> str:
     return "other"
 
 
-def _indicator_of(file: str, definitions: Mapping[str, Any]) -> Any:
+def _indicator_of(file: str, definitions: Mapping[str, Indicator]) -> Indicator | None:
     """The indicator definition an ``indicator_SLUG.html`` or ``trend_SLUG.html`` page shows."""
     stem = re.sub(r"^(indicator|trend)_", "", Path(file).stem)
     by_slug = {s: name for name, s in slugs(list(definitions)).items()}
@@ -90,7 +93,9 @@ def _indicator_of(file: str, definitions: Mapping[str, Any]) -> Any:
     return definitions.get(name) if name is not None else None
 
 
-def page_group(file: str, *, definitions: Mapping[str, Any] | None = None) -> tuple[str, str, Any]:
+def page_group(
+    file: str, *, definitions: Mapping[str, Indicator] | None = None
+) -> tuple[str, str, Indicator | None]:
     """The index group of a published page, its kind and the indicator it shows.
 
     Parameters
@@ -231,7 +236,7 @@ def write_index(
     lang: str = "en",
     fictional: bool = False,
     intro: str | None = None,
-    definitions: Mapping[str, Any] | None = None,
+    definitions: Mapping[str, Indicator] | None = None,
     inputs: Iterable[str | os.PathLike[str]] = (),
     metadata: Mapping[str, object] | None = None,
     about: Iterable[tuple[str, str]] = (),

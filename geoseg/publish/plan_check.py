@@ -29,8 +29,11 @@ from geoseg.publish.maps import MapStyle, plan_map, save_map, street_lines
 from geoseg.publish.verdict import rule_findings, write_verdict_page
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from geoseg.io import Project, ProjectData
-    from geoseg.plans import Baseline, PlanCheck, SiteSuggestions
+    from geoseg.io.indicators import Indicator
+    from geoseg.plans import Baseline, PlanCheck, Rules, SiteSuggestions
 
 __all__ = [
     "area_names",
@@ -75,10 +78,10 @@ def changed_kinds(r: PlanCheck) -> list[str]:
 
 def plan_check_text(
     r: PlanCheck,
-    rules: object,
+    rules: Rules,
     *,
     names: dict[str, str],
-    definitions: Any,
+    definitions: Mapping[str, Indicator],
     disclosure: Disclosure,
 ) -> str:
     """The plan check as plain English text that fits 100 columns: verdict, rules, gains, areas.
@@ -226,7 +229,7 @@ def verdict_paths(
 def write_plan_check(
     b: Baseline,
     r: PlanCheck,
-    rules: object,
+    rules: Rules,
     data: ProjectData,
     *,
     page: Path,
@@ -266,7 +269,7 @@ def write_plan_check(
             threshold=disclosure.effective,
             map_file=None if map_path is None else map_path.name,
             inputs=inputs,
-            metadata=disclosure.metadata(),
+            metadata=disclosure.metadata(b.lang),
             disclosure=disclosure,
         )
     )
@@ -311,7 +314,7 @@ def _write_map(
             streets=street_lines(b.network, areas=b.areas) if b.network.n_edges else None,
         ),
     )
-    save_map(m, path, overwrite=True, inputs=inputs, metadata=disclosure.metadata())
+    save_map(m, path, overwrite=True, inputs=inputs, metadata=disclosure.metadata(b.lang))
 
 
 def sites_table(suggestions: SiteSuggestions, *, threshold: float) -> pd.DataFrame:
@@ -413,4 +416,6 @@ def write_sites_map(
             streets=street_lines(b.network, areas=b.areas) if b.network.n_edges else None,
         ),
     )
-    return save_map(m, path, overwrite=overwrite, inputs=inputs, metadata=disclosure.metadata())
+    return save_map(
+        m, path, overwrite=overwrite, inputs=inputs, metadata=disclosure.metadata(b.lang)
+    )

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from geoseg.errors import GeoSegError, InputError
 from geoseg.i18n import check_lang, kind_label, tr
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -161,8 +163,8 @@ def plot_index_trends(
 
 
 def plot_lorenz(
-    values: Any,
-    weights: Any = None,
+    values: ArrayLike,
+    weights: ArrayLike | None = None,
     *,
     label: str | None = None,
     lang: str = "en",
@@ -299,7 +301,7 @@ def plot_plan_minutes(
 
 
 def plot_hotspots(
-    areas: Any,
+    areas: gpd.GeoDataFrame,
     lisa: pd.DataFrame,
     *,
     title: str | None = None,

@@ -7,8 +7,8 @@ groups); the "has segregation grown" table with readable headers; the list of da
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,10 @@ from geoseg.indicators import change_interval, city_values
 from geoseg.publish._html import escape, format_number
 from geoseg.publish._svg import trend_svg
 from geoseg.publish.follow_up import split_at_breaks
+
+if TYPE_CHECKING:
+    from geoseg.io.indicators import Indicator
+    from geoseg.trends import SeriesBreak
 
 __all__ = [
     "grown_table",
@@ -56,7 +60,7 @@ def _with_unit(text: str, unit: str) -> str:
 
 def indicator_sentence(
     values: pd.DataFrame,
-    ind: Any,
+    ind: Indicator,
     *,
     names: Mapping[str, str],
     lang: str,
@@ -167,7 +171,7 @@ def _figure(series: Mapping[str, pd.DataFrame], title: str, lang: str, digits: i
 
 def programme_section(
     values: pd.DataFrame,
-    definitions: Mapping[str, Any],
+    definitions: Mapping[str, Indicator],
     *,
     names: Mapping[str, str],
     lang: str,
@@ -210,7 +214,7 @@ def segregation_headline(
     *,
     group_labels: Mapping[str, str],
     lang: str,
-    breaks: Any = (),
+    breaks: Iterable[SeriesBreak] = (),
 ) -> str:
     """Dissimilarity and isolation of the declared groups, in words and charts (escaped HTML).
 

@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -34,6 +35,10 @@ from geoseg.publish.disclosure import suppress_counts
 from geoseg.publish.follow_up import follow_up_section
 from geoseg.publish.programme import grown_table, programme_section, segregation_headline
 from geoseg.settings import DEFAULT_MINUTES, SUPPRESSION_THRESHOLD
+
+if TYPE_CHECKING:
+    from geoseg.io.indicators import Indicator
+    from geoseg.trends import ProjectTrends, SeriesBreak
 
 __all__ = ["FOLLOW_UP_METHODS", "METHODS", "trend_svg", "write_report"]
 
@@ -82,15 +87,15 @@ def write_report(
     segregation: pd.DataFrame | None = None,
     trend: pd.DataFrame | None = None,
     indicators: pd.DataFrame | None = None,
-    definitions: Mapping[str, object] | None = None,
+    definitions: Mapping[str, Indicator] | None = None,
     group_labels: Mapping[str, str] | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
     table_masks: Mapping[str, pd.DataFrame] | None = None,
     count_columns: Sequence[str] = (),
     hotspots: Mapping[str, pd.DataFrame] | pd.DataFrame | None = None,
-    follow_up: object | None = None,
+    follow_up: ProjectTrends | None = None,
     labels: Mapping[str, str] | None = None,
-    breaks: Sequence[object] = (),
+    breaks: Sequence[SeriesBreak] = (),
     access: pd.DataFrame | None = None,
     access_totals: pd.DataFrame | None = None,
     plan: pd.DataFrame | None = None,

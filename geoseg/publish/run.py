@@ -71,7 +71,7 @@ def publish(
         unsuppressed=settings["disclosure"]["unsuppressed"],
     )
     threshold = disclosure.effective
-    meta = disclosure.metadata()
+    meta = disclosure.metadata(lang)
     acc = settings["access"]
     areas = saved.areas
     style = gm.MapStyle(

@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +21,17 @@ from geoseg.i18n import check_lang, kind_label, tr
 from geoseg.io import write_text
 from geoseg.publish._html import escape, format_number, safe_href
 from geoseg.publish.disclosure import Disclosure, gate_plan_check, suppressed_label
+
+if TYPE_CHECKING:
+    from geoseg.io.rules import (
+        EquityGapRule,
+        FamilyCentreRule,
+        MaxIncreaseRule,
+        MeetingPlaceRule,
+    )
+    from geoseg.plans import PlanCheck, Rules
+
+    Rule = MaxIncreaseRule | FamilyCentreRule | EquityGapRule | MeetingPlaceRule
 
 __all__ = ["protects_text", "rule_findings", "write_verdict_page"]
 
@@ -52,7 +63,7 @@ def _persons(value: float, lang: str, threshold: float) -> str:
     return format_number(count, lang=lang)
 
 
-def protects_text(key: str, rule: Any, lang: str) -> str:
+def protects_text(key: str, rule: Rule, lang: str) -> str:
     """What the rule ``key`` protects, in ``lang``.
 
     geoseg's own wording of a rule (its default ``protects``) comes from the translation table;
@@ -66,8 +77,8 @@ def protects_text(key: str, rule: Any, lang: str) -> str:
 
 
 def rule_findings(
-    result: Any,
-    rules: Any,
+    result: PlanCheck,
+    rules: Rules,
     *,
     names: Mapping[str, str],
     lang: str,
@@ -100,13 +111,13 @@ def rule_findings(
             if rule.kinds:
                 ch = ch[areas["kind"].isin(rule.kinds)]
             if ch.notna().any() and ch.max() > 0:
-                i = ch.idxmax()
+                worst = areas.loc[ch.index[int(np.argmax(ch.fillna(-np.inf).to_numpy()))]]
                 measured = _w(
                     "m_max",
                     lang,
                     v=_n(ch.max(), lang),
-                    area=names.get(str(areas.loc[i, "id"]), str(areas.loc[i, "id"])),
-                    kind=kind_label(str(areas.loc[i, "kind"]), lang).lower(),
+                    area=names.get(str(worst["id"]), str(worst["id"])),
+                    kind=kind_label(str(worst["kind"]), lang).lower(),
                 )
             else:
                 measured = _w("m_max_none", lang)
@@ -120,8 +131,7 @@ def rule_findings(
             if len(d) and "after_share" in d and not len(shown):
                 measured = suppressed_label(disclosure.effective, lang=lang)
             elif len(shown):
-                i = shown["after_share"].astype(float).idxmin()
-                row = d.loc[i]
+                row = shown.iloc[int(np.argmin(shown["after_share"].to_numpy(dtype=float)))]
                 district = str(row.get("district", ""))
                 measured = _w(
                     "m_family",
@@ -142,24 +152,31 @@ def rule_findings(
             eq = result.equity
             parts = []
             if "gap_before" in eq:
-                for row in eq.itertuples(index=False):
-                    if rule.kinds and row.kind not in rule.kinds:
+                gaps = zip(
+                    eq["kind"].tolist(),
+                    eq["gap_before"].to_numpy(dtype=float),
+                    eq["gap_after"].to_numpy(dtype=float),
+                    eq["gap_change"].to_numpy(dtype=float),
+                    strict=True,
+                )
+                for kind, before, after, change in gaps:
+                    if rule.kinds and kind not in rule.kinds:
                         continue
-                    if not (np.isfinite(row.gap_before) and np.isfinite(row.gap_after)):
+                    if not (np.isfinite(before) and np.isfinite(after)):
                         continue
-                    if abs(row.gap_change) < 0.05:
+                    if abs(change) < 0.05:
                         continue
                     parts.append(
                         _w(
                             "m_equity",
                             lang,
-                            kind=kind_label(str(row.kind), lang),
-                            b=_n(abs(row.gap_before), lang),
-                            bw=_w("more" if row.gap_before > 0 else "less", lang),
-                            a=_n(abs(row.gap_after), lang),
-                            aw=_w("more" if row.gap_after > 0 else "less", lang),
-                            gl=_w("lose_w" if row.gap_change > 0 else "gain_w", lang),
-                            c=_n(abs(row.gap_change), lang),
+                            kind=kind_label(str(kind), lang),
+                            b=_n(abs(before), lang),
+                            bw=_w("more" if before > 0 else "less", lang),
+                            a=_n(abs(after), lang),
+                            aw=_w("more" if after > 0 else "less", lang),
+                            gl=_w("lose_w" if change > 0 else "gain_w", lang),
+                            c=_n(abs(change), lang),
                         )
                     )
             measured = "; ".join(parts) or _w("none", lang)
@@ -230,8 +247,8 @@ def _table(head: list[str], rows: list[list[tuple[str, str]]]) -> str:
 
 def write_verdict_page(
     path: str | os.PathLike[str],
-    result: Any,
-    rules: Any,
+    result: PlanCheck,
+    rules: Rules,
     *,
     title: str,
     lang: str = "en",
@@ -343,13 +360,13 @@ def write_verdict_page(
     if len(moved):
         grows = [
             [
-                ("", kind_label(str(r.kind), lang)),
-                ("", labels.get(str(r.group), str(r.group).replace("_", " "))),
-                ("num", _persons(r.residents, lang, threshold)),
-                ("num", _persons(r.gain, lang, threshold)),
-                ("num", _persons(r.lose, lang, threshold)),
+                ("", kind_label(str(r["kind"]), lang)),
+                ("", labels.get(str(r["group"]), str(r["group"]).replace("_", " "))),
+                ("num", _persons(r["residents"], lang, threshold)),
+                ("num", _persons(r["gain"], lang, threshold)),
+                ("num", _persons(r["lose"], lang, threshold)),
             ]
-            for r in moved.itertuples(index=False)
+            for r in moved.to_dict("records")
         ]
         html.append(
             _table(

@@ -6,7 +6,7 @@ import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,9 @@ from geoseg.segregation._replicates import (
 from geoseg.segregation._tables import multi_counts, single_counts
 from geoseg.segregation.registry import INDICES, IndexSpec, get_index
 from geoseg.settings import DEFAULT_SEED, random_generator
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["COLUMNS", "available_indices", "compute_indices"]
 
@@ -144,7 +147,7 @@ def compute_indices(
     groups: Sequence[str],
     total: str | None = None,
     index: Sequence[str] | str | None = None,
-    areas: Any = None,
+    areas: gpd.GeoDataFrame | Mapping[str, gpd.GeoDataFrame] | None = None,
     id_column: str | None = None,
     year_column: str | None = "year",
     level: str | None = None,

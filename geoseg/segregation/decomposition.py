@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from geoseg.segregation._inputs import check_projected, spatial_context
 from geoseg.segregation._tables import single_counts
 from geoseg.segregation.registry import get_index
 from geoseg.settings import DEFAULT_SEED, random_generator
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["Decomposition", "counterfactual", "decompose_change"]
 
@@ -105,8 +108,8 @@ def decompose_change(
     total: str,
     index: str = "dissimilarity",
     approach: Approach = "composition",
-    areas_a: Any = None,
-    areas_b: Any = None,
+    areas_a: gpd.GeoDataFrame | None = None,
+    areas_b: gpd.GeoDataFrame | None = None,
     options: dict[str, Any] | None = None,
     seed: int | np.random.Generator | None = DEFAULT_SEED,
 ) -> Decomposition:

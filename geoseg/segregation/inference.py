@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,9 @@ from geoseg.segregation._replicates import (
     simulate_null,
 )
 from geoseg.settings import DEFAULT_PERMUTATIONS, DEFAULT_SEED, random_generator
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = [
     "ChangeTest",
@@ -80,7 +83,7 @@ def segregation_test(
     null: Null = "evenness",
     permutations: int = DEFAULT_PERMUTATIONS,
     alternative: Alternative = "greater",
-    areas: Any = None,
+    areas: gpd.GeoDataFrame | None = None,
     options: dict[str, Any] | None = None,
     seed: Seed = DEFAULT_SEED,
 ) -> SegregationTest:
@@ -144,7 +147,7 @@ def bootstrap_ci(
     replicates: int = DEFAULT_PERMUTATIONS,
     level: float = 0.95,
     method: Literal["residents", "areas"] = "residents",
-    areas: Any = None,
+    areas: gpd.GeoDataFrame | None = None,
     options: dict[str, Any] | None = None,
     seed: Seed = DEFAULT_SEED,
 ) -> tuple[float, float]:

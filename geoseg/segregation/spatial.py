@@ -20,9 +20,9 @@ inference use exactly the same arithmetic.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import geopandas as gpd
+import numpy as np
 
 from geoseg.segregation._spatial_compute import compute as _compute
 from geoseg.segregation._spatial_decay import (
@@ -87,7 +87,7 @@ def absolute_centralization(
     *,
     group: str,
     total: str,
-    center: Any = "mean",
+    center: str | tuple[float, float] | np.ndarray = "mean",
     allow_geographic: bool = False,
 ) -> float:
     """Absolute centralization index.
@@ -134,7 +134,7 @@ def relative_centralization(
     *,
     group: str,
     total: str,
-    center: Any = "mean",
+    center: str | tuple[float, float] | np.ndarray = "mean",
     allow_geographic: bool = False,
 ) -> float:
     """Relative centralization index.

@@ -9,10 +9,13 @@ for the key indices.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
+
+if TYPE_CHECKING:
+    from geoseg.trends import SeriesBreak
 
 __all__ = ["TREND_TESTED", "indices_with_unplaced", "segregation_trend"]
 
@@ -71,7 +74,7 @@ def segregation_trend(
     permutations: int,
     seed: int,
     tested: Sequence[str] = TREND_TESTED,
-    breaks: Sequence[Any] = (),
+    breaks: Sequence[SeriesBreak] = (),
 ) -> pd.DataFrame:
     """Change of every index from the first to the last year, with a test for key indices.
 
