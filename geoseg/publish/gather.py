@@ -259,7 +259,7 @@ def _sources(project: Project, data: ProjectData, *, level: str | None = None) -
         "years": years,
         # where each register table comes from: "scb:TABLE" when fetched, else its file name
         "register_origins": [
-            str(source) if source else Path(path).name
+            str(source) if source else Path(str(path)).name
             for source, path in (
                 [(t.source, t.path) for t in reg.table_specs()] or [(reg.source, reg.path)]
             )
