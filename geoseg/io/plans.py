@@ -48,7 +48,9 @@ __all__ = [
     "MAX_END_M",
     "Plan",
     "PlanContext",
+    "feature_geometry",
     "feature_label",
+    "feature_text",
     "read_plan",
     "write_plan",
 ]
@@ -135,14 +137,15 @@ def _numeric(value: object) -> float | None:
         return None
 
 
-def _geom(value: object) -> shapely.Geometry | None:
-    """The geometry, or ``None`` when missing or empty."""
+def feature_geometry(value: object) -> shapely.Geometry | None:
+    """A plan feature's geometry, or ``None`` when missing or empty."""
     if not isinstance(value, shapely.Geometry) or value.is_empty:
         return None
     return value
 
 
-def _text(value: object) -> str:
+def feature_text(value: object) -> str:
+    """A plan feature's text field, stripped; ``""`` when missing."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     return str(value).strip()
@@ -176,8 +179,8 @@ def _check_schema(gdf: gpd.GeoDataFrame, problems: list[str]) -> gpd.GeoDataFram
     out = gdf.copy()
     out.index = pd.RangeIndex(1, len(gdf) + 1, name="feature")
     for col in ("name", "kind", "service_id"):
-        out[col] = [_text(v) for v in out[col]] if col in out.columns else ""
-    out["action"] = [_text(v) for v in out["action"]]
+        out[col] = [feature_text(v) for v in out[col]] if col in out.columns else ""
+    out["action"] = [feature_text(v) for v in out["action"]]
     nums = {}
     for col in ["capacity", "residents", *AGE_BANDS, "foreign_born", "born_sweden"]:
         if col in out.columns:
@@ -189,7 +192,7 @@ def _check_schema(gdf: gpd.GeoDataFrame, problems: list[str]) -> gpd.GeoDataFram
             what = f"unknown action {action!r}" if action else "no action"
             problems.append(f"{label}: {what}; use one of {', '.join(ACTIONS)}")
             continue
-        geom = _geom(row.geometry)
+        geom = feature_geometry(row.geometry)
         allowed = ACTIONS[action]
         if allowed is not None:
             if geom is None:

@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 
 from geoseg.errors import format_codes
-from geoseg.io.plans import ACTIONS, MAX_END_M, feature_label
+from geoseg.io.plans import ACTIONS, MAX_END_M, feature_geometry, feature_label, feature_text
 from geoseg.plans._edit import closed_edges, locate
 
 if TYPE_CHECKING:
@@ -28,19 +28,6 @@ logger = logging.getLogger(__name__)
 
 #: A closure drawn farther than this (metres) from the service it names is warned about.
 FAR_CLOSURE_M = 100.0
-
-
-def _geom(value: object) -> shapely.Geometry | None:
-    """The geometry, or ``None`` when missing or empty."""
-    if not isinstance(value, shapely.Geometry) or value.is_empty:
-        return None
-    return value
-
-
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return str(value).strip()
 
 
 def plan_problems(
@@ -71,7 +58,7 @@ def plan_problems(
     services = baseline.services
     closed: list[np.ndarray] = []
     for i, row in out[out["action"] == "close_path"].iterrows():
-        geom = _geom(row.geometry)
+        geom = feature_geometry(row.geometry)
         if geom is None or geom.geom_type not in ACTIONS["close_path"]:  # type: ignore[operator]
             continue
         hit = closed_edges(net, tree, geom)
@@ -86,7 +73,7 @@ def plan_problems(
     removed: dict[str, int] = {}
     for i, row in out.iterrows():
         label = feature_label(int(i), row)  # type: ignore[arg-type]
-        action, geom = row["action"], _geom(row.geometry)
+        action, geom = row["action"], feature_geometry(row.geometry)
         if action == "add_service":
             if row["kind"] and row["kind"] not in baseline.kinds:
                 problems.append(
@@ -155,7 +142,7 @@ def _at_service(
     feature's own geometry lies far from it (the plan may name the wrong service)."""
     if not isinstance(services, gpd.GeoDataFrame) or target not in services.index:
         return
-    spot = _geom(services.geometry.loc[target])
+    spot = feature_geometry(services.geometry.loc[target])
     if spot is None:
         return
     if geom is not None:
@@ -170,8 +157,8 @@ def _at_service(
             )
     out.at[i, "service_id"] = target
     out.at[i, "geometry"] = spot
-    if not _text(out.at[i, "name"]) and "name" in services.columns:
-        out.at[i, "name"] = _text(services.at[target, "name"])  # named on the map
+    if not feature_text(out.at[i, "name"]) and "name" in services.columns:
+        out.at[i, "name"] = feature_text(services.at[target, "name"])  # named on the map
 
 
 def _near(

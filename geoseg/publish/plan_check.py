@@ -278,6 +278,18 @@ def write_plan_check(
     return written
 
 
+def _plan_style(b: Baseline, data: ProjectData, disclosure: Disclosure) -> MapStyle:
+    """The style of a plan's maps: the baseline's language, the area names, water and streets."""
+    return MapStyle(
+        lang=b.lang,
+        fictional=b.fictional,
+        threshold=disclosure.effective,
+        name_column=data.project.areas.name or "name",
+        water=getattr(data, "water", None),
+        streets=street_lines(b.network, areas=b.areas) if b.network.n_edges else None,
+    )
+
+
 def _write_map(
     b: Baseline,
     r: PlanCheck,
@@ -305,14 +317,7 @@ def _write_map(
         kind=kinds or None,
         features=feats[["action", "name", "geometry"]],
         title=f"{b.title}: {Path(r.summary['plan']).name}",
-        style=MapStyle(
-            lang=b.lang,
-            fictional=b.fictional,
-            threshold=disclosure.effective,
-            name_column=data.project.areas.name or "name",
-            water=getattr(data, "water", None),
-            streets=street_lines(b.network, areas=b.areas) if b.network.n_edges else None,
-        ),
+        style=_plan_style(b, data, disclosure),
     )
     save_map(m, path, overwrite=True, inputs=inputs, metadata=disclosure.metadata(b.lang))
 
@@ -407,14 +412,7 @@ def write_sites_map(
         kind=suggestions.kind,
         features=checked.features[["action", "name", "geometry"]],
         title=f"{b.title}: {kind_label(suggestions.kind, b.lang)} (+{len(suggestions.sites)})",
-        style=MapStyle(
-            lang=b.lang,
-            fictional=b.fictional,
-            threshold=disclosure.effective,
-            name_column=data.project.areas.name or "name",
-            water=getattr(data, "water", None),
-            streets=street_lines(b.network, areas=b.areas) if b.network.n_edges else None,
-        ),
+        style=_plan_style(b, data, disclosure),
     )
     return save_map(
         m, path, overwrite=overwrite, inputs=inputs, metadata=disclosure.metadata(b.lang)
