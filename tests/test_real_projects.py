@@ -291,3 +291,10 @@ def test_index_page_says_level_years_and_source(real_data, tmp_path):
         "Data": "Källa: SCB, Statistikdatabasen. Registers: "
         "gbg_regso_birthplace_income_tenure_2020_2023.csv. Area boundaries: regso_goteborg.gpkg",
     }
+    # the report's list of sources opens with the same attribution
+    report = (tmp_path / "out" / "maps" / "report.html").read_text(encoding="utf-8")
+    sources = re.search(r'id="sources".*?<ul>(.*?)</ul>', report, flags=re.S)
+    assert sources is not None
+    items = [html.unescape(i) for i in re.findall(r"<li>(.*?)</li>", sources.group(1))]
+    assert items[0] == "Data: Källa: SCB, Statistikdatabasen"
+    assert "regso_goteborg.gpkg" in items[1]

@@ -153,6 +153,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "grp_age_20_64": ("Aged 20–64", "20–64 år"),
     "grp_age_65_plus": ("Aged 65 and over", "65 år och äldre"),
     "groups_all": ("All groups ({n})", "Alla grupper ({n})"),
+    "src_attribution": ("Data: {a}", "Data: {a}"),
     "src_boundaries": ("Area boundaries: {f}", "Områdesgränser: {f}"),
     "src_register": (
         "Register of persons and dwellings per area, {y}: {f}",

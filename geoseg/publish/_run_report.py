@@ -276,7 +276,8 @@ def _sources(facts: dict[str, Any], lang: str) -> list[str]:
     """Each input in words: what it is, its file (and the register's years)."""
     from geoseg.i18n import kind_label, tr
 
-    out = [
+    out = [tr("src_attribution", lang, a=facts["attribution"])] if facts.get("attribution") else []
+    out += [
         tr("src_boundaries", lang, f=facts.get("boundaries", "")),
         tr("src_register", lang, y=facts.get("years", ""), f=facts.get("register", "")),
     ]
