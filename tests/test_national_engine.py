@@ -215,3 +215,20 @@ def test_generated_nation_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
     # clearly fictional: the national file says so, and so does the index page it leads to
     nat = read_national(a / "national.toml")
     assert nat.fictional and "fiktiv" in nat.name
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "could not be computed"), ("sv", "kunde inte")])
+def test_index_page_says_the_national_level_failed(tmp_path: Path, lang: str, said: str) -> None:
+    from geoseg.national.page import index_page
+
+    (tmp_path / "national_tasks.csv").write_text("task\n", encoding="utf-8")
+    done = TaskResult(name="0101", status="done")
+    ok = index_page([done], name="Land", folder=tmp_path, lang=lang)
+    assert said not in ok
+    bad = TaskResult(name=NATIONAL_TASK, status="failed", error="national level: <b>'renters'</b>")
+    page = index_page([done], name="Land", folder=tmp_path, lang=lang, national=bad)
+    assert said in page
+    assert "national level: &lt;b&gt;&#x27;renters&#x27;&lt;/b&gt;" in page  # escaped
+    # only the tables that were written are linked
+    assert 'href="national_tasks.csv"' in page
+    assert 'href="national_areas.csv"' not in page

@@ -25,6 +25,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "nat_skipped": ("finished earlier (inputs unchanged)", "klar sedan tidigare (samma indata)"),
     "nat_no_maps": ("finished (no maps)", "klar (inga kartor)"),
     "nat_failed": ("failed: {error}", "misslyckades: {error}"),
+    "nat_level_failed": (
+        "The national measures could not be computed: {error}",
+        "De nationella måtten kunde inte beräknas: {error}",
+    ),
     "nat_summary": (
         "{done} of {total} municipalities finished",
         "{done} av {total} kommuner klara",

@@ -19,6 +19,7 @@ def index_page(
     folder: Path,
     lang: str = "sv",
     fictional: bool = False,
+    national: TaskResult | None = None,
 ) -> str:
     """The national ``index.html``: links to the tables and to each municipality's maps.
 
@@ -34,6 +35,9 @@ def index_page(
         ``"sv"`` or ``"en"``: every word comes from :mod:`geoseg.i18n`.
     fictional
         Say on the page that the data are invented.
+    national
+        The national task: when it failed, the page says so with its problem, and only the
+        tables that were written are linked.
 
     Returns
     -------
@@ -57,6 +61,9 @@ def index_page(
         rows.append(f"<tr>{cell}</tr>")
     done = sum(t.status != "failed" for t in tasks)
     note = f"<p><strong>{escape(tr('nat_fictional', lang))}</strong></p>" if fictional else ""
+    if national is not None and national.status == "failed":
+        failed = tr("nat_level_failed", lang, error=national.error or "")
+        note += f"<p><strong>{escape(failed)}</strong></p>"
     links = ", ".join(
         f'<a href="{file}">{escape(tr(key, lang))}</a>'
         for key, file in (
@@ -65,6 +72,7 @@ def index_page(
             ("nat_trend", "national_trend.csv"),
             ("nat_tasks", "national_tasks.csv"),
         )
+        if (folder / file).is_file()
     )
     summary = tr("nat_summary", lang, done=done, total=len(tasks))
     return (

@@ -269,6 +269,7 @@ def run_national(
         folder=out,
         lang=lang or nat.lang,
         fictional=nat.fictional,
+        national=nt,
     )
     result.files.append(write_text(out / "index.html", page, root=out))
     finished = _finished(result.tasks, specs, previous.get("tasks", {}))
