@@ -90,6 +90,44 @@ def test_every_problem_is_reported_at_once(baseline, tmp_path):
         assert needle in text, needle
 
 
+def test_crossing_polygon_and_missing_numbers_are_named(baseline, tmp_path):
+    # a bow-tie: its edges cross at (321100, 6402100), so it is not a valid polygon
+    bowtie = shapely.Polygon(
+        [(321000, 6402000), (321200, 6402200), (321200, 6402000), (321000, 6402200)]
+    )
+    assert not bowtie.is_valid
+    square = shapely.box(321000, 6402000, 321200, 6402200)
+    rows = [
+        {"action": "add_housing", "residents": 100.0, "capacity": 1.0, "geometry": bowtie},
+        {"action": "close_path", "residents": None, "capacity": None, "geometry": bowtie},
+        {"action": "add_service", "kind": "library", "capacity": None, "geometry": square.centroid},
+        {"action": "add_housing", "residents": None, "capacity": None, "geometry": square},
+    ]
+    with pytest.raises(PlanError) as info:
+        read_plan(write_features(tmp_path / "bad.gpkg", rows), baseline=baseline)
+    lines = str(info.value).splitlines()[1:]
+    crossing = [s for s in lines if "Polygon is not valid (Self-intersection" in s]
+    assert [s.split(" (")[0].strip(" -") for s in crossing] == ["feature 1", "feature 2"]
+    missing = [s for s in lines if "must be a positive number, but the feature has none" in s]
+    assert [s.split(" (")[0].strip(" -") for s in missing] == ["feature 3", "feature 4"]
+    assert "'capacity'" in missing[0] and "'residents'" in missing[1]
+    assert len(lines) == 4  # the valid square is not reported
+    # the same square, drawn the right way, is read
+    ok = write_features(tmp_path / "ok.gpkg", [{**rows[3], "residents": 100.0}])
+    assert read_plan(ok, baseline=baseline).features.geometry.iloc[0].equals(square)
+
+
+def test_unreadable_plan_names_the_file_without_gdal_driver_advice(tmp_path):
+    path = tmp_path / "broken.geojson"
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(PlanError) as info:
+        read_plan(path)
+    text = str(info.value)
+    assert text.startswith(f"{path}: cannot read the plan (")
+    assert text.endswith("save it as GeoJSON or GeoPackage.")
+    assert "DRIVER" not in text and "It might help" not in text
+
+
 def test_geojson_in_longitude_latitude_is_reprojected(baseline, tmp_path):
     p = shapely.Point(321950, 6402050)
     path = tmp_path / "plan.geojson"

@@ -137,6 +137,13 @@ def _numeric(value: object) -> float | None:
         return None
 
 
+def _given(value: object, number: float | None) -> str:
+    """The end of a message on a field that must be a positive number: missing or what it is."""
+    if number is not None and np.isnan(number):
+        return "must be a positive number, but the feature has none; add it"
+    return f"must be a positive number, got {value!r}"
+
+
 def feature_geometry(value: object) -> shapely.Geometry | None:
     """A plan feature's geometry, or ``None`` when missing or empty."""
     if not isinstance(value, shapely.Geometry) or value.is_empty:
@@ -158,7 +165,9 @@ def _read(path: Path, layer: str | None, crs: str) -> gpd.GeoDataFrame:
     try:
         gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     except Exception as exc:  # pyogrio raises its own DataSourceError and friends
-        msg = f"{path}: cannot read the plan ({exc}); save it as GeoJSON or GeoPackage."
+        # GDAL's advice to prefix a driver name ('CSV:path') does not apply to a plan file
+        why = str(exc).split("; It might help to specify the correct driver")[0].rstrip(". ")
+        msg = f"{path}: cannot read the plan ({why}); save it as GeoJSON or GeoPackage."
         raise PlanError(msg) from None
     if gdf.crs is None:
         if path.suffix.lower() in {".geojson", ".json"}:
@@ -202,15 +211,19 @@ def _check_schema(gdf: gpd.GeoDataFrame, problems: list[str]) -> gpd.GeoDataFram
                     f"{label}: geometry is a {geom.geom_type}, but {action} needs a "
                     f"{' or '.join(allowed)}"
                 )
+            elif geom.geom_type in {"Polygon", "MultiPolygon"} and not geom.is_valid:
+                problems.append(
+                    f"{label}: the {geom.geom_type} is not valid "
+                    f"({shapely.is_valid_reason(geom)}); redraw it without crossing edges "
+                    "(QGIS: Fix geometries)"
+                )
         pos = int(i) - 1
         if action == "add_service":
             if not row["kind"]:
                 problems.append(f"{label}: missing 'kind' (the kind of service to add)")
             cap = nums.get("capacity", [float("nan")] * len(out))[pos]
             if cap is None or not np.isfinite(cap) or cap <= 0:
-                problems.append(
-                    f"{label}: 'capacity' must be a positive number, got {row.get('capacity')!r}"
-                )
+                problems.append(f"{label}: 'capacity' {_given(row.get('capacity'), cap)}")
         elif action == "remove_service":
             if not row["service_id"] and not row["name"]:
                 problems.append(f"{label}: give the 'service_id' or 'name' of the service to close")
@@ -220,9 +233,7 @@ def _check_schema(gdf: gpd.GeoDataFrame, problems: list[str]) -> gpd.GeoDataFram
         elif action == "add_housing":
             res = nums.get("residents", [float("nan")] * len(out))[pos]
             if res is None or not np.isfinite(res) or res <= 0:
-                problems.append(
-                    f"{label}: 'residents' must be a positive number, got {row.get('residents')!r}"
-                )
+                problems.append(f"{label}: 'residents' {_given(row.get('residents'), res)}")
                 continue
             bands = 0.0
             for col, values in nums.items():
