@@ -131,3 +131,21 @@ def test_unknown_areas_crs_key_is_a_config_problem(runner, small_city, tmp_path)
     res = runner.invoke(main, ["validate", str(config)])
     assert res.exit_code == 2
     assert "[areas] crs 'EPSG:999999' is not a known CRS" in res.output
+
+
+def test_no_project_file_beside_one_says_the_example_city_runs(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(main, ["validate"])  # no project file here: the example, quietly
+    assert res.exit_code == 0, res.output
+    assert "embedded example city" not in res.stderr
+    (tmp_path / "geoseg.toml").write_text("[areas\npath = 'x'", encoding="utf-8")
+    res = runner.invoke(main, ["validate"])
+    assert res.exit_code == 0, res.output  # the example city is still what runs
+    assert "example_areas.gpkg" in res.stdout
+    warning = [line for line in res.stderr.splitlines() if "embedded example city" in line]
+    assert warning == [
+        "warning: no project file given, so geoseg validate uses the embedded example city; "
+        "./geoseg.toml in this folder is not read (name it to use it: geoseg validate --help)"
+    ]
+    named = runner.invoke(main, ["validate", "geoseg.toml"])
+    assert named.exit_code == 2 and "embedded example city" not in named.stderr

@@ -25,6 +25,7 @@ __all__ = [
     "format_option",
     "level_option",
     "load_at_level",
+    "note_embedded_example",
     "output_option",
     "overwrite_option",
     "prepare_outputs",
@@ -230,12 +231,28 @@ def load_at_level(project: Any, level: str | None) -> Any:
     return view.data
 
 
-def config_argument_path(config: Path | None) -> Path:
+def note_embedded_example(command: str) -> None:
+    """Warn (on standard error) that a command given no project file runs the embedded example
+    city although the working folder holds a project file of its own (``geoseg.toml``,
+    ``national.toml``), which is then not read."""
+    own = [name for name in ("geoseg.toml", "national.toml") if Path(name).is_file()]
+    if own:
+        click.echo(
+            f"warning: no project file given, so geoseg {command} uses the embedded example "
+            f"city; ./{own[0]} in this folder is not read (name it to use it: "
+            f"geoseg {command} --help)",
+            err=True,
+        )
+
+
+def config_argument_path(config: Path | None, command: str = "") -> Path:
     """The project file to use: the given one, or the embedded example city's."""
     if config is not None:
         return config
     from geoseg.example import example_config
 
+    ctx = click.get_current_context(silent=True)
+    note_embedded_example(command or (ctx.info_name if ctx and ctx.info_name else "run"))
     return example_config()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from geoseg.cli._common import overwrite_option, unsuppressed_option
+from geoseg.cli._common import note_embedded_example, overwrite_option, unsuppressed_option
 from geoseg.settings import STAGES
 
 __all__ = ["run"]
@@ -103,6 +103,8 @@ def run(
         )
         return
 
+    if config is None:
+        note_embedded_example("run")
     result = run_project(
         config,
         output=output,
