@@ -133,19 +133,22 @@ def test_unknown_areas_crs_key_is_a_config_problem(runner, small_city, tmp_path)
     assert "[areas] crs 'EPSG:999999' is not a known CRS" in res.output
 
 
-def test_no_project_file_beside_one_says_the_example_city_runs(runner, tmp_path, monkeypatch):
+def test_no_project_file_runs_the_folder_project_else_the_example(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     res = runner.invoke(main, ["validate"])  # no project file here: the example, quietly
     assert res.exit_code == 0, res.output
-    assert "embedded example city" not in res.stderr
-    (tmp_path / "geoseg.toml").write_text("[areas\npath = 'x'", encoding="utf-8")
-    res = runner.invoke(main, ["validate"])
-    assert res.exit_code == 0, res.output  # the example city is still what runs
     assert "example_areas.gpkg" in res.stdout
-    warning = [line for line in res.stderr.splitlines() if "embedded example city" in line]
-    assert warning == [
-        "warning: no project file given, so geoseg validate uses the embedded example city; "
-        "./geoseg.toml in this folder is not read (name it to use it: geoseg validate --help)"
-    ]
-    named = runner.invoke(main, ["validate", "geoseg.toml"])
-    assert named.exit_code == 2 and "embedded example city" not in named.stderr
+    assert "using ./" not in res.stderr
+    # a national file the command cannot run is named, not silently replaced by the example
+    (tmp_path / "national.toml").write_text("[national]\n", encoding="utf-8")
+    res = runner.invoke(main, ["validate"])
+    assert res.exit_code == 0, res.output
+    assert "./national.toml in this folder is not read" in res.stderr
+    # the folder's own geoseg.toml is the project: here a broken one, refused with exit 2
+    (tmp_path / "geoseg.toml").write_text("[areas\npath = 'x'", encoding="utf-8")
+    for command in (["validate"], ["run"], ["trends"]):
+        res = runner.invoke(main, command)
+        assert res.exit_code == 2, (command, res.output)
+        assert f"geoseg {command[0]}: no project file given; using ./geoseg.toml" in res.stderr
+        assert "geoseg.toml" in res.output and "example_areas.gpkg" not in res.stdout
+    assert not (tmp_path / "output").exists()

@@ -22,10 +22,10 @@ __all__ = [
     "config_argument_path",
     "deliver",
     "emit",
+    "folder_project",
     "format_option",
     "level_option",
     "load_at_level",
-    "note_embedded_example",
     "output_option",
     "overwrite_option",
     "prepare_outputs",
@@ -231,29 +231,39 @@ def load_at_level(project: Any, level: str | None) -> Any:
     return view.data
 
 
-def note_embedded_example(command: str) -> None:
-    """Warn (on standard error) that a command given no project file runs the embedded example
-    city although the working folder holds a project file of its own (``geoseg.toml``,
-    ``national.toml``), which is then not read."""
-    own = [name for name in ("geoseg.toml", "national.toml") if Path(name).is_file()]
-    if own:
+def folder_project(command: str, *, national: bool = False) -> Path | None:
+    """The project file of the working folder, for a command given none.
+
+    ``./geoseg.toml`` (and, when the command runs national projects, ``./national.toml``) is
+    used and named on standard error; ``None`` when the folder has none (the command then runs
+    the embedded example city). A ``./national.toml`` the command cannot run is named in a
+    warning, so that the example city is not taken for it silently.
+    """
+    names = ("geoseg.toml", "national.toml") if national else ("geoseg.toml",)
+    for name in names:
+        if Path(name).is_file():
+            click.echo(f"geoseg {command}: no project file given; using ./{name}", err=True)
+            return Path(name)
+    if Path("national.toml").is_file():
         click.echo(
-            f"warning: no project file given, so geoseg {command} uses the embedded example "
-            f"city; ./{own[0]} in this folder is not read (name it to use it: "
-            f"geoseg {command} --help)",
+            f"warning: geoseg {command} does not run national projects; ./national.toml in "
+            "this folder is not read and the embedded example city is used (run it with: "
+            "geoseg run national.toml)",
             err=True,
         )
+    return None
 
 
 def config_argument_path(config: Path | None, command: str = "") -> Path:
-    """The project file to use: the given one, or the embedded example city's."""
+    """The project file to use: the given one, the working folder's ``geoseg.toml``, or the
+    embedded example city's."""
     if config is not None:
         return config
     from geoseg.example import example_config
 
     ctx = click.get_current_context(silent=True)
-    note_embedded_example(command or (ctx.info_name if ctx and ctx.info_name else "run"))
-    return example_config()
+    local = folder_project(command or (ctx.info_name if ctx and ctx.info_name else "run"))
+    return local if local is not None else example_config()
 
 
 def _clean(value: Any) -> Any:

@@ -58,9 +58,9 @@ def access(
 ) -> None:
     """Minutes residents walk to each kind of service, per area, over the street network.
 
-    Runs on the embedded example city when no CONFIG is given. Residents below the
-    project's disclosure threshold are suppressed with the shares resting on them (raw numbers
-    only with --unsuppressed, which marks the output NOT FOR PUBLICATION).
+    Without CONFIG, runs ./geoseg.toml when present, else the embedded example city. Residents
+    below the project's disclosure threshold are suppressed with the shares resting on them
+    (raw numbers only with --unsuppressed, which marks the output NOT FOR PUBLICATION).
 
     \b
     Examples:

@@ -28,7 +28,7 @@ __all__ = ["check_plan"]
 @click.option(
     "--config",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Project file (geoseg.toml); default the embedded example city.",
+    help="Project file (default ./geoseg.toml when present, else the embedded example city).",
 )
 @click.option(
     "--rules",

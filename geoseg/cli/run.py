@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from geoseg.cli._common import note_embedded_example, overwrite_option, unsuppressed_option
+from geoseg.cli._common import folder_project, overwrite_option, unsuppressed_option
 from geoseg.settings import STAGES
 
 __all__ = ["run"]
@@ -82,7 +82,8 @@ def run(
 ) -> None:
     """Run segregation, hotspots, trends, access, maps and report on a project.
 
-    Without CONFIG, runs on the embedded example city (fictional) and writes ./output and
+    Without CONFIG, runs the project file of the working folder (./geoseg.toml or
+    ./national.toml), or else the embedded example city (fictional), and writes ./output and
     ./maps; open maps/index.html in a browser. Files a previous run wrote are replaced; other
     files are never replaced without --overwrite.
 
@@ -97,14 +98,14 @@ def run(
     from geoseg.io.national import is_national
     from geoseg.pipeline import run_project
 
+    if config is None:
+        config = folder_project("run", national=True)
     if config is not None and is_national(config):
         _run_national(
             config, output, stages, lang, workers, scheduler, memory_limit, force, overwrite
         )
         return
 
-    if config is None:
-        note_embedded_example("run")
     result = run_project(
         config,
         output=output,

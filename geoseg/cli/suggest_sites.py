@@ -36,7 +36,7 @@ def plan_paths(output: Path, n: int) -> list[Path]:
 @click.option(
     "--config",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Project file (geoseg.toml); default the embedded example city.",
+    help="Project file (default ./geoseg.toml when present, else the embedded example city).",
 )
 @click.option("--kind", default="family_centre", show_default=True, help="Service kind.")
 @click.option("--count", type=int, default=1, show_default=True, help="New sites to choose.")

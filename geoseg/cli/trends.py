@@ -124,7 +124,8 @@ def trends(
     testing), and whether the gap between the best and the worst areas grows.
 
     Needs at least three consecutive years in the register; series breaks declared in the
-    project file ([[series.breaks]]) are respected. Without CONFIG, uses the example city.
+    project file ([[series.breaks]]) are respected. Without CONFIG, uses
+    ./geoseg.toml when present, else the example city.
 
     \b
     Examples:

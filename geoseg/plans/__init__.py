@@ -18,8 +18,10 @@ Plan files and rules files are read by :mod:`geoseg.io` (:func:`geoseg.io.read_p
 
 from __future__ import annotations
 
-from geoseg.io.plans import ACTIONS, Plan, read_plan
-from geoseg.io.rules import Rules, default_rules, read_rules
+from geoseg.io.plans import ACTIONS, read_plan
+from geoseg.io.plans import Plan as Plan  # documented under geoseg.io
+from geoseg.io.rules import Rules as Rules  # documented under geoseg.io
+from geoseg.io.rules import default_rules, read_rules
 from geoseg.plans.baseline import Baseline, KindBaseline, compute_baseline
 from geoseg.plans.compare import AREA_KEYS, VIOLATION_KEYS, PlanCheck, check_plan
 from geoseg.plans.plan_context import FAR_CLOSURE_M, plan_problems
@@ -34,9 +36,7 @@ __all__ = [
     "VIOLATION_KEYS",
     "Baseline",
     "KindBaseline",
-    "Plan",
     "PlanCheck",
-    "Rules",
     "SiteSuggestions",
     "check_plan",
     "compute_baseline",
