@@ -708,3 +708,32 @@ def test_each_warning_once_per_municipality(
     assert len(years) == 6
     for cell in years["warnings"]:
         assert set(cell.split(" | ")) == set(plain)
+
+
+def test_national_reads_each_register_with_its_own_options(nation: Path, tmp_path: Path) -> None:
+    """A municipality whose register needs ``where`` (a table of several row sets) counts in the
+    national measures exactly as the same register delivered without the extra rows."""
+    path = _copy(nation, tmp_path)
+    plain = run_national(path, workers=0, stages=STAGES)
+    assert not plain.failed
+    # the same register with a second, doubled set of rows, told apart by a column
+    muni = path.parent / "9902"
+    csv = muni / "registers" / "example_registers.csv"
+    table = pd.read_csv(csv, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    doubled = table.copy()
+    doubled["pop_total"] = (doubled["pop_total"].astype(int) * 2).astype(str)
+    mixed = pd.concat([table.assign(set="totalt"), doubled.assign(set="dubbel")])
+    mixed.to_csv(csv, sep=";", index=False, encoding="utf-8-sig")
+    toml = muni / "geoseg.toml"
+    text = toml.read_text("utf-8")
+    assert 'total = "pop_total"\n' in text
+    toml.write_text(
+        text.replace('total = "pop_total"\n', 'total = "pop_total"\nwhere = { set = "totalt" }\n')
+    )
+    shutil.rmtree(path.parent / "output")
+    mixed_run = run_national(path, workers=0, stages=STAGES)
+    assert not mixed_run.failed, [t.error for t in mixed_run.failed]
+    assert mixed_run.municipalities is not None and plain.municipalities is not None
+    pd.testing.assert_frame_equal(mixed_run.municipalities, plain.municipalities)
+    assert mixed_run.areas is not None and plain.areas is not None
+    pd.testing.assert_frame_equal(mixed_run.areas, plain.areas)

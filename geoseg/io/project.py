@@ -7,6 +7,7 @@ The checks of the loaded inputs against each other and of the output folder are 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ __all__ = [
     "output_problems",
     "overlap_findings",
     "project_inputs",
+    "read_project_register",
     "register_columns",
     "validate_project",
 ]
@@ -68,6 +70,55 @@ def register_columns(project: Project) -> tuple[list[str], list[str]]:
     ]
     amounts = [c for c in dict.fromkeys([*r.amount_columns(), *hot]) if c not in counts]
     return counts, amounts
+
+
+def read_project_register(
+    project: Project,
+    *,
+    count_columns: Sequence[str] | None = None,
+    amount_columns: Sequence[str] | None = None,
+    area_names: Mapping[str, str] | None = None,
+    whole_columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Read a project's register with the options of its ``[registers]`` table.
+
+    Parameters
+    ----------
+    project
+        The project file's settings: the register's file or tables, code and year columns,
+        total, sheet, encoding, separator, ``where`` and ``derive``.
+    count_columns, amount_columns
+        The columns to read as counts and amounts (default :func:`register_columns`).
+    area_names, whole_columns
+        As in :func:`geoseg.io.read_register`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy register (:func:`geoseg.io.read_register`).
+    """
+    r = project.registers
+    if count_columns is None or amount_columns is None:
+        counts, amounts = register_columns(project)
+        count_columns = counts if count_columns is None else count_columns
+        amount_columns = amounts if amount_columns is None else amount_columns
+    return read_register(
+        r.path,
+        id_column=r.id,
+        year_column=r.year,
+        count_columns=count_columns,
+        amount_columns=amount_columns,
+        total_column=r.total,
+        sheet=r.sheet,
+        encoding=r.encoding,
+        sep=r.sep,
+        allow_missing=r.allow_missing,
+        tables=r.table_specs() or None,
+        where=r.where or None,
+        derive=r.derive or None,
+        area_names=area_names,
+        whole_columns=whole_columns,
+    )
 
 
 @dataclass
@@ -244,7 +295,7 @@ def load_project(project: Project | str | Path) -> ProjectData:
     proj = project if isinstance(project, Project) else read_config(project)
     crs = proj.crs
     problems: list[str] = []
-    a, r, s = proj.areas, proj.registers, proj.services
+    a, s = proj.areas, proj.services
     data: dict[str, Any] = {}
     data["areas"] = _try(
         problems,
@@ -256,23 +307,10 @@ def load_project(project: Project | str | Path) -> ProjectData:
         crs=crs,
         source_crs=a.crs,
     )
-    counts, amounts = register_columns(proj)
     data["register"] = _try(
         problems,
-        read_register,
-        r.path,
-        id_column=r.id,
-        year_column=r.year,
-        count_columns=counts,
-        amount_columns=amounts,
-        total_column=r.total,
-        sheet=r.sheet,
-        encoding=r.encoding,
-        sep=r.sep,
-        allow_missing=r.allow_missing,
-        tables=r.table_specs() or None,
-        where=r.where or None,
-        derive=r.derive or None,
+        read_project_register,
+        proj,
         area_names=_area_names(data["areas"], a.name),
         # the persons an indicator counts are whole numbers too (unless declared amounts)
         whole_columns=[c for ind in proj.indicators.values() for c in ind.count_columns],

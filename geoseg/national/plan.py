@@ -143,26 +143,10 @@ def register_years(project: Project) -> dict[int, str]:
     geoseg.errors.GeoSegError
         The register cannot be read (the municipality task reports it).
     """
-    from geoseg.io import read_register
-    from geoseg.io.project import register_columns
+    from geoseg.io.project import read_project_register
 
     r = project.registers
-    counts, amounts = register_columns(project)
-    table = read_register(
-        r.path,
-        id_column=r.id,
-        year_column=r.year,
-        count_columns=counts,
-        amount_columns=amounts,
-        total_column=r.total,
-        sheet=r.sheet,
-        encoding=r.encoding,
-        sep=r.sep,
-        allow_missing=r.allow_missing,
-        tables=r.table_specs() or None,
-        where=r.where or None,
-        derive=r.derive or None,
-    )
+    table = read_project_register(project)
     years = pd.to_numeric(table[r.year], errors="coerce")
     out: dict[int, str] = {}
     for year in sorted(years.dropna().unique()):

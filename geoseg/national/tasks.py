@@ -202,22 +202,13 @@ def _check_register_codes(project: Any, codes: pd.Series, code: str) -> None:
 
 
 def _read_task_register(project: Any, columns: Sequence[str], code: str) -> pd.DataFrame:
-    from geoseg.io import read_register
+    from geoseg.io.project import read_project_register
 
     reg = project.registers
     missing_ok = [c for c in columns if c in reg.amount_columns()]
     counts = reg.count_columns(extra=[c for c in columns if c not in missing_ok])
-    table = read_register(
-        reg.path,
-        id_column=reg.id,
-        year_column=reg.year,
-        count_columns=counts,
-        amount_columns=reg.amount_columns(),
-        total_column=reg.total,
-        sheet=reg.sheet,
-        encoding=reg.encoding,
-        sep=reg.sep,
-        allow_missing=reg.allow_missing,
+    table = read_project_register(
+        project, count_columns=counts, amount_columns=reg.amount_columns()
     )
     keep = list(dict.fromkeys([reg.id, *([reg.year] if reg.year else []), *columns]))
     out = table[keep].rename(
