@@ -69,6 +69,33 @@ def _files(folder: Path) -> dict[str, bytes]:
     }
 
 
+def test_validate_accepts_the_nation_run_accepts(nation: Path, tmp_path: Path) -> None:
+    path = _copy(nation, tmp_path)
+    res = CliRunner().invoke(main, ["validate", str(path)])
+    assert res.exit_code == 0, res.output
+    codes = sorted(read_national_codes(path))
+    said = [line for line in res.output.splitlines() if line.startswith("municipality ")]
+    assert [line.split(":")[0] for line in said] == [f"municipality {c}" for c in codes]
+    assert all("register years 2018–2023" in line for line in said)
+    # a national results folder ([national] output) that is a file: refused by both alike
+    (path.parent / "taken").write_text("mine", encoding="utf-8")
+    text = path.read_text("utf-8")
+    assert 'output = "output"' in text
+    path.write_text(text.replace('output = "output"', 'output = "taken"'), "utf-8")
+    res = CliRunner().invoke(main, ["validate", str(path)])
+    ran = CliRunner().invoke(main, ["run", str(path)])
+    assert res.exit_code == ran.exit_code == 2, (res.output, ran.output)
+    assert "the national results folder is a file" in res.output
+    assert "the national results folder is a file" in ran.output
+    assert (path.parent / "taken").read_text(encoding="utf-8") == "mine"
+
+
+def read_national_codes(path: Path) -> list[str]:
+    import tomllib
+
+    return list(tomllib.loads(path.read_text("utf-8"))["national"]["municipalities"])
+
+
 def test_generated_nation_codes_and_sizes(nation: Path) -> None:
     folders = sorted(p for p in nation.parent.iterdir() if p.is_dir() and p.name != "network")
     assert [f.name for f in folders] == ["9901", "9902", "9903", "9904"]
@@ -204,8 +231,15 @@ def test_bad_municipalities_fail_alone(nation: Path, tmp_path: Path) -> None:
         '"9904" = "9904/geoseg.toml"\n"9905" = "9905/geoseg.toml"\n"9906" = "9906/geoseg.toml"',
     )
     path.write_text(text, "utf-8")
+    checked = CliRunner().invoke(main, ["validate", str(path)])
     result = run_national(path, workers=2, processes=False, stages=STAGES)
     status = {t.name: t.status for t in result.tasks}
+    # validate refused first, naming every municipality run fails, with run's own message
+    assert checked.exit_code == 2, checked.output
+    assert "Traceback" not in checked.output and "5 problems found" in checked.output
+    for failed in result.failed:
+        assert failed.error is not None and failed.error in checked.output
+    assert "municipality 9901" not in checked.output
     assert status == {
         "9901": "done", "9902": "failed", "9913": "failed", "9904": "failed", "9905": "failed",
         "9906": "failed",

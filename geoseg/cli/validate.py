@@ -64,13 +64,22 @@ def validate(
     Example:
         geoseg validate geoseg.toml
         geoseg validate geoseg.toml -o results --overwrite
+        geoseg validate national.toml   # every municipality of a national project
         geoseg validate            # the embedded example city
     """
     from geoseg.io import describe_project, load_project, read_config
+    from geoseg.io.national import is_national
     from geoseg.levels import describe_levels, project_at_level
     from geoseg.preflight import check_outputs, check_run, output_folders
 
     path = config_argument_path(config)
+    if is_national(path):
+        from geoseg.national import validate_national
+
+        for line in validate_national(path, output=output, overwrite=overwrite):
+            click.echo(line)
+        click.echo(f"{path}: OK, every municipality ready for analysis")
+        return
     chosen = list(stages or STAGES)
     project = read_config(path)
     out, maps = output_folders(

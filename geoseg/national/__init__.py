@@ -21,7 +21,8 @@ and an index page linking every municipality's maps.
 
 Modules: :mod:`~geoseg.national.plan` (the task graph, seeds, input hashes),
 :mod:`~geoseg.national.tasks` (running one task),
-:mod:`~geoseg.national.engine` (Dask or serial), :mod:`~geoseg.national.tables` (the national
+:mod:`~geoseg.national.engine` (Dask or serial), :mod:`~geoseg.national.validate` (checks
+before a run), :mod:`~geoseg.national.tables` (the national
 tables), :mod:`~geoseg.national.page` (the index page), :mod:`~geoseg.national.run`
 (:func:`run_national`).
 """
@@ -31,6 +32,7 @@ from __future__ import annotations
 from geoseg.national.plan import task_seed
 from geoseg.national.run import NationalResult, run_national
 from geoseg.national.tasks import NATIONAL_TASK, TaskResult, run_municipality, run_nation, run_year
+from geoseg.national.validate import validate_national
 
 __all__ = [
     "NATIONAL_TASK",
@@ -41,4 +43,5 @@ __all__ = [
     "run_national",
     "run_year",
     "task_seed",
+    "validate_national",
 ]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geoseg.errors import InputError
 from geoseg.io import write_text
 from geoseg.io.results import check_output_folder, write_manifest
 from geoseg.national.engine import dask_available, run_dask, run_serial
@@ -28,7 +29,13 @@ from geoseg.national.plan import plan_tasks, saved_results
 from geoseg.national.tables import suppress_small, table_csv
 from geoseg.national.tasks import NATIONAL_TASK, TaskResult, run_nation
 
-__all__ = ["NATIONAL_FILES", "TASKS_MANIFEST", "NationalResult", "run_national"]
+__all__ = [
+    "NATIONAL_FILES",
+    "TASKS_MANIFEST",
+    "NationalResult",
+    "check_national_output",
+    "run_national",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -162,8 +169,8 @@ def run_national(
     t0 = time.perf_counter()
     nat = read_national(config)
     out = Path(output) if output is not None else nat.output
+    check_national_output(out, overwrite=overwrite)
     out.mkdir(parents=True, exist_ok=True)
-    check_output_folder(out, list(NATIONAL_FILES), overwrite=overwrite)
     manifest_path = out / TASKS_MANIFEST
     try:
         previous = json.loads(manifest_path.read_text("utf-8")) if manifest_path.is_file() else {}
@@ -290,6 +297,18 @@ def run_national(
     result.national_seconds = time.perf_counter() - t_national + (nt.seconds if nt else 0.0)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def check_national_output(out: Path, *, overwrite: bool) -> None:
+    """Refuse a national results folder that is a file, or whose files geoseg did not write
+    (unless ``overwrite``); what :func:`run_national` and ``geoseg validate`` check."""
+    if out.exists() and not out.is_dir():
+        msg = (
+            f"{out}: the national results folder is a file; give a folder ([national] output or -o)"
+        )
+        raise InputError(msg)
+    if out.is_dir():
+        check_output_folder(out, list(NATIONAL_FILES), overwrite=overwrite)
 
 
 def _finished(
