@@ -378,13 +378,17 @@ def test_national_guide(tmp_path, monkeypatch, capsys):
     from geoseg.cli import main
 
     (block,) = _blocks(DOCS / "guides/national.md", "bash")
-    make, run = (shlex.split(line) for line in block.strip().splitlines())
+    make, check, run = (shlex.split(line) for line in block.strip().splitlines())
     assert make[:2] == ["geoseg", "example-nation"] and run[:2] == ["geoseg", "run"]
+    assert check[:2] == ["geoseg", "validate"]
     make[make.index("--municipalities") + 1] = "2"
     (tmp_path / "cli").mkdir()
     monkeypatch.chdir(tmp_path / "cli")
     res = CliRunner().invoke(main, [*make[1:], "--max-areas", "8"])
     assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, check[1:])
+    assert res.exit_code == 0, res.output
+    assert "every municipality ready for analysis" in res.output
     res = CliRunner().invoke(main, [*run[1:], "--stage", "segregation"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "cli" / "exempelland" / "output" / "national_areas.csv").is_file()
